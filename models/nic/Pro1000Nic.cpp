@@ -1,0 +1,153 @@
+#include "models/nic/Pro1000Nic.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace iscsim::models {
+
+namespace {
+constexpr long long kMaxDescriptorBytes = 256;
+constexpr long long kMaxRingLimit = 1 << 20;
+constexpr long long kMaxBufferBytes = 1 << 20;
+constexpr double kPicosPerSecondD = 1e12;
+}  // namespace
+
+Pro1000Params Pro1000Params::from(const ParamSet& p) {
+  Pro1000Params n;
+  n.descriptor_bytes = static_cast<std::uint32_t>(p.integer("descriptor_bytes", 1, kMaxDescriptorBytes));
+  n.ring_granularity = static_cast<std::uint32_t>(p.integer("ring_granularity_descriptors", 1, kMaxRingLimit));
+  n.max_ring = static_cast<std::uint32_t>(p.integer("max_ring_descriptors", 1, kMaxRingLimit));
+  n.delay_timer_unit = picos_from_nanos(p.number("delay_timer_unit_ns"));
+  n.itr_unit = picos_from_nanos(p.number("itr_unit_ns"));
+  n.rx_buffer_bytes = static_cast<std::uint32_t>(p.integer("rx_buffer_bytes", 1, kMaxBufferBytes));
+  n.rx_descriptor_prefetch = static_cast<std::uint32_t>(p.integer("rx_descriptor_prefetch", 1, kMaxRingLimit));
+  return n;
+}
+
+namespace {
+void check_ring(const Pro1000Params& p, std::uint32_t n, const char* which) {
+  if (n < p.ring_granularity || n > p.max_ring || n % p.ring_granularity != 0)
+    throw ParamError(std::string("pro1000: ") + which + " ring of " + std::to_string(n) +
+                     " descriptors: must be a multiple of " + std::to_string(p.ring_granularity) +
+                     " in [" + std::to_string(p.ring_granularity) + ", " + std::to_string(p.max_ring) + "]");
+}
+
+// The hardware counts timers in whole register units.
+Picos quantize(Picos t, Picos unit) { return unit > 0 ? (t + unit / 2) / unit * unit : t; }
+}  // namespace
+
+Pro1000Nic::Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& settings, PciBus& pci,
+                       MemoryBus& fsb, EthernetLinkDirection& tx_wire)
+    : params_(params), settings_(settings), pci_(pci), fsb_(fsb), wire_(tx_wire) {
+  check_ring(params_, settings_.tx_ring, "TX");
+  check_ring(params_, settings_.rx_ring, "RX");
+  settings_.rdtr = quantize(settings_.rdtr, params_.delay_timer_unit);
+  settings_.radv = quantize(settings_.radv, params_.delay_timer_unit);
+  settings_.tidv = quantize(settings_.tidv, params_.delay_timer_unit);
+  settings_.tadv = quantize(settings_.tadv, params_.delay_timer_unit);
+  if (settings_.itr_ints_per_s > 0) {
+    // ITR register = 1e9 / (256 ns x ints/s), truncated as the e1000 driver computes it.
+    const double units = std::floor(kPicosPerSecondD / (static_cast<double>(params_.itr_unit) * settings_.itr_ints_per_s));
+    itr_interval_ = static_cast<Picos>(units) * params_.itr_unit;
+  }
+  // One descriptor stays unused so that head == tail means empty (8254x SDM 3.2.6).
+  tx_free_ = settings_.tx_ring - 1;
+  rx_free_ = settings_.rx_ring - 1;
+}
+
+FrameTransit Pro1000Nic::transmit(Picos now, std::uint32_t frame_bytes) {
+  --tx_free_;
+  // Descriptor fetch, then the buffer it points to; both cross PCI-X and the FSB.
+  Picos t = pci_.dma_read(now, params_.descriptor_bytes);
+  t = std::max(t, fsb_.transfer(now, params_.descriptor_bytes));
+  Picos data = pci_.dma_read(t, frame_bytes);
+  data = std::max(data, fsb_.transfer(t, frame_bytes));
+  const FrameTransit transit = wire_.send(data, frame_bytes);
+  // Status write-back (DD) once the frame is out.
+  Picos done = pci_.dma_write(transit.end, params_.descriptor_bytes);
+  done = std::max(done, fsb_.transfer(transit.end, params_.descriptor_bytes));
+  // Completions are reported in ring order even if a write-back raced ahead.
+  if (!tx_done_.empty()) done = std::max(done, tx_done_.back());
+  tx_done_.push_back(done);
+  ++counters_.tx_frames;
+  counters_.tx_bytes += frame_bytes;
+  return transit;
+}
+
+std::uint32_t Pro1000Nic::clean_tx(Picos now) {
+  std::uint32_t n = 0;
+  while (!tx_done_.empty() && tx_done_.front() <= now) {
+    tx_done_.pop_front();
+    ++n;
+  }
+  tx_free_ += n;
+  return n;
+}
+
+void Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token) {
+  if (rx_arrivals_++ % params_.rx_descriptor_prefetch == 0) {
+    const std::uint32_t fetch = params_.rx_descriptor_prefetch * params_.descriptor_bytes;
+    pci_.dma_read(arrival, fetch);
+    fsb_.transfer(arrival, fetch);
+  }
+  Picos t = pci_.dma_write(arrival, frame_bytes);
+  t = std::max(t, fsb_.transfer(arrival, frame_bytes));
+  Picos landed = pci_.dma_write(t, params_.descriptor_bytes);
+  landed = std::max(landed, fsb_.transfer(t, params_.descriptor_bytes));
+  rx_pending_.emplace(landed, Landing{token, frame_bytes});
+}
+
+Pro1000Nic::RxCleaned Pro1000Nic::clean_rx(Picos now) {
+  RxCleaned out;
+  auto it = rx_pending_.begin();
+  while (it != rx_pending_.end() && it->first <= now) {
+    if (rx_free_ > 0) {
+      --rx_free_;
+      out.delivered.push_back(it->second.token);
+      ++counters_.rx_frames;
+      counters_.rx_bytes += it->second.bytes;
+    } else {
+      out.dropped.push_back(it->second.token);
+      ++counters_.rx_overruns;
+    }
+    it = rx_pending_.erase(it);
+  }
+  return out;
+}
+
+void Pro1000Nic::refill_rx(std::uint32_t count) {
+  rx_free_ = std::min(rx_free_ + count, settings_.rx_ring - 1);
+}
+
+std::optional<Picos> Pro1000Nic::delayed_cause(const std::vector<Picos>& events, Picos delay, Picos absolute) {
+  if (events.empty()) return std::nullopt;
+  if (delay == 0) return events.front();
+  // The packet timer restarts on every event; the absolute timer bounds the wait from the first.
+  Picos expiry = events.front() + delay;
+  for (std::size_t i = 1; i < events.size() && events[i] < expiry; ++i) expiry = events[i] + delay;
+  if (absolute > 0) expiry = std::min(expiry, events.front() + absolute);
+  return expiry;
+}
+
+std::optional<Picos> Pro1000Nic::next_interrupt() const {
+  std::vector<Picos> rx;
+  for (auto it = rx_pending_.upper_bound(causes_cleared_at_); it != rx_pending_.end(); ++it) rx.push_back(it->first);
+  std::vector<Picos> tx;
+  for (Picos done : tx_done_)
+    if (done > causes_cleared_at_) tx.push_back(done);
+  std::optional<Picos> cause = delayed_cause(rx, settings_.rdtr, settings_.radv);
+  if (auto t = delayed_cause(tx, settings_.tidv, settings_.tadv)) cause = cause ? std::min(*cause, *t) : *t;
+  if (!cause) return std::nullopt;
+  if (last_interrupt_ && itr_interval_ > 0) return std::max(*cause, *last_interrupt_ + itr_interval_);
+  return cause;
+}
+
+void Pro1000Nic::take_interrupt(Picos now) {
+  ++counters_.interrupts;
+  last_interrupt_ = now;
+  causes_cleared_at_ = now;
+}
+
+}  // namespace iscsim::models

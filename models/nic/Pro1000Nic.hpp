@@ -1,0 +1,108 @@
+#pragma once
+// The Intel PRO/1000 (8254x) as the host sees it: TX/RX descriptor rings, descriptor and payload
+// DMA across the PCI-X segment and the front-side bus, and the interrupt moderation logic (ITR
+// throttle, RDTR/RADV and TIDV/TADV delay timers). Frames are opaque tokens: no protocol here.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "models/bus/MemoryBus.hpp"
+#include "models/bus/PciBus.hpp"
+#include "models/link/EthernetLink.hpp"
+
+namespace iscsim::models {
+
+struct Pro1000Params {
+  std::uint32_t descriptor_bytes = 0;
+  std::uint32_t ring_granularity = 0;
+  std::uint32_t max_ring = 0;
+  Picos delay_timer_unit = 0;
+  Picos itr_unit = 0;
+  std::uint32_t rx_buffer_bytes = 0;
+  std::uint32_t rx_descriptor_prefetch = 0;
+  static Pro1000Params from(const ParamSet& p);
+};
+
+// What the driver programs (e1000 module parameters), in time units rather than register units.
+struct NicDriverSettings {
+  std::uint32_t tx_ring = 0;
+  std::uint32_t rx_ring = 0;
+  double itr_ints_per_s = 0;  // 0: no throttle
+  Picos rdtr = 0;
+  Picos radv = 0;
+  Picos tidv = 0;
+  Picos tadv = 0;
+};
+
+struct NicCounters {
+  std::uint64_t interrupts = 0;
+  std::uint64_t tx_frames = 0;
+  std::uint64_t tx_bytes = 0;
+  std::uint64_t rx_frames = 0;  // delivered to the ring
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t rx_overruns = 0;  // dropped: no free receive descriptor (RNBC/MPC)
+};
+
+class Pro1000Nic {
+ public:
+  Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& settings, PciBus& pci, MemoryBus& fsb,
+             EthernetLinkDirection& tx_wire);
+
+  // Transmit descriptors the driver may still post.
+  std::uint32_t tx_free() const { return tx_free_; }
+  // The driver posts one frame (descriptor + buffer) at `now`; the NIC fetches both across PCI-X
+  // and the FSB, then serializes the frame. The caller must check tx_free() first.
+  FrameTransit transmit(Picos now, std::uint32_t frame_bytes);
+  // e1000_clean_tx_irq: reclaims descriptors whose frames completed by `now`; returns how many.
+  std::uint32_t clean_tx(Picos now);
+
+  // A frame reaches the NIC from the wire at `arrival`; its DMA into host memory is booked now.
+  void receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token);
+  // e1000_clean_rx_irq: frames whose descriptors were written back by `now`, in landing order.
+  // Frames that found no free descriptor are dropped and counted as overruns.
+  struct RxCleaned {
+    std::vector<std::uint64_t> delivered;
+    std::vector<std::uint64_t> dropped;
+  };
+  RxCleaned clean_rx(Picos now);
+  // e1000_alloc_rx_buffers: gives `count` descriptors back to the NIC.
+  void refill_rx(std::uint32_t count);
+  std::uint32_t rx_free() const { return rx_free_; }
+
+  // When the interrupt line next asserts, given everything booked so far; nothing if no cause.
+  std::optional<Picos> next_interrupt() const;
+  // The interrupt was delivered and the driver read ICR at `now`, clearing the causes.
+  void take_interrupt(Picos now);
+
+  const NicCounters& counters() const { return counters_; }
+  const NicDriverSettings& settings() const { return settings_; }
+
+ private:
+  struct Landing {
+    std::uint64_t token;
+    std::uint32_t bytes;
+  };
+  // When a delay-timer pair (packet timer, absolute timer) fires for events after `since`.
+  static std::optional<Picos> delayed_cause(const std::vector<Picos>& events, Picos delay, Picos absolute);
+
+  Pro1000Params params_;
+  NicDriverSettings settings_;
+  PciBus& pci_;
+  MemoryBus& fsb_;
+  EthernetLinkDirection& wire_;
+  Picos itr_interval_ = 0;
+
+  std::uint32_t tx_free_ = 0;
+  std::deque<Picos> tx_done_;                 // completion times of posted frames, FIFO
+  std::multimap<Picos, Landing> rx_pending_;  // landing time -> frame
+  std::uint32_t rx_free_ = 0;
+  std::uint64_t rx_arrivals_ = 0;
+
+  std::optional<Picos> last_interrupt_;
+  Picos causes_cleared_at_ = 0;  // ICR read: events at or before this are signalled
+  NicCounters counters_;
+};
+
+}  // namespace iscsim::models

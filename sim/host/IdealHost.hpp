@@ -1,0 +1,52 @@
+#pragma once
+// A machine whose software costs nothing: the driver, IP and TCP run in zero time when a NIC
+// interrupts, so throughput is bounded only by the wire, the NICs and the buses (the wire bound).
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sim/world/NicPort.hpp"
+#include "sim/world/TcpEndpoint.hpp"
+
+namespace iscsim::host {
+
+struct ReceiveErrors {
+  std::uint64_t bad_frames = 0;     // failed IP/TCP parsing or a checksum: dropped
+  std::uint64_t no_endpoint = 0;    // valid TCP for no known connection
+};
+
+class IdealHost {
+ public:
+  explicit IdealHost(std::string name) : name_(std::move(name)) {}
+
+  // The host owns the driver of `port`: its interrupts run this host's receive path.
+  std::size_t attach(world::NicPort* port);
+  void bind(std::size_t port_index, world::TcpEndpoint* endpoint);
+  // Queues a frame for `port_index` (the qdisc) and hands what fits to the TX ring.
+  void send(std::size_t port_index, world::Frame frame);
+
+  const std::string& name() const { return name_; }
+  const ReceiveErrors& receive_errors() const { return errors_; }
+  std::uint64_t qdisc_peak() const { return qdisc_peak_; }
+
+ private:
+  struct Port {
+    world::NicPort* nic = nullptr;
+    std::deque<world::Frame> qdisc;
+  };
+  using FlowKey = std::tuple<std::size_t, std::uint16_t, std::uint16_t>;  // port, local, remote
+
+  void interrupt(std::size_t port_index);
+  void drain(Port& port);
+
+  std::string name_;
+  std::vector<Port> ports_;
+  std::map<FlowKey, world::TcpEndpoint*> flows_;
+  ReceiveErrors errors_;
+  std::uint64_t qdisc_peak_ = 0;
+};
+
+}  // namespace iscsim::host

@@ -1,0 +1,170 @@
+#include "sim/results/RunReport.hpp"
+
+#include <sstream>
+
+#include "models/cpu/Bin.hpp"
+
+namespace iscsim::world {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr double kBytesPerMB = 1e6;    // MB = 10^6 B (DESIGN.md, Metrics)
+constexpr double kBitsPerGbit = 1e9;
+constexpr double kBitsPerByte = 8.0;
+constexpr double kHzPerGhz = 1e9;
+constexpr double kPercent = 100.0;
+
+const char* role_name(scenario::Architecture a) { return a == scenario::Architecture::Amp ? "host" : "cpu"; }
+
+json tcp_stats(const stack::tcp::Stats& s) {
+  return json{{"segments_sent", s.segments_sent},
+              {"segments_received", s.segments_received},
+              {"data_segments_sent", s.data_segments_sent},
+              {"bytes_sent", s.bytes_sent},
+              {"bytes_retransmitted", s.bytes_retransmitted},
+              {"retransmissions", s.retransmissions},
+              {"fast_retransmits", s.fast_retransmits},
+              {"timeouts", s.timeouts},
+              {"dup_acks_received", s.dup_acks_received},
+              {"acks_sent", s.acks_sent},
+              {"delayed_acks_sent", s.delayed_acks_sent},
+              {"window_updates_sent", s.window_updates_sent},
+              {"out_of_order_segments", s.out_of_order_segments},
+              {"duplicate_segments_received", s.duplicate_segments_received},
+              {"zero_window_probes", s.zero_window_probes},
+              {"bytes_delivered", s.bytes_delivered}};
+}
+
+json connection_json(const TcpEndpoint& ep, double window_s, std::uint64_t window_bytes) {
+  json c = tcp_stats(ep.connection().stats());
+  c["name"] = ep.name();
+  c["local"] = ep.address().src_ip.to_string() + ":" + std::to_string(ep.local_port());
+  c["remote"] = ep.address().dst_ip.to_string() + ":" + std::to_string(ep.remote_port());
+  c["goodput_MBps"] = static_cast<double>(window_bytes) / window_s / kBytesPerMB;
+  return c;
+}
+
+// The ideal host's software costs nothing: every cycle of every CPU is idle.
+json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb) {
+  json cpus = json::array();
+  const double cycles = s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
+  for (int id = 0; id < s.host.cores; ++id) {
+    json bins = json::object();
+    for (std::string_view name : models::kBinNames) {
+      const bool idle = name == models::bin_name(models::Bin::Idle);
+      const double per_mb = payload_mb > 0 && idle ? cycles / payload_mb : 0.0;
+      bins[std::string(name)] = json{{"cycles", per_mb}, {"instr", 0.0},        {"clears", 0.0},
+                                     {"l2_misses", 0.0}, {"pct_cpu", idle ? kPercent : 0.0}, {"cpi", nullptr}};
+    }
+    cpus.push_back(json{{"id", id}, {"role", role_name(s.host.architecture)},
+                        {"frequency_ghz", s.host.cpu.frequency_ghz}, {"bins", bins}});
+  }
+  return cpus;
+}
+
+}  // namespace
+
+json build_results(const RunRecord& r) {
+  const scenario::Scenario& s = *r.scenario;
+  const double window_s = s.run.duration_s;
+  json results;
+  results["scenario"] = s.resolved;
+
+  std::uint64_t window_bytes = 0;
+  json integrity{{"verified_blocks", 0}, {"corrupt_blocks", 0}, {"bytes_written", 0}, {"bytes_read", 0},
+                 {"mismatched_bytes", 0}, {"block_bytes", workload::BulkTransfer::kBlockBytes}};
+  json connections = json::array();
+  json tcp_total = tcp_stats(stack::tcp::Stats{});
+  for (const workload::BulkTransfer* t : r.transfers) {
+    const workload::BulkStats& b = t->stats();
+    window_bytes += b.window_bytes;
+    integrity["verified_blocks"] = integrity["verified_blocks"].get<std::uint64_t>() + b.verified_blocks;
+    integrity["corrupt_blocks"] = integrity["corrupt_blocks"].get<std::uint64_t>() + b.corrupt_blocks;
+    integrity["bytes_written"] = integrity["bytes_written"].get<std::uint64_t>() + b.bytes_written;
+    integrity["bytes_read"] = integrity["bytes_read"].get<std::uint64_t>() + b.bytes_read;
+    integrity["mismatched_bytes"] = integrity["mismatched_bytes"].get<std::uint64_t>() + b.mismatched_bytes;
+    json sender = connection_json(t->sender(), window_s, 0);
+    json receiver = connection_json(t->receiver(), window_s, b.window_bytes);
+    sender.erase("goodput_MBps");
+    for (const json* c : {&sender, &receiver})
+      for (auto& [k, v] : c->items())
+        if (v.is_number_unsigned()) tcp_total[k] = tcp_total[k].get<std::uint64_t>() + v.get<std::uint64_t>();
+    connections.push_back(json{{"sender", sender}, {"receiver", receiver}});
+  }
+  integrity["complete"] = r.completed;
+  results["integrity"] = integrity;
+  tcp_total["connections"] = connections;
+  results["tcp"] = tcp_total;
+
+  json nics = json::array();
+  for (const NicPort* p : r.ports) {
+    const models::NicCounters& c = p->nic().counters();
+    const FaultCounters& f = p->faults();
+    nics.push_back(json{{"name", p->name()},
+                        {"interrupts", c.interrupts},
+                        {"interrupts_per_s", static_cast<double>(c.interrupts) / models::seconds_from_picos(r.end_time)},
+                        {"tx_frames", c.tx_frames},
+                        {"tx_bytes", c.tx_bytes},
+                        {"rx_frames", c.rx_frames},
+                        {"rx_bytes", c.rx_bytes},
+                        {"rx_overruns", c.rx_overruns},
+                        {"wire_faults", json{{"lost", f.lost}, {"corrupted", f.corrupted},
+                                             {"reordered", f.reordered}, {"duplicated", f.duplicated}}}});
+  }
+  results["nics"] = nics;
+
+  json hosts = json::array();
+  for (const host::IdealHost* h : r.hosts)
+    hosts.push_back(json{{"name", h->name()},
+                         {"rx_bad_frames", h->receive_errors().bad_frames},
+                         {"rx_no_endpoint", h->receive_errors().no_endpoint},
+                         {"qdisc_peak_frames", h->qdisc_peak()}});
+  results["hosts"] = hosts;
+
+  const double end_s = models::seconds_from_picos(r.end_time);
+  json buses = json::object();
+  buses["pci"] = json::array();
+  for (const models::PciBus* b : r.pci_buses)
+    buses["pci"].push_back(json{{"bytes_read", b->bytes_read()}, {"bytes_written", b->bytes_written()},
+                                {"utilization_pct", kPercent * models::seconds_from_picos(b->busy_total()) / end_s}});
+  buses["memory"] = json::array();
+  for (const models::MemoryBus* b : r.memory_buses)
+    buses["memory"].push_back(json{{"lines", b->lines()},
+                                   {"utilization_pct", kPercent * models::seconds_from_picos(b->busy_total()) / end_s}});
+  results["buses"] = buses;
+
+  const double throughput = static_cast<double>(window_bytes) / window_s / kBytesPerMB;
+  const double payload_mb = static_cast<double>(window_bytes) / kBytesPerMB;
+  results["cpus"] = ideal_cpus(s, window_s, payload_mb);
+  const double gbps = throughput * kBytesPerMB * kBitsPerByte / kBitsPerGbit;
+  const double util_pct = 0.0;  // the ideal host's software costs nothing
+  results["summary"] = json{{"sim_time_s", window_s},
+                            {"end_time_s", end_s},
+                            {"throughput_MBps", throughput},
+                            {"iops", 0.0},
+                            {"cpu_util_pct", util_pct},
+                            {"ghz_per_gbps", gbps > 0 ? util_pct / kPercent * s.host.cpu.frequency_ghz / gbps : 0.0}};
+  return results;
+}
+
+std::string bins_csv(const json& results) {
+  std::ostringstream out;
+  out << "scenario,cpu,role,bin,counter,value\n";
+  const std::string name = results["scenario"].value("name", "");
+  for (const json& cpu : results["cpus"]) {
+    for (std::string_view bin : models::kBinNames) {
+      const json& counters = cpu["bins"][std::string(bin)];
+      for (const auto& [counter, value] : counters.items()) {
+        out << name << ',' << cpu["id"].get<int>() << ',' << cpu["role"].get<std::string>() << ',' << bin << ','
+            << counter << ',';
+        if (!value.is_null()) out << value.dump();
+        out << '\n';
+      }
+    }
+  }
+  return out.str();
+}
+
+}  // namespace iscsim::world

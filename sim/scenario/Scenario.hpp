@@ -1,0 +1,95 @@
+#pragma once
+// A resolved, validated scenario: the typed view the simulator reads. The JSON it came from
+// (after `extends`, defaults and --set overrides) is kept beside it for results.json.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace iscsim::scenario {
+
+enum class Architecture { Ideal, Smp, Amp };
+enum class WorkloadType { Bulk, Iometer };
+enum class BulkDirection { ToTarget, FromTarget };
+enum class IoOp { Read, Write };
+
+struct CpuSpec {
+  std::string model;  // parameter set name under models/params/cpu/
+  double frequency_ghz = 0;
+};
+
+struct HostSpec {
+  Architecture architecture = Architecture::Ideal;
+  int cores = 0;
+  int ppes = 0;
+  CpuSpec cpu;
+};
+
+struct NicSpec {
+  int count = 0;
+  std::string model;  // parameter set name under models/params/nic/
+  double link_gbps = 0;
+  int mtu_bytes = 0;
+  int tx_ring = 0;
+  int rx_ring = 0;
+  double itr_ints_per_s = 0;  // 0 disables the throttle
+  double rdtr_us = 0;         // receive interrupt delay (RDTR), microseconds
+  double radv_us = 0;         // receive absolute delay (RADV)
+  double tidv_us = 0;         // transmit interrupt delay (TIDV)
+  double tadv_us = 0;         // transmit absolute delay (TADV)
+};
+
+struct PciSpec {
+  std::string model;  // parameter set name under models/params/pci/
+  bool shared = false;  // true: every NIC on one bus segment; false: a segment per NIC
+};
+
+struct LinkSpec {
+  double latency_us = 0;  // one-way propagation plus PHY latency
+  double loss_rate = 0;
+  double corrupt_rate = 0;
+  double reorder_rate = 0;
+  double reorder_delay_us = 0;
+  double duplicate_rate = 0;
+};
+
+struct TcpSpec {
+  bool timestamps = true;
+  bool nodelay = true;
+  bool delayed_ack = true;
+  int initiator_socket_buffer_bytes = 0;
+  int target_socket_buffer_bytes = 0;
+};
+
+struct WorkloadSpec {
+  WorkloadType type = WorkloadType::Bulk;
+  BulkDirection direction = BulkDirection::ToTarget;  // bulk only
+  int bulk_write_bytes = 0;                           // bulk only: size of one application write
+  IoOp op = IoOp::Read;                               // iometer only
+  int request_bytes = 0;
+  int outstanding_per_worker = 0;
+  int workers = 0;
+  bool sequential = true;
+};
+
+struct RunSpec {
+  std::uint64_t seed = 0;
+  double warmup_s = 0;
+  double duration_s = 0;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source_file;  // the file it was read from, for messages
+  HostSpec host;
+  NicSpec nics;
+  PciSpec pci;
+  LinkSpec link;
+  TcpSpec tcp;
+  WorkloadSpec workload;
+  RunSpec run;
+  nlohmann::json resolved;  // the full resolved JSON, written into results.json
+};
+
+}  // namespace iscsim::scenario

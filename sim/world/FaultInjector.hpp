@@ -1,0 +1,45 @@
+#pragma once
+// Faults on one direction of a link, drawn from the run's seed: loss, corruption (one byte of
+// the IP packet flipped, for the IP/TCP checksums to catch), reordering (a frame held back) and
+// duplication. Each decision uses its own draw, so changing one rate leaves the others' pattern.
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "models/common/Time.hpp"
+#include "sim/scenario/Scenario.hpp"
+
+namespace iscsim::world {
+
+struct FaultCounters {
+  std::uint64_t lost = 0;
+  std::uint64_t corrupted = 0;
+  std::uint64_t reordered = 0;
+  std::uint64_t duplicated = 0;
+};
+
+// One copy of a frame that reaches the far end.
+struct Delivery {
+  models::Picos extra_delay = 0;
+  bool corrupt = false;
+};
+
+class FaultInjector {
+ public:
+  FaultInjector(const scenario::LinkSpec& spec, std::uint64_t seed);
+  // The copies of one frame that arrive (none if lost).
+  std::vector<Delivery> decide();
+  // Flips one byte in [first_byte, end_byte) (the IP packet, not the padding), to another value.
+  void corrupt(std::vector<std::uint8_t>& frame, std::size_t first_byte, std::size_t end_byte);
+  const FaultCounters& counters() const { return counters_; }
+  bool active() const { return active_; }
+
+ private:
+  bool draw(double rate);
+  scenario::LinkSpec spec_;
+  bool active_;
+  std::mt19937_64 rng_;
+  FaultCounters counters_;
+};
+
+}  // namespace iscsim::world

@@ -1,0 +1,89 @@
+#include "sim/world/NicPort.hpp"
+
+#include <utility>
+
+namespace iscsim::world {
+
+namespace {
+constexpr std::size_t kEthernetHeaderBytes = 14;  // IEEE 802.3: corruption targets the IP packet after it
+constexpr std::size_t kIpTotalLengthOffset = kEthernetHeaderBytes + 2;  // RFC 791 Total Length field
+
+std::size_t ip_packet_end(const Frame& f) {
+  if (f.size() < kIpTotalLengthOffset + 2) return f.size();
+  const std::size_t total = (std::size_t{f[kIpTotalLengthOffset]} << 8) | f[kIpTotalLengthOffset + 1];
+  return kEthernetHeaderBytes + total;
+}
+}  // namespace
+
+NicPort::NicPort(std::string name, Calendar& calendar, std::unique_ptr<models::Pro1000Nic> nic,
+                 std::unique_ptr<models::EthernetLinkDirection> tx_wire, FaultInjector faults)
+    : name_(std::move(name)),
+      calendar_(calendar),
+      nic_(std::move(nic)),
+      wire_(std::move(tx_wire)),
+      faults_(std::move(faults)) {}
+
+bool NicPort::transmit(Frame& frame) {
+  if (nic_->tx_free() == 0) return false;
+  const models::FrameTransit transit = nic_->transmit(calendar_.now(), static_cast<std::uint32_t>(frame.size()));
+  if (tap_ != nullptr) tap_->frame_on_wire(transit.start, frame);
+  if (peer_ != nullptr) {
+    const std::vector<Delivery> copies = faults_.decide();
+    for (std::size_t i = 0; i < copies.size(); ++i) {
+      const bool last = i + 1 == copies.size();
+      Frame copy = last ? std::move(frame) : frame;
+      if (copies[i].corrupt) faults_.corrupt(copy, kEthernetHeaderBytes, ip_packet_end(copy));
+      peer_->arrive(transit.arrival + copies[i].extra_delay, std::move(copy));
+    }
+  }
+  update_interrupt();
+  return true;
+}
+
+void NicPort::arrive(Picos arrival, Frame frame) {
+  const std::uint64_t token = next_token_++;
+  nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
+  in_flight_.emplace(token, std::move(frame));
+  update_interrupt();
+}
+
+std::vector<Frame> NicPort::clean_rx() {
+  std::vector<Frame> out;
+  const models::Pro1000Nic::RxCleaned cleaned = nic_->clean_rx(calendar_.now());
+  out.reserve(cleaned.delivered.size());
+  for (std::uint64_t token : cleaned.delivered) out.push_back(std::move(in_flight_.extract(token).mapped()));
+  for (std::uint64_t token : cleaned.dropped) in_flight_.erase(token);
+  // The ideal driver refills at once; a costed driver will refill as its CPU gets to it.
+  nic_->refill_rx(static_cast<std::uint32_t>(cleaned.delivered.size()));
+  return out;
+}
+
+std::uint32_t NicPort::clean_tx() { return nic_->clean_tx(calendar_.now()); }
+
+void NicPort::update_interrupt() {
+  const auto at = nic_->next_interrupt();
+  if (!at) return;
+  // Lazy re-arming: keep the earliest pending event; a later one re-checks when it fires.
+  if (interrupt_scheduled_ && interrupt_at_ <= *at) return;
+  interrupt_scheduled_ = true;
+  interrupt_at_ = *at;
+  calendar_.schedule(*at, [this, at = *at] {
+    if (!interrupt_scheduled_ || interrupt_at_ != at) return;  // superseded by an earlier event
+    fire_interrupt();
+  });
+}
+
+void NicPort::fire_interrupt() {
+  interrupt_scheduled_ = false;
+  const auto due = nic_->next_interrupt();
+  if (!due) return;
+  if (*due > calendar_.now()) {
+    update_interrupt();
+    return;
+  }
+  nic_->take_interrupt(calendar_.now());
+  if (isr_) isr_();
+  update_interrupt();
+}
+
+}  // namespace iscsim::world

@@ -1,0 +1,70 @@
+#pragma once
+// A NIC in the simulated world: the Pro/1000 model bound to its wire, the frames it carries, and
+// its interrupt line on the calendar. The driver above it (ideal, SMP, AMP) decides what runs
+// when the line asserts.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/nic/Pro1000Nic.hpp"
+#include "sim/world/Calendar.hpp"
+#include "sim/world/FaultInjector.hpp"
+
+namespace iscsim::world {
+
+using Frame = std::vector<std::uint8_t>;
+
+// Something that sees every frame put on a wire (the pcap writer), at the time it starts.
+class WireTap {
+ public:
+  virtual ~WireTap() = default;
+  virtual void frame_on_wire(Picos start, const Frame& frame) = 0;
+};
+
+class NicPort {
+ public:
+  NicPort(std::string name, Calendar& calendar, std::unique_ptr<models::Pro1000Nic> nic,
+          std::unique_ptr<models::EthernetLinkDirection> tx_wire, FaultInjector faults);
+
+  // Wiring: frames this port sends arrive at `peer`.
+  void connect(NicPort* peer) { peer_ = peer; }
+  void set_tap(WireTap* tap) { tap_ = tap; }
+  // The driver's interrupt service routine, run by the calendar when the line asserts.
+  void set_interrupt_handler(std::function<void()> isr) { isr_ = std::move(isr); }
+
+  // Posts a frame to the TX ring now; false (frame untouched) when the ring is full.
+  bool transmit(Frame& frame);
+  // Frames whose receive DMA completed by now, in order; their descriptors are refilled.
+  std::vector<Frame> clean_rx();
+  // Reclaims completed TX descriptors; returns how many.
+  std::uint32_t clean_tx();
+  std::uint32_t tx_free() const { return nic_->tx_free(); }
+
+  const std::string& name() const { return name_; }
+  const models::Pro1000Nic& nic() const { return *nic_; }
+  const FaultCounters& faults() const { return faults_.counters(); }
+  // Call after anything that may move the interrupt line's next assertion.
+  void update_interrupt();
+
+ private:
+  void arrive(Picos arrival, Frame frame);
+  void fire_interrupt();
+
+  std::string name_;
+  Calendar& calendar_;
+  std::unique_ptr<models::Pro1000Nic> nic_;
+  std::unique_ptr<models::EthernetLinkDirection> wire_;
+  FaultInjector faults_;
+  NicPort* peer_ = nullptr;
+  WireTap* tap_ = nullptr;
+  std::function<void()> isr_;
+  std::unordered_map<std::uint64_t, Frame> in_flight_;  // token -> frame on its way into the ring
+  std::uint64_t next_token_ = 0;
+  bool interrupt_scheduled_ = false;
+  Picos interrupt_at_ = 0;
+};
+
+}  // namespace iscsim::world

@@ -1,0 +1,35 @@
+#pragma once
+// The simulated world of one run: the initiator and its targets, their NICs, buses and wires,
+// the connections between them and the workload, built from a scenario and run to completion.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/Scenario.hpp"
+#include "sim/world/SimgridClock.hpp"
+
+namespace iscsim::world {
+
+struct RunOptions {
+  std::string params_dir;                 // models/params
+  std::string pcap_path;                  // empty: no capture
+  std::vector<std::string> simgrid_args;  // --cfg=..., --log=...
+};
+
+// What a run produced: results.json without run_info, and how the engine was exercised.
+struct RunOutcome {
+  nlohmann::json results;
+  ClockStats clock;
+};
+
+// Thrown for a scenario that is valid but asks for something this version cannot simulate.
+class UnsupportedScenario : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+RunOutcome run_world(const scenario::Scenario& scenario, const RunOptions& options);
+
+}  // namespace iscsim::world

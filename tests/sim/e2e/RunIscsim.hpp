@@ -1,0 +1,56 @@
+#pragma once
+// Runs the iscsim binary as a user would and reads what it wrote.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace iscsim::testing {
+
+struct Invocation {
+  int exit_code = -1;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::filesystem::path scratch_dir(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::path(::testing::TempDir()) / "iscsim-tests" /
+             (std::string(info->test_suite_name()) + "." + info->name() + "." + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir.parent_path());
+  return dir;
+}
+
+// `args` is appended to the binary's path verbatim (quote as a shell would).
+inline Invocation run_iscsim(const std::string& args, const std::filesystem::path& scratch) {
+  std::filesystem::create_directories(scratch);
+  const auto out = scratch / "stdout.txt";
+  const auto err = scratch / "stderr.txt";
+  const std::string cmd = std::string(ISCSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  Invocation inv;
+  inv.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  inv.stdout_text = read_text(out);
+  inv.stderr_text = read_text(err);
+  return inv;
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(read_text(p)); }
+
+inline std::string scenario_path(const std::string& name) {
+  return std::string(ISCSIM_SOURCE_DIR) + "/scenarios/" + name;
+}
+
+}  // namespace iscsim::testing

@@ -1,0 +1,295 @@
+// Segment arrival: RFC 9293 section 3.10.7 ("SEGMENT ARRIVES"), in Linux 2.4's order.
+#include <algorithm>
+
+#include "sim/stack/tcp/Connection.hpp"
+#include "sim/stack/tcp/SeqNum.hpp"
+
+namespace iscsim::stack::tcp {
+
+namespace {
+constexpr std::uint8_t kMaxWindowShift = 14;  // RFC 7323 section 2.3
+// Objects a received segment touches: the socket buffer and the TCB.
+constexpr std::uint32_t kObjectsPerSegmentIn = 2;
+}  // namespace
+
+void Connection::on_segment(Nanos now, const Segment& seg) {
+  now_ = now;
+  ++stats_.segments_received;
+  record(TcpWork::SegmentIn, 0, kObjectsPerSegmentIn);
+  switch (state_) {
+    case State::Closed:
+      return;
+    case State::Listen:
+      on_segment_listen(seg);
+      return;
+    case State::SynSent:
+      on_segment_syn_sent(seg);
+      return;
+    default:
+      break;
+  }
+  // Our SYN-ACK was lost and the peer sent its SYN again.
+  if (state_ == State::SynReceived && seg.has(flag::kSyn) && !seg.has(flag::kAck) && seg.seq == irs_) {
+    send_syn(true);
+    ++stats_.retransmissions;
+    return;
+  }
+  if (!acceptable(seg)) {
+    if (seg.has(flag::kRst)) return;
+    if (seg.seq_len() > 0 && seq_lt(seg.seq, rcv_nxt_)) ++stats_.duplicate_segments_received;
+    ack_now_ = true;  // a duplicate ACK tells the sender where we are
+    return;
+  }
+  if (seg.has(flag::kRst)) {
+    ++stats_.resets_received;
+    state_ = State::Closed;
+    retransmit_at_.reset();
+    persist_at_.reset();
+    time_wait_at_.reset();
+    return;
+  }
+  if (seg.has(flag::kSyn)) {  // RFC 5961 section 4: answer a SYN in window with a challenge ACK
+    ack_now_ = true;
+    return;
+  }
+  if (!seg.has(flag::kAck)) return;
+  update_timestamps(seg);
+
+  if (state_ == State::SynReceived) {
+    if (!seq_gt(seg.ack, snd_una_) || seq_gt(seg.ack, snd_max_)) return;
+    state_ = State::Established;
+    snd_wl1_ = seg.seq - 1;  // force the window update below
+  }
+  process_ack(seg);
+  if (state_ == State::Closed) return;
+
+  const bool takes_data = state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
+  if (!seg.payload.empty() && takes_data) process_data(seg);
+  if (seg.has(flag::kFin)) {
+    const std::uint32_t fin = seg.seq + static_cast<std::uint32_t>(seg.payload.size());
+    if (!fin_received_) peer_fin_ = fin;
+    if (fin_received_ && fin == rcv_nxt_ - 1) ack_now_ = true;  // a retransmitted FIN: ACK again
+  }
+  if (peer_fin_ && *peer_fin_ == rcv_nxt_ && !fin_received_) process_fin();
+}
+
+void Connection::on_segment_listen(const Segment& seg) {
+  if (seg.has(flag::kRst) || seg.has(flag::kAck) || !seg.has(flag::kSyn)) return;
+  irs_ = seg.seq;
+  rcv_nxt_ = irs_ + 1;
+  rcv_adv_ = rcv_nxt_;
+  last_ack_sent_ = rcv_nxt_;
+  learn_peer_options(seg);
+  snd_wnd_ = seg.window;  // never scaled on a SYN (RFC 7323 section 2.2)
+  max_snd_wnd_ = snd_wnd_;
+  snd_wl1_ = seg.seq;
+  state_ = State::SynReceived;
+  send_syn(true);
+}
+
+void Connection::on_segment_syn_sent(const Segment& seg) {
+  const bool ack_ok = seg.has(flag::kAck) && seg.ack == iss_ + 1;
+  if (seg.has(flag::kAck) && !ack_ok) return;
+  if (seg.has(flag::kRst)) {
+    if (ack_ok) {
+      ++stats_.resets_received;
+      state_ = State::Closed;
+      retransmit_at_.reset();
+    }
+    return;
+  }
+  if (!seg.has(flag::kSyn)) return;
+  irs_ = seg.seq;
+  rcv_nxt_ = irs_ + 1;
+  rcv_adv_ = rcv_nxt_;
+  learn_peer_options(seg);
+  snd_wnd_ = seg.window;
+  max_snd_wnd_ = snd_wnd_;
+  snd_wl1_ = seg.seq;
+  snd_wl2_ = seg.ack;
+  if (!ack_ok) {  // simultaneous open
+    state_ = State::SynReceived;
+    send_syn(true);
+    return;
+  }
+  update_timestamps(seg);
+  if (ts_ok_ && seg.options.timestamps && seg.options.timestamps->echo_reply != 0) {
+    rtt_.sample(static_cast<Nanos>(ts_now() - seg.options.timestamps->echo_reply) *
+                (kNanosPerSecond / cfg_.timestamp_hz));
+  } else if (timed_seq_) {
+    rtt_.sample(now_ - timed_at_);
+  }
+  timed_seq_.reset();
+  rtt_.reset_backoff();
+  snd_una_ = seg.ack;
+  snd_nxt_ = seq_max(snd_nxt_, snd_una_);
+  retransmit_at_.reset();
+  state_ = State::Established;
+  ack_now_ = true;
+}
+
+void Connection::learn_peer_options(const Segment& seg) {
+  const std::uint32_t peer_mss = seg.options.mss.value_or(kDefaultMss);
+  ts_ok_ = cfg_.timestamps && seg.options.timestamps.has_value();
+  wscale_ok_ = cfg_.window_scaling && seg.options.window_scale.has_value();
+  snd_wscale_ = wscale_ok_ ? std::min(*seg.options.window_scale, kMaxWindowShift) : 0;
+  if (!wscale_ok_) rcv_wscale_ = 0;
+  if (ts_ok_) ts_recent_ = seg.options.timestamps->value;
+  snd_mss_ = std::min(peer_mss, cfg_.mtu_bytes - kIpv4TcpHeaderBytes) - (ts_ok_ ? kTimestampOptionBytes : 0);
+  cc_.set_mss(snd_mss_);
+}
+
+bool Connection::acceptable(const Segment& seg) const {
+  const std::uint32_t wnd = seq_gt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
+  const auto len = static_cast<std::uint32_t>(seg.payload.size()) + (seg.has(flag::kFin) ? 1u : 0u);
+  const auto in_window = [&](std::uint32_t s) { return seq_leq(rcv_nxt_, s) && seq_lt(s, rcv_nxt_ + wnd); };
+  if (len == 0) return wnd == 0 ? seg.seq == rcv_nxt_ : (seq_leq(rcv_nxt_, seg.seq) && seq_leq(seg.seq, rcv_nxt_ + wnd));
+  if (wnd == 0) return false;
+  return in_window(seg.seq) || in_window(seg.seq + len - 1);
+}
+
+void Connection::update_timestamps(const Segment& seg) {
+  // RFC 7323 section 4.3: remember the TSval of the segment that advances the left edge.
+  if (!ts_ok_ || !seg.options.timestamps) return;
+  if (seq_leq(seg.seq, last_ack_sent_) && seq_geq(seg.options.timestamps->value, ts_recent_))
+    ts_recent_ = seg.options.timestamps->value;
+}
+
+void Connection::process_ack(const Segment& seg) {
+  const std::uint32_t ack = seg.ack;
+  if (seq_gt(ack, snd_max_)) {  // acknowledges what we never sent
+    ack_now_ = true;
+    return;
+  }
+  if (seq_lt(ack, snd_una_)) return;  // old
+
+  const std::uint32_t old_wnd = snd_wnd_;
+  if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_leq(snd_wl2_, ack))) {
+    snd_wnd_ = static_cast<std::uint32_t>(seg.window) << snd_wscale_;
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = ack;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+  }
+
+  if (ack == snd_una_) {
+    // RFC 5681 section 2: a duplicate ACK carries nothing new while data is outstanding.
+    const bool duplicate = seg.payload.empty() && !seg.has(flag::kSyn) && !seg.has(flag::kFin) &&
+                           snd_wnd_ == old_wnd && snd_max_ != snd_una_;
+    if (!duplicate) return;
+    ++dupacks_;
+    ++stats_.dup_acks_received;
+    const auto action = cc_.on_dup_ack(dupacks_, cfg_.dupack_threshold, snd_max_ - snd_una_, snd_una_, snd_max_);
+    if (action == NewReno::Action::RetransmitFirst) {
+      ++stats_.fast_retransmits;
+      retransmit_first();
+    }
+    return;
+  }
+
+  const std::uint32_t acked = ack - snd_una_;
+  const std::uint32_t flight = snd_max_ - snd_una_;
+  const auto data_acked = static_cast<std::uint32_t>(std::min<std::size_t>(acked, snd_queue_.size()));
+  snd_queue_.pop(data_acked);
+  snd_una_ = ack;
+  snd_nxt_ = seq_max(snd_nxt_, snd_una_);
+  record(TcpWork::AckIn, data_acked, 2);
+
+  if (ts_ok_ && seg.options.timestamps && seg.options.timestamps->echo_reply != 0) {
+    rtt_.sample(static_cast<Nanos>(ts_now() - seg.options.timestamps->echo_reply) *
+                (kNanosPerSecond / cfg_.timestamp_hz));
+  } else if (timed_seq_ && seq_gt(ack, *timed_seq_)) {
+    rtt_.sample(now_ - timed_at_);
+    timed_seq_.reset();
+  }
+  rtt_.reset_backoff();
+
+  const bool was_recovering = cc_.in_recovery();
+  if (cc_.on_new_ack(ack, acked, flight) == NewReno::Action::RetransmitFirst && was_recovering) retransmit_first();
+  dupacks_ = 0;
+  // RFC 6298 section 5.3: restart the timer when new data is acknowledged.
+  retransmit_at_.reset();
+  if (snd_max_ != snd_una_) retransmit_at_ = now_ + rtt_.rto();
+
+  if (!fin_acked()) return;
+  switch (state_) {
+    case State::FinWait1: state_ = State::FinWait2; break;
+    case State::Closing: enter_time_wait(); break;
+    case State::LastAck:
+      state_ = State::Closed;
+      retransmit_at_.reset();
+      break;
+    default: break;
+  }
+}
+
+void Connection::process_data(const Segment& seg) {
+  const std::uint8_t* data = seg.payload.data();
+  std::uint32_t len = static_cast<std::uint32_t>(seg.payload.size());
+  std::int64_t offset = static_cast<std::int64_t>(rcv_offset_) + seq_diff(seg.seq, rcv_nxt_);
+  if (offset < static_cast<std::int64_t>(rcv_offset_)) {  // starts with bytes we already have
+    const auto skip = static_cast<std::uint32_t>(static_cast<std::int64_t>(rcv_offset_) - offset);
+    if (skip >= len) {
+      ++stats_.duplicate_segments_received;
+      ack_now_ = true;
+      return;
+    }
+    data += skip;
+    len -= skip;
+    offset = static_cast<std::int64_t>(rcv_offset_);
+  }
+  // Keep within what we offered and what the buffer holds.
+  const std::uint32_t wnd = seq_gt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
+  const std::uint64_t limit = rcv_offset_ + std::min<std::uint64_t>(wnd, rcv_queue_.free());
+  const auto start = static_cast<std::uint64_t>(offset);
+  if (start >= limit) {
+    ack_now_ = true;
+    return;
+  }
+  len = static_cast<std::uint32_t>(std::min<std::uint64_t>(len, limit - start));
+
+  if (start == rcv_offset_) {
+    rcv_queue_.push(data, len);
+    rcv_offset_ += len;
+    rcv_nxt_ += len;
+    record(TcpWork::DataInOrder, len, 2);
+    bool filled_hole = false;
+    if (!ooo_.empty()) {
+      const std::vector<std::uint8_t> more = ooo_.take_from(rcv_offset_);
+      if (!more.empty()) {
+        rcv_queue_.push(more.data(), more.size());
+        rcv_offset_ += more.size();
+        rcv_nxt_ += static_cast<std::uint32_t>(more.size());
+        filled_hole = true;
+      }
+    }
+    const bool quick = delack_.on_data(now_, len, rcv_nxt_ - last_ack_sent_, receive_window());
+    ack_now_ = ack_now_ || quick || filled_hole || !ooo_.empty();
+  } else {
+    ooo_.insert(start, data, len);
+    ++stats_.out_of_order_segments;
+    record(TcpWork::DataOutOfOrder, len, 2);
+    delack_.enter_quickack(receive_window());
+    ack_now_ = true;  // the duplicate ACK that drives the sender's fast retransmit
+  }
+}
+
+void Connection::process_fin() {
+  fin_received_ = true;
+  rcv_nxt_ += 1;
+  ack_now_ = true;
+  switch (state_) {
+    case State::SynReceived:
+    case State::Established: state_ = State::CloseWait; break;
+    case State::FinWait1:
+      if (fin_acked()) {
+        enter_time_wait();
+      } else {
+        state_ = State::Closing;
+      }
+      break;
+    case State::FinWait2: enter_time_wait(); break;
+    default: break;
+  }
+}
+
+}  // namespace iscsim::stack::tcp

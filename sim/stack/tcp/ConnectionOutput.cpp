@@ -1,0 +1,180 @@
+// Segment output: what may be sent now (tcp_write_xmit), retransmissions, ACKs and the SYN.
+#include <algorithm>
+
+#include "sim/stack/tcp/Connection.hpp"
+#include "sim/stack/tcp/SeqNum.hpp"
+
+namespace iscsim::stack::tcp {
+
+namespace {
+// Objects building a data segment touches: the TCB, the send queue and the new socket buffer.
+constexpr std::uint32_t kObjectsPerSegmentOut = 3;
+constexpr std::uint32_t kObjectsPerPureAck = 2;
+}  // namespace
+
+std::vector<Segment> Connection::take_output() {
+  output();
+  arm_retransmit();
+  std::vector<Segment> out;
+  out.swap(out_);
+  return out;
+}
+
+void Connection::output() {
+  switch (state_) {
+    case State::Established:
+    case State::CloseWait:
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck:
+      while (send_data_segment()) {
+      }
+      break;
+    default:
+      break;
+  }
+  const bool can_ack = state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent;
+  if (can_ack && (ack_now_ || window_update_)) send_pure_ack();
+}
+
+bool Connection::send_data_segment() {
+  const std::uint32_t flight = snd_nxt_ - snd_una_;
+  const std::uint32_t window = std::min(cc_.cwnd(), snd_wnd_);
+  const std::uint32_t usable = window > flight ? window - flight : 0;
+  const std::int32_t unsent_signed = seq_diff(data_end(), snd_nxt_);
+  const std::uint32_t unsent = unsent_signed > 0 ? static_cast<std::uint32_t>(unsent_signed) : 0;
+
+  if (unsent == 0) {
+    if (!our_fin_ || snd_nxt_ != *our_fin_) return false;
+    // A bare FIN goes regardless of the window (it carries no data).
+    const bool again = seq_lt(snd_nxt_, snd_max_);
+    if (again) ++stats_.retransmissions;
+    emit(make_segment(snd_nxt_, flag::kAck | flag::kFin));
+    snd_nxt_ += 1;
+    snd_max_ = seq_max(snd_max_, snd_nxt_);
+    return true;
+  }
+
+  const std::uint32_t len = std::min({snd_mss_, unsent, usable});
+  if (len == 0) {
+    if (snd_wnd_ == 0 && flight == 0 && !persist_at_) persist_at_ = now_ + rtt_.rto();
+    return false;
+  }
+  if (len < snd_mss_) {
+    if (len < unsent) {
+      // Sender silly-window avoidance (RFC 9293 section 3.8.6.2.1).
+      if (flight > 0 && len < max_snd_wnd_ / 2) return false;
+    } else if (!cfg_.nodelay && flight > 0) {
+      return false;  // Nagle: one small segment outstanding at a time
+    }
+  }
+
+  std::uint8_t flags = flag::kAck;
+  if (len == unsent) flags |= flag::kPsh;
+  if (our_fin_ && snd_nxt_ + len == *our_fin_) flags |= flag::kFin;
+  Segment seg = make_segment(snd_nxt_, flags);
+  seg.payload.resize(len);
+  snd_queue_.copy_out(snd_nxt_ - snd_una_, seg.payload.data(), len);
+
+  const bool again = seq_lt(snd_nxt_, snd_max_);
+  if (again) {
+    ++stats_.retransmissions;
+    stats_.bytes_retransmitted += len;
+  } else {
+    ++stats_.data_segments_sent;
+    stats_.bytes_sent += len;
+    if (!ts_ok_ && !timed_seq_) {
+      timed_seq_ = snd_nxt_;
+      timed_at_ = now_;
+    }
+  }
+  record(again ? TcpWork::Retransmit : TcpWork::SegmentOut, len, kObjectsPerSegmentOut);
+  snd_nxt_ += seg.seq_len();
+  snd_max_ = seq_max(snd_max_, snd_nxt_);
+  emit(std::move(seg));
+  return true;
+}
+
+void Connection::retransmit_first() {
+  const std::uint32_t end = our_fin_ ? *our_fin_ : data_end();
+  const std::uint32_t len = std::min<std::uint32_t>(snd_mss_, end - snd_una_);
+  std::uint8_t flags = flag::kAck;
+  if (our_fin_ && snd_una_ + len == *our_fin_) flags |= flag::kFin;
+  if (len == 0 && !(flags & flag::kFin)) return;
+  Segment seg = make_segment(snd_una_, flags);
+  seg.payload.resize(len);
+  snd_queue_.copy_out(0, seg.payload.data(), len);
+  ++stats_.retransmissions;
+  stats_.bytes_retransmitted += len;
+  timed_seq_.reset();
+  record(TcpWork::Retransmit, len, kObjectsPerSegmentOut);
+  emit(std::move(seg));
+}
+
+void Connection::send_pure_ack() {
+  if (window_update_ && !ack_now_) ++stats_.window_updates_sent;
+  ++stats_.acks_sent;
+  record(TcpWork::PureAckOut, 0, kObjectsPerPureAck);
+  emit(make_segment(snd_nxt_, flag::kAck));
+}
+
+void Connection::send_syn(bool with_ack) {
+  if (snd_max_ != iss_) ++stats_.retransmissions;  // the SYN went out before
+  Segment seg;
+  seg.src_port = local_port_;
+  seg.dst_port = remote_port_;
+  seg.seq = iss_;
+  seg.flags = flag::kSyn;
+  seg.options.mss = static_cast<std::uint16_t>(cfg_.mtu_bytes - kIpv4TcpHeaderBytes);
+  const bool offer_wscale = with_ack ? wscale_ok_ : cfg_.window_scaling;
+  if (offer_wscale) seg.options.window_scale = rcv_wscale_;
+  const bool offer_ts = with_ack ? ts_ok_ : cfg_.timestamps;
+  if (offer_ts) seg.options.timestamps = Timestamps{ts_now(), with_ack ? ts_recent_ : 0};
+  if (with_ack) {
+    seg.flags |= flag::kAck;
+    seg.ack = rcv_nxt_;
+  }
+  seg.window = window_field(true);
+  if (!offer_ts && !timed_seq_ && snd_max_ == iss_) {
+    timed_seq_ = iss_;
+    timed_at_ = now_;
+  }
+  snd_nxt_ = iss_ + 1;
+  snd_max_ = seq_max(snd_max_, snd_nxt_);
+  ++stats_.segments_sent;
+  if (with_ack) {
+    last_ack_sent_ = seg.ack;
+    rcv_adv_ = seq_max(rcv_adv_, rcv_nxt_ + seg.window);  // a SYN's window is never scaled
+  }
+  out_.push_back(std::move(seg));
+  if (!retransmit_at_) retransmit_at_ = now_ + rtt_.rto();
+}
+
+Segment Connection::make_segment(std::uint32_t seq, std::uint8_t flags) const {
+  Segment seg;
+  seg.src_port = local_port_;
+  seg.dst_port = remote_port_;
+  seg.seq = seq;
+  seg.flags = flags;
+  if (flags & flag::kAck) seg.ack = rcv_nxt_;
+  seg.window = window_field(false);
+  if (ts_ok_) seg.options.timestamps = Timestamps{ts_now(), ts_recent_};
+  return seg;
+}
+
+void Connection::emit(Segment&& seg) {
+  ++stats_.segments_sent;
+  if (seg.has(flag::kAck)) note_ack_sent(seg);
+  out_.push_back(std::move(seg));
+}
+
+void Connection::note_ack_sent(const Segment& seg) {
+  last_ack_sent_ = seg.ack;
+  const std::uint8_t shift = wscale_ok_ ? rcv_wscale_ : 0;
+  rcv_adv_ = seq_max(rcv_adv_, rcv_nxt_ + (static_cast<std::uint32_t>(seg.window) << shift));
+  ack_now_ = false;
+  window_update_ = false;
+  delack_.on_ack_sent();
+}
+
+}  // namespace iscsim::stack::tcp

@@ -1,0 +1,27 @@
+#pragma once
+// Counters of one connection, as netstat -s and the results file report them.
+#include <cstdint>
+
+namespace iscsim::stack::tcp {
+
+struct Stats {
+  std::uint64_t segments_sent = 0;
+  std::uint64_t segments_received = 0;
+  std::uint64_t data_segments_sent = 0;  // new data, not retransmissions
+  std::uint64_t bytes_sent = 0;          // new payload bytes
+  std::uint64_t bytes_retransmitted = 0;
+  std::uint64_t retransmissions = 0;  // segments sent again, for any reason
+  std::uint64_t fast_retransmits = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t dup_acks_received = 0;
+  std::uint64_t acks_sent = 0;  // segments without data or SYN/FIN
+  std::uint64_t delayed_acks_sent = 0;
+  std::uint64_t window_updates_sent = 0;
+  std::uint64_t out_of_order_segments = 0;
+  std::uint64_t duplicate_segments_received = 0;
+  std::uint64_t zero_window_probes = 0;
+  std::uint64_t bytes_delivered = 0;  // payload handed to the application in order
+  std::uint64_t resets_received = 0;
+};
+
+}  // namespace iscsim::stack::tcp

@@ -1,0 +1,238 @@
+#include "sim/stack/net/FrameCodec.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sim/stack/net/Checksum.hpp"
+
+namespace iscsim::stack::net {
+
+namespace {
+
+constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
+constexpr std::uint8_t kIpv4VersionIhl = 0x45;  // version 4, 5 words
+constexpr std::uint8_t kIpVersion = 4;
+constexpr std::uint16_t kIpDontFragment = 0x4000;
+constexpr std::uint16_t kIpMoreFragments = 0x2000;
+constexpr std::uint16_t kIpFragmentOffset = 0x1FFF;
+constexpr std::uint8_t kIpTtl = 64;  // Linux sysctl ip_default_ttl
+constexpr std::uint8_t kIpProtoTcp = 6;
+constexpr std::size_t kWordBytes = 4;
+constexpr std::size_t kMaxTcpHeaderBytes = 60;
+
+// TCP option kinds and lengths (RFC 9293, RFC 7323, RFC 2018).
+constexpr std::uint8_t kOptEol = 0;
+constexpr std::uint8_t kOptNop = 1;
+constexpr std::uint8_t kOptMss = 2;
+constexpr std::uint8_t kOptWscale = 3;
+constexpr std::uint8_t kOptSackPermitted = 4;
+constexpr std::uint8_t kOptTimestamps = 8;
+constexpr std::uint8_t kLenMss = 4;
+constexpr std::uint8_t kLenWscale = 3;
+constexpr std::uint8_t kLenSackPermitted = 2;
+constexpr std::uint8_t kLenTimestamps = 10;
+
+// Header field offsets.
+constexpr std::size_t kEthType = 12;
+constexpr std::size_t kIpTotalLength = 2, kIpId = 4, kIpFlags = 6, kIpTtlAt = 8, kIpProto = 9, kIpChecksum = 10,
+                      kIpSrc = 12, kIpDst = 16;
+constexpr std::size_t kTcpSeq = 4, kTcpAck = 8, kTcpOffset = 12, kTcpFlags = 13, kTcpWindow = 14, kTcpChecksum = 16;
+
+void put16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v >> 8);
+  p[1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::uint8_t* p, std::uint32_t v) {
+  put16(p, static_cast<std::uint16_t>(v >> 16));
+  put16(p + 2, static_cast<std::uint16_t>(v));
+}
+std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t get32(const std::uint8_t* p) { return static_cast<std::uint32_t>(get16(p)) << 16 | get16(p + 2); }
+
+// Sum of the RFC 9293 pseudo-header: addresses, protocol and TCP length.
+std::uint32_t pseudo_header_sum(std::uint32_t src, std::uint32_t dst, std::size_t tcp_len) {
+  std::uint8_t ph[12];
+  put32(ph, src);
+  put32(ph + 4, dst);
+  ph[8] = 0;
+  ph[9] = kIpProtoTcp;
+  put16(ph + 10, static_cast<std::uint16_t>(tcp_len));
+  return checksum_partial(ph, sizeof ph);
+}
+
+std::uint8_t* put_timestamps(std::uint8_t* p, const tcp::Timestamps& ts) {
+  *p++ = kOptTimestamps;
+  *p++ = kLenTimestamps;
+  put32(p, ts.value);
+  put32(p + 4, ts.echo_reply);
+  return p + 8;
+}
+
+// Linux's layouts (tcp_output.c, tcp_syn_build_options / tcp_build_and_update_options).
+std::size_t write_options(std::uint8_t* start, const tcp::Options& o, bool syn) {
+  std::uint8_t* p = start;
+  if (syn) {
+    if (o.mss) {
+      *p++ = kOptMss;
+      *p++ = kLenMss;
+      put16(p, *o.mss);
+      p += 2;
+    }
+    if (o.sack_permitted && o.timestamps) {
+      *p++ = kOptSackPermitted;
+      *p++ = kLenSackPermitted;
+      p = put_timestamps(p, *o.timestamps);
+    } else if (o.timestamps) {
+      *p++ = kOptNop;
+      *p++ = kOptNop;
+      p = put_timestamps(p, *o.timestamps);
+    } else if (o.sack_permitted) {
+      *p++ = kOptNop;
+      *p++ = kOptNop;
+      *p++ = kOptSackPermitted;
+      *p++ = kLenSackPermitted;
+    }
+    if (o.window_scale) {
+      *p++ = kOptNop;
+      *p++ = kOptWscale;
+      *p++ = kLenWscale;
+      *p++ = *o.window_scale;
+    }
+  } else if (o.timestamps) {
+    *p++ = kOptNop;
+    *p++ = kOptNop;
+    p = put_timestamps(p, *o.timestamps);
+  }
+  while ((p - start) % kWordBytes != 0) *p++ = kOptEol;
+  return static_cast<std::size_t>(p - start);
+}
+
+// Parses the option bytes; false on a malformed option.
+bool read_options(const std::uint8_t* p, std::size_t len, tcp::Options& o) {
+  std::size_t i = 0;
+  while (i < len) {
+    const std::uint8_t kind = p[i];
+    if (kind == kOptEol) break;
+    if (kind == kOptNop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= len) return false;
+    const std::uint8_t olen = p[i + 1];
+    if (olen < 2 || i + olen > len) return false;
+    const std::uint8_t* v = p + i + 2;
+    switch (kind) {
+      case kOptMss:
+        if (olen != kLenMss) return false;
+        o.mss = get16(v);
+        break;
+      case kOptWscale:
+        if (olen != kLenWscale) return false;
+        o.window_scale = v[0];
+        break;
+      case kOptSackPermitted:
+        if (olen != kLenSackPermitted) return false;
+        o.sack_permitted = true;
+        break;
+      case kOptTimestamps:
+        if (olen != kLenTimestamps) return false;
+        o.timestamps = tcp::Timestamps{get32(v), get32(v + 4)};
+        break;
+      default:
+        break;  // unknown options are skipped by their length
+    }
+    i += olen;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t tcp_options_bytes(const tcp::Options& options, bool syn) {
+  std::uint8_t scratch[kMaxTcpHeaderBytes - kTcpHeaderBytes];
+  return write_options(scratch, options, syn);
+}
+
+std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_id, const tcp::Segment& seg) {
+  const bool syn = seg.has(tcp::flag::kSyn);
+  std::uint8_t options[kMaxTcpHeaderBytes - kTcpHeaderBytes];
+  const std::size_t opt_len = write_options(options, seg.options, syn);
+  const std::size_t tcp_len = kTcpHeaderBytes + opt_len + seg.payload.size();
+  const std::size_t ip_len = kIpv4HeaderBytes + tcp_len;
+  std::vector<std::uint8_t> f(std::max(kEthernetHeaderBytes + ip_len, kMinFrameBytes), 0);
+
+  std::uint8_t* eth = f.data();
+  std::memcpy(eth, addr.dst_mac.bytes.data(), addr.dst_mac.bytes.size());
+  std::memcpy(eth + addr.dst_mac.bytes.size(), addr.src_mac.bytes.data(), addr.src_mac.bytes.size());
+  put16(eth + kEthType, kEtherTypeIpv4);
+
+  std::uint8_t* ip = eth + kEthernetHeaderBytes;
+  ip[0] = kIpv4VersionIhl;
+  put16(ip + kIpTotalLength, static_cast<std::uint16_t>(ip_len));
+  put16(ip + kIpId, ip_id);
+  put16(ip + kIpFlags, kIpDontFragment);
+  ip[kIpTtlAt] = kIpTtl;
+  ip[kIpProto] = kIpProtoTcp;
+  put32(ip + kIpSrc, addr.src_ip.value);
+  put32(ip + kIpDst, addr.dst_ip.value);
+  put16(ip + kIpChecksum, internet_checksum(ip, kIpv4HeaderBytes));
+
+  std::uint8_t* tcp = ip + kIpv4HeaderBytes;
+  put16(tcp, seg.src_port);
+  put16(tcp + 2, seg.dst_port);
+  put32(tcp + kTcpSeq, seg.seq);
+  put32(tcp + kTcpAck, seg.ack);
+  tcp[kTcpOffset] = static_cast<std::uint8_t>(((kTcpHeaderBytes + opt_len) / kWordBytes) << 4);
+  tcp[kTcpFlags] = seg.flags;
+  put16(tcp + kTcpWindow, seg.window);
+  std::memcpy(tcp + kTcpHeaderBytes, options, opt_len);
+  if (!seg.payload.empty()) std::memcpy(tcp + kTcpHeaderBytes + opt_len, seg.payload.data(), seg.payload.size());
+  const std::uint32_t sum = checksum_partial(tcp, tcp_len, pseudo_header_sum(addr.src_ip.value, addr.dst_ip.value, tcp_len));
+  put16(tcp + kTcpChecksum, checksum_fold(sum));
+  return f;
+}
+
+ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
+  if (len < kEthernetHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes) return ParseResult::failure("truncated frame");
+  ParsedFrame out;
+  std::memcpy(out.addr.dst_mac.bytes.data(), data, out.addr.dst_mac.bytes.size());
+  std::memcpy(out.addr.src_mac.bytes.data(), data + out.addr.dst_mac.bytes.size(), out.addr.src_mac.bytes.size());
+  if (get16(data + kEthType) != kEtherTypeIpv4) return ParseResult::failure("not an IPv4 frame");
+
+  const std::uint8_t* ip = data + kEthernetHeaderBytes;
+  const std::size_t ip_room = len - kEthernetHeaderBytes;
+  if ((ip[0] >> 4) != kIpVersion) return ParseResult::failure("not IPv4");
+  const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0F) * kWordBytes;
+  if (ihl < kIpv4HeaderBytes || ihl > ip_room) return ParseResult::failure("bad IPv4 header length");
+  const std::size_t total = get16(ip + kIpTotalLength);
+  if (total < ihl + kTcpHeaderBytes || total > ip_room) return ParseResult::failure("bad IPv4 total length");
+  if (internet_checksum(ip, ihl) != 0) return ParseResult::failure("bad IPv4 header checksum");
+  const std::uint16_t frag = get16(ip + kIpFlags);
+  if ((frag & kIpMoreFragments) != 0 || (frag & kIpFragmentOffset) != 0) return ParseResult::failure("IPv4 fragment");
+  if (ip[kIpProto] != kIpProtoTcp) return ParseResult::failure("not TCP");
+  out.ip_id = get16(ip + kIpId);
+  out.addr.src_ip.value = get32(ip + kIpSrc);
+  out.addr.dst_ip.value = get32(ip + kIpDst);
+
+  const std::uint8_t* tcp = ip + ihl;
+  const std::size_t tcp_len = total - ihl;
+  const std::size_t doff = static_cast<std::size_t>(tcp[kTcpOffset] >> 4) * kWordBytes;
+  if (doff < kTcpHeaderBytes || doff > tcp_len) return ParseResult::failure("bad TCP data offset");
+  const std::uint32_t sum =
+      checksum_partial(tcp, tcp_len, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
+  if (checksum_fold(sum) != 0) return ParseResult::failure("bad TCP checksum");
+
+  tcp::Segment& s = out.segment;
+  s.src_port = get16(tcp);
+  s.dst_port = get16(tcp + 2);
+  s.seq = get32(tcp + kTcpSeq);
+  s.ack = get32(tcp + kTcpAck);
+  s.flags = tcp[kTcpFlags];
+  s.window = get16(tcp + kTcpWindow);
+  if (!read_options(tcp + kTcpHeaderBytes, doff - kTcpHeaderBytes, s.options))
+    return ParseResult::failure("malformed TCP option");
+  s.payload.assign(tcp + doff, tcp + tcp_len);
+  return ParseResult::success(std::move(out));
+}
+
+}  // namespace iscsim::stack::net

@@ -1,0 +1,187 @@
+#include "sim/scenario/Loader.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/scenario/Schema.hpp"
+#include "sim/scenario/Validation.hpp"
+
+namespace iscsim::scenario {
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!fs::is_regular_file(path) || !in) throw ScenarioError(path, "", "cannot read the file (missing or not a file)");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return json::parse(text.str());
+  } catch (const json::parse_error& e) {
+    throw ScenarioError(path, "", std::string("invalid JSON: ") + e.what());
+  }
+}
+
+json deep_merge(json base, const json& over) {
+  for (const auto& [key, value] : over.items()) {
+    if (value.is_object() && base.contains(key) && base[key].is_object()) {
+      base[key] = deep_merge(base[key], value);
+    } else {
+      base[key] = value;
+    }
+  }
+  return base;
+}
+
+json::json_pointer pointer(const std::string& dotted) {
+  std::string p = "/" + dotted;
+  for (char& c : p)
+    if (c == '.') c = '/';
+  return json::json_pointer(p);
+}
+
+// Validates a document and merges it over the chain it extends; `chain` detects cycles.
+json resolve(const json& doc, const std::string& file, const std::string& base_dir, std::vector<std::string> chain) {
+  validate_document(doc, file);
+  if (!doc.contains("extends")) return doc;
+  const fs::path base_path = fs::path(base_dir) / doc["extends"].get<std::string>();
+  const std::string canonical = fs::weakly_canonical(base_path).string();
+  chain.push_back(file.empty() ? "" : fs::weakly_canonical(file).string());
+  for (const std::string& seen : chain) {
+    if (seen == canonical) {
+      std::string cycle;
+      for (const std::string& c : chain) cycle += c + " -> ";
+      throw ScenarioError(file, "extends", "extends cycle: " + cycle + canonical);
+    }
+  }
+  const json base = resolve(read_json_file(base_path.string()), base_path.string(), base_path.parent_path().string(), chain);
+  json own = doc;
+  own.erase("extends");
+  json merged = deep_merge(base, own);
+  merged.erase("extends");
+  return merged;
+}
+
+void apply_override(json& doc, const std::string& raw) {
+  const std::string where = "--set " + raw;
+  const std::size_t eq = raw.find('=');
+  if (eq == std::string::npos || eq == 0) throw ScenarioError(where, "", "expected PATH=VALUE, e.g. link.loss_rate=0.01");
+  const std::string path = raw.substr(0, eq);
+  const std::string text = raw.substr(eq + 1);
+  const KeySpec* spec = find_key(path);
+  if (spec == nullptr || path == "extends") {
+    // Name the deepest section that exists, so the allowed keys listed are the useful ones.
+    std::string prefix;
+    std::string rest = path;
+    for (std::size_t dot; (dot = rest.find('.')) != std::string::npos;) {
+      const std::string next = prefix.empty() ? rest.substr(0, dot) : prefix + "." + rest.substr(0, dot);
+      if (!is_section(next)) break;
+      prefix = next;
+      rest = rest.substr(dot + 1);
+    }
+    const std::string msg = is_section(path) ? "is a section; set one of its keys: " + [&] {
+      std::string keys;
+      for (const std::string& k : allowed_children(path)) keys += (keys.empty() ? "" : ", ") + k;
+      return keys;
+    }()
+                                             : unknown_key_message(prefix, rest.substr(0, rest.find('.')));
+    throw ScenarioError(where, path, msg);
+  }
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word: --set host.architecture=smp
+  }
+  if ((spec->type == KeyType::String || spec->type == KeyType::Enum) && !value.is_string()) value = text;
+  doc[pointer(path)] = check_value(*spec, value, where);
+}
+
+template <class T>
+T get(const json& doc, const std::string& path) {
+  return doc.at(pointer(path)).get<T>();
+}
+
+void check_cross_keys(const json& doc, const std::string& file) {
+  if (get<std::string>(doc, "host.architecture") == "amp" && get<int>(doc, "host.ppes") >= get<int>(doc, "host.cores"))
+    throw ScenarioError(file, "host.ppes", "must be less than host.cores (" +
+                                               std::to_string(get<int>(doc, "host.cores")) +
+                                               ") so that some cores run the host side");
+}
+
+Scenario typed(const json& doc, const std::string& source) {
+  Scenario s;
+  s.source_file = source;
+  s.name = get<std::string>(doc, "name");
+  s.description = get<std::string>(doc, "description");
+  const std::string arch = get<std::string>(doc, "host.architecture");
+  s.host.architecture = arch == "smp" ? Architecture::Smp : arch == "amp" ? Architecture::Amp : Architecture::Ideal;
+  s.host.cores = get<int>(doc, "host.cores");
+  s.host.ppes = get<int>(doc, "host.ppes");
+  s.host.cpu.model = get<std::string>(doc, "host.cpu.model");
+  s.host.cpu.frequency_ghz = get<double>(doc, "host.cpu.frequency_ghz");
+  s.nics.count = get<int>(doc, "nics.count");
+  s.nics.model = get<std::string>(doc, "nics.model");
+  s.nics.link_gbps = get<double>(doc, "nics.link_gbps");
+  s.nics.mtu_bytes = get<int>(doc, "nics.mtu_bytes");
+  s.nics.tx_ring = get<int>(doc, "nics.tx_ring");
+  s.nics.rx_ring = get<int>(doc, "nics.rx_ring");
+  s.nics.itr_ints_per_s = get<double>(doc, "nics.itr_ints_per_s");
+  s.nics.rdtr_us = get<double>(doc, "nics.rdtr_us");
+  s.nics.radv_us = get<double>(doc, "nics.radv_us");
+  s.nics.tidv_us = get<double>(doc, "nics.tidv_us");
+  s.nics.tadv_us = get<double>(doc, "nics.tadv_us");
+  s.pci.model = get<std::string>(doc, "pci.model");
+  s.pci.shared = get<bool>(doc, "pci.shared");
+  s.link.latency_us = get<double>(doc, "link.latency_us");
+  s.link.loss_rate = get<double>(doc, "link.loss_rate");
+  s.link.corrupt_rate = get<double>(doc, "link.corrupt_rate");
+  s.link.reorder_rate = get<double>(doc, "link.reorder_rate");
+  s.link.reorder_delay_us = get<double>(doc, "link.reorder_delay_us");
+  s.link.duplicate_rate = get<double>(doc, "link.duplicate_rate");
+  s.tcp.timestamps = get<bool>(doc, "tcp.timestamps");
+  s.tcp.nodelay = get<bool>(doc, "tcp.nodelay");
+  s.tcp.delayed_ack = get<bool>(doc, "tcp.delayed_ack");
+  s.tcp.initiator_socket_buffer_bytes = get<int>(doc, "tcp.initiator_socket_buffer_bytes");
+  s.tcp.target_socket_buffer_bytes = get<int>(doc, "tcp.target_socket_buffer_bytes");
+  s.workload.type = get<std::string>(doc, "workload.type") == "bulk" ? WorkloadType::Bulk : WorkloadType::Iometer;
+  s.workload.direction =
+      get<std::string>(doc, "workload.direction") == "to_target" ? BulkDirection::ToTarget : BulkDirection::FromTarget;
+  s.workload.bulk_write_bytes = get<int>(doc, "workload.bulk_write_bytes");
+  s.workload.op = get<std::string>(doc, "workload.op") == "write" ? IoOp::Write : IoOp::Read;
+  s.workload.request_bytes = get<int>(doc, "workload.request_bytes");
+  s.workload.outstanding_per_worker = get<int>(doc, "workload.outstanding_per_worker");
+  s.workload.workers = get<int>(doc, "workload.workers");
+  s.workload.sequential = get<bool>(doc, "workload.sequential");
+  s.run.seed = get<std::uint64_t>(doc, "run.seed");
+  s.run.warmup_s = get<double>(doc, "run.warmup_s");
+  s.run.duration_s = get<double>(doc, "run.duration_s");
+  s.resolved = doc;
+  return s;
+}
+
+Scenario finish(json merged, const std::string& source, const std::vector<std::string>& overrides) {
+  json doc = deep_merge(default_document(), merged);
+  for (const std::string& o : overrides) apply_override(doc, o);
+  if (doc["name"].get<std::string>().empty()) doc["name"] = source.empty() ? "scenario" : fs::path(source).stem().string();
+  check_cross_keys(doc, source);
+  return typed(doc, source);
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  const json doc = read_json_file(path);
+  return finish(resolve(doc, path, fs::path(path).parent_path().string(), {}), path, overrides);
+}
+
+Scenario load_scenario_json(const json& doc, const std::string& source_name, const std::vector<std::string>& overrides,
+                            const std::string& base_dir) {
+  return finish(resolve(doc, source_name, base_dir, {}), source_name, overrides);
+}
+
+}  // namespace iscsim::scenario

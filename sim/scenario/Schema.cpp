@@ -1,0 +1,157 @@
+#include "sim/scenario/Schema.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace iscsim::scenario {
+
+namespace {
+
+using nlohmann::json;
+
+// Physical bounds: what the simulated hardware and Linux accept, not what a study may want.
+constexpr double kMaxFrequencyGhz = 10.0;
+constexpr double kMaxLinkGbps = 400.0;
+constexpr double kMinMtu = 576;    // RFC 791 minimum datagram every host must accept
+constexpr double kMaxMtu = 9000;   // jumbo frames
+constexpr double kMinRing = 8;     // 8254x: descriptor ring length is a multiple of 8, 128 bytes
+constexpr double kMaxRing = 4096;  // e1000 driver maximum
+constexpr long long kRingMultiple = 8;
+constexpr double kMinSocketBuffer = 4096;      // SOCK_MIN_RCVBUF order
+constexpr double kMaxSocketBuffer = 16777216;  // 16 MiB
+constexpr double kMaxCores = 64;
+constexpr double kMaxNics = 16;
+constexpr double kMaxIoBytes = 16777216;
+constexpr double kMaxOutstanding = 256;
+constexpr double kMaxWorkers = 64;
+constexpr double kMaxSeed = 9223372036854775807.0;
+constexpr double kMaxDelayUs = 1e6;
+constexpr double kMaxInterruptRate = 1e6;
+constexpr double kMaxItrDelayUs = 65535 * 1.024;  // 16-bit RDTR/RADV/TIDV/TADV in 1.024 us units
+
+KeySpec number(std::string path, double def, std::string doc, std::optional<double> min = std::nullopt,
+               std::optional<double> max = std::nullopt, bool min_exclusive = false) {
+  return KeySpec{std::move(path), KeyType::Number, def, std::move(doc), min, max, min_exclusive, {}, std::nullopt};
+}
+KeySpec integer(std::string path, long long def, std::string doc, double min, double max,
+                std::optional<long long> multiple = std::nullopt) {
+  return KeySpec{std::move(path), KeyType::Integer, def, std::move(doc), min, max, false, {}, multiple};
+}
+KeySpec boolean(std::string path, bool def, std::string doc) {
+  return KeySpec{std::move(path), KeyType::Boolean, def, std::move(doc), std::nullopt, std::nullopt, false, {}, std::nullopt};
+}
+KeySpec string(std::string path, std::string def, std::string doc) {
+  return KeySpec{std::move(path), KeyType::String, std::move(def), std::move(doc), std::nullopt, std::nullopt, false, {},
+                 std::nullopt};
+}
+KeySpec enumeration(std::string path, std::string def, std::vector<std::string> allowed, std::string doc) {
+  return KeySpec{std::move(path), KeyType::Enum, std::move(def), std::move(doc), std::nullopt, std::nullopt, false,
+                 std::move(allowed), std::nullopt};
+}
+
+std::vector<KeySpec> build() {
+  return {
+      string("name", "", "scenario name; names the default output directory (default: the file's stem)"),
+      string("description", "", "free text"),
+      string("extends", "", "path of a base scenario, relative to this file, merged under it"),
+      enumeration("host.architecture", "ideal", {"ideal", "smp", "amp"},
+                  "ideal: software costs nothing (the wire bound); smp: Linux 2.4 SMP; amp: packet engines"),
+      integer("host.cores", 2, "CPUs (cores) of the initiator host", 1, kMaxCores),
+      integer("host.ppes", 1, "AMP: how many cores are packet processing engines (fewer than host.cores)", 1,
+              kMaxCores),
+      string("host.cpu.model", "netburst-xeon", "CPU parameter set under models/params/cpu/"),
+      number("host.cpu.frequency_ghz", 2.4, "CPU clock, GHz", 0, kMaxFrequencyGhz, true),
+      integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),
+      string("nics.model", "pro1000", "NIC parameter set under models/params/nic/"),
+      number("nics.link_gbps", 1.0, "link speed, Gb/s", 0, kMaxLinkGbps, true),
+      integer("nics.mtu_bytes", 1500, "IP MTU, bytes", kMinMtu, kMaxMtu),
+      integer("nics.tx_ring", 256, "transmit descriptors per NIC (multiple of 8)", kMinRing, kMaxRing, kRingMultiple),
+      integer("nics.rx_ring", 256, "receive descriptors per NIC (multiple of 8)", kMinRing, kMaxRing, kRingMultiple),
+      number("nics.itr_ints_per_s", 8000, "interrupt throttle, interrupts/s per NIC (0 = off; e1000 default 8000)",
+             0, kMaxInterruptRate),
+      number("nics.rdtr_us", 0, "receive interrupt delay timer (RDTR), us", 0, kMaxItrDelayUs),
+      number("nics.radv_us", 131.072, "receive absolute interrupt delay (RADV), us", 0, kMaxItrDelayUs),
+      number("nics.tidv_us", 65.536, "transmit interrupt delay (TIDV), us", 0, kMaxItrDelayUs),
+      number("nics.tadv_us", 65.536, "transmit absolute interrupt delay (TADV), us", 0, kMaxItrDelayUs),
+      string("pci.model", "pci-x-133", "PCI bus parameter set under models/params/pci/"),
+      boolean("pci.shared", false, "true: all initiator NICs share one bus segment; false: one segment each"),
+      number("link.latency_us", 1.0, "one-way propagation and PHY latency, us", 0, kMaxDelayUs),
+      number("link.loss_rate", 0, "probability that a frame is lost", 0, 1),
+      number("link.corrupt_rate", 0, "probability that a frame is corrupted (then dropped by its checksum)", 0, 1),
+      number("link.reorder_rate", 0, "probability that a frame is held back and overtaken", 0, 1),
+      number("link.reorder_delay_us", 50, "how long a reordered frame is held back, us", 0, kMaxDelayUs),
+      number("link.duplicate_rate", 0, "probability that a frame is delivered twice", 0, 1),
+      boolean("tcp.timestamps", true, "RFC 7323 timestamps option (Linux default on)"),
+      boolean("tcp.nodelay", true, "TCP_NODELAY: Nagle off"),
+      boolean("tcp.delayed_ack", true, "delayed ACKs as Linux does them; false: ACK every segment"),
+      integer("tcp.initiator_socket_buffer_bytes", 131072, "initiator SO_SNDBUF and SO_RCVBUF, bytes",
+              kMinSocketBuffer, kMaxSocketBuffer),
+      integer("tcp.target_socket_buffer_bytes", 131072,
+              "target SO_SNDBUF and SO_RCVBUF, bytes (the paper's targets: 128 KB)", kMinSocketBuffer,
+              kMaxSocketBuffer),
+      enumeration("workload.type", "iometer", {"bulk", "iometer"},
+                  "bulk: netperf-like TCP stream per NIC; iometer: dynamo-like block I/O over iSCSI"),
+      enumeration("workload.direction", "to_target", {"to_target", "from_target"}, "bulk: which way data flows"),
+      integer("workload.bulk_write_bytes", 65536, "bulk: bytes per application send() call", 1, kMaxIoBytes),
+      enumeration("workload.op", "read", {"read", "write"}, "iometer: I/O operation"),
+      integer("workload.request_bytes", 65536, "iometer: I/O size, bytes", 512, kMaxIoBytes),
+      integer("workload.outstanding_per_worker", 8, "iometer: outstanding I/Os per worker", 1, kMaxOutstanding),
+      integer("workload.workers", 2, "iometer: dynamo workers", 1, kMaxWorkers),
+      boolean("workload.sequential", true, "iometer: sequential (true) or random (false) offsets"),
+      integer("run.seed", 1, "seed of every random choice (faults, initial sequence numbers)", 0, kMaxSeed),
+      number("run.warmup_s", 0.05, "simulated seconds before the measured window", 0, std::nullopt),
+      number("run.duration_s", 0.5, "measured window, simulated seconds", 0, std::nullopt, true),
+  };
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& schema_keys() {
+  static const std::vector<KeySpec> keys = build();
+  return keys;
+}
+
+const KeySpec* find_key(const std::string& path) {
+  for (const KeySpec& k : schema_keys())
+    if (k.path == path) return &k;
+  return nullptr;
+}
+
+std::vector<std::string> allowed_children(const std::string& prefix) {
+  std::set<std::string> names;
+  const std::string head = prefix.empty() ? "" : prefix + ".";
+  for (const KeySpec& k : schema_keys()) {
+    if (k.path.compare(0, head.size(), head) != 0) continue;
+    const std::string rest = k.path.substr(head.size());
+    names.insert(rest.substr(0, rest.find('.')));
+  }
+  return {names.begin(), names.end()};
+}
+
+bool is_section(const std::string& path) { return find_key(path) == nullptr && !allowed_children(path).empty(); }
+
+nlohmann::json default_document() {
+  json doc = json::object();
+  for (const KeySpec& k : schema_keys()) {
+    if (k.path == "extends") continue;
+    doc[json::json_pointer("/" + [&] {
+      std::string p = k.path;
+      std::replace(p.begin(), p.end(), '.', '/');
+      return p;
+    }())] = k.default_value;
+  }
+  return doc;
+}
+
+std::string type_name(KeyType t) {
+  switch (t) {
+    case KeyType::Number: return "a number";
+    case KeyType::Integer: return "an integer";
+    case KeyType::Boolean: return "true or false";
+    case KeyType::String: return "a string";
+    case KeyType::Enum: return "one of the allowed strings";
+  }
+  return "?";
+}
+
+}  // namespace iscsim::scenario

@@ -5,46 +5,47 @@
 
 namespace iscsim::models {
 
+namespace {
+// Settled intervals are compacted away once they are this many and half the vector.
+constexpr std::size_t kCompactAfter = 64;
+}  // namespace
+
 BusyInterval BusyTimeline::book(Picos ready, Picos duration) {
+  const auto first = busy_.begin() + static_cast<std::ptrdiff_t>(head_);
+  // The first interval that ends after `ready` is the first that can be in the way.
+  auto it = std::upper_bound(first, busy_.end(), ready, [](Picos t, const BusyInterval& b) { return t < b.end; });
   Picos start = ready;
-  // The interval that starts at or before `ready` may still cover it.
-  auto it = busy_.upper_bound(ready);
-  if (it != busy_.begin()) {
-    auto prev = std::prev(it);
-    start = std::max(start, prev->second);
-  }
   // Walk forward until the gap before the next booking is wide enough.
-  while (it != busy_.end() && it->first < start + duration) {
-    start = std::max(start, it->second);
+  while (it != busy_.end() && it->start < start + duration) {
+    start = std::max(start, it->end);
     ++it;
   }
   const BusyInterval b{start, start + duration};
-  if (duration > 0) {
-    // Merge with neighbours that touch, to keep the map short on a saturated bus.
-    auto next = busy_.lower_bound(b.start);
-    Picos s = b.start;
-    Picos e = b.end;
-    if (next != busy_.begin()) {
-      auto prev = std::prev(next);
-      if (prev->second == s) {
-        s = prev->first;
-        busy_.erase(prev);
-      }
-    }
-    next = busy_.lower_bound(e);
-    if (next != busy_.end() && next->first == e) {
-      e = next->second;
-      busy_.erase(next);
-    }
-    busy_[s] = e;
-  }
   busy_total_ += duration;
   ++bookings_;
+  if (duration <= 0) return b;
+  // `it` is the first interval starting at or after b.end; b may touch it or its predecessor.
+  const bool touches_prev = it != first && std::prev(it)->end == b.start;
+  const bool touches_next = it != busy_.end() && it->start == b.end;
+  if (touches_prev && touches_next) {
+    std::prev(it)->end = it->end;
+    busy_.erase(it);
+  } else if (touches_prev) {
+    std::prev(it)->end = b.end;
+  } else if (touches_next) {
+    it->start = b.start;
+  } else {
+    busy_.insert(it, b);
+  }
   return b;
 }
 
 void BusyTimeline::forget_before(Picos t) {
-  while (!busy_.empty() && busy_.begin()->second < t) busy_.erase(busy_.begin());
+  while (head_ < busy_.size() && busy_[head_].end < t) ++head_;
+  if (head_ >= kCompactAfter && head_ * 2 >= busy_.size()) {
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
 }
 
 }  // namespace iscsim::models

@@ -3,7 +3,7 @@
 // booked into the earliest idle gap at or after their ready time. Bookings may arrive out of time
 // order (the simulator computes some transfers ahead), so gaps left earlier can still be filled.
 #include <cstdint>
-#include <map>
+#include <vector>
 
 #include "models/common/Time.hpp"
 
@@ -24,7 +24,10 @@ class BusyTimeline {
   std::uint64_t bookings() const { return bookings_; }
 
  private:
-  std::map<Picos, Picos> busy_;  // start -> end, non-overlapping
+  // Sorted, non-overlapping, non-touching intervals from index head_ on. A vector: the set is
+  // small (bookings reach at most a ring's worth of frames ahead) and scanned near its front.
+  std::vector<BusyInterval> busy_;
+  std::size_t head_ = 0;
   Picos busy_total_ = 0;
   std::uint64_t bookings_ = 0;
 };

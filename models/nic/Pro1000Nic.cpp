@@ -121,24 +121,26 @@ void Pro1000Nic::refill_rx(std::uint32_t count) {
   rx_free_ = std::min(rx_free_ + count, settings_.rx_ring - 1);
 }
 
-std::optional<Picos> Pro1000Nic::delayed_cause(const std::vector<Picos>& events, Picos delay, Picos absolute) {
-  if (events.empty()) return std::nullopt;
-  if (delay == 0) return events.front();
+template <class It, class Time>
+std::optional<Picos> Pro1000Nic::delayed_cause(It first, It last, Time time_of, Picos delay, Picos absolute) {
+  if (first == last) return std::nullopt;
+  const Picos front = time_of(*first);
+  if (delay == 0) return front;
   // The packet timer restarts on every event; the absolute timer bounds the wait from the first.
-  Picos expiry = events.front() + delay;
-  for (std::size_t i = 1; i < events.size() && events[i] < expiry; ++i) expiry = events[i] + delay;
-  if (absolute > 0) expiry = std::min(expiry, events.front() + absolute);
+  Picos expiry = front + delay;
+  for (++first; first != last && time_of(*first) < expiry; ++first) expiry = time_of(*first) + delay;
+  if (absolute > 0) expiry = std::min(expiry, front + absolute);
   return expiry;
 }
 
 std::optional<Picos> Pro1000Nic::next_interrupt() const {
-  std::vector<Picos> rx;
-  for (auto it = rx_pending_.upper_bound(causes_cleared_at_); it != rx_pending_.end(); ++it) rx.push_back(it->first);
-  std::vector<Picos> tx;
-  for (Picos done : tx_done_)
-    if (done > causes_cleared_at_) tx.push_back(done);
-  std::optional<Picos> cause = delayed_cause(rx, settings_.rdtr, settings_.radv);
-  if (auto t = delayed_cause(tx, settings_.tidv, settings_.tadv)) cause = cause ? std::min(*cause, *t) : *t;
+  // Only causes raised since the last interrupt count; both queues are in time order.
+  std::optional<Picos> cause =
+      delayed_cause(rx_pending_.upper_bound(causes_cleared_at_), rx_pending_.end(),
+                    [](const auto& landing) { return landing.first; }, settings_.rdtr, settings_.radv);
+  const auto tx_first = std::upper_bound(tx_done_.begin(), tx_done_.end(), causes_cleared_at_);
+  if (auto t = delayed_cause(tx_first, tx_done_.end(), [](Picos done) { return done; }, settings_.tidv, settings_.tadv))
+    cause = cause ? std::min(*cause, *t) : *t;
   if (!cause) return std::nullopt;
   if (last_interrupt_ && itr_interval_ > 0) return std::max(*cause, *last_interrupt_ + itr_interval_);
   return cause;

@@ -75,6 +75,11 @@ class Pro1000Nic {
   std::optional<Picos> next_interrupt() const;
   // The interrupt was delivered and the driver read ICR at `now`, clearing the causes.
   void take_interrupt(Picos now);
+  // Nothing will be booked on the buses before `now` any more: let them drop settled history.
+  void settle(Picos now) {
+    pci_.forget_before(now);
+    fsb_.forget_before(now);
+  }
 
   const NicCounters& counters() const { return counters_; }
   const NicDriverSettings& settings() const { return settings_; }
@@ -85,7 +90,9 @@ class Pro1000Nic {
     std::uint32_t bytes;
   };
   // When a delay-timer pair (packet timer, absolute timer) fires for events after `since`.
-  static std::optional<Picos> delayed_cause(const std::vector<Picos>& events, Picos delay, Picos absolute);
+  // When a delayed interrupt cause fires for events at the times [first, last) (ascending).
+  template <class It, class Time>
+  static std::optional<Picos> delayed_cause(It first, It last, Time time_of, Picos delay, Picos absolute);
 
   Pro1000Params params_;
   NicDriverSettings settings_;

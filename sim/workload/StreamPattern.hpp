@@ -1,7 +1,7 @@
 #pragma once
 // The bytes a test stream carries: a non-periodic function of (stream, offset), so the receiver
 // can check every byte it gets for loss, duplication, reordering or corruption without keeping a
-// copy. Words are a SplitMix64 hash of their index; generation and checking run at memory speed.
+// copy. Words are a cheap bijective hash of their index, so generation and checking run at memory speed.
 #include <cstddef>
 #include <cstdint>
 

@@ -82,6 +82,7 @@ void NicPort::fire_interrupt() {
     return;
   }
   nic_->take_interrupt(calendar_.now());
+  nic_->settle(calendar_.now());
   if (isr_) isr_();
   update_interrupt();
 }

@@ -42,9 +42,10 @@ SimgridClock::SimgridClock(const PlatformSpec& platform, const std::vector<std::
   for (const std::string& name : platform.cpu_hosts) cpus.push_back(zone->create_host(name, platform.cpu_hz));
   for (std::size_t i = 0; i < platform.target_hosts.size(); ++i) {
     sg4::Host* target = zone->create_host(platform.target_hosts[i], platform.target_hz);
-    sg4::Link* wire = zone->create_link("nic" + std::to_string(i) + "-wire", platform.link_bytes_per_s)
-                          ->set_latency(platform.link_latency_s)
-                          ->set_sharing_policy(sg4::Link::SharingPolicy::SPLITDUPLEX);
+    // Full duplex: each direction has the whole bandwidth.
+    sg4::SplitDuplexLink* wire = zone->create_split_duplex_link("nic" + std::to_string(i) + "-wire",
+                                                                platform.link_bytes_per_s);
+    wire->set_latency(platform.link_latency_s);
     for (sg4::Host* cpu : cpus)
       zone->add_route(cpu->get_netpoint(), target->get_netpoint(), nullptr, nullptr,
                       {sg4::LinkInRoute(wire, sg4::LinkInRoute::Direction::UP)}, true);

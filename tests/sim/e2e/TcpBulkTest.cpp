@@ -15,7 +15,7 @@ constexpr double kTcpBoundMBps = 2 * 125.0 * 1448.0 / 1538.0;
 
 nlohmann::json run_ok(const std::string& extra, const std::filesystem::path& dir) {
   const Invocation inv =
-      run_iscsim(scenario_path("tcp-bulk.json") + kShort + extra + " -o " + (dir / "out").string(), dir);
+      run_iscsim("run " + scenario_path("tcp-bulk.json") + kShort + extra + " -o " + (dir / "out").string(), dir);
   EXPECT_EQ(inv.exit_code, 0) << inv.stderr_text;
   return read_json(dir / "out" / "results.json");
 }

@@ -71,6 +71,7 @@ FrameTransit Pro1000Nic::transmit(Picos now, std::uint32_t frame_bytes) {
   // Completions are reported in ring order even if a write-back raced ahead.
   if (!tx_done_.empty()) done = std::max(done, tx_done_.back());
   tx_done_.push_back(done);
+  add_tx_cause(done);
   ++counters_.tx_frames;
   counters_.tx_bytes += frame_bytes;
   return transit;
@@ -138,18 +139,38 @@ std::optional<Picos> Pro1000Nic::next_interrupt() const {
   std::optional<Picos> cause =
       delayed_cause(rx_pending_.upper_bound(causes_cleared_at_), rx_pending_.end(),
                     [](const auto& landing) { return landing.first; }, settings_.rdtr, settings_.radv);
-  const auto tx_first = std::upper_bound(tx_done_.begin(), tx_done_.end(), causes_cleared_at_);
-  if (auto t = delayed_cause(tx_first, tx_done_.end(), [](Picos done) { return done; }, settings_.tidv, settings_.tadv))
-    cause = cause ? std::min(*cause, *t) : *t;
+  if (tx_chain_.active) {
+    Picos t = settings_.tidv == 0 ? tx_chain_.first : tx_chain_.expiry;
+    if (settings_.tidv > 0 && settings_.tadv > 0) t = std::min(t, tx_chain_.first + settings_.tadv);
+    cause = cause ? std::min(*cause, t) : t;
+  }
   if (!cause) return std::nullopt;
   if (last_interrupt_ && itr_interval_ > 0) return std::max(*cause, *last_interrupt_ + itr_interval_);
   return cause;
+}
+
+void Pro1000Nic::add_tx_cause(Picos done) {
+  DelayChain& c = tx_chain_;
+  if (!c.active) {
+    c = DelayChain{done, done + settings_.tidv, true, false};
+  } else if (!c.closed) {
+    // Same rule as delayed_cause(): an event before the expiry restarts the packet timer.
+    if (done < c.expiry) {
+      c.expiry = done + settings_.tidv;
+    } else {
+      c.closed = true;
+    }
+  }
 }
 
 void Pro1000Nic::take_interrupt(Picos now) {
   ++counters_.interrupts;
   last_interrupt_ = now;
   causes_cleared_at_ = now;
+  // Completions still to come raise the cause again.
+  tx_chain_ = DelayChain{};
+  for (auto it = std::upper_bound(tx_done_.begin(), tx_done_.end(), now); it != tx_done_.end(); ++it)
+    add_tx_cause(*it);
 }
 
 }  // namespace iscsim::models

@@ -89,7 +89,6 @@ class Pro1000Nic {
     std::uint64_t token;
     std::uint32_t bytes;
   };
-  // When a delay-timer pair (packet timer, absolute timer) fires for events after `since`.
   // When a delayed interrupt cause fires for events at the times [first, last) (ascending).
   template <class It, class Time>
   static std::optional<Picos> delayed_cause(It first, It last, Time time_of, Picos delay, Picos absolute);
@@ -109,6 +108,16 @@ class Pro1000Nic {
 
   std::optional<Picos> last_interrupt_;
   Picos causes_cleared_at_ = 0;  // ICR read: events at or before this are signalled
+  // The transmit cause since the last ICR read, kept as completions are booked (they come in
+  // time order): when the first one happened and when the TIDV/TADV pair expires for them.
+  struct DelayChain {
+    Picos first = 0;
+    Picos expiry = 0;  // packet timer, restarted by each event that comes before it expires
+    bool active = false;
+    bool closed = false;  // an event came after the timer expired: later events cannot move it
+  };
+  void add_tx_cause(Picos done);
+  DelayChain tx_chain_;
   NicCounters counters_;
 };
 

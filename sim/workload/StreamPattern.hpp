@@ -1,7 +1,8 @@
 #pragma once
 // The bytes a test stream carries: a non-periodic function of (stream, offset), so the receiver
 // can check every byte it gets for loss, duplication, reordering or corruption without keeping a
-// copy. Words are a cheap bijective hash of their index, so generation and checking run at memory speed.
+// copy. Words come from a fixed random table keyed per period and stream, so generation and checking
+// run at memory speed.
 #include <cstddef>
 #include <cstdint>
 
@@ -16,7 +17,7 @@ class StreamPattern {
   std::size_t mismatches(std::uint64_t offset, const std::uint8_t* data, std::size_t len) const;
 
  private:
-  std::uint64_t word(std::uint64_t index) const;
+  std::uint64_t period_key(std::uint64_t period) const;
   std::uint64_t salt_;
 };
 

@@ -48,6 +48,7 @@ json::json_pointer pointer(const std::string& dotted) {
 json resolve(const json& doc, const std::string& file, const std::string& base_dir, std::vector<std::string> chain) {
   validate_document(doc, file);
   if (!doc.contains("extends")) return doc;
+  if (doc["extends"].get<std::string>().empty()) throw ScenarioError(file, "extends", "must name a base scenario file");
   const fs::path base_path = fs::path(base_dir) / doc["extends"].get<std::string>();
   const std::string canonical = fs::weakly_canonical(base_path).string();
   chain.push_back(file.empty() ? "" : fs::weakly_canonical(file).string());

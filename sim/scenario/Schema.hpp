@@ -10,8 +10,10 @@
 
 namespace iscsim::scenario {
 
+// The JSON type a key accepts; Integer also takes integral numbers such as 2.0.
 enum class KeyType { Number, Integer, Boolean, String, Enum };
 
+// One leaf key of the schema: what it accepts, its default and its documentation.
 struct KeySpec {
   std::string path;  // dotted, e.g. "host.cpu.frequency_ghz"
   KeyType type;

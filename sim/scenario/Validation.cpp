@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <iomanip>
+#include <limits>
 #include <sstream>
 
 #include "sim/scenario/ScenarioError.hpp"
@@ -15,6 +18,8 @@ using nlohmann::json;
 // A suggestion is offered when at most this share of the name differs (and at least 2 edits).
 constexpr std::size_t kMinSuggestDistance = 2;
 constexpr std::size_t kSuggestDivisor = 3;
+// An abbreviation this long or longer ("freq" for "frequency_ghz") is also worth suggesting.
+constexpr std::size_t kMinPrefixSuggest = 3;
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -48,9 +53,12 @@ std::string join(const std::vector<std::string>& items) {
   return s;
 }
 
+// Enough digits that bounds such as 16777216 and 67107.84 print exactly.
+constexpr int kBoundDigits = 15;
+
 std::string number_text(double x) {
   std::ostringstream o;
-  o << x;
+  o << std::setprecision(kBoundDigits) << x;
   return o.str();
 }
 
@@ -70,6 +78,9 @@ std::string closest_match(const std::string& name, const std::vector<std::string
       best = c;
     }
   }
+  if (best.empty() && name.size() >= kMinPrefixSuggest)
+    for (const std::string& c : candidates)
+      if (c.compare(0, name.size(), name) == 0) return c;
   return best;
 }
 
@@ -89,11 +100,18 @@ json check_value(const KeySpec& spec, const json& value, const std::string& file
     case KeyType::Number:
       if (!v.is_number()) fail("expected a number" + found);
       break;
-    case KeyType::Integer:
-      if (v.is_number_float() && std::isfinite(v.get<double>()) && std::floor(v.get<double>()) == v.get<double>())
-        v = static_cast<long long>(v.get<double>());
+    case KeyType::Integer: {
+      // 2.0 is an integer; the range guard keeps the cast defined (1e30 stays "not an integer").
+      constexpr double kLongLongLimit = 9223372036854775808.0;  // 2^63
+      const double d = v.is_number_float() ? v.get<double>() : 0;
+      if (v.is_number_float() && std::floor(d) == d && d > -kLongLongLimit && d < kLongLongLimit)
+        v = static_cast<long long>(d);
       if (!v.is_number_integer()) fail("expected an integer" + found);
+      // Every integer key is read as a signed 64-bit value at most.
+      if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<long long>::max()))
+        fail("must be at most " + std::to_string(std::numeric_limits<long long>::max()) + found);
       break;
+    }
     case KeyType::Boolean:
       if (!v.is_boolean()) fail("expected true or false" + found);
       break;

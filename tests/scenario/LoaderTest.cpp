@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "sim/scenario/Loader.hpp"
 #include "sim/scenario/Schema.hpp"
@@ -80,6 +81,9 @@ TEST(Loader, UnknownOverrideIsBlamedOnTheOverride) {
   const std::string m = message_of([] { load_scenario_json(json::object(), "f.json", {"link.los_rate=0.1"}); });
   EXPECT_NE(m.find("--set link.los_rate=0.1: link.los_rate: unknown key"), std::string::npos) << m;
   EXPECT_NE(m.find("did you mean \"loss_rate\""), std::string::npos) << m;
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"host.cpu.freq=3"}); })
+                .find("did you mean \"frequency_ghz\""),
+            std::string::npos);
   EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"novalue"}); }).find("PATH=VALUE"),
             std::string::npos);
 }
@@ -104,6 +108,23 @@ TEST(Loader, OutOfRangeAndEnumErrorsSayWhatIsAllowed) {
             std::string::npos);
   EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"host.cpu.frequency_ghz=0"}); })
                 .find("greater than 0"),
+            std::string::npos);
+}
+
+TEST(Loader, IntegerEdgesAreRejectedCleanly) {
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"run.seed=9223372036854775808"}); })
+                .find("run.seed: must be at most 9223372036854775807"),
+            std::string::npos);
+  EXPECT_EQ(load_scenario_json(json::object(), "f.json", {"run.seed=9223372036854775807"}).run.seed,
+            9223372036854775807ULL);
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"nics.count=1e30"}); })
+                .find("nics.count: expected an integer"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"nics.count=2.5"}); })
+                .find("expected an integer, found number 2.5"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { load_scenario_json({{"tcp", {{"target_socket_buffer_bytes", 1}}}}, "f.json"); })
+                .find("at least 4096"),
             std::string::npos);
 }
 

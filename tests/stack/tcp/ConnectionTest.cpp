@@ -124,14 +124,8 @@ TEST(Connection, OrderlyCloseReachesTimeWaitAndClosed) {
   FakeLink link(linux_config(), linux_config());
   PatternStream stream(link.a, link.b, 100'000);
   stream.close_when_done = true;
-  bool b_closed = false;
-  link.on_event = [&] {
-    stream.pump(link.now);
-    if (link.b.state() == State::CloseWait && !b_closed) {
-      link.b.close(link.now);
-      b_closed = true;
-    }
-  };
+  stream.reader_closes_after_fin = true;
+  link.on_event = [&] { stream.pump(link.now); };
   link.open();
   ASSERT_TRUE(link.run([&] { return link.b.state() == State::Closed; }));
   EXPECT_EQ(link.a.state(), State::TimeWait);

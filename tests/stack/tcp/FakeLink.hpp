@@ -122,6 +122,11 @@ class PatternStream {
         if (buf[i] != byte_at(read_ + i)) ++mismatches_;
       read_ += n;
     }
+    // The reader closes its side once it has read the writer's FIN, as netperf's receiver does.
+    if (reader_closes_after_fin && rx_.state() == State::CloseWait && !reader_closed_) {
+      rx_.close(now);
+      reader_closed_ = true;
+    }
   }
 
   bool complete() const { return read_ == total_; }
@@ -129,6 +134,7 @@ class PatternStream {
   std::uint64_t mismatches() const { return mismatches_; }
   bool close_when_done = false;
   bool read_enabled = true;
+  bool reader_closes_after_fin = false;
 
  private:
   static constexpr std::size_t kChunk = 16384;
@@ -139,6 +145,7 @@ class PatternStream {
   std::uint64_t read_ = 0;
   std::uint64_t mismatches_ = 0;
   bool closed_ = false;
+  bool reader_closed_ = false;
 };
 
 }  // namespace iscsim::stack::tcp::testing

@@ -1,0 +1,65 @@
+#pragma once
+// iSCSI PDU framing on a TCP byte stream (RFC 7143 section 11.2): BHS, AHS, optional header
+// digest, data segment padded to 4 bytes, optional data digest. The decoder is incremental and
+// applies the digest settings in force when each PDU is taken out, so a connection can switch
+// them at the end of login exactly on a PDU boundary.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/stack/iscsi/Bhs.hpp"
+
+namespace iscsim::stack::iscsi {
+
+struct Pdu {
+  Bhs bhs;
+  std::vector<std::uint8_t> ahs;   // a multiple of 4 bytes
+  std::vector<std::uint8_t> data;  // the data segment without padding
+};
+
+// HeaderDigest / DataDigest as negotiated (CRC32C or None).
+struct DigestSettings {
+  bool header = false;
+  bool data = false;
+};
+
+inline constexpr std::size_t kDigestBytes = 4;
+inline constexpr std::size_t kPadAlignment = 4;
+// The DataSegmentLength field is 24 bits.
+inline constexpr std::uint32_t kMaxDataSegmentField = (1u << 24) - 1;
+
+std::size_t padded(std::size_t n);
+// Bytes the PDU takes on the wire with these digests.
+std::size_t encoded_size(const Pdu& pdu, const DigestSettings& digests);
+// Appends the PDU's wire bytes; fills in TotalAHSLength and DataSegmentLength from the PDU.
+void encode_pdu(const Pdu& pdu, const DigestSettings& digests, std::vector<std::uint8_t>& out);
+
+class PduDecoder {
+ public:
+  enum class Error { None, HeaderDigest, DataDigest, DataSegmentTooLong };
+
+  explicit PduDecoder(std::uint32_t max_data_segment = kMaxDataSegmentField) : max_data_(max_data_segment) {}
+
+  void set_digests(const DigestSettings& d) { digests_ = d; }
+  // MaxRecvDataSegmentLength we declared: a longer data segment is a protocol error.
+  void set_max_data_segment(std::uint32_t bytes) { max_data_ = bytes; }
+
+  void feed(const std::uint8_t* data, std::size_t len);
+  // The next complete PDU, or nothing when more bytes are needed or an error stopped decoding.
+  std::optional<Pdu> next();
+
+  Error error() const { return error_; }
+  std::string error_text() const;
+  std::size_t buffered() const { return buf_.size() - pos_; }
+
+ private:
+  std::vector<std::uint8_t> buf_;
+  std::size_t pos_ = 0;
+  DigestSettings digests_;
+  std::uint32_t max_data_;
+  Error error_ = Error::None;
+};
+
+}  // namespace iscsim::stack::iscsi

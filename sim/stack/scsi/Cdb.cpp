@@ -1,26 +1,14 @@
 #include "sim/stack/scsi/Cdb.hpp"
 
+#include "sim/stack/common/BigEndian.hpp"
+
 namespace iscsim::stack::scsi {
 
 namespace {
 
-constexpr unsigned kByteBits = 8;
 constexpr std::uint8_t kGroupShift = 5;  // SPC-4 4.2.5.1: the top 3 bits of the opcode
 constexpr std::uint8_t kEvpdBit = 0x01;
 constexpr std::uint8_t kServiceActionMask = 0x1F;
-
-std::uint64_t be(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; ++i) v = v << kByteBits | p[i];
-  return v;
-}
-
-void put_be(std::uint8_t* p, std::uint64_t v, std::size_t n) {
-  for (std::size_t i = n; i-- > 0;) {
-    p[i] = static_cast<std::uint8_t>(v);
-    v >>= kByteBits;
-  }
-}
 
 // CDB length by opcode group (SPC-4 table 3); 0 for vendor-specific or reserved groups.
 std::size_t cdb_length(std::uint8_t opcode) {
@@ -59,7 +47,7 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
       c.kind = CommandKind::Inquiry;
       c.evpd = (cdb[1] & kEvpdBit) != 0;
       c.page_code = cdb[2];
-      c.allocation_length = static_cast<std::uint32_t>(be(cdb + 3, 2));
+      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 3, 2));
       if (!c.evpd && c.page_code != 0) c.error = "INQUIRY page code without EVPD";
       break;
     case op::kModeSense6:
@@ -70,40 +58,40 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
     case op::kModeSense10:
       c.kind = CommandKind::ModeSense;
       c.page_code = cdb[2];
-      c.allocation_length = static_cast<std::uint32_t>(be(cdb + 7, 2));
+      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
       break;
     case op::kReadCapacity10: c.kind = CommandKind::ReadCapacity10; break;
     case op::kRead10:
     case op::kWrite10:
       c.kind = c.opcode == op::kRead10 ? CommandKind::Read : CommandKind::Write;
-      c.lba = be(cdb + 2, 4);
-      c.blocks = static_cast<std::uint32_t>(be(cdb + 7, 2));
+      c.lba = load_be(cdb + 2, 4);
+      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
       break;
     case op::kRead16:
     case op::kWrite16:
       c.kind = c.opcode == op::kRead16 ? CommandKind::Read : CommandKind::Write;
-      c.lba = be(cdb + 2, 8);
-      c.blocks = static_cast<std::uint32_t>(be(cdb + 10, 4));
+      c.lba = load_be(cdb + 2, 8);
+      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
       break;
     case op::kSynchronizeCache10:
       c.kind = CommandKind::SynchronizeCache;
-      c.lba = be(cdb + 2, 4);
-      c.blocks = static_cast<std::uint32_t>(be(cdb + 7, 2));
+      c.lba = load_be(cdb + 2, 4);
+      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
       break;
     case op::kSynchronizeCache16:
       c.kind = CommandKind::SynchronizeCache;
-      c.lba = be(cdb + 2, 8);
-      c.blocks = static_cast<std::uint32_t>(be(cdb + 10, 4));
+      c.lba = load_be(cdb + 2, 8);
+      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
       break;
     case op::kServiceActionIn16:
       if ((cdb[1] & kServiceActionMask) == op::kReadCapacity16Action) {
         c.kind = CommandKind::ReadCapacity16;
-        c.allocation_length = static_cast<std::uint32_t>(be(cdb + 10, 4));
+        c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
       }
       break;
     case op::kReportLuns:
       c.kind = CommandKind::ReportLuns;
-      c.allocation_length = static_cast<std::uint32_t>(be(cdb + 6, 4));
+      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 6, 4));
       break;
     default: break;
   }
@@ -114,11 +102,11 @@ std::array<std::uint8_t, 16> read_cdb(std::uint64_t lba, std::uint32_t blocks, b
   std::array<std::uint8_t, 16> c{};
   c[0] = use16 ? op::kRead16 : op::kRead10;
   if (use16) {
-    put_be(c.data() + 2, lba, 8);
-    put_be(c.data() + 10, blocks, 4);
+    store_be(c.data() + 2, lba, 8);
+    store_be(c.data() + 10, blocks, 4);
   } else {
-    put_be(c.data() + 2, lba, 4);
-    put_be(c.data() + 7, blocks, 2);
+    store_be(c.data() + 2, lba, 4);
+    store_be(c.data() + 7, blocks, 2);
   }
   return c;
 }
@@ -134,7 +122,7 @@ std::array<std::uint8_t, 16> inquiry_cdb(bool evpd, std::uint8_t page, std::uint
   c[0] = op::kInquiry;
   c[1] = evpd ? kEvpdBit : 0;
   c[2] = page;
-  put_be(c.data() + 3, allocation, 2);
+  store_be(c.data() + 3, allocation, 2);
   return c;
 }
 
@@ -142,7 +130,7 @@ std::array<std::uint8_t, 16> read_capacity16_cdb(std::uint32_t allocation) {
   std::array<std::uint8_t, 16> c{};
   c[0] = op::kServiceActionIn16;
   c[1] = op::kReadCapacity16Action;
-  put_be(c.data() + 10, allocation, 4);
+  store_be(c.data() + 10, allocation, 4);
   return c;
 }
 

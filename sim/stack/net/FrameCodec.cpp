@@ -39,10 +39,10 @@ constexpr std::size_t kIpTotalLength = 2, kIpId = 4, kIpFlags = 6, kIpTtlAt = 8,
                       kIpSrc = 12, kIpDst = 16;
 constexpr std::size_t kTcpSeq = 4, kTcpAck = 8, kTcpOffset = 12, kTcpFlags = 13, kTcpWindow = 14, kTcpChecksum = 16;
 
-void put16(std::uint8_t* p, std::uint16_t v) { store_be(p, v, 2); }
-void put32(std::uint8_t* p, std::uint32_t v) { store_be(p, v, 4); }
-std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(load_be(p, 2)); }
-std::uint32_t get32(const std::uint8_t* p) { return static_cast<std::uint32_t>(load_be(p, 4)); }
+void put16(std::uint8_t* p, std::uint16_t v) { store_be<2>(p, v); }
+void put32(std::uint8_t* p, std::uint32_t v) { store_be<4>(p, v); }
+std::uint16_t get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(load_be<2>(p)); }
+std::uint32_t get32(const std::uint8_t* p) { return static_cast<std::uint32_t>(load_be<4>(p)); }
 
 // Sum of the RFC 9293 pseudo-header: addresses, protocol and TCP length.
 std::uint32_t pseudo_header_sum(std::uint32_t src, std::uint32_t dst, std::size_t tcp_len) {

@@ -47,7 +47,7 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
       c.kind = CommandKind::Inquiry;
       c.evpd = (cdb[1] & kEvpdBit) != 0;
       c.page_code = cdb[2];
-      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 3, 2));
+      c.allocation_length = static_cast<std::uint32_t>(load_be<2>(cdb + 3));
       if (!c.evpd && c.page_code != 0) c.error = "INQUIRY page code without EVPD";
       break;
     case op::kModeSense6:
@@ -58,40 +58,40 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
     case op::kModeSense10:
       c.kind = CommandKind::ModeSense;
       c.page_code = cdb[2];
-      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
+      c.allocation_length = static_cast<std::uint32_t>(load_be<2>(cdb + 7));
       break;
     case op::kReadCapacity10: c.kind = CommandKind::ReadCapacity10; break;
     case op::kRead10:
     case op::kWrite10:
       c.kind = c.opcode == op::kRead10 ? CommandKind::Read : CommandKind::Write;
-      c.lba = load_be(cdb + 2, 4);
-      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
+      c.lba = load_be<4>(cdb + 2);
+      c.blocks = static_cast<std::uint32_t>(load_be<2>(cdb + 7));
       break;
     case op::kRead16:
     case op::kWrite16:
       c.kind = c.opcode == op::kRead16 ? CommandKind::Read : CommandKind::Write;
-      c.lba = load_be(cdb + 2, 8);
-      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
+      c.lba = load_be<8>(cdb + 2);
+      c.blocks = static_cast<std::uint32_t>(load_be<4>(cdb + 10));
       break;
     case op::kSynchronizeCache10:
       c.kind = CommandKind::SynchronizeCache;
-      c.lba = load_be(cdb + 2, 4);
-      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 7, 2));
+      c.lba = load_be<4>(cdb + 2);
+      c.blocks = static_cast<std::uint32_t>(load_be<2>(cdb + 7));
       break;
     case op::kSynchronizeCache16:
       c.kind = CommandKind::SynchronizeCache;
-      c.lba = load_be(cdb + 2, 8);
-      c.blocks = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
+      c.lba = load_be<8>(cdb + 2);
+      c.blocks = static_cast<std::uint32_t>(load_be<4>(cdb + 10));
       break;
     case op::kServiceActionIn16:
       if ((cdb[1] & kServiceActionMask) == op::kReadCapacity16Action) {
         c.kind = CommandKind::ReadCapacity16;
-        c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 10, 4));
+        c.allocation_length = static_cast<std::uint32_t>(load_be<4>(cdb + 10));
       }
       break;
     case op::kReportLuns:
       c.kind = CommandKind::ReportLuns;
-      c.allocation_length = static_cast<std::uint32_t>(load_be(cdb + 6, 4));
+      c.allocation_length = static_cast<std::uint32_t>(load_be<4>(cdb + 6));
       break;
     default: break;
   }
@@ -102,11 +102,11 @@ std::array<std::uint8_t, 16> read_cdb(std::uint64_t lba, std::uint32_t blocks, b
   std::array<std::uint8_t, 16> c{};
   c[0] = use16 ? op::kRead16 : op::kRead10;
   if (use16) {
-    store_be(c.data() + 2, lba, 8);
-    store_be(c.data() + 10, blocks, 4);
+    store_be<8>(c.data() + 2, lba);
+    store_be<4>(c.data() + 10, blocks);
   } else {
-    store_be(c.data() + 2, lba, 4);
-    store_be(c.data() + 7, blocks, 2);
+    store_be<4>(c.data() + 2, lba);
+    store_be<2>(c.data() + 7, blocks);
   }
   return c;
 }
@@ -122,7 +122,7 @@ std::array<std::uint8_t, 16> inquiry_cdb(bool evpd, std::uint8_t page, std::uint
   c[0] = op::kInquiry;
   c[1] = evpd ? kEvpdBit : 0;
   c[2] = page;
-  store_be(c.data() + 3, allocation, 2);
+  store_be<2>(c.data() + 3, allocation);
   return c;
 }
 
@@ -130,7 +130,7 @@ std::array<std::uint8_t, 16> read_capacity16_cdb(std::uint32_t allocation) {
   std::array<std::uint8_t, 16> c{};
   c[0] = op::kServiceActionIn16;
   c[1] = op::kReadCapacity16Action;
-  store_be(c.data() + 10, allocation, 4);
+  store_be<4>(c.data() + 10, allocation);
   return c;
 }
 

@@ -4,6 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  clang
   libsimgrid-dev
   libboost-program-options-dev libboost-dev
   nlohmann-json3-dev
@@ -11,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libpcap-dev
+  nettle-dev
   tshark
   python3-matplotlib
 )

@@ -59,4 +59,10 @@ TextParse parse_text(const std::uint8_t* data, std::size_t len) {
   return r;
 }
 
+const std::string* find_key(const KeyValues& kv, const std::string& key) {
+  for (const auto& [k, v] : kv)
+    if (k == key) return &v;
+  return nullptr;
+}
+
 }  // namespace iscsim::stack::iscsi

@@ -25,4 +25,7 @@ struct TextParse {
 };
 TextParse parse_text(const std::uint8_t* data, std::size_t len);
 
+// The value of `key` in `kv`, or null.
+const std::string* find_key(const KeyValues& kv, const std::string& key);
+
 }  // namespace iscsim::stack::iscsi

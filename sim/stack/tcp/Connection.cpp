@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "sim/stack/tcp/SeqNum.hpp"
+#include "sim/stack/common/SeqNum.hpp"
 
 namespace iscsim::stack::tcp {
 

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "sim/stack/tcp/Connection.hpp"
-#include "sim/stack/tcp/SeqNum.hpp"
+#include "sim/stack/common/SeqNum.hpp"
 
 namespace iscsim::stack::tcp {
 

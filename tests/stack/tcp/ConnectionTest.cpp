@@ -2,7 +2,7 @@
 // retransmission, windows, close and sequence wraparound.
 #include <gtest/gtest.h>
 
-#include "sim/stack/tcp/SeqNum.hpp"
+#include "sim/stack/common/SeqNum.hpp"
 #include "tests/stack/tcp/FakeLink.hpp"
 
 namespace iscsim::stack::tcp {

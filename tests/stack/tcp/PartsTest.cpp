@@ -7,7 +7,7 @@
 #include "sim/stack/tcp/NewReno.hpp"
 #include "sim/stack/tcp/Reassembly.hpp"
 #include "sim/stack/tcp/RttEstimator.hpp"
-#include "sim/stack/tcp/SeqNum.hpp"
+#include "sim/stack/common/SeqNum.hpp"
 
 namespace iscsim::stack::tcp {
 namespace {

@@ -3,7 +3,7 @@
 // correct across wraparound as long as the two numbers are within 2^31 of each other.
 #include <cstdint>
 
-namespace iscsim::stack::tcp {
+namespace iscsim::stack {
 
 // Signed distance b - a, in [-2^31, 2^31).
 inline std::int32_t seq_diff(std::uint32_t b, std::uint32_t a) { return static_cast<std::int32_t>(b - a); }
@@ -14,4 +14,4 @@ inline bool seq_geq(std::uint32_t a, std::uint32_t b) { return seq_leq(b, a); }
 inline std::uint32_t seq_max(std::uint32_t a, std::uint32_t b) { return seq_lt(a, b) ? b : a; }
 inline std::uint32_t seq_min(std::uint32_t a, std::uint32_t b) { return seq_lt(a, b) ? a : b; }
 
-}  // namespace iscsim::stack::tcp
+}  // namespace iscsim::stack

@@ -1,0 +1,60 @@
+#include "sim/stack/iscsi/ByteQueue.hpp"
+
+#include <cstring>
+
+namespace iscsim::stack::iscsi {
+
+namespace {
+// A chunk stops taking appends past this size, so consumed bytes are freed a chunk at a time.
+constexpr std::size_t kChunkBytes = 1 << 16;
+}  // namespace
+
+std::vector<std::uint8_t>& ByteQueue::tail_chunk() {
+  if (chunks_.empty() || chunks_.back().size() >= kChunkBytes) {
+    chunks_.emplace_back();
+    chunks_.back().reserve(kChunkBytes);
+  }
+  return chunks_.back();
+}
+
+std::uint8_t* ByteQueue::append(std::size_t n) {
+  std::vector<std::uint8_t>& c = tail_chunk();
+  const std::size_t at = c.size();
+  c.resize(at + n);
+  size_ += n;
+  return c.data() + at;
+}
+
+void ByteQueue::append(const std::uint8_t* data, std::size_t n) {
+  if (n > 0) std::memcpy(append(n), data, n);
+}
+
+const std::uint8_t* ByteQueue::front() const { return chunks_.empty() ? nullptr : chunks_.front().data() + head_; }
+
+std::size_t ByteQueue::front_size() const { return chunks_.empty() ? 0 : chunks_.front().size() - head_; }
+
+void ByteQueue::consume(std::size_t n) {
+  size_ -= n;
+  while (n > 0) {
+    const std::size_t here = chunks_.front().size() - head_;
+    if (n < here) {
+      head_ += n;
+      return;
+    }
+    n -= here;
+    chunks_.pop_front();
+    head_ = 0;
+  }
+  if (!chunks_.empty() && chunks_.front().size() == head_) {
+    chunks_.pop_front();
+    head_ = 0;
+  }
+}
+
+void ByteQueue::clear() {
+  chunks_.clear();
+  head_ = 0;
+  size_ = 0;
+}
+
+}  // namespace iscsim::stack::iscsi

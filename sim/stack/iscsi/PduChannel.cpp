@@ -1,0 +1,44 @@
+#include "sim/stack/iscsi/PduChannel.hpp"
+
+namespace iscsim::stack::iscsi {
+
+void PduCounts::add(const PduCounts& o) {
+  for (std::size_t i = 0; i < kOpcodes; ++i) {
+    sent[i] += o.sent[i];
+    received[i] += o.received[i];
+  }
+  bytes_sent += o.bytes_sent;
+  bytes_received += o.bytes_received;
+}
+
+void PduChannel::send(const Pdu& pdu) {
+  // Encoded straight into the output queue: one copy of the payload.
+  std::vector<std::uint8_t>& chunk = out_.tail_chunk();
+  const std::size_t before = chunk.size();
+  encode_pdu(pdu, digests_, chunk);
+  out_.commit(chunk.size() - before);
+  ++counts_.sent[pdu.bhs.opcode_value()];
+  counts_.bytes_sent += chunk.size() - before;
+}
+
+std::optional<Pdu> PduChannel::next() {
+  auto pdu = decoder_.next();
+  if (pdu) {
+    ++counts_.received[pdu->bhs.opcode_value()];
+    counts_.bytes_received += encoded_size(*pdu, digests_);
+  }
+  return pdu;
+}
+
+void PduChannel::set_digests(const DigestSettings& d) {
+  digests_ = d;
+  decoder_.set_digests(d);
+}
+
+void PduChannel::reset() {
+  decoder_ = PduDecoder();
+  out_.clear();
+  digests_ = DigestSettings{};
+}
+
+}  // namespace iscsim::stack::iscsi

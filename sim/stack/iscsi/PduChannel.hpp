@@ -1,0 +1,47 @@
+#pragma once
+// The PDU layer of one iSCSI connection: bytes from the transport become PDUs, PDUs to send
+// become bytes in an output queue, with the digests in force and per-opcode counts.
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "sim/stack/iscsi/ByteQueue.hpp"
+#include "sim/stack/iscsi/PduCodec.hpp"
+
+namespace iscsim::stack::iscsi {
+
+// PDUs by 6-bit opcode value.
+struct PduCounts {
+  static constexpr std::size_t kOpcodes = 64;
+  std::array<std::uint64_t, kOpcodes> sent{};
+  std::array<std::uint64_t, kOpcodes> received{};
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  void add(const PduCounts& o);
+};
+
+class PduChannel {
+ public:
+  void send(const Pdu& pdu);
+  void feed(const std::uint8_t* data, std::size_t len) { decoder_.feed(data, len); }
+  std::optional<Pdu> next();
+  bool failed() const { return decoder_.error() != PduDecoder::Error::None; }
+  std::string error_text() const { return decoder_.error_text(); }
+
+  // Login ends: digests apply from the next PDU each way; our receive limit is enforced.
+  void set_digests(const DigestSettings& d);
+  void set_max_receive(std::uint32_t bytes) { decoder_.set_max_data_segment(bytes); }
+  // A new transport connection: nothing buffered survives.
+  void reset();
+
+  ByteQueue& output() { return out_; }
+  const PduCounts& counts() const { return counts_; }
+
+ private:
+  PduDecoder decoder_;
+  ByteQueue out_;
+  DigestSettings digests_;
+  PduCounts counts_;
+};
+
+}  // namespace iscsim::stack::iscsi

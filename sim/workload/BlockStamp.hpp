@@ -1,0 +1,21 @@
+#pragma once
+// What the IOmeter-like workload writes into each 512-byte block: its LBA, its write generation
+// and the disk's id, then filler derived from all three. A read can then tell a stale block, a
+// misplaced block and a damaged block apart from the right one without keeping a copy.
+#include <cstddef>
+#include <cstdint>
+
+namespace iscsim::workload {
+
+inline constexpr std::uint32_t kStampBlockBytes = 512;
+
+struct StampKey {
+  std::uint64_t disk = 0;
+  std::uint64_t lba = 0;
+  std::uint32_t generation = 0;  // 0: never written, the block must read as zeros
+};
+
+void stamp_block(const StampKey& key, std::uint8_t* block);
+bool block_matches(const StampKey& key, const std::uint8_t* block);
+
+}  // namespace iscsim::workload

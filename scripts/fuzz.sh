@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz in their own tree (build-fuzz, Clang, ASan+UBSan)
+# and fuzzes each one for a bounded time, starting from a copy of its seed corpus
+# (tests/fuzz/corpus/<target without "fuzz_">/, never written to). Fails on any crash, leak,
+# timeout or out-of-memory, and says where the input that caused it is.
+#
+# Every target declared in tests/fuzz/CMakeLists.txt is run (CMake lists them in
+# build-fuzz/tests/fuzz/fuzz_targets.txt), so a new target needs only its iscsim_fuzz_target()
+# line there (and, if it has seeds, a corpus directory named after it).
+#
+# ISCSIM_FUZZ_SECONDS  seconds per target (default: 25, lowered so that all targets together
+#                      fuzz for at most 60 s; an explicit value is used as given)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+build=build-fuzz
+CXX=clang++ CC=clang cmake -S . -B "$build" -DISCSIM_FUZZ=ON -DISCSIM_BUILD_TESTS=OFF \
+  -DISCSIM_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" --target iscsim_fuzz -j"$jobs"
+
+# Every target of tests/fuzz/CMakeLists.txt, as CMake lists them (a binary left over from a
+# removed target is not run).
+list_file="$build/tests/fuzz/fuzz_targets.txt"
+mapfile -t targets < <(grep -v '^$' "$list_file" | sort)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz: no fuzz targets listed in $list_file" >&2
+  exit 1
+fi
+
+total_budget=60
+default_seconds=25
+if [ $((default_seconds * ${#targets[@]})) -gt $total_budget ]; then
+  default_seconds=$((total_budget / ${#targets[@]}))
+fi
+seconds=${ISCSIM_FUZZ_SECONDS:-$default_seconds}
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: ISCSIM_FUZZ_SECONDS must be a positive whole number of seconds, not '$seconds'" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/iscsim-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# Crashing inputs outlive the run, next to the binaries.
+artifacts="$root/$build/fuzz-artifacts"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=()
+summary=()
+for bin in "${targets[@]}"; do
+  name=$(basename "$bin")
+  seeds="tests/fuzz/corpus/${name#fuzz_}"
+  corpus="$work/$name/corpus"
+  mkdir -p "$corpus" "$artifacts/$name"
+  seed_count=0
+  if [ -d "$seeds" ]; then
+    cp -R "$seeds/." "$corpus/"
+    seed_count=$(find "$corpus" -type f | wc -l)
+  fi
+  log="$work/$name/log"
+  echo "fuzz: $name for ${seconds}s from $seed_count seeds ($seeds)"
+  status=0
+  "$bin" -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$name/" "$corpus" >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+  size=$(find "$corpus" -type f | wc -l)
+  if [ "$status" -ne 0 ]; then
+    # Keep the whole log with the inputs; show the report without ASan's shadow-byte map.
+    cp "$log" "$artifacts/$name/fuzz.log"
+    echo "fuzz: $name FAILED (exit $status); its report (whole log: $artifacts/$name/fuzz.log):" >&2
+    awk '/^==[0-9]+==ERROR|runtime error|deadly signal|ERROR: libFuzzer|^==[0-9]+== ERROR/ { on = 1 }
+         /^Shadow bytes around/ { skip = 1 }
+         /^==[0-9]+==ABORTING/ { skip = 0 }
+         on && !skip' "$log" | head -n 150 >&2
+    inputs=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log")
+    if [ -n "$inputs" ]; then
+      while IFS= read -r input; do
+        echo "fuzz: $name: the failing input is $input" >&2
+        echo "fuzz:   reproduce with: $bin $input" >&2
+      done <<<"$inputs"
+    else
+      echo "fuzz: $name: no input was written; see $artifacts/$name/" >&2
+    fi
+    failed+=("$name")
+    summary+=("$name: FAILED")
+  else
+    summary+=("$name: ${runs:-?} runs, ${rate:-?} exec/s, corpus $seed_count -> $size inputs")
+  fi
+done
+
+echo "fuzz: summary (${seconds}s per target)"
+printf '  %s\n' "${summary[@]}"
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "fuzz: crashes in ${failed[*]}" >&2
+  exit 1
+fi

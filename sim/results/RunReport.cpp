@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "models/cpu/Bin.hpp"
+#include "sim/results/IscsiReport.hpp"
+#include "sim/results/TcpReport.hpp"
 
 namespace iscsim::world {
 
@@ -17,34 +19,6 @@ constexpr double kHzPerGhz = 1e9;
 constexpr double kPercent = 100.0;
 
 const char* role_name(scenario::Architecture a) { return a == scenario::Architecture::Amp ? "host" : "cpu"; }
-
-json tcp_stats(const stack::tcp::Stats& s) {
-  return json{{"segments_sent", s.segments_sent},
-              {"segments_received", s.segments_received},
-              {"data_segments_sent", s.data_segments_sent},
-              {"bytes_sent", s.bytes_sent},
-              {"bytes_retransmitted", s.bytes_retransmitted},
-              {"retransmissions", s.retransmissions},
-              {"fast_retransmits", s.fast_retransmits},
-              {"timeouts", s.timeouts},
-              {"dup_acks_received", s.dup_acks_received},
-              {"acks_sent", s.acks_sent},
-              {"delayed_acks_sent", s.delayed_acks_sent},
-              {"window_updates_sent", s.window_updates_sent},
-              {"out_of_order_segments", s.out_of_order_segments},
-              {"duplicate_segments_received", s.duplicate_segments_received},
-              {"zero_window_probes", s.zero_window_probes},
-              {"bytes_delivered", s.bytes_delivered}};
-}
-
-json connection_json(const TcpEndpoint& ep, double window_s, std::uint64_t window_bytes) {
-  json c = tcp_stats(ep.connection().stats());
-  c["name"] = ep.name();
-  c["local"] = ep.address().src_ip.to_string() + ":" + std::to_string(ep.local_port());
-  c["remote"] = ep.address().dst_ip.to_string() + ":" + std::to_string(ep.remote_port());
-  c["goodput_MBps"] = static_cast<double>(window_bytes) / window_s / kBytesPerMB;
-  return c;
-}
 
 // The ideal host's software costs nothing: every cycle of every CPU is idle.
 json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb) {
@@ -64,14 +38,9 @@ json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb)
   return cpus;
 }
 
-}  // namespace
-
-json build_results(const RunRecord& r) {
-  const scenario::Scenario& s = *r.scenario;
-  const double window_s = s.run.duration_s;
-  json results;
-  results["scenario"] = s.resolved;
-
+// netperf-like transfers: integrity from the stream pattern, TCP per connection.
+WorkloadFigures bulk_results(const RunRecord& r, json& results) {
+  const double window_s = r.scenario->run.duration_s;
   std::uint64_t window_bytes = 0;
   json integrity{{"verified_blocks", 0}, {"corrupt_blocks", 0}, {"bytes_written", 0}, {"bytes_read", 0},
                  {"mismatched_bytes", 0}, {"block_bytes", workload::BulkTransfer::kBlockBytes}};
@@ -88,15 +57,27 @@ json build_results(const RunRecord& r) {
     json sender = connection_json(t->sender(), window_s, 0);
     json receiver = connection_json(t->receiver(), window_s, b.window_bytes);
     sender.erase("goodput_MBps");
-    for (const json* c : {&sender, &receiver})
-      for (auto& [k, v] : c->items())
-        if (v.is_number_unsigned()) tcp_total[k] = tcp_total[k].get<std::uint64_t>() + v.get<std::uint64_t>();
+    add_tcp_totals(tcp_total, sender);
+    add_tcp_totals(tcp_total, receiver);
     connections.push_back(json{{"sender", sender}, {"receiver", receiver}});
   }
   integrity["complete"] = r.completed;
   results["integrity"] = integrity;
   tcp_total["connections"] = connections;
   results["tcp"] = tcp_total;
+  return WorkloadFigures{window_bytes, 0};
+}
+
+}  // namespace
+
+json build_results(const RunRecord& r) {
+  const scenario::Scenario& s = *r.scenario;
+  const double window_s = s.run.duration_s;
+  json results;
+  results["scenario"] = s.resolved;
+
+  const WorkloadFigures w = r.iometer ? iscsi_results(r, results) : bulk_results(r, results);
+  const std::uint64_t window_bytes = w.window_bytes;
 
   json nics = json::array();
   for (const NicPort* p : r.ports) {
@@ -143,9 +124,10 @@ json build_results(const RunRecord& r) {
   results["summary"] = json{{"sim_time_s", window_s},
                             {"end_time_s", end_s},
                             {"throughput_MBps", throughput},
-                            {"iops", 0.0},
+                            {"iops", static_cast<double>(w.window_ios) / window_s},
                             {"cpu_util_pct", util_pct},
                             {"ghz_per_gbps", gbps > 0 ? util_pct / kPercent * s.host.cpu.frequency_ghz / gbps : 0.0}};
+  if (r.iometer) results["summary"]["latency_us"] = results["iscsi"]["latency_us"];
   return results;
 }
 

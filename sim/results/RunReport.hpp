@@ -11,6 +11,9 @@
 #include "sim/host/IdealHost.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/workload/BulkTransfer.hpp"
+#include "sim/workload/Iometer.hpp"
+#include "sim/world/IscsiInitiatorLink.hpp"
+#include "sim/world/IscsiTargetLink.hpp"
 #include "sim/world/NicPort.hpp"
 
 namespace iscsim::world {
@@ -18,12 +21,21 @@ namespace iscsim::world {
 struct RunRecord {
   const scenario::Scenario* scenario = nullptr;
   std::vector<const workload::BulkTransfer*> transfers;
+  const workload::Iometer* iometer = nullptr;  // iSCSI runs
+  std::vector<const IscsiInitiatorLink*> initiator_links;
+  std::vector<const IscsiTargetLink*> target_links;
   std::vector<const NicPort*> ports;
   std::vector<const host::IdealHost*> hosts;
   std::vector<const models::PciBus*> pci_buses;
   std::vector<const models::MemoryBus*> memory_buses;
   models::Picos end_time = 0;
   bool completed = false;  // every transfer drained and closed before the drain limit
+};
+
+// What the workload completed inside the measured window.
+struct WorkloadFigures {
+  std::uint64_t window_bytes = 0;
+  std::uint64_t window_ios = 0;
 };
 
 nlohmann::json build_results(const RunRecord& record);

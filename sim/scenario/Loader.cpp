@@ -112,6 +112,12 @@ void check_cross_keys(const json& doc, const std::string& file) {
     throw ScenarioError(file, "host.ppes", "must be less than host.cores (" +
                                                std::to_string(get<int>(doc, "host.cores")) +
                                                ") so that some cores run the host side");
+  if (get<int>(doc, "iscsi.first_burst_bytes") > get<int>(doc, "iscsi.max_burst_bytes"))
+    throw ScenarioError(file, "iscsi.first_burst_bytes",
+                        "must not exceed iscsi.max_burst_bytes (" +
+                            std::to_string(get<int>(doc, "iscsi.max_burst_bytes")) + ", RFC 7143 section 13.14)");
+  if (get<std::string>(doc, "iscsi.chap_user").empty() != get<std::string>(doc, "iscsi.chap_secret").empty())
+    throw ScenarioError(file, "iscsi.chap_secret", "iscsi.chap_user and iscsi.chap_secret go together: set both or neither");
 }
 
 Scenario typed(const json& doc, const std::string& source) {
@@ -158,6 +164,22 @@ Scenario typed(const json& doc, const std::string& source) {
   s.workload.outstanding_per_worker = get<int>(doc, "workload.outstanding_per_worker");
   s.workload.workers = get<int>(doc, "workload.workers");
   s.workload.sequential = get<bool>(doc, "workload.sequential");
+  s.workload.readback = get<bool>(doc, "workload.readback");
+  s.target.lun_bytes = get<std::int64_t>(doc, "target.lun_bytes");
+  s.target.ramdisk_model = get<std::string>(doc, "target.ramdisk_model");
+  s.iscsi.sessions_per_target = get<int>(doc, "iscsi.sessions_per_target");
+  s.iscsi.immediate_data = get<bool>(doc, "iscsi.immediate_data");
+  s.iscsi.initial_r2t = get<bool>(doc, "iscsi.initial_r2t");
+  s.iscsi.first_burst_bytes = get<int>(doc, "iscsi.first_burst_bytes");
+  s.iscsi.max_burst_bytes = get<int>(doc, "iscsi.max_burst_bytes");
+  s.iscsi.max_recv_data_segment_bytes = get<int>(doc, "iscsi.max_recv_data_segment_bytes");
+  s.iscsi.max_outstanding_r2t = get<int>(doc, "iscsi.max_outstanding_r2t");
+  s.iscsi.header_digest = get<bool>(doc, "iscsi.header_digest");
+  s.iscsi.data_digest = get<bool>(doc, "iscsi.data_digest");
+  s.iscsi.status_in_data_in = get<bool>(doc, "iscsi.status_in_data_in");
+  s.iscsi.command_window = get<int>(doc, "iscsi.command_window");
+  s.iscsi.chap_user = get<std::string>(doc, "iscsi.chap_user");
+  s.iscsi.chap_secret = get<std::string>(doc, "iscsi.chap_secret");
   s.run.seed = get<std::uint64_t>(doc, "run.seed");
   s.run.warmup_s = get<double>(doc, "run.warmup_s");
   s.run.duration_s = get<double>(doc, "run.duration_s");

@@ -70,6 +70,28 @@ struct WorkloadSpec {
   int outstanding_per_worker = 0;
   int workers = 0;
   bool sequential = true;
+  bool readback = true;  // iometer writes: read back and check after the window
+};
+
+struct TargetSpec {
+  std::int64_t lun_bytes = 0;
+  std::string ramdisk_model;  // parameter set name under models/params/disk/
+};
+
+struct IscsiSpec {
+  int sessions_per_target = 1;
+  bool immediate_data = true;
+  bool initial_r2t = true;
+  int first_burst_bytes = 0;
+  int max_burst_bytes = 0;
+  int max_recv_data_segment_bytes = 0;
+  int max_outstanding_r2t = 1;
+  bool header_digest = false;
+  bool data_digest = false;
+  bool status_in_data_in = true;
+  int command_window = 0;
+  std::string chap_user;
+  std::string chap_secret;
 };
 
 struct RunSpec {
@@ -88,6 +110,8 @@ struct Scenario {
   LinkSpec link;
   TcpSpec tcp;
   WorkloadSpec workload;
+  TargetSpec target;
+  IscsiSpec iscsi;
   RunSpec run;
   nlohmann::json resolved;  // the full resolved JSON, written into results.json
 };

@@ -24,6 +24,12 @@ constexpr double kMaxNics = 16;
 constexpr double kMaxIoBytes = 16777216;
 constexpr double kMaxOutstanding = 256;
 constexpr double kMaxWorkers = 64;
+constexpr long long kBlockBytes = 512;
+constexpr double kMaxLunBytes = 17179869184.0;  // 16 GiB: the store is sparse, the generation table is not
+constexpr double kMaxSessions = 16;
+constexpr double kMinSegment = 512;          // RFC 7143 section 13.12-13.14
+constexpr double kMaxSegment = 16777215;     // 2^24 - 1
+constexpr double kMax16 = 65535;
 constexpr double kMaxSeed = 9223372036854775807.0;
 constexpr double kMaxDelayUs = 1e6;
 constexpr double kMaxInterruptRate = 1e6;
@@ -94,10 +100,33 @@ std::vector<KeySpec> build() {
       enumeration("workload.direction", "to_target", {"to_target", "from_target"}, "bulk: which way data flows"),
       integer("workload.bulk_write_bytes", 65536, "bulk: bytes per application send() call", 1, kMaxIoBytes),
       enumeration("workload.op", "read", {"read", "write"}, "iometer: I/O operation"),
-      integer("workload.request_bytes", 65536, "iometer: I/O size, bytes", 512, kMaxIoBytes),
+      integer("workload.request_bytes", 65536, "iometer: I/O size, bytes (whole 512-byte blocks)", 512, kMaxIoBytes,
+              kBlockBytes),
       integer("workload.outstanding_per_worker", 8, "iometer: outstanding I/Os per worker", 1, kMaxOutstanding),
       integer("workload.workers", 2, "iometer: dynamo workers", 1, kMaxWorkers),
       boolean("workload.sequential", true, "iometer: sequential (true) or random (false) offsets"),
+      boolean("workload.readback", true,
+              "iometer writes: after the measured window, read back everything written and check it"),
+      integer("target.lun_bytes", 67108864, "RAM-disk LUN size per target, bytes (whole 512-byte blocks)", kBlockBytes,
+              kMaxLunBytes, kBlockBytes),
+      string("target.ramdisk_model", "linux-2.4-rd", "RAM-disk timing parameter set under models/params/disk/"),
+      integer("iscsi.sessions_per_target", 1, "iSCSI sessions (one TCP connection each) per target, over its NIC",
+              1, kMaxSessions),
+      boolean("iscsi.immediate_data", true, "ImmediateData offered/accepted by both sides"),
+      boolean("iscsi.initial_r2t", true, "InitialR2T: Yes forbids unsolicited Data-Out beyond immediate data"),
+      integer("iscsi.first_burst_bytes", 65536, "FirstBurstLength, bytes", kMinSegment, kMaxSegment),
+      integer("iscsi.max_burst_bytes", 262144, "MaxBurstLength, bytes", kMinSegment, kMaxSegment),
+      integer("iscsi.max_recv_data_segment_bytes", 8192,
+              "MaxRecvDataSegmentLength both sides declare, bytes (Data-In and Data-Out PDU size)", kMinSegment,
+              kMaxSegment),
+      integer("iscsi.max_outstanding_r2t", 1, "MaxOutstandingR2T per command", 1, kMax16),
+      boolean("iscsi.header_digest", false, "negotiate HeaderDigest=CRC32C"),
+      boolean("iscsi.data_digest", false, "negotiate DataDigest=CRC32C"),
+      boolean("iscsi.status_in_data_in", true, "target sends GOOD status in the last Data-In (phase collapse)"),
+      integer("iscsi.command_window", 64, "commands a target accepts ahead of those completed (MaxCmdSN window)",
+              1, kMax16),
+      string("iscsi.chap_user", "", "CHAP user name the target requires; empty: no authentication"),
+      string("iscsi.chap_secret", "", "CHAP secret of chap_user (both sides use it)"),
       integer("run.seed", 1, "seed of every random choice (faults, initial sequence numbers)", 0, kMaxSeed),
       number("run.warmup_s", 0.05, "simulated seconds before the measured window", 0, std::nullopt),
       number("run.duration_s", 0.5, "measured window, simulated seconds", 0, std::nullopt, true),

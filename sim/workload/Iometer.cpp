@@ -23,15 +23,20 @@ constexpr std::uint32_t kGood = 0x00;
 Iometer::Iometer(const IometerConfig& config, std::function<models::Picos()> now)
     : config_(config), now_(std::move(now)) {}
 
-std::size_t Iometer::add_disk(IoTarget* target, std::uint64_t lun_blocks, std::uint64_t disk_id) {
+std::size_t Iometer::add_disk(std::uint64_t lun_blocks, std::uint64_t disk_id) {
   Disk d;
-  d.target = target;
   d.blocks = lun_blocks;
   d.id = disk_id;
   d.generation.assign(lun_blocks, 0);
   disk_.push_back(std::move(d));
   stats_.emplace_back();
   return disk_.size() - 1;
+}
+
+std::size_t Iometer::add_path(std::size_t disk, IoTarget* target) {
+  paths_.push_back(Path{disk, target, false});
+  disk_[disk].paths.push_back(paths_.size() - 1);
+  return paths_.size() - 1;
 }
 
 void Iometer::plan() {
@@ -42,6 +47,9 @@ void Iometer::plan() {
   for (int w = 0; w < config_.workers; ++w) {
     Worker k;
     k.disk = static_cast<std::size_t>(w) % disk_.size();
+    const std::vector<std::size_t>& paths = disk_[k.disk].paths;
+    if (paths.empty()) throw std::invalid_argument("disk " + std::to_string(k.disk) + " has no path");
+    k.path = paths[static_cast<std::size_t>(placed[k.disk]) % paths.size()];
     // Workers sharing a disk split it, as dynamo workers each get their own test region.
     const std::uint64_t share = disk_[k.disk].blocks / static_cast<std::uint64_t>(per_disk[k.disk]);
     k.first = share * static_cast<std::uint64_t>(placed[k.disk]++);
@@ -73,10 +81,10 @@ void Iometer::prepare(std::size_t disk,
   }
 }
 
-void Iometer::disk_ready(std::size_t disk) {
-  disk_[disk].ready = true;
+void Iometer::path_ready(std::size_t path) {
+  paths_[path].ready = true;
   for (std::size_t w = 0; w < workers_.size(); ++w)
-    if (workers_[w].disk == disk) fill(w);
+    if (workers_[w].path == path) fill(w);
 }
 
 void Iometer::fill(std::size_t w) {
@@ -87,7 +95,7 @@ void Iometer::fill(std::size_t w) {
 bool Iometer::issue(std::size_t wi) {
   Worker& w = workers_[wi];
   Disk& d = disk_[w.disk];
-  if (!d.ready || phase_ == Phase::Drain || phase_ == Phase::Done) return false;
+  if (!paths_[w.path].ready || phase_ == Phase::Drain || phase_ == Phase::Done) return false;
   const std::uint32_t request_blocks = config_.request_bytes / kStampBlockBytes;
   Io io;
   io.worker = wi;
@@ -127,7 +135,7 @@ bool Iometer::issue(std::size_t wi) {
   }
   ios_.emplace(r.tag, io);
   ++w.in_flight;
-  d.target->submit(std::move(r));
+  paths_[w.path].target->submit(std::move(r));
   return true;
 }
 
@@ -143,11 +151,12 @@ void Iometer::verify(std::size_t disk, const Io& io, const ScsiCompletion& c) {
   }
 }
 
-void Iometer::on_completion(std::size_t disk, const ScsiCompletion& c) {
+void Iometer::on_completion(const ScsiCompletion& c) {
   const auto it = ios_.find(c.tag);
   if (it == ios_.end()) return;
   const Io io = it->second;
   ios_.erase(it);
+  const std::size_t disk = workers_[io.worker].disk;
   DiskStats& s = stats_[disk];
   const models::Picos now = now_();
   ++s.ios;
@@ -179,6 +188,7 @@ void Iometer::advance_phase() {
     if (!ios_.empty()) return;
   }
   phase_ = Phase::Done;
+  if (on_finished_) on_finished_();
 }
 
 }  // namespace iscsim::workload

@@ -49,16 +49,20 @@ class Iometer {
  public:
   Iometer(const IometerConfig& config, std::function<models::Picos()> now);
 
-  std::size_t add_disk(IoTarget* target, std::uint64_t lun_blocks, std::uint64_t disk_id);
-  // Gives each disk its workers and each worker its region; throws std::invalid_argument when a
-  // region cannot hold one request.
+  std::size_t add_disk(std::uint64_t lun_blocks, std::uint64_t disk_id);
+  // A way to reach the disk (an iSCSI session); a disk's workers spread over its paths.
+  std::size_t add_path(std::size_t disk, IoTarget* target);
+  // Gives each disk its workers and each worker its path and region; throws
+  // std::invalid_argument when a region cannot hold one request.
   void plan();
   // IOmeter's preparation of the test file: what a read workload will find on the disk,
   // written straight into the LUN's store before the run.
   void prepare(std::size_t disk, const std::function<void(std::uint64_t offset, const std::uint8_t*, std::size_t)>& write);
 
-  void disk_ready(std::size_t disk);  // its session is in Full Feature Phase: its workers start
-  void on_completion(std::size_t disk, const stack::iscsi::ScsiCompletion& c);
+  void path_ready(std::size_t path);  // its session is in Full Feature Phase: its workers start
+  void on_completion(const stack::iscsi::ScsiCompletion& c);
+  // Called once when the last read-back (or drain) completes.
+  void set_on_finished(std::function<void()> f) { on_finished_ = std::move(f); }
   void end_window();  // no more measured I/Os; a write workload then reads back once drained
   bool finished() const { return phase_ == Phase::Done; }
   std::uint64_t in_flight() const { return ios_.size(); }
@@ -71,6 +75,7 @@ class Iometer {
   enum class Kind { Read, Write, Readback };
   struct Worker {
     std::size_t disk = 0;
+    std::size_t path = 0;
     std::uint64_t first = 0;   // region, in blocks
     std::uint64_t blocks = 0;
     std::uint64_t cursor = 0;  // next sequential offset within the region
@@ -79,11 +84,15 @@ class Iometer {
     std::mt19937_64 rng;
   };
   struct Disk {
-    IoTarget* target = nullptr;
     std::uint64_t blocks = 0;
     std::uint64_t id = 0;
-    bool ready = false;
+    std::vector<std::size_t> paths;
     std::vector<std::uint32_t> generation;  // per 512-byte block
+  };
+  struct Path {
+    std::size_t disk = 0;
+    IoTarget* target = nullptr;
+    bool ready = false;
   };
   struct Io {
     std::size_t worker = 0;
@@ -101,6 +110,8 @@ class Iometer {
   IometerConfig config_;
   std::function<models::Picos()> now_;
   std::vector<Disk> disk_;
+  std::vector<Path> paths_;
+  std::function<void()> on_finished_;
   std::vector<DiskStats> stats_;
   std::vector<Worker> workers_;
   std::unordered_map<std::uint64_t, Io> ios_;

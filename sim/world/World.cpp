@@ -2,30 +2,11 @@
 
 #include <memory>
 
-#include "models/bus/MemoryBus.hpp"
-#include "models/bus/PciBus.hpp"
-#include "models/nic/Pro1000Nic.hpp"
-#include "sim/host/IdealHost.hpp"
 #include "sim/results/RunReport.hpp"
 #include "sim/trace/PcapWriter.hpp"
-#include "sim/workload/BulkTransfer.hpp"
-#include "sim/world/Addressing.hpp"
-#include "sim/world/NicPort.hpp"
-#include "sim/world/TcpEndpoint.hpp"
+#include "sim/world/Assembly.hpp"
 
 namespace iscsim::world {
-
-namespace {
-
-using models::Picos;
-using scenario::Scenario;
-
-// After the measured window the senders close and the run continues until every byte written has
-// been read and both ends closed; a transfer that cannot finish (a dead link) stops here.
-constexpr double kDrainLimitS = 120.0;
-// netperf's data connection: the initiator's ephemeral ports talk to one well-known port.
-constexpr std::uint16_t kInitiatorBasePort = 32768;  // Linux 2.4 ip_local_port_range start
-constexpr std::uint16_t kTargetPort = 12866;         // netperf data port (control is 12865)
 
 class PcapTap : public WireTap {
  public:
@@ -42,16 +23,17 @@ class PcapTap : public WireTap {
   Calendar& calendar_;
 };
 
-stack::tcp::Config tcp_config(const Scenario& s, int socket_buffer_bytes) {
-  stack::tcp::Config c;
-  c.mtu_bytes = static_cast<std::uint32_t>(s.nics.mtu_bytes);
-  c.timestamps = s.tcp.timestamps;
-  c.nodelay = s.tcp.nodelay;
-  c.delayed_ack = s.tcp.delayed_ack;
-  c.send_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
-  c.receive_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
-  return c;
-}
+namespace {
+
+using models::Picos;
+using scenario::Scenario;
+
+// After the measured window the workload winds down (senders close, I/Os drain, writes are read
+// back) and the run continues until it has; one that cannot finish (a dead link) stops here.
+constexpr double kDrainLimitS = 120.0;
+// netperf's data connection: the initiator's ephemeral ports talk to one well-known port.
+constexpr std::uint16_t kInitiatorBasePort = 32768;  // Linux 2.4 ip_local_port_range start
+constexpr std::uint16_t kNetperfDataPort = 12866;    // netperf data port (control is 12865)
 
 models::NicDriverSettings nic_settings(const scenario::NicSpec& n) {
   models::NicDriverSettings d;
@@ -64,22 +46,6 @@ models::NicDriverSettings nic_settings(const scenario::NicSpec& n) {
   d.tadv = models::picos_from_micros(n.tadv_us);
   return d;
 }
-
-// Everything one run builds, kept alive together until the results are read.
-struct Assembly {
-  Calendar calendar;
-  models::EthernetFraming framing;
-  models::Pro1000Params nic_params;
-  models::PciBusParams pci_params;
-  models::MemoryBusParams fsb_params;
-  std::vector<std::unique_ptr<models::PciBus>> pci_buses;
-  std::vector<std::unique_ptr<models::MemoryBus>> memory_buses;
-  std::vector<std::unique_ptr<NicPort>> ports;
-  std::vector<std::unique_ptr<host::IdealHost>> hosts;  // [0] initiator, then one per target
-  std::vector<std::unique_ptr<TcpEndpoint>> endpoints;
-  std::vector<std::unique_ptr<workload::BulkTransfer>> transfers;
-  std::unique_ptr<PcapTap> pcap;
-};
 
 std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::string& name, models::PciBus& pci,
                                    models::MemoryBus& fsb, std::uint64_t fault_seed) {
@@ -94,26 +60,22 @@ void check_supported(const Scenario& s) {
   if (s.host.architecture != scenario::Architecture::Ideal)
     throw UnsupportedScenario(s.source_file + ": host.architecture: only \"ideal\" can be simulated in this version "
                               "(smp and amp arrive with the cost model)");
-  if (s.workload.type != scenario::WorkloadType::Bulk)
-    throw UnsupportedScenario(s.source_file + ": workload.type: only \"bulk\" can be simulated in this version "
-                              "(iometer arrives with iSCSI)");
 }
 
-void build(Assembly& a, const Scenario& s, const RunOptions& opt) {
+// The machines and the wires: the initiator, one target per NIC, their buses, NICs and links.
+void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
   a.framing = models::EthernetFraming::from(models::ParamSet::load(opt.params_dir, "link", "ethernet"));
   a.nic_params = models::Pro1000Params::from(models::ParamSet::load(opt.params_dir, "nic", s.nics.model));
   a.pci_params = models::PciBusParams::from(models::ParamSet::load(opt.params_dir, "pci", s.pci.model));
   a.fsb_params = models::MemoryBusParams::from(models::ParamSet::load(opt.params_dir, "memory", "fsb-400"));
   if (!opt.pcap_path.empty()) a.pcap = std::make_unique<PcapTap>(opt.pcap_path, a.calendar);
+  a.window_start = models::picos_from_seconds(s.run.warmup_s);
+  a.window_end = models::picos_from_seconds(s.run.warmup_s + s.run.duration_s);
 
-  const int nics = s.nics.count;
   a.memory_buses.push_back(std::make_unique<models::MemoryBus>(a.fsb_params));  // initiator FSB
   a.hosts.push_back(std::make_unique<host::IdealHost>("initiator"));
-  const Picos window_start = models::picos_from_seconds(s.run.warmup_s);
-  const Picos window_end = models::picos_from_seconds(s.run.warmup_s + s.run.duration_s);
   const SeedSequence seeds(s.run.seed);
-
-  for (int i = 0; i < nics; ++i) {
+  for (int i = 0; i < s.nics.count; ++i) {
     if (i == 0 || !s.pci.shared) a.pci_buses.push_back(std::make_unique<models::PciBus>(a.pci_params));
     models::PciBus& init_pci = *a.pci_buses.back();
     // Each target is its own machine: its own PCI-X segment and memory bus.
@@ -132,53 +94,84 @@ void build(Assembly& a, const Scenario& s, const RunOptions& opt) {
       init_port->set_tap(a.pcap.get());
       target_port->set_tap(a.pcap.get());
     }
-    auto& initiator = *a.hosts[0];
     a.hosts.push_back(std::make_unique<host::IdealHost>("target" + std::to_string(i)));
-    auto& target = *a.hosts.back();
-    const std::size_t init_index = initiator.attach(init_port.get());
-    const std::size_t target_index = target.attach(target_port.get());
-
-    const NicAddresses addr = nic_addresses(i);
-    const auto init_tcp_port = static_cast<std::uint16_t>(kInitiatorBasePort + i);
-    auto init_ep = std::make_unique<TcpEndpoint>(
-        "initiator.conn" + std::to_string(i), a.calendar, tcp_config(s, s.tcp.initiator_socket_buffer_bytes),
-        addr.initiator_to_target, init_tcp_port, kTargetPort,
-        static_cast<std::uint32_t>(seeds.derive(SeedPurpose::InitialSequence, 2 * i)),
-        [&initiator, init_index](Frame f) { initiator.send(init_index, std::move(f)); });
-    auto target_ep = std::make_unique<TcpEndpoint>(
-        "target" + std::to_string(i) + ".conn0", a.calendar, tcp_config(s, s.tcp.target_socket_buffer_bytes),
-        addr.target_to_initiator, kTargetPort, init_tcp_port,
-        static_cast<std::uint32_t>(seeds.derive(SeedPurpose::InitialSequence, 2 * i + 1)),
-        [&target, target_index](Frame f) { target.send(target_index, std::move(f)); });
-    initiator.bind(init_index, init_ep.get());
-    target.bind(target_index, target_ep.get());
-
-    const bool to_target = s.workload.direction == scenario::BulkDirection::ToTarget;
-    // The connection is always opened by the initiator; data flows as the scenario says.
-    TcpEndpoint& opener = *init_ep;
-    TcpEndpoint& listener = *target_ep;
-    a.transfers.push_back(std::make_unique<workload::BulkTransfer>(
-        to_target ? opener : listener, to_target ? listener : opener, static_cast<std::uint64_t>(i),
-        static_cast<std::uint32_t>(s.workload.bulk_write_bytes), window_start, window_end,
-        to_target ? workload::BulkTransfer::Opener::Sender : workload::BulkTransfer::Opener::Receiver));
-
+    NicPair pair;
+    pair.target = a.hosts.back().get();
+    pair.initiator_port = a.hosts[0]->attach(init_port.get());
+    pair.target_port = pair.target->attach(target_port.get());
+    pair.addresses = nic_addresses(i);
+    a.pairs.push_back(pair);
     a.ports.push_back(std::move(init_port));
     a.ports.push_back(std::move(target_port));
-    a.endpoints.push_back(std::move(init_ep));
-    a.endpoints.push_back(std::move(target_ep));
+  }
+}
+
+// netperf-like: one connection per NIC, data flowing as the scenario says.
+void wire_bulk(Assembly& a, const Scenario& s) {
+  for (std::size_t i = 0; i < a.pairs.size(); ++i) {
+    const auto init_port = static_cast<std::uint16_t>(kInitiatorBasePort + i);
+    const EndpointPair ep = make_endpoints(a, s, i, init_port, kNetperfDataPort, i, "conn0");
+    const bool to_target = s.workload.direction == scenario::BulkDirection::ToTarget;
+    // The connection is always opened by the initiator; data flows as the scenario says.
+    a.transfers.push_back(std::make_unique<workload::BulkTransfer>(
+        to_target ? *ep.initiator : *ep.target, to_target ? *ep.target : *ep.initiator, static_cast<std::uint64_t>(i),
+        static_cast<std::uint32_t>(s.workload.bulk_write_bytes), a.window_start, a.window_end,
+        to_target ? workload::BulkTransfer::Opener::Sender : workload::BulkTransfer::Opener::Receiver));
   }
   for (auto& t : a.transfers) t->start();
-  a.calendar.schedule(window_end, [&a] {
+  a.calendar.schedule(a.window_end, [&a] {
     for (auto& t : a.transfers) t->stop_sending();
   });
 }
 
 }  // namespace
 
+stack::tcp::Config tcp_config(const Scenario& s, int socket_buffer_bytes) {
+  stack::tcp::Config c;
+  c.mtu_bytes = static_cast<std::uint32_t>(s.nics.mtu_bytes);
+  c.timestamps = s.tcp.timestamps;
+  c.nodelay = s.tcp.nodelay;
+  c.delayed_ack = s.tcp.delayed_ack;
+  c.send_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
+  c.receive_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
+  return c;
+}
+
+EndpointPair make_endpoints(Assembly& a, const Scenario& s, std::size_t pair, std::uint16_t initiator_port,
+                            std::uint16_t target_port, std::uint64_t k, const std::string& name) {
+  const SeedSequence seeds(s.run.seed);
+  NicPair& p = a.pairs[pair];
+  host::IdealHost& initiator = *a.hosts[0];
+  host::IdealHost& target = *p.target;
+  const std::size_t ii = p.initiator_port;
+  const std::size_t ti = p.target_port;
+  auto init_ep = std::make_unique<TcpEndpoint>(
+      "initiator.nic" + std::to_string(pair) + "." + name, a.calendar,
+      tcp_config(s, s.tcp.initiator_socket_buffer_bytes), p.addresses.initiator_to_target, initiator_port,
+      target_port, static_cast<std::uint32_t>(seeds.derive(SeedPurpose::InitialSequence, 2 * k)),
+      [&initiator, ii](Frame f) { initiator.send(ii, std::move(f)); });
+  auto target_ep = std::make_unique<TcpEndpoint>(
+      "target" + std::to_string(pair) + "." + name, a.calendar, tcp_config(s, s.tcp.target_socket_buffer_bytes),
+      p.addresses.target_to_initiator, target_port, initiator_port,
+      static_cast<std::uint32_t>(seeds.derive(SeedPurpose::InitialSequence, 2 * k + 1)),
+      [&target, ti](Frame f) { target.send(ti, std::move(f)); });
+  initiator.bind(ii, init_ep.get());
+  target.bind(ti, target_ep.get());
+  EndpointPair out{init_ep.get(), target_ep.get()};
+  a.endpoints.push_back(std::move(init_ep));
+  a.endpoints.push_back(std::move(target_ep));
+  return out;
+}
+
 RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   check_supported(s);
   Assembly a;
-  build(a, s, opt);
+  build_platform(a, s, opt);
+  const bool bulk = s.workload.type == scenario::WorkloadType::Bulk;
+  if (bulk)
+    wire_bulk(a, s);
+  else
+    wire_iscsi(a, s, opt);
 
   PlatformSpec platform;
   for (int c = 0; c < s.host.cores; ++c) platform.cpu_hosts.push_back("initiator.cpu" + std::to_string(c));
@@ -189,10 +182,10 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   platform.link_latency_s = s.link.latency_us * 1e-6;
   SimgridClock clock(platform, opt.simgrid_args);
 
-  const Picos window_end = models::picos_from_seconds(s.run.warmup_s + s.run.duration_s);
-  const Picos limit = window_end + models::picos_from_seconds(kDrainLimitS);
-  const auto all_done = [&a, window_end] {
-    if (a.calendar.now() < window_end) return false;
+  const Picos limit = a.window_end + models::picos_from_seconds(kDrainLimitS);
+  const auto all_done = [&a, bulk] {
+    if (a.calendar.now() < a.window_end) return false;
+    if (!bulk) return iscsi_finished(a);
     for (const auto& t : a.transfers)
       if (!t->finished()) return false;
     return true;
@@ -204,6 +197,9 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   RunRecord record;
   record.scenario = &s;
   for (const auto& t : a.transfers) record.transfers.push_back(t.get());
+  record.iometer = a.iometer.get();
+  for (const auto& l : a.initiator_links) record.initiator_links.push_back(l.get());
+  for (const auto& l : a.target_links) record.target_links.push_back(l.get());
   for (const auto& p : a.ports) record.ports.push_back(p.get());
   for (const auto& h : a.hosts) record.hosts.push_back(h.get());
   for (const auto& b : a.pci_buses) record.pci_buses.push_back(b.get());

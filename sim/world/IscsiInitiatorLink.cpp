@@ -1,0 +1,51 @@
+#include "sim/world/IscsiInitiatorLink.hpp"
+
+#include "sim/world/StreamPump.hpp"
+
+namespace iscsim::world {
+
+using stack::iscsi::InitiatorSession;
+using stack::tcp::State;
+
+IscsiInitiatorLink::IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config,
+                                       workload::Iometer& iometer, std::size_t path)
+    : endpoint_(endpoint), session_(config), iometer_(iometer), path_(path), scratch_(kSocketReadBytes) {
+  endpoint_.set_application([this] { on_activity(); });
+}
+
+void IscsiInitiatorLink::start() { endpoint_.connect(); }
+
+void IscsiInitiatorLink::submit(stack::iscsi::ScsiRequest request) {
+  session_.submit(std::move(request));
+  pump();
+}
+
+void IscsiInitiatorLink::logout() {
+  session_.logout();
+  pump();
+}
+
+bool IscsiInitiatorLink::ended() const {
+  return session_.state() == InitiatorSession::State::LoggedOut || session_.state() == InitiatorSession::State::Failed;
+}
+
+void IscsiInitiatorLink::on_activity() {
+  const State tcp = endpoint_.connection().state();
+  if (!login_started_ && (tcp == State::Established || tcp == State::CloseWait)) {
+    login_started_ = true;
+    session_.connect();
+  }
+  drain_socket(endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  if (!ready_ && session_.state() == InitiatorSession::State::FullFeature) {
+    ready_ = true;
+    iometer_.path_ready(path_);
+  }
+  for (const auto& c : session_.take_completions()) iometer_.on_completion(c);
+  fill_socket(endpoint_, session_.output());
+}
+
+void IscsiInitiatorLink::pump() {
+  if (fill_socket(endpoint_, session_.output())) endpoint_.flush();
+}
+
+}  // namespace iscsim::world

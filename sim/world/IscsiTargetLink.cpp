@@ -1,0 +1,56 @@
+#include "sim/world/IscsiTargetLink.hpp"
+
+#include <memory>
+
+#include "sim/world/StreamPump.hpp"
+
+namespace iscsim::world {
+
+using stack::iscsi::TargetSession;
+
+IscsiTargetLink::IscsiTargetLink(TcpEndpoint& endpoint, const stack::iscsi::TargetConfig& config,
+                                 stack::scsi::ScsiTarget& device, models::RamDisk& timing, Calendar& calendar)
+    : endpoint_(endpoint),
+      session_(config),
+      device_(device),
+      timing_(timing),
+      calendar_(calendar),
+      scratch_(kSocketReadBytes) {
+  endpoint_.set_application([this] { on_activity(); });
+}
+
+void IscsiTargetLink::listen() { endpoint_.listen(); }
+
+void IscsiTargetLink::on_activity() {
+  drain_socket(endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  for (auto& c : session_.take_commands()) execute(c);
+  fill_socket(endpoint_, session_.output());
+  // Error recovery level 0: a failed session drops its connection once its last words are out.
+  if (session_.state() == TargetSession::State::Failed && session_.output().empty() && !dropped_) {
+    dropped_ = true;
+    endpoint_.connection().abort(endpoint_.now_ns());
+  }
+}
+
+void IscsiTargetLink::execute(stack::iscsi::TargetCommand& c) {
+  const std::uint64_t lun = stack::scsi::lun_number(c.lun);
+  auto result = std::make_shared<stack::scsi::ScsiResult>(
+      device_.execute(lun, c.cdb.data(), c.cdb.size(), c.data_out.data(), c.data_out.size()));
+  const std::uint64_t bytes = result->data_in.size() + c.data_out.size();
+  const Picos ready = timing_.serve(calendar_.now(), bytes);
+  const std::uint64_t id = c.id;
+  calendar_.schedule(ready, [this, id, result] {
+    stack::iscsi::CommandResult r;
+    r.status = static_cast<std::uint8_t>(result->status);
+    r.data_in = std::move(result->data_in);
+    r.sense = std::move(result->sense);
+    session_.complete(id, r);
+    pump();
+  });
+}
+
+void IscsiTargetLink::pump() {
+  if (fill_socket(endpoint_, session_.output())) endpoint_.flush();
+}
+
+}  // namespace iscsim::world

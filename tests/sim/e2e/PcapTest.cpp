@@ -6,19 +6,8 @@
 namespace iscsim::testing {
 namespace {
 
-std::string shell(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    ::pclose(p);
-  }
-  return out;
-}
-
 TEST(Pcap, TcpBulkCaptureIsWellFormedForTshark) {
-  if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "tshark not installed";
+  if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
   const auto dir = scratch_dir("pcap");
   const auto pcap = dir / "wire.pcap";
   const Invocation inv = run_iscsim("run " + scenario_path("tcp-bulk.json") +

@@ -47,6 +47,20 @@ inline Invocation run_iscsim(const std::string& args, const std::filesystem::pat
   return inv;
 }
 
+// Standard output of a shell command.
+inline std::string shell(const std::string& cmd) {
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+inline bool have_tshark() { return std::system("command -v tshark >/dev/null 2>&1") == 0; }
+
 inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(read_text(p)); }
 
 inline std::string scenario_path(const std::string& name) {

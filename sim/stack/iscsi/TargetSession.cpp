@@ -96,7 +96,7 @@ void TargetSession::on_command(const Pdu& pdu) {
   const std::uint32_t edtl = b.u32(bhs::kExpectedDataLength);
   const auto imm = static_cast<std::uint32_t>(pdu.data.size());
   if ((read && write) || (!read && !write && edtl != 0) || (imm > 0 && (!write || !params_.immediate_data)) ||
-      imm > edtl || imm > params_.first_burst_length)
+      imm > edtl || imm > params_.first_burst_length || edtl > config_.max_transfer_bytes)
     return reject(reject::kInvalidPduField, b);
   if (tasks_.count(b.itt()) != 0) return fail("SCSI Command reuses a task tag in use");
   if (!accept_cmd_sn(b)) return;

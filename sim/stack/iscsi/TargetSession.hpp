@@ -22,6 +22,9 @@ struct TargetConfig {
   OperationalPrefs prefs;
   std::uint32_t command_window = 64;  // commands the target accepts beyond those completed
   bool status_in_data_in = true;      // phase collapse: GOOD status rides on the last Data-In
+  // Largest Expected Data Transfer Length accepted: a peer must not make us allocate what it
+  // merely claims (the LUN's block limits allow 65535 blocks of 512 bytes).
+  std::uint32_t max_transfer_bytes = 32 << 20;
   std::uint16_t tsih = 1;
   std::uint32_t initial_stat_sn = 1;
   std::uint64_t seed = 0;  // CHAP challenges

@@ -273,6 +273,17 @@ TEST(Session, TargetRejectsAnOpcodeItDoesNotServe) {
   EXPECT_EQ(s.init->state(), State::Failed);
 }
 
+TEST(Session, TargetRefusesATransferLargerThanItAccepts) {
+  SessionPair s;
+  s.target_cfg.max_transfer_bytes = 65536;
+  s.connect();
+  s.init->submit(SessionPair::write(1, 0, 131072, 1));
+  s.pump();
+  EXPECT_EQ(s.target->stats().rejects, 1u);
+  EXPECT_EQ(s.target->stats().commands, 0u);
+  EXPECT_EQ(s.init->state(), State::Failed);  // a Reject ends the connection at ERL 0
+}
+
 TEST(Session, DiscoverySessionAnswersSendTargets) {
   SessionPair s;
   s.init_cfg.identity.target_name.clear();

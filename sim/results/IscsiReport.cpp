@@ -56,7 +56,7 @@ WorkloadFigures iscsi_results(const RunRecord& r, json& results) {
   json targets = json::array();
   const std::size_t per_target = r.initiator_links.size() / std::max<std::size_t>(io.disks().size(), 1);
   PduCounts all_pdus;
-  std::uint64_t r2ts = 0, logins = 0, reissued = 0;
+  std::uint64_t r2ts = 0, logins = 0, reissued = 0, reconnects = 0;
   for (std::size_t d = 0; d < io.disks().size(); ++d) {
     const workload::DiskStats& s = io.disks()[d];
     total.window_bytes += s.window_bytes;
@@ -74,11 +74,13 @@ WorkloadFigures iscsi_results(const RunRecord& r, json& results) {
       r2ts += session.stats().r2ts;
       logins += session.stats().logins;
       reissued += session.stats().reissued;
+      reconnects += r.initiator_links[k]->reconnects();
       const auto& p = session.params();
       sessions.push_back(json{{"name", r.initiator_links[k]->endpoint().name()},
                               {"r2ts", session.stats().r2ts},
                               {"logins", session.stats().logins},
                               {"reissued", session.stats().reissued},
+                              {"reconnects", r.initiator_links[k]->reconnects()},
                               {"failure", session.failure()},
                               {"negotiated", json{{"max_recv_data_segment_length_initiator", p.initiator_max_recv_data_segment},
                                                   {"max_recv_data_segment_length_target", p.target_max_recv_data_segment},
@@ -109,14 +111,15 @@ WorkloadFigures iscsi_results(const RunRecord& r, json& results) {
                           {"r2ts", r2ts},
                           {"logins", logins},
                           {"reissued", reissued},
+                          {"reconnects", reconnects},
                           {"latency_us", latency_json(std::move(all_latency))}};
   results["targets"] = targets;
 
   json tcp_total = tcp_stats(stack::tcp::Stats{});
   json connections = json::array();
-  for (std::size_t k = 0; k < r.initiator_links.size(); ++k) {
-    const json init = connection_json(r.initiator_links[k]->endpoint(), window_s, 0);
-    const json target = connection_json(r.target_links[k]->endpoint(), window_s, 0);
+  for (const auto& [initiator_end, target_end] : r.connections) {
+    const json init = connection_json(*initiator_end, window_s, 0);
+    const json target = connection_json(*target_end, window_s, 0);
     add_tcp_totals(tcp_total, init);
     add_tcp_totals(tcp_total, target);
     connections.push_back(json{{"initiator", init}, {"target", target}});

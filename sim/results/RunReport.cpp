@@ -92,7 +92,8 @@ json build_results(const RunRecord& r) {
                         {"rx_bytes", c.rx_bytes},
                         {"rx_overruns", c.rx_overruns},
                         {"wire_faults", json{{"lost", f.lost}, {"corrupted", f.corrupted},
-                                             {"reordered", f.reordered}, {"duplicated", f.duplicated}}}});
+                                             {"reordered", f.reordered}, {"duplicated", f.duplicated},
+                                             {"silently_corrupted", f.silently_corrupted}}}});
   }
   results["nics"] = nics;
 

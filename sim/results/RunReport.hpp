@@ -24,6 +24,8 @@ struct RunRecord {
   const workload::Iometer* iometer = nullptr;  // iSCSI runs
   std::vector<const IscsiInitiatorLink*> initiator_links;
   std::vector<const IscsiTargetLink*> target_links;
+  // Every TCP connection of the run, initiator end first (reconnections included).
+  std::vector<std::pair<const TcpEndpoint*, const TcpEndpoint*>> connections;
   std::vector<const NicPort*> ports;
   std::vector<const host::IdealHost*> hosts;
   std::vector<const models::PciBus*> pci_buses;

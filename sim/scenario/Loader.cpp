@@ -150,6 +150,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.link.reorder_rate = get<double>(doc, "link.reorder_rate");
   s.link.reorder_delay_us = get<double>(doc, "link.reorder_delay_us");
   s.link.duplicate_rate = get<double>(doc, "link.duplicate_rate");
+  s.link.silent_corrupt_rate = get<double>(doc, "link.silent_corrupt_rate");
   s.tcp.timestamps = get<bool>(doc, "tcp.timestamps");
   s.tcp.nodelay = get<bool>(doc, "tcp.nodelay");
   s.tcp.delayed_ack = get<bool>(doc, "tcp.delayed_ack");

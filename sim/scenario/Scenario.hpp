@@ -51,6 +51,7 @@ struct LinkSpec {
   double reorder_rate = 0;
   double reorder_delay_us = 0;
   double duplicate_rate = 0;
+  double silent_corrupt_rate = 0;  // payload damaged with valid checksums (past the NIC's checksum)
 };
 
 struct TcpSpec {

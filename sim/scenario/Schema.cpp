@@ -87,6 +87,10 @@ std::vector<KeySpec> build() {
       number("link.reorder_rate", 0, "probability that a frame is held back and overtaken", 0, 1),
       number("link.reorder_delay_us", 50, "how long a reordered frame is held back, us", 0, kMaxDelayUs),
       number("link.duplicate_rate", 0, "probability that a frame is delivered twice", 0, 1),
+      number("link.silent_corrupt_rate", 0,
+             "probability that a frame's TCP payload is damaged with its checksums recomputed (a fault past "
+             "the NIC's checksum): only iSCSI digests catch it",
+             0, 1),
       boolean("tcp.timestamps", true, "RFC 7323 timestamps option (Linux default on)"),
       boolean("tcp.nodelay", true, "TCP_NODELAY: Nagle off"),
       boolean("tcp.delayed_ack", true, "delayed ACKs as Linux does them; false: ACK every segment"),

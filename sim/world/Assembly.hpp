@@ -56,6 +56,7 @@ struct Assembly {
   std::vector<std::unique_ptr<IscsiInitiatorLink>> initiator_links;
   std::vector<std::unique_ptr<IscsiTargetLink>> target_links;
   std::unique_ptr<PcapTap> pcap;
+  std::uint64_t connections_made = 0;  // numbers every TCP connection: ports and seeds derive from it
   models::Picos window_start = 0;
   models::Picos window_end = 0;
 };

@@ -10,7 +10,8 @@ constexpr int kByteValues = 256;
 
 FaultInjector::FaultInjector(const scenario::LinkSpec& spec, std::uint64_t seed)
     : spec_(spec),
-      active_(spec.loss_rate > 0 || spec.corrupt_rate > 0 || spec.reorder_rate > 0 || spec.duplicate_rate > 0),
+      active_(spec.loss_rate > 0 || spec.corrupt_rate > 0 || spec.reorder_rate > 0 || spec.duplicate_rate > 0 ||
+              spec.silent_corrupt_rate > 0),
       rng_(seed) {}
 
 bool FaultInjector::draw(double rate) {
@@ -25,6 +26,7 @@ std::vector<Delivery> FaultInjector::decide() {
   const bool corrupt = draw(spec_.corrupt_rate);
   const bool reorder = draw(spec_.reorder_rate);
   const bool duplicate = draw(spec_.duplicate_rate);
+  const bool silent = draw(spec_.silent_corrupt_rate);
   if (lose) {
     ++counters_.lost;
     return {};
@@ -33,6 +35,10 @@ std::vector<Delivery> FaultInjector::decide() {
   if (corrupt) {
     d.corrupt = true;
     ++counters_.corrupted;
+  }
+  if (silent && !corrupt) {
+    d.silent = true;
+    ++counters_.silently_corrupted;
   }
   if (reorder) {
     d.extra_delay = models::picos_from_micros(spec_.reorder_delay_us);

@@ -1,7 +1,8 @@
 #pragma once
 // Faults on one direction of a link, drawn from the run's seed: loss, corruption (one byte of
 // the IP packet flipped, for the IP/TCP checksums to catch), reordering (a frame held back) and
-// duplication. Each decision uses its own draw, so changing one rate leaves the others' pattern.
+// duplication; and silent corruption (payload damaged past the checksums, which only an iSCSI
+// digest catches). Each decision uses its own draw, so changing one rate leaves the others' pattern.
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -16,12 +17,14 @@ struct FaultCounters {
   std::uint64_t corrupted = 0;
   std::uint64_t reordered = 0;
   std::uint64_t duplicated = 0;
+  std::uint64_t silently_corrupted = 0;
 };
 
 // One copy of a frame that reaches the far end.
 struct Delivery {
   models::Picos extra_delay = 0;
   bool corrupt = false;
+  bool silent = false;  // damage the TCP payload and recompute the checksums: only digests can tell
 };
 
 class FaultInjector {

@@ -8,12 +8,19 @@ using stack::iscsi::InitiatorSession;
 using stack::tcp::State;
 
 IscsiInitiatorLink::IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config,
-                                       workload::Iometer& iometer, std::size_t path)
-    : endpoint_(endpoint), session_(config), iometer_(iometer), path_(path), scratch_(kSocketReadBytes) {
-  endpoint_.set_application([this] { on_activity(); });
+                                       workload::Iometer& iometer, std::size_t path, Calendar& calendar,
+                                       Reconnect reconnect)
+    : endpoint_(&endpoint),
+      calendar_(calendar),
+      reconnect_(std::move(reconnect)),
+      session_(config),
+      iometer_(iometer),
+      path_(path),
+      scratch_(kSocketReadBytes) {
+  endpoint_->set_application([this] { on_activity(); });
 }
 
-void IscsiInitiatorLink::start() { endpoint_.connect(); }
+void IscsiInitiatorLink::start() { endpoint_->connect(); }
 
 void IscsiInitiatorLink::submit(stack::iscsi::ScsiRequest request) {
   session_.submit(std::move(request));
@@ -30,22 +37,46 @@ bool IscsiInitiatorLink::ended() const {
 }
 
 void IscsiInitiatorLink::on_activity() {
-  const State tcp = endpoint_.connection().state();
+  const State tcp = endpoint_->connection().state();
   if (!login_started_ && (tcp == State::Established || tcp == State::CloseWait)) {
     login_started_ = true;
     session_.connect();
   }
-  drain_socket(endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  drain_socket(*endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
   if (!ready_ && session_.state() == InitiatorSession::State::FullFeature) {
     ready_ = true;
     iometer_.path_ready(path_);
   }
   for (const auto& c : session_.take_completions()) iometer_.on_completion(c);
-  fill_socket(endpoint_, session_.output());
+  fill_socket(*endpoint_, session_.output());
+  check_connection();
+}
+
+void IscsiInitiatorLink::check_connection() {
+  if (reconnecting_ || !login_started_ || session_.state() == InitiatorSession::State::LoggedOut) return;
+  const State tcp = endpoint_->connection().state();
+  const bool dropped = tcp == State::Closed || tcp == State::CloseWait || tcp == State::TimeWait;
+  if (session_.state() != InitiatorSession::State::Failed && !dropped) return;
+  session_.connection_lost("connection dropped");
+  if (session_.login_refused() || !reconnect_) return;
+  reconnecting_ = true;
+  // Reset what is left of the old connection, then wait DefaultTime2Wait (RFC 7143 13.15).
+  if (tcp != State::Closed) endpoint_->connection().abort(endpoint_->now_ns());
+  const Picos wait = models::picos_from_seconds(session_.params().default_time2wait);
+  calendar_.schedule(calendar_.now() + wait, [this] { reconnect(); });
+}
+
+void IscsiInitiatorLink::reconnect() {
+  ++reconnects_;
+  endpoint_ = reconnect_();
+  endpoint_->set_application([this] { on_activity(); });
+  login_started_ = false;
+  reconnecting_ = false;
+  endpoint_->connect();
 }
 
 void IscsiInitiatorLink::pump() {
-  if (fill_socket(endpoint_, session_.output())) endpoint_.flush();
+  if (fill_socket(*endpoint_, session_.output())) endpoint_->flush();
 }
 
 }  // namespace iscsim::world

@@ -1,19 +1,26 @@
 #pragma once
 // One iSCSI session of the initiator bound to its TCP connection: the session logs in once the
-// connection is up, takes the workload's SCSI requests, and hands completions back to it.
+// connection is up, takes the workload's SCSI requests, and hands completions back to it. At
+// error recovery level 0 a failed connection is dropped and, after DefaultTime2Wait, a new one is
+// opened; the session logs in again and re-issues what had not completed.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "sim/stack/iscsi/InitiatorSession.hpp"
 #include "sim/workload/Iometer.hpp"
+#include "sim/world/Calendar.hpp"
 #include "sim/world/TcpEndpoint.hpp"
 
 namespace iscsim::world {
 
 class IscsiInitiatorLink : public workload::IoTarget {
  public:
+  // Opens a new TCP connection to the same target (and its listening end) after a failure.
+  using Reconnect = std::function<TcpEndpoint*()>;
+
   IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config, workload::Iometer& iometer,
-                     std::size_t path);
+                     std::size_t path, Calendar& calendar, Reconnect reconnect);
 
   void start();  // the TCP connection opens; login follows
   void submit(stack::iscsi::ScsiRequest request) override;
@@ -21,13 +28,20 @@ class IscsiInitiatorLink : public workload::IoTarget {
   bool ended() const;  // logged out, or failed for good
 
   const stack::iscsi::InitiatorSession& session() const { return session_; }
-  const TcpEndpoint& endpoint() const { return endpoint_; }
+  const TcpEndpoint& endpoint() const { return *endpoint_; }
+  std::uint64_t reconnects() const { return reconnects_; }
 
  private:
   void on_activity();
   void pump();
+  void check_connection();
+  void reconnect();
 
-  TcpEndpoint& endpoint_;
+  TcpEndpoint* endpoint_;
+  Calendar& calendar_;
+  Reconnect reconnect_;
+  bool reconnecting_ = false;
+  std::uint64_t reconnects_ = 0;
   stack::iscsi::InitiatorSession session_;
   workload::Iometer& iometer_;
   std::size_t path_;

@@ -58,7 +58,7 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
     a.ramdisks.push_back(std::make_unique<models::RamDisk>(ramdisk));
     const std::size_t disk = iometer.add_disk(static_cast<std::uint64_t>(s.target.lun_bytes) / kBlockBytes, i);
     for (int k = 0; k < sessions; ++k) {
-      const std::uint64_t n = i * static_cast<std::uint64_t>(sessions) + static_cast<std::uint64_t>(k);
+      const std::uint64_t n = a.connections_made++;
       const auto port = static_cast<std::uint16_t>(kInitiatorBasePort + n);
       const EndpointPair ep = make_endpoints(a, s, i, port, kIscsiPort, n, "iscsi" + std::to_string(k));
 
@@ -81,9 +81,23 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
       icfg.identity.chap = chap;
       icfg.prefs = prefs(s);
       icfg.seed = seeds.derive(SeedPurpose::Chap, 2 * n + 1);
+      // Error recovery level 0: a new connection from a new ephemeral port, a new target session
+      // on the same device behind it.
+      stack::scsi::ScsiTarget* device = a.devices.back().get();
+      models::RamDisk* timing = a.ramdisks.back().get();
+      auto reconnect = [&a, &s, i, k, tc, device, timing]() mutable -> TcpEndpoint* {
+        const std::uint64_t m = a.connections_made++;
+        const EndpointPair again = make_endpoints(a, s, i, static_cast<std::uint16_t>(kInitiatorBasePort + m),
+                                                  kIscsiPort, m, "iscsi" + std::to_string(k) + ".r" + std::to_string(m));
+        tc.tsih = static_cast<std::uint16_t>(tc.tsih + a.pairs.size() * static_cast<std::size_t>(s.iscsi.sessions_per_target));
+        a.target_links.push_back(std::make_unique<IscsiTargetLink>(*again.target, tc, *device, *timing, a.calendar));
+        a.target_links.back()->listen();
+        return again.initiator;
+      };
       // The link is the path's target, so it exists before the path is added.
       const std::size_t path = a.initiator_links.size();
-      a.initiator_links.push_back(std::make_unique<IscsiInitiatorLink>(*ep.initiator, icfg, iometer, path));
+      a.initiator_links.push_back(
+          std::make_unique<IscsiInitiatorLink>(*ep.initiator, icfg, iometer, path, a.calendar, reconnect));
       iometer.add_path(disk, a.initiator_links.back().get());
     }
   }

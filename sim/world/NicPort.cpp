@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "sim/stack/net/FrameCodec.hpp"
+
 namespace iscsim::world {
 
 namespace {
@@ -33,11 +35,20 @@ bool NicPort::transmit(Frame& frame) {
       const bool last = i + 1 == copies.size();
       Frame copy = last ? std::move(frame) : frame;
       if (copies[i].corrupt) faults_.corrupt(copy, kEthernetHeaderBytes, ip_packet_end(copy));
+      if (copies[i].silent) corrupt_payload(copy);
       peer_->arrive(transit.arrival + copies[i].extra_delay, std::move(copy));
     }
   }
   update_interrupt();
   return true;
+}
+
+void NicPort::corrupt_payload(Frame& frame) {
+  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
+  if (!parsed.ok() || parsed.frame().segment.payload.empty()) return;
+  stack::net::ParsedFrame f = parsed.frame();
+  faults_.corrupt(f.segment.payload, 0, f.segment.payload.size());
+  frame = stack::net::build_frame(f.addr, f.ip_id, f.segment);
 }
 
 void NicPort::arrive(Picos arrival, Frame frame) {

@@ -50,6 +50,7 @@ class NicPort {
   void update_interrupt();
 
  private:
+  void corrupt_payload(Frame& frame);
   void arrive(Picos arrival, Frame frame);
   void fire_interrupt();
 

@@ -200,6 +200,8 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   record.iometer = a.iometer.get();
   for (const auto& l : a.initiator_links) record.initiator_links.push_back(l.get());
   for (const auto& l : a.target_links) record.target_links.push_back(l.get());
+  for (std::size_t e = 0; e + 1 < a.endpoints.size(); e += 2)
+    record.connections.emplace_back(a.endpoints[e].get(), a.endpoints[e + 1].get());
   for (const auto& p : a.ports) record.ports.push_back(p.get());
   for (const auto& h : a.hosts) record.hosts.push_back(h.get());
   for (const auto& b : a.pci_buses) record.pci_buses.push_back(b.get());

@@ -93,6 +93,23 @@ TEST(Iscsi, DigestsAndUnsolicitedDataStillVerify) {
   EXPECT_EQ(r["iscsi"]["r2ts"].get<long>(), r["iscsi"]["pdus"]["scsi_response"].get<long>());
 }
 
+TEST(Iscsi, DigestsTurnSilentCorruptionIntoReconnectsAndLoseNothing) {
+  const std::string common =
+      "--set link.silent_corrupt_rate=0.0005 --set run.duration_s=0.2 --set target.lun_bytes=8388608 ";
+  // Without digests the damage reaches the disk and the reads: the workload's stamps catch it.
+  const auto plain = run_ok("ideal-write-64k.json", common, scratch_dir("plain"));
+  EXPECT_GT(plain["integrity"]["corrupt_blocks"].get<long>(), 0);
+  // With digests every damaged PDU fails its connection (ERL 0); the initiator logs in again on a
+  // new one after DefaultTime2Wait and re-issues what was outstanding.
+  const auto r = run_ok("ideal-write-64k.json", common + "--set iscsi.header_digest=true --set iscsi.data_digest=true",
+                        scratch_dir("digests"));
+  expect_verified(r);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 8388608 / 512);
+  EXPECT_GT(r["iscsi"]["reconnects"].get<long>(), 0);
+  EXPECT_GT(r["iscsi"]["reissued"].get<long>(), 0);
+  EXPECT_EQ(r["iscsi"]["logins"].get<long>(), 2 + r["iscsi"]["reconnects"].get<long>());
+}
+
 TEST(Iscsi, CaptureDecodesAsIscsiWithMatchingPduCounts) {
   if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
   for (const char* scenario : {"ideal-read-64k.json", "ideal-write-64k.json"}) {

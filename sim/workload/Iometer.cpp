@@ -1,5 +1,8 @@
 #include "sim/workload/Iometer.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -167,7 +170,9 @@ void Iometer::on_completion(const ScsiCompletion& c) {
   } else if (now >= config_.window_start && now < config_.window_end) {
     ++s.window_ios;
     s.window_bytes += std::uint64_t{io.blocks} * kStampBlockBytes;
-    s.window_latency_ns.push_back(static_cast<std::uint32_t>((now - io.submitted) / models::kPicosPerNano));
+    // Saturates at 4.29 s (a reconnection's DefaultTime2Wait can push a few that far).
+    const models::Picos ns = (now - io.submitted) / models::kPicosPerNano;
+    s.window_latency_ns.push_back(static_cast<std::uint32_t>(std::min<models::Picos>(ns, UINT32_MAX)));
   }
   --workers_[io.worker].in_flight;
   fill(io.worker);

@@ -9,6 +9,28 @@ namespace {
 constexpr std::uint8_t kGroupShift = 5;  // SPC-4 4.2.5.1: the top 3 bits of the opcode
 constexpr std::uint8_t kEvpdBit = 0x01;
 constexpr std::uint8_t kServiceActionMask = 0x1F;
+constexpr std::uint8_t kDescBit = 0x01;        // REQUEST SENSE byte 1
+constexpr std::uint8_t kDbdBit = 0x08;         // MODE SENSE byte 1
+constexpr std::uint8_t kPageCodeMask = 0x3F;   // MODE SENSE byte 2, below the PC bits
+constexpr unsigned kPageControlShift = 6;
+constexpr std::uint8_t kFuaBit = 0x08;         // READ/WRITE byte 1
+constexpr unsigned kProtectShift = 5;          // READ/WRITE byte 1: RDPROTECT/WRPROTECT
+
+// The fields MODE SENSE (6) and (10) share.
+void parse_mode_sense(Command& c, const std::uint8_t* cdb) {
+  c.kind = CommandKind::ModeSense;
+  c.dbd = (cdb[1] & kDbdBit) != 0;
+  c.page_code = cdb[2] & kPageCodeMask;
+  c.page_control = static_cast<std::uint8_t>(cdb[2] >> kPageControlShift);
+  c.subpage_code = cdb[3];
+}
+
+// The fields READ and WRITE (10) and (16) share.
+void parse_read_write(Command& c, const std::uint8_t* cdb, bool read) {
+  c.kind = read ? CommandKind::Read : CommandKind::Write;
+  c.fua = (cdb[1] & kFuaBit) != 0;
+  c.protect = static_cast<std::uint8_t>(cdb[1] >> kProtectShift);
+}
 
 // CDB length by opcode group (SPC-4 table 3); 0 for vendor-specific or reserved groups.
 std::size_t cdb_length(std::uint8_t opcode) {
@@ -41,6 +63,7 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
     case op::kTestUnitReady: c.kind = CommandKind::TestUnitReady; break;
     case op::kRequestSense:
       c.kind = CommandKind::RequestSense;
+      c.desc = (cdb[1] & kDescBit) != 0;
       c.allocation_length = cdb[4];
       break;
     case op::kInquiry:
@@ -51,25 +74,23 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
       if (!c.evpd && c.page_code != 0) c.error = "INQUIRY page code without EVPD";
       break;
     case op::kModeSense6:
-      c.kind = CommandKind::ModeSense;
-      c.page_code = cdb[2];
+      parse_mode_sense(c, cdb);
       c.allocation_length = cdb[4];
       break;
     case op::kModeSense10:
-      c.kind = CommandKind::ModeSense;
-      c.page_code = cdb[2];
+      parse_mode_sense(c, cdb);
       c.allocation_length = static_cast<std::uint32_t>(load_be<2>(cdb + 7));
       break;
     case op::kReadCapacity10: c.kind = CommandKind::ReadCapacity10; break;
     case op::kRead10:
     case op::kWrite10:
-      c.kind = c.opcode == op::kRead10 ? CommandKind::Read : CommandKind::Write;
+      parse_read_write(c, cdb, c.opcode == op::kRead10);
       c.lba = load_be<4>(cdb + 2);
       c.blocks = static_cast<std::uint32_t>(load_be<2>(cdb + 7));
       break;
     case op::kRead16:
     case op::kWrite16:
-      c.kind = c.opcode == op::kRead16 ? CommandKind::Read : CommandKind::Write;
+      parse_read_write(c, cdb, c.opcode == op::kRead16);
       c.lba = load_be<8>(cdb + 2);
       c.blocks = static_cast<std::uint32_t>(load_be<4>(cdb + 10));
       break;
@@ -87,6 +108,8 @@ Command parse_cdb(const std::uint8_t* cdb, std::size_t len) {
       if ((cdb[1] & kServiceActionMask) == op::kReadCapacity16Action) {
         c.kind = CommandKind::ReadCapacity16;
         c.allocation_length = static_cast<std::uint32_t>(load_be<4>(cdb + 10));
+      } else {
+        c.error = "unsupported SERVICE ACTION IN (16) service action";  // SPC-4: invalid field, not opcode
       }
       break;
     case op::kReportLuns:

@@ -27,6 +27,14 @@ inline constexpr std::uint8_t kReportLuns = 0xA0;
 inline constexpr std::uint8_t kReadCapacity16Action = 0x10;
 }  // namespace op
 
+// MODE SENSE page control values (SPC-4 table 98).
+namespace page_control {
+inline constexpr std::uint8_t kCurrent = 0;
+inline constexpr std::uint8_t kChangeable = 1;
+inline constexpr std::uint8_t kDefault = 2;
+inline constexpr std::uint8_t kSaved = 3;
+}  // namespace page_control
+
 enum class CommandKind {
   TestUnitReady,
   RequestSense,
@@ -49,7 +57,13 @@ struct Command {
   std::uint32_t blocks = 0;            // READ/WRITE/SYNCHRONIZE CACHE transfer length
   std::uint32_t allocation_length = 0;  // data-in commands
   bool evpd = false;                    // INQUIRY: vital product data page wanted
-  std::uint8_t page_code = 0;           // INQUIRY VPD page or MODE SENSE page
+  std::uint8_t page_code = 0;           // INQUIRY VPD page or MODE SENSE page (without the PC bits)
+  std::uint8_t subpage_code = 0;        // MODE SENSE
+  std::uint8_t page_control = 0;        // MODE SENSE PC: current, changeable, default or saved values
+  bool dbd = false;                     // MODE SENSE: disable block descriptors
+  bool desc = false;                    // REQUEST SENSE: descriptor-format sense wanted
+  bool fua = false;                     // READ/WRITE: force unit access
+  std::uint8_t protect = 0;             // READ/WRITE: RDPROTECT/WRPROTECT
   std::string error;                    // a malformed CDB (reserved bits, bad length): INVALID FIELD IN CDB
 };
 

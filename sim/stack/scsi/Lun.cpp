@@ -1,6 +1,8 @@
 #include "sim/stack/scsi/Lun.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <limits>
 
 #include "sim/stack/common/BigEndian.hpp"
 
@@ -8,235 +10,300 @@ namespace iscsim::stack::scsi {
 
 namespace {
 
-constexpr std::uint8_t kDirectAccess = 0x00;
+// Standard INQUIRY data (SPC-4 6.6.2).
+namespace inq {
+constexpr std::uint8_t kDirectAccess = 0x00;  // peripheral qualifier 000b, device type 00h
 constexpr std::uint8_t kSpc4 = 0x06;
 constexpr std::uint8_t kResponseFormat2 = 0x02;
-constexpr std::uint8_t kCmdQue = 0x02;  // INQUIRY byte 7: command queuing
-constexpr std::size_t kStandardInquiryBytes = 36;
+constexpr std::uint8_t kCmdQue = 0x02;  // byte 7: the LUN queues commands
+constexpr std::size_t kVersionAt = 2, kFormatAt = 3, kAdditionalLengthAt = 4, kFlagsAt = 7;
+constexpr std::size_t kStandardBytes = 36;
+constexpr std::size_t kHeaderBytes = 5;  // up to and including ADDITIONAL LENGTH
 constexpr std::size_t kVendorAt = 8, kVendorBytes = 8;
 constexpr std::size_t kProductAt = 16, kProductBytes = 16;
 constexpr std::size_t kRevisionAt = 32, kRevisionBytes = 4;
-constexpr std::size_t kVpdHeaderBytes = 4;
+}  // namespace inq
+
+// Vital product data pages (SPC-4 7.8, SBC-3 6.5).
 namespace vpd {
 constexpr std::uint8_t kSupported = 0x00;
 constexpr std::uint8_t kSerial = 0x80;
 constexpr std::uint8_t kDeviceId = 0x83;
 constexpr std::uint8_t kBlockLimits = 0xB0;
 constexpr std::uint8_t kBlockCharacteristics = 0xB1;
-constexpr std::size_t kLimitsPageLength = 0x3C;
-constexpr std::size_t kMaxTransferAt = 8;  // block limits: MAXIMUM TRANSFER LENGTH
+constexpr std::uint8_t kPages[] = {kSupported, kSerial, kDeviceId, kBlockLimits, kBlockCharacteristics};
+constexpr std::size_t kHeaderBytes = 4;
+constexpr std::size_t kPageCodeAt = 1, kPageLengthAt = 2;
+constexpr std::size_t kLongPageLength = 0x3C;  // block limits and block device characteristics
+constexpr std::size_t kMaxTransferAt = 8;
 constexpr std::size_t kOptimalTransferAt = 12;
-constexpr std::uint32_t kMaxTransferBlocks = 65535;
-constexpr std::uint32_t kOptimalTransferBlocks = 128;
 constexpr std::size_t kRotationRateAt = 4;
 constexpr std::uint16_t kNonRotating = 1;
-// Designator header: code set, then association/type, reserved, length (SPC-4 7.8.6).
-constexpr std::uint8_t kBinary = 0x01;
-constexpr std::uint8_t kAscii = 0x02;
-constexpr std::uint8_t kTypeT10Vendor = 0x01;
+// Designation descriptor (SPC-4 7.8.6.1): code set, association and type, reserved, length.
+constexpr std::uint8_t kCodeSetBinary = 0x01;
+constexpr std::uint8_t kCodeSetAscii = 0x02;
+constexpr std::uint8_t kTypeT10Vendor = 0x01;  // association 00b: the logical unit
 constexpr std::uint8_t kTypeNaa = 0x03;
 constexpr std::size_t kDesignatorHeader = 4;
+constexpr std::size_t kDesignatorTypeAt = 1;
+constexpr std::size_t kDesignatorLengthAt = 3;
 constexpr std::size_t kNaaBytes = 8;
 }  // namespace vpd
+
+// Mode parameters (SPC-4 7.5, SBC-3 6.4).
 namespace mode {
-constexpr std::uint8_t kPageMask = 0x3F;
-constexpr std::uint8_t kDbd = 0x08;
 constexpr std::uint8_t kCaching = 0x08;
 constexpr std::uint8_t kControl = 0x0A;
 constexpr std::uint8_t kAll = 0x3F;
-constexpr std::size_t kCachingBytes = 20;
-constexpr std::size_t kControlBytes = 12;
+constexpr std::uint8_t kAllSubpages = 0xFF;
+constexpr std::size_t kCachingBytes = 20;  // WCE=0: a RAM disk has no volatile write cache
+constexpr std::size_t kControlBytes = 12;  // D_SENSE=0: fixed-format sense
+constexpr std::size_t kPageHeaderBytes = 2;
 constexpr std::size_t kBlockDescriptorBytes = 8;
-constexpr std::size_t kHeader6 = 4;
-constexpr std::size_t kHeader10 = 8;
+constexpr std::size_t kBlockLengthAt = 5;
+constexpr std::size_t kHeader6 = 4, kHeader10 = 8;
+constexpr std::size_t kDataLength6 = 1, kDataLength10 = 2;  // MODE DATA LENGTH excludes itself
+constexpr std::size_t kDeviceSpecific6 = 2, kDeviceSpecific10 = 3;
+constexpr std::size_t kDescriptorLength6 = 3, kDescriptorLength10 = 6;
+constexpr std::uint8_t kDpoFua = 0x10;  // FUA is accepted (and trivially honoured)
 }  // namespace mode
+
 constexpr std::size_t kCapacity10Bytes = 8;
 constexpr std::size_t kCapacity16Bytes = 32;
-constexpr std::uint64_t kMax32 = 0xFFFFFFFFull;
-
-}  // namespace
-
-void truncate_to(ScsiResult& r, std::uint32_t allocation_length) {
-  if (r.data_in.size() > allocation_length) r.data_in.resize(allocation_length);
-}
+constexpr std::size_t kBlockLengthAt10 = 4, kBlockLengthAt16 = 8;
+constexpr std::uint64_t kMaxLba32 = std::numeric_limits<std::uint32_t>::max();  // "use READ CAPACITY (16)"
+constexpr std::uint8_t kNoProtection = 0;
 
 void put_ascii(std::vector<std::uint8_t>& out, std::size_t at, const std::string& s, std::size_t width) {
   for (std::size_t i = 0; i < width; ++i) out[at + i] = static_cast<std::uint8_t>(i < s.size() ? s[i] : ' ');
 }
 
-Lun::Lun(const LunIdentity& identity, std::uint64_t capacity_bytes, std::uint32_t block_bytes)
-    : id_(identity), block_bytes_(block_bytes), blocks_(capacity_bytes / block_bytes), store_(capacity_bytes) {}
+std::string padded(const std::string& s, std::size_t width) {
+  std::string r = s.substr(0, width);
+  r.resize(width, ' ');
+  return r;
+}
 
-ScsiResult Lun::fail(const SenseData& s) {
-  last_sense_ = s;
-  return ScsiResult::check_condition(s);
+// A mode page: code, length, then zeros (current values and the changeable mask alike).
+void append_page(std::vector<std::uint8_t>& d, std::uint8_t code, std::size_t bytes) {
+  const std::size_t at = d.size();
+  d.resize(at + bytes, 0);
+  d[at] = code;
+  d[at + 1] = static_cast<std::uint8_t>(bytes - mode::kPageHeaderBytes);  // PAGE LENGTH
+}
+
+// Sense back from the fixed-format bytes of a CHECK CONDITION result.
+SenseData sense_of(const ScsiResult& r) {
+  using namespace sense_format;
+  return {r.sense[kFixedKeyAt], r.sense[kFixedAscAt], r.sense[kFixedAscqAt]};
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> standard_inquiry(std::uint8_t peripheral, const LunIdentity& id) {
+  std::vector<std::uint8_t> d(inq::kStandardBytes, 0);
+  d[0] = peripheral;
+  d[inq::kVersionAt] = inq::kSpc4;
+  d[inq::kFormatAt] = inq::kResponseFormat2;
+  d[inq::kAdditionalLengthAt] = static_cast<std::uint8_t>(inq::kStandardBytes - inq::kHeaderBytes);
+  d[inq::kFlagsAt] = inq::kCmdQue;
+  put_ascii(d, inq::kVendorAt, id.vendor, inq::kVendorBytes);
+  put_ascii(d, inq::kProductAt, id.product, inq::kProductBytes);
+  put_ascii(d, inq::kRevisionAt, id.revision, inq::kRevisionBytes);
+  return d;
+}
+
+Lun::Lun(const LunIdentity& identity, std::uint64_t capacity_bytes, std::uint32_t block_bytes)
+    : id_(identity),
+      block_bytes_(block_bytes),
+      blocks_(capacity_bytes / block_bytes),
+      max_transfer_blocks_(std::max<std::uint32_t>(1, kMaxTransferBytes / block_bytes)),
+      store_(blocks_ * block_bytes) {
+  assert(blocks_ > 0);
 }
 
 ScsiResult Lun::execute(const std::uint8_t* cdb, std::size_t cdb_len, const std::uint8_t* data_out,
                         std::size_t data_out_len) {
-  const Command c = parse_cdb(cdb, cdb_len);
-  if (c.kind == CommandKind::Unsupported) return fail(SenseData::invalid_opcode());
-  if (!c.error.empty()) return fail(SenseData::invalid_field_in_cdb());
-  ScsiResult r;
+  return execute(parse_cdb(cdb, cdb_len), data_out, data_out_len);
+}
+
+ScsiResult Lun::execute(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
+  if (c.error.empty() && c.kind == CommandKind::RequestSense) return request_sense(c);
+  ScsiResult r = dispatch(c, data_out, data_out_len);
+  if (r.status == Status::CheckCondition)
+    pending_sense_ = sense_of(r);
+  else
+    pending_sense_.reset();
+  return r;
+}
+
+ScsiResult Lun::dispatch(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
+  if (!c.error.empty()) return ScsiResult::check_condition(SenseData::invalid_field_in_cdb());
   switch (c.kind) {
-    case CommandKind::TestUnitReady: return r;
-    case CommandKind::RequestSense:
-      r.data_in = last_sense_.value_or(SenseData::no_sense()).fixed_format();
-      last_sense_.reset();
-      truncate_to(r, c.allocation_length);
-      return r;
-    case CommandKind::Inquiry:
-      r = inquiry(c);
-      if (r.status != Status::Good) last_sense_ = SenseData::invalid_field_in_cdb();
-      return r;
-    case CommandKind::ModeSense:
-      r = mode_sense(c, cdb);
-      if (r.status != Status::Good) last_sense_ = SenseData::invalid_field_in_cdb();
-      return r;
-    case CommandKind::ReadCapacity10: return read_capacity(false);
-    case CommandKind::ReadCapacity16:
-      r = read_capacity(true);
-      truncate_to(r, c.allocation_length);
-      return r;
+    case CommandKind::TestUnitReady: return {};
+    case CommandKind::Inquiry: return inquiry(c);
+    case CommandKind::ModeSense: return mode_sense(c);
+    case CommandKind::ReadCapacity10: return read_capacity(false, kCapacity10Bytes);
+    case CommandKind::ReadCapacity16: return read_capacity(true, c.allocation_length);
     case CommandKind::Read:
     case CommandKind::Write: return read_write(c, data_out, data_out_len);
     case CommandKind::SynchronizeCache:
-      // RAM has no volatile cache to flush; only the range is checked.
-      if (c.lba + c.blocks > blocks_) return fail(SenseData::lba_out_of_range());
-      return r;
-    default: return fail(SenseData::invalid_opcode());
+      // RAM has no volatile cache to flush; only the range is checked (0 blocks: to the end).
+      if (!in_range(c.lba, c.blocks)) return ScsiResult::check_condition(SenseData::lba_out_of_range());
+      return {};
+    case CommandKind::RequestSense:  // handled by execute()
+    case CommandKind::ReportLuns:    // answered by the target, which knows every LUN
+    case CommandKind::Unsupported: break;
   }
+  return ScsiResult::check_condition(SenseData::invalid_opcode());
+}
+
+// SPC-4 6.29: the sense of the last CHECK CONDITION once, then NO SENSE.
+ScsiResult Lun::request_sense(const Command& c) {
+  const SenseData s = pending_sense_.value_or(SenseData::no_sense());
+  pending_sense_.reset();
+  ScsiResult r;
+  r.data_in = c.desc ? s.descriptor_format() : s.fixed_format();
+  r.truncate(c.allocation_length);
+  return r;
 }
 
 ScsiResult Lun::inquiry(const Command& c) const {
   ScsiResult r;
-  if (c.evpd) {
+  if (c.evpd)
     r = vpd_page(c.page_code);
-  } else {
-    r.data_in.assign(kStandardInquiryBytes, 0);
-    r.data_in[0] = kDirectAccess;
-    r.data_in[2] = kSpc4;
-    r.data_in[3] = kResponseFormat2;
-    r.data_in[4] = static_cast<std::uint8_t>(kStandardInquiryBytes - 5);  // additional length
-    r.data_in[7] = kCmdQue;
-    put_ascii(r.data_in, kVendorAt, id_.vendor, kVendorBytes);
-    put_ascii(r.data_in, kProductAt, id_.product, kProductBytes);
-    put_ascii(r.data_in, kRevisionAt, id_.revision, kRevisionBytes);
-  }
-  truncate_to(r, c.allocation_length);
+  else
+    r.data_in = standard_inquiry(inq::kDirectAccess, id_);
+  r.truncate(c.allocation_length);
   return r;
 }
 
 ScsiResult Lun::vpd_page(std::uint8_t page) const {
   ScsiResult r;
   std::vector<std::uint8_t>& d = r.data_in;
-  d.assign(kVpdHeaderBytes, 0);
-  d[0] = kDirectAccess;
-  d[1] = page;
+  d.assign(vpd::kHeaderBytes, 0);
+  d[0] = inq::kDirectAccess;
+  d[vpd::kPageCodeAt] = page;
   switch (page) {
-    case vpd::kSupported:
-      for (std::uint8_t p : {vpd::kSupported, vpd::kSerial, vpd::kDeviceId, vpd::kBlockLimits, vpd::kBlockCharacteristics})
-        d.push_back(p);
-      break;
+    case vpd::kSupported: d.insert(d.end(), std::begin(vpd::kPages), std::end(vpd::kPages)); break;
     case vpd::kSerial: d.insert(d.end(), id_.serial.begin(), id_.serial.end()); break;
     case vpd::kDeviceId: {
-      // An NAA designator for the LU, then a T10 vendor ID designator (vendor + product + serial).
-      const std::size_t naa = d.size();
-      d.resize(naa + vpd::kDesignatorHeader + vpd::kNaaBytes, 0);
-      d[naa] = vpd::kBinary;
-      d[naa + 1] = vpd::kTypeNaa;
-      d[naa + 3] = vpd::kNaaBytes;
-      store_be<vpd::kNaaBytes>(&d[naa + vpd::kDesignatorHeader], id_.naa);
-      const std::size_t t10 = d.size();
-      const std::string text = std::string(id_.vendor).append(kVendorBytes - std::min(kVendorBytes, id_.vendor.size()), ' ') +
-                               id_.product + id_.serial;
-      d.resize(t10 + vpd::kDesignatorHeader, 0);
-      d[t10] = vpd::kAscii;
-      d[t10 + 1] = vpd::kTypeT10Vendor;
-      d[t10 + 3] = static_cast<std::uint8_t>(text.size());
-      d.insert(d.end(), text.begin(), text.end());
+      // An NAA designator for the LU, then a T10 vendor ID one (vendor, product, serial).
+      std::size_t at = d.size();
+      d.resize(at + vpd::kDesignatorHeader + vpd::kNaaBytes, 0);
+      d[at] = vpd::kCodeSetBinary;
+      d[at + vpd::kDesignatorTypeAt] = vpd::kTypeNaa;
+      d[at + vpd::kDesignatorLengthAt] = vpd::kNaaBytes;
+      store_be<vpd::kNaaBytes>(&d[at + vpd::kDesignatorHeader], id_.naa);
+      const std::string t10 =
+          padded(id_.vendor, inq::kVendorBytes) + padded(id_.product, inq::kProductBytes) + id_.serial;
+      at = d.size();
+      d.resize(at + vpd::kDesignatorHeader, 0);
+      d[at] = vpd::kCodeSetAscii;
+      d[at + vpd::kDesignatorTypeAt] = vpd::kTypeT10Vendor;
+      d[at + vpd::kDesignatorLengthAt] = static_cast<std::uint8_t>(t10.size());
+      d.insert(d.end(), t10.begin(), t10.end());
       break;
     }
     case vpd::kBlockLimits:
-      d.resize(kVpdHeaderBytes + vpd::kLimitsPageLength, 0);
-      store_be<4>(&d[vpd::kMaxTransferAt], vpd::kMaxTransferBlocks);
-      store_be<4>(&d[vpd::kOptimalTransferAt], vpd::kOptimalTransferBlocks);
+      d.resize(vpd::kHeaderBytes + vpd::kLongPageLength, 0);
+      store_be<4>(&d[vpd::kMaxTransferAt], max_transfer_blocks_);
+      // The store allocates whole pages, so a page-sized transfer is the natural unit.
+      store_be<4>(&d[vpd::kOptimalTransferAt], std::max<std::uint32_t>(1, store_.page_bytes() / block_bytes_));
       break;
     case vpd::kBlockCharacteristics:
-      d.resize(kVpdHeaderBytes + vpd::kLimitsPageLength, 0);
+      d.resize(vpd::kHeaderBytes + vpd::kLongPageLength, 0);
       store_be<2>(&d[vpd::kRotationRateAt], vpd::kNonRotating);
       break;
     default: return ScsiResult::check_condition(SenseData::invalid_field_in_cdb());
   }
-  store_be<2>(&d[2], d.size() - kVpdHeaderBytes);
+  store_be<2>(&d[vpd::kPageLengthAt], d.size() - vpd::kHeaderBytes);
   return r;
 }
 
-ScsiResult Lun::mode_sense(const Command& c, const std::uint8_t* cdb) const {
+ScsiResult Lun::mode_sense(const Command& c) const {
+  if (c.page_control == page_control::kSaved)
+    return ScsiResult::check_condition(SenseData::saving_parameters_not_supported());
+  const bool all = c.page_code == mode::kAll;
+  const bool known = all || c.page_code == mode::kCaching || c.page_code == mode::kControl;
+  const bool subpage_ok = c.subpage_code == 0 || (all && c.subpage_code == mode::kAllSubpages);
+  if (!known || !subpage_ok) return ScsiResult::check_condition(SenseData::invalid_field_in_cdb());
+
   const bool ten = c.opcode == op::kModeSense10;
-  const std::uint8_t page = c.page_code & mode::kPageMask;
-  const bool dbd = (cdb[1] & mode::kDbd) != 0;
-  std::vector<std::uint8_t> pages;
-  if (page == mode::kCaching || page == mode::kAll) {
-    std::vector<std::uint8_t> p(mode::kCachingBytes, 0);  // WCE=0: writes reach RAM before GOOD
-    p[0] = mode::kCaching;
-    p[1] = static_cast<std::uint8_t>(mode::kCachingBytes - 2);
-    pages.insert(pages.end(), p.begin(), p.end());
-  }
-  if (page == mode::kControl || page == mode::kAll) {
-    std::vector<std::uint8_t> p(mode::kControlBytes, 0);
-    p[0] = mode::kControl;
-    p[1] = static_cast<std::uint8_t>(mode::kControlBytes - 2);
-    pages.insert(pages.end(), p.begin(), p.end());
-  }
-  if (pages.empty()) return ScsiResult::check_condition(SenseData::invalid_field_in_cdb());
   const std::size_t header = ten ? mode::kHeader10 : mode::kHeader6;
-  const std::size_t descriptor = dbd ? 0 : mode::kBlockDescriptorBytes;
+  const std::size_t descriptor = c.dbd ? 0 : mode::kBlockDescriptorBytes;
   ScsiResult r;
   std::vector<std::uint8_t>& d = r.data_in;
   d.assign(header + descriptor, 0);
-  if (descriptor > 0) {
-    store_be<4>(&d[header], std::min<std::uint64_t>(blocks_, kMax32));
-    store_be<3>(&d[header + 5], block_bytes_);
+  if (descriptor > 0) {  // short LBA descriptor: the block count saturates at 32 bits
+    store_be<4>(&d[header], std::min(blocks_, kMaxLba32));
+    store_be<3>(&d[header + mode::kBlockLengthAt], block_bytes_);
   }
-  d.insert(d.end(), pages.begin(), pages.end());
+  // Ascending page order (SPC-4 6.11). Nothing is changeable, and current = default values.
+  if (all || c.page_code == mode::kCaching) append_page(d, mode::kCaching, mode::kCachingBytes);
+  if (all || c.page_code == mode::kControl) append_page(d, mode::kControl, mode::kControlBytes);
   if (ten) {
-    store_be<2>(&d[0], d.size() - 2);
-    store_be<2>(&d[6], descriptor);
+    store_be<mode::kDataLength10>(&d[0], d.size() - mode::kDataLength10);
+    d[mode::kDeviceSpecific10] = mode::kDpoFua;
+    store_be<2>(&d[mode::kDescriptorLength10], descriptor);
   } else {
-    d[0] = static_cast<std::uint8_t>(d.size() - 1);
-    d[3] = static_cast<std::uint8_t>(descriptor);
+    d[0] = static_cast<std::uint8_t>(d.size() - mode::kDataLength6);
+    d[mode::kDeviceSpecific6] = mode::kDpoFua;
+    d[mode::kDescriptorLength6] = static_cast<std::uint8_t>(descriptor);
   }
-  truncate_to(r, c.allocation_length);
+  r.truncate(c.allocation_length);
   return r;
 }
 
-ScsiResult Lun::read_capacity(bool sixteen) const {
+ScsiResult Lun::read_capacity(bool sixteen, std::uint32_t allocation_length) const {
   ScsiResult r;
   const std::uint64_t last = blocks_ - 1;
   if (sixteen) {
     r.data_in.assign(kCapacity16Bytes, 0);
     store_be<8>(&r.data_in[0], last);
-    store_be<4>(&r.data_in[8], block_bytes_);
+    store_be<4>(&r.data_in[kBlockLengthAt16], block_bytes_);
   } else {
     r.data_in.assign(kCapacity10Bytes, 0);
-    store_be<4>(&r.data_in[0], std::min(last, kMax32));  // 0xFFFFFFFF: ask READ CAPACITY (16)
-    store_be<4>(&r.data_in[4], block_bytes_);
+    store_be<4>(&r.data_in[0], std::min(last, kMaxLba32));
+    store_be<4>(&r.data_in[kBlockLengthAt10], block_bytes_);
   }
+  r.truncate(allocation_length);
   return r;
 }
 
-ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
-  if (c.lba + c.blocks > blocks_ || (c.blocks == 0 && c.lba >= blocks_)) return fail(SenseData::lba_out_of_range());
+bool Lun::in_range(std::uint64_t lba, std::uint32_t blocks) const {
+  // The LBA must exist even for an empty transfer; written so that lba + blocks cannot wrap.
+  return lba < blocks_ && blocks <= blocks_ - lba;
+}
+
+// Why a READ or WRITE is refused before any data moves, if it is.
+std::optional<SenseData> Lun::refusal(const Command& c, std::size_t data_out_len) const {
+  if (!c.error.empty() || c.protect != kNoProtection || c.blocks > max_transfer_blocks_)
+    return SenseData::invalid_field_in_cdb();
+  if (!in_range(c.lba, c.blocks)) return SenseData::lba_out_of_range();
+  if (c.kind == CommandKind::Write && data_out_len != std::size_t{c.blocks} * block_bytes_)
+    return SenseData::invalid_field_in_cdb();
+  return std::nullopt;
+}
+
+std::uint32_t Lun::expected_data_out(const Command& c) const {
+  if (c.kind != CommandKind::Write) return 0;
   const std::size_t bytes = std::size_t{c.blocks} * block_bytes_;
+  return refusal(c, bytes) ? 0 : static_cast<std::uint32_t>(bytes);  // fits: blocks <= max transfer
+}
+
+ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
+  if (const auto refused = refusal(c, data_out_len)) return ScsiResult::check_condition(*refused);
+  // FUA needs nothing: every WRITE reaches the medium (RAM) before GOOD.
+  const std::size_t bytes = std::size_t{c.blocks} * block_bytes_;
+  const std::uint64_t offset = c.lba * block_bytes_;
   ScsiResult r;
   if (c.kind == CommandKind::Read) {
     r.data_in.resize(bytes);
-    store_.read(c.lba * block_bytes_, r.data_in.data(), bytes);
-    return r;
+    store_.read(offset, r.data_in.data(), bytes);
+  } else if (bytes > 0) {
+    store_.write(offset, data_out, bytes);
   }
-  if (data_out_len != bytes) return fail(SenseData::invalid_field_in_cdb());
-  store_.write(c.lba * block_bytes_, data_out, bytes);
   return r;
 }
 

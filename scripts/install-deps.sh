@@ -15,6 +15,7 @@ packages=(
   nettle-dev
   tshark
   python3-matplotlib
+  libiscsi-bin tgt  # wire mode interop: libiscsi's tools and test suite, the tgtd reference target
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -12,6 +14,8 @@
 
 #include "BuildInfo.hpp"
 #include "models/common/ParamSet.hpp"
+#include "sim/calibration/Calibration.hpp"
+#include "sim/results/CpuReport.hpp"
 #include "sim/results/OutputDir.hpp"
 #include "sim/results/RunReport.hpp"
 #include "sim/scenario/Loader.hpp"
@@ -142,14 +146,17 @@ int run_command(const std::vector<std::string>& args) {
                            {"events", outcome.clock.events}};
     world::write_file_atomically(out_dir, "results.json", results.dump(kJsonIndent) + "\n");
     world::write_file_atomically(out_dir, "bins.csv", world::bins_csv(results));
+    const bool costed = results.contains("host");
+    if (costed) world::write_file_atomically(out_dir, "table1.txt", world::table1_text(results));
     if (!pcap.empty()) world::commit_partial(pcap);
+    if (costed) std::cout << world::table1_text(results);
 
     const auto& sum = results["summary"];
     std::cout << s.name << ": throughput " << sum["throughput_MBps"].get<double>() << " MB/s over "
               << sum["sim_time_s"].get<double>() << " s simulated; retransmissions "
               << results["tcp"]["retransmissions"] << "; corrupt blocks " << results["integrity"]["corrupt_blocks"]
               << "\n"
-              << "wrote " << out_dir << "/results.json and bins.csv"
+              << "wrote " << out_dir << "/results.json, bins.csv" << (costed ? ", table1.txt" : "")
               << (pcap.empty() ? "" : " and " + pcap) << " (" << wall_s << " s wall, "
               << outcome.clock.end_time_s / wall_s << " simulated s per wall s)\n";
     return kExitOk;
@@ -172,6 +179,91 @@ int validate_command(const std::vector<std::string>& args) {
     if (!p.vm.count("scenario")) throw po::error("a scenario file is required");
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
     std::cout << s.resolved.dump(kJsonIndent) << "\n";
+    return kExitOk;
+  });
+}
+
+namespace {
+
+// One reference run: `scenario` with the catalog under test, in a scratch directory.
+nlohmann::json calibration_run(const std::string& scenario, const std::string& catalog, const std::string& dir,
+                               double duration_s) {
+  static const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string cmd = "'" + self + "' run '" + scenario + "' -o '" + dir + "' --set 'host.code_paths=" + catalog +
+                          "' --set run.duration_s=" + std::to_string(duration_s) +
+                          " --set workload.readback=false > '" + dir + ".log' 2>&1";
+  if (std::system(cmd.c_str()) != 0)
+    throw std::runtime_error("calibration run of " + scenario + " failed; its output is in " + dir + ".log");
+  std::ifstream in(dir + "/results.json");
+  return nlohmann::json::parse(in);
+}
+
+}  // namespace
+
+int calibrate_command(const std::vector<std::string>& args) {
+  const std::string source(build::kSourceDir);
+  po::options_description desc(
+      "usage: iscsim calibrate [--reference FILE] [--prior NAME] [--out FILE] [--iterations N]\n"
+      "Fits the code-path catalog to the paper's SMP Table 1 (64 KB writes and reads together) and\n"
+      "prints the fit's error per bin. The result is the catalog the paper scenarios use.\noptions");
+  desc.add_options()("help,h", "this text")(
+      "reference", po::value<std::string>()->default_value(source + "/scenarios/paper/reference/paper-table1-smp.json"),
+      "the measurements to fit")("prior", po::value<std::string>()->default_value("linux-2.4"),
+                                 "catalog under models/params/paths/ with the sourced values and bounds")(
+      "out", po::value<std::string>()->default_value(params_dir() + "/paths/linux-2.4-calibrated.json"),
+      "where the calibrated catalog is written")("iterations", po::value<int>()->default_value(4),
+                                                 "fixed-point steps (each runs both scenarios)")(
+      "duration", po::value<double>()->default_value(0.3), "measured window of each run, simulated seconds");
+  return guarded("calibrate", [&] {
+    const Parsed p = parse(args, desc);
+    if (p.vm.count("help")) {
+      std::cout << desc;
+      return kExitOk;
+    }
+    const int iterations = p.vm["iterations"].as<int>();
+    const double duration = p.vm["duration"].as<double>();
+    if (iterations < 1) throw po::error("--iterations must be at least 1");
+    if (!(duration > 0)) throw po::error("--duration must be positive");
+    const std::string ref_path = p.vm["reference"].as<std::string>();
+    std::ifstream ref_in(ref_path);
+    if (!ref_in) throw po::error("--reference " + ref_path + ": cannot open");
+    nlohmann::json reference;
+    try {
+      reference = nlohmann::json::parse(ref_in);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw po::error("--reference " + ref_path + ": not valid JSON: " + e.what());
+    }
+    for (const char* wl : {"W", "R"})
+      if (!reference.contains(wl)) throw po::error("--reference " + ref_path + ": missing \"" + wl + "\" block");
+    const std::map<std::string, std::string> scenarios{{"W", source + "/scenarios/paper/smp-write-64k.json"},
+                                                       {"R", source + "/scenarios/paper/smp-read-64k.json"}};
+    const models::CodePathCatalog prior = models::CodePathCatalog::load(params_dir() + "/paths/" + p.vm["prior"].as<std::string>() + ".json");
+    models::CodePathCatalog current = prior;
+    const std::filesystem::path scratch =
+        std::filesystem::temp_directory_path() / ("iscsim-calibrate-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(scratch);
+    calibration::Runs runs;
+    const auto run_all = [&](int step) {
+      const std::string catalog = (scratch / ("catalog-" + std::to_string(step) + ".json")).string();
+      std::ofstream(catalog) << current.to_json().dump(kJsonIndent) << "\n";
+      for (const auto& [wl, scen] : scenarios)
+        runs[wl] = calibration_run(scen, catalog, (scratch / (wl + std::to_string(step))).string(), duration);
+    };
+    for (int step = 0; step < iterations; ++step) {
+      run_all(step);
+      current = calibration::fit_catalog(current, prior, reference, runs);
+      std::cout << "step " << step + 1 << "/" << iterations << " fitted\n";
+    }
+    run_all(iterations);
+    current.set_description(
+        "Linux 2.4.18 initiator code paths calibrated by `iscsim calibrate` on the paper's SMP Table 1 (64 KB "
+        "writes and reads together, " + std::to_string(iterations) + " fixed-point steps); sources and bounds "
+        "as in " + p.vm["prior"].as<std::string>() + ".json.");
+    std::cout << calibration::error_table(calibration::compare(reference, runs));
+    const std::filesystem::path out(p.vm["out"].as<std::string>());
+    world::write_file_atomically(out.parent_path().string(), out.filename().string(), current.to_json().dump(1) + "\n");
+    std::filesystem::remove_all(scratch);
+    std::cout << "wrote " << out.string() << "\n";
     return kExitOk;
   });
 }

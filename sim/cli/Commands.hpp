@@ -13,6 +13,7 @@ inline constexpr int kExitBadInput = 2;
 // `args` are the words after the command name.
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
+int calibrate_command(const std::vector<std::string>& args);
 
 // Where parameter files live: $ISCSIM_PARAMS_DIR, else the source tree the binary was built from.
 std::string params_dir();

@@ -5,6 +5,7 @@
 
 #include "BuildInfo.hpp"
 #include "sim/cli/Commands.hpp"
+#include "sim/cli/WireCommands.hpp"
 
 namespace {
 
@@ -17,6 +18,9 @@ const char* const kUsage =
     "commands:\n"
     "  run SCENARIO.json       run one simulation, write DIR/results.json and DIR/bins.csv\n"
     "  validate SCENARIO.json  check a scenario and print its resolved form\n"
+    "  calibrate               fit the code-path catalog to the paper's SMP Table 1\n"
+    "  serve --listen H:P ...  wire mode: serve an iSCSI target (RAM-disk LUN 0) on real sockets\n"
+    "  probe iscsi://H/IQN/LUN wire mode: log in to a real target, inquire, write, read back\n"
     "\n"
     "options:\n"
     "  -h, --help              this text; `iscsim COMMAND --help` for a command's options\n"
@@ -45,6 +49,9 @@ int main(int argc, char** argv) {
   }
   if (command == "run") return run_command(rest);
   if (command == "validate") return validate_command(rest);
-  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate (see iscsim --help)\n";
+  if (command == "calibrate") return calibrate_command(rest);
+  if (command == "serve") return serve_command(rest);
+  if (command == "probe") return probe_command(rest);
+  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate, serve, probe (see iscsim --help)\n";
   return kExitBadInput;
 }

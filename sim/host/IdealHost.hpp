@@ -8,29 +8,22 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/world/NicPort.hpp"
-#include "sim/world/TcpEndpoint.hpp"
+#include "sim/host/Host.hpp"
 
 namespace iscsim::host {
 
-struct ReceiveErrors {
-  std::uint64_t bad_frames = 0;     // failed IP/TCP parsing or a checksum: dropped
-  std::uint64_t no_endpoint = 0;    // valid TCP for no known connection
-};
-
-class IdealHost {
+class IdealHost : public Host {
  public:
   explicit IdealHost(std::string name) : name_(std::move(name)) {}
 
   // The host owns the driver of `port`: its interrupts run this host's receive path.
-  std::size_t attach(world::NicPort* port);
-  void bind(std::size_t port_index, world::TcpEndpoint* endpoint);
-  // Queues a frame for `port_index` (the qdisc) and hands what fits to the TX ring.
-  void send(std::size_t port_index, world::Frame frame);
+  std::size_t attach(world::NicPort* port) override;
+  void bind(std::size_t port_index, world::TcpEndpoint* endpoint) override;
+  void send(std::size_t port_index, world::Frame frame) override;
 
-  const std::string& name() const { return name_; }
-  const ReceiveErrors& receive_errors() const { return errors_; }
-  std::uint64_t qdisc_peak() const { return qdisc_peak_; }
+  const std::string& name() const override { return name_; }
+  const ReceiveErrors& receive_errors() const override { return errors_; }
+  std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
 
  private:
   struct Port {

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "models/cpu/Bin.hpp"
+#include "sim/results/CpuReport.hpp"
 #include "sim/results/IscsiReport.hpp"
 #include "sim/results/TcpReport.hpp"
 
@@ -15,28 +16,7 @@ using nlohmann::json;
 constexpr double kBytesPerMB = 1e6;    // MB = 10^6 B (DESIGN.md, Metrics)
 constexpr double kBitsPerGbit = 1e9;
 constexpr double kBitsPerByte = 8.0;
-constexpr double kHzPerGhz = 1e9;
 constexpr double kPercent = 100.0;
-
-const char* role_name(scenario::Architecture a) { return a == scenario::Architecture::Amp ? "host" : "cpu"; }
-
-// The ideal host's software costs nothing: every cycle of every CPU is idle.
-json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb) {
-  json cpus = json::array();
-  const double cycles = s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
-  for (int id = 0; id < s.host.cores; ++id) {
-    json bins = json::object();
-    for (std::string_view name : models::kBinNames) {
-      const bool idle = name == models::bin_name(models::Bin::Idle);
-      const double per_mb = payload_mb > 0 && idle ? cycles / payload_mb : 0.0;
-      bins[std::string(name)] = json{{"cycles", per_mb}, {"instr", 0.0},        {"clears", 0.0},
-                                     {"l2_misses", 0.0}, {"pct_cpu", idle ? kPercent : 0.0}, {"cpi", nullptr}};
-    }
-    cpus.push_back(json{{"id", id}, {"role", role_name(s.host.architecture)},
-                        {"frequency_ghz", s.host.cpu.frequency_ghz}, {"bins", bins}});
-  }
-  return cpus;
-}
 
 // netperf-like transfers: integrity from the stream pattern, TCP per connection.
 WorkloadFigures bulk_results(const RunRecord& r, json& results) {
@@ -98,7 +78,7 @@ json build_results(const RunRecord& r) {
   results["nics"] = nics;
 
   json hosts = json::array();
-  for (const host::IdealHost* h : r.hosts)
+  for (const host::Host* h : r.hosts)
     hosts.push_back(json{{"name", h->name()},
                          {"rx_bad_frames", h->receive_errors().bad_frames},
                          {"rx_no_endpoint", h->receive_errors().no_endpoint},
@@ -119,9 +99,10 @@ json build_results(const RunRecord& r) {
 
   const double throughput = static_cast<double>(window_bytes) / window_s / kBytesPerMB;
   const double payload_mb = static_cast<double>(window_bytes) / kBytesPerMB;
-  results["cpus"] = ideal_cpus(s, window_s, payload_mb);
+  results["cpus"] = r.cpu_model ? costed_cpus(*r.cpu_model, s, window_s, payload_mb) : ideal_cpus(s, window_s, payload_mb);
+  if (r.cpu_model) results["host"] = r.host_stats;
   const double gbps = throughput * kBytesPerMB * kBitsPerByte / kBitsPerGbit;
-  const double util_pct = 0.0;  // the ideal host's software costs nothing
+  const double util_pct = cpu_util_pct(results["cpus"]);
   results["summary"] = json{{"sim_time_s", window_s},
                             {"end_time_s", end_s},
                             {"throughput_MBps", throughput},

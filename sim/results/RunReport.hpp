@@ -8,7 +8,8 @@
 
 #include "models/bus/MemoryBus.hpp"
 #include "models/bus/PciBus.hpp"
-#include "sim/host/IdealHost.hpp"
+#include "models/cpu/CpuCostModel.hpp"
+#include "sim/host/Host.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/workload/BulkTransfer.hpp"
 #include "sim/workload/Iometer.hpp"
@@ -27,9 +28,11 @@ struct RunRecord {
   // Every TCP connection of the run, initiator end first (reconnections included).
   std::vector<std::pair<const TcpEndpoint*, const TcpEndpoint*>> connections;
   std::vector<const NicPort*> ports;
-  std::vector<const host::IdealHost*> hosts;
+  std::vector<const host::Host*> hosts;
   std::vector<const models::PciBus*> pci_buses;
   std::vector<const models::MemoryBus*> memory_buses;
+  const models::CpuCostModel* cpu_model = nullptr;  // costed hosts (smp, amp); null: ideal
+  nlohmann::json host_stats;                         // the costed host's scheduler counts
   models::Picos end_time = 0;
   bool completed = false;  // every transfer drained and closed before the drain limit
 };

@@ -131,6 +131,13 @@ Scenario typed(const json& doc, const std::string& source) {
   s.host.ppes = get<int>(doc, "host.ppes");
   s.host.cpu.model = get<std::string>(doc, "host.cpu.model");
   s.host.cpu.frequency_ghz = get<double>(doc, "host.cpu.frequency_ghz");
+  s.host.cache_model = get<std::string>(doc, "host.cache.model");
+  s.host.code_paths = get<std::string>(doc, "host.code_paths");
+  s.host.kernel_objects = get<std::string>(doc, "host.kernel_objects");
+  const auto routing = get<std::string>(doc, "host.irq_routing");
+  s.host.irq_routing = routing == "round_robin" ? IrqRouting::RoundRobin
+                       : routing == "per_nic"   ? IrqRouting::PerNic
+                                                : IrqRouting::AllToCpu0;
   s.nics.count = get<int>(doc, "nics.count");
   s.nics.model = get<std::string>(doc, "nics.model");
   s.nics.link_gbps = get<double>(doc, "nics.link_gbps");

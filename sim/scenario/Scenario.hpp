@@ -18,11 +18,17 @@ struct CpuSpec {
   double frequency_ghz = 0;
 };
 
+enum class IrqRouting { AllToCpu0, RoundRobin, PerNic };
+
 struct HostSpec {
   Architecture architecture = Architecture::Ideal;
   int cores = 0;
   int ppes = 0;
   CpuSpec cpu;
+  std::string cache_model;     // parameter set under models/params/cache/
+  std::string code_paths;      // catalog under models/params/paths/
+  std::string kernel_objects;  // parameter set under models/params/kernel/
+  IrqRouting irq_routing = IrqRouting::AllToCpu0;
 };
 
 struct NicSpec {

@@ -12,6 +12,7 @@
 #include "models/link/EthernetLink.hpp"
 #include "models/nic/Pro1000Nic.hpp"
 #include "sim/host/IdealHost.hpp"
+#include "sim/host/smp/SmpHost.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/scsi/ScsiTarget.hpp"
 #include "sim/workload/BulkTransfer.hpp"
@@ -32,7 +33,7 @@ class PcapTap;
 struct NicPair {
   std::size_t initiator_port = 0;  // port index on the initiator host
   std::size_t target_port = 0;     // port index on the target host
-  host::IdealHost* target = nullptr;
+  host::Host* target = nullptr;
   NicAddresses addresses;
 };
 
@@ -45,7 +46,7 @@ struct Assembly {
   std::vector<std::unique_ptr<models::PciBus>> pci_buses;
   std::vector<std::unique_ptr<models::MemoryBus>> memory_buses;
   std::vector<std::unique_ptr<NicPort>> ports;
-  std::vector<std::unique_ptr<host::IdealHost>> hosts;  // [0] initiator, then one per target
+  std::vector<std::unique_ptr<host::Host>> hosts;  // [0] initiator, then one per target
   std::vector<NicPair> pairs;
   std::vector<std::unique_ptr<TcpEndpoint>> endpoints;
   std::vector<std::unique_ptr<workload::BulkTransfer>> transfers;
@@ -55,6 +56,9 @@ struct Assembly {
   std::vector<std::unique_ptr<models::RamDisk>> ramdisks;
   std::vector<std::unique_ptr<IscsiInitiatorLink>> initiator_links;
   std::vector<std::unique_ptr<IscsiTargetLink>> target_links;
+  // A costed initiator (smp): its host, and the threads binding each session to its CPUs.
+  host::smp::SmpHost* smp = nullptr;
+  std::vector<std::unique_ptr<workload::IoTarget>> smp_paths;
   std::unique_ptr<PcapTap> pcap;
   std::uint64_t connections_made = 0;  // numbers every TCP connection: ports and seeds derive from it
   models::Picos window_start = 0;

@@ -17,8 +17,19 @@ IscsiInitiatorLink::IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi
       iometer_(iometer),
       path_(path),
       scratch_(kSocketReadBytes) {
-  endpoint_->set_application([this] { on_activity(); });
+  attach_endpoint();
 }
+
+void IscsiInitiatorLink::attach_endpoint() {
+  endpoint_->set_application([this] {
+    if (notify_)
+      notify_();
+    else
+      on_activity();
+  });
+}
+
+void IscsiInitiatorLink::set_deferred(std::function<void()> notify) { notify_ = std::move(notify); }
 
 void IscsiInitiatorLink::start() { endpoint_->connect(); }
 
@@ -32,22 +43,43 @@ void IscsiInitiatorLink::logout() {
   pump();
 }
 
-bool IscsiInitiatorLink::ended() const {
-  return session_.state() == InitiatorSession::State::LoggedOut || session_.state() == InitiatorSession::State::Failed;
+std::size_t IscsiInitiatorLink::receive() {
+  const std::size_t bytes = read_socket();
+  check_connection();
+  return bytes;
 }
 
-void IscsiInitiatorLink::on_activity() {
+std::size_t IscsiInitiatorLink::read_socket() {
   const State tcp = endpoint_->connection().state();
   if (!login_started_ && (tcp == State::Established || tcp == State::CloseWait)) {
     login_started_ = true;
     session_.connect();
   }
-  drain_socket(*endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  std::size_t bytes = 0;
+  drain_socket(*endpoint_, scratch_, [this, &bytes](const std::uint8_t* p, std::size_t n) {
+    bytes += n;
+    session_.on_bytes(p, n);
+  });
   if (!ready_ && session_.state() == InitiatorSession::State::FullFeature) {
     ready_ = true;
     iometer_.path_ready(path_);
   }
   for (const auto& c : session_.take_completions()) iometer_.on_completion(c);
+  return bytes;
+}
+
+std::size_t IscsiInitiatorLink::transmit() {
+  const std::size_t before = session_.output().size();
+  if (fill_socket(*endpoint_, session_.output())) endpoint_->flush();
+  return before - session_.output().size();
+}
+
+bool IscsiInitiatorLink::ended() const {
+  return session_.state() == InitiatorSession::State::LoggedOut || session_.state() == InitiatorSession::State::Failed;
+}
+
+void IscsiInitiatorLink::on_activity() {
+  read_socket();
   fill_socket(*endpoint_, session_.output());
   check_connection();
 }
@@ -69,14 +101,17 @@ void IscsiInitiatorLink::check_connection() {
 void IscsiInitiatorLink::reconnect() {
   ++reconnects_;
   endpoint_ = reconnect_();
-  endpoint_->set_application([this] { on_activity(); });
+  attach_endpoint();
   login_started_ = false;
   reconnecting_ = false;
   endpoint_->connect();
 }
 
 void IscsiInitiatorLink::pump() {
-  if (fill_socket(*endpoint_, session_.output())) endpoint_->flush();
+  if (notify_)
+    notify_();
+  else if (fill_socket(*endpoint_, session_.output()))
+    endpoint_->flush();
 }
 
 }  // namespace iscsim::world

@@ -22,24 +22,38 @@ class IscsiInitiatorLink : public workload::IoTarget {
   IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config, workload::Iometer& iometer,
                      std::size_t path, Calendar& calendar, Reconnect reconnect);
 
+  // Deferred mode (a host whose software runs on simulated CPUs): socket activity and new
+  // requests only call `notify`; the host's threads then call receive() and transmit().
+  void set_deferred(std::function<void()> notify);
+  // Reads what the socket holds into the session and hands completions to the workload;
+  // returns the bytes read.
+  std::size_t receive();
+  // Writes what the session queued into the socket as far as it has room; returns the bytes.
+  std::size_t transmit();
+  bool has_output() { return !session_.output().empty(); }
+
   void start();  // the TCP connection opens; login follows
   void submit(stack::iscsi::ScsiRequest request) override;
   void logout();
   bool ended() const;  // logged out, or failed for good
 
   const stack::iscsi::InitiatorSession& session() const { return session_; }
+  TcpEndpoint& endpoint() { return *endpoint_; }
   const TcpEndpoint& endpoint() const { return *endpoint_; }
   std::uint64_t reconnects() const { return reconnects_; }
 
  private:
   void on_activity();
+  std::size_t read_socket();
   void pump();
+  void attach_endpoint();
   void check_connection();
   void reconnect();
 
   TcpEndpoint* endpoint_;
   Calendar& calendar_;
   Reconnect reconnect_;
+  std::function<void()> notify_;
   bool reconnecting_ = false;
   std::uint64_t reconnects_ = 0;
   stack::iscsi::InitiatorSession session_;

@@ -1,5 +1,6 @@
 #include <stdexcept>
 
+#include "sim/host/smp/SmpIscsi.hpp"
 #include "sim/world/Assembly.hpp"
 
 namespace iscsim::world {
@@ -98,7 +99,16 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
       const std::size_t path = a.initiator_links.size();
       a.initiator_links.push_back(
           std::make_unique<IscsiInitiatorLink>(*ep.initiator, icfg, iometer, path, a.calendar, reconnect));
-      iometer.add_path(disk, a.initiator_links.back().get());
+      workload::IoTarget* io = a.initiator_links.back().get();
+      if (a.smp != nullptr) {
+        // dynamo's buffers: its outstanding I/Os' worth of memory, reused in turn.
+        const auto buffers = static_cast<std::uint64_t>(s.workload.outstanding_per_worker) *
+                             static_cast<std::uint64_t>(s.workload.request_bytes);
+        a.smp_paths.push_back(
+            std::make_unique<host::smp::SmpIscsiPath>(*a.smp, *a.initiator_links.back(), path, buffers));
+        io = a.smp_paths.back().get();
+      }
+      iometer.add_path(disk, io);
     }
   }
   try {

@@ -67,6 +67,10 @@ Pdu LoginTarget::on_request(const Pdu& req) {
   const TextParse parsed = parse_text(req.data.data(), req.data.size());
   if (!parsed.ok()) return refuse(req, login::kInitiatorError, login::kInitiatorErrorDetail, parsed.error);
   const bool auth_required = !id_.chap.empty();
+  // Skipping the security stage of a target that requires CHAP is an authentication failure,
+  // which tells the user what is wrong (libiscsi does this when given no credentials).
+  if (st.csg == Stage::Operational && stage_ == Stage::Security && !names_checked_ && auth_required)
+    return refuse(req, login::kInitiatorError, login::kAuthenticationFailure, "authentication required");
   // An initiator that needs no security may start in the operational stage.
   if (st.csg == Stage::Operational && stage_ == Stage::Security && !names_checked_ && !auth_required)
     stage_ = Stage::Operational;

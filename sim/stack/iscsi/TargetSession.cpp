@@ -131,7 +131,7 @@ void TargetSession::issue_r2ts(Task& t) {
     const std::uint32_t len = std::min(params_.max_burst_length, edtl - t.next_r2t_offset);
     if (next_ttt_ == kReservedTag) next_ttt_ = 0;
     const std::uint32_t ttt = next_ttt_++;
-    t.r2t_end[ttt] = t.next_r2t_offset + len;
+    t.r2t_bursts[ttt] = Task::Burst{t.next_r2t_offset + len, 0};
     channel_.send(r2t(t.command.lun, t.itt, ttt, sn(false), t.r2t_sn++, t.next_r2t_offset, len));
     ++t.open_r2ts;
     ++stats_.r2ts;
@@ -148,17 +148,23 @@ void TargetSession::on_data_out(const Pdu& pdu) {
   const std::uint64_t offset = b.u32(bhs::kBufferOffset);
   const std::uint64_t end = offset + pdu.data.size();
   std::uint64_t limit = t.unsolicited_end;
-  auto burst = t.r2t_end.end();
+  std::uint32_t* data_sn = &t.unsolicited_data_sn;
+  auto burst = t.r2t_bursts.end();
   if (ttt != kReservedTag) {
-    burst = t.r2t_end.find(ttt);
-    if (burst == t.r2t_end.end()) return fail("Data-Out with an unknown target transfer tag");
-    limit = burst->second;
+    burst = t.r2t_bursts.find(ttt);
+    if (burst == t.r2t_bursts.end()) return fail("Data-Out with an unknown target transfer tag");
+    limit = burst->second.end;
+    data_sn = &burst->second.next_data_sn;
   }
   if (end > limit) return fail("Data-Out beyond its burst");
+  // Error recovery level 0 cannot ask for a lost Data-Out again: a gap or repeat in DataSN is a
+  // protocol error that fails the connection (libiscsi's iSCSI.iSCSIdatasn tests send them).
+  if (b.u32(bhs::kDataSn) != *data_sn) return fail("Data-Out out of DataSN order");
+  ++*data_sn;
   if (!pdu.data.empty()) std::memcpy(t.command.data_out.data() + offset, pdu.data.data(), pdu.data.size());
   t.received += static_cast<std::uint32_t>(pdu.data.size());
-  if (b.final_bit() && burst != t.r2t_end.end()) {
-    t.r2t_end.erase(burst);
+  if (b.final_bit() && burst != t.r2t_bursts.end()) {
+    t.r2t_bursts.erase(burst);
     --t.open_r2ts;
     issue_r2ts(t);
   }
@@ -194,6 +200,14 @@ void TargetSession::complete(std::uint64_t id, const CommandResult& r) {
       ResponseFields f;
       f.itt = t.itt;
       f.status = r.status;
+      const std::uint32_t edtl = t.command.expected_length;
+      if (r.data_out_wanted && *r.data_out_wanted > edtl) {
+        f.residual_flags = scsi_rsp::kOverflow;
+        f.residual = *r.data_out_wanted - edtl;
+      } else if (r.data_out_wanted && *r.data_out_wanted < edtl) {
+        f.residual_flags = scsi_rsp::kUnderflow;
+        f.residual = edtl - *r.data_out_wanted;
+      }
       channel_.send(scsi_response(f, sn(true), r.sense));
     }
   }
@@ -279,9 +293,15 @@ void TargetSession::on_task_mgmt(const Pdu& pdu) {
   };
   switch (function) {
     case task_mgmt::kAbortTask: {
-      // A task that is not (or no longer) there is reported complete (section 11.5.1).
       const auto it = tasks_.find(pdu.bhs.u32(task_mgmt::kReferencedTaskTag));
-      if (it != tasks_.end()) abort(it);
+      if (it != tasks_.end()) {
+        abort(it);
+      } else if (seq_lt(pdu.bhs.u32(task_mgmt::kRefCmdSn), exp_cmd_sn_)) {
+        // Received and already completed: "Task does not exist", which tells the initiator that
+        // the task's response is on its way (libiscsi's AbortTaskSimpleAsync relies on it).
+        response = task_mgmt::kTaskDoesNotExist;
+      }
+      // Otherwise the command has not arrived yet: complete, as section 11.5.1 b) requires.
       break;
     }
     case task_mgmt::kAbortTaskSet:

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,9 @@ struct CommandResult {
   std::uint8_t status = 0;
   std::vector<std::uint8_t> data_in;
   std::vector<std::uint8_t> sense;
+  // A write: the bytes its CDB called for, when the device knows them. If they differ from the
+  // Expected Data Transfer Length the response carries the residual (RFC 7143 11.4.5.2).
+  std::optional<std::uint32_t> data_out_wanted;
 };
 
 struct TargetStats {
@@ -81,7 +85,14 @@ class TargetSession {
     std::uint32_t next_r2t_offset = 0;
     std::uint32_t r2t_sn = 0;
     std::uint32_t open_r2ts = 0;
-    std::map<std::uint32_t, std::uint32_t> r2t_end;  // TTT → end offset of its burst
+    // An R2T's burst by TTT: where it ends and the DataSN its next Data-Out must carry (each
+    // sequence counts its Data-Out PDUs from 0, RFC 7143 section 11.7.5).
+    struct Burst {
+      std::uint32_t end = 0;
+      std::uint32_t next_data_sn = 0;
+    };
+    std::map<std::uint32_t, Burst> r2t_bursts;
+    std::uint32_t unsolicited_data_sn = 0;
     bool executing = false;
     bool aborted = false;
   };

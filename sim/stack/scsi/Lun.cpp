@@ -17,7 +17,13 @@ constexpr std::uint8_t kSpc4 = 0x06;
 constexpr std::uint8_t kResponseFormat2 = 0x02;
 constexpr std::uint8_t kCmdQue = 0x02;  // byte 7: the LUN queues commands
 constexpr std::size_t kVersionAt = 2, kFormatAt = 3, kAdditionalLengthAt = 4, kFlagsAt = 7;
-constexpr std::size_t kStandardBytes = 36;
+// 96 bytes: through the eight VERSION DESCRIPTORs, which say which standards the LU follows
+// (initiators such as libiscsi's test suite look for SBC-3 there).
+constexpr std::size_t kStandardBytes = 96;
+constexpr std::size_t kVersionDescriptorsAt = 58;
+// SPC-4 table 142 (version descriptor values): SAM-5, iSCSI, SPC-4, SBC-3, each without a
+// revision.
+constexpr std::uint16_t kVersionDescriptors[] = {0x00A0, 0x0960, 0x0460, 0x04C0};
 constexpr std::size_t kHeaderBytes = 5;  // up to and including ADDITIONAL LENGTH
 constexpr std::size_t kVendorAt = 8, kVendorBytes = 8;
 constexpr std::size_t kProductAt = 16, kProductBytes = 16;
@@ -110,6 +116,11 @@ std::vector<std::uint8_t> standard_inquiry(std::uint8_t peripheral, const LunIde
   put_ascii(d, inq::kVendorAt, id.vendor, inq::kVendorBytes);
   put_ascii(d, inq::kProductAt, id.product, inq::kProductBytes);
   put_ascii(d, inq::kRevisionAt, id.revision, inq::kRevisionBytes);
+  std::size_t at = inq::kVersionDescriptorsAt;
+  for (const std::uint16_t v : inq::kVersionDescriptors) {
+    store_be<2>(&d[at], v);
+    at += sizeof v;
+  }
   return d;
 }
 
@@ -277,23 +288,21 @@ bool Lun::in_range(std::uint64_t lba, std::uint32_t blocks) const {
 }
 
 // Why a READ or WRITE is refused before any data moves, if it is.
-std::optional<SenseData> Lun::refusal(const Command& c, std::size_t data_out_len) const {
+std::optional<SenseData> Lun::refusal(const Command& c) const {
   if (!c.error.empty() || c.protect != kNoProtection || c.blocks > max_transfer_blocks_)
     return SenseData::invalid_field_in_cdb();
   if (!in_range(c.lba, c.blocks)) return SenseData::lba_out_of_range();
-  if (c.kind == CommandKind::Write && data_out_len != std::size_t{c.blocks} * block_bytes_)
-    return SenseData::invalid_field_in_cdb();
   return std::nullopt;
 }
 
 std::uint32_t Lun::expected_data_out(const Command& c) const {
   if (c.kind != CommandKind::Write) return 0;
   const std::size_t bytes = std::size_t{c.blocks} * block_bytes_;
-  return refusal(c, bytes) ? 0 : static_cast<std::uint32_t>(bytes);  // fits: blocks <= max transfer
+  return refusal(c) ? 0 : static_cast<std::uint32_t>(bytes);  // fits: blocks <= max transfer
 }
 
 ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
-  if (const auto refused = refusal(c, data_out_len)) return ScsiResult::check_condition(*refused);
+  if (const auto refused = refusal(c)) return ScsiResult::check_condition(*refused);
   // FUA needs nothing: every WRITE reaches the medium (RAM) before GOOD.
   const std::size_t bytes = std::size_t{c.blocks} * block_bytes_;
   const std::uint64_t offset = c.lba * block_bytes_;
@@ -301,9 +310,17 @@ ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::
   if (c.kind == CommandKind::Read) {
     r.data_in.resize(bytes);
     store_.read(offset, r.data_in.data(), bytes);
-  } else if (bytes > 0) {
-    store_.write(offset, data_out, bytes);
+    return r;
   }
+  // Fewer bytes than the CDB asks for write that many whole blocks; a part of a block cannot be
+  // written, and more bytes than asked for are ignored.
+  const std::size_t given = std::min(data_out_len, bytes);
+  if (given % block_bytes_ != 0) {
+    r = ScsiResult::check_condition(SenseData::invalid_field_in_information_unit());
+  } else if (given > 0) {
+    store_.write(offset, data_out, given);
+  }
+  r.data_out_wanted = static_cast<std::uint32_t>(bytes);
   return r;
 }
 

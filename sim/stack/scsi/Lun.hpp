@@ -32,6 +32,9 @@ class Lun {
   // `capacity_bytes` is rounded down to whole blocks; at least one block.
   Lun(const LunIdentity& identity, std::uint64_t capacity_bytes, std::uint32_t block_bytes = kDefaultBlockBytes);
 
+  // A WRITE writes the whole blocks of data-out it was given, up to its CDB's transfer length:
+  // an iSCSI initiator may announce less or more data than the CDB asks for (RFC 7143 section
+  // 11.4.5.2), and the transport reports the difference as a residual (see data_out_wanted).
   ScsiResult execute(const Command& cmd, const std::uint8_t* data_out, std::size_t data_out_len);
   // Parses the CDB, then executes it.
   ScsiResult execute(const std::uint8_t* cdb, std::size_t cdb_len, const std::uint8_t* data_out,
@@ -56,7 +59,7 @@ class Lun {
   ScsiResult mode_sense(const Command& c) const;
   ScsiResult read_capacity(bool sixteen, std::uint32_t allocation_length) const;
   ScsiResult read_write(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len);
-  std::optional<SenseData> refusal(const Command& c, std::size_t data_out_len) const;
+  std::optional<SenseData> refusal(const Command& c) const;
   bool in_range(std::uint64_t lba, std::uint32_t blocks) const;
 
   LunIdentity id_;
@@ -69,7 +72,8 @@ class Lun {
   std::optional<SenseData> pending_sense_;
 };
 
-// Standard INQUIRY data (SPC-4 6.6.2), 36 bytes; `peripheral` is byte 0 (qualifier and type).
+// Standard INQUIRY data (SPC-4 6.6.2), 96 bytes with version descriptors; `peripheral` is byte 0
+// (qualifier and type).
 std::vector<std::uint8_t> standard_inquiry(std::uint8_t peripheral, const LunIdentity& id);
 
 }  // namespace iscsim::stack::scsi

@@ -2,6 +2,7 @@
 // SCSI status codes and sense data (SPC-4 sections 4.5 and SAM-5 5.3) for the conditions a
 // RAM-disk LUN reports, and the result every executed command produces.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace iscsim::stack::scsi {
@@ -35,6 +36,8 @@ inline constexpr std::uint8_t kInvalidFieldInCdb = 0x24;
 inline constexpr std::uint8_t kLogicalUnitNotSupported = 0x25;
 inline constexpr std::uint8_t kSavingParametersNotSupported = 0x39;
 inline constexpr std::uint8_t kQualifierNone = 0x00;  // the ASCQ of all of the above
+inline constexpr std::uint8_t kInformationUnit = 0x0E;  // with kInvalidFieldInInformationUnit
+inline constexpr std::uint8_t kInvalidFieldInInformationUnit = 0x03;
 }  // namespace asc
 
 // Byte layout of sense data (SPC-4 4.5.2 descriptor format, 4.5.3 fixed format).
@@ -62,6 +65,10 @@ struct SenseData {
   static SenseData lun_not_supported() { return illegal(asc::kLogicalUnitNotSupported); }
   static SenseData parameter_list_length_error() { return illegal(asc::kParameterListLengthError); }
   static SenseData saving_parameters_not_supported() { return illegal(asc::kSavingParametersNotSupported); }
+  // The transport delivered data that is not whole blocks (SPC-4: INVALID FIELD IN INFORMATION UNIT).
+  static SenseData invalid_field_in_information_unit() {
+    return {sense_key::kIllegalRequest, asc::kInformationUnit, asc::kInvalidFieldInInformationUnit};
+  }
 
   // The 18-byte fixed format: response code 70h (current error), additional length 10.
   std::vector<std::uint8_t> fixed_format() const;
@@ -81,8 +88,11 @@ struct ScsiResult {
   Status status = Status::Good;
   std::vector<std::uint8_t> data_in;
   std::vector<std::uint8_t> sense;  // fixed format, empty when GOOD
+  // A WRITE: the data-out bytes its CDB called for. The transport compares them with what the
+  // initiator said it would send (iSCSI's Expected Data Transfer Length) to report a residual.
+  std::optional<std::uint32_t> data_out_wanted;
 
-  static ScsiResult check_condition(const SenseData& s) { return {Status::CheckCondition, {}, s.fixed_format()}; }
+  static ScsiResult check_condition(const SenseData& s) { return {Status::CheckCondition, {}, s.fixed_format(), {}}; }
   // Data-in never exceeds the ALLOCATION LENGTH the CDB gave (SPC-4 4.2.5.6).
   void truncate(std::uint32_t allocation_length) {
     if (data_in.size() > allocation_length) data_in.resize(allocation_length);

@@ -43,7 +43,11 @@ struct SessionPair {
     const std::size_t at = cmd.lba * kBlock;
     const std::size_t len = std::size_t{cmd.blocks} * kBlock;
     if (cmd.kind == scsi::CommandKind::Read) r.data_in.assign(disk.begin() + at, disk.begin() + at + len);
-    if (cmd.kind == scsi::CommandKind::Write) std::memcpy(disk.data() + at, c.data_out.data(), len);
+    if (cmd.kind == scsi::CommandKind::Write) {
+      // As the RAM-disk LUN does: what arrived, up to the CDB's length; the residual is the session's.
+      std::memcpy(disk.data() + at, c.data_out.data(), std::min(len, c.data_out.size()));
+      r.data_out_wanted = static_cast<std::uint32_t>(len);
+    }
     target->complete(c.id, r);
   }
 

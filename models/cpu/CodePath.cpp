@@ -1,0 +1,133 @@
+#include "models/cpu/CodePath.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include "models/common/ParamSet.hpp"
+
+namespace iscsim::models {
+
+namespace {
+
+const char* const kFields[] = {"instr_per_call", "instr_per_byte", "cpi", "footprint_bytes"};
+
+BoundedValue bounded(const nlohmann::json& e, const std::string& where) {
+  if (!e.is_object()) throw ParamError(where + ": expected {\"value\", \"min\", \"max\", \"source\"}");
+  for (const auto& [k, v] : e.items()) {
+    (void)v;
+    if (k != "value" && k != "min" && k != "max" && k != "source")
+      throw ParamError(where + "." + k + ": unknown key; allowed keys: max, min, source, value");
+  }
+  BoundedValue b;
+  for (const char* k : {"value", "min", "max"}) {
+    if (!e.contains(k) || !e[k].is_number()) throw ParamError(where + "." + k + ": expected a number");
+  }
+  b.value = e["value"].get<double>();
+  b.min = e["min"].get<double>();
+  b.max = e["max"].get<double>();
+  if (!e.contains("source") || !e["source"].is_string() || e["source"].get<std::string>().empty())
+    throw ParamError(where + ".source: expected a non-empty string citing where the value comes from");
+  b.source = e["source"].get<std::string>();
+  if (!(b.min <= b.value && b.value <= b.max) || b.min < 0)
+    throw ParamError(where + ": value " + std::to_string(b.value) + " outside its bounds [" + std::to_string(b.min) +
+                     ", " + std::to_string(b.max) + "] (bounds must be non-negative)");
+  return b;
+}
+
+nlohmann::json bounded_json(const BoundedValue& b) {
+  return {{"value", b.value}, {"min", b.min}, {"max", b.max}, {"source", b.source}};
+}
+
+}  // namespace
+
+Bin bin_from_name(const std::string& name) {
+  for (std::size_t i = 0; i < kBinCount; ++i)
+    if (kBinNames[i] == name) return static_cast<Bin>(i);
+  std::string allowed;
+  for (auto n : kBinNames) allowed += (allowed.empty() ? "" : ", ") + std::string(n);
+  throw std::invalid_argument("unknown bin \"" + name + "\"; allowed bins: " + allowed);
+}
+
+CodePathCatalog CodePathCatalog::load(const std::string& params_dir, const std::string& name) {
+  return load(params_dir + "/cpu/" + name + ".json");
+}
+
+CodePathCatalog CodePathCatalog::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ParamError(path + ": cannot open code-path catalog");
+  try {
+    return parse(nlohmann::json::parse(in), path);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ParamError(path + ": not valid JSON: " + e.what());
+  }
+}
+
+CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::string& origin) {
+  CodePathCatalog c;
+  c.origin_ = origin;
+  if (!doc.is_object() || !doc.contains("paths") || !doc["paths"].is_object())
+    throw ParamError(origin + ": expected an object with a \"paths\" object");
+  for (const auto& [key, v] : doc.items()) {
+    if (key == "description" && v.is_string())
+      c.description_ = v.get<std::string>();
+    else if (key != "paths")
+      throw ParamError(origin + ": " + key + ": unknown key; allowed keys: description, paths");
+  }
+  for (const auto& [name, e] : doc["paths"].items()) {
+    const std::string where = origin + ": paths." + name;
+    if (!e.is_object()) throw ParamError(where + ": expected an object");
+    for (const auto& [k, v] : e.items()) {
+      (void)v;
+      bool known = k == "bin" || k == "per";
+      for (const char* f : kFields) known = known || k == f;
+      if (!known)
+        throw ParamError(where + "." + k +
+                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, per");
+    }
+    CodePath p;
+    p.name = name;
+    if (!e.contains("bin") || !e["bin"].is_string()) throw ParamError(where + ".bin: expected a bin name");
+    try {
+      p.bin = bin_from_name(e["bin"].get<std::string>());
+    } catch (const std::invalid_argument& err) {
+      throw ParamError(where + ".bin: " + err.what());
+    }
+    if (e.contains("per") && e["per"].is_string()) p.per = e["per"].get<std::string>();
+    for (const char* f : kFields)
+      if (!e.contains(f)) throw ParamError(where + "." + f + ": missing");
+    p.instr_per_call = bounded(e["instr_per_call"], where + ".instr_per_call");
+    p.instr_per_byte = bounded(e["instr_per_byte"], where + ".instr_per_byte");
+    p.cpi = bounded(e["cpi"], where + ".cpi");
+    p.footprint_bytes = bounded(e["footprint_bytes"], where + ".footprint_bytes");
+    if (p.cpi.min <= 0) throw ParamError(where + ".cpi.min: must be positive");
+    c.by_name_[name] = c.paths_.size();
+    c.paths_.push_back(std::move(p));
+  }
+  return c;
+}
+
+nlohmann::json CodePathCatalog::to_json() const {
+  nlohmann::json paths = nlohmann::json::object();
+  for (const CodePath& p : paths_) {
+    paths[p.name] = {{"bin", std::string(bin_name(p.bin))},
+                     {"per", p.per},
+                     {"instr_per_call", bounded_json(p.instr_per_call)},
+                     {"instr_per_byte", bounded_json(p.instr_per_byte)},
+                     {"cpi", bounded_json(p.cpi)},
+                     {"footprint_bytes", bounded_json(p.footprint_bytes)}};
+  }
+  return {{"description", description_}, {"paths", paths}};
+}
+
+PathId CodePathCatalog::id(const std::string& name) const {
+  auto it = by_name_.find(name);
+  if (it != by_name_.end()) return it->second;
+  std::string known;
+  for (const auto& [n, i] : by_name_) {
+    (void)i;
+    known += (known.empty() ? "" : ", ") + n;
+  }
+  throw ParamError(origin_ + ": paths." + name + ": missing code path; the catalog has: " + known);
+}
+
+}  // namespace iscsim::models

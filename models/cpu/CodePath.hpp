@@ -1,0 +1,64 @@
+#pragma once
+// A code path of the simulated kernel or application (tcp_rcv_established, copy_to_user, ...):
+// its profile bin, the instructions it retires per call and per byte, its core CPI (compute
+// only: memory stalls and clears are added by the cost model) and the code and static data it
+// touches per call. The catalog of them is a parameter file with bounds for calibration.
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/cpu/Bin.hpp"
+
+namespace iscsim::models {
+
+// A calibrated quantity with the physically plausible range written beside it.
+struct BoundedValue {
+  double value = 0;
+  double min = 0;
+  double max = 0;
+  std::string source;
+};
+
+struct CodePath {
+  std::string name;
+  Bin bin = Bin::Others;
+  std::string per;  // what one call is (a frame, a PDU, a system call): documentation only
+  BoundedValue instr_per_call;
+  BoundedValue instr_per_byte;
+  BoundedValue cpi;
+  BoundedValue footprint_bytes;  // code and static data read per call (instruction fetch misses)
+};
+
+using PathId = std::size_t;
+
+class CodePathCatalog {
+ public:
+  // models/params/cpu/<name>.json under `params_dir`.
+  static CodePathCatalog load(const std::string& params_dir, const std::string& name);
+  static CodePathCatalog load(const std::string& path);
+  static CodePathCatalog parse(const nlohmann::json& doc, const std::string& origin);
+  nlohmann::json to_json() const;
+
+  // The path named `name`; throws naming the file and the known paths when it is missing.
+  PathId id(const std::string& name) const;
+  const CodePath& operator[](PathId id) const { return paths_[id]; }
+  CodePath& operator[](PathId id) { return paths_[id]; }
+  std::size_t size() const { return paths_.size(); }
+  const std::string& origin() const { return origin_; }
+  const std::string& description() const { return description_; }
+  void set_description(std::string d) { description_ = std::move(d); }
+
+ private:
+  std::vector<CodePath> paths_;
+  std::map<std::string, PathId> by_name_;
+  std::string origin_;
+  std::string description_;
+};
+
+// Bin from its name as in the paper ("TCP", "Copies", ...); throws std::invalid_argument.
+Bin bin_from_name(const std::string& name);
+
+}  // namespace iscsim::models

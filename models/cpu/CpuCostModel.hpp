@@ -1,0 +1,105 @@
+#pragma once
+// The one entry point that charges software to a simulated CPU: a code path runs over the
+// memory it touches and costs cycles = instructions x core CPI + memory stalls (L2 misses at the
+// memory latency, fixed in nanoseconds, plus front-side-bus queueing) + machine clears. Clears
+// come from events (interrupts, IPIs, context switches, snoops) and go to the bin that was
+// running when they happened, as a sampling profiler sees them.
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "models/bus/MemoryBus.hpp"
+#include "models/cache/CoherentCaches.hpp"
+#include "models/common/ParamSet.hpp"
+#include "models/cpu/CodePath.hpp"
+#include "models/cpu/CpuCounters.hpp"
+#include "models/memory/AddressSpace.hpp"
+
+namespace iscsim::models {
+
+struct CpuParams {
+  double memory_latency_ns = 0;       // load-to-use from DRAM, unloaded
+  double peer_latency_ns = 0;         // a line Modified in the other CPU's cache (HITM)
+  double misses_in_flight = 1;        // memory-level parallelism of a miss stream
+  double clear_penalty_cycles = 0;    // pipeline flush and refill
+  double snoop_clear_per_line = 0;    // memory-ordering clears per line snooped away
+  double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
+  static CpuParams from(const ParamSet& p);
+};
+
+// Memory a path touches besides its own code: [addr, addr + bytes), read or written.
+struct Touch {
+  Addr addr = 0;
+  std::uint64_t bytes = 0;
+  bool write = false;
+};
+
+struct Cost {
+  double cycles = 0;
+  double instr = 0;
+  double l2_misses = 0;
+  double clears = 0;
+  double stall_cycles = 0;  // of `cycles`: memory stalls
+};
+
+// What one path contributed, kept for calibration: per CPU, per path, in the window.
+struct PathTally {
+  double calls = 0;
+  double bytes = 0;
+  double instr = 0;
+  double stall_cycles = 0;
+};
+
+class CpuCostModel {
+ public:
+  CpuCostModel(const CpuParams& params, const CodePathCatalog& catalog, CoherentCaches& caches, MemoryBus& fsb,
+               AddressSpace& memory, int cpus, double hz);
+
+  // Runs `calls` calls of `path` on `cpu` at `now` over `bytes` bytes of payload, touching
+  // `touches` besides the path's code. Counts go to the path's bin when counting is on.
+  Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches, Picos now);
+  // `n` machine clears on `cpu` from an event (interrupt, IPI, context switch), counted with
+  // their penalty in the running bin; returns the penalty in cycles (0 when idle), which the
+  // caller adds to the time of what it runs next.
+  double clear(int cpu, double n);
+  // Cycles `cpu` spent spinning on a lock, charged to `bin` (a spin loop retires `instr`).
+  void spin(int cpu, Bin bin, double cycles, double instr);
+
+  // Which bin `cpu` is executing (Idle when it waits): where its clears are attributed.
+  void set_running(int cpu, Bin bin) { running_[cpu] = bin; }
+  Bin running(int cpu) const { return running_[cpu]; }
+  // Stall cycles owed by `cpu` for clears that snoops caused while it was running; consumed.
+  double take_pending_cycles(int cpu);
+
+  void set_counting(bool on) { counting_ = on; }
+  const CpuCounters& counters(int cpu) const { return counters_[cpu]; }
+  const std::vector<PathTally>& tallies(int cpu) const { return tallies_[cpu]; }
+  const CodePathCatalog& catalog() const { return catalog_; }
+  const CpuParams& params() const { return params_; }
+  double hz() const { return hz_; }
+  double memory_latency_cycles() const { return params_.memory_latency_ns * hz_ * 1e-9; }
+
+ private:
+  void on_snoop(int victim, std::uint64_t lines);
+  // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
+  double bus_wait_ns(Picos now);
+
+  CpuParams params_;
+  const CodePathCatalog& catalog_;
+  CoherentCaches& caches_;
+  MemoryBus& fsb_;
+  double hz_;
+  std::vector<Addr> code_;  // per path, its code region
+  std::vector<Bin> running_;
+  std::vector<double> pending_cycles_;
+  std::vector<CpuCounters> counters_;
+  std::vector<std::vector<PathTally>> tallies_;
+  bool counting_ = false;
+  // The FSB's recent load: CPU bytes and DMA busy time since the current sample began.
+  Picos sample_start_ = 0;
+  Picos dma_busy_at_sample_ = 0;
+  double cpu_bytes_in_sample_ = 0;
+  double utilization_ = 0;
+};
+
+}  // namespace iscsim::models

@@ -1,0 +1,73 @@
+#pragma once
+// Synthetic physical addresses for the objects a simulated kernel allocates, handed out the way
+// Linux's slab allocator does (per-type caches, most recently freed object reused first, objects
+// aligned to cache lines), so cache reuse in the model follows the kernel's reuse of memory.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "models/cache/CoherentCaches.hpp"
+
+namespace iscsim::models {
+
+class AddressSpace;
+
+// One kmem_cache: objects of one size. Freed objects go on a LIFO free list (hot first).
+class SlabCache {
+ public:
+  Addr alloc();
+  void free(Addr object);
+  std::uint32_t object_bytes() const { return object_bytes_; }
+  std::uint64_t live() const { return live_; }
+  std::uint64_t pages() const { return pages_; }
+
+ private:
+  friend class AddressSpace;
+  // One run of pages carved into objects; `first` numbers its first object within the cache.
+  struct Slab {
+    Addr base;
+    Addr end;
+    std::uint64_t first;
+  };
+  SlabCache(AddressSpace& space, std::string name, std::uint32_t requested_bytes, std::uint32_t object_bytes)
+      : space_(&space), name_(std::move(name)), requested_bytes_(requested_bytes), object_bytes_(object_bytes) {}
+  // The number of the object at `object`, or throws if it is not one this cache carved.
+  std::uint64_t index_of(Addr object) const;
+  AddressSpace* space_;
+  std::string name_;
+  std::uint32_t requested_bytes_;  // as first asked for, so a later cache(name, size) can be checked
+  std::uint32_t object_bytes_;  // rounded up to whole cache lines (SLAB_HWCACHE_ALIGN)
+  std::vector<Addr> free_;       // LIFO
+  std::vector<Slab> slabs_;      // in address order: pages are handed out upwards
+  std::vector<bool> allocated_;  // per carved object, to catch a double free
+  std::uint64_t live_ = 0;
+  std::uint64_t pages_ = 0;
+};
+
+class AddressSpace {
+ public:
+  // `line_bytes` aligns slab objects; `page_bytes` is the unit slabs grow by.
+  AddressSpace(std::uint32_t line_bytes, std::uint32_t page_bytes);
+  AddressSpace(const AddressSpace&) = delete;
+  AddressSpace& operator=(const AddressSpace&) = delete;
+
+  // The cache named `name` (created on first use); a second call must give the same size.
+  SlabCache& cache(const std::string& name, std::uint32_t object_bytes);
+  // A fixed region never freed (descriptor rings, user buffers, code): page-aligned, distinct.
+  Addr region(std::uint64_t bytes);
+  std::uint32_t line_bytes() const { return line_bytes_; }
+  std::uint32_t page_bytes() const { return page_bytes_; }
+
+ private:
+  friend class SlabCache;
+  Addr grab_pages(std::uint64_t pages);
+  std::uint32_t line_bytes_;
+  std::uint32_t page_bytes_;
+  Addr next_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<SlabCache>> caches_;
+};
+
+}  // namespace iscsim::models

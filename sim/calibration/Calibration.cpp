@@ -1,0 +1,211 @@
+#include "sim/calibration/Calibration.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "sim/calibration/BoundedLeastSquares.hpp"
+
+namespace iscsim::calibration {
+
+namespace {
+
+using nlohmann::json;
+constexpr double kPercent = 100.0;
+constexpr double kHzPerGhz = 1e9;
+// Weight of the pull towards the sourced values, against a relative error of 1 in a bin: weak,
+// so the data decide wherever they can, yet every parameter stays determined.
+constexpr double kPriorWeight = 0.05;
+
+std::string cpu_key(int id) { return "cpu" + std::to_string(id); }
+
+struct RunView {
+  const json* results;
+  double payload_mb;
+  double window_cycles(int cpu) const {
+    const json& c = (*results)["cpus"][static_cast<std::size_t>(cpu)];
+    return c["frequency_ghz"].get<double>() * kHzPerGhz * (*results)["summary"]["sim_time_s"].get<double>();
+  }
+  double bin_cycles(int cpu, const std::string& bin) const {
+    return (*results)["cpus"][static_cast<std::size_t>(cpu)]["bins"][bin]["cycles"].get<double>() * payload_mb;
+  }
+  const json& paths(int cpu) const { return (*results)["cpus"][static_cast<std::size_t>(cpu)]["paths_in_window"]; }
+};
+
+RunView view(const json& results) {
+  const double mb = results["summary"]["throughput_MBps"].get<double>() * results["summary"]["sim_time_s"].get<double>();
+  if (!(mb > 0)) throw std::runtime_error("calibration: a reference run moved no payload in its window");
+  if (!results.contains("cpus") || results["cpus"].empty() || !results["cpus"][0].contains("paths_in_window"))
+    throw std::runtime_error("calibration: a run's results have no costed CPUs (is host.architecture smp?)");
+  return RunView{&results, mb};
+}
+
+double tally(const json& paths, const std::string& name, const char* field) {
+  auto it = paths.find(name);
+  return it == paths.end() ? 0.0 : (*it)[field].get<double>();
+}
+
+// Rows of one fit: relative errors of bins, then the pull of each unknown to its prior.
+struct System {
+  std::vector<std::vector<double>> rows;
+  std::vector<double> rhs;
+  void add(std::vector<double> row, double target, double scale) {
+    for (double& v : row) v /= scale;
+    rows.push_back(std::move(row));
+    rhs.push_back(target / scale);
+  }
+  BoundedFit solve(const Eigen::VectorXd& lo, const Eigen::VectorXd& hi) const {
+    Eigen::MatrixXd a(static_cast<Eigen::Index>(rows.size()), lo.size());
+    Eigen::VectorXd b(static_cast<Eigen::Index>(rows.size()));
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      for (Eigen::Index c = 0; c < lo.size(); ++c) a(static_cast<Eigen::Index>(r), c) = rows[r][static_cast<std::size_t>(c)];
+      b[static_cast<Eigen::Index>(r)] = rhs[r];
+    }
+    return bounded_least_squares(a, b, lo, hi);
+  }
+};
+
+void add_prior(System& sys, std::size_t unknowns, std::size_t index, double prior) {
+  if (prior <= 0) return;
+  std::vector<double> row(unknowns, 0.0);
+  row[index] = kPriorWeight / prior;
+  sys.rows.push_back(std::move(row));
+  sys.rhs.push_back(kPriorWeight);
+}
+
+}  // namespace
+
+models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
+                                    const json& reference, const Runs& runs) {
+  const std::size_t n = current.size();
+  models::CodePathCatalog next = current;
+  // Step 1: instructions. Unknowns: instr_per_call (0..n-1), instr_per_byte (n..2n-1).
+  System instr;
+  for (const auto& [wl, results] : runs) {
+    const RunView v = view(results);
+    for (int cpu = 0; cpu < static_cast<int>(results["cpus"].size()); ++cpu) {
+      const json& paths = v.paths(cpu);
+      for (const auto& [bin, row] : reference[wl].items()) {
+        if (bin == "idle" || !row.contains(cpu_key(cpu))) continue;
+        const json& ref = row[cpu_key(cpu)];
+        if (ref["cpi"].is_null() || ref["pct_cpu"].is_null()) continue;
+        const double target = ref["pct_cpu"].get<double>() / kPercent * v.window_cycles(cpu) / ref["cpi"].get<double>();
+        std::vector<double> coeff(2 * n, 0.0);
+        for (models::PathId p = 0; p < n; ++p) {
+          if (std::string(models::bin_name(current[p].bin)) != bin) continue;
+          coeff[p] = tally(paths, current[p].name, "calls");
+          coeff[n + p] = tally(paths, current[p].name, "bytes");
+        }
+        instr.add(std::move(coeff), target, target);
+      }
+    }
+  }
+  Eigen::VectorXd lo(2 * n), hi(2 * n);
+  for (models::PathId p = 0; p < n; ++p) {
+    lo[p] = current[p].instr_per_call.min;
+    hi[p] = current[p].instr_per_call.max;
+    lo[n + p] = current[p].instr_per_byte.min;
+    hi[n + p] = current[p].instr_per_byte.max;
+    add_prior(instr, 2 * n, p, prior[p].instr_per_call.value);
+    add_prior(instr, 2 * n, n + p, prior[p].instr_per_byte.value);
+  }
+  const BoundedFit fi = instr.solve(lo, hi);
+  for (models::PathId p = 0; p < n; ++p) {
+    next[p].instr_per_call.value = fi.x[p];
+    next[p].instr_per_byte.value = fi.x[n + p];
+  }
+
+  // Step 2: core CPIs, with everything that is not CPI x instructions (stalls, clears) as
+  // measured: it comes from the mechanisms, not from these parameters.
+  System cycles;
+  for (const auto& [wl, results] : runs) {
+    const RunView v = view(results);
+    for (int cpu = 0; cpu < static_cast<int>(results["cpus"].size()); ++cpu) {
+      const json& paths = v.paths(cpu);
+      for (const auto& [bin, row] : reference[wl].items()) {
+        if (bin == "idle" || bin == "Total Non-idle" || !row.contains(cpu_key(cpu))) continue;
+        const json& ref = row[cpu_key(cpu)];
+        if (ref["pct_cpu"].is_null()) continue;
+        const double target = ref["pct_cpu"].get<double>() / kPercent * v.window_cycles(cpu);
+        std::vector<double> coeff(n, 0.0);
+        double compute_now = 0;
+        for (models::PathId p = 0; p < n; ++p) {
+          if (std::string(models::bin_name(current[p].bin)) != bin) continue;
+          const double calls = tally(paths, current[p].name, "calls");
+          const double bytes = tally(paths, current[p].name, "bytes");
+          coeff[p] = calls * next[p].instr_per_call.value + bytes * next[p].instr_per_byte.value;
+          compute_now += tally(paths, current[p].name, "instr") * current[p].cpi.value;
+        }
+        const double fixed = v.bin_cycles(cpu, bin) - compute_now;
+        const double scale = std::max(target, v.window_cycles(cpu) / kPercent);  // 1 point of %CPU at least
+        cycles.add(std::move(coeff), target - fixed, scale);
+      }
+    }
+  }
+  Eigen::VectorXd clo(n), chi(n);
+  for (models::PathId p = 0; p < n; ++p) {
+    clo[p] = current[p].cpi.min;
+    chi[p] = current[p].cpi.max;
+    add_prior(cycles, n, p, prior[p].cpi.value);
+  }
+  const BoundedFit fc = cycles.solve(clo, chi);
+  for (models::PathId p = 0; p < n; ++p) next[p].cpi.value = fc.x[p];
+  return next;
+}
+
+std::vector<BinError> compare(const json& reference, const Runs& runs) {
+  std::vector<BinError> out;
+  for (const auto& [wl, results] : runs) {
+    for (int cpu = 0; cpu < static_cast<int>(results["cpus"].size()); ++cpu) {
+      const json& bins = results["cpus"][static_cast<std::size_t>(cpu)]["bins"];
+      for (std::string_view name : models::kBinNames) {
+        const std::string bin(name);
+        if (!reference[wl].contains(bin) || !reference[wl][bin].contains(cpu_key(cpu))) continue;
+        const json& ref = reference[wl][bin][cpu_key(cpu)];
+        BinError e;
+        e.workload = wl;
+        e.cpu = cpu;
+        e.bin = bin;
+        e.sim_pct = bins[bin]["pct_cpu"].get<double>();
+        e.paper_pct = ref["pct_cpu"].is_null() ? 0.0 : ref["pct_cpu"].get<double>();
+        e.sim_cpi = bins[bin]["cpi"].is_null() ? 0.0 : bins[bin]["cpi"].get<double>();
+        e.paper_cpi = ref["cpi"].is_null() ? 0.0 : ref["cpi"].get<double>();
+        out.push_back(e);
+      }
+    }
+  }
+  return out;
+}
+
+std::string error_table(const std::vector<BinError>& errors) {
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-3s %-4s %-10s %8s %8s %7s   %6s %6s %7s\n", "wl", "cpu", "bin", "%CPU sim",
+                "paper", "diff", "CPI", "paper", "error");
+  out << line;
+  double worst_pct = 0;
+  double worst_cpi = 0;
+  for (const BinError& e : errors) {
+    const double d = e.sim_pct - e.paper_pct;
+    worst_pct = std::max(worst_pct, std::fabs(d));
+    std::string cpi_err = "";
+    if (e.paper_cpi > 0 && e.sim_cpi > 0) {
+      const double rel = (e.sim_cpi - e.paper_cpi) / e.paper_cpi * kPercent;
+      worst_cpi = std::max(worst_cpi, std::fabs(rel));
+      char b[32];
+      std::snprintf(b, sizeof b, "%+.0f%%", rel);
+      cpi_err = b;
+    }
+    std::snprintf(line, sizeof line, "%-3s %-4d %-10s %8.1f %8.1f %+7.1f   %6.1f %6.1f %7s\n", e.workload.c_str(),
+                  e.cpu, e.bin.c_str(), e.sim_pct, e.paper_pct, d, e.sim_cpi, e.paper_cpi, cpi_err.c_str());
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "worst |%%CPU difference| %.1f points; worst |CPI error| %.0f%%\n", worst_pct,
+                worst_cpi);
+  out << line;
+  return out.str();
+}
+
+}  // namespace iscsim::calibration

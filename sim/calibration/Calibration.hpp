@@ -1,0 +1,39 @@
+#pragma once
+// Calibration of the code-path catalog on the paper's SMP Table 1: from runs of the SMP
+// scenarios, a bounded least-squares fit of instructions per call and per byte (to the
+// instructions each bin retires), then of core CPIs (to the cycles each bin takes once the
+// mechanisms' stalls and clears are counted), both pulled weakly towards the sourced values.
+// ONE catalog fits every workload; bounds come from the catalog itself.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/cpu/CodePath.hpp"
+
+namespace iscsim::calibration {
+
+// results.json of one run per reference workload, keyed like the reference ("W", "R").
+using Runs = std::map<std::string, nlohmann::json>;
+
+// One fixed-point step: the catalog that best explains `reference` given what `runs` did with
+// `current`. `prior` holds the sourced starting values the fit is pulled towards.
+models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
+                                    const nlohmann::json& reference, const Runs& runs);
+
+struct BinError {
+  std::string workload;
+  int cpu = 0;
+  std::string bin;
+  double sim_pct = 0;
+  double paper_pct = 0;
+  double sim_cpi = 0;    // 0 where undefined
+  double paper_cpi = 0;  // 0 where the paper gives none
+};
+
+std::vector<BinError> compare(const nlohmann::json& reference, const Runs& runs);
+// The fit's error per bin, as a text table, with the worst %CPU and CPI deviations.
+std::string error_table(const std::vector<BinError>& errors);
+
+}  // namespace iscsim::calibration

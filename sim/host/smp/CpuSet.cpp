@@ -1,0 +1,204 @@
+#include "sim/host/smp/CpuSet.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iscsim::host::smp {
+
+namespace {
+constexpr double kPicosPerSecond = 1e12;
+}
+
+CpuSet::CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerPaths paths, int cpus)
+    : calendar_(calendar), cost_(cost), paths_(paths), cpus_(cpus), job_cycles_(cpus, 0.0) {}
+
+models::Cost CpuSet::run(int cpu, models::PathId path, double calls, std::uint64_t bytes,
+                         std::initializer_list<models::Touch> touches) {
+  const models::Cost c = cost_.run(cpu, path, calls, bytes, touches, calendar_.now());
+  job_cycles_[cpu] += c.cycles;
+  return c;
+}
+
+void CpuSet::run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches) {
+  const models::Cost c = cost_.run(owner, path, calls, 0, touches, calendar_.now());
+  Cpu& o = cpus_[owner];
+  if (!o.busy) return;
+  o.current.end += static_cast<Picos>(std::llround(c.cycles / cost_.hz() * kPicosPerSecond));
+  const std::uint64_t gen = ++o.generation;
+  calendar_.schedule(o.current.end, [this, owner, gen] { complete(owner, gen); });
+}
+
+void CpuSet::raise_irq(int cpu, Work w) {
+  Cpu& c = cpus_[cpu];
+  // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin.
+  const double penalty = cost_.clear(cpu, 1);
+  Work charged{[this, penalty, start = std::move(w.start)](int on) {
+                 job_cycles_[on] += penalty;
+                 if (start) start(on);
+               },
+               std::move(w.finish)};
+  c.hard.push_back(std::move(charged));
+  if (c.busy && c.current.level != Level::HardIrq) {
+    c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
+    c.preempted.push_back(std::move(c.current));
+    c.busy = false;
+    ++c.generation;
+    ++preemptions_;
+  }
+  dispatch(cpu);
+}
+
+void CpuSet::defer(int cpu, std::function<void()> effect) {
+  cpus_[cpu].current.deferred.push_back(std::move(effect));
+}
+
+void CpuSet::raise_softirq(int cpu, Work w) {
+  cpus_[cpu].soft.push_back(std::move(w));
+  dispatch(cpu);
+}
+
+Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int home_cpu) {
+  auto t = std::make_unique<Thread>();
+  t->name_ = std::move(name);
+  t->body = std::move(body);
+  t->last_cpu_ = home_cpu % cpus();
+  threads_.push_back(std::move(t));
+  return threads_.back().get();
+}
+
+bool CpuSet::idle(int cpu) const {
+  const Cpu& c = cpus_[cpu];
+  return !c.busy && c.hard.empty() && c.soft.empty() && c.preempted.empty() && !c.ipi_pending;
+}
+
+void CpuSet::wake(Thread* t, int waker) {
+  if (t->running_) {
+    t->rerun_ = true;
+    return;
+  }
+  if (t->queued_) return;
+  if (waker >= 0 && executing_ == waker) run(waker, paths_.wake_up, 1, 0);
+  t->queued_ = true;
+  runq_.push_back(t);
+  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU.
+  int target = idle(t->last_cpu_) ? t->last_cpu_ : -1;
+  for (int c = 0; target < 0 && c < cpus(); ++c)
+    if (idle(c)) target = c;
+  if (target < 0) return;
+  if (waker < 0)
+    dispatch(target);
+  else
+    send_ipi(target);
+}
+
+void CpuSet::send_ipi(int cpu) {
+  Cpu& c = cpus_[cpu];
+  if (c.ipi_pending) return;
+  c.ipi_pending = true;
+  ++ipis_;
+  raise_irq(cpu, Work{[this](int on) {
+                        cpus_[on].ipi_pending = false;
+                        run(on, paths_.ipi_handler, 1, 0);
+                      },
+                      {}});
+}
+
+void CpuSet::lock(int cpu, double hold_cycles) {
+  const double hz = cost_.hz();
+  const double reach = static_cast<double>(calendar_.now()) / kPicosPerSecond + job_cycles_[cpu] / hz;
+  if (lock_owner_ != cpu && lock_free_at_ > reach) {
+    const double spin_cycles = (lock_free_at_ - reach) * hz;
+    const models::CodePath& p = cost_.catalog()[paths_.spin_lock_wait];
+    run(cpu, paths_.spin_lock_wait, spin_cycles / (p.instr_per_call.value * p.cpi.value), 0);
+  }
+  lock_free_at_ = static_cast<double>(calendar_.now()) / kPicosPerSecond + (job_cycles_[cpu] + hold_cycles) / hz;
+  lock_owner_ = cpu;
+}
+
+Thread* CpuSet::pick(int cpu) {
+  if (runq_.empty()) return nullptr;
+  // 2.4 goodness(): a task that last ran here is preferred (PROC_CHANGE_PENALTY).
+  auto it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->last_cpu_ == cpu; });
+  if (it == runq_.end()) it = runq_.begin();
+  Thread* t = *it;
+  runq_.erase(it);
+  t->queued_ = false;
+  return t;
+}
+
+void CpuSet::dispatch(int cpu) {
+  Cpu& c = cpus_[cpu];
+  if (c.busy) return;
+  Job job;
+  if (!c.hard.empty()) {
+    job.level = Level::HardIrq;
+    job.work = std::move(c.hard.front());
+    c.hard.pop_front();
+  } else if (!c.soft.empty()) {
+    job.level = Level::SoftIrq;
+    job.work = std::move(c.soft.front());
+    c.soft.pop_front();
+  } else if (!c.preempted.empty()) {
+    c.current = std::move(c.preempted.back());
+    c.preempted.pop_back();
+    c.current.end = calendar_.now() + c.current.remaining;
+    c.busy = true;
+    const std::uint64_t gen = ++c.generation;
+    calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
+    return;
+  } else if (Thread* t = pick(cpu)) {
+    job.level = Level::Thread;
+    job.thread = t;
+    job.work = t->body();
+  } else {
+    cost_.set_running(cpu, models::Bin::Idle);
+    return;
+  }
+  begin(cpu, std::move(job), 0);
+}
+
+void CpuSet::begin(int cpu, Job job, double extra_cycles) {
+  Cpu& c = cpus_[cpu];
+  c.current = std::move(job);
+  c.busy = true;
+  const std::uint64_t gen = ++c.generation;
+  const int outer = executing_;
+  executing_ = cpu;
+  job_cycles_[cpu] = extra_cycles;
+  if (Thread* t = c.current.thread) {
+    t->running_ = true;
+    t->last_cpu_ = cpu;
+    if (c.last_thread != t) {
+      // A context switch flushes the pipeline of what ran before and costs schedule().
+      job_cycles_[cpu] += cost_.clear(cpu, 1);
+      run(cpu, paths_.schedule, 1, 0);
+      c.last_thread = t;
+      ++switches_;
+    }
+  }
+  if (c.current.work.start) c.current.work.start(cpu);
+  executing_ = outer;
+  const auto duration = static_cast<Picos>(std::llround(job_cycles_[cpu] / cost_.hz() * kPicosPerSecond));
+  c.current.end = calendar_.now() + duration;
+  calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
+}
+
+void CpuSet::complete(int cpu, std::uint64_t generation) {
+  Cpu& c = cpus_[cpu];
+  if (!c.busy || c.generation != generation) return;  // preempted: a later event completes it
+  Job job = std::move(c.current);
+  c.busy = false;
+  if (Thread* t = job.thread) {
+    t->running_ = false;
+    if (t->rerun_) {
+      t->rerun_ = false;
+      t->queued_ = true;
+      runq_.push_back(t);
+    }
+  }
+  if (job.work.finish) job.work.finish();
+  for (auto& effect : job.deferred) effect();
+  dispatch(cpu);
+}
+
+}  // namespace iscsim::host::smp

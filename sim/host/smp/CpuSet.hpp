@@ -1,0 +1,125 @@
+#pragma once
+// The CPUs of an SMP kernel: each runs hard interrupts, then softirqs, then threads from one
+// global run queue (Linux 2.4). A hard interrupt preempts what runs and the remainder resumes
+// after it; a thread woken for a CPU other than the waker's is sent there by an IPI when that
+// CPU idles. Work does its protocol effects when it starts and charges its cost then; its
+// outputs (frames to the NIC) leave when its cycles have elapsed.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cpu/CpuCostModel.hpp"
+#include "sim/world/Calendar.hpp"
+
+namespace iscsim::host::smp {
+
+using models::Picos;
+
+// The code paths the scheduler itself charges.
+struct SchedulerPaths {
+  models::PathId schedule = 0;
+  models::PathId wake_up = 0;
+  models::PathId ipi_handler = 0;
+  models::PathId irq_entry = 0;
+  models::PathId spin_lock_wait = 0;
+};
+
+// One piece of work: `start(cpu)` does it and charges its paths through CpuSet::run; `finish`
+// runs when its cycles have elapsed (may be empty).
+struct Work {
+  std::function<void(int cpu)> start;
+  std::function<void()> finish;
+};
+
+class Thread {
+ public:
+  const std::string& name() const { return name_; }
+  int last_cpu() const { return last_cpu_; }
+
+ private:
+  friend class CpuSet;
+  std::string name_;
+  std::function<Work()> body;  // one run: handle everything pending, then sleep
+  int last_cpu_ = 0;
+  bool queued_ = false;
+  bool running_ = false;
+  bool rerun_ = false;  // woken while running: run again before sleeping
+};
+
+class CpuSet {
+ public:
+  CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerPaths paths, int cpus);
+
+  // Runs `calls` calls of `path` on `cpu` within the work now starting there; adds to its time.
+  models::Cost run(int cpu, models::PathId path, double calls, std::uint64_t bytes,
+                   std::initializer_list<models::Touch> touches = {});
+  // A hard interrupt on `cpu`: `w` preempts anything but another hard interrupt.
+  void raise_irq(int cpu, Work w);
+  // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
+  void raise_softirq(int cpu, Work w);
+  Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu);
+  // Makes `t` runnable. `waker` is the CPU whose work wakes it (-1: a device or timer).
+  void wake(Thread* t, int waker);
+  // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
+  // backlog when its owner releases it): `owner`'s current work takes that much longer.
+  void run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
+  // Runs `effect` when the work now starting on `cpu` has finished (a frame leaves for the NIC).
+  void defer(int cpu, std::function<void()> effect);
+  // Takes the spin lock for `hold_cycles` on `cpu` within its current work, spinning (charged
+  // to the lock-wait path) while another CPU holds it.
+  void lock(int cpu, double hold_cycles);
+  // The CPU whose work is starting now (-1 outside work): where a send or wake-up is charged.
+  int executing() const { return executing_; }
+  int cpus() const { return static_cast<int>(cpus_.size()); }
+  models::CpuCostModel& cost() { return cost_; }
+  std::uint64_t ipis() const { return ipis_; }
+  std::uint64_t context_switches() const { return switches_; }
+  std::uint64_t preemptions() const { return preemptions_; }
+
+ private:
+  enum class Level { HardIrq, SoftIrq, Thread };
+  struct Job {
+    Level level = Level::Thread;
+    Work work;
+    Thread* thread = nullptr;
+    Picos end = 0;        // while current
+    Picos remaining = 0;  // while preempted
+    std::vector<std::function<void()>> deferred;
+  };
+  struct Cpu {
+    bool busy = false;
+    Job current;
+    std::uint64_t generation = 0;
+    std::vector<Job> preempted;  // a stack: the innermost resumes first
+    std::deque<Work> hard;
+    std::deque<Work> soft;
+    Thread* last_thread = nullptr;
+    bool ipi_pending = false;
+  };
+
+  bool idle(int cpu) const;
+  void dispatch(int cpu);
+  void begin(int cpu, Job job, double extra_cycles);
+  void complete(int cpu, std::uint64_t generation);
+  Thread* pick(int cpu);
+  void send_ipi(int cpu);
+
+  world::Calendar& calendar_;
+  models::CpuCostModel& cost_;
+  SchedulerPaths paths_;
+  std::vector<Cpu> cpus_;
+  std::vector<std::unique_ptr<Thread>> threads_;
+  std::deque<Thread*> runq_;
+  std::vector<double> job_cycles_;  // cycles of the work starting on each CPU
+  double lock_free_at_ = 0;         // seconds of simulated time when the spin lock is released
+  int lock_owner_ = -1;
+  int executing_ = -1;
+  std::uint64_t ipis_ = 0;
+  std::uint64_t switches_ = 0;
+  std::uint64_t preemptions_ = 0;
+};
+
+}  // namespace iscsim::host::smp

@@ -1,0 +1,61 @@
+#include "sim/host/smp/KernelModel.hpp"
+
+namespace iscsim::host::smp {
+
+namespace {
+constexpr long long kMaxObjectBytes = 1 << 20;
+}
+
+KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
+  KernelPaths k{};
+  k.scheduler = SchedulerPaths{c.id("schedule"), c.id("wake_up"), c.id("ipi_handler"), c.id("irq_entry"),
+                               c.id("spin_lock_wait")};
+  k.syscall = c.id("syscall");
+  k.e1000_intr = c.id("e1000_intr");
+  k.e1000_clean_rx = c.id("e1000_clean_rx");
+  k.e1000_alloc_rx = c.id("e1000_alloc_rx");
+  k.e1000_xmit_frame = c.id("e1000_xmit_frame");
+  k.e1000_clean_tx = c.id("e1000_clean_tx");
+  k.alloc_skb = c.id("alloc_skb");
+  k.kfree_skb = c.id("kfree_skb");
+  k.do_softirq = c.id("do_softirq");
+  k.raw_io_map = c.id("raw_io_map");
+  k.tcp_rcv_data = c.id("tcp_rcv_data");
+  k.tcp_rcv_ack = c.id("tcp_rcv_ack");
+  k.tcp_sendmsg = c.id("tcp_sendmsg");
+  k.tcp_transmit = c.id("tcp_transmit");
+  k.tcp_recvmsg = c.id("tcp_recvmsg");
+  k.tcp_timer = c.id("tcp_timer");
+  k.copy_to_user = c.id("copy_to_user");
+  k.copy_from_user = c.id("copy_from_user");
+  k.iscsi_rx_pdu = c.id("iscsi_rx_pdu");
+  k.iscsi_tx_pdu = c.id("iscsi_tx_pdu");
+  k.iscsi_queuecommand = c.id("iscsi_queuecommand");
+  k.scsi_request = c.id("scsi_request");
+  k.scsi_done = c.id("scsi_done");
+  k.dynamo_io = c.id("dynamo_io");
+  return k;
+}
+
+KernelObjects KernelObjects::from(const models::ParamSet& p) {
+  const auto get = [&p](const char* name) {
+    return static_cast<std::uint32_t>(p.integer(name, 1, kMaxObjectBytes));
+  };
+  KernelObjects o{};
+  o.page_bytes = get("page_bytes");
+  o.sock_bytes = get("sock_bytes");
+  o.sock_hot_bytes = get("sock_hot_bytes");
+  o.skb_head_bytes = get("skb_head_bytes");
+  o.skb_data_bytes = get("skb_data_bytes");
+  o.header_bytes = get("header_bytes");
+  o.descriptor_bytes = get("descriptor_bytes");
+  o.scsi_cmnd_bytes = get("scsi_cmnd_bytes");
+  o.iscsi_cmd_bytes = get("iscsi_cmd_bytes");
+  o.iscsi_header_bytes = get("iscsi_header_bytes");
+  p.require_all_read();
+  if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
+    throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");
+  return o;
+}
+
+}  // namespace iscsim::host::smp

@@ -1,0 +1,28 @@
+#pragma once
+// What a Linux 2.4 host charges and touches: the code paths of its catalog, resolved by name,
+// and the sizes of the kernel objects it allocates (from models/params/kernel/).
+#include <cstdint>
+
+#include "models/common/ParamSet.hpp"
+#include "models/cpu/CodePath.hpp"
+#include "sim/host/smp/CpuSet.hpp"
+
+namespace iscsim::host::smp {
+
+struct KernelPaths {
+  SchedulerPaths scheduler;
+  models::PathId syscall, e1000_intr, e1000_clean_rx, e1000_alloc_rx, e1000_xmit_frame, e1000_clean_tx;
+  models::PathId alloc_skb, kfree_skb, do_softirq, raw_io_map;
+  models::PathId tcp_rcv_data, tcp_rcv_ack, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
+  models::PathId copy_to_user, copy_from_user;
+  models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
+  static KernelPaths resolve(const models::CodePathCatalog& catalog);
+};
+
+struct KernelObjects {
+  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
+  std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes;
+  static KernelObjects from(const models::ParamSet& p);
+};
+
+}  // namespace iscsim::host::smp

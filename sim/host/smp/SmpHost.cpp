@@ -1,0 +1,248 @@
+#include "sim/host/smp/SmpHost.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "sim/stack/net/FrameCodec.hpp"
+
+namespace iscsim::host::smp {
+
+namespace {
+constexpr unsigned kPortShift = 32;
+constexpr unsigned kLocalShift = 16;
+}  // namespace
+
+SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus& fsb, const models::CpuParams& cpu,
+                 const models::CacheGeometry& cache, models::CodePathCatalog catalog, const KernelObjects& objects,
+                 const SmpConfig& config)
+    : name_(std::move(name)),
+      calendar_(calendar),
+      config_(config),
+      catalog_(std::move(catalog)),
+      objects_(objects),
+      paths_(KernelPaths::resolve(catalog_)),
+      memory_(cache.line_bytes, objects.page_bytes),
+      caches_(cache, config.cpus),
+      backlog_(config.cpus),
+      net_rx_raised_(config.cpus, false) {
+  cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
+  cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
+  skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
+}
+
+SmpHost::FlowKey SmpHost::flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote) {
+  return (static_cast<std::uint64_t>(port) << kPortShift) | (static_cast<std::uint64_t>(local) << kLocalShift) |
+         remote;
+}
+
+std::size_t SmpHost::attach(world::NicPort* nic) {
+  const std::size_t index = ports_.size();
+  Port p;
+  p.nic = nic;
+  p.rx_descriptors = memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes);
+  p.tx_descriptors = memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes);
+  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(skb_data_->alloc());
+  ports_.push_back(std::move(p));
+  nic->set_interrupt_handler([this, index] { interrupt(index); });
+  return index;
+}
+
+void SmpHost::bind(std::size_t port_index, world::TcpEndpoint* ep) {
+  flows_[flow_key(port_index, ep->local_port(), ep->remote_port())] = ep;
+  Conn c;
+  c.sock = memory_.cache("tcp_sock", objects_.sock_bytes).alloc();
+  c.tx_buffer = memory_.region(config_.socket_buffer_bytes);
+  conns_[ep] = c;
+}
+
+int SmpHost::route(std::size_t port_index) {
+  switch (config_.routing) {
+    case scenario::IrqRouting::RoundRobin:
+      return static_cast<int>(round_robin_++ % static_cast<std::uint64_t>(config_.cpus));
+    case scenario::IrqRouting::PerNic:
+      return static_cast<int>(port_index % static_cast<std::size_t>(config_.cpus));
+    case scenario::IrqRouting::AllToCpu0:
+      break;
+  }
+  return 0;
+}
+
+models::Touch SmpHost::descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const {
+  const models::Addr at = ring + std::uint64_t{next} * objects_.descriptor_bytes;
+  next = (next + 1) % entries;
+  return {at, objects_.descriptor_bytes, write};
+}
+
+models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
+  return {conns_.at(&ep).sock, objects_.sock_hot_bytes, write};
+}
+
+void SmpHost::interrupt(std::size_t port_index) {
+  ++interrupts_;
+  cpus_->raise_irq(route(port_index), Work{[this, port_index](int cpu) { hard_irq(cpu, port_index); }, {}});
+}
+
+void SmpHost::hard_irq(int cpu, std::size_t port_index) {
+  Port& port = ports_[port_index];
+  CpuSet& k = *cpus_;
+  k.run(cpu, paths_.scheduler.irq_entry, 1, 0);
+  k.run(cpu, paths_.e1000_intr, 1, 0);
+  if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
+    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0);
+    k.run(cpu, paths_.kfree_skb, reclaimed, 0);
+    while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+  }
+  for (world::Frame& frame : port.nic->clean_rx()) {
+    // The NIC wrote the frame into the next posted buffer: every cached copy of it is stale.
+    const models::Addr skb = port.rx_posted.front();
+    port.rx_posted.pop_front();
+    caches_.dma_write(skb, frame.size());
+    k.run(cpu, paths_.e1000_clean_rx, 1, 0,
+          {descriptor(port.rx_descriptors, port.rx_next, config_.rx_ring, false), {skb, objects_.header_bytes, false}});
+    k.run(cpu, paths_.alloc_skb, 1, 0);
+    const models::Addr fresh = skb_data_->alloc();
+    port.rx_posted.push_back(fresh);
+    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {{port.rx_descriptors, objects_.descriptor_bytes, true}});
+    backlog_[cpu].push_back(Received{std::move(frame), skb, port_index});
+  }
+  if (!backlog_[cpu].empty() && !net_rx_raised_[cpu]) {
+    net_rx_raised_[cpu] = true;
+    k.raise_softirq(cpu, Work{[this](int on) { net_rx(on); }, {}});
+  }
+}
+
+void SmpHost::net_rx(int cpu) {
+  net_rx_raised_[cpu] = false;
+  cpus_->run(cpu, paths_.do_softirq, 1, 0);
+  std::deque<Received> frames;
+  frames.swap(backlog_[cpu]);
+  for (Received& r : frames) receive(cpu, r);
+}
+
+void SmpHost::receive(int cpu, Received& r) {
+  CpuSet& k = *cpus_;
+  const stack::net::ParseResult parsed = stack::net::parse_frame(r.frame.data(), r.frame.size());
+  auto drop = [&] {
+    k.run(cpu, paths_.kfree_skb, 1, 0);
+    skb_data_->free(r.skb);
+  };
+  if (!parsed.ok()) {
+    ++errors_.bad_frames;
+    return drop();
+  }
+  const stack::tcp::Segment& seg = parsed.frame().segment;
+  auto it = flows_.find(flow_key(r.port, seg.dst_port, seg.src_port));
+  if (it == flows_.end()) {
+    ++errors_.no_endpoint;
+    return drop();
+  }
+  world::TcpEndpoint& ep = *it->second;
+  const bool data = !seg.payload.empty();
+  const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;
+  const int owner = conns_.at(&ep).owner;
+  if (owner >= 0 && owner != cpu)
+    k.run_for(owner, path, 1, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
+  else
+    k.run(cpu, path, 1, 0, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
+  // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
+  // the application cannot read in between: its thread runs after this softirq.
+  const std::uint64_t before = ep.connection().readable();
+  ep.deliver(seg);
+  const std::uint64_t after = ep.connection().readable();
+  const std::uint64_t queued = after > before ? after - before : 0;
+  if (queued > 0)
+    conns_[&ep].rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
+  else
+    drop();
+}
+
+void SmpHost::copy_to_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
+  Conn& c = conns_.at(&ep);
+  CpuSet& k = *cpus_;
+  while (bytes > 0 && !c.rx_skbs.empty()) {
+    Conn::Pending& p = c.rx_skbs.front();
+    const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
+    const models::Addr src = p.skb + objects_.header_bytes + p.copied;
+    k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
+    user += n;
+    bytes -= n;
+    p.copied += n;
+    if (p.copied == p.bytes) {
+      k.run(cpu, paths_.kfree_skb, 1, 0);
+      skb_data_->free(p.skb);
+      c.rx_skbs.pop_front();
+    }
+  }
+}
+
+void SmpHost::copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
+  Conn& c = conns_.at(&ep);
+  const std::uint64_t ring = config_.socket_buffer_bytes;
+  const std::uint64_t at = c.tx_written % ring;
+  const std::uint64_t first = std::min(bytes, ring - at);
+  cpus_->run(cpu, paths_.copy_from_user, 1, bytes,
+             {{user, bytes, false}, {c.tx_buffer + at, first, true}, {c.tx_buffer, bytes - first, true}});
+  c.tx_written += bytes;
+}
+
+void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame) {
+  Port& port = ports_[port_index];
+  CpuSet& k = *cpus_;
+  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
+  world::TcpEndpoint* ep = nullptr;
+  if (parsed.ok()) {
+    const auto& seg = parsed.frame().segment;
+    auto it = flows_.find(flow_key(port_index, seg.src_port, seg.dst_port));
+    if (it != flows_.end()) ep = it->second;
+  }
+  if (ep != nullptr) {
+    k.run(cpu, paths_.tcp_transmit, 1, 0, {sock(*ep, true)});
+    Conn& c = conns_.at(ep);
+    const std::uint64_t payload = parsed.frame().segment.payload.size();
+    const std::uint64_t ring = config_.socket_buffer_bytes;
+    const models::Addr data = c.tx_buffer + c.tx_sent % ring;
+    c.tx_sent += payload;
+    // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
+    if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
+  } else {
+    k.run(cpu, paths_.tcp_transmit, 1, 0);
+  }
+  k.run(cpu, paths_.alloc_skb, 1, 0);
+  k.run(cpu, paths_.e1000_xmit_frame, 1, 0, {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true)});
+}
+
+void SmpHost::send(std::size_t port_index, world::Frame frame) {
+  const int cpu = cpus_->executing();
+  auto shared = std::make_shared<world::Frame>(std::move(frame));
+  ports_[port_index].sending.emplace_back(shared, false);
+  if (cpu >= 0) {
+    charge_transmit(cpu, port_index, *shared);
+    cpus_->defer(cpu, [this, port_index, shared] { release(port_index, shared); });
+    return;
+  }
+  // A TCP timer (delayed ACK, retransmission) sends from the timer softirq.
+  cpus_->raise_softirq(route(port_index), Work{[this, port_index, shared](int c) {
+                                                 cpus_->run(c, paths_.tcp_timer, 1, 0);
+                                                 charge_transmit(c, port_index, *shared);
+                                               },
+                                               [this, port_index, shared] { release(port_index, shared); }});
+}
+
+void SmpHost::release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame) {
+  auto& sending = ports_[port_index].sending;
+  for (auto& [f, done] : sending)
+    if (f == frame) done = true;
+  while (!sending.empty() && sending.front().second) {
+    transmit(port_index, std::move(*sending.front().first));
+    sending.pop_front();
+  }
+}
+
+void SmpHost::transmit(std::size_t port_index, world::Frame frame) {
+  Port& port = ports_[port_index];
+  port.qdisc.push_back(std::move(frame));
+  qdisc_peak_ = std::max<std::uint64_t>(qdisc_peak_, port.qdisc.size());
+  while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+}
+
+}  // namespace iscsim::host::smp

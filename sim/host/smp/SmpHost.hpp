@@ -1,0 +1,135 @@
+#pragma once
+// The initiator as Linux 2.4 SMP runs it (paper Fig 1a): NIC interrupts go to a CPU chosen by
+// the routing policy, the driver and the NET_RX softirq run there, every frame sent costs the
+// TCP, IP and driver transmit paths on the CPU that sends it, and every line the software and
+// the NICs touch goes through the coherent caches. Threads above it (sockets, iSCSI, dynamo)
+// are bound by SmpIscsi.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/bus/MemoryBus.hpp"
+#include "models/cache/CoherentCaches.hpp"
+#include "models/cpu/CpuCostModel.hpp"
+#include "models/memory/AddressSpace.hpp"
+#include "sim/host/Host.hpp"
+#include "sim/host/smp/CpuSet.hpp"
+#include "sim/host/smp/KernelModel.hpp"
+#include "sim/scenario/Scenario.hpp"
+#include "sim/world/Calendar.hpp"
+
+namespace iscsim::host::smp {
+
+struct SmpConfig {
+  int cpus = 2;
+  double hz = 0;
+  scenario::IrqRouting routing = scenario::IrqRouting::AllToCpu0;
+  std::uint32_t socket_buffer_bytes = 0;  // the initiator's send buffer: where copies land
+  std::uint32_t rx_ring = 0;
+  std::uint32_t tx_ring = 0;
+};
+
+class SmpHost : public Host {
+ public:
+  SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus& fsb, const models::CpuParams& cpu,
+          const models::CacheGeometry& cache, models::CodePathCatalog catalog, const KernelObjects& objects,
+          const SmpConfig& config);
+
+  std::size_t attach(world::NicPort* port) override;
+  void bind(std::size_t port_index, world::TcpEndpoint* endpoint) override;
+  void send(std::size_t port_index, world::Frame frame) override;
+  const std::string& name() const override { return name_; }
+  const ReceiveErrors& receive_errors() const override { return errors_; }
+  std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
+
+  // recvmsg's copy: `bytes` of `ep`'s received data into user memory at `user`, on `cpu`;
+  // the socket buffers it empties are freed.
+  void copy_to_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // sendmsg's copy: `bytes` from user memory at `user` into `ep`'s socket buffers, on `cpu`.
+  void copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // A thread on `cpu` holds `ep`'s socket lock (inside sendmsg or recvmsg) until released:
+  // segments arriving meanwhile wait on the backlog and are processed by that thread (2.4
+  // tcp_v4_rcv: sk->lock.users -> sk_add_backlog; release_sock runs them).
+  void own_socket(const world::TcpEndpoint& ep, int cpu) { conns_.at(&ep).owner = cpu; }
+  void release_socket(const world::TcpEndpoint& ep) { conns_.at(&ep).owner = -1; }
+  // The connection's struct sock: what TCP and the socket calls read and write.
+  models::Touch sock(const world::TcpEndpoint& ep, bool write) const;
+
+  CpuSet& cpus() { return *cpus_; }
+  models::CpuCostModel& cost() { return *cost_; }
+  const models::CpuCostModel& cost() const { return *cost_; }
+  models::AddressSpace& memory() { return memory_; }
+  const KernelPaths& paths() const { return paths_; }
+  const KernelObjects& objects() const { return objects_; }
+  std::uint64_t interrupts() const { return interrupts_; }
+
+ private:
+  struct Port {
+    world::NicPort* nic = nullptr;
+    std::deque<world::Frame> qdisc;
+    // Frames in the order TCP produced them, each leaving once the work that sent it is done:
+    // the socket lock keeps a connection's segments in order whichever CPU sends them.
+    std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;
+    std::deque<models::Addr> rx_posted;  // skb data buffers on the RX ring, in ring order
+    models::Addr rx_descriptors = 0;
+    models::Addr tx_descriptors = 0;
+    std::uint32_t rx_next = 0;
+    std::uint32_t tx_next = 0;
+  };
+  struct Received {
+    world::Frame frame;
+    models::Addr skb = 0;
+    std::size_t port = 0;
+  };
+  struct Conn {
+    models::Addr sock = 0;
+    models::Addr tx_buffer = 0;  // the send buffer's data, used as a ring
+    std::uint64_t tx_written = 0;
+    std::uint64_t tx_sent = 0;
+    int owner = -1;  // CPU of the thread holding the socket lock, -1 if none
+    struct Pending {
+      models::Addr skb = 0;
+      std::uint64_t bytes = 0;
+      std::uint64_t copied = 0;
+    };
+    std::deque<Pending> rx_skbs;  // received data waiting for recvmsg, in order
+  };
+  using FlowKey = std::uint64_t;  // port, local, remote
+
+  static FlowKey flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote);
+  int route(std::size_t port_index);
+  void interrupt(std::size_t port_index);
+  void hard_irq(int cpu, std::size_t port_index);
+  void net_rx(int cpu);
+  void receive(int cpu, Received& r);
+  void charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame);
+  void transmit(std::size_t port_index, world::Frame frame);
+  void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
+  models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
+
+  std::string name_;
+  world::Calendar& calendar_;
+  SmpConfig config_;
+  models::CodePathCatalog catalog_;
+  KernelObjects objects_;
+  KernelPaths paths_;
+  models::AddressSpace memory_;
+  models::CoherentCaches caches_;
+  std::unique_ptr<models::CpuCostModel> cost_;
+  std::unique_ptr<CpuSet> cpus_;
+  models::SlabCache* skb_data_;
+  std::vector<Port> ports_;
+  std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
+  std::unordered_map<const world::TcpEndpoint*, Conn> conns_;
+  std::vector<std::deque<Received>> backlog_;  // per CPU: frames for its NET_RX softirq
+  std::vector<bool> net_rx_raised_;
+  ReceiveErrors errors_;
+  std::uint64_t qdisc_peak_ = 0;
+  std::uint64_t interrupts_ = 0;
+  std::uint64_t round_robin_ = 0;
+};
+
+}  // namespace iscsim::host::smp

@@ -1,0 +1,140 @@
+#include "sim/host/smp/SmpIscsi.hpp"
+
+#include <numeric>
+#include <string>
+
+namespace iscsim::host::smp {
+
+namespace {
+
+std::uint64_t total(const std::array<std::uint64_t, stack::iscsi::PduCounts::kOpcodes>& by_opcode) {
+  return std::accumulate(by_opcode.begin(), by_opcode.end(), std::uint64_t{0});
+}
+
+// The receive thread reads a PDU's header, then its data segment: two socket reads per PDU.
+constexpr double kReadsPerPdu = 2;
+
+}  // namespace
+
+SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::size_t index,
+                           std::uint64_t user_buffer_bytes)
+    : host_(host),
+      link_(link),
+      user_bytes_(user_buffer_bytes),
+      scsi_cmnds_(&host.memory().cache("scsi_cmnd", host.objects().scsi_cmnd_bytes)),
+      iscsi_cmds_(&host.memory().cache("iscsi_cmd", host.objects().iscsi_cmd_bytes)) {
+  user_ = host.memory().region(user_buffer_bytes);
+  CpuSet& k = host.cpus();
+  const std::string n = std::to_string(index);
+  const int home = static_cast<int>(index);
+  rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home);
+  tx_ = k.create_thread("iscsi_tx" + n, [this] { return transmit_thread(); }, home);
+  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home);
+  link.set_deferred([this] { notify(); });
+}
+
+void SmpIscsiPath::wake(Thread* t) { host_.cpus().wake(t, host_.cpus().executing()); }
+
+void SmpIscsiPath::notify() {
+  const auto& conn = link_.endpoint().connection();
+  const bool settled = conn.state() == stack::tcp::State::Established &&
+                       link_.session().state() == stack::iscsi::InitiatorSession::State::FullFeature;
+  if (conn.readable() > 0 || !settled) wake(rx_);
+  if (link_.has_output() && conn.send_space() > 0) wake(tx_);
+}
+
+void SmpIscsiPath::submit(stack::iscsi::ScsiRequest request) {
+  to_issue_.push_back(std::move(request));
+  wake(worker_);
+}
+
+models::Addr SmpIscsiPath::user_span(std::uint64_t& cursor, std::uint64_t bytes) {
+  // Sequential I/O walks the worker's buffers in order; a span that would wrap restarts them.
+  if (cursor % user_bytes_ + bytes > user_bytes_) cursor += user_bytes_ - cursor % user_bytes_;
+  const models::Addr at = user_ + cursor % user_bytes_;
+  cursor += bytes;
+  return at;
+}
+
+Work SmpIscsiPath::worker_thread() {
+  return Work{[this](int cpu) {
+                CpuSet& k = host_.cpus();
+                const KernelPaths& p = host_.paths();
+                while (!to_issue_.empty()) {
+                  stack::iscsi::ScsiRequest r = std::move(to_issue_.front());
+                  to_issue_.pop_front();
+                  k.run(cpu, p.dynamo_io, 1, 0);
+                  k.run(cpu, p.syscall, 1, 0);
+                  k.run(cpu, p.raw_io_map, 1, r.transfer_length);
+                  const models::Addr sc = scsi_cmnds_->alloc();
+                  const models::Addr ic = iscsi_cmds_->alloc();
+                  live_.emplace_back(sc, ic);
+                  const models::CodePath& request = host_.cost().catalog()[p.scsi_request];
+                  k.lock(cpu, request.instr_per_call.value * request.cpi.value);
+                  k.run(cpu, p.scsi_request, 1, 0, {{sc, host_.objects().scsi_cmnd_bytes, true}});
+                  k.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, host_.objects().iscsi_cmd_bytes, true}});
+                  link_.submit(std::move(r));
+                }
+              },
+              {}};
+}
+
+Work SmpIscsiPath::transmit_thread() {
+  return Work{[this](int cpu) {
+                CpuSet& k = host_.cpus();
+                const KernelPaths& p = host_.paths();
+                host_.own_socket(link_.endpoint(), cpu);
+                const std::uint64_t pdus_before = total(link_.session().counts().sent);
+                const std::size_t bytes = link_.transmit();
+                const std::uint64_t pdus = total(link_.session().counts().sent) - pdus_before;
+                if (bytes == 0) return;
+                k.run(cpu, p.tcp_sendmsg, static_cast<double>(pdus), 0, {host_.sock(link_.endpoint(), true)});
+                if (!live_.empty())
+                  k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0,
+                        {{live_.back().second, host_.objects().iscsi_cmd_bytes, true}});
+                else
+                  k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0);
+                host_.copy_from_user(cpu, link_.endpoint(), bytes, user_span(tx_cursor_, bytes));
+              },
+              [this] { host_.release_socket(link_.endpoint()); }};
+}
+
+Work SmpIscsiPath::receive_thread() {
+  return Work{[this](int cpu) {
+                CpuSet& k = host_.cpus();
+                const KernelPaths& p = host_.paths();
+                const world::TcpEndpoint& ep = link_.endpoint();
+                host_.own_socket(ep, cpu);
+                const std::uint64_t pdus_before = total(link_.session().counts().received);
+                const std::uint64_t done_before = link_.session().stats().completions;
+                const std::size_t bytes = link_.receive();
+                const std::uint64_t pdus = total(link_.session().counts().received) - pdus_before;
+                const std::uint64_t done = link_.session().stats().completions - done_before;
+                if (bytes > 0) {
+                  k.run(cpu, p.tcp_recvmsg, kReadsPerPdu * static_cast<double>(pdus), 0, {host_.sock(ep, true)});
+                  host_.copy_to_user(cpu, ep, bytes, user_span(rx_cursor_, bytes));
+                  k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
+                }
+                const models::CodePath& completion = host_.cost().catalog()[p.scsi_done];
+                for (std::uint64_t i = 0; i < done; ++i) {
+                  models::Addr sc = 0;
+                  models::Addr ic = 0;
+                  if (!live_.empty()) {
+                    std::tie(sc, ic) = live_.front();
+                    live_.pop_front();
+                  }
+                  k.lock(cpu, completion.instr_per_call.value * completion.cpi.value);
+                  k.run(cpu, p.scsi_done, 1, 0,
+                        {{sc, host_.objects().scsi_cmnd_bytes, true}, {ic, host_.objects().iscsi_cmd_bytes, false}});
+                  if (sc != 0) {
+                    scsi_cmnds_->free(sc);
+                    iscsi_cmds_->free(ic);
+                  }
+                }
+                // An R2T or a NOP-In may have queued PDUs for the transmit thread.
+                if (link_.has_output()) k.wake(tx_, cpu);
+              },
+              [this] { host_.release_socket(link_.endpoint()); }};
+}
+
+}  // namespace iscsim::host::smp

@@ -1,0 +1,47 @@
+#pragma once
+// One iSCSI session of the SMP initiator as the paper's Linux set-up runs it (Fig 2a): a dynamo
+// worker issues raw I/O through the SCSI midlayer (serialized on io_request_lock), the iSCSI
+// driver hands commands to a transmit thread that writes the synchronous socket, and a receive
+// thread reads it, copies the data out and completes commands. Every step is charged on the
+// CPU its thread runs on.
+#include <cstdint>
+#include <deque>
+
+#include "sim/host/smp/SmpHost.hpp"
+#include "sim/stack/iscsi/InitiatorSession.hpp"
+#include "sim/workload/Iometer.hpp"
+#include "sim/world/IscsiInitiatorLink.hpp"
+
+namespace iscsim::host::smp {
+
+class SmpIscsiPath : public workload::IoTarget {
+ public:
+  // `user_buffer_bytes`: the dynamo worker's I/O buffers (outstanding x request size).
+  SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::size_t index, std::uint64_t user_buffer_bytes);
+
+  void submit(stack::iscsi::ScsiRequest request) override;
+
+ private:
+  Work receive_thread();
+  Work transmit_thread();
+  Work worker_thread();
+  void notify();
+  void wake(Thread* t);
+  models::Addr user_span(std::uint64_t& cursor, std::uint64_t bytes);
+
+  SmpHost& host_;
+  world::IscsiInitiatorLink& link_;
+  Thread* rx_ = nullptr;
+  Thread* tx_ = nullptr;
+  Thread* worker_ = nullptr;
+  std::deque<stack::iscsi::ScsiRequest> to_issue_;
+  models::Addr user_ = 0;
+  std::uint64_t user_bytes_ = 0;
+  std::uint64_t rx_cursor_ = 0;
+  std::uint64_t tx_cursor_ = 0;
+  models::SlabCache* scsi_cmnds_;
+  models::SlabCache* iscsi_cmds_;
+  std::deque<std::pair<models::Addr, models::Addr>> live_;  // per command: scsi_cmnd, iSCSI command
+};
+
+}  // namespace iscsim::host::smp

@@ -1,0 +1,103 @@
+// The CPU cost model against analytic cases: instructions, memory stalls that scale with
+// frequency, clears attributed to the running bin.
+#include <gtest/gtest.h>
+
+#include "models/cpu/CpuCostModel.hpp"
+
+namespace iscsim::models {
+namespace {
+
+CodePathCatalog catalog() {
+  return CodePathCatalog::parse(nlohmann::json::parse(R"({"paths": {
+    "compute": {"bin": "TCP", "instr_per_call": {"value": 1000, "min": 0, "max": 1e6, "source": "test"},
+                "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
+                "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
+                "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
+    "copy": {"bin": "Copies", "instr_per_call": {"value": 0, "min": 0, "max": 1, "source": "test"},
+             "instr_per_byte": {"value": 0.25, "min": 0, "max": 1, "source": "test"},
+             "cpi": {"value": 1, "min": 1, "max": 30, "source": "test"},
+             "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}}}})"),
+                                "test");
+}
+
+struct Rig {
+  explicit Rig(double hz)
+      : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
+        fsb(MemoryBusParams{3.2e9, 64}),
+        memory(64, 4096),
+        paths(catalog()),
+        cpu(params(), paths, caches, fsb, memory, 2, hz) {
+    cpu.set_counting(true);
+  }
+  static CpuParams params() {
+    CpuParams p;
+    p.memory_latency_ns = 100;
+    p.peer_latency_ns = 150;
+    p.misses_in_flight = 1;
+    p.clear_penalty_cycles = 100;
+    p.snoop_clear_per_line = 0.5;
+    p.idle_instr_per_cycle = 0;
+    return p;
+  }
+  CoherentCaches caches;
+  MemoryBus fsb;
+  AddressSpace memory;
+  CodePathCatalog paths;
+  CpuCostModel cpu;
+};
+
+TEST(CpuCostModel, ComputeOnlyPathCostsInstructionsTimesCpi) {
+  Rig r(2.4e9);
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), 3, 0, {}, 0);
+  EXPECT_DOUBLE_EQ(c.instr, 3000);
+  EXPECT_DOUBLE_EQ(c.cycles, 6000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).cycles, 6000);
+}
+
+TEST(CpuCostModel, MissPenaltyInCyclesGrowsLinearlyWithFrequency) {
+  const std::uint64_t bytes = 64 * 64;  // 64 lines, all cold
+  double stall[2];
+  const double hz[2] = {1.6e9, 3.2e9};
+  for (int i = 0; i < 2; ++i) {
+    Rig r(hz[i]);
+    const Addr buf = r.memory.region(bytes);
+    const Cost c = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, bytes, false}}, 0);
+    EXPECT_EQ(c.l2_misses, 64);
+    stall[i] = c.stall_cycles;
+  }
+  EXPECT_NEAR(stall[1] / stall[0], 2.0, 1e-9);
+  EXPECT_NEAR(stall[0], 64 * 100e-9 * 1.6e9, 1e-6);
+}
+
+TEST(CpuCostModel, WarmDataCostsNoStall) {
+  Rig r(2.4e9);
+  const Addr buf = r.memory.region(4096);
+  r.cpu.run(0, r.paths.id("copy"), 1, 4096, {{buf, 4096, false}}, 0);
+  const Cost again = r.cpu.run(0, r.paths.id("copy"), 1, 4096, {{buf, 4096, false}}, 0);
+  EXPECT_EQ(again.l2_misses, 0);
+  EXPECT_DOUBLE_EQ(again.stall_cycles, 0);
+  EXPECT_DOUBLE_EQ(again.instr, 1024);
+}
+
+TEST(CpuCostModel, ClearGoesToTheRunningBinAndIdleLosesNoTime) {
+  Rig r(2.4e9);
+  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1), 0);  // idle
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Idle).clears, 1);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 2), 200);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 2);
+}
+
+TEST(CpuCostModel, SnoopsOfAnotherCpuClearTheVictim) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU1 owns it, runs TCP
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU0 takes it
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
+  // The victim pays the penalty in time on its next path, not again in its counters.
+  const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  EXPECT_DOUBLE_EQ(next.cycles, 2000 + 50);
+}
+
+}  // namespace
+}  // namespace iscsim::models

@@ -1,0 +1,99 @@
+// The SMP host end to end: invariants of the cost accounting (every CPU's bins add up to its
+// window, no CPU over 100%, payload verified), the frequency mechanism, and calibration's
+// reproducibility. Properties only: no expected figure is written here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/sim/e2e/RunIscsim.hpp"
+
+namespace iscsim::testing {
+namespace {
+
+constexpr const char* kShort = " --set run.duration_s=0.1 --set run.warmup_s=0.02";
+
+nlohmann::json run_smp(const std::string& scenario, const std::string& extra, const std::string& tag) {
+  const auto dir = scratch_dir(tag);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kShort + extra, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "table1.txt"));
+  return read_json(dir / "out" / "results.json");
+}
+
+class SmpWorkloads : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SmpWorkloads, BinsAddUpToTheWindowAndNoCpuExceedsIt) {
+  const nlohmann::json r = run_smp("paper/" + GetParam() + ".json", "", GetParam());
+  const double mb = r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  ASSERT_GT(mb, 0);
+  EXPECT_EQ(r["integrity"]["corrupt_blocks"], 0);
+  ASSERT_EQ(r["cpus"].size(), 2u);
+  double util = 0;
+  for (const auto& cpu : r["cpus"]) {
+    const double window = cpu["frequency_ghz"].get<double>() * 1e9 * r["summary"]["sim_time_s"].get<double>();
+    double cycles = 0;
+    double pct = 0;
+    for (const auto& [bin, b] : cpu["bins"].items()) {
+      cycles += b["cycles"].get<double>() * mb;
+      pct += b["pct_cpu"].get<double>();
+      EXPECT_GE(b["cycles"].get<double>(), 0) << bin;
+      if (bin != "idle") util += b["pct_cpu"].get<double>();
+    }
+    // Work that starts just before the window closes may end after it: at most a sliver.
+    EXPECT_NEAR(cycles / window, 1.0, 0.02);
+    EXPECT_NEAR(pct, 100.0, 2.0);
+    EXPECT_LE(100.0 - cpu["bins"]["idle"]["pct_cpu"].get<double>(), 100.0);
+  }
+  EXPECT_NEAR(r["summary"]["cpu_util_pct"].get<double>(), util, 1e-6);
+  EXPECT_GT(r["host"]["interrupts"].get<double>(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paper, SmpWorkloads,
+                         ::testing::Values("smp-write-64k", "smp-read-64k", "smp-write-8k", "smp-read-8k"));
+
+TEST(SmpHost, InterruptsAllGoToCpu0UnderLinux24Routing) {
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "routing");
+  EXPECT_GT(r["cpus"][0]["paths_in_window"]["e1000_intr"]["calls"].get<double>(), 0);
+  EXPECT_FALSE(r["cpus"][1]["paths_in_window"].contains("e1000_intr"));
+  const nlohmann::json rr = run_smp("paper/smp-read-64k.json", " --set host.irq_routing=per_nic", "per-nic");
+  EXPECT_GT(rr["cpus"][1]["paths_in_window"]["e1000_intr"]["calls"].get<double>(), 0);
+}
+
+TEST(SmpHost, CostPerBitRisesWithFrequencyBecauseMemoryLatencyIsFixedInNanoseconds) {
+  const double slow = run_smp("paper/smp-write-64k.json", " --set host.cpu.frequency_ghz=1.6", "slow")["summary"]
+                          ["ghz_per_gbps"].get<double>();
+  const double fast = run_smp("paper/smp-write-64k.json", " --set host.cpu.frequency_ghz=3.2", "fast")["summary"]
+                          ["ghz_per_gbps"].get<double>();
+  EXPECT_GT(fast, slow);
+}
+
+TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
+  const auto dir = scratch_dir("calibrate");
+  const auto out = dir / "catalog.json";
+  const Invocation r = run_iscsim("calibrate --out " + out.string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("worst |%CPU difference|"), std::string::npos);
+  const nlohmann::json fitted = read_json(out);
+  const nlohmann::json shipped =
+      read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
+  ASSERT_EQ(fitted["paths"].size(), shipped["paths"].size());
+  for (const auto& [name, p] : shipped["paths"].items())
+    for (const char* field : {"instr_per_call", "instr_per_byte", "cpi"}) {
+      const double want = p[field]["value"].get<double>();
+      EXPECT_NEAR(fitted["paths"][name][field]["value"].get<double>(), want, 1e-6 * std::max(1.0, want))
+          << name << "." << field;
+    }
+}
+
+TEST(SmpHost, AmpIsRefusedWithAClearMessage) {
+  const auto dir = scratch_dir("amp");
+  const Invocation r = run_iscsim("run " + scenario_path("paper/smp-write-64k.json") + " --set host.architecture=amp -o " +
+                                      (dir / "out").string(),
+                                  dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.stderr_text.find("host.architecture"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
+}  // namespace
+}  // namespace iscsim::testing

@@ -14,3 +14,8 @@ mkdir -p out/tcp-bulk
 for s in ideal-read-64k ideal-write-64k ideal-read-8k ideal-write-8k; do
   ./build/iscsim run "scenarios/$s.json" -o "out/$s"
 done
+# The paper's SMP host (Linux 2.4, interrupts to CPU0) on the calibrated cost model: Table 1
+# per run in out/<scenario>/table1.txt.
+for s in smp-write-64k smp-read-64k smp-write-8k smp-read-8k; do
+  ./build/iscsim run "scenarios/paper/$s.json" -o "out/$s"
+done

@@ -14,6 +14,10 @@ namespace po = boost::program_options;
 
 namespace {
 
+// MaxRecvDataSegmentLength's range (RFC 7143 section 13.12).
+constexpr std::uint32_t kMinRecvDataSegment = 512;
+constexpr std::uint32_t kMaxRecvDataSegment = (1u << 24) - 1;
+
 // The server a SIGINT or SIGTERM stops; set while run() is serving.
 wire::TargetServer* g_server = nullptr;
 
@@ -81,6 +85,10 @@ int serve_command(const std::vector<std::string>& args) {
     cfg.prefs.header_digest = cfg.prefs.data_digest = true;
     cfg.prefs.initial_r2t = false;
     cfg.prefs.max_recv_data_segment_length = vm["max-recv-data-segment"].as<std::uint32_t>();
+    if (cfg.prefs.max_recv_data_segment_length < kMinRecvDataSegment ||
+        cfg.prefs.max_recv_data_segment_length > kMaxRecvDataSegment)
+      throw po::error("--max-recv-data-segment must be between " + std::to_string(kMinRecvDataSegment) + " and " +
+                      std::to_string(kMaxRecvDataSegment) + " (RFC 7143 section 13.12)");
     if (vm.count("verbose")) cfg.log = &std::cerr;
 
     wire::TargetServer server(cfg);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <random>
 
@@ -29,6 +30,7 @@ constexpr std::chrono::milliseconds kHousekeeping{100};
 // initiator may have queued: libiscsi's default queue depth is well below it.
 constexpr std::uint32_t kCommandWindow = 128;
 constexpr std::uint16_t kPortalGroupTag = 1;
+constexpr std::size_t kLogLineBytes = 200;
 
 std::string peer_name(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = {};
@@ -75,7 +77,12 @@ void TargetServer::request_stop() {
 }
 
 void TargetServer::log(const std::string& line) {
-  if (config_.log) *config_.log << "iscsim serve: " << line << std::endl;
+  if (!config_.log) return;
+  // Failure reasons may quote a peer's bytes: keep the log printable and each line short.
+  std::string safe = line.substr(0, kLogLineBytes);
+  for (char& c : safe)
+    if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+  *config_.log << "iscsim serve: " << safe << (line.size() > kLogLineBytes ? "..." : "") << std::endl;
 }
 
 iscsi::TargetConfig TargetServer::session_config() {

@@ -24,8 +24,9 @@ constexpr std::chrono::milliseconds kPoll{20};
 constexpr std::chrono::seconds kServeStartLimit{20};
 constexpr std::chrono::seconds kTgtStartLimit{20};
 constexpr std::chrono::seconds kAdminLimit{20};
-constexpr int kTgtControlBase = 20000;  // tgtd -C N: its control socket; per test process
-constexpr int kTgtControlSpan = 20000;
+// tgtd -C N names its control socket; one per test process, N below tgtd's limit of 32768.
+constexpr int kTgtControlBase = 20000;
+constexpr int kTgtControlSpan = 12000;
 constexpr const char* kTgtLunBytes = "16M";
 
 std::string quoted(const std::string& s) {
@@ -189,7 +190,9 @@ TgtDaemon::TgtDaemon() {
 }
 
 TgtDaemon::~TgtDaemon() {
-  if (child_) child_->stop(SIGTERM, std::chrono::seconds(5));
+  // tgtd ignores SIGTERM; this is its own way to stop.
+  if (ready_) run_shell("tgtadm -C " + std::to_string(control_port_) + " --op delete --mode system", kAdminLimit);
+  if (child_) child_->stop(SIGKILL, std::chrono::seconds(5));
   std::error_code ec;
   std::filesystem::remove(backing_, ec);
 }

@@ -20,9 +20,10 @@ tgt_iqn=iqn.2004-01.org.tgt:interop
 ctl=$((20000 + $$ % 12000))                  # tgtd's control socket number (below 32768)
 tgt_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 serve_pid=""
+tgtd_pid=""
 cleanup() {
   [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null || true
-  tgtadm -C "$ctl" --op delete --mode system >/dev/null 2>&1 || true   # tgtd ignores SIGTERM
+  [ -n "$tgtd_pid" ] && kill -KILL "$tgtd_pid" 2>/dev/null || true   # tgtd ignores SIGTERM/SIGINT
   rm -rf "$work" "/dev/shm/iscsim-interop-$$.img"
 }
 trap cleanup EXIT
@@ -47,6 +48,8 @@ echo "== tgtd (reference)"
 mkdir -p /var/run/tgtd
 truncate -s 64M "/dev/shm/iscsim-interop-$$.img"
 tgtd -f -C "$ctl" --iscsi portal=127.0.0.1:"$tgt_port" >"$work/tgtd.log" 2>&1 &
+tgtd_pid=$!
+disown "$tgtd_pid"  # no "Killed" notice when cleanup ends it
 for _ in $(seq 100); do tgtadm -C "$ctl" --op show --mode sys >/dev/null 2>&1 && break; sleep 0.1; done
 tgtadm -C "$ctl" --lld iscsi --op new --mode target --tid 1 -T "$tgt_iqn"
 tgtadm -C "$ctl" --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "/dev/shm/iscsim-interop-$$.img"

@@ -109,8 +109,9 @@ void TargetSession::on_command(const Pdu& pdu) {
   t.command.expected_length = edtl;
   t.command.direction = read ? DataDirection::Read : write ? DataDirection::Write : DataDirection::None;
   if (write) {
-    t.command.data_out.resize(edtl);
-    if (imm > 0) std::memcpy(t.command.data_out.data(), pdu.data.data(), imm);
+    // The buffer grows as data arrives, not to the announced length: a client announcing large
+    // writes it never sends must not make the target allocate them.
+    t.command.data_out.assign(pdu.data.begin(), pdu.data.end());
     t.received = imm;
     const bool more_unsolicited = !b.final_bit() && !params_.initial_r2t;
     t.unsolicited_end = more_unsolicited ? std::min(edtl, params_.first_burst_length) : imm;
@@ -161,6 +162,7 @@ void TargetSession::on_data_out(const Pdu& pdu) {
   // protocol error that fails the connection (libiscsi's iSCSI.iSCSIdatasn tests send them).
   if (b.u32(bhs::kDataSn) != *data_sn) return fail("Data-Out out of DataSN order");
   ++*data_sn;
+  if (t.command.data_out.size() < end) t.command.data_out.resize(end);
   if (!pdu.data.empty()) std::memcpy(t.command.data_out.data() + offset, pdu.data.data(), pdu.data.size());
   t.received += static_cast<std::uint32_t>(pdu.data.size());
   if (b.final_bit() && burst != t.r2t_bursts.end()) {
@@ -177,6 +179,7 @@ void TargetSession::maybe_ready(Task& t) {
       (t.received < t.command.expected_length || t.next_r2t_offset < t.command.expected_length))
     return;
   t.executing = true;
+  if (t.command.direction == DataDirection::Write) t.command.data_out.resize(t.command.expected_length);
   ready_.push_back(std::move(t.command));
   t.command = TargetCommand{};
   t.command.id = ready_.back().id;

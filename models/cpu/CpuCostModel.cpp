@@ -23,8 +23,10 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.clear_penalty_cycles = p.number("clear_penalty_cycles");
   c.snoop_clear_per_line = p.number("snoop_clear_per_line");
   c.idle_instr_per_cycle = p.number("idle_instr_per_cycle");
+  c.prefetch_after_misses = p.number("prefetch_after_misses");
+  c.prefetch_page_bytes = p.number("prefetch_page_bytes");
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.clear_penalty_cycles < 0 ||
-      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0)
+      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes <= 0)
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight >= 1, snoop_clear_per_line in [0, 1], "
                      "the others non-negative");
@@ -56,14 +58,21 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   Cost c;
   c.instr = calls * p.instr_per_call.value + static_cast<double>(bytes) * p.instr_per_byte.value;
   AccessCounts acc;
+  double exposed = 0;  // misses from memory whose latency the core waits for
+  const auto stream = [&](Addr addr, std::uint64_t bytes, bool write) {
+    const AccessCounts a = write ? caches_.write(cpu, addr, bytes) : caches_.read(cpu, addr, bytes);
+    // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it:
+    // the rest of that page's misses cost bus time, not latency.
+    const double pages = std::ceil(static_cast<double>(bytes) / params_.prefetch_page_bytes);
+    exposed += std::min(static_cast<double>(a.from_memory), pages * params_.prefetch_after_misses);
+    acc += a;
+  };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
-  if (footprint > 0) acc += caches_.read(cpu, code_[id], footprint);
-  for (const Touch& t : touches) {
-    if (t.bytes == 0) continue;
-    acc += t.write ? caches_.write(cpu, t.addr, t.bytes) : caches_.read(cpu, t.addr, t.bytes);
-  }
+  if (footprint > 0) stream(code_[id], footprint, false);
+  for (const Touch& t : touches)
+    if (t.bytes > 0) stream(t.addr, t.bytes, t.write);
   c.l2_misses = static_cast<double>(acc.misses);
-  double stall_ns = static_cast<double>(acc.from_memory) * params_.memory_latency_ns / params_.misses_in_flight +
+  double stall_ns = exposed * params_.memory_latency_ns / params_.misses_in_flight +
                     static_cast<double>(acc.from_peer) * params_.peer_latency_ns;
   if (acc.bus_bytes > 0) {
     // Every fill queues behind the bus's other traffic; and a path never moves its lines faster
@@ -72,7 +81,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const double wait_ns = bus_wait_ns(now);
     cpu_bytes_in_sample_ += bytes;
     const double bus_ns = bytes / fsb_.params().bytes_per_second * kNanosPerSecond;
-    stall_ns = std::max(stall_ns + static_cast<double>(acc.misses) * wait_ns, bus_ns);
+    stall_ns = std::max(stall_ns + (exposed + static_cast<double>(acc.from_peer)) * wait_ns, bus_ns);
   }
   c.stall_cycles = stall_ns * hz_ / kNanosPerSecond;
   const double own = c.instr * p.cpi.value + c.stall_cycles;

@@ -24,6 +24,8 @@ struct CpuParams {
   double clear_penalty_cycles = 0;    // pipeline flush and refill
   double snoop_clear_per_line = 0;    // memory-ordering clears per line snooped away
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
+  double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams
+  double prefetch_page_bytes = 0;     // it never crosses a page
   static CpuParams from(const ParamSet& p);
 };
 

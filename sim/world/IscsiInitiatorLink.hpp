@@ -31,6 +31,7 @@ class IscsiInitiatorLink : public workload::IoTarget {
   // Writes what the session queued into the socket as far as it has room; returns the bytes.
   std::size_t transmit();
   bool has_output() { return !session_.output().empty(); }
+  std::size_t output_bytes() { return session_.output().size(); }
 
   void start();  // the TCP connection opens; login follows
   void submit(stack::iscsi::ScsiRequest request) override;

@@ -2,6 +2,8 @@
 // frequency, clears attributed to the running bin.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "models/cpu/CpuCostModel.hpp"
 
 namespace iscsim::models {
@@ -21,16 +23,19 @@ CodePathCatalog catalog() {
 }
 
 struct Rig {
-  explicit Rig(double hz)
+  explicit Rig(double hz, double prefetch_after = kNoPrefetch)
       : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
         fsb(MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cpu(params(), paths, caches, fsb, memory, 2, hz) {
+        cpu(params(prefetch_after), paths, caches, fsb, memory, 2, hz) {
     cpu.set_counting(true);
   }
-  static CpuParams params() {
+  static constexpr double kNoPrefetch = 1e9;  // more misses per page than a page has lines
+  static CpuParams params(double prefetch_after) {
     CpuParams p;
+    p.prefetch_after_misses = prefetch_after;
+    p.prefetch_page_bytes = 4096;
     p.memory_latency_ns = 100;
     p.peer_latency_ns = 150;
     p.misses_in_flight = 1;
@@ -67,6 +72,18 @@ TEST(CpuCostModel, MissPenaltyInCyclesGrowsLinearlyWithFrequency) {
   }
   EXPECT_NEAR(stall[1] / stall[0], 2.0, 1e-9);
   EXPECT_NEAR(stall[0], 64 * 100e-9 * 1.6e9, 1e-6);
+}
+
+TEST(CpuCostModel, PrefetcherHidesAStreamsMissesAfterTheFirstFewPerPage) {
+  Rig r(2e9, 2);
+  const std::uint64_t bytes = 16 * 4096;  // 16 pages, 1024 cold lines
+  const Addr buf = r.memory.region(bytes);
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, bytes, false}}, 0);
+  EXPECT_EQ(c.l2_misses, 1024);  // every line still comes from memory
+  // 2 exposed misses per page at 100 ns, or the bus's 20 ns per line if that is longer.
+  const double latency_ns = 16 * 2 * 100.0;
+  const double bus_ns = bytes / 3.2e9 * 1e9;
+  EXPECT_NEAR(c.stall_cycles, std::max(latency_ns, bus_ns) * 2.0, 1e-6);
 }
 
 TEST(CpuCostModel, WarmDataCostsNoStall) {

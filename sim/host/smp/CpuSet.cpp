@@ -67,8 +67,13 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
 }
 
 bool CpuSet::idle(int cpu) const {
+  // As Linux 2.4 sees it: the CPU's current task is the idle task, even while an interrupt or
+  // a softirq runs on top of it (reschedule_idle compares cpu_curr() with idle_task()).
   const Cpu& c = cpus_[cpu];
-  return !c.busy && c.hard.empty() && c.soft.empty() && c.preempted.empty() && !c.ipi_pending;
+  if (c.ipi_pending || (c.busy && c.current.thread != nullptr)) return false;
+  for (const Job& j : c.preempted)
+    if (j.thread != nullptr) return false;
+  return std::none_of(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->claimed_ == cpu; });
 }
 
 void CpuSet::wake(Thread* t, int waker) {
@@ -78,13 +83,16 @@ void CpuSet::wake(Thread* t, int waker) {
   }
   if (t->queued_) return;
   if (waker >= 0 && executing_ == waker) run(waker, paths_.wake_up, 1, 0);
-  t->queued_ = true;
-  runq_.push_back(t);
-  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU.
+  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU. The
+  // waker's own CPU, idle under an interrupt, runs it when the interrupt returns; another CPU
+  // is told by an IPI.
   int target = idle(t->last_cpu_) ? t->last_cpu_ : -1;
   for (int c = 0; target < 0 && c < cpus(); ++c)
     if (idle(c)) target = c;
-  if (target < 0) return;
+  t->claimed_ = target;
+  t->queued_ = true;
+  runq_.push_back(t);
+  if (target < 0 || target == waker) return;
   if (waker < 0)
     dispatch(target);
   else
@@ -118,11 +126,16 @@ void CpuSet::lock(int cpu, double hold_cycles) {
 Thread* CpuSet::pick(int cpu) {
   if (runq_.empty()) return nullptr;
   // 2.4 goodness(): a task that last ran here is preferred (PROC_CHANGE_PENALTY).
-  auto it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->last_cpu_ == cpu; });
+  // A thread woken for this CPU first, then 2.4 goodness(): one that last ran here is preferred
+  // (PROC_CHANGE_PENALTY).
+  auto it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->claimed_ == cpu; });
+  if (it == runq_.end())
+    it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->last_cpu_ == cpu; });
   if (it == runq_.end()) it = runq_.begin();
   Thread* t = *it;
   runq_.erase(it);
   t->queued_ = false;
+  t->claimed_ = -1;
   return t;
 }
 

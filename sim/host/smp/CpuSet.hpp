@@ -47,6 +47,7 @@ class Thread {
   bool queued_ = false;
   bool running_ = false;
   bool rerun_ = false;  // woken while running: run again before sleeping
+  int claimed_ = -1;    // the CPU reschedule_idle chose for it while it waits, -1 if none
 };
 
 class CpuSet {

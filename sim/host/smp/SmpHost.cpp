@@ -139,17 +139,24 @@ void SmpHost::receive(int cpu, Received& r) {
   world::TcpEndpoint& ep = *it->second;
   const bool data = !seg.payload.empty();
   const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;
+  // A thread on another CPU holds the socket: the segment waits on the backlog and that thread
+  // processes it (and sends what it triggers) when it releases the socket.
   const int owner = conns_.at(&ep).owner;
-  if (owner >= 0 && owner != cpu)
-    k.run_for(owner, path, 1, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
-  else
-    k.run(cpu, path, 1, 0, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
+  const int on = owner >= 0 && owner != cpu ? owner : cpu;
+  backlog_owner_ = on == cpu ? -1 : on;
+  charge(on, path, 1, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
   // the application cannot read in between: its thread runs after this softirq.
   const std::uint64_t before = ep.connection().readable();
+  const std::uint64_t space_before = ep.connection().send_space();
   ep.deliver(seg);
   const std::uint64_t after = ep.connection().readable();
   const std::uint64_t queued = after > before ? after - before : 0;
+  // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
+  const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
+  const std::uint32_t mss = std::max<std::uint32_t>(1, ep.connection().mss());
+  if (freed > 0) charge(on, paths_.kfree_skb, static_cast<double>((freed + mss - 1) / mss));
+  backlog_owner_ = -1;
   if (queued > 0)
     conns_[&ep].rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
   else
@@ -185,9 +192,15 @@ void SmpHost::copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_
   c.tx_written += bytes;
 }
 
+void SmpHost::charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches) {
+  if (cpu == backlog_owner_)
+    cpus_->run_for(cpu, path, calls, touches);
+  else
+    cpus_->run(cpu, path, calls, 0, touches);
+}
+
 void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame) {
   Port& port = ports_[port_index];
-  CpuSet& k = *cpus_;
   const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
   world::TcpEndpoint* ep = nullptr;
   if (parsed.ok()) {
@@ -196,7 +209,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     if (it != flows_.end()) ep = it->second;
   }
   if (ep != nullptr) {
-    k.run(cpu, paths_.tcp_transmit, 1, 0, {sock(*ep, true)});
+    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true)});
     Conn& c = conns_.at(ep);
     const std::uint64_t payload = parsed.frame().segment.payload.size();
     const std::uint64_t ring = config_.socket_buffer_bytes;
@@ -205,14 +218,14 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
     if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
   } else {
-    k.run(cpu, paths_.tcp_transmit, 1, 0);
+    charge(cpu, paths_.tcp_transmit, 1);
   }
-  k.run(cpu, paths_.alloc_skb, 1, 0);
-  k.run(cpu, paths_.e1000_xmit_frame, 1, 0, {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true)});
+  charge(cpu, paths_.alloc_skb, 1);
+  charge(cpu, paths_.e1000_xmit_frame, 1, {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true)});
 }
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {
-  const int cpu = cpus_->executing();
+  const int cpu = backlog_owner_ >= 0 ? backlog_owner_ : cpus_->executing();
   auto shared = std::make_shared<world::Frame>(std::move(frame));
   ports_[port_index].sending.emplace_back(shared, false);
   if (cpu >= 0) {

@@ -65,6 +65,7 @@ class SmpHost : public Host {
   const KernelPaths& paths() const { return paths_; }
   const KernelObjects& objects() const { return objects_; }
   std::uint64_t interrupts() const { return interrupts_; }
+  std::uint32_t socket_buffer_bytes() const { return config_.socket_buffer_bytes; }
 
  private:
   struct Port {
@@ -106,6 +107,8 @@ class SmpHost : public Host {
   void net_rx(int cpu);
   void receive(int cpu, Received& r);
   void charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame);
+  // Charges a path on `cpu`: within its current work, or for a socket's backlog on its owner.
+  void charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
   void transmit(std::size_t port_index, world::Frame frame);
   void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
   models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
@@ -130,6 +133,7 @@ class SmpHost : public Host {
   std::uint64_t qdisc_peak_ = 0;
   std::uint64_t interrupts_ = 0;
   std::uint64_t round_robin_ = 0;
+  int backlog_owner_ = -1;  // while a segment is processed from a socket's backlog: its owner
 };
 
 }  // namespace iscsim::host::smp

@@ -1,5 +1,6 @@
 #include "sim/host/smp/SmpIscsi.hpp"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 
@@ -13,6 +14,9 @@ std::uint64_t total(const std::array<std::uint64_t, stack::iscsi::PduCounts::kOp
 
 // The receive thread reads a PDU's header, then its data segment: two socket reads per PDU.
 constexpr double kReadsPerPdu = 2;
+// Linux 2.4 wakes a writer blocked on a full send buffer once the free space reaches half of
+// what is queued (tcp_check_space, tcp_min_write_space): a third of a full buffer.
+constexpr std::size_t kWriteSpaceDivisor = 3;
 
 }  // namespace
 
@@ -33,6 +37,11 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
   link.set_deferred([this] { notify(); });
 }
 
+double SmpIscsiPath::compute_cycles(models::PathId path, std::uint64_t bytes) const {
+  const models::CodePath& c = host_.cost().catalog()[path];
+  return (c.instr_per_call.value + static_cast<double>(bytes) * c.instr_per_byte.value) * c.cpi.value;
+}
+
 void SmpIscsiPath::wake(Thread* t) { host_.cpus().wake(t, host_.cpus().executing()); }
 
 void SmpIscsiPath::notify() {
@@ -40,7 +49,8 @@ void SmpIscsiPath::notify() {
   const bool settled = conn.state() == stack::tcp::State::Established &&
                        link_.session().state() == stack::iscsi::InitiatorSession::State::FullFeature;
   if (conn.readable() > 0 || !settled) wake(rx_);
-  if (link_.has_output() && conn.send_space() > 0) wake(tx_);
+  const std::size_t wanted = std::min(link_.output_bytes(), host_.socket_buffer_bytes() / kWriteSpaceDivisor);
+  if (link_.has_output() && conn.send_space() >= std::max<std::size_t>(1, wanted)) wake(tx_);
 }
 
 void SmpIscsiPath::submit(stack::iscsi::ScsiRequest request) {
@@ -68,10 +78,9 @@ Work SmpIscsiPath::worker_thread() {
                   k.run(cpu, p.raw_io_map, 1, r.transfer_length);
                   const models::Addr sc = scsi_cmnds_->alloc();
                   const models::Addr ic = iscsi_cmds_->alloc();
-                  live_.emplace_back(sc, ic);
-                  const models::CodePath& request = host_.cost().catalog()[p.scsi_request];
-                  k.lock(cpu, request.instr_per_call.value * request.cpi.value);
-                  k.run(cpu, p.scsi_request, 1, 0, {{sc, host_.objects().scsi_cmnd_bytes, true}});
+                  live_.push_back(Live{sc, ic, r.transfer_length});
+                  k.lock(cpu, compute_cycles(p.scsi_request, r.transfer_length));
+                  k.run(cpu, p.scsi_request, 1, r.transfer_length, {{sc, host_.objects().scsi_cmnd_bytes, true}});
                   k.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, host_.objects().iscsi_cmd_bytes, true}});
                   link_.submit(std::move(r));
                 }
@@ -91,7 +100,7 @@ Work SmpIscsiPath::transmit_thread() {
                 k.run(cpu, p.tcp_sendmsg, static_cast<double>(pdus), 0, {host_.sock(link_.endpoint(), true)});
                 if (!live_.empty())
                   k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0,
-                        {{live_.back().second, host_.objects().iscsi_cmd_bytes, true}});
+                        {{live_.back().iscsi_cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else
                   k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0);
                 host_.copy_from_user(cpu, link_.endpoint(), bytes, user_span(tx_cursor_, bytes));
@@ -115,20 +124,19 @@ Work SmpIscsiPath::receive_thread() {
                   host_.copy_to_user(cpu, ep, bytes, user_span(rx_cursor_, bytes));
                   k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
                 }
-                const models::CodePath& completion = host_.cost().catalog()[p.scsi_done];
                 for (std::uint64_t i = 0; i < done; ++i) {
-                  models::Addr sc = 0;
-                  models::Addr ic = 0;
+                  Live c;
                   if (!live_.empty()) {
-                    std::tie(sc, ic) = live_.front();
+                    c = live_.front();
                     live_.pop_front();
                   }
-                  k.lock(cpu, completion.instr_per_call.value * completion.cpi.value);
-                  k.run(cpu, p.scsi_done, 1, 0,
-                        {{sc, host_.objects().scsi_cmnd_bytes, true}, {ic, host_.objects().iscsi_cmd_bytes, false}});
-                  if (sc != 0) {
-                    scsi_cmnds_->free(sc);
-                    iscsi_cmds_->free(ic);
+                  k.lock(cpu, compute_cycles(p.scsi_done, c.bytes));
+                  k.run(cpu, p.scsi_done, 1, c.bytes,
+                        {{c.scsi_cmnd, host_.objects().scsi_cmnd_bytes, true},
+                         {c.iscsi_cmd, host_.objects().iscsi_cmd_bytes, false}});
+                  if (c.scsi_cmnd != 0) {
+                    scsi_cmnds_->free(c.scsi_cmnd);
+                    iscsi_cmds_->free(c.iscsi_cmd);
                   }
                 }
                 // An R2T or a NOP-In may have queued PDUs for the transmit thread.

@@ -28,6 +28,8 @@ class SmpIscsiPath : public workload::IoTarget {
   void notify();
   void wake(Thread* t);
   models::Addr user_span(std::uint64_t& cursor, std::uint64_t bytes);
+  // Cycles the path computes for `bytes` (the time it holds io_request_lock, stalls aside).
+  double compute_cycles(models::PathId path, std::uint64_t bytes) const;
 
   SmpHost& host_;
   world::IscsiInitiatorLink& link_;
@@ -41,7 +43,12 @@ class SmpIscsiPath : public workload::IoTarget {
   std::uint64_t tx_cursor_ = 0;
   models::SlabCache* scsi_cmnds_;
   models::SlabCache* iscsi_cmds_;
-  std::deque<std::pair<models::Addr, models::Addr>> live_;  // per command: scsi_cmnd, iSCSI command
+  struct Live {
+    models::Addr scsi_cmnd = 0;
+    models::Addr iscsi_cmd = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::deque<Live> live_;  // commands issued and not yet completed, oldest first
 };
 
 }  // namespace iscsim::host::smp

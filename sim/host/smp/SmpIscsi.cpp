@@ -93,16 +93,25 @@ Work SmpIscsiPath::transmit_thread() {
                 CpuSet& k = host_.cpus();
                 const KernelPaths& p = host_.paths();
                 host_.own_socket(link_.endpoint(), cpu);
-                const std::uint64_t pdus_before = total(link_.session().counts().sent);
+                // PDUs the session queued since the last run wait for this thread; it sends the
+                // share of them that fits in the socket now.
+                const std::uint64_t sent = total(link_.session().counts().sent);
+                tx_pdus_waiting_ += sent - tx_pdus_seen_;
+                tx_pdus_seen_ = sent;
+                const std::size_t queued = link_.output_bytes();
                 const std::size_t bytes = link_.transmit();
-                const std::uint64_t pdus = total(link_.session().counts().sent) - pdus_before;
                 if (bytes == 0) return;
-                k.run(cpu, p.tcp_sendmsg, static_cast<double>(pdus), 0, {host_.sock(link_.endpoint(), true)});
+                std::uint64_t pdus = tx_pdus_waiting_;
+                if (bytes < queued)
+                  pdus = std::min<std::uint64_t>(
+                      tx_pdus_waiting_, std::max<std::uint64_t>(1, tx_pdus_waiting_ * bytes / queued));
+                tx_pdus_waiting_ -= pdus;
+                const auto calls = static_cast<double>(std::max<std::uint64_t>(1, pdus));
+                k.run(cpu, p.tcp_sendmsg, calls, 0, {host_.sock(link_.endpoint(), true)});
                 if (!live_.empty())
-                  k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0,
-                        {{live_.back().iscsi_cmd, host_.objects().iscsi_cmd_bytes, true}});
+                  k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{live_.back().iscsi_cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else
-                  k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0);
+                  k.run(cpu, p.iscsi_tx_pdu, calls, 0);
                 host_.copy_from_user(cpu, link_.endpoint(), bytes, user_span(tx_cursor_, bytes));
               },
               [this] { host_.release_socket(link_.endpoint()); }};

@@ -1,0 +1,111 @@
+// The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
+// handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
+// runs runs again.
+#include <gtest/gtest.h>
+
+#include "sim/host/smp/CpuSet.hpp"
+
+namespace iscsim::host::smp {
+namespace {
+
+using models::Picos;
+
+constexpr double kHz = 1e9;  // one cycle = 1 ns
+
+models::CodePathCatalog catalog() {
+  const char* path = R"({"bin": "%s", "instr_per_call": {"value": 1000, "min": 0, "max": 1e6, "source": "t"},
+    "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "t"}, "cpi": {"value": 1, "min": 1, "max": 1, "source": "t"},
+    "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "t"}})";
+  nlohmann::json doc{{"paths", nlohmann::json::object()}};
+  for (const char* name : {"schedule", "wake_up", "ipi_handler", "irq_entry", "spin_lock_wait", "work"}) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, path, std::string(name) == "work" ? "TCP" : "Interface");
+    doc["paths"][name] = nlohmann::json::parse(buf);
+  }
+  return models::CodePathCatalog::parse(doc, "test");
+}
+
+struct Rig {
+  Rig()
+      : caches(models::CacheGeometry{1 << 16, 4, 64, 1}, 2),
+        fsb(models::MemoryBusParams{3.2e9, 64}),
+        memory(64, 4096),
+        paths(catalog()),
+        cost(params(), paths, caches, fsb, memory, 2, kHz),
+        cpus(calendar, cost,
+             SchedulerPaths{paths.id("schedule"), paths.id("wake_up"), paths.id("ipi_handler"), paths.id("irq_entry"),
+                            paths.id("spin_lock_wait")},
+             2) {}
+  static models::CpuParams params() {
+    models::CpuParams p;
+    p.memory_latency_ns = 100;
+    p.peer_latency_ns = 100;
+    p.clear_penalty_cycles = 0;  // keeps the arithmetic exact
+    p.prefetch_page_bytes = 4096;
+    return p;
+  }
+  void run_all() {
+    while (!calendar.empty()) calendar.run_next();
+  }
+  world::Calendar calendar;
+  models::CoherentCaches caches;
+  models::MemoryBus fsb;
+  models::AddressSpace memory;
+  models::CodePathCatalog paths;
+  models::CpuCostModel cost;
+  CpuSet cpus;
+};
+
+TEST(CpuSet, AnInterruptPushesTheRestOfAThreadBackByItsOwnTime) {
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  Picos thread_done = -1;
+  Thread* t = r.cpus.create_thread("t", [&] {
+    return Work{[&](int cpu) { r.cpus.run(cpu, work, 10, 0); }, [&] { thread_done = r.calendar.now(); }};
+  }, 0);
+  r.cpus.wake(t, -1);  // starts at once: schedule (1000) + 10 x 1000 cycles = 11 us
+  r.calendar.schedule(2 * models::kPicosPerMicro, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, 3, 0); }, {}});  // 3 us
+  });
+  r.run_all();
+  EXPECT_EQ(thread_done, 14 * models::kPicosPerMicro);
+  EXPECT_EQ(r.cpus.preemptions(), 1u);
+}
+
+TEST(CpuSet, WakingAThreadForAnotherIdleCpuSendsAnIpi) {
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  int ran_on = -1;
+  Thread* sleeper = r.cpus.create_thread("sleeper", [&] {
+    return Work{[&](int cpu) { ran_on = cpu; }, {}};
+  }, 1);
+  Thread* waker = r.cpus.create_thread("waker", [&] {
+    return Work{[&](int cpu) {
+                  r.cpus.run(cpu, work, 1, 0);
+                  r.cpus.wake(sleeper, cpu);
+                },
+                {}};
+  }, 0);
+  r.cpus.wake(waker, -1);
+  r.run_all();
+  EXPECT_EQ(ran_on, 1);
+  EXPECT_EQ(r.cpus.ipis(), 1u);
+}
+
+TEST(CpuSet, AThreadWokenWhileItRunsRunsAgain) {
+  Rig r;
+  int runs = 0;
+  Thread* t = nullptr;
+  t = r.cpus.create_thread("t", [&] {
+    return Work{[&](int) {
+                  if (++runs == 1) r.cpus.wake(t, -1);
+                },
+                {}};
+  }, 0);
+  r.cpus.wake(t, -1);
+  r.run_all();
+  EXPECT_EQ(runs, 2);
+}
+
+}  // namespace
+}  // namespace iscsim::host::smp

@@ -179,6 +179,12 @@ std::vector<BinError> compare(const json& reference, const Runs& runs) {
   return out;
 }
 
+double score(const std::vector<BinError>& errors) {
+  double sum = 0;
+  for (const BinError& e : errors) sum += (e.sim_pct - e.paper_pct) * (e.sim_pct - e.paper_pct);
+  return sum;
+}
+
 std::string error_table(const std::vector<BinError>& errors) {
   std::ostringstream out;
   char line[256];

@@ -33,6 +33,8 @@ struct BinError {
 };
 
 std::vector<BinError> compare(const nlohmann::json& reference, const Runs& runs);
+// How far a run is from the paper: the sum of squared %CPU differences, in points.
+double score(const std::vector<BinError>& errors);
 // The fit's error per bin, as a text table, with the worst %CPU and CPI deviations.
 std::string error_table(const std::vector<BinError>& errors);
 

@@ -28,6 +28,15 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
   skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
+  skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
+}
+
+SmpHost::Skb SmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }
+
+void SmpHost::free_skb(int cpu, const Skb& skb) {
+  charge(cpu, paths_.kfree_skb, 1, {{skb.head, objects_.skb_head_bytes, true}});
+  skb_heads_->free(skb.head);
+  if (skb.data != 0) skb_data_->free(skb.data);
 }
 
 SmpHost::FlowKey SmpHost::flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote) {
@@ -41,7 +50,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.nic = nic;
   p.rx_descriptors = memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes);
   p.tx_descriptors = memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes);
-  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(skb_data_->alloc());
+  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb());
   ports_.push_back(std::move(p));
   nic->set_interrupt_handler([this, index] { interrupt(index); });
   return index;
@@ -89,18 +98,23 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
     k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0);
-    k.run(cpu, paths_.kfree_skb, reclaimed, 0);
+    for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
+      free_skb(cpu, Skb{port.tx_heads.front(), 0});
+      port.tx_heads.pop_front();
+    }
     while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
   }
   for (world::Frame& frame : port.nic->clean_rx()) {
     // The NIC wrote the frame into the next posted buffer: every cached copy of it is stale.
-    const models::Addr skb = port.rx_posted.front();
+    const Skb skb = port.rx_posted.front();
     port.rx_posted.pop_front();
-    caches_.dma_write(skb, frame.size());
+    caches_.dma_write(skb.data, frame.size());
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
-          {descriptor(port.rx_descriptors, port.rx_next, config_.rx_ring, false), {skb, objects_.header_bytes, false}});
-    k.run(cpu, paths_.alloc_skb, 1, 0);
-    const models::Addr fresh = skb_data_->alloc();
+          {descriptor(port.rx_descriptors, port.rx_next, config_.rx_ring, false),
+           {skb.data, objects_.header_bytes, false},
+           {skb.head, objects_.skb_head_bytes, true}});
+    const Skb fresh = alloc_skb();
+    k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     port.rx_posted.push_back(fresh);
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {{port.rx_descriptors, objects_.descriptor_bytes, true}});
     backlog_[cpu].push_back(Received{std::move(frame), skb, port_index});
@@ -122,10 +136,7 @@ void SmpHost::net_rx(int cpu) {
 void SmpHost::receive(int cpu, Received& r) {
   CpuSet& k = *cpus_;
   const stack::net::ParseResult parsed = stack::net::parse_frame(r.frame.data(), r.frame.size());
-  auto drop = [&] {
-    k.run(cpu, paths_.kfree_skb, 1, 0);
-    skb_data_->free(r.skb);
-  };
+  auto drop = [&] { free_skb(cpu, r.skb); };
   if (!parsed.ok()) {
     ++errors_.bad_frames;
     return drop();
@@ -144,7 +155,7 @@ void SmpHost::receive(int cpu, Received& r) {
   const int owner = conns_.at(&ep).owner;
   const int on = owner >= 0 && owner != cpu ? owner : cpu;
   backlog_owner_ = on == cpu ? -1 : on;
-  charge(on, path, 1, {sock(ep, true), {r.skb, objects_.header_bytes, false}});
+  charge(on, path, 1, {sock(ep, true), {r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
   // the application cannot read in between: its thread runs after this softirq.
   const std::uint64_t before = ep.connection().readable();
@@ -169,14 +180,13 @@ void SmpHost::copy_to_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t 
   while (bytes > 0 && !c.rx_skbs.empty()) {
     Conn::Pending& p = c.rx_skbs.front();
     const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
-    const models::Addr src = p.skb + objects_.header_bytes + p.copied;
+    const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
     k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
     user += n;
     bytes -= n;
     p.copied += n;
     if (p.copied == p.bytes) {
-      k.run(cpu, paths_.kfree_skb, 1, 0);
-      skb_data_->free(p.skb);
+      free_skb(cpu, p.skb);
       c.rx_skbs.pop_front();
     }
   }
@@ -220,8 +230,12 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   } else {
     charge(cpu, paths_.tcp_transmit, 1);
   }
-  charge(cpu, paths_.alloc_skb, 1);
-  charge(cpu, paths_.e1000_xmit_frame, 1, {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true)});
+  // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
+  const models::Addr head = skb_heads_->alloc();
+  port.tx_heads.push_back(head);
+  charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
+  charge(cpu, paths_.e1000_xmit_frame, 1,
+         {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true), {head, objects_.skb_head_bytes, false}});
 }
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {

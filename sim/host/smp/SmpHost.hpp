@@ -68,13 +68,19 @@ class SmpHost : public Host {
   std::uint32_t socket_buffer_bytes() const { return config_.socket_buffer_bytes; }
 
  private:
+  // A socket buffer: its struct sk_buff and its data, from their own slab caches.
+  struct Skb {
+    models::Addr head = 0;
+    models::Addr data = 0;
+  };
   struct Port {
     world::NicPort* nic = nullptr;
     std::deque<world::Frame> qdisc;
     // Frames in the order TCP produced them, each leaving once the work that sent it is done:
     // the socket lock keeps a connection's segments in order whichever CPU sends them.
     std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;
-    std::deque<models::Addr> rx_posted;  // skb data buffers on the RX ring, in ring order
+    std::deque<Skb> rx_posted;        // buffers on the RX ring, in ring order
+    std::deque<models::Addr> tx_heads;  // sk_buffs of frames on the TX ring, in ring order
     models::Addr rx_descriptors = 0;
     models::Addr tx_descriptors = 0;
     std::uint32_t rx_next = 0;
@@ -82,7 +88,7 @@ class SmpHost : public Host {
   };
   struct Received {
     world::Frame frame;
-    models::Addr skb = 0;
+    Skb skb;
     std::size_t port = 0;
   };
   struct Conn {
@@ -92,7 +98,7 @@ class SmpHost : public Host {
     std::uint64_t tx_sent = 0;
     int owner = -1;  // CPU of the thread holding the socket lock, -1 if none
     struct Pending {
-      models::Addr skb = 0;
+      Skb skb;
       std::uint64_t bytes = 0;
       std::uint64_t copied = 0;
     };
@@ -123,7 +129,12 @@ class SmpHost : public Host {
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;
+  Skb alloc_skb();
+  // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
+  void free_skb(int cpu, const Skb& skb);
+
   models::SlabCache* skb_data_;
+  models::SlabCache* skb_heads_;
   std::vector<Port> ports_;
   std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
   std::unordered_map<const world::TcpEndpoint*, Conn> conns_;

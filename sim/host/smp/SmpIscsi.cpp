@@ -28,6 +28,8 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
       scsi_cmnds_(&host.memory().cache("scsi_cmnd", host.objects().scsi_cmnd_bytes)),
       iscsi_cmds_(&host.memory().cache("iscsi_cmd", host.objects().iscsi_cmd_bytes)) {
   user_ = host.memory().region(user_buffer_bytes);
+  const std::uint64_t pages = (user_buffer_bytes + host.objects().page_bytes - 1) / host.objects().page_bytes;
+  mem_map_ = host.memory().region(pages * host.objects().page_struct_bytes);
   CpuSet& k = host.cpus();
   const std::string n = std::to_string(index);
   const int home = static_cast<int>(index);
@@ -75,7 +77,13 @@ Work SmpIscsiPath::worker_thread() {
                   to_issue_.pop_front();
                   k.run(cpu, p.dynamo_io, 1, 0);
                   k.run(cpu, p.syscall, 1, 0);
-                  k.run(cpu, p.raw_io_map, 1, r.transfer_length);
+                  // map_user_kiobuf pins each page of the buffer: a write to its struct page.
+                  const KernelObjects& o = host_.objects();
+                  const models::Addr buffer = user_span(map_cursor_, r.transfer_length);
+                  const std::uint64_t first = (buffer - user_) / o.page_bytes;
+                  const std::uint64_t pages = (r.transfer_length + o.page_bytes - 1) / o.page_bytes;
+                  k.run(cpu, p.raw_io_map, 1, r.transfer_length,
+                        {{mem_map_ + first * o.page_struct_bytes, pages * o.page_struct_bytes, true}});
                   const models::Addr sc = scsi_cmnds_->alloc();
                   const models::Addr ic = iscsi_cmds_->alloc();
                   live_.push_back(Live{sc, ic, r.transfer_length});

@@ -41,6 +41,8 @@ class SmpIscsiPath : public workload::IoTarget {
   std::uint64_t user_bytes_ = 0;
   std::uint64_t rx_cursor_ = 0;
   std::uint64_t tx_cursor_ = 0;
+  std::uint64_t map_cursor_ = 0;  // the buffer of the next raw I/O to map
+  models::Addr mem_map_ = 0;      // the struct pages of the worker's buffers
   std::uint64_t tx_pdus_seen_ = 0;     // PDUs the session had queued at the last transmit run
   std::uint64_t tx_pdus_waiting_ = 0;  // of those, not yet written to the socket
   models::SlabCache* scsi_cmnds_;

@@ -53,6 +53,8 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.iscsi_cmd_bytes = get("iscsi_cmd_bytes");
   o.iscsi_header_bytes = get("iscsi_header_bytes");
   o.page_struct_bytes = get("page_struct_bytes");
+  o.buffer_head_bytes = get("buffer_head_bytes");
+  o.raw_sector_bytes = get("raw_sector_bytes");
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
     throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");

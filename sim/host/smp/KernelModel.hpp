@@ -22,6 +22,7 @@ struct KernelPaths {
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
+  std::uint32_t buffer_head_bytes, raw_sector_bytes;
   static KernelObjects from(const models::ParamSet& p);
 };
 

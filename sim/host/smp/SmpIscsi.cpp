@@ -39,6 +39,15 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
   link.set_deferred([this] { notify(); });
 }
 
+SmpIscsiPath::BufferHeads SmpIscsiPath::alloc_buffer_heads(std::uint64_t io_bytes) {
+  const KernelObjects& o = host_.objects();
+  const std::uint64_t sectors = (io_bytes + o.raw_sector_bytes - 1) / o.raw_sector_bytes;
+  if (sectors == 0) return {};
+  const auto bytes = static_cast<std::uint32_t>(sectors * o.buffer_head_bytes);
+  models::SlabCache& cache = host_.memory().cache("buffer_head x" + std::to_string(sectors), bytes);
+  return BufferHeads{&cache, cache.alloc(), bytes};
+}
+
 double SmpIscsiPath::compute_cycles(models::PathId path, std::uint64_t bytes) const {
   const models::CodePath& c = host_.cost().catalog()[path];
   return (c.instr_per_call.value + static_cast<double>(bytes) * c.instr_per_byte.value) * c.cpi.value;
@@ -82,13 +91,24 @@ Work SmpIscsiPath::worker_thread() {
                   const models::Addr buffer = user_span(map_cursor_, r.transfer_length);
                   const std::uint64_t first = (buffer - user_) / o.page_bytes;
                   const std::uint64_t pages = (r.transfer_length + o.page_bytes - 1) / o.page_bytes;
+                  // brw_kiovec frees the buffer_heads of what completed and builds the new ones.
+                  BufferHeads old;
+                  if (!completed_.empty()) {
+                    old = completed_.front();
+                    completed_.pop_front();
+                  }
+                  const BufferHeads bhs = alloc_buffer_heads(r.transfer_length);
                   k.run(cpu, p.raw_io_map, 1, r.transfer_length,
-                        {{mem_map_ + first * o.page_struct_bytes, pages * o.page_struct_bytes, true}});
+                        {{mem_map_ + first * o.page_struct_bytes, pages * o.page_struct_bytes, true},
+                         {bhs.addr, bhs.bytes, true},
+                         {old.addr, old.bytes, true}});
+                  if (old.cache != nullptr) old.cache->free(old.addr);
                   const models::Addr sc = scsi_cmnds_->alloc();
                   const models::Addr ic = iscsi_cmds_->alloc();
-                  live_.push_back(Live{sc, ic, r.transfer_length});
+                  live_.push_back(Live{sc, ic, r.transfer_length, bhs});
                   k.lock(cpu, compute_cycles(p.scsi_request, r.transfer_length));
-                  k.run(cpu, p.scsi_request, 1, r.transfer_length, {{sc, host_.objects().scsi_cmnd_bytes, true}});
+                  k.run(cpu, p.scsi_request, 1, r.transfer_length,
+                        {{sc, host_.objects().scsi_cmnd_bytes, true}, {bhs.addr, bhs.bytes, false}});
                   k.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, host_.objects().iscsi_cmd_bytes, true}});
                   link_.submit(std::move(r));
                 }
@@ -148,9 +168,12 @@ Work SmpIscsiPath::receive_thread() {
                     live_.pop_front();
                   }
                   k.lock(cpu, compute_cycles(p.scsi_done, c.bytes));
+                  // end_that_request_first calls each buffer_head's b_end_io.
                   k.run(cpu, p.scsi_done, 1, c.bytes,
                         {{c.scsi_cmnd, host_.objects().scsi_cmnd_bytes, true},
-                         {c.iscsi_cmd, host_.objects().iscsi_cmd_bytes, false}});
+                         {c.iscsi_cmd, host_.objects().iscsi_cmd_bytes, false},
+                         {c.bhs.addr, c.bhs.bytes, true}});
+                  if (c.bhs.cache != nullptr) completed_.push_back(c.bhs);
                   if (c.scsi_cmnd != 0) {
                     scsi_cmnds_->free(c.scsi_cmnd);
                     iscsi_cmds_->free(c.iscsi_cmd);

@@ -47,11 +47,20 @@ class SmpIscsiPath : public workload::IoTarget {
   std::uint64_t tx_pdus_waiting_ = 0;  // of those, not yet written to the socket
   models::SlabCache* scsi_cmnds_;
   models::SlabCache* iscsi_cmds_;
+  // A raw I/O's buffer_heads, one per sector, allocated together and freed by the worker.
+  struct BufferHeads {
+    models::SlabCache* cache = nullptr;
+    models::Addr addr = 0;
+    std::uint64_t bytes = 0;
+  };
   struct Live {
     models::Addr scsi_cmnd = 0;
     models::Addr iscsi_cmd = 0;
     std::uint64_t bytes = 0;
+    BufferHeads bhs;
   };
+  BufferHeads alloc_buffer_heads(std::uint64_t io_bytes);
+  std::deque<BufferHeads> completed_;  // buffer_heads of completed I/Os, freed by the worker
   std::deque<Live> live_;  // commands issued and not yet completed, oldest first
 };
 

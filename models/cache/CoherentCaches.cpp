@@ -227,23 +227,11 @@ AccessCounts CoherentCaches::read(int cpu, Addr addr, std::uint64_t bytes) { ret
 
 AccessCounts CoherentCaches::write(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, true); }
 
-AccessCounts CoherentCaches::dma_write(Addr addr, std::uint64_t bytes) {
-  AccessCounts counts;
-  if (bytes == 0) return counts;
-  std::fill(snooped_.begin(), snooped_.end(), 0);
-  const std::uint64_t first = addr >> line_shift_;
-  const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
-  counts.lines = last - first + 1;
-  for (std::uint64_t line = first; line <= last; ++line) {
-    // The device overwrites the whole line, so a Modified copy is dropped, not written back.
-    invalidate_others(kDevice, line);
-  }
-  counts.bus_bytes = counts.lines * geometry_.line_bytes;
-  notify_victims();
-  return counts;
-}
+AccessCounts CoherentCaches::dma_write(Addr addr, std::uint64_t bytes) { return device_access(addr, bytes, true); }
 
-AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) {
+AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) { return device_access(addr, bytes, false); }
+
+AccessCounts CoherentCaches::device_access(Addr addr, std::uint64_t bytes, bool write) {
   AccessCounts counts;
   if (bytes == 0) return counts;
   std::fill(snooped_.begin(), snooped_.end(), 0);
@@ -251,6 +239,11 @@ AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) {
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
   for (std::uint64_t line = first; line <= last; ++line) {
+    if (write) {
+      // The device overwrites the whole line, so a Modified copy is dropped, not written back.
+      invalidate_others(kDevice, line);
+      continue;
+    }
     for (int p = 0; p < cpus_; ++p) {
       const Slot s = find(p, line);
       if (s == kNoSlot || states_[s] != Mesi::Modified) continue;

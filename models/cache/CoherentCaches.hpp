@@ -85,6 +85,8 @@ class CoherentCaches {
   }
   void check_cpu(int cpu) const;
   void notify_victims();
+  // A device's DMA: a write invalidates every cached copy, a read writes Modified ones back.
+  AccessCounts device_access(Addr addr, std::uint64_t bytes, bool write);
 
   CacheGeometry geometry_;
   int cpus_ = 0;

@@ -30,6 +30,12 @@ struct CodePath {
   BoundedValue instr_per_byte;
   BoundedValue cpi;
   BoundedValue footprint_bytes;  // code and static data read per call (instruction fetch misses)
+
+  double instructions(double calls, double bytes) const {
+    return calls * instr_per_call.value + bytes * instr_per_byte.value;
+  }
+  // Cycles of computation alone (no stalls): what a lock holder keeps the lock for at least.
+  double compute_cycles(double calls, double bytes) const { return instructions(calls, bytes) * cpi.value; }
 };
 
 using PathId = std::size_t;

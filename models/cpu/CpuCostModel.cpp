@@ -56,7 +56,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   const CodePath& p = catalog_[id];
   running_[cpu] = p.bin;
   Cost c;
-  c.instr = calls * p.instr_per_call.value + static_cast<double>(bytes) * p.instr_per_byte.value;
+  c.instr = p.instructions(calls, static_cast<double>(bytes));
   AccessCounts acc;
   double exposed = 0;  // misses from memory whose latency the core waits for
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write) {
@@ -124,13 +124,6 @@ double CpuCostModel::clear(int cpu, double n) {
     at(counters_[cpu], bin).cycles += penalty;
   }
   return penalty;
-}
-
-void CpuCostModel::spin(int cpu, Bin bin, double cycles, double instr) {
-  if (!counting_) return;
-  BinCounters& b = at(counters_[cpu], bin);
-  b.cycles += cycles;
-  b.instr += instr;
 }
 
 double CpuCostModel::take_pending_cycles(int cpu) {

@@ -64,8 +64,6 @@ class CpuCostModel {
   // their penalty in the running bin; returns the penalty in cycles (0 when idle), which the
   // caller adds to the time of what it runs next.
   double clear(int cpu, double n);
-  // Cycles `cpu` spent spinning on a lock, charged to `bin` (a spin loop retires `instr`).
-  void spin(int cpu, Bin bin, double cycles, double instr);
 
   // Which bin `cpu` is executing (Idle when it waits): where its clears are attributed.
   void set_running(int cpu, Bin bin) { running_[cpu] = bin; }
@@ -79,7 +77,6 @@ class CpuCostModel {
   const CodePathCatalog& catalog() const { return catalog_; }
   const CpuParams& params() const { return params_; }
   double hz() const { return hz_; }
-  double memory_latency_cycles() const { return params_.memory_latency_ns * hz_ * 1e-9; }
 
  private:
   void on_snoop(int victim, std::uint64_t lines);

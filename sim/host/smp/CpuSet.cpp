@@ -117,7 +117,7 @@ void CpuSet::lock(int cpu, double hold_cycles) {
   if (lock_owner_ != cpu && lock_free_at_ > reach) {
     const double spin_cycles = (lock_free_at_ - reach) * hz;
     const models::CodePath& p = cost_.catalog()[paths_.spin_lock_wait];
-    run(cpu, paths_.spin_lock_wait, spin_cycles / (p.instr_per_call.value * p.cpi.value), 0);
+    run(cpu, paths_.spin_lock_wait, spin_cycles / p.compute_cycles(1, 0), 0);
   }
   lock_free_at_ = static_cast<double>(calendar_.now()) / kPicosPerSecond + (job_cycles_[cpu] + hold_cycles) / hz;
   lock_owner_ = cpu;
@@ -167,17 +167,17 @@ void CpuSet::dispatch(int cpu) {
     cost_.set_running(cpu, models::Bin::Idle);
     return;
   }
-  begin(cpu, std::move(job), 0);
+  begin(cpu, std::move(job));
 }
 
-void CpuSet::begin(int cpu, Job job, double extra_cycles) {
+void CpuSet::begin(int cpu, Job job) {
   Cpu& c = cpus_[cpu];
   c.current = std::move(job);
   c.busy = true;
   const std::uint64_t gen = ++c.generation;
   const int outer = executing_;
   executing_ = cpu;
-  job_cycles_[cpu] = extra_cycles;
+  job_cycles_[cpu] = 0;
   if (Thread* t = c.current.thread) {
     t->running_ = true;
     t->last_cpu_ = cpu;

@@ -75,7 +75,6 @@ class CpuSet {
   // The CPU whose work is starting now (-1 outside work): where a send or wake-up is charged.
   int executing() const { return executing_; }
   int cpus() const { return static_cast<int>(cpus_.size()); }
-  models::CpuCostModel& cost() { return cost_; }
   std::uint64_t ipis() const { return ipis_; }
   std::uint64_t context_switches() const { return switches_; }
   std::uint64_t preemptions() const { return preemptions_; }
@@ -103,7 +102,7 @@ class CpuSet {
 
   bool idle(int cpu) const;
   void dispatch(int cpu);
-  void begin(int cpu, Job job, double extra_cycles);
+  void begin(int cpu, Job job);
   void complete(int cpu, std::uint64_t generation);
   Thread* pick(int cpu);
   void send_ipi(int cpu);

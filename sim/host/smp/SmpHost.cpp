@@ -134,7 +134,6 @@ void SmpHost::net_rx(int cpu) {
 }
 
 void SmpHost::receive(int cpu, Received& r) {
-  CpuSet& k = *cpus_;
   const stack::net::ParseResult parsed = stack::net::parse_frame(r.frame.data(), r.frame.size());
   auto drop = [&] { free_skb(cpu, r.skb); };
   if (!parsed.ok()) {

@@ -48,11 +48,6 @@ SmpIscsiPath::BufferHeads SmpIscsiPath::alloc_buffer_heads(std::uint64_t io_byte
   return BufferHeads{&cache, cache.alloc(), bytes};
 }
 
-double SmpIscsiPath::compute_cycles(models::PathId path, std::uint64_t bytes) const {
-  const models::CodePath& c = host_.cost().catalog()[path];
-  return (c.instr_per_call.value + static_cast<double>(bytes) * c.instr_per_byte.value) * c.cpi.value;
-}
-
 void SmpIscsiPath::wake(Thread* t) { host_.cpus().wake(t, host_.cpus().executing()); }
 
 void SmpIscsiPath::notify() {
@@ -81,6 +76,7 @@ Work SmpIscsiPath::worker_thread() {
   return Work{[this](int cpu) {
                 CpuSet& k = host_.cpus();
                 const KernelPaths& p = host_.paths();
+                const models::CodePathCatalog& catalog = host_.cost().catalog();
                 while (!to_issue_.empty()) {
                   stack::iscsi::ScsiRequest r = std::move(to_issue_.front());
                   to_issue_.pop_front();
@@ -106,7 +102,7 @@ Work SmpIscsiPath::worker_thread() {
                   const models::Addr sc = scsi_cmnds_->alloc();
                   const models::Addr ic = iscsi_cmds_->alloc();
                   live_.push_back(Live{sc, ic, r.transfer_length, bhs});
-                  k.lock(cpu, compute_cycles(p.scsi_request, r.transfer_length));
+                  k.lock(cpu, catalog[p.scsi_request].compute_cycles(1, static_cast<double>(r.transfer_length)));
                   k.run(cpu, p.scsi_request, 1, r.transfer_length,
                         {{sc, host_.objects().scsi_cmnd_bytes, true}, {bhs.addr, bhs.bytes, false}});
                   k.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, host_.objects().iscsi_cmd_bytes, true}});
@@ -149,6 +145,7 @@ Work SmpIscsiPath::receive_thread() {
   return Work{[this](int cpu) {
                 CpuSet& k = host_.cpus();
                 const KernelPaths& p = host_.paths();
+                const models::CodePathCatalog& catalog = host_.cost().catalog();
                 const world::TcpEndpoint& ep = link_.endpoint();
                 host_.own_socket(ep, cpu);
                 const std::uint64_t pdus_before = total(link_.session().counts().received);
@@ -167,7 +164,7 @@ Work SmpIscsiPath::receive_thread() {
                     c = live_.front();
                     live_.pop_front();
                   }
-                  k.lock(cpu, compute_cycles(p.scsi_done, c.bytes));
+                  k.lock(cpu, catalog[p.scsi_done].compute_cycles(1, static_cast<double>(c.bytes)));
                   // end_that_request_first calls each buffer_head's b_end_io.
                   k.run(cpu, p.scsi_done, 1, c.bytes,
                         {{c.scsi_cmnd, host_.objects().scsi_cmnd_bytes, true},

@@ -28,8 +28,6 @@ class SmpIscsiPath : public workload::IoTarget {
   void notify();
   void wake(Thread* t);
   models::Addr user_span(std::uint64_t& cursor, std::uint64_t bytes);
-  // Cycles the path computes for `bytes` (the time it holds io_request_lock, stalls aside).
-  double compute_cycles(models::PathId path, std::uint64_t bytes) const;
 
   SmpHost& host_;
   world::IscsiInitiatorLink& link_;

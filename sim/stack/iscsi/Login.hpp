@@ -41,4 +41,8 @@ void set_login_stages(Bhs& bhs, const LoginStages& s);
 
 enum class LoginOutcome { InProgress, Succeeded, Failed };
 
+// A Login Response's status class and detail in words, as RFC 7143 section 11.13.5 names them,
+// with the raw value: "initiator error: target not found (status 0x0203)".
+std::string login_status_text(std::uint8_t status_class, std::uint8_t status_detail);
+
 }  // namespace iscsim::stack::iscsi

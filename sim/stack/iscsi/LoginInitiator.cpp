@@ -48,12 +48,8 @@ std::optional<Pdu> LoginInitiator::on_response(const Pdu& rsp) {
   if (rsp.bhs.itt() != itt_) return fail("Login Response for another task tag");
   const std::uint8_t cls = rsp.bhs.u8(login::kStatusClass);
   status_ = static_cast<std::uint16_t>((cls << kStatusClassShift) | rsp.bhs.u8(login::kStatusDetail));
-  if (cls != login::kSuccess) {
-    const char* what = cls == login::kInitiatorError ? "initiator error" : "target error";
-    if (cls == login::kInitiatorError && rsp.bhs.u8(login::kStatusDetail) == login::kAuthenticationFailure)
-      what = "authentication failure";
-    return fail(std::string("login refused: ") + what);
-  }
+  if (cls != login::kSuccess)
+    return fail("login refused: " + login_status_text(cls, rsp.bhs.u8(login::kStatusDetail)));
   exp_stat_sn_ = rsp.bhs.u32(bhs::kStatSn) + 1;
   tsih_ = rsp.bhs.u16(login::kTsih);
   exp_cmd_sn_ = rsp.bhs.u32(bhs::kExpCmdSn);

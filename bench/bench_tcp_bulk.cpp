@@ -8,18 +8,18 @@
 
 #include "BuildInfo.hpp"
 #include "sim/scenario/Loader.hpp"
-#include "sim/world/World.hpp"
+#include "sim/run/Run.hpp"
 
 int main(int argc, char** argv) {
   using namespace iscsim;
   const std::string path = argc > 1 ? argv[1] : std::string(build::kSourceDir) + "/scenarios/tcp-bulk.json";
   const std::vector<std::string> overrides(argv + (argc > 1 ? 2 : 1), argv + argc);
   const scenario::Scenario s = scenario::load_scenario(path, overrides);
-  world::RunOptions opt;
+  run::RunOptions opt;
   opt.params_dir = std::string(build::kSourceDir) + "/models/params";
 
   const auto start = std::chrono::steady_clock::now();
-  const world::RunOutcome out = world::run_world(s, opt);
+  const run::RunOutcome out = run::run_world(s, opt);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const double sim = out.clock.end_time_s;

@@ -72,6 +72,7 @@ class CpuCostModel {
   double take_pending_cycles(int cpu);
 
   void set_counting(bool on) { counting_ = on; }
+  bool counting() const { return counting_; }
   const CpuCounters& counters(int cpu) const { return counters_[cpu]; }
   const std::vector<PathTally>& tallies(int cpu) const { return tallies_[cpu]; }
   const CodePathCatalog& catalog() const { return catalog_; }

@@ -20,7 +20,7 @@
 #include "sim/results/RunReport.hpp"
 #include "sim/scenario/Loader.hpp"
 #include "sim/scenario/ScenarioError.hpp"
-#include "sim/world/World.hpp"
+#include "sim/run/Run.hpp"
 
 namespace iscsim::cli {
 
@@ -75,7 +75,7 @@ int guarded(const char* command, Body body) {
   } catch (const scenario::ScenarioError& e) {
     std::cerr << "iscsim " << command << ": " << e.what() << "\n";
     return kExitBadInput;
-  } catch (const world::UnsupportedScenario& e) {
+  } catch (const run::UnsupportedScenario& e) {
     std::cerr << "iscsim " << command << ": " << e.what() << "\n";
     return kExitBadInput;
   } catch (const models::ParamError& e) {
@@ -114,7 +114,7 @@ int run_command(const std::vector<std::string>& args) {
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
     const std::string out_dir = p.vm.count("output") ? p.vm["output"].as<std::string>() : "out/" + s.name;
 
-    world::RunOptions opt;
+    run::RunOptions opt;
     opt.params_dir = params_dir();
     opt.simgrid_args = p.simgrid_args;
     const std::string pcap = p.vm.count("pcap") ? p.vm["pcap"].as<std::string>() : "";
@@ -126,9 +126,9 @@ int run_command(const std::vector<std::string>& args) {
     }
 
     const auto wall_start = std::chrono::steady_clock::now();
-    world::RunOutcome outcome;
+    run::RunOutcome outcome;
     try {
-      outcome = world::run_world(s, opt);
+      outcome = run::run_world(s, opt);
     } catch (...) {
       if (!pcap.empty()) std::remove(opt.pcap_path.c_str());
       throw;

@@ -4,8 +4,12 @@
 // this in zero time; the SMP and AMP hosts charge it to simulated CPUs.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "sim/host/CostedHost.hpp"
+#include "sim/world/IoTarget.hpp"
+#include "sim/world/IscsiInitiatorLink.hpp"
 #include "sim/world/NicPort.hpp"
 #include "sim/world/TcpEndpoint.hpp"
 
@@ -28,6 +32,20 @@ class Host {
   virtual const std::string& name() const = 0;
   virtual const ReceiveErrors& receive_errors() const = 0;
   virtual std::uint64_t qdisc_peak() const = 0;
+
+  // The I/O path of iSCSI session `index` over `link`: the host's own software around the link
+  // (threads, queues), or null when the link is driven directly because software costs nothing.
+  // `user_buffer_bytes`: the issuing worker's I/O buffers (outstanding x request size).
+  virtual std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
+                                                        std::uint64_t user_buffer_bytes) {
+    (void)link;
+    (void)index;
+    (void)user_buffer_bytes;
+    return nullptr;
+  }
+  // Its simulated CPUs, if its software runs on any.
+  virtual CostedHost* costed() { return nullptr; }
+  virtual const CostedHost* costed() const { return nullptr; }
 };
 
 }  // namespace iscsim::host

@@ -12,8 +12,6 @@ using nlohmann::json;
 constexpr double kPercent = 100.0;
 constexpr double kHzPerGhz = 1e9;
 
-const char* role_name(scenario::Architecture a) { return a == scenario::Architecture::Amp ? "host" : "cpu"; }
-
 json bin_json(const models::BinCounters& b, double window_cycles, double payload_mb, bool idle) {
   const double per = payload_mb > 0 ? 1.0 / payload_mb : 0.0;
   json cpi = (!idle && b.instr > 0) ? json(b.cycles / b.instr) : json(nullptr);
@@ -25,30 +23,13 @@ json bin_json(const models::BinCounters& b, double window_cycles, double payload
 
 }  // namespace
 
-// The ideal host's software costs nothing: every cycle of every CPU is idle.
-nlohmann::json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb) {
-  json cpus = json::array();
-  const double cycles = s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
-  for (int id = 0; id < s.host.cores; ++id) {
-    json bins = json::object();
-    for (std::string_view name : models::kBinNames) {
-      const bool idle = name == models::bin_name(models::Bin::Idle);
-      const double per_mb = payload_mb > 0 && idle ? cycles / payload_mb : 0.0;
-      bins[std::string(name)] = json{{"cycles", per_mb}, {"instr", 0.0},        {"clears", 0.0},
-                                     {"l2_misses", 0.0}, {"pct_cpu", idle ? kPercent : 0.0}, {"cpi", nullptr}};
-    }
-    cpus.push_back(json{{"id", id}, {"role", role_name(s.host.architecture)},
-                        {"frequency_ghz", s.host.cpu.frequency_ghz}, {"bins", bins}});
-  }
-  return cpus;
-}
-
-json costed_cpus(const models::CpuCostModel& model, const scenario::Scenario& s, double window_s, double payload_mb) {
+json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, double window_s, double payload_mb) {
   json cpus = json::array();
   const double hz = s.host.cpu.frequency_ghz * kHzPerGhz;
   const double window_cycles = hz * window_s;
+  const models::CpuCostModel& model = host.cost();
   const models::CodePathCatalog& catalog = model.catalog();
-  for (int id = 0; id < s.host.cores; ++id) {
+  for (int id = 0; id < host.cpu_count(); ++id) {
     models::CpuCounters c = model.counters(id);
     double busy = 0;
     for (std::size_t b = 0; b < models::kBinCount; ++b)
@@ -56,7 +37,7 @@ json costed_cpus(const models::CpuCostModel& model, const scenario::Scenario& s,
     models::BinCounters& idle = at(c, models::Bin::Idle);
     // Work started just before the window closed may run past it: idle never goes negative.
     idle.cycles = std::max(0.0, window_cycles - busy);
-    idle.instr = idle.cycles * model.params().idle_instr_per_cycle;
+    idle.instr = host.idle_instructions(id, idle.cycles);
     json bins = json::object();
     for (std::size_t b = 0; b < models::kBinCount; ++b)
       bins[std::string(models::kBinNames[b])] =
@@ -69,9 +50,14 @@ json costed_cpus(const models::CpuCostModel& model, const scenario::Scenario& s,
       paths[catalog[p].name] = json{{"calls", t.calls}, {"bytes", t.bytes}, {"instr", t.instr},
                                     {"stall_cycles", t.stall_cycles}};
     }
+    const host::CpuEvents e = host.events(id);
     cpus.push_back(json{{"id", id},
-                        {"role", role_name(s.host.architecture)},
+                        {"role", host::role_name(host.role(id))},
                         {"frequency_ghz", s.host.cpu.frequency_ghz},
+                        {"events", json{{"interrupts", e.interrupts},
+                                        {"ipis", e.ipis},
+                                        {"context_switches", e.context_switches},
+                                        {"preemptions", e.preemptions}}},
                         {"bins", bins},
                         {"paths_in_window", paths}});
   }
@@ -86,6 +72,14 @@ double cpu_util_pct(const json& cpus) {
   return total;
 }
 
+double cpu_dedicated_pct(const json& cpus) {
+  double total = cpu_util_pct(cpus);
+  for (const json& cpu : cpus)
+    if (cpu["role"] == host::role_name(host::CpuRole::Ppe))
+      total += cpu["bins"][std::string(models::bin_name(models::Bin::Idle))]["pct_cpu"].get<double>();
+  return total;
+}
+
 std::string table1_text(const json& results) {
   std::ostringstream out;
   const json& cpus = results["cpus"];
@@ -94,7 +88,8 @@ std::string table1_text(const json& results) {
   std::snprintf(line, sizeof line, "%-15s", "");
   out << line;
   for (const json& cpu : cpus) {
-    std::snprintf(line, sizeof line, "| CPU%-2d %12s %11s %9s %10s %6s %5s ", cpu["id"].get<int>(), "cycles", "instr",
+    const std::string label = "CPU" + std::to_string(cpu["id"].get<int>()) + " " + cpu["role"].get<std::string>();
+    std::snprintf(line, sizeof line, "| %-9s %8s %11s %9s %10s %6s %5s ", label.c_str(), "cycles", "instr",
                   "clears", "L2 misses", "%CPU", "CPI");
     out << line;
   }
@@ -113,10 +108,15 @@ std::string table1_text(const json& results) {
     out << "\n";
   }
   const json& sum = results["summary"];
+  const auto number = [](const json& v) { return v.is_number() ? v.get<double>() : 0.0; };
   std::snprintf(line, sizeof line, "throughput %.1f MB/s, CPU utilization %.1f%%, %.3f GHz/Gbps\n",
-                sum["throughput_MBps"].get<double>(), sum["cpu_util_pct"].get<double>(),
-                sum["ghz_per_gbps"].get<double>());
+                sum["throughput_MBps"].get<double>(), number(sum["cpu_util_pct"]), number(sum["ghz_per_gbps"]));
   out << line;
+  if (sum["cpu_dedicated_pct"].is_number()) {
+    std::snprintf(line, sizeof line, "dedicated (PPEs counted fully busy): CPU %.1f%%, %.3f GHz/Gbps\n",
+                  number(sum["cpu_dedicated_pct"]), number(sum["ghz_per_gbps_dedicated"]));
+    out << line;
+  }
   return out.str();
 }
 

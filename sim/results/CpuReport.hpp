@@ -7,18 +7,19 @@
 #include <nlohmann/json.hpp>
 
 #include "models/cpu/CpuCostModel.hpp"
+#include "sim/host/CostedHost.hpp"
 #include "sim/scenario/Scenario.hpp"
 
 namespace iscsim::world {
 
-// The ideal host's CPUs: all idle.
-nlohmann::json ideal_cpus(const scenario::Scenario& s, double window_s, double payload_mb);
 // `window_s` of simulated time in which `payload_mb` MB completed. Idle is what the window
 // leaves: every CPU's bins add up to window x frequency.
-nlohmann::json costed_cpus(const models::CpuCostModel& model, const scenario::Scenario& s, double window_s,
+nlohmann::json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, double window_s,
                            double payload_mb);
 // Sum over CPUs of non-idle %CPU (2 CPUs fully busy = 200).
 double cpu_util_pct(const nlohmann::json& cpus);
+// The dedicated view of an AMP host: utilization with every PPE counted fully busy.
+double cpu_dedicated_pct(const nlohmann::json& cpus);
 // Table 1 of the paper, for one run: a block per CPU side by side.
 std::string table1_text(const nlohmann::json& results);
 

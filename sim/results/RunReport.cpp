@@ -99,16 +99,32 @@ json build_results(const RunRecord& r) {
 
   const double throughput = static_cast<double>(window_bytes) / window_s / kBytesPerMB;
   const double payload_mb = static_cast<double>(window_bytes) / kBytesPerMB;
-  results["cpus"] = r.cpu_model ? costed_cpus(*r.cpu_model, s, window_s, payload_mb) : ideal_cpus(s, window_s, payload_mb);
-  if (r.cpu_model) results["host"] = r.host_stats;
   const double gbps = throughput * kBytesPerMB * kBitsPerByte / kBitsPerGbit;
-  const double util_pct = cpu_util_pct(results["cpus"]);
+  const double ghz = s.host.cpu.frequency_ghz;
+  // Figures that do not apply are null: the ideal host has no CPUs to measure, only an AMP host
+  // has packet engines to count as dedicated, and nothing costs per Gbps when nothing moved.
+  json util = nullptr, cost = nullptr, dedicated = nullptr, dedicated_cost = nullptr;
+  results["cpus"] = json::array();
+  if (r.costed) {
+    results["cpus"] = costed_cpus(*r.costed, s, window_s, payload_mb);
+    results["host"] = r.costed->stats();
+    const double util_pct = cpu_util_pct(results["cpus"]);
+    util = util_pct;
+    if (gbps > 0) cost = util_pct / kPercent * ghz / gbps;
+    if (s.host.architecture == scenario::Architecture::Amp) {
+      const double dedicated_pct = cpu_dedicated_pct(results["cpus"]);
+      dedicated = dedicated_pct;
+      if (gbps > 0) dedicated_cost = dedicated_pct / kPercent * ghz / gbps;
+    }
+  }
   results["summary"] = json{{"sim_time_s", window_s},
                             {"end_time_s", end_s},
                             {"throughput_MBps", throughput},
                             {"iops", static_cast<double>(w.window_ios) / window_s},
-                            {"cpu_util_pct", util_pct},
-                            {"ghz_per_gbps", gbps > 0 ? util_pct / kPercent * s.host.cpu.frequency_ghz / gbps : 0.0}};
+                            {"cpu_util_pct", util},
+                            {"ghz_per_gbps", cost},
+                            {"cpu_dedicated_pct", dedicated},
+                            {"ghz_per_gbps_dedicated", dedicated_cost}};
   if (r.iometer) results["summary"]["latency_us"] = results["iscsi"]["latency_us"];
   return results;
 }

@@ -31,8 +31,7 @@ struct RunRecord {
   std::vector<const host::Host*> hosts;
   std::vector<const models::PciBus*> pci_buses;
   std::vector<const models::MemoryBus*> memory_buses;
-  const models::CpuCostModel* cpu_model = nullptr;  // costed hosts (smp, amp); null: ideal
-  nlohmann::json host_stats;                         // the costed host's scheduler counts
+  const host::CostedHost* costed = nullptr;  // the initiator's CPUs (smp, amp); null: ideal
   models::Picos end_time = 0;
   bool completed = false;  // every transfer drained and closed before the drain limit
 };

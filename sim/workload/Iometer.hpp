@@ -12,15 +12,11 @@
 #include "models/common/Time.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
+#include "sim/world/IoTarget.hpp"
 
 namespace iscsim::workload {
 
-// Where a disk's I/Os go (an initiator session and its LUN).
-class IoTarget {
- public:
-  virtual ~IoTarget() = default;
-  virtual void submit(stack::iscsi::ScsiRequest request) = 0;
-};
+using world::IoTarget;
 
 struct IometerConfig {
   scenario::IoOp op = scenario::IoOp::Read;
@@ -45,7 +41,7 @@ struct DiskStats {
   std::uint64_t io_errors = 0;  // a status other than GOOD, or an iSCSI response other than completed
 };
 
-class Iometer {
+class Iometer : public world::IoSink {
  public:
   Iometer(const IometerConfig& config, std::function<models::Picos()> now);
 
@@ -59,8 +55,8 @@ class Iometer {
   // written straight into the LUN's store before the run.
   void prepare(std::size_t disk, const std::function<void(std::uint64_t offset, const std::uint8_t*, std::size_t)>& write);
 
-  void path_ready(std::size_t path);  // its session is in Full Feature Phase: its workers start
-  void on_completion(const stack::iscsi::ScsiCompletion& c);
+  void path_ready(std::size_t path) override;  // its session is in Full Feature Phase: its workers start
+  void on_completion(const stack::iscsi::ScsiCompletion& c) override;
   // Called once when the last read-back (or drain) completes.
   void set_on_finished(std::function<void()> f) { on_finished_ = std::move(f); }
   void end_window();  // no more measured I/Os; a write workload then reads back once drained

@@ -8,13 +8,13 @@ using stack::iscsi::InitiatorSession;
 using stack::tcp::State;
 
 IscsiInitiatorLink::IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config,
-                                       workload::Iometer& iometer, std::size_t path, Calendar& calendar,
+                                       IoSink& sink, std::size_t path, Calendar& calendar,
                                        Reconnect reconnect)
     : endpoint_(&endpoint),
       calendar_(calendar),
       reconnect_(std::move(reconnect)),
       session_(config),
-      iometer_(iometer),
+      sink_(sink),
       path_(path),
       scratch_(kSocketReadBytes) {
   attach_endpoint();
@@ -62,9 +62,9 @@ std::size_t IscsiInitiatorLink::read_socket() {
   });
   if (!ready_ && session_.state() == InitiatorSession::State::FullFeature) {
     ready_ = true;
-    iometer_.path_ready(path_);
+    sink_.path_ready(path_);
   }
-  for (const auto& c : session_.take_completions()) iometer_.on_completion(c);
+  for (const auto& c : session_.take_completions()) sink_.on_completion(c);
   return bytes;
 }
 

@@ -8,18 +8,18 @@
 #include <vector>
 
 #include "sim/stack/iscsi/InitiatorSession.hpp"
-#include "sim/workload/Iometer.hpp"
 #include "sim/world/Calendar.hpp"
+#include "sim/world/IoTarget.hpp"
 #include "sim/world/TcpEndpoint.hpp"
 
 namespace iscsim::world {
 
-class IscsiInitiatorLink : public workload::IoTarget {
+class IscsiInitiatorLink : public IoTarget {
  public:
   // Opens a new TCP connection to the same target (and its listening end) after a failure.
   using Reconnect = std::function<TcpEndpoint*()>;
 
-  IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config, workload::Iometer& iometer,
+  IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi::InitiatorConfig& config, IoSink& sink,
                      std::size_t path, Calendar& calendar, Reconnect reconnect);
 
   // Deferred mode (a host whose software runs on simulated CPUs): socket activity and new
@@ -58,7 +58,7 @@ class IscsiInitiatorLink : public workload::IoTarget {
   bool reconnecting_ = false;
   std::uint64_t reconnects_ = 0;
   stack::iscsi::InitiatorSession session_;
-  workload::Iometer& iometer_;
+  IoSink& sink_;
   std::size_t path_;
   bool login_started_ = false;
   bool ready_ = false;

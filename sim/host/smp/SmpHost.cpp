@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "sim/host/smp/SmpIscsi.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 
 namespace iscsim::host::smp {
@@ -29,6 +30,18 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
   skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
+}
+
+std::unique_ptr<world::IoTarget> SmpHost::bind_session(world::IscsiInitiatorLink& link, std::size_t index,
+                                                       std::uint64_t user_buffer_bytes) {
+  return std::make_unique<SmpIscsiPath>(*this, link, index, user_buffer_bytes);
+}
+
+nlohmann::json SmpHost::stats() const {
+  return {{"interrupts", interrupts_},
+          {"ipis", cpus_->ipis()},
+          {"context_switches", cpus_->context_switches()},
+          {"preemptions", cpus_->preemptions()}};
 }
 
 SmpHost::Skb SmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }

@@ -16,12 +16,18 @@
 #include "models/cpu/CpuCostModel.hpp"
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/Host.hpp"
-#include "sim/host/smp/CpuSet.hpp"
-#include "sim/host/smp/KernelModel.hpp"
+#include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/Calendar.hpp"
 
 namespace iscsim::host::smp {
+
+using kernel::CpuSet;
+using kernel::KernelObjects;
+using kernel::KernelPaths;
+using kernel::Thread;
+using kernel::Work;
 
 struct SmpConfig {
   int cpus = 2;
@@ -32,7 +38,7 @@ struct SmpConfig {
   std::uint32_t tx_ring = 0;
 };
 
-class SmpHost : public Host {
+class SmpHost : public Host, public CostedHost {
  public:
   SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus& fsb, const models::CpuParams& cpu,
           const models::CacheGeometry& cache, models::CodePathCatalog catalog, const KernelObjects& objects,
@@ -44,6 +50,20 @@ class SmpHost : public Host {
   const std::string& name() const override { return name_; }
   const ReceiveErrors& receive_errors() const override { return errors_; }
   std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
+  std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
+                                                std::uint64_t user_buffer_bytes) override;
+  CostedHost* costed() override { return this; }
+  const CostedHost* costed() const override { return this; }
+
+  // CostedHost: every CPU runs anything.
+  void set_counting(bool on) override { cost_->set_counting(on); }
+  int cpu_count() const override { return config_.cpus; }
+  CpuRole role(int) const override { return CpuRole::Cpu; }
+  CpuEvents events(int cpu) const override { return cpus_->events(cpu); }
+  double idle_instructions(int, double idle_cycles) const override {
+    return idle_cycles * cost_->params().idle_instr_per_cycle;
+  }
+  nlohmann::json stats() const override;
 
   // recvmsg's copy: `bytes` of `ep`'s received data into user memory at `user`, on `cpu`;
   // the socket buffers it empties are freed.
@@ -60,7 +80,7 @@ class SmpHost : public Host {
 
   CpuSet& cpus() { return *cpus_; }
   models::CpuCostModel& cost() { return *cost_; }
-  const models::CpuCostModel& cost() const { return *cost_; }
+  const models::CpuCostModel& cost() const override { return *cost_; }
   models::AddressSpace& memory() { return memory_; }
   const KernelPaths& paths() const { return paths_; }
   const KernelObjects& objects() const { return objects_; }

@@ -9,12 +9,11 @@
 
 #include "sim/host/smp/SmpHost.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
-#include "sim/workload/Iometer.hpp"
 #include "sim/world/IscsiInitiatorLink.hpp"
 
 namespace iscsim::host::smp {
 
-class SmpIscsiPath : public workload::IoTarget {
+class SmpIscsiPath : public world::IoTarget {
  public:
   // `user_buffer_bytes`: the dynamo worker's I/O buffers (outstanding x request size).
   SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::size_t index, std::uint64_t user_buffer_bytes);

@@ -3,9 +3,9 @@
 // runs runs again.
 #include <gtest/gtest.h>
 
-#include "sim/host/smp/CpuSet.hpp"
+#include "sim/host/kernel/CpuSet.hpp"
 
-namespace iscsim::host::smp {
+namespace iscsim::host::kernel {
 namespace {
 
 using models::Picos;
@@ -108,4 +108,4 @@ TEST(CpuSet, AThreadWokenWhileItRunsRunsAgain) {
 }
 
 }  // namespace
-}  // namespace iscsim::host::smp
+}  // namespace iscsim::host::kernel

@@ -12,9 +12,10 @@
 #include <vector>
 
 #include "models/cpu/CpuCostModel.hpp"
+#include "sim/host/CostedHost.hpp"
 #include "sim/world/Calendar.hpp"
 
-namespace iscsim::host::smp {
+namespace iscsim::host::kernel {
 
 using models::Picos;
 
@@ -78,6 +79,10 @@ class CpuSet {
   std::uint64_t ipis() const { return ipis_; }
   std::uint64_t context_switches() const { return switches_; }
   std::uint64_t preemptions() const { return preemptions_; }
+  // `cpu`'s interrupts, IPIs, context switches and preemptions while the cost model counts.
+  const CpuEvents& events(int cpu) const { return cpus_[cpu].events; }
+  // An IPI to `cpu` from outside this set's work (a packet engine waking a host CPU).
+  void send_ipi_from_outside(int cpu) { send_ipi(cpu); }
 
  private:
   enum class Level { HardIrq, SoftIrq, Thread };
@@ -98,6 +103,7 @@ class CpuSet {
     std::deque<Work> soft;
     Thread* last_thread = nullptr;
     bool ipi_pending = false;
+    CpuEvents events;
   };
 
   bool idle(int cpu) const;
@@ -106,6 +112,8 @@ class CpuSet {
   void complete(int cpu, std::uint64_t generation);
   Thread* pick(int cpu);
   void send_ipi(int cpu);
+  // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
+  void interrupt(int cpu, Work w);
 
   world::Calendar& calendar_;
   models::CpuCostModel& cost_;
@@ -122,4 +130,4 @@ class CpuSet {
   std::uint64_t preemptions_ = 0;
 };
 
-}  // namespace iscsim::host::smp
+}  // namespace iscsim::host::kernel

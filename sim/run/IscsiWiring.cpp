@@ -1,9 +1,10 @@
 #include <stdexcept>
 
-#include "sim/host/smp/SmpIscsi.hpp"
-#include "sim/world/Assembly.hpp"
+#include "sim/run/Assembly.hpp"
 
-namespace iscsim::world {
+namespace iscsim::run {
+
+using namespace world;  // the shared parts every run is built from
 
 namespace {
 
@@ -99,14 +100,13 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
       const std::size_t path = a.initiator_links.size();
       a.initiator_links.push_back(
           std::make_unique<IscsiInitiatorLink>(*ep.initiator, icfg, iometer, path, a.calendar, reconnect));
-      workload::IoTarget* io = a.initiator_links.back().get();
-      if (a.smp != nullptr) {
-        // dynamo's buffers: its outstanding I/Os' worth of memory, reused in turn.
-        const auto buffers = static_cast<std::uint64_t>(s.workload.outstanding_per_worker) *
-                             static_cast<std::uint64_t>(s.workload.request_bytes);
-        a.smp_paths.push_back(
-            std::make_unique<host::smp::SmpIscsiPath>(*a.smp, *a.initiator_links.back(), path, buffers));
-        io = a.smp_paths.back().get();
+      IoTarget* io = a.initiator_links.back().get();
+      // dynamo's buffers: its outstanding I/Os' worth of memory, reused in turn.
+      const auto buffers = static_cast<std::uint64_t>(s.workload.outstanding_per_worker) *
+                           static_cast<std::uint64_t>(s.workload.request_bytes);
+      if (auto bound = a.hosts[0]->bind_session(*a.initiator_links.back(), path, buffers)) {
+        io = bound.get();
+        a.session_paths.push_back(std::move(bound));
       }
       iometer.add_path(disk, io);
     }
@@ -137,4 +137,4 @@ bool iscsi_finished(const Assembly& a) {
   return true;
 }
 
-}  // namespace iscsim::world
+}  // namespace iscsim::run

@@ -1,6 +1,6 @@
-#include "sim/host/smp/KernelModel.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
 
-namespace iscsim::host::smp {
+namespace iscsim::host::kernel {
 
 namespace {
 constexpr long long kMaxObjectBytes = 1 << 20;
@@ -61,4 +61,4 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   return o;
 }
 
-}  // namespace iscsim::host::smp
+}  // namespace iscsim::host::kernel

@@ -1,12 +1,15 @@
-#include "sim/world/World.hpp"
+#include "sim/run/Run.hpp"
 
 #include <memory>
 
+#include "sim/host/IdealHost.hpp"
 #include "sim/results/RunReport.hpp"
 #include "sim/trace/PcapWriter.hpp"
-#include "sim/world/Assembly.hpp"
+#include "sim/run/Assembly.hpp"
 
-namespace iscsim::world {
+namespace iscsim::run {
+
+using namespace world;  // the shared parts every run is built from
 
 class PcapTap : public WireTap {
  public:
@@ -54,45 +57,6 @@ std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::st
   auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, nic_settings(s.nics), pci, fsb, *wire);
   return std::make_unique<NicPort>(name, a.calendar, std::move(nic), std::move(wire),
                                    FaultInjector(s.link, fault_seed));
-}
-
-void check_supported(const Scenario& s) {
-  if (s.host.architecture == scenario::Architecture::Amp)
-    throw UnsupportedScenario(s.source_file + ": host.architecture: \"amp\" is not simulated in this version; "
-                              "allowed: ideal, smp");
-  if (s.host.architecture == scenario::Architecture::Smp && s.workload.type == scenario::WorkloadType::Bulk)
-    throw UnsupportedScenario(s.source_file + ": workload.type: \"bulk\" runs on the ideal host only; with "
-                              "host.architecture \"smp\" use workload.type \"iometer\"");
-}
-
-// A catalog name under models/params/paths/, or a path to a .json file (calibration's trials).
-std::string catalog_path(const std::string& params_dir, const std::string& name) {
-  const std::string suffix = ".json";
-  const bool is_file = name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return is_file ? name : params_dir + "/paths/" + name + ".json";
-}
-
-// The initiator: the ideal host, or Linux 2.4 SMP on costed CPUs.
-std::unique_ptr<host::Host> make_initiator(Assembly& a, const Scenario& s, const RunOptions& opt) {
-  if (s.host.architecture != scenario::Architecture::Smp) return std::make_unique<host::IdealHost>("initiator");
-  host::smp::SmpConfig c;
-  c.cpus = s.host.cores;
-  c.hz = s.host.cpu.frequency_ghz * 1e9;
-  c.routing = s.host.irq_routing;
-  c.socket_buffer_bytes = static_cast<std::uint32_t>(s.tcp.initiator_socket_buffer_bytes);
-  c.rx_ring = static_cast<std::uint32_t>(s.nics.rx_ring);
-  c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
-  auto host = std::make_unique<host::smp::SmpHost>(
-      "initiator", a.calendar, *a.memory_buses[0],
-      models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
-      models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
-      models::CodePathCatalog::load(catalog_path(opt.params_dir, s.host.code_paths)),
-      host::smp::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
-  a.smp = host.get();
-  models::CpuCostModel& cost = host->cost();
-  a.calendar.schedule(a.window_start, [&cost] { cost.set_counting(true); });
-  a.calendar.schedule(a.window_end, [&cost] { cost.set_counting(false); });
-  return host;
 }
 
 // The machines and the wires: the initiator, one target per NIC, their buses, NICs and links.
@@ -197,7 +161,6 @@ EndpointPair make_endpoints(Assembly& a, const Scenario& s, std::size_t pair, st
 }
 
 RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
-  check_supported(s);
   Assembly a;
   build_platform(a, s, opt);
   const bool bulk = s.workload.type == scenario::WorkloadType::Bulk;
@@ -239,17 +202,11 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   for (const auto& h : a.hosts) record.hosts.push_back(h.get());
   for (const auto& b : a.pci_buses) record.pci_buses.push_back(b.get());
   for (const auto& b : a.memory_buses) record.memory_buses.push_back(b.get());
-  if (a.smp) {
-    record.cpu_model = &a.smp->cost();
-    record.host_stats = {{"interrupts", a.smp->interrupts()},
-                         {"ipis", a.smp->cpus().ipis()},
-                         {"context_switches", a.smp->cpus().context_switches()},
-                         {"preemptions", a.smp->cpus().preemptions()}};
-  }
+  record.costed = a.hosts[0]->costed();
   record.end_time = a.calendar.now();
   record.completed = all_done();
   out.results = build_results(record);
   return out;
 }
 
-}  // namespace iscsim::world
+}  // namespace iscsim::run

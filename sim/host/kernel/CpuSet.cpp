@@ -1,9 +1,9 @@
-#include "sim/host/smp/CpuSet.hpp"
+#include "sim/host/kernel/CpuSet.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace iscsim::host::smp {
+namespace iscsim::host::kernel {
 
 namespace {
 constexpr double kPicosPerSecond = 1e12;
@@ -29,6 +29,11 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
 }
 
 void CpuSet::raise_irq(int cpu, Work w) {
+  if (cost_.counting()) ++cpus_[cpu].events.interrupts;
+  interrupt(cpu, std::move(w));
+}
+
+void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin.
   const double penalty = cost_.clear(cpu, 1);
@@ -44,6 +49,7 @@ void CpuSet::raise_irq(int cpu, Work w) {
     c.busy = false;
     ++c.generation;
     ++preemptions_;
+    if (cost_.counting()) ++c.events.preemptions;
   }
   dispatch(cpu);
 }
@@ -104,7 +110,8 @@ void CpuSet::send_ipi(int cpu) {
   if (c.ipi_pending) return;
   c.ipi_pending = true;
   ++ipis_;
-  raise_irq(cpu, Work{[this](int on) {
+  if (cost_.counting()) ++c.events.ipis;
+  interrupt(cpu, Work{[this](int on) {
                         cpus_[on].ipi_pending = false;
                         run(on, paths_.ipi_handler, 1, 0);
                       },
@@ -187,6 +194,7 @@ void CpuSet::begin(int cpu, Job job) {
       run(cpu, paths_.schedule, 1, 0);
       c.last_thread = t;
       ++switches_;
+      if (cost_.counting()) ++c.events.context_switches;
     }
   }
   if (c.current.work.start) c.current.work.start(cpu);
@@ -214,4 +222,4 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   dispatch(cpu);
 }
 
-}  // namespace iscsim::host::smp
+}  // namespace iscsim::host::kernel

@@ -1,6 +1,7 @@
 #pragma once
-// The simulated world of one run: the initiator and its targets, their NICs, buses and wires,
-// the connections between them and the workload, built from a scenario and run to completion.
+// One run: the initiator (of the architecture the scenario names) and its targets, their NICs,
+// buses and wires, the connections between them and the workload, built from a scenario and run
+// to completion.
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/SimgridClock.hpp"
 
-namespace iscsim::world {
+namespace iscsim::run {
 
 struct RunOptions {
   std::string params_dir;                 // models/params
@@ -21,7 +22,7 @@ struct RunOptions {
 // What a run produced: results.json without run_info, and how the engine was exercised.
 struct RunOutcome {
   nlohmann::json results;
-  ClockStats clock;
+  world::ClockStats clock;
 };
 
 // Thrown for a scenario that is valid but asks for something this version cannot simulate.
@@ -32,4 +33,4 @@ class UnsupportedScenario : public std::runtime_error {
 
 RunOutcome run_world(const scenario::Scenario& scenario, const RunOptions& options);
 
-}  // namespace iscsim::world
+}  // namespace iscsim::run

@@ -5,9 +5,9 @@
 
 #include "models/common/ParamSet.hpp"
 #include "models/cpu/CodePath.hpp"
-#include "sim/host/smp/CpuSet.hpp"
+#include "sim/host/kernel/CpuSet.hpp"
 
-namespace iscsim::host::smp {
+namespace iscsim::host::kernel {
 
 struct KernelPaths {
   SchedulerPaths scheduler;
@@ -26,4 +26,4 @@ struct KernelObjects {
   static KernelObjects from(const models::ParamSet& p);
 };
 
-}  // namespace iscsim::host::smp
+}  // namespace iscsim::host::kernel

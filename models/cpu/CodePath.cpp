@@ -119,6 +119,17 @@ nlohmann::json CodePathCatalog::to_json() const {
   return {{"description", description_}, {"paths", paths}};
 }
 
+void CodePathCatalog::add(const CodePathCatalog& extra) {
+  for (const CodePath& p : extra.paths_) {
+    if (by_name_.count(p.name) != 0)
+      throw ParamError(extra.origin_ + ": paths." + p.name + ": already defined by " + origin_ +
+                       "; an added catalog may only define new paths");
+    by_name_[p.name] = paths_.size();
+    paths_.push_back(p);
+  }
+  origin_ += " + " + extra.origin_;
+}
+
 PathId CodePathCatalog::id(const std::string& name) const {
   auto it = by_name_.find(name);
   if (it != by_name_.end()) return it->second;

@@ -47,6 +47,8 @@ class CodePathCatalog {
   static CodePathCatalog load(const std::string& path);
   static CodePathCatalog parse(const nlohmann::json& doc, const std::string& origin);
   nlohmann::json to_json() const;
+  // Adds the paths of `extra` (another architecture's own code); a name defined twice throws.
+  void add(const CodePathCatalog& extra);
 
   // The path named `name`; throws naming the file and the known paths when it is missing.
   PathId id(const std::string& name) const;

@@ -87,7 +87,7 @@ std::uint32_t Pro1000Nic::clean_tx(Picos now) {
   return n;
 }
 
-void Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token) {
+Picos Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token) {
   if (rx_arrivals_++ % params_.rx_descriptor_prefetch == 0) {
     const std::uint32_t fetch = params_.rx_descriptor_prefetch * params_.descriptor_bytes;
     pci_.dma_read(arrival, fetch);
@@ -98,6 +98,7 @@ void Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t
   Picos landed = pci_.dma_write(t, params_.descriptor_bytes);
   landed = std::max(landed, fsb_.transfer(t, params_.descriptor_bytes));
   rx_pending_.emplace(landed, Landing{token, frame_bytes});
+  return landed;
 }
 
 Pro1000Nic::RxCleaned Pro1000Nic::clean_rx(Picos now) {

@@ -59,7 +59,10 @@ class Pro1000Nic {
   std::uint32_t clean_tx(Picos now);
 
   // A frame reaches the NIC from the wire at `arrival`; its DMA into host memory is booked now.
-  void receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token);
+  // Returns when its descriptor is written back: when a driver polling the ring can see it.
+  Picos receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_t token);
+  // When the status of the frame last posted is written back (ring order).
+  Picos last_tx_done() const { return tx_done_.empty() ? 0 : tx_done_.back(); }
   // e1000_clean_rx_irq: frames whose descriptors were written back by `now`, in landing order.
   // Frames that found no free descriptor are dropped and counted as overruns.
   struct RxCleaned {

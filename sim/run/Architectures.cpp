@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "sim/host/IdealHost.hpp"
+#include "sim/host/amp/AmpHost.hpp"
 #include "sim/host/smp/SmpHost.hpp"
 #include "sim/run/Assembly.hpp"
 
@@ -13,6 +14,8 @@ namespace {
 using scenario::Scenario;
 
 constexpr double kHzPerGhz = 1e9;
+constexpr long long kMaxBytes = 4096;      // a queue slot or index sector is at most a page
+constexpr long long kMaxSlots = 1 << 20;
 
 // A catalog name under models/params/paths/, or a path to a .json file (calibration's trials).
 std::string catalog_path(const std::string& params_dir, const std::string& name) {
@@ -37,6 +40,40 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
       host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
 }
 
+host::amp::RingGeometry ring(const models::ParamSet& q, const char* slots) {
+  return host::amp::RingGeometry{static_cast<std::uint32_t>(q.integer("slot_bytes", 1, kMaxBytes)),
+                                 static_cast<std::uint32_t>(q.integer("index_bytes", 1, kMaxBytes)),
+                                 static_cast<std::uint32_t>(q.integer(slots, 1, kMaxSlots))};
+}
+
+std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOptions& opt) {
+  const models::ParamSet q = models::ParamSet::load(opt.params_dir, "amp", s.amp.queues);
+  host::amp::AmpConfig c;
+  c.cores = s.host.cores;
+  c.ppes = s.host.ppes;
+  c.hz = s.host.cpu.frequency_ghz * kHzPerGhz;
+  c.rx_ring = static_cast<std::uint32_t>(s.nics.rx_ring);
+  c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
+  c.strategy = s.amp;
+  c.work_queue = ring(q, "work_queue_slots");
+  c.event_queue = ring(q, "event_queue_slots");
+  c.doorbell = ring(q, "doorbell_slots");
+  const double tick_hz = q.number("local_timer_hz");
+  c.tick_period = s.amp.ppe_timer_tick && tick_hz > 0 ? models::picos_from_seconds(1.0 / tick_hz) : 0;
+  q.require_all_read();
+  c.window_start = a.window_start;
+  c.window_end = a.window_end;
+  c.status_in_data_in = s.iscsi.status_in_data_in;
+  models::CodePathCatalog catalog = models::CodePathCatalog::load(catalog_path(opt.params_dir, s.host.code_paths));
+  catalog.add(models::CodePathCatalog::load(catalog_path(opt.params_dir, s.amp.code_paths)));
+  return std::make_unique<host::amp::AmpHost>(
+      "initiator", a.calendar, *a.memory_buses[0],
+      models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
+      models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
+      std::move(catalog),
+      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
+}
+
 }  // namespace
 
 std::unique_ptr<host::Host> make_initiator(Assembly& a, const Scenario& s, const RunOptions& opt) {
@@ -52,8 +89,11 @@ std::unique_ptr<host::Host> make_initiator(Assembly& a, const Scenario& s, const
       host = make_smp(a, s, opt);
       break;
     case scenario::Architecture::Amp:
-      throw UnsupportedScenario(s.source_file + ": host.architecture: \"amp\" is not simulated in this version; "
-                                "allowed: ideal, smp");
+      if (bulk)
+        throw UnsupportedScenario(s.source_file + ": workload.type: \"bulk\" runs on the ideal host only; with "
+                                  "host.architecture \"amp\" use workload.type \"iometer\"");
+      host = make_amp(a, s, opt);
+      break;
   }
   // Counters count in the measured window only.
   host::CostedHost* costed = host->costed();

@@ -107,7 +107,11 @@ T get(const json& doc, const std::string& path) {
   return doc.at(pointer(path)).get<T>();
 }
 
-void check_cross_keys(const json& doc, const std::string& file) {
+void check_cross_keys(const json& doc, const std::string& file, bool ppes_given) {
+  if (ppes_given && get<std::string>(doc, "host.architecture") != "amp")
+    throw ScenarioError(file, "host.ppes",
+                        "only an AMP host has packet processing engines; set host.architecture to \"amp\" or remove "
+                        "host.ppes (host.architecture is \"" + get<std::string>(doc, "host.architecture") + "\")");
   if (get<std::string>(doc, "host.architecture") == "amp" && get<int>(doc, "host.ppes") >= get<int>(doc, "host.cores"))
     throw ScenarioError(file, "host.ppes", "must be less than host.cores (" +
                                                std::to_string(get<int>(doc, "host.cores")) +
@@ -188,6 +192,19 @@ Scenario typed(const json& doc, const std::string& source) {
   s.iscsi.command_window = get<int>(doc, "iscsi.command_window");
   s.iscsi.chap_user = get<std::string>(doc, "iscsi.chap_user");
   s.iscsi.chap_secret = get<std::string>(doc, "iscsi.chap_secret");
+  s.amp.host_wait = get<std::string>(doc, "amp.host_wait") == "poll" ? HostWait::Poll : HostWait::Sleep;
+  s.amp.wait = get<std::string>(doc, "amp.wait") == "n" ? AmpWait::N : AmpWait::One;
+  s.amp.wait_n = get<int>(doc, "amp.wait_n");
+  s.amp.completion =
+      get<std::string>(doc, "amp.completion") == "callback" ? AmpCompletion::Callback : AmpCompletion::RxThread;
+  s.amp.tx_zero_copy = get<std::string>(doc, "amp.tx_copy") == "zero_copy";
+  s.amp.rx_copy_on_ppe = get<std::string>(doc, "amp.rx_copy") == "ppe";
+  s.amp.rx_copy_path = get<std::string>(doc, "amp.rx_copy_path");
+  s.amp.flow_steering =
+      get<std::string>(doc, "amp.flow_steering") == "per_connection" ? FlowSteering::PerConnection : FlowSteering::PerNic;
+  s.amp.ppe_timer_tick = get<bool>(doc, "amp.ppe_timer_tick");
+  s.amp.code_paths = get<std::string>(doc, "amp.code_paths");
+  s.amp.queues = get<std::string>(doc, "amp.queues");
   s.run.seed = get<std::uint64_t>(doc, "run.seed");
   s.run.warmup_s = get<double>(doc, "run.warmup_s");
   s.run.duration_s = get<double>(doc, "run.duration_s");
@@ -199,7 +216,9 @@ Scenario finish(json merged, const std::string& source, const std::vector<std::s
   json doc = deep_merge(default_document(), merged);
   for (const std::string& o : overrides) apply_override(doc, o);
   if (doc["name"].get<std::string>().empty()) doc["name"] = source.empty() ? "scenario" : fs::path(source).stem().string();
-  check_cross_keys(doc, source);
+  bool ppes_given = merged.contains("host") && merged["host"].is_object() && merged["host"].contains("ppes");
+  for (const std::string& o : overrides) ppes_given = ppes_given || o.rfind("host.ppes=", 0) == 0;
+  check_cross_keys(doc, source, ppes_given);
   return typed(doc, source);
 }
 

@@ -101,6 +101,26 @@ struct IscsiSpec {
   std::string chap_secret;
 };
 
+enum class HostWait { Sleep, Poll };
+enum class AmpWait { One, N };
+enum class AmpCompletion { RxThread, Callback };
+enum class FlowSteering { PerNic, PerConnection };
+
+// The AMP host's strategies (paper sections 3-4); the defaults are the paper's prototype.
+struct AmpSpec {
+  HostWait host_wait = HostWait::Sleep;
+  AmpWait wait = AmpWait::One;
+  int wait_n = 2;
+  AmpCompletion completion = AmpCompletion::RxThread;
+  bool tx_zero_copy = true;
+  bool rx_copy_on_ppe = true;
+  std::string rx_copy_path;  // catalog path of the receive copy routine
+  FlowSteering flow_steering = FlowSteering::PerNic;
+  bool ppe_timer_tick = true;
+  std::string code_paths;  // AMP-only catalog under models/params/paths/
+  std::string queues;      // queue geometry under models/params/amp/
+};
+
 struct RunSpec {
   std::uint64_t seed = 0;
   double warmup_s = 0;
@@ -119,6 +139,7 @@ struct Scenario {
   WorkloadSpec workload;
   TargetSpec target;
   IscsiSpec iscsi;
+  AmpSpec amp;
   RunSpec run;
   nlohmann::json resolved;  // the full resolved JSON, written into results.json
 };

@@ -137,6 +137,33 @@ std::vector<KeySpec> build() {
               1, kMax16),
       string("iscsi.chap_user", "", "CHAP user name the target requires; empty: no authentication"),
       string("iscsi.chap_secret", "", "CHAP secret of chap_user (both sides use it)"),
+      enumeration("amp.host_wait", "sleep", {"sleep", "poll"},
+                  "amp: how a host waits for events: sleep (woken by an IPI only when needed; the prototype) or "
+                  "poll the event queue with its idle time"),
+      enumeration("amp.wait", "one", {"one", "n"},
+                  "amp: wait() reaps one event per wake-up (the prototype); n: wait_N wakes the host after "
+                  "min(amp.wait_n, events outstanding) events (the paper's proposal)"),
+      integer("amp.wait_n", 2, "amp: N of wait_N (amp.wait = n)", 1, kMaxOutstanding),
+      enumeration("amp.completion", "rx_thread", {"rx_thread", "callback"},
+                  "amp: events are handled by a receive thread (the prototype) or by an event callback in the "
+                  "wake-up IPI (the paper's final version)"),
+      enumeration("amp.tx_copy", "zero_copy", {"zero_copy", "copy"},
+                  "amp: transmit from the pinned user pages (the prototype) or copy into kernel buffers first"),
+      enumeration("amp.rx_copy", "ppe", {"ppe", "host"},
+                  "amp: the PPE copies received payload into the host's pre-posted buffers (the prototype) or the "
+                  "host copies it out of the socket buffers"),
+      string("amp.rx_copy_path", "copy_to_user",
+             "amp: catalog path of the receive copy routine (copy_to_user: 2.4's rep movl; copy_from_user: the "
+             "unrolled copy)"),
+      enumeration("amp.flow_steering", "per_nic", {"per_nic", "per_connection"},
+                  "amp with several PPEs: a NIC's connections all go to one PPE, or connections are spread over "
+                  "PPEs round-robin (RSS-like)"),
+      boolean("amp.ppe_timer_tick", true,
+              "amp: the PPE still takes its local APIC timer tick (HZ=100): a module polling with interrupts "
+              "enabled does (with them disabled the other CPU's TLB-flush IPIs would hang; amp-facts section 5)"),
+      string("amp.code_paths", "eta-amp", "amp: catalog of AMP-only code paths under models/params/paths/, added to "
+                                          "host.code_paths"),
+      string("amp.queues", "eta-queues", "amp: host-PPE queue geometry under models/params/amp/"),
       integer("run.seed", 1, "seed of every random choice (faults, initial sequence numbers)", 0, kMaxSeed),
       number("run.warmup_s", 0.05, "simulated seconds before the measured window", 0, std::nullopt),
       number("run.duration_s", 0.5, "measured window, simulated seconds", 0, std::nullopt, true),

@@ -49,29 +49,68 @@ std::size_t IscsiInitiatorLink::receive() {
   return bytes;
 }
 
-std::size_t IscsiInitiatorLink::read_socket() {
+bool IscsiInitiatorLink::login_due() const {
   const State tcp = endpoint_->connection().state();
-  if (!login_started_ && (tcp == State::Established || tcp == State::CloseWait)) {
-    login_started_ = true;
-    session_.connect();
-  }
-  std::size_t bytes = 0;
-  drain_socket(*endpoint_, scratch_, [this, &bytes](const std::uint8_t* p, std::size_t n) {
-    bytes += n;
-    session_.on_bytes(p, n);
-  });
+  return !login_started_ && (tcp == State::Established || tcp == State::CloseWait);
+}
+
+void IscsiInitiatorLink::start_login_if_connected() {
+  if (!login_due()) return;
+  login_started_ = true;
+  session_.connect();
+}
+
+void IscsiInitiatorLink::after_delivery() {
   if (!ready_ && session_.state() == InitiatorSession::State::FullFeature) {
     ready_ = true;
     sink_.path_ready(path_);
   }
   for (const auto& c : session_.take_completions()) sink_.on_completion(c);
+}
+
+std::size_t IscsiInitiatorLink::read_socket() {
+  start_login_if_connected();
+  std::size_t bytes = 0;
+  drain_socket(*endpoint_, scratch_, [this, &bytes](const std::uint8_t* p, std::size_t n) {
+    bytes += n;
+    session_.on_bytes(p, n);
+  });
+  after_delivery();
   return bytes;
 }
 
-std::size_t IscsiInitiatorLink::transmit() {
-  const std::size_t before = session_.output().size();
-  if (fill_socket(*endpoint_, session_.output())) endpoint_->flush();
-  return before - session_.output().size();
+std::size_t IscsiInitiatorLink::pull(std::size_t max_bytes) {
+  auto& conn = endpoint_->connection();
+  std::size_t bytes = 0;
+  while (bytes < max_bytes && conn.readable() > 0) {
+    const std::size_t want = std::min(max_bytes - bytes, scratch_.size());
+    const std::size_t n = conn.read(endpoint_->now_ns(), scratch_.data(), want);
+    if (n == 0) break;
+    landed_.append(scratch_.data(), n);
+    bytes += n;
+  }
+  return bytes;
+}
+
+std::size_t IscsiInitiatorLink::process_landed(std::size_t max_bytes) {
+  start_login_if_connected();
+  std::size_t bytes = 0;
+  while (bytes < max_bytes && !landed_.empty()) {
+    const std::size_t n = std::min(max_bytes - bytes, landed_.front_size());
+    session_.on_bytes(landed_.front(), n);
+    landed_.consume(n);
+    bytes += n;
+  }
+  after_delivery();
+  check_connection();
+  return bytes;
+}
+
+std::size_t IscsiInitiatorLink::transmit(std::size_t max_bytes) {
+  const std::size_t n = fill_socket(*endpoint_, session_.output(), max_bytes);
+  transmitted_ += n;
+  if (n > 0) endpoint_->flush();
+  return n;
 }
 
 bool IscsiInitiatorLink::ended() const {
@@ -110,7 +149,7 @@ void IscsiInitiatorLink::reconnect() {
 void IscsiInitiatorLink::pump() {
   if (notify_)
     notify_();
-  else if (fill_socket(*endpoint_, session_.output()))
+  else if (fill_socket(*endpoint_, session_.output()) > 0)
     endpoint_->flush();
 }
 

@@ -5,8 +5,10 @@
 // opened; the session logs in again and re-issues what had not completed.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <vector>
 
+#include "sim/stack/iscsi/ByteQueue.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
 #include "sim/world/Calendar.hpp"
 #include "sim/world/IoTarget.hpp"
@@ -28,8 +30,21 @@ class IscsiInitiatorLink : public IoTarget {
   // Reads what the socket holds into the session and hands completions to the workload;
   // returns the bytes read.
   std::size_t receive();
-  // Writes what the session queued into the socket as far as it has room; returns the bytes.
-  std::size_t transmit();
+  // Writes what the session queued into the socket as far as it has room, at most `max_bytes`;
+  // returns the bytes.
+  std::size_t transmit(std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+
+  // Two-step receive for a host whose TCP runs elsewhere (AMP): the packet engine moves up to
+  // `max_bytes` the socket holds into host memory now (the TCP window opens then), and the host
+  // hands what landed to the session later. Both return bytes.
+  std::size_t pull(std::size_t max_bytes);
+  std::size_t process_landed(std::size_t max_bytes);
+  std::size_t landed_bytes() const { return landed_.size(); }
+  // Every byte of session output written into the socket so far.
+  std::uint64_t transmitted_bytes() const { return transmitted_; }
+  // The connection is up and the session has not started its login yet (it starts on the next
+  // receive or process_landed).
+  bool login_due() const;
   bool has_output() { return !session_.output().empty(); }
   std::size_t output_bytes() { return session_.output().size(); }
 
@@ -46,6 +61,8 @@ class IscsiInitiatorLink : public IoTarget {
  private:
   void on_activity();
   std::size_t read_socket();
+  void start_login_if_connected();
+  void after_delivery();
   void pump();
   void attach_endpoint();
   void check_connection();
@@ -63,6 +80,8 @@ class IscsiInitiatorLink : public IoTarget {
   bool login_started_ = false;
   bool ready_ = false;
   std::vector<std::uint8_t> scratch_;
+  stack::iscsi::ByteQueue landed_;
+  std::uint64_t transmitted_ = 0;  // pulled from the socket, not yet seen by the session
 };
 
 }  // namespace iscsim::world

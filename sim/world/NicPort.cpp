@@ -39,7 +39,10 @@ bool NicPort::transmit(Frame& frame) {
       peer_->arrive(transit.arrival + copies[i].extra_delay, std::move(copy));
     }
   }
-  update_interrupt();
+  if (poller_)
+    poller_(nic_->last_tx_done());
+  else
+    update_interrupt();
   return true;
 }
 
@@ -53,9 +56,12 @@ void NicPort::corrupt_payload(Frame& frame) {
 
 void NicPort::arrive(Picos arrival, Frame frame) {
   const std::uint64_t token = next_token_++;
-  nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
+  const Picos landed = nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
   in_flight_.emplace(token, std::move(frame));
-  update_interrupt();
+  if (poller_)
+    poller_(landed);
+  else
+    update_interrupt();
 }
 
 std::vector<Frame> NicPort::clean_rx() {

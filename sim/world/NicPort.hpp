@@ -34,6 +34,9 @@ class NicPort {
   void set_tap(WireTap* tap) { tap_ = tap; }
   // The driver's interrupt service routine, run by the calendar when the line asserts.
   void set_interrupt_handler(std::function<void()> isr) { isr_ = std::move(isr); }
+  // A polling driver instead (interrupts masked): told, when a frame is posted or lands, at what
+  // time its descriptor's write-back makes it visible in the ring.
+  void set_poller(std::function<void(Picos visible_at)> poller) { poller_ = std::move(poller); }
 
   // Posts a frame to the TX ring now; false (frame untouched) when the ring is full.
   bool transmit(Frame& frame);
@@ -62,6 +65,7 @@ class NicPort {
   NicPort* peer_ = nullptr;
   WireTap* tap_ = nullptr;
   std::function<void()> isr_;
+  std::function<void(Picos)> poller_;
   std::unordered_map<std::uint64_t, Frame> in_flight_;  // token -> frame on its way into the ring
   std::uint64_t next_token_ = 0;
   bool interrupt_scheduled_ = false;

@@ -35,8 +35,12 @@ class SimgridClock {
   SimgridClock(const SimgridClock&) = delete;
   SimgridClock& operator=(const SimgridClock&) = delete;
 
+  // Called with the simulated time in seconds once the calendar actor runs (SimGrid's engine is
+  // set up) and then every kProgressEvents events: for progress displays.
+  using ProgressHook = std::function<void(double simulated_s)>;
   // Runs events until `done()` says so or the calendar passes `limit`.
-  ClockStats run(Calendar& calendar, Picos limit, const std::function<bool()>& done);
+  ClockStats run(Calendar& calendar, Picos limit, const std::function<bool()>& done,
+                 const ProgressHook& progress = {});
   static std::string simgrid_version();
 
  private:

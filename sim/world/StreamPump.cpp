@@ -4,16 +4,16 @@
 
 namespace iscsim::world {
 
-bool fill_socket(TcpEndpoint& ep, stack::iscsi::ByteQueue& queue) {
+std::size_t fill_socket(TcpEndpoint& ep, stack::iscsi::ByteQueue& queue, std::size_t max_bytes) {
   auto& conn = ep.connection();
-  bool wrote = false;
-  while (!queue.empty()) {
-    const std::size_t room = conn.send_space();
+  std::size_t wrote = 0;
+  while (!queue.empty() && wrote < max_bytes) {
+    const std::size_t room = std::min(conn.send_space(), max_bytes - wrote);
     if (room == 0) break;
     const std::size_t n = conn.send(ep.now_ns(), queue.front(), std::min(room, queue.front_size()));
     if (n == 0) break;
     queue.consume(n);
-    wrote = true;
+    wrote += n;
   }
   return wrote;
 }

@@ -2,6 +2,7 @@
 // Moving a protocol's byte stream through a simulated TCP socket: what arrived goes to the
 // protocol, what the protocol queued goes into the send buffer as far as it has room.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sim/stack/iscsi/ByteQueue.hpp"
@@ -20,8 +21,9 @@ void drain_socket(TcpEndpoint& ep, std::vector<std::uint8_t>& scratch, Deliver&&
   }
 }
 
-// Writes queued bytes while the send buffer has room; returns true if anything was written.
-bool fill_socket(TcpEndpoint& ep, stack::iscsi::ByteQueue& queue);
+// Writes queued bytes, at most `max_bytes`, while the send buffer has room; returns the bytes written.
+std::size_t fill_socket(TcpEndpoint& ep, stack::iscsi::ByteQueue& queue,
+                        std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
 inline constexpr std::size_t kSocketReadBytes = 1 << 16;  // one read() call's buffer
 

@@ -89,12 +89,9 @@ void CpuSet::wake(Thread* t, int waker) {
   }
   if (t->queued_) return;
   if (waker >= 0 && executing_ == waker) run(waker, paths_.wake_up, 1, 0);
-  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU. The
-  // waker's own CPU, idle under an interrupt, runs it when the interrupt returns; another CPU
+  // The waker's own CPU, idle under an interrupt, runs it when the interrupt returns; another CPU
   // is told by an IPI.
-  int target = idle(t->last_cpu_) ? t->last_cpu_ : -1;
-  for (int c = 0; target < 0 && c < cpus(); ++c)
-    if (idle(c)) target = c;
+  const int target = reschedule_idle_target(t);
   t->claimed_ = target;
   t->queued_ = true;
   runq_.push_back(t);
@@ -105,17 +102,52 @@ void CpuSet::wake(Thread* t, int waker) {
     send_ipi(target);
 }
 
-void CpuSet::send_ipi(int cpu) {
+int CpuSet::reschedule_idle_target(const Thread* t) const {
+  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU.
+  if (idle(t->last_cpu_)) return t->last_cpu_;
+  for (int c = 0; c < cpus(); ++c)
+    if (idle(c)) return c;
+  return -1;
+}
+
+void CpuSet::wake_by_ipi(Thread* t) {
+  if (t->running_) {
+    t->rerun_ = true;
+    return;
+  }
+  if (t->queued_) return;
+  const int target = reschedule_idle_target(t);
+  t->claimed_ = target;
+  t->queued_ = true;
+  runq_.push_back(t);
+  if (target >= 0) send_ipi(target, [this](int on) { run(on, paths_.wake_up, 1, 0); });
+}
+
+void CpuSet::ipi_call(int cpu, std::function<void(int)> handler) { send_ipi(cpu, std::move(handler)); }
+
+void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
   Cpu& c = cpus_[cpu];
-  if (c.ipi_pending) return;
+  if (c.ipi_pending && !handler) return;
   c.ipi_pending = true;
   ++ipis_;
   if (cost_.counting()) ++c.events.ipis;
-  interrupt(cpu, Work{[this](int on) {
+  interrupt(cpu, Work{[this, handler = std::move(handler)](int on) {
                         cpus_[on].ipi_pending = false;
                         run(on, paths_.ipi_handler, 1, 0);
+                        if (handler) handler(on);
                       },
                       {}});
+}
+
+void CpuSet::leave_idle(int cpu) {
+  Cpu& c = cpus_[cpu];
+  if (!c.idle) return;
+  c.idle = false;
+  if (!idle_path_) return;
+  // The idle time was spent polling: charged now, without delaying what starts.
+  const double spin_cycles = models::seconds_from_picos(calendar_.now() - c.idle_since) * cost_.hz();
+  const double per_call = cost_.catalog()[*idle_path_].compute_cycles(1, 0);
+  if (spin_cycles > 0 && per_call > 0) cost_.run(cpu, *idle_path_, spin_cycles / per_call, 0, {}, calendar_.now());
 }
 
 void CpuSet::lock(int cpu, double hold_cycles) {
@@ -159,6 +191,7 @@ void CpuSet::dispatch(int cpu) {
     job.work = std::move(c.soft.front());
     c.soft.pop_front();
   } else if (!c.preempted.empty()) {
+    leave_idle(cpu);
     c.current = std::move(c.preempted.back());
     c.preempted.pop_back();
     c.current.end = calendar_.now() + c.current.remaining;
@@ -172,8 +205,13 @@ void CpuSet::dispatch(int cpu) {
     job.work = t->body();
   } else {
     cost_.set_running(cpu, models::Bin::Idle);
+    if (!c.idle) {
+      c.idle = true;
+      c.idle_since = calendar_.now();
+    }
     return;
   }
+  leave_idle(cpu);
   begin(cpu, std::move(job));
 }
 

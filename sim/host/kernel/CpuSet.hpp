@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,8 +82,15 @@ class CpuSet {
   std::uint64_t preemptions() const { return preemptions_; }
   // `cpu`'s interrupts, IPIs, context switches and preemptions while the cost model counts.
   const CpuEvents& events(int cpu) const { return cpus_[cpu].events; }
-  // An IPI to `cpu` from outside this set's work (a packet engine waking a host CPU).
-  void send_ipi_from_outside(int cpu) { send_ipi(cpu); }
+  // From a CPU outside this set (a packet engine): makes `t` runnable as wake() would and sends
+  // the CPU chosen for it an IPI; none when no CPU idles (it runs when one schedules).
+  void wake_by_ipi(Thread* t);
+  // From a CPU outside this set: an IPI to `cpu` whose handler also runs `handler` (an event
+  // callback in interrupt context).
+  void ipi_call(int cpu, std::function<void(int cpu)> handler);
+  // A CPU with nothing to run spins in `path` (polling) instead of halting: that time is charged
+  // to the path's bin when the CPU next starts work.
+  void set_idle_path(models::PathId path) { idle_path_ = path; }
 
  private:
   enum class Level { HardIrq, SoftIrq, Thread };
@@ -104,6 +112,8 @@ class CpuSet {
     Thread* last_thread = nullptr;
     bool ipi_pending = false;
     CpuEvents events;
+    bool idle = true;
+    Picos idle_since = 0;
   };
 
   bool idle(int cpu) const;
@@ -111,7 +121,9 @@ class CpuSet {
   void begin(int cpu, Job job);
   void complete(int cpu, std::uint64_t generation);
   Thread* pick(int cpu);
-  void send_ipi(int cpu);
+  void send_ipi(int cpu, std::function<void(int)> handler = {});
+  void leave_idle(int cpu);
+  int reschedule_idle_target(const Thread* t) const;
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
 
@@ -125,6 +137,7 @@ class CpuSet {
   double lock_free_at_ = 0;         // seconds of simulated time when the spin lock is released
   int lock_owner_ = -1;
   int executing_ = -1;
+  std::optional<models::PathId> idle_path_;
   std::uint64_t ipis_ = 0;
   std::uint64_t switches_ = 0;
   std::uint64_t preemptions_ = 0;

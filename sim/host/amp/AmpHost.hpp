@@ -1,0 +1,172 @@
+#pragma once
+// The initiator as the paper's AMP prototype runs it (Fig 1b): of `cores` CPUs, the last `ppes`
+// are packet processing engines that poll their NICs (interrupts masked) and a doorbell queue,
+// and run the driver, TCP/IP and the receive copy; the others are hosts running Linux 2.4 (one
+// run queue, IPIs, io_request_lock) with the SCSI and iSCSI layers above a Kernel Adaptation
+// Layer (KAL) that posts work to one-way queues in shared memory and reaps events from them.
+// The same code-path catalog as SMP; what differs is who runs what, polling instead of
+// interrupts, and the lines that move between CPUs. Sessions are bound by AmpSession.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/bus/MemoryBus.hpp"
+#include "models/cache/CoherentCaches.hpp"
+#include "models/cpu/CpuCostModel.hpp"
+#include "models/memory/AddressSpace.hpp"
+#include "sim/host/Host.hpp"
+#include "sim/host/amp/AmpPaths.hpp"
+#include "sim/host/amp/Ppe.hpp"
+#include "sim/host/amp/SharedRing.hpp"
+#include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
+#include "sim/scenario/Scenario.hpp"
+#include "sim/world/Calendar.hpp"
+
+namespace iscsim::host::amp {
+
+class AmpSession;
+
+struct AmpConfig {
+  int cores = 2;
+  int ppes = 1;
+  double hz = 0;
+  std::uint32_t rx_ring = 0;
+  std::uint32_t tx_ring = 0;
+  scenario::AmpSpec strategy;
+  RingGeometry work_queue, event_queue, doorbell;
+  Picos tick_period = 0;  // the PPEs' local timer, 0 when they take no tick
+  Picos window_start = 0;
+  Picos window_end = 0;
+  bool status_in_data_in = true;  // targets end a read with its last Data-In: no separate response
+};
+
+// A host's request to a PPE, in a connection's work queue.
+struct WorkEntry {
+  enum class Kind { Send, Recv } kind = Kind::Send;
+  std::uint64_t bytes = 0;
+  models::Addr buffer = 0;  // send: where the NIC reads (user pages, or the copy); recv: where data lands
+};
+// A PPE's completion, in a connection's event queue: `bytes` landed in host memory.
+struct EventEntry {
+  std::uint64_t bytes = 0;
+  bool fallback = false;  // no pre-posted buffer matched: it landed in a PPE buffer
+};
+
+class AmpHost : public Host, public CostedHost {
+ public:
+  AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus& fsb, const models::CpuParams& cpu,
+          const models::CacheGeometry& cache, models::CodePathCatalog catalog, const kernel::KernelObjects& objects,
+          const AmpConfig& config);
+  ~AmpHost() override;
+
+  std::size_t attach(world::NicPort* port) override;
+  void bind(std::size_t port_index, world::TcpEndpoint* endpoint) override;
+  void send(std::size_t port_index, world::Frame frame) override;
+  const std::string& name() const override { return name_; }
+  const ReceiveErrors& receive_errors() const override { return errors_; }
+  std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
+  std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
+                                                std::uint64_t user_buffer_bytes) override;
+  CostedHost* costed() override { return this; }
+  const CostedHost* costed() const override { return this; }
+
+  const models::CpuCostModel& cost() const override { return *cost_; }
+  void set_counting(bool on) override { cost_->set_counting(on); }
+  int cpu_count() const override { return config_.cores; }
+  CpuRole role(int cpu) const override { return cpu < hosts() ? CpuRole::Host : CpuRole::Ppe; }
+  CpuEvents events(int cpu) const override;
+  double idle_instructions(int cpu, double idle_cycles) const override;
+  nlohmann::json stats() const override;
+
+  // For sessions: the host side's kernel, paths, memory, and the interface to the PPEs.
+  kernel::CpuSet& cpus() { return *cpus_; }
+  const kernel::KernelPaths& paths() const { return paths_; }
+  const AmpPaths& amp_paths() const { return amp_; }
+  const kernel::KernelObjects& objects() const { return objects_; }
+  models::AddressSpace& memory() { return memory_; }
+  const models::CodePathCatalog& catalog() const { return cost_->catalog(); }
+  const AmpConfig& config() const { return config_; }
+  int hosts() const { return config_.cores - config_.ppes; }
+
+  // KAL: posts `e` to `ep`'s work queue and rings its PPE's doorbell, on host CPU `cpu`. The PPE
+  // sees it once the posting work has finished.
+  void post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bool ring_doorbell);
+  // KAL: reaps every event of `ep`'s queue on host CPU `cpu`; returns the bytes they carry.
+  struct Reaped {
+    std::uint64_t bytes = 0;
+    std::uint64_t events = 0;
+  };
+  Reaped reap(int cpu, const world::TcpEndpoint& ep);
+  // How many events the host waits for before it wants to be woken (0: not waiting).
+  void set_wait_threshold(const world::TcpEndpoint& ep, std::uint64_t events);
+  std::uint64_t pending_events(const world::TcpEndpoint& ep) const;
+  std::uint64_t posted_receives(const world::TcpEndpoint& ep) const;
+  // Frees the socket buffers whose payload the host copied itself (amp.rx_copy = host).
+  void copy_out_on_host(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // The session bound to `ep`'s connection; TCP activity on it marks it for its PPE.
+  void attach_session(const world::TcpEndpoint& ep, AmpSession* session);
+  void mark_dirty(const world::TcpEndpoint& ep);
+  void count_zero_copy_pages(std::uint64_t pages) { counts_.zero_copy_pages += pages; }
+
+ private:
+  struct Skb {
+    models::Addr head = 0;
+    models::Addr data = 0;
+  };
+  struct Port;
+  struct Conn;
+  struct PpeState;
+  using FlowKey = std::uint64_t;
+
+  static FlowKey flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote);
+  Ppe& ppe_of(const Conn& c);
+  void iteration(int ppe);
+  void clean_port(Ppe& p, std::size_t port_index);
+  void receive(Ppe& p, std::size_t port_index, world::Frame& frame, const Skb& skb);
+  void serve_doorbells(Ppe& p, PpeState& st);
+  void serve_connection(Ppe& p, Conn& c);
+  void fill_receives(Ppe& p, Conn& c);
+  void post_event(Ppe& p, Conn& c, EventEntry e);
+  void wake_host(Conn& c);
+  void charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame);
+  void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
+  void transmit(std::size_t port_index, world::Frame frame);
+  Skb alloc_skb();
+  void free_skb(Ppe& p, const Skb& skb);
+  models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
+  Ppe* executing_ppe();
+  void ensure_engines();  // the engines are built once the NICs they poll are attached
+
+  std::string name_;
+  world::Calendar& calendar_;
+  AmpConfig config_;
+  models::CodePathCatalog catalog_;
+  kernel::KernelObjects objects_;
+  kernel::KernelPaths paths_;
+  AmpPaths amp_;
+  models::AddressSpace memory_;
+  models::CoherentCaches caches_;
+  std::unique_ptr<models::CpuCostModel> cost_;
+  std::unique_ptr<kernel::CpuSet> cpus_;
+  std::vector<std::unique_ptr<PpeState>> ppes_;
+  std::vector<std::unique_ptr<Port>> ports_;
+  std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
+  std::unordered_map<const world::TcpEndpoint*, std::unique_ptr<Conn>> conns_;
+  std::vector<AmpSession*> sessions_;
+  models::SlabCache* skb_data_;
+  models::SlabCache* skb_heads_;
+  ReceiveErrors errors_;
+  std::uint64_t qdisc_peak_ = 0;
+  std::uint64_t next_conn_ = 0;
+  struct Counts {
+    std::uint64_t doorbells = 0, work_requests = 0, events = 0, fallback_events = 0, host_wakeups = 0;
+    std::uint64_t zero_copy_pages = 0, rx_copied_bytes = 0;
+  } counts_;
+  friend class AmpSession;
+};
+
+}  // namespace iscsim::host::amp

@@ -1,0 +1,80 @@
+#pragma once
+// A packet processing engine (paper section 3): a CPU that runs a poll loop forever, never
+// yields and takes no device interrupt. Work becomes visible at known times (a descriptor's
+// write-back, a host's doorbell); the next iteration of the loop sees it, handles everything
+// visible then, and the engine is busy for that iteration's cycles. Empty iterations in between
+// are idle time, counted in closed form (PollLoop.hpp). The local APIC timer may still tick.
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <vector>
+
+#include "models/cpu/CpuCostModel.hpp"
+#include "sim/host/CostedHost.hpp"
+#include "sim/host/amp/PollLoop.hpp"
+#include "sim/world/Calendar.hpp"
+
+namespace iscsim::host::amp {
+
+struct PpeConfig {
+  int cpu = 0;                        // its index in the cost model
+  Picos poll_period = 0;              // one empty iteration of the loop
+  double instr_per_empty_poll = 0;
+  Picos tick_period = 0;              // local timer; 0: no tick
+  models::PathId tick_entry = 0;      // what a tick runs: interrupt entry and exit,
+  models::PathId tick_handler = 0;    // then the timer's own work
+  Picos window_start = 0;
+  Picos window_end = 0;
+};
+
+class Ppe {
+ public:
+  // `iteration` handles everything visible now, charging through run(); called once per
+  // productive iteration of the loop.
+  Ppe(const PpeConfig& config, world::Calendar& calendar, models::CpuCostModel& cost,
+      std::function<void(Ppe&)> iteration);
+
+  // Something will be visible to the loop at `at` (now or later).
+  void visible_at(Picos at);
+  // Charges a path within the iteration now running.
+  models::Cost run(models::PathId path, double calls, std::uint64_t bytes,
+                   std::initializer_list<models::Touch> touches = {});
+  // Runs `effect` when the iteration now running has finished (a frame leaves for the NIC).
+  void defer(std::function<void()> effect) { deferred_.push_back(std::move(effect)); }
+  bool executing() const { return executing_; }
+  int cpu() const { return config_.cpu; }
+
+  // Empty polls (and their instructions) in the measured window, up to `now` if idle.
+  double idle_instructions(Picos now) const;
+  const CpuEvents& events() const { return events_; }
+  std::uint64_t iterations() const { return iterations_; }
+
+ private:
+  void schedule_notice();
+  void notice(std::uint64_t generation);
+  void account_polls(Picos until);
+  void iterate();
+  void begin_busy(Picos cycles_end);
+  void complete(std::uint64_t generation);
+  void tick();
+
+  PpeConfig config_;
+  world::Calendar& calendar_;
+  models::CpuCostModel& cost_;
+  std::function<void(Ppe&)> iteration_;
+  std::priority_queue<Picos, std::vector<Picos>, std::greater<>> visible_;
+  std::vector<std::function<void()>> deferred_;
+  bool busy_ = false;
+  bool executing_ = false;
+  double cycles_ = 0;  // of the iteration now starting
+  Picos busy_end_ = 0;
+  Picos idle_since_ = 0;
+  std::uint64_t generation_ = 0;
+  bool notice_scheduled_ = false;
+  Picos notice_at_ = 0;
+  std::uint64_t window_polls_ = 0;
+  std::uint64_t iterations_ = 0;
+  CpuEvents events_;
+};
+
+}  // namespace iscsim::host::amp

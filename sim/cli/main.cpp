@@ -19,6 +19,7 @@ const char* const kUsage =
     "  run SCENARIO.json       run one simulation, write DIR/results.json and DIR/bins.csv\n"
     "  validate SCENARIO.json  check a scenario and print its resolved form\n"
     "  calibrate               fit the code-path catalog to the paper's SMP Table 1\n"
+    "  compare BASE OTHER      the paper's Table 2 between two runs; writes compare.json, compare.csv\n"
     "  serve --listen H:P ...  wire mode: serve an iSCSI target (RAM-disk LUN 0) on real sockets\n"
     "  probe iscsi://H/IQN/LUN wire mode: log in to a real target, inquire, write, read back\n"
     "\n"
@@ -50,8 +51,9 @@ int main(int argc, char** argv) {
   if (command == "run") return run_command(rest);
   if (command == "validate") return validate_command(rest);
   if (command == "calibrate") return calibrate_command(rest);
+  if (command == "compare") return compare_command(rest);
   if (command == "serve") return serve_command(rest);
   if (command == "probe") return probe_command(rest);
-  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate, serve, probe (see iscsim --help)\n";
+  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate, calibrate, compare, serve, probe (see iscsim --help)\n";
   return kExitBadInput;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """The chip-multiprocessor study: (a) throughput and (b) cost (GHz/Gbps) against the PPE:host
 split of an AMP host's cores, with the SMP host on the same cores beside it. Reads sweep
-directories whose sweep.csv has `host.architecture`, `host.cores` and `host.ppes` columns (an
-SMP point's `host.ppes` is ignored); any other axis that varies makes groups of its own. Repetitions of a point are averaged; the data file says
+directories whose sweep.csv has `host.architecture`, `host.cores` and `host.ppes` columns, or
+whose points' results.json have those keys where the sweep fixes them (an SMP point's
+`host.ppes` is ignored); any other axis that varies makes groups of its own. Repetitions of a point are averaged; the data file says
 how many points each value averages. Where AMP reports the dedicated view (its PPEs counted
 fully busy), it is a hollow marker on the cost bar.
 
@@ -14,6 +15,8 @@ import pandas as pd
 import iscsim_results as ir
 
 REQUIRED = ["host.architecture", "host.cores", "host.ppes", "throughput_MBps", "ghz_per_gbps"]
+# Keys a sweep may fix instead of varying (then read from its points' results.json).
+SCENARIO_KEYS = ["host.architecture", "host.cores", "host.ppes"]
 METRICS = ["throughput_MBps", "cpu_util_pct", "cpu_dedicated_pct", "ghz_per_gbps", "ghz_per_gbps_dedicated"]
 CORE_GAP = 0.7  # blank bar widths between two core counts
 BAR_WIDTH = 0.8
@@ -79,7 +82,7 @@ def run(argv):
     p.add_argument("sweeps", nargs="+", metavar="SWEEP_DIR", help="sweep directories (sweep.csv)")
     args = p.parse_args(argv)
     ir.check_out_dir(args.out)
-    data = split_rows([ir.load_sweep(s, REQUIRED) for s in args.sweeps])
+    data = split_rows([ir.load_sweep(s, REQUIRED, SCENARIO_KEYS) for s in args.sweeps])
     if data.empty:
         raise ir.InputError("the sweeps hold no finished point")
     return ir.save_figure(draw(data), data, args.out, args.name)

@@ -142,14 +142,29 @@ def load_compare(path):
     return data
 
 
-def load_sweep(path, required):
+def load_sweep(path, required, scenario_keys=()):
     """sweep.csv of a sweep directory as a DataFrame with a 'sweep' column (the directory's
     name); `required` columns must exist, any others are kept. Rows without a throughput (failed
-    points) are dropped."""
+    points) are dropped. A key of `scenario_keys` that is not an axis (a sweep's fixed setting)
+    is read from each point's results.json (points/POINT/results.json) where they exist."""
     file = os.path.join(path, "sweep.csv") if os.path.isdir(path) else path
     if not os.path.isfile(file):
         raise InputError(f"{path}: no sweep.csv (expected a directory written by iscsim sweep)")
-    table = read_csv(file, required)
+    columns = [c for c in required if c not in scenario_keys]
+    if scenario_keys:
+        columns.append("point")  # names the point's directory
+    table = read_csv(file, columns)
+    fixed = [k for k in scenario_keys if k not in table.columns]
+    if fixed:
+        scenarios = [_point_scenario(os.path.dirname(file), point) for point in table["point"]]
+        for key in fixed:
+            values = [_dotted(s, key) for s in scenarios]
+            if any(v is not None for v in values):
+                table[key] = ["" if v is None else str(v) for v in values]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(f"{file}: missing column(s) {', '.join(missing)}, neither an axis nor in the points' "
+                         f"results.json; found {', '.join(table.columns)}")
     for column in METRIC_LABELS:
         if column in table.columns:
             table[column] = pd.to_numeric(table[column], errors="coerce")
@@ -176,6 +191,21 @@ def read_csv(file, required):
     if missing:
         raise InputError(f"{file}: missing column(s) {', '.join(missing)}; found {', '.join(table.columns)}")
     return table
+
+
+def _point_scenario(sweep_dir, point):
+    """The resolved scenario in a sweep point's results.json; {} where the point has none."""
+    file = os.path.join(sweep_dir, "points", point, "results.json")
+    return _read_json(file).get("scenario", {}) if os.path.isfile(file) else {}
+
+
+def _dotted(tree, key):
+    """tree["a"]["b"] for key "a.b"; None where there is none."""
+    for part in key.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
 
 
 def _read_json(file):

@@ -2,7 +2,8 @@
 """Frequency scaling, the paper's Fig 4: cost (GHz/Gbps) against CPU frequency, one line per
 host architecture and operation (the flatter, the better the scaling). Reads sweep directories
 whose sweep.csv has a `host.cpu.frequency_ghz` column and optionally `host.architecture`,
-`workload.op` and `workload.request_bytes`; a sweep without them is one line named after its
+`workload.op` and `workload.request_bytes` (a fixed frequency or architecture is read from the
+points' results.json); a sweep without them is one line named after its
 directory, and any other axis that varies splits the lines too. Repetitions of a point (other columns equal, e.g. `run.seed`) are averaged; the
 data file says how many points each value averages. Where AMP reports the dedicated view (its
 PPEs counted fully busy), it is a dotted line beside the plain one.
@@ -77,7 +78,8 @@ def run(argv):
     p.add_argument("sweeps", nargs="+", metavar="SWEEP_DIR", help="sweep directories (sweep.csv)")
     args = p.parse_args(argv)
     ir.check_out_dir(args.out)
-    data = scaling_rows([ir.load_sweep(s, [FREQUENCY, "ghz_per_gbps"]) for s in args.sweeps])
+    data = scaling_rows([ir.load_sweep(s, [FREQUENCY, "ghz_per_gbps"], [FREQUENCY, "host.architecture"])
+                         for s in args.sweeps])
     if data.empty:
         raise ir.InputError("the sweeps hold no finished point")
     return ir.save_figure(draw(data), data, args.out, args.name)

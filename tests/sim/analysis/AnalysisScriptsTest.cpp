@@ -184,6 +184,26 @@ TEST_F(AnalysisScripts, CmpStudyPlotsEachPpeHostSplitBesideSmp) {
   EXPECT_TRUE(data.rows[0].at("ppes").empty());
 }
 
+// A sweep that fixes host.architecture (not an axis, so not a column): the points' results.json say it.
+TEST_F(AnalysisScripts, CmpStudyReadsAFixedArchitectureFromThePoints) {
+  const auto dir = scratch_dir("cmp-fixed");
+  write(dir / "cmp" / "sweep.csv",
+        "point,host.cores,host.ppes,throughput_MBps,ghz_per_gbps,status,exit_status,error\n"
+        "p1,2,1,200,2,ok,,\n"
+        "p2,3,1,210,1.5,ok,,\n"
+        "p3,3,2,,,failed,2,\"bad, really\"\n");
+  for (const char* p : {"p1", "p2"})
+    write(dir / "cmp" / "points" / p / "results.json", R"({"scenario": {"host": {"architecture": "amp"}}})");
+  const Invocation r = run_script("cmp_study.py", (dir / "cmp").string() + " -o " + (dir / "out").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  const CsvTable data = read_csv(dir / "out" / "cmp_study.data.csv");
+  ASSERT_EQ(data.rows.size(), 2u);
+  EXPECT_EQ(data.rows[0].at("architecture"), "amp");
+  EXPECT_EQ(data.rows[0].at("split"), "1:1");
+  EXPECT_EQ(data.rows[1].at("split"), "1:2");
+  EXPECT_DOUBLE_EQ(std::stod(data.rows[1].at("ghz_per_gbps")), 1.5);
+}
+
 TEST_F(AnalysisScripts, TablesAreTheRunsAndTheComparesOwnFigures) {
   const auto dir = scratch_dir("tables");
   const Invocation r = run_script("tables.py", run_dir("w64") + " " + run_dir("cmp") + " -o " + (dir / "out").string(),

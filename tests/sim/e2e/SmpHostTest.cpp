@@ -85,13 +85,13 @@ TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
     }
 }
 
-TEST(SmpHost, AmpIsRefusedWithAClearMessage) {
-  const auto dir = scratch_dir("amp");
-  const Invocation r = run_iscsim("run " + scenario_path("paper/smp-write-64k.json") + " --set host.architecture=amp -o " +
+TEST(SmpHost, AnExplicitPpeCountIsRefusedOutsideAmp) {
+  const auto dir = scratch_dir("ppes");
+  const Invocation r = run_iscsim("run " + scenario_path("paper/smp-write-64k.json") + " --set host.ppes=1 -o " +
                                       (dir / "out").string(),
                                   dir);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.stderr_text.find("host.architecture"), std::string::npos);
+  EXPECT_NE(r.stderr_text.find("host.ppes"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 

@@ -1,0 +1,95 @@
+// The AMP host end to end: the PPE takes no device interrupt and never sleeps, zero-copy transmit
+// runs no copy path, wait_N coalesces wake-ups, cycles are conserved, runs are deterministic.
+// Properties only: the AMP results are predictions and no figure of them is written here.
+#include <gtest/gtest.h>
+
+#include "tests/sim/e2e/RunIscsim.hpp"
+
+namespace iscsim::testing {
+namespace {
+
+constexpr const char* kShort = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
+
+nlohmann::json run_amp(const std::string& scenario, const std::string& extra, const std::string& tag) {
+  const auto dir = scratch_dir(tag);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kShort + extra, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  return read_json(dir / "out" / "results.json");
+}
+
+const nlohmann::json* cpu_with_role(const nlohmann::json& r, const std::string& role) {
+  for (const auto& cpu : r["cpus"])
+    if (cpu["role"] == role) return &cpu;
+  return nullptr;
+}
+
+class AmpWorkloads : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AmpWorkloads, VerifiesEveryBlockAndConservesCycles) {
+  const nlohmann::json r = run_amp("paper/" + GetParam() + ".json", "", GetParam());
+  EXPECT_TRUE(r["integrity"]["complete"].get<bool>());
+  EXPECT_EQ(r["integrity"]["corrupt_blocks"], 0);
+  const double mb = r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  ASSERT_GT(mb, 0);
+  ASSERT_NE(cpu_with_role(r, "host"), nullptr);
+  ASSERT_NE(cpu_with_role(r, "ppe"), nullptr);
+  for (const auto& cpu : r["cpus"]) {
+    const double window = cpu["frequency_ghz"].get<double>() * 1e9 * r["summary"]["sim_time_s"].get<double>();
+    double cycles = 0;
+    for (const auto& [bin, b] : cpu["bins"].items()) cycles += b["cycles"].get<double>() * mb;
+    EXPECT_NEAR(cycles / window, 1.0, 0.02) << cpu["role"];
+  }
+  // The dedicated view counts the PPE fully busy: never below the plain utilization.
+  EXPECT_GE(r["summary"]["cpu_dedicated_pct"].get<double>(), r["summary"]["cpu_util_pct"].get<double>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Paper, AmpWorkloads,
+                         ::testing::Values("amp-write-64k", "amp-read-64k", "amp-write-8k", "amp-read-8k"));
+
+TEST(AmpHost, ThePpeTakesNoDeviceInterruptAndNeverSleeps) {
+  const nlohmann::json r = run_amp("paper/amp-read-64k.json", " --set amp.ppe_timer_tick=false", "no-tick");
+  const nlohmann::json& ppe = *cpu_with_role(r, "ppe");
+  EXPECT_EQ(ppe["events"]["interrupts"], 0);
+  EXPECT_EQ(ppe["events"]["ipis"], 0);
+  EXPECT_EQ(ppe["events"]["context_switches"], 0);
+  for (const char* path : {"e1000_intr", "irq_entry", "schedule", "do_softirq"})
+    EXPECT_FALSE(ppe["paths_in_window"].contains(path)) << path;
+  EXPECT_GT(ppe["paths_in_window"]["tcp_rcv_data"]["calls"].get<double>(), 0);
+  EXPECT_EQ(r["host"]["interrupts"], 0);
+  // With the tick on, the only interrupts it takes are the local timer's.
+  const nlohmann::json t = run_amp("paper/amp-read-64k.json", "", "tick");
+  const nlohmann::json& tp = *cpu_with_role(t, "ppe");
+  EXPECT_GT(tp["events"]["interrupts"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(tp["events"]["interrupts"].get<double>(), tp["paths_in_window"]["local_timer"]["calls"].get<double>());
+}
+
+TEST(AmpHost, ZeroCopyTransmitRunsNoCopyPath) {
+  const nlohmann::json r = run_amp("paper/amp-write-64k.json", "", "zero-copy");
+  for (const auto& cpu : r["cpus"]) EXPECT_FALSE(cpu["paths_in_window"].contains("copy_from_user")) << cpu["role"];
+  EXPECT_GT(r["host"]["zero_copy_pages"].get<double>(), 0);
+  const nlohmann::json c = run_amp("paper/amp-write-64k.json", " --set amp.tx_copy=copy", "copy");
+  EXPECT_GT((*cpu_with_role(c, "host"))["paths_in_window"]["copy_from_user"]["bytes"].get<double>(), 0);
+}
+
+TEST(AmpHost, WaitNCoalescesWakeUps) {
+  // Reads post a header and a data buffer per Data-In: wait_N(2) wakes the host about once per pair.
+  const nlohmann::json one = run_amp("paper/amp-read-64k.json", "", "wait-one");
+  const nlohmann::json two = run_amp("paper/amp-read-64k.json", " --set amp.wait=n --set amp.wait_n=2", "wait-two");
+  const double events = two["host"]["events"].get<double>();
+  const double wakeups = two["host"]["host_wakeups"].get<double>();
+  EXPECT_LE(wakeups, events / 2 + 1 + two["host"]["fallback_events"].get<double>());
+  EXPECT_LE(one["host"]["host_wakeups"].get<double>(), one["host"]["events"].get<double>());
+}
+
+TEST(AmpHost, RunsAreDeterministic) {
+  nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
+  nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");
+  a.erase("run_info");
+  b.erase("run_info");
+  a.erase("run");
+  b.erase("run");
+  EXPECT_EQ(a.dump(), b.dump());
+}
+
+}  // namespace
+}  // namespace iscsim::testing

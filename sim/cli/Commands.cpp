@@ -1,25 +1,23 @@
 #include "sim/cli/Commands.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <iostream>
+#include <optional>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "BuildInfo.hpp"
-#include "models/common/ParamSet.hpp"
-#include "sim/calibration/Calibration.hpp"
+#include "sim/cli/CommandGuard.hpp"
+#include "sim/cli/ProgressLine.hpp"
+#include "sim/cli/RunArguments.hpp"
 #include "sim/results/CpuReport.hpp"
+#include "sim/results/InterruptCleanup.hpp"
 #include "sim/results/OutputDir.hpp"
 #include "sim/results/RunReport.hpp"
 #include "sim/scenario/Loader.hpp"
-#include "sim/scenario/ScenarioError.hpp"
 #include "sim/run/Run.hpp"
 
 namespace iscsim::cli {
@@ -64,29 +62,6 @@ std::string host_name() {
   return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string("unknown");
 }
 
-// Runs `body`, mapping each failure class to its exit status and one message on stderr.
-template <class Body>
-int guarded(const char* command, Body body) {
-  try {
-    return body();
-  } catch (const po::error& e) {
-    std::cerr << "iscsim " << command << ": " << e.what() << " (see iscsim " << command << " --help)\n";
-    return kExitBadInput;
-  } catch (const scenario::ScenarioError& e) {
-    std::cerr << "iscsim " << command << ": " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const run::UnsupportedScenario& e) {
-    std::cerr << "iscsim " << command << ": " << e.what() << "\n";
-    return kExitBadInput;
-  } catch (const models::ParamError& e) {
-    std::cerr << "iscsim " << command << ": bad parameter file: " << e.what() << "\n";
-    return kExitInternal;
-  } catch (const std::exception& e) {
-    std::cerr << "iscsim " << command << ": internal error: " << e.what() << "\n";
-    return kExitInternal;
-  }
-}
-
 }  // namespace
 
 std::string params_dir() {
@@ -96,13 +71,19 @@ std::string params_dir() {
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description desc(
-      "usage: iscsim run SCENARIO.json [-o DIR] [--set PATH=VALUE]... [--pcap FILE] [--cfg=..] [--log=..]\n"
-      "Runs one simulation and writes DIR/results.json and DIR/bins.csv.\noptions");
+      "usage: iscsim run SCENARIO.json [-o DIR | --name NAME] [--set PATH=VALUE]... [--pcap FILE\n"
+      "                  [--pcap-snaplen BYTES] [--pcap-window START:END]] [--cfg=..] [--log=..]\n"
+      "Runs one simulation and writes DIR/results.json, DIR/bins.csv and, for a host with CPUs,\n"
+      "DIR/table1.txt. DIR is replaced whole: it must be new, empty or an earlier iscsim output.\n"
+      "Nothing is written unless the run completes.\noptions");
   desc.add_options()("help,h", "this text")(
-      "output,o", po::value<std::string>(), "output directory (default: out/<scenario name>)")(
+      "output,o", po::value<std::string>(), "output directory (default: out/NAME)")(
+      "name", po::value<std::string>(), "the run's name, recorded in results.json (default: the scenario's name)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario value: dotted JSON path = value, e.g. link.loss_rate=0.01 (repeatable)")(
-      "pcap", po::value<std::string>(), "write every frame on the simulated wires to FILE (pcap, ns timestamps)");
+      "pcap", po::value<std::string>(), "write the frames on the simulated wires to FILE (pcap, ns timestamps)")(
+      "pcap-snaplen", po::value<std::uint32_t>(), "keep the first BYTES of each frame (96: the headers)")(
+      "pcap-window", po::value<std::string>(), "keep the frames that start in START:END, simulated seconds");
   return guarded("run", [&] {
     const Parsed p = parse(args, desc);
     if (p.vm.count("help")) {
@@ -112,30 +93,40 @@ int run_command(const std::vector<std::string>& args) {
     }
     if (!p.vm.count("scenario")) throw po::error("a scenario file is required");
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
-    const std::string out_dir = p.vm.count("output") ? p.vm["output"].as<std::string>() : "out/" + s.name;
+    const std::string name = p.vm.count("name") ? checked_run_name(p.vm["name"].as<std::string>()) : s.name;
+    const bool out_given = p.vm.count("output") > 0;
+    const std::string out_dir = out_given ? p.vm["output"].as<std::string>() : "out/" + name;
+    const std::string pcap = p.vm.count("pcap") ? p.vm["pcap"].as<std::string>() : "";
+    const auto snaplen = p.vm.count("pcap-snaplen") ? std::optional(p.vm["pcap-snaplen"].as<std::uint32_t>())
+                                                    : std::nullopt;
+    const auto window = p.vm.count("pcap-window") ? std::optional(p.vm["pcap-window"].as<std::string>())
+                                                  : std::nullopt;
+    if (pcap.empty() && (snaplen || window)) throw po::error("--pcap-snaplen and --pcap-window need --pcap FILE");
 
     run::RunOptions opt;
     opt.params_dir = params_dir();
     opt.simgrid_args = p.simgrid_args;
-    const std::string pcap = p.vm.count("pcap") ? p.vm["pcap"].as<std::string>() : "";
-    if (!pcap.empty()) {
-      const std::filesystem::path parent = std::filesystem::path(pcap).parent_path();
-      if (!parent.empty() && !std::filesystem::is_directory(parent))
-        throw po::error("--pcap " + pcap + ": directory " + parent.string() + " does not exist");
-      opt.pcap_path = world::partial_name(pcap);
-    }
+    opt.pcap = pcap_options(snaplen, window);
+    results::OutputPlan plan;
+    plan.add_directory(out_given ? "-o" : "output directory (-o)", out_dir);
+    if (!pcap.empty()) plan.add_file("--pcap", pcap);
+    results::StagedOutput staged(plan);
+    if (!pcap.empty()) opt.pcap_path = staged.path(pcap);
+    ProgressLine progress(s.run.warmup_s, s.run.warmup_s + s.run.duration_s);
+    opt.progress = [&progress, armed = false](double simulated_s) mutable {
+      // The first call comes after SimGrid's engine replaced the SIGINT handler with its own.
+      if (!armed) results::arm_interrupt_cleanup();
+      armed = true;
+      progress.update(simulated_s);
+    };
 
     const auto wall_start = std::chrono::steady_clock::now();
-    run::RunOutcome outcome;
-    try {
-      outcome = run::run_world(s, opt);
-    } catch (...) {
-      if (!pcap.empty()) std::remove(opt.pcap_path.c_str());
-      throw;
-    }
+    const run::RunOutcome outcome = run::run_world(s, opt);
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    progress.finish();
 
     nlohmann::json results = outcome.results;
+    results["run"] = {{"name", name}, {"overrides", overrides(p.vm)}};
     results["run_info"] = {{"version", build::kVersion},
                            {"simgrid_version", world::SimgridClock::simgrid_version()},
                            {"host", host_name()},
@@ -144,15 +135,15 @@ int run_command(const std::vector<std::string>& args) {
                            {"simgrid_activities", outcome.clock.simgrid_activities},
                            {"simgrid_activities_per_wall_s", outcome.clock.simgrid_activities / wall_s},
                            {"events", outcome.clock.events}};
-    world::write_file_atomically(out_dir, "results.json", results.dump(kJsonIndent) + "\n");
-    world::write_file_atomically(out_dir, "bins.csv", world::bins_csv(results));
+    staged.write(out_dir + "/results.json", results.dump(kJsonIndent) + "\n");
+    staged.write(out_dir + "/bins.csv", world::bins_csv(results));
     const bool costed = results.contains("host");
-    if (costed) world::write_file_atomically(out_dir, "table1.txt", world::table1_text(results));
-    if (!pcap.empty()) world::commit_partial(pcap);
+    if (costed) staged.write(out_dir + "/table1.txt", world::table1_text(results));
+    staged.commit();
     if (costed) std::cout << world::table1_text(results);
 
     const auto& sum = results["summary"];
-    std::cout << s.name << ": throughput " << sum["throughput_MBps"].get<double>() << " MB/s over "
+    std::cout << name << ": throughput " << sum["throughput_MBps"].get<double>() << " MB/s over "
               << sum["sim_time_s"].get<double>() << " s simulated; retransmissions "
               << results["tcp"]["retransmissions"] << "; corrupt blocks " << results["integrity"]["corrupt_blocks"]
               << "\n"
@@ -179,105 +170,6 @@ int validate_command(const std::vector<std::string>& args) {
     if (!p.vm.count("scenario")) throw po::error("a scenario file is required");
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
     std::cout << s.resolved.dump(kJsonIndent) << "\n";
-    return kExitOk;
-  });
-}
-
-namespace {
-
-// One reference run: `scenario` with the catalog under test, in a scratch directory.
-nlohmann::json calibration_run(const std::string& scenario, const std::string& catalog, const std::string& dir,
-                               double duration_s) {
-  static const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  const std::string cmd = "'" + self + "' run '" + scenario + "' -o '" + dir + "' --set 'host.code_paths=" + catalog +
-                          "' --set run.duration_s=" + std::to_string(duration_s) +
-                          " --set workload.readback=false > '" + dir + ".log' 2>&1";
-  if (std::system(cmd.c_str()) != 0)
-    throw std::runtime_error("calibration run of " + scenario + " failed; its output is in " + dir + ".log");
-  std::ifstream in(dir + "/results.json");
-  return nlohmann::json::parse(in);
-}
-
-}  // namespace
-
-int calibrate_command(const std::vector<std::string>& args) {
-  const std::string source(build::kSourceDir);
-  po::options_description desc(
-      "usage: iscsim calibrate [--reference FILE] [--prior NAME] [--out FILE] [--iterations N]\n"
-      "Fits the code-path catalog to the paper's SMP Table 1 (64 KB writes and reads together) and\n"
-      "prints the fit's error per bin. The result is the catalog the paper scenarios use.\noptions");
-  desc.add_options()("help,h", "this text")(
-      "reference", po::value<std::string>()->default_value(source + "/scenarios/paper/reference/paper-table1-smp.json"),
-      "the measurements to fit")("prior", po::value<std::string>()->default_value("linux-2.4"),
-                                 "catalog under models/params/paths/ with the sourced values and bounds")(
-      "out", po::value<std::string>()->default_value(params_dir() + "/paths/linux-2.4-calibrated.json"),
-      "where the calibrated catalog is written")("iterations", po::value<int>()->default_value(8),
-                                                 "fixed-point steps (each runs both scenarios)")(
-      "duration", po::value<double>()->default_value(0.3), "measured window of each run, simulated seconds");
-  return guarded("calibrate", [&] {
-    const Parsed p = parse(args, desc);
-    if (p.vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
-    const int iterations = p.vm["iterations"].as<int>();
-    const double duration = p.vm["duration"].as<double>();
-    if (iterations < 1) throw po::error("--iterations must be at least 1");
-    if (!(duration > 0)) throw po::error("--duration must be positive");
-    const std::string ref_path = p.vm["reference"].as<std::string>();
-    std::ifstream ref_in(ref_path);
-    if (!ref_in) throw po::error("--reference " + ref_path + ": cannot open");
-    nlohmann::json reference;
-    try {
-      reference = nlohmann::json::parse(ref_in);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw po::error("--reference " + ref_path + ": not valid JSON: " + e.what());
-    }
-    for (const char* wl : {"W", "R"})
-      if (!reference.contains(wl)) throw po::error("--reference " + ref_path + ": missing \"" + wl + "\" block");
-    const std::map<std::string, std::string> scenarios{{"W", source + "/scenarios/paper/smp-write-64k.json"},
-                                                       {"R", source + "/scenarios/paper/smp-read-64k.json"}};
-    const models::CodePathCatalog prior = models::CodePathCatalog::load(params_dir() + "/paths/" + p.vm["prior"].as<std::string>() + ".json");
-    models::CodePathCatalog current = prior;
-    const std::filesystem::path scratch =
-        std::filesystem::temp_directory_path() / ("iscsim-calibrate-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(scratch);
-    calibration::Runs runs;
-    const auto run_all = [&](int step) {
-      const std::string catalog = (scratch / ("catalog-" + std::to_string(step) + ".json")).string();
-      std::ofstream(catalog) << current.to_json().dump(kJsonIndent) << "\n";
-      for (const auto& [wl, scen] : scenarios)
-        runs[wl] = calibration_run(scen, catalog, (scratch / (wl + std::to_string(step))).string(), duration);
-    };
-    // The fixed point is not a contraction (where threads run shifts with the costs), so the
-    // catalog kept is the iterate whose own runs matched the paper best.
-    models::CodePathCatalog best = current;
-    calibration::Runs best_runs;
-    double best_score = -1;
-    for (int step = 0; step <= iterations; ++step) {
-      run_all(step);
-      const double score = calibration::score(calibration::compare(reference, runs));
-      if (best_score < 0 || score < best_score) {
-        best_score = score;
-        best = current;
-        best_runs = runs;
-      }
-      if (step == iterations) break;
-      current = calibration::fit_catalog(current, prior, reference, runs);
-      std::cout << "step " << step + 1 << "/" << iterations << " fitted\n";
-    }
-    current = best;
-    runs = best_runs;
-    current.set_description(
-        "Linux 2.4.18 initiator code paths calibrated by `iscsim calibrate` on the paper's SMP Table 1 (64 KB "
-        "writes and reads together, the best of " + std::to_string(iterations) + " fixed-point steps); sources and "
-        "bounds "
-        "as in " + p.vm["prior"].as<std::string>() + ".json.");
-    std::cout << calibration::error_table(calibration::compare(reference, runs));
-    const std::filesystem::path out(p.vm["out"].as<std::string>());
-    world::write_file_atomically(out.parent_path().string(), out.filename().string(), current.to_json().dump(1) + "\n");
-    std::filesystem::remove_all(scratch);
-    std::cout << "wrote " << out.string() << "\n";
     return kExitOk;
   });
 }

@@ -20,8 +20,8 @@ int probe_command(const std::vector<std::string>& args) {
       "CAPACITY, writes a fresh pattern in the middle of the LUN, reads it back and compares, writes\n"
       "the previous contents back, logs out, and prints what it found. USER%SECRET: CHAP;\n"
       "target_user/target_password: mutual CHAP (the URL form of libiscsi).\n"
-      "Exit status: 0 pattern verified, 1 login refused, network or SCSI failure, or mismatch,\n"
-      "2 bad input.\noptions");
+      "Exit status: 0 pattern verified, 1 anything else (login refused, network or SCSI failure,\n"
+      "mismatch, or no pattern tested: absent LUN, not a block device), 2 bad input.\noptions");
   desc.add_options()("help,h", "this text")(
       "initiator-name", po::value<std::string>()->default_value(wire::ProbeOptions{}.initiator_name),
       "our iSCSI name")(
@@ -55,7 +55,7 @@ int probe_command(const std::vector<std::string>& args) {
     try {
       const wire::ProbeReport r = wire::run_probe(url, o);
       wire::print_probe(std::cout, url, r);
-      return r.pattern_bytes == 0 || r.pattern_verified ? kExitOk : kExitInternal;
+      return r.pattern_verified ? kExitOk : kExitInternal;
     } catch (const wire::LoginRefused& e) {
       std::cerr << "iscsim probe: " << url.portal.to_string() << " " << url.target_name << ": " << e.what() << "\n";
       return kExitInternal;

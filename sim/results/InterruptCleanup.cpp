@@ -107,9 +107,8 @@ void arm_interrupt_cleanup() {
       ::sigaction(kSignals[i], nullptr, &old);
       g_ignored[i] = old.sa_handler == SIG_IGN;
     }
-    if (g_ignored[i]) continue;
     struct sigaction sa {};
-    sa.sa_handler = on_interrupt;
+    sa.sa_handler = g_ignored[i] ? SIG_IGN : on_interrupt;
     sigemptyset(&sa.sa_mask);
     for (int s : kSignals) sigaddset(&sa.sa_mask, s);
     ::sigaction(kSignals[i], &sa, nullptr);

@@ -13,7 +13,8 @@ using namespace world;  // the shared parts every run is built from
 
 class PcapTap : public WireTap {
  public:
-  PcapTap(const std::string& path, Calendar& calendar) : writer_(path), calendar_(calendar) {}
+  PcapTap(const std::string& path, const trace::PcapOptions& options, Calendar& calendar)
+      : writer_(path, options), calendar_(calendar) {}
   void frame_on_wire(Picos start, const Frame& frame) override {
     // Frames start at or after "now", so everything earlier is final and can be written.
     writer_.flush_until(calendar_.now() / models::kPicosPerNano - 1);
@@ -65,7 +66,7 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
   a.nic_params = models::Pro1000Params::from(models::ParamSet::load(opt.params_dir, "nic", s.nics.model));
   a.pci_params = models::PciBusParams::from(models::ParamSet::load(opt.params_dir, "pci", s.pci.model));
   a.fsb_params = models::MemoryBusParams::from(models::ParamSet::load(opt.params_dir, "memory", "fsb-400"));
-  if (!opt.pcap_path.empty()) a.pcap = std::make_unique<PcapTap>(opt.pcap_path, a.calendar);
+  if (!opt.pcap_path.empty()) a.pcap = std::make_unique<PcapTap>(opt.pcap_path, opt.pcap, a.calendar);
   a.window_start = models::picos_from_seconds(s.run.warmup_s);
   a.window_end = models::picos_from_seconds(s.run.warmup_s + s.run.duration_s);
 
@@ -187,7 +188,7 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
     return true;
   };
   RunOutcome out;
-  out.clock = clock.run(a.calendar, limit, all_done);
+  out.clock = clock.run(a.calendar, limit, all_done, opt.progress);
   if (a.pcap) a.pcap->close();
 
   RunRecord record;

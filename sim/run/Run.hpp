@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/Scenario.hpp"
+#include "sim/trace/PcapWriter.hpp"
 #include "sim/world/SimgridClock.hpp"
 
 namespace iscsim::run {
@@ -16,7 +17,9 @@ namespace iscsim::run {
 struct RunOptions {
   std::string params_dir;                 // models/params
   std::string pcap_path;                  // empty: no capture
+  trace::PcapOptions pcap;                // snap length and time window of the capture
   std::vector<std::string> simgrid_args;  // --cfg=..., --log=...
+  world::SimgridClock::ProgressHook progress;  // empty: none
 };
 
 // What a run produced: results.json without run_info, and how the engine was exercised.

@@ -19,6 +19,9 @@ namespace scsi = stack::scsi;
 constexpr std::uint16_t kInquiryAllocation = 96;
 constexpr std::uint32_t kCapacity16Allocation = 32;
 constexpr std::uint8_t kPeripheralTypeMask = 0x1F;
+constexpr unsigned kPeripheralQualifierShift = 5;
+// SPC-4 6.6.2: qualifier 011b, the target cannot support a device on this LUN.
+constexpr std::uint8_t kNoLunQualifier = 0x03;
 constexpr std::uint8_t kDirectAccess = 0x00;
 // A target reports UNIT ATTENTION (power on, reset) once per I_T nexus; a few TEST UNIT
 // READYs clear it.
@@ -79,11 +82,12 @@ void identify(Prober& p, ProbeReport& r) {
   const auto inq = p.good("INQUIRY", scsi::inquiry_cdb(false, 0, kInquiryAllocation), iscsi::DataDirection::Read,
                           kInquiryAllocation);
   if (inq.data.empty()) throw WireError("INQUIRY returned no data");
+  r.peripheral_qualifier = static_cast<std::uint8_t>(inq.data[0] >> kPeripheralQualifierShift);
   r.peripheral_type = inq.data[0] & kPeripheralTypeMask;
   r.vendor = trimmed(inq.data, 8, 8);
   r.product = trimmed(inq.data, 16, 16);
   r.revision = trimmed(inq.data, 32, 4);
-  if (r.peripheral_type != kDirectAccess) return;
+  if (r.peripheral_qualifier == kNoLunQualifier || r.peripheral_type != kDirectAccess) return;
   for (int i = 0;; ++i) {
     const auto tur = p.run(scsi::simple_cdb(scsi::op::kTestUnitReady), iscsi::DataDirection::None, 0);
     if (tur.status == 0) break;
@@ -136,7 +140,7 @@ ProbeReport run_probe(const IscsiUrl& url, const ProbeOptions& o) {
   r.params = client.params();
   Prober p(client, url.lun);
   identify(p, r);
-  if (r.peripheral_type == kDirectAccess && r.blocks > 0) pattern_test(p, o, r);
+  if (r.block_bytes > 0 && r.blocks > 0) pattern_test(p, o, r);
   client.logout();
   r.logged_out = true;
   return r;
@@ -154,16 +158,23 @@ void print_probe(std::ostream& out, const IscsiUrl& url, const ProbeReport& r) {
       << "\n"
       << "  inquiry: vendor \"" << r.vendor << "\", product \"" << r.product << "\", revision \"" << r.revision
       << "\", peripheral device type " << int{r.peripheral_type}
-      << (r.peripheral_type == kDirectAccess ? " (block device)" : " (not a block device)") << "\n";
-  if (r.peripheral_type == kDirectAccess)
+      << (r.peripheral_qualifier == kNoLunQualifier ? " (no device on this LUN)"
+          : r.peripheral_type == kDirectAccess      ? " (block device)"
+                                                    : " (not a block device)")
+      << "\n";
+  if (r.block_bytes > 0)
     out << "  capacity: " << r.blocks << " blocks of " << r.block_bytes << " bytes (" << r.blocks * r.block_bytes
         << " bytes)\n";
   if (r.pattern_bytes > 0)
     out << "  pattern: " << r.pattern_bytes << " bytes at LBA " << r.pattern_lba << " written and read back: "
         << (r.pattern_verified ? "verified" : "MISMATCH, " + r.mismatch)
         << (r.restored ? "; previous contents restored" : "") << "\n";
+  else if (r.peripheral_qualifier == kNoLunQualifier)
+    out << "  pattern: NOT TESTED, the target has no LUN " << url.lun << " (peripheral qualifier 3)\n";
+  else if (r.peripheral_type != kDirectAccess)
+    out << "  pattern: NOT TESTED, not a block device\n";
   else
-    out << "  pattern: skipped (not a block device)\n";
+    out << "  pattern: NOT TESTED, the LUN has no blocks\n";
   out << "  logout: " << (r.logged_out ? "ok" : "not done") << "\n";
 }
 

@@ -26,13 +26,14 @@ struct ProbeOptions {
 
 struct ProbeReport {
   stack::iscsi::SessionParams params;
-  std::uint8_t peripheral_type = 0;  // INQUIRY byte 0, low 5 bits: 0 is a block device
+  std::uint8_t peripheral_qualifier = 0;  // INQUIRY byte 0, high 3 bits: 3 is no LUN here
+  std::uint8_t peripheral_type = 0;       // INQUIRY byte 0, low 5 bits: 0 is a block device
   std::string vendor, product, revision;
   std::uint64_t blocks = 0;
   std::uint32_t block_bytes = 0;
   std::uint64_t pattern_lba = 0;
-  std::uint32_t pattern_bytes = 0;  // 0: no pattern test (not a block device)
-  bool pattern_verified = false;
+  std::uint32_t pattern_bytes = 0;  // 0: no pattern test (not a block device, absent LUN)
+  bool pattern_verified = false;    // `iscsim probe` exits 0 only when this holds
   std::string mismatch;  // where the read-back differed
   bool restored = false;  // the blocks' previous contents were written back
   bool logged_out = false;

@@ -24,12 +24,13 @@ TEST(Tgt, ProbeVerifiesItsPattern) {
   EXPECT_EQ(disk.exit_code, 0) << disk.output;
   EXPECT_NE(disk.output.find("vendor \"IET\""), std::string::npos) << disk.output;
   EXPECT_NE(disk.output.find("written and read back: verified"), std::string::npos) << disk.output;
-  // LUN 0 is tgt's controller: identified, not written.
+  // LUN 0 is tgt's controller: identified, not written, so no pass.
   const Shell controller = probe(tgt.url("iqn.2004-01.org.tgt:plain", 0));
-  EXPECT_EQ(controller.exit_code, 0) << controller.output;
-  EXPECT_NE(controller.output.find("not a block device"), std::string::npos) << controller.output;
+  EXPECT_EQ(controller.exit_code, 1) << controller.output;
+  EXPECT_NE(controller.output.find("NOT TESTED, not a block device"), std::string::npos) << controller.output;
   const Shell unknown = probe(tgt.url("iqn.2004-01.org.tgt:absent", 1));
   EXPECT_EQ(unknown.exit_code, 1) << unknown.output;
+  EXPECT_NE(unknown.output.find("target not found"), std::string::npos) << unknown.output;
 }
 
 TEST(Tgt, ChapRightSecretWorksWrongOneIsRefused) {

@@ -14,6 +14,7 @@ import iscsim_results as ir
 
 BAR_WIDTH = 0.8
 RUN_GAP = 0.6  # blank bar widths between two runs' groups
+RUN_LABEL_Y = -0.13  # a run's name under its CPUs' labels, in axes height
 
 
 def profile_rows(runs):
@@ -35,13 +36,14 @@ def profile_rows(runs):
 
 def draw(data):
     cpus = data[["run_index", "run", "architecture", "cpu", "role"]].drop_duplicates()
-    positions, labels, x = {}, [], 0.0
+    positions, labels, groups, x = {}, [], {}, 0.0
     previous_run = None
     for _, c in cpus.iterrows():
         if previous_run is not None and c["run_index"] != previous_run:
             x += RUN_GAP
         positions[(c["run_index"], c["cpu"])] = x
-        labels.append(f"CPU{c['cpu']} ({c['role']})\n{c['run']} ({c['architecture']})")
+        labels.append(f"CPU{c['cpu']}\n{c['role']}")
+        groups.setdefault((c["run_index"], f"{c['run']}\n({c['architecture']})"), []).append(x)
         previous_run = c["run_index"]
         x += 1
     fig, ax = plt.subplots(figsize=(max(4.0, 1.1 * len(positions) + 2.5), 4.5))
@@ -54,6 +56,9 @@ def draw(data):
         bottom = [lo + h for lo, h in zip(bottom, heights)]
     ax.set_xticks(xs)
     ax.set_xticklabels(labels, fontsize=8)
+    for (_, name), group in groups.items():
+        ax.text(sum(group) / len(group), RUN_LABEL_Y, name, transform=ax.get_xaxis_transform(), ha="center",
+                va="top", fontsize=8)
     ax.set_ylabel("share of the CPU's cycles (%CPU)")
     ax.set_ylim(0, 100)
     workloads = sorted(set(data["workload"]))

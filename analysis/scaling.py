@@ -2,7 +2,7 @@
 """Frequency scaling, the paper's Fig 4: cost (GHz/Gbps) against CPU frequency, one line per
 host architecture and operation (the flatter, the better the scaling). Reads sweep directories
 whose sweep.csv has a `host.cpu.frequency_ghz` column and optionally `host.architecture`,
-`workload.op` and `workload.request_bytes` (a fixed frequency or architecture is read from the
+`workload.op` and `workload.request_bytes` (where the sweep fixes one, it is read from the
 points' results.json); a sweep without them is one line named after its
 directory, and any other axis that varies splits the lines too. Repetitions of a point (other columns equal, e.g. `run.seed`) are averaged; the
 data file says how many points each value averages. Where AMP reports the dedicated view (its
@@ -16,7 +16,7 @@ import pandas as pd
 import iscsim_results as ir
 
 FREQUENCY = "host.cpu.frequency_ghz"
-SERIES_COLUMNS = ["host.architecture", "workload.op", "workload.request_bytes"]
+SERIES_COLUMNS = ["host.architecture", "workload.request_bytes", "workload.op"]
 OP_STYLES = {"read": "-", "write": "--"}
 
 
@@ -78,7 +78,7 @@ def run(argv):
     p.add_argument("sweeps", nargs="+", metavar="SWEEP_DIR", help="sweep directories (sweep.csv)")
     args = p.parse_args(argv)
     ir.check_out_dir(args.out)
-    data = scaling_rows([ir.load_sweep(s, [FREQUENCY, "ghz_per_gbps"], [FREQUENCY, "host.architecture"])
+    data = scaling_rows([ir.load_sweep(s, [FREQUENCY, "ghz_per_gbps"], [FREQUENCY] + SERIES_COLUMNS)
                          for s in args.sweeps])
     if data.empty:
         raise ir.InputError("the sweeps hold no finished point")

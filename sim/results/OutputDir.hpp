@@ -101,9 +101,9 @@ class StagedOutput {
 
 namespace iscsim::world {
 
-// Creates `dir` (and parents) if needed and replaces `dir/name` with `content` atomically.
+// Creates `dir` (and parents) if needed and replaces `dir/name` with `content` atomically: for
+// one file in a directory that outlives a command (a sweep's, which later commands resume). A
+// command's own outputs go through StagedOutput.
 void write_file_atomically(const std::string& dir, const std::string& name, const std::string& content);
-std::string partial_name(const std::string& path);
-void commit_partial(const std::string& path);
 
 }  // namespace iscsim::world

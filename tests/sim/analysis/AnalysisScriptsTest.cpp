@@ -3,6 +3,7 @@
 // Skipped where /usr/bin/python3 lacks matplotlib or pandas.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -55,8 +56,8 @@ void write(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
 }
 
-// Three short runs (64 KB writes on SMP, twice with different interrupt routing; 8 KB reads on
-// SMP; 64 KB writes on the ideal host) and a compare of the two SMP writes.
+// Short runs (64 KB writes on SMP, twice with different interrupt routing, on AMP and on the
+// ideal host; 8 KB reads on SMP) and a compare of the two SMP writes.
 class AnalysisScripts : public ::testing::Test {
  protected:
   static fs::path root() { return fs::path(::testing::TempDir()) / "iscsim-tests" / "AnalysisScripts.runs"; }
@@ -70,7 +71,8 @@ class AnalysisScripts : public ::testing::Test {
         {"w64", "paper/smp-write-64k.json"},
         {"w64rr", "paper/smp-write-64k.json --set host.irq_routing=round_robin"},
         {"r8", "paper/smp-read-8k.json"},
-        {"ideal", "ideal-write-64k.json"}};
+        {"ideal", "ideal-write-64k.json"},
+        {"amp64", "paper/amp-write-64k.json"}};
     for (const auto& [name, args] : runs) {
       const Invocation r =
           run_iscsim("run " + scenario_path(args) + kQuick + " -o " + run_dir(name), root() / ("log-" + name));
@@ -96,15 +98,15 @@ TEST_F(AnalysisScripts, EveryScriptHasHelp) {
 
 TEST_F(AnalysisScripts, HotspotsPlotEachCpusPctCpuPerBin) {
   const auto dir = scratch_dir("hotspots");
-  const Invocation r = run_script("hotspots.py", run_dir("w64") + " " + run_dir("r8") + " " + run_dir("ideal") +
-                                                     " -o " + (dir / "out").string() + " --name fig6",
+  const Invocation r = run_script("hotspots.py", run_dir("w64") + " " + run_dir("amp64") + " " + run_dir("r8") + " " +
+                                                     run_dir("ideal") + " -o " + (dir / "out").string() + " --name fig6",
                                   dir);
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("ideal"), std::string::npos) << "the ideal run is said to be left out";
   expect_figure(dir / "out", "fig6");
   const CsvTable data = read_csv(dir / "out" / "fig6.data.csv");
   std::size_t expected_rows = 0;
-  for (const char* run : {"w64", "r8"}) expected_rows += results(run)["cpus"].size() * 8;  // the busy bins
+  for (const char* run : {"w64", "amp64", "r8"}) expected_rows += results(run)["cpus"].size() * 8;  // the busy bins
   ASSERT_EQ(data.rows.size(), expected_rows);
   for (const auto& row : data.rows) {
     const json cpus = results(row.at("run"))["cpus"];
@@ -113,17 +115,20 @@ TEST_F(AnalysisScripts, HotspotsPlotEachCpusPctCpuPerBin) {
     expect_same(row.at("pct_cpu"), cpu["bins"][row.at("bin")]["pct_cpu"], row.at("run") + " " + row.at("bin"));
     EXPECT_NE(row.at("bin"), "idle");
   }
+  EXPECT_TRUE(std::any_of(data.rows.begin(), data.rows.end(), [](const auto& row) { return row.at("role") == "ppe"; }));
 }
 
 TEST_F(AnalysisScripts, ThroughputPlotsEachRunsSummaryNullStaysEmpty) {
   const auto dir = scratch_dir("throughput");
   const Invocation r = run_script(
-      "throughput.py", run_dir("w64") + " " + run_dir("r8") + " " + run_dir("ideal") + " -o " + (dir / "out").string(),
+      "throughput.py",
+      run_dir("w64") + " " + run_dir("amp64") + " " + run_dir("r8") + " " + run_dir("ideal") + " -o " +
+          (dir / "out").string(),
       dir);
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   expect_figure(dir / "out", "throughput");
   const CsvTable data = read_csv(dir / "out" / "throughput.data.csv");
-  ASSERT_EQ(data.rows.size(), 3u);
+  ASSERT_EQ(data.rows.size(), 4u);
   for (const auto& row : data.rows) {
     const json summary = results(row.at("run"))["summary"];
     for (const char* m : {"throughput_MBps", "cpu_util_pct", "ghz_per_gbps", "cpu_dedicated_pct",

@@ -21,7 +21,8 @@ constexpr const char* kQuick = " --set run.duration_s=0.05 --set run.warmup_s=0.
 const char* const kNonIdleBins[] = {"others", "SCSI", "iSCSI", "Interface", "Kernel", "TCP", "Copies", "Driver"};
 const char* const kCounters[] = {"cycles", "l2_misses", "clears"};
 
-// Four short SMP runs shared by the tests: a, b (interrupts round robin), a read and a 3.2 GHz run.
+// Short runs shared by the tests: SMP 64 KB writes a, b (interrupts round robin), a 3.2 GHz one
+// and a read; AMP 64 KB writes.
 class CompareCli : public ::testing::Test {
  protected:
   static fs::path root() { return fs::path(::testing::TempDir()) / "iscsim-tests" / "CompareCli.runs"; }
@@ -32,7 +33,8 @@ class CompareCli : public ::testing::Test {
         {"a", "paper/smp-write-64k.json"},
         {"b", "paper/smp-write-64k.json --set host.irq_routing=round_robin"},
         {"read", "paper/smp-read-64k.json"},
-        {"fast", "paper/smp-write-64k.json --set host.cpu.frequency_ghz=3.2"}};
+        {"fast", "paper/smp-write-64k.json --set host.cpu.frequency_ghz=3.2"},
+        {"amp", "paper/amp-write-64k.json"}};
     for (const auto& [name, args] : runs) {
       const Invocation r =
           run_iscsim("run " + scenario_path(args) + kQuick + " -o " + (root() / name).string(), root() / ("log-" + name));
@@ -68,14 +70,10 @@ void expect_value(const json& v, const std::optional<double>& expected, const st
   EXPECT_NEAR(v.get<double>(), *expected, 1e-9 * std::max(1.0, std::abs(*expected))) << what;
 }
 
-TEST_F(CompareCli, Table2IsTheFormulaRecomputedFromBothBinsCsv) {
-  const auto dir = scratch_dir("ab");
-  const Invocation r = compare(run_dir("a") + " " + run_dir("b") + " -o " + (dir / "out").string(), dir);
-  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  EXPECT_NE(r.stdout_text.find("Table 2"), std::string::npos) << r.stdout_text;
-  const json c = read_json(dir / "out" / "compare.json");
-  const auto a = summed_bins(root() / "a" / "bins.csv");
-  const auto b = summed_bins(root() / "b" / "bins.csv");
+// compare.json's Table 2 against the formula over the sums of the two runs' bins.csv.
+void expect_table2_from_bins_csv(const json& c, const fs::path& base_run, const fs::path& other_run) {
+  const auto a = summed_bins(base_run / "bins.csv");
+  const auto b = summed_bins(other_run / "bins.csv");
   std::map<std::string, double> total;
   for (const auto& [bin, counters] : a)
     for (const char* k : kCounters) total[k] += counters.at(k);
@@ -96,6 +94,15 @@ TEST_F(CompareCli, Table2IsTheFormulaRecomputedFromBothBinsCsv) {
   for (const char* k : kCounters)
     expect_value(c["table2"].back()[k]["improvement_pct"], expected_improvement(non_idle_a[k], total[k], non_idle_b[k]),
                  std::string("TOTAL ") + k);
+}
+
+TEST_F(CompareCli, Table2IsTheFormulaRecomputedFromBothBinsCsv) {
+  const auto dir = scratch_dir("ab");
+  const Invocation r = compare(run_dir("a") + " " + run_dir("b") + " -o " + (dir / "out").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("Table 2"), std::string::npos) << r.stdout_text;
+  const json c = read_json(dir / "out" / "compare.json");
+  expect_table2_from_bins_csv(c, root() / "a", root() / "b");
 
   // The summaries side by side are the runs' own figures.
   const json ra = read_json(root() / "a" / "results.json");
@@ -189,7 +196,21 @@ TEST_F(CompareCli, ARepeatedCompareReplacesItsOwnOutput) {
   EXPECT_TRUE(fs::exists(dir / "out" / "compare.csv"));
 }
 
-// AMP does not run yet; a hand-made results file with its roles exercises the per-role path.
+TEST_F(CompareCli, SmpAgainstAmpSumsOverEveryRoleAndSubtotalsEach) {
+  const auto dir = scratch_dir("smp-amp");
+  const Invocation r = compare(run_dir("a") + " " + run_dir("amp") + " -o " + (dir / "out").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("OTHER ppe (1 CPU"), std::string::npos) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("OTHER host (1 CPU"), std::string::npos) << r.stdout_text;
+  const json c = read_json(dir / "out" / "compare.json");
+  expect_table2_from_bins_csv(c, root() / "a", root() / "amp");
+  EXPECT_TRUE(c["roles_differ"].get<bool>());
+  const json amp = read_json(root() / "amp" / "results.json");
+  EXPECT_EQ(c["summary"]["ghz_per_gbps_dedicated"]["other"], amp["summary"]["ghz_per_gbps_dedicated"]);
+  EXPECT_TRUE(c["summary"]["ghz_per_gbps_dedicated"]["base"].is_null());
+}
+
+// Per-role subtotals on a hand-made relabelling of an SMP run: the same counters, other roles.
 TEST_F(CompareCli, RolesThatDifferArePrintedAsSubtotals) {
   const auto dir = scratch_dir("roles");
   json amp = read_json(root() / "b" / "results.json");

@@ -3,6 +3,8 @@
 // Properties only: the AMP results are predictions and no figure of them is written here.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/sim/e2e/RunIscsim.hpp"
 
 namespace iscsim::testing {
@@ -79,6 +81,32 @@ TEST(AmpHost, WaitNCoalescesWakeUps) {
   const double wakeups = two["host"]["host_wakeups"].get<double>();
   EXPECT_LE(wakeups, events / 2 + 1 + two["host"]["fallback_events"].get<double>());
   EXPECT_LE(one["host"]["host_wakeups"].get<double>(), one["host"]["events"].get<double>());
+}
+
+// A catalog whose every path retires nothing and touches no code: software costs only the
+// memory its data touches.
+std::filesystem::path zero_cost_catalog(const std::string& name, const std::filesystem::path& dir) {
+  nlohmann::json c = read_json(std::filesystem::path(ISCSIM_SOURCE_DIR) / "models/params/paths" / (name + ".json"));
+  for (auto& [path, p] : c["paths"].items())
+    for (const char* field : {"instr_per_call", "instr_per_byte", "footprint_bytes"}) p[field] = {{"value", 0}, {"min", 0}, {"max", 0}, {"source", "zero-cost test"}};
+  const auto file = dir / (name + "-zero.json");
+  std::ofstream(file) << c.dump();
+  return file;
+}
+
+TEST(AmpHost, WithAZeroCostCatalogItReachesTheIdealHostsThroughput) {
+  const auto dir = scratch_dir("zero-cost");
+  std::filesystem::create_directories(dir);
+  // A window long enough that a single 64 KB I/O more or less is well under 1% of the throughput.
+  const std::string window = " --set run.duration_s=0.3";
+  const std::string catalogs = window + " --set host.code_paths=" + zero_cost_catalog("linux-2.4-calibrated", dir).string() +
+                               " --set amp.code_paths=" + zero_cost_catalog("eta-amp", dir).string();
+  for (const char* op : {"read", "write"}) {
+    const nlohmann::json amp = run_amp(std::string("paper/amp-") + op + "-64k.json", catalogs, std::string("zero-amp-") + op);
+    const nlohmann::json ideal = run_amp(std::string("ideal-") + op + "-64k.json", window, std::string("zero-ideal-") + op);
+    const double want = ideal["summary"]["throughput_MBps"].get<double>();
+    EXPECT_NEAR(amp["summary"]["throughput_MBps"].get<double>(), want, 0.01 * want) << op;
+  }
 }
 
 TEST(AmpHost, RunsAreDeterministic) {

@@ -77,16 +77,9 @@ def draw(data):
     return fig
 
 
-def run(argv):
-    p = ir.parser(__doc__, "cmp_study")
-    p.add_argument("sweeps", nargs="+", metavar="SWEEP_DIR", help="sweep directories (sweep.csv)")
-    args = p.parse_args(argv)
-    ir.check_out_dir(args.out)
-    data = split_rows([ir.load_sweep(s, REQUIRED, SCENARIO_KEYS) for s in args.sweeps])
-    if data.empty:
-        raise ir.InputError("the sweeps hold no finished point")
-    return ir.save_figure(draw(data), data, args.out, args.name)
+def plotted(paths):
+    return split_rows([ir.load_sweep(s, REQUIRED, SCENARIO_KEYS) for s in paths])
 
 
 if __name__ == "__main__":
-    ir.main(run)
+    ir.figure_main(__doc__, "cmp_study", ir.SWEEP_INPUTS, plotted, draw)

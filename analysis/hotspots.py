@@ -68,21 +68,16 @@ def draw(data):
     return fig
 
 
-def run(argv):
-    p = ir.parser(__doc__, "hotspots")
-    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories (results.json, bins.csv)")
-    args = p.parse_args(argv)
-    ir.check_out_dir(args.out)
-    runs = ir.load_runs(args.runs)
+def plotted(paths):
+    runs = ir.load_runs(paths)
     costed = [r for r in runs if r.cpus()]
     for r in runs:
         if not r.cpus():
             print(f"hotspots.py: {r.path}: no CPUs (the ideal host), left out", file=sys.stderr)
     if not costed:
         raise ir.InputError("none of the runs has CPUs to profile (ideal hosts only)")
-    data = profile_rows(costed)
-    return ir.save_figure(draw(data), data, args.out, args.name)
+    return profile_rows(costed)
 
 
 if __name__ == "__main__":
-    ir.main(run)
+    ir.figure_main(__doc__, "hotspots", ir.RUN_INPUTS, plotted, draw)

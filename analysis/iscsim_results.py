@@ -275,6 +275,25 @@ def save_figure(fig, data, out, name):
     return [base + ext for ext in (".png", ".svg", ".data.csv")]
 
 
+RUN_INPUTS = ("RUN_DIR", "run directories (results.json, bins.csv)")
+SWEEP_INPUTS = ("SWEEP_DIR", "sweep directories (sweep.csv)")
+
+
+def figure_main(doc, default_name, inputs, plotted, draw):
+    """A figure script: the inputs (RUN_INPUTS or SWEEP_INPUTS) -> plotted(paths), the DataFrame
+    of exactly the plotted series -> draw(data), a matplotlib figure; both saved into -o DIR."""
+    def run(argv):
+        p = parser(doc, default_name)
+        p.add_argument("inputs", nargs="+", metavar=inputs[0], help=inputs[1])
+        args = p.parse_args(argv)
+        check_out_dir(args.out)
+        data = plotted(args.inputs)
+        if data.empty:
+            raise InputError("nothing to plot: the inputs hold no finished point")
+        return save_figure(draw(data), data, args.out, args.name)
+    main(run)
+
+
 def main(run):
     """Runs a script's body; InputError: one message, exit status 2."""
     try:

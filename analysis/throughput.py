@@ -72,14 +72,9 @@ def draw(data):
     return fig
 
 
-def run(argv):
-    p = ir.parser(__doc__, "throughput")
-    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run directories (results.json)")
-    args = p.parse_args(argv)
-    ir.check_out_dir(args.out)
-    data = summary_rows(ir.load_runs(args.runs))
-    return ir.save_figure(draw(data), data, args.out, args.name)
+def plotted(paths):
+    return summary_rows(ir.load_runs(paths))
 
 
 if __name__ == "__main__":
-    ir.main(run)
+    ir.figure_main(__doc__, "throughput", ir.RUN_INPUTS, plotted, draw)

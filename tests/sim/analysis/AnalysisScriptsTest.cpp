@@ -137,11 +137,19 @@ TEST_F(AnalysisScripts, ThroughputPlotsEachRunsSummaryNullStaysEmpty) {
   }
 }
 
+// Runs a sweep script on `dir`/sweep (its sweep.csv already written) and reads its data file.
+CsvTable plot_sweep(const std::string& script, const fs::path& dir) {
+  const Invocation r = run_script(script + ".py", (dir / "sweep").string() + " -o " + (dir / "out").string(), dir);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  expect_figure(dir / "out", script);
+  return read_csv(dir / "out" / (script + ".data.csv"));
+}
+
 // A sweep table as `iscsim sweep` writes it, with a repetition, a failed point, a column the
 // scripts do not know, and hand-made numbers that exercise the code paths (not results).
 TEST_F(AnalysisScripts, ScalingPlotsCostAgainstFrequencyAveragingRepetitions) {
   const auto dir = scratch_dir("scaling");
-  write(dir / "fig4" / "sweep.csv",
+  write(dir / "sweep" / "sweep.csv",
         "point,host.cpu.frequency_ghz,host.architecture,workload.op,run.seed,throughput_MBps,iops,cpu_util_pct,"
         "ghz_per_gbps,cpu_dedicated_pct,ghz_per_gbps_dedicated,sim_time_s,status,extra,run_info.wall_time_s\n"
         "p1,1.6,smp,write,1,200,1,180,1.5,,,0.5,ok,x,1\n"
@@ -149,10 +157,7 @@ TEST_F(AnalysisScripts, ScalingPlotsCostAgainstFrequencyAveragingRepetitions) {
         "p3,2.4,smp,write,2,230,1,150,2.25,,,0.5,ok,x,1\n"
         "p4,1.6,amp,write,1,220,1,120,1.25,150,1.5,0.5,ok,x,1\n"
         "p5,3.2,amp,write,1,,,,,,,,failed,x,1\n");
-  const Invocation r = run_script("scaling.py", (dir / "fig4").string() + " -o " + (dir / "out").string(), dir);
-  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  expect_figure(dir / "out", "scaling");
-  const CsvTable data = read_csv(dir / "out" / "scaling.data.csv");
+  const CsvTable data = plot_sweep("scaling", dir);
   ASSERT_EQ(data.rows.size(), 3u);  // the failed point is not drawn
   std::map<std::string, const std::map<std::string, std::string>*> by;
   for (const auto& row : data.rows) by[row.at("architecture") + "@" + row.at("frequency_ghz")] = &row;
@@ -167,17 +172,14 @@ TEST_F(AnalysisScripts, ScalingPlotsCostAgainstFrequencyAveragingRepetitions) {
 
 TEST_F(AnalysisScripts, CmpStudyPlotsEachPpeHostSplitBesideSmp) {
   const auto dir = scratch_dir("cmp");
-  write(dir / "cmp" / "sweep.csv",
+  write(dir / "sweep" / "sweep.csv",
         "point,host.architecture,host.cores,host.ppes,throughput_MBps,cpu_util_pct,ghz_per_gbps,cpu_dedicated_pct,"
         "ghz_per_gbps_dedicated,status\n"
         "a,smp,4,,230,300,3.5,,,ok\n"
         "b,amp,4,1,240,200,2.5,250,3.25,ok\n"
         "c,amp,4,2,250,210,2.75,260,3.5,ok\n"
         "d,amp,8,2,440,300,1.5,400,2,ok\n");
-  const Invocation r = run_script("cmp_study.py", (dir / "cmp").string() + " -o " + (dir / "out").string(), dir);
-  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  expect_figure(dir / "out", "cmp_study");
-  const CsvTable data = read_csv(dir / "out" / "cmp_study.data.csv");
+  const CsvTable data = plot_sweep("cmp_study", dir);
   ASSERT_EQ(data.rows.size(), 4u);
   const std::vector<std::pair<std::string, std::string>> expected{
       {"SMP", "230"}, {"1:3", "240"}, {"2:2", "250"}, {"2:6", "440"}};
@@ -192,16 +194,14 @@ TEST_F(AnalysisScripts, CmpStudyPlotsEachPpeHostSplitBesideSmp) {
 // A sweep that fixes host.architecture (not an axis, so not a column): the points' results.json say it.
 TEST_F(AnalysisScripts, CmpStudyReadsAFixedArchitectureFromThePoints) {
   const auto dir = scratch_dir("cmp-fixed");
-  write(dir / "cmp" / "sweep.csv",
+  write(dir / "sweep" / "sweep.csv",
         "point,host.cores,host.ppes,throughput_MBps,ghz_per_gbps,status,exit_status,error\n"
         "p1,2,1,200,2,ok,,\n"
         "p2,3,1,210,1.5,ok,,\n"
         "p3,3,2,,,failed,2,\"bad, really\"\n");
   for (const char* p : {"p1", "p2"})
-    write(dir / "cmp" / "points" / p / "results.json", R"({"scenario": {"host": {"architecture": "amp"}}})");
-  const Invocation r = run_script("cmp_study.py", (dir / "cmp").string() + " -o " + (dir / "out").string(), dir);
-  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  const CsvTable data = read_csv(dir / "out" / "cmp_study.data.csv");
+    write(dir / "sweep" / "points" / p / "results.json", R"({"scenario": {"host": {"architecture": "amp"}}})");
+  const CsvTable data = plot_sweep("cmp_study", dir);
   ASSERT_EQ(data.rows.size(), 2u);
   EXPECT_EQ(data.rows[0].at("architecture"), "amp");
   EXPECT_EQ(data.rows[0].at("split"), "1:1");
@@ -251,6 +251,10 @@ TEST_F(AnalysisScripts, BadInputExits2NamingItAndWritesNothing) {
   r = run_script("scaling.py", (dir / "sweep").string() + out, dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("host.cpu.frequency_ghz"), std::string::npos) << r.stderr_text;
+  write(dir / "failed" / "sweep.csv", "point,host.cpu.frequency_ghz,throughput_MBps,ghz_per_gbps,status\np,2.4,,,failed\n");
+  r = run_script("scaling.py", (dir / "failed").string() + out, dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.stderr_text.find("nothing to plot"), std::string::npos) << r.stderr_text;
   r = run_script("tables.py", (dir / "sweep").string() + out, dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("results.json"), std::string::npos) << r.stderr_text;

@@ -21,6 +21,12 @@ std::string default_output_dir(const compare::RunResults& base, const compare::R
   return "out/compare-" + base.label + "-vs-" + other.label;
 }
 
+// The message of an input the user can fix: a run that cannot be compared, an output path.
+int bad_input(const std::exception& e) {
+  std::cerr << "iscsim compare: " << e.what() << "\n";
+  return kExitBadInput;
+}
+
 }  // namespace
 
 int compare_command(const std::vector<std::string>& args) {
@@ -68,11 +74,9 @@ int compare_command(const std::vector<std::string>& args) {
     std::cerr << "iscsim compare: " << e.what() << " (see iscsim compare --help)\n";
     return kExitBadInput;
   } catch (const results::OutputPathError& e) {
-    std::cerr << "iscsim compare: " << e.what() << "\n";
-    return kExitBadInput;
+    return bad_input(e);
   } catch (const compare::CompareInputError& e) {
-    std::cerr << "iscsim compare: " << e.what() << "\n";
-    return kExitBadInput;
+    return bad_input(e);
   } catch (const std::exception& e) {
     std::cerr << "iscsim compare: internal error: " << e.what() << "\n";
     return kExitInternal;

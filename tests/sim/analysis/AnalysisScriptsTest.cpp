@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 
+#include <unistd.h>
+
 #include "tests/sim/e2e/CsvTable.hpp"
 #include "tests/sim/e2e/RunIscsim.hpp"
 
@@ -60,7 +62,11 @@ void write(const fs::path& p, const std::string& text) {
 // ideal host; 8 KB reads on SMP) and a compare of the two SMP writes.
 class AnalysisScripts : public ::testing::Test {
  protected:
-  static fs::path root() { return fs::path(::testing::TempDir()) / "iscsim-tests" / "AnalysisScripts.runs"; }
+  // Per process: ctest runs each test in a process of its own, several at once.
+  static fs::path root() {
+    return fs::path(::testing::TempDir()) / "iscsim-tests" / ("AnalysisScripts.runs-" + std::to_string(::getpid()));
+  }
+  static void TearDownTestSuite() { fs::remove_all(root()); }
   static std::string run_dir(const std::string& name) { return (root() / name).string(); }
   static json results(const std::string& name) { return read_json(root() / name / "results.json"); }
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <optional>
 
+#include <unistd.h>
+
 #include "tests/sim/e2e/CsvTable.hpp"
 #include "tests/sim/e2e/RunIscsim.hpp"
 
@@ -25,7 +27,11 @@ const char* const kCounters[] = {"cycles", "l2_misses", "clears"};
 // and a read; AMP 64 KB writes.
 class CompareCli : public ::testing::Test {
  protected:
-  static fs::path root() { return fs::path(::testing::TempDir()) / "iscsim-tests" / "CompareCli.runs"; }
+  // Per process: ctest runs each test in a process of its own, several at once.
+  static fs::path root() {
+    return fs::path(::testing::TempDir()) / "iscsim-tests" / ("CompareCli.runs-" + std::to_string(::getpid()));
+  }
+  static void TearDownTestSuite() { fs::remove_all(root()); }
 
   static void SetUpTestSuite() {
     fs::remove_all(root());

@@ -1,0 +1,132 @@
+"""Re-runs the deterministic figures README.md prints and reports those that drifted.
+
+A figure is marked by an HTML comment (invisible on the rendered page) on the line right after
+the paragraph or list item that prints it:
+
+    <!-- figure VALUE: SOURCE => EXPRESSION -->
+    <!-- figure VALUE: SOURCE => EXPRESSION (cheap) -->
+
+VALUE is the figure exactly as printed above (sign, decimals, a trailing % allowed); it must
+appear in that paragraph, and its decimals are its precision: the figure drifted when the
+recomputed value is further from it than half a unit of its last digit. A number written with
+thousands separators is a round figure, precise to its last non-zero digit (24,000: +-500).
+SOURCE is one of
+
+    run ARGS...        `iscsim run ARGS -o TMP`; EXPRESSION sees `r`, its results.json
+    calibrate ARGS...  `iscsim calibrate ARGS --out TMP`; EXPRESSION sees `out`, its standard
+                       output, `rows`, its error table (dicts of wl, cpu, bin, diff, cpi_error),
+                       and `row(wl, cpu, bin)`, one of them
+    calc               EXPRESSION alone (arithmetic such as the wire bounds)
+
+and EXPRESSION is Python (`math` is there). Commands with the same SOURCE run once. "(cheap)"
+marks the figures `--cheap` checks: those that take a few seconds in all, for the test suite.
+"""
+import argparse
+import json
+import math
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+MARK = re.compile(r"^\s*<!-- figure (?P<value>[-+]?\d{1,3}(?:,\d{3})+%?|[-+]?\d+(?:\.\d+)?%?): (?P<source>.+?) => (?P<expr>.+?)"
+                  r"(?P<cheap> \(cheap\))? -->\s*$")
+ROW = re.compile(r"^(?P<wl>[A-Z])\s+(?P<cpu>\d+)\s+(?P<bin>\S+)\s+\S+\s+\S+\s+(?P<diff>[-+]\d+\.\d)"
+                 r"\s+\S+\s+\S+\s*(?P<err>[-+]\d+%)?\s*$")
+
+
+def marks(readme):
+    """(line number, value text, source, expression, cheap, paragraph text) per marked figure."""
+    lines = readme.read_text().splitlines()
+    for n, line in enumerate(lines):
+        m = MARK.match(line)
+        if not m:
+            continue
+        above = []
+        for prev in reversed(lines[:n]):
+            if not prev.strip():
+                break
+            if not MARK.match(prev):
+                above.append(prev)
+        yield n + 1, m["value"], m["source"].strip(), m["expr"], bool(m["cheap"]), " ".join(reversed(above))
+
+
+def calibrate_rows(out):
+    return [{"wl": m["wl"], "cpu": int(m["cpu"]), "bin": m["bin"], "diff": float(m["diff"]),
+             "cpi_error": float(m["err"][:-1]) if m["err"] else None}
+            for m in map(ROW.match, out.splitlines()) if m]
+
+
+def produce(source, iscsim, scratch, cache):
+    """The names EXPRESSION may use for `source`, running its command once."""
+    if source in cache:
+        return cache[source]
+    words = shlex.split(source)
+    names = {"math": math}
+    if words[0] == "calc":
+        pass
+    elif words[0] in ("run", "calibrate"):
+        out = pathlib.Path(tempfile.mkdtemp(dir=scratch))
+        target = out / "run" if words[0] == "run" else out / "catalog.json"
+        flag = "-o" if words[0] == "run" else "--out"
+        done = subprocess.run([iscsim, *words, flag, str(target)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"iscsim {source} exited {done.returncode}: {done.stderr.strip()}")
+        if words[0] == "run":
+            names["r"] = json.loads((target / "results.json").read_text())
+        else:
+            names["out"] = done.stdout
+            rows = calibrate_rows(done.stdout)
+            names["rows"] = rows
+            names["row"] = lambda wl, cpu, bin: next(x for x in rows if (x["wl"], x["cpu"], x["bin"]) == (wl, cpu, bin))
+    else:
+        raise ValueError(f"unknown source {words[0]!r}; allowed: run, calibrate, calc")
+    cache[source] = names
+    return names
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--readme", required=True, type=pathlib.Path)
+    ap.add_argument("--iscsim", required=True, help="the iscsim binary")
+    ap.add_argument("--cheap", action="store_true", help="only the figures marked (cheap)")
+    args = ap.parse_args()
+
+    failures = checked = 0
+    cache = {}
+    with tempfile.TemporaryDirectory(prefix="iscsim-check-readme-") as scratch:
+        for line, value, source, expr, cheap, paragraph in marks(args.readme):
+            if args.cheap and not cheap:
+                continue
+            checked += 1
+            where = f"{args.readme}:{line}"
+            if value not in paragraph:
+                print(f"{where}: {value} is marked but the text above does not print it", file=sys.stderr)
+                failures += 1
+                continue
+            try:
+                names = produce(source, args.iscsim, scratch, cache)
+                got = float(eval(expr, {"__builtins__": {"abs": abs, "sum": sum, "len": len, "min": min,
+                                                          "max": max, "round": round}}, dict(names)))
+            except Exception as e:  # a broken mark is a failure to report, not a crash
+                print(f"{where}: {value}: {source} => {expr}: {e}", file=sys.stderr)
+                failures += 1
+                continue
+            number = value.rstrip("%")
+            decimals = len(number.split(".")[1]) if "." in number else 0
+            if "," in number:
+                number = number.replace(",", "")
+                decimals = -(len(number) - len(number.rstrip("0")))
+            tolerance = 0.5 * 10 ** -decimals + 1e-9
+            if abs(got - float(number)) > tolerance:
+                print(f"{where}: README prints {value}, {source} now gives {got:.{max(decimals, 0) + 2}f}",
+                      file=sys.stderr)
+                failures += 1
+    print(f"check-readme: {checked - failures} of {checked} figures as printed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/cli/CommandGuard.hpp"
 #include "sim/cli/Commands.hpp"
 #include "sim/compare/CompareReport.hpp"
 #include "sim/compare/Comparison.hpp"
@@ -21,10 +22,24 @@ std::string default_output_dir(const compare::RunResults& base, const compare::R
   return "out/compare-" + base.label + "-vs-" + other.label;
 }
 
-// The message of an input the user can fix: a run that cannot be compared, an output path.
-int bad_input(const std::exception& e) {
-  std::cerr << "iscsim compare: " << e.what() << "\n";
-  return kExitBadInput;
+// Compares the two runs and writes DIR/compare.json and DIR/compare.csv.
+int compare_and_write(const std::vector<std::string>& runs, const po::variables_map& vm) {
+  if (runs.size() != 2)
+    throw po::error("expected two runs, BASE and OTHER (run directories or results.json files), found " +
+                    std::to_string(runs.size()));
+  const compare::RunResults base = compare::load_run_results(runs[0]);
+  const compare::RunResults other = compare::load_run_results(runs[1]);
+  const compare::Comparison c = compare::compare_runs(base, other);
+  const std::string out_dir = vm.count("output") ? vm["output"].as<std::string>() : default_output_dir(base, other);
+
+  results::OutputPlan plan;
+  plan.add_directory("-o", out_dir);
+  results::StagedOutput out(plan);
+  out.write(out_dir + "/compare.json", compare::comparison_json(c).dump(kJsonIndent) + "\n");
+  out.write(out_dir + "/compare.csv", compare::comparison_csv(c));
+  out.commit();
+  std::cout << compare::comparison_text(c) << "wrote " << out_dir << "/compare.json, compare.csv\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -45,7 +60,7 @@ int compare_command(const std::vector<std::string>& args) {
   all.add(desc).add_options()("runs", po::value<std::vector<std::string>>());
   po::positional_options_description pos;
   pos.add("runs", -1);
-  try {
+  return guarded("compare", [&] {
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
@@ -53,34 +68,14 @@ int compare_command(const std::vector<std::string>& args) {
       std::cout << desc;
       return kExitOk;
     }
-    const auto runs = vm.count("runs") ? vm["runs"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    if (runs.size() != 2)
-      throw po::error("expected two runs, BASE and OTHER (run directories or results.json files), found " +
-                      std::to_string(runs.size()));
-    const compare::RunResults base = compare::load_run_results(runs[0]);
-    const compare::RunResults other = compare::load_run_results(runs[1]);
-    const compare::Comparison c = compare::compare_runs(base, other);
-    const std::string out_dir = vm.count("output") ? vm["output"].as<std::string>() : default_output_dir(base, other);
-
-    results::OutputPlan plan;
-    plan.add_directory("-o", out_dir);
-    results::StagedOutput out(plan);
-    out.write(out_dir + "/compare.json", compare::comparison_json(c).dump(kJsonIndent) + "\n");
-    out.write(out_dir + "/compare.csv", compare::comparison_csv(c));
-    out.commit();
-    std::cout << compare::comparison_text(c) << "wrote " << out_dir << "/compare.json, compare.csv\n";
-    return kExitOk;
-  } catch (const po::error& e) {
-    std::cerr << "iscsim compare: " << e.what() << " (see iscsim compare --help)\n";
-    return kExitBadInput;
-  } catch (const results::OutputPathError& e) {
-    return bad_input(e);
-  } catch (const compare::CompareInputError& e) {
-    return bad_input(e);
-  } catch (const std::exception& e) {
-    std::cerr << "iscsim compare: internal error: " << e.what() << "\n";
-    return kExitInternal;
-  }
+    try {
+      return compare_and_write(vm.count("runs") ? vm["runs"].as<std::vector<std::string>>() : std::vector<std::string>{},
+                               vm);
+    } catch (const compare::CompareInputError& e) {  // a run that is missing, malformed or incomparable
+      std::cerr << "iscsim compare: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+  });
 }
 
 }  // namespace iscsim::cli

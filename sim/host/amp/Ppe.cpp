@@ -48,6 +48,10 @@ models::Cost Ppe::run(models::PathId path, double calls, std::uint64_t bytes,
                       std::initializer_list<models::Touch> touches) {
   const models::Cost c = cost_.run(config_.cpu, path, calls, bytes, touches, calendar_.now());
   cycles_ += c.cycles;
+  if (timeline_) {
+    const models::CodePath& p = cost_.catalog()[path];
+    slice_.add(p.name, models::bin_name(p.bin), calls, c.cycles);
+  }
   return c;
 }
 
@@ -55,6 +59,7 @@ void Ppe::iterate() {
   while (!visible_.empty() && visible_.top() <= calendar_.now()) visible_.pop();
   ++iterations_;
   cycles_ = 0;
+  if (timeline_) slice_ = world::WorkSlice{"ppe iteration", calendar_.now(), 0, {}, 0, false};
   executing_ = true;
   iteration_(*this);
   executing_ = false;
@@ -71,6 +76,7 @@ void Ppe::begin_busy(Picos end) {
 
 void Ppe::complete(std::uint64_t generation) {
   if (!busy_ || generation != generation_) return;  // pushed back by a tick
+  if (timeline_) trace_piece(calendar_.now());
   // Still busy while the iteration's outputs leave: what they make visible waits for the decision below.
   std::vector<std::function<void()>> effects;
   effects.swap(deferred_);
@@ -91,23 +97,45 @@ void Ppe::complete(std::uint64_t generation) {
 void Ppe::tick() {
   calendar_.schedule(calendar_.now() + config_.tick_period, [this] { tick(); });
   if (cost_.counting()) ++events_.interrupts;
+  if (timeline_) timeline_->instant(track_, calendar_.now(), "local timer", "interrupt");
   // The interrupt flushes the pipeline of what it interrupts (nothing lost if the loop was idle).
   const double penalty = cost_.clear(config_.cpu, 1);
   if (busy_) {
+    // Timeline: the iteration's piece so far, the tick, then the rest of the iteration.
+    world::WorkSlice iteration;
+    if (timeline_) {
+      trace_piece(calendar_.now());
+      iteration = std::move(slice_);
+      slice_ = world::WorkSlice{"local timer", calendar_.now(), 0, {}, penalty, false};
+    }
     const double before = cycles_;
     cycles_ = penalty;
     run(config_.tick_entry, 1, 0);
     run(config_.tick_handler, 1, 0);
     const double extra = cycles_;
     cycles_ = before;
+    if (timeline_) {
+      trace_piece(calendar_.now() + picos_of(extra, cost_.hz()));
+      slice_ = std::move(iteration);
+      slice_.start = calendar_.now() + picos_of(extra, cost_.hz());
+    }
     begin_busy(busy_end_ + picos_of(extra, cost_.hz()));
     return;
   }
   account_polls(calendar_.now());
+  if (timeline_) slice_ = world::WorkSlice{"local timer", calendar_.now(), 0, {}, penalty, false};
   cycles_ = penalty;
   run(config_.tick_entry, 1, 0);
   run(config_.tick_handler, 1, 0);
   begin_busy(calendar_.now() + picos_of(cycles_, cost_.hz()));
+}
+
+void Ppe::trace_piece(Picos at) {
+  slice_.end = at;
+  timeline_->slice(track_, slice_);
+  slice_.parts.clear();
+  slice_.clear_cycles = 0;
+  slice_.resumed = true;
 }
 
 double Ppe::idle_instructions(Picos now) const {

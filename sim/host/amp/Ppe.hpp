@@ -13,6 +13,7 @@
 #include "sim/host/CostedHost.hpp"
 #include "sim/host/amp/PollLoop.hpp"
 #include "sim/world/Calendar.hpp"
+#include "sim/world/Timeline.hpp"
 
 namespace iscsim::host::amp {
 
@@ -48,6 +49,11 @@ class Ppe {
   double idle_instructions(Picos now) const;
   const CpuEvents& events() const { return events_; }
   std::uint64_t iterations() const { return iterations_; }
+  // Reports its iterations and timer ticks to `timeline` on `track`.
+  void trace_to(world::Timeline* timeline, world::TimelineTrack track) {
+    timeline_ = timeline;
+    track_ = track;
+  }
 
  private:
   void schedule_notice();
@@ -57,6 +63,8 @@ class Ppe {
   void begin_busy(Picos cycles_end);
   void complete(std::uint64_t generation);
   void tick();
+  // Timeline: ends the piece now running at `at`; what runs next starts there.
+  void trace_piece(Picos at);
 
   PpeConfig config_;
   world::Calendar& calendar_;
@@ -75,6 +83,9 @@ class Ppe {
   std::uint64_t window_polls_ = 0;
   std::uint64_t iterations_ = 0;
   CpuEvents events_;
+  world::Timeline* timeline_ = nullptr;
+  world::TimelineTrack track_;
+  world::WorkSlice slice_;  // tracing only: the iteration or tick now running
 };
 
 }  // namespace iscsim::host::amp

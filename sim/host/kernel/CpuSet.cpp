@@ -7,7 +7,12 @@ namespace iscsim::host::kernel {
 
 namespace {
 constexpr double kPicosPerSecond = 1e12;
+
+// Timeline: `calls` more calls of `path` within the piece `s`.
+void add_part(world::WorkSlice& s, const models::CodePath& path, double calls, double cycles) {
+  s.add(path.name, models::bin_name(path.bin), calls, cycles);
 }
+}  // namespace
 
 CpuSet::CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerPaths paths, int cpus)
     : calendar_(calendar), cost_(cost), paths_(paths), cpus_(cpus), job_cycles_(cpus, 0.0) {}
@@ -16,6 +21,7 @@ models::Cost CpuSet::run(int cpu, models::PathId path, double calls, std::uint64
                          std::initializer_list<models::Touch> touches) {
   const models::Cost c = cost_.run(cpu, path, calls, bytes, touches, calendar_.now());
   job_cycles_[cpu] += c.cycles;
+  if (timeline_) add_part(cpus_[cpu].current.slice, cost_.catalog()[path], calls, c.cycles);
   return c;
 }
 
@@ -23,6 +29,7 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
   const models::Cost c = cost_.run(owner, path, calls, 0, touches, calendar_.now());
   Cpu& o = cpus_[owner];
   if (!o.busy) return;
+  if (timeline_) add_part(o.current.slice, cost_.catalog()[path], calls, c.cycles);
   o.current.end += static_cast<Picos>(std::llround(c.cycles / cost_.hz() * kPicosPerSecond));
   const std::uint64_t gen = ++o.generation;
   calendar_.schedule(o.current.end, [this, owner, gen] { complete(owner, gen); });
@@ -30,6 +37,7 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
 
 void CpuSet::raise_irq(int cpu, Work w) {
   if (cost_.counting()) ++cpus_[cpu].events.interrupts;
+  if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), w.name, "interrupt");
   interrupt(cpu, std::move(w));
 }
 
@@ -41,10 +49,11 @@ void CpuSet::interrupt(int cpu, Work w) {
                  job_cycles_[on] += penalty;
                  if (start) start(on);
                },
-               std::move(w.finish)};
+               std::move(w.finish), w.name};
   c.hard.push_back(std::move(charged));
   if (c.busy && c.current.level != Level::HardIrq) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
+    if (timeline_) trace_piece(cpu, c.current);
     c.preempted.push_back(std::move(c.current));
     c.busy = false;
     ++c.generation;
@@ -95,6 +104,7 @@ void CpuSet::wake(Thread* t, int waker) {
   t->claimed_ = target;
   t->queued_ = true;
   runq_.push_back(t);
+  trace_queue();
   if (target < 0 || target == waker) return;
   if (waker < 0)
     dispatch(target);
@@ -120,6 +130,7 @@ void CpuSet::wake_by_ipi(Thread* t) {
   t->claimed_ = target;
   t->queued_ = true;
   runq_.push_back(t);
+  trace_queue();
   if (target >= 0) send_ipi(target, [this](int on) { run(on, paths_.wake_up, 1, 0); });
 }
 
@@ -131,12 +142,14 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
   c.ipi_pending = true;
   ++ipis_;
   if (cost_.counting()) ++c.events.ipis;
+  if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "ipi", "ipi");
   interrupt(cpu, Work{[this, handler = std::move(handler)](int on) {
                         cpus_[on].ipi_pending = false;
                         run(on, paths_.ipi_handler, 1, 0);
                         if (handler) handler(on);
                       },
-                      {}});
+                      {},
+                      "ipi"});
 }
 
 void CpuSet::leave_idle(int cpu) {
@@ -147,7 +160,13 @@ void CpuSet::leave_idle(int cpu) {
   // The idle time was spent polling: charged now, without delaying what starts.
   const double spin_cycles = models::seconds_from_picos(calendar_.now() - c.idle_since) * cost_.hz();
   const double per_call = cost_.catalog()[*idle_path_].compute_cycles(1, 0);
-  if (spin_cycles > 0 && per_call > 0) cost_.run(cpu, *idle_path_, spin_cycles / per_call, 0, {}, calendar_.now());
+  if (spin_cycles <= 0 || per_call <= 0) return;
+  const models::Cost spun = cost_.run(cpu, *idle_path_, spin_cycles / per_call, 0, {}, calendar_.now());
+  if (timeline_) {
+    world::WorkSlice s{"idle poll", c.idle_since, calendar_.now(), {}, 0, false};
+    add_part(s, cost_.catalog()[*idle_path_], spin_cycles / per_call, spun.cycles);
+    timeline_->slice(tracks_[cpu], s);
+  }
 }
 
 void CpuSet::lock(int cpu, double hold_cycles) {
@@ -173,6 +192,7 @@ Thread* CpuSet::pick(int cpu) {
   if (it == runq_.end()) it = runq_.begin();
   Thread* t = *it;
   runq_.erase(it);
+  trace_queue();
   t->queued_ = false;
   t->claimed_ = -1;
   return t;
@@ -195,6 +215,7 @@ void CpuSet::dispatch(int cpu) {
     c.current = std::move(c.preempted.back());
     c.preempted.pop_back();
     c.current.end = calendar_.now() + c.current.remaining;
+    c.current.slice.start = calendar_.now();
     c.busy = true;
     const std::uint64_t gen = ++c.generation;
     calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
@@ -223,8 +244,13 @@ void CpuSet::begin(int cpu, Job job) {
   const int outer = executing_;
   executing_ = cpu;
   job_cycles_[cpu] = 0;
+  c.current.slice.start = calendar_.now();
+  c.current.slice.name = c.current.thread != nullptr ? std::string_view(c.current.thread->name_) : c.current.work.name;
   if (Thread* t = c.current.thread) {
     t->running_ = true;
+    if (timeline_ && t->last_cpu_ != cpu)
+      timeline_->instant(tracks_[cpu], calendar_.now(), t->name_ + " from CPU" + std::to_string(t->last_cpu_),
+                         "migration");
     t->last_cpu_ = cpu;
     if (c.last_thread != t) {
       // A context switch flushes the pipeline of what ran before and costs schedule().
@@ -233,9 +259,11 @@ void CpuSet::begin(int cpu, Job job) {
       c.last_thread = t;
       ++switches_;
       if (cost_.counting()) ++c.events.context_switches;
+      if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "switch to " + t->name_, "switch");
     }
   }
   if (c.current.work.start) c.current.work.start(cpu);
+  if (timeline_) c.current.slice.clear_cycles = job_cycles_[cpu] - c.current.slice.part_cycles();
   executing_ = outer;
   const auto duration = static_cast<Picos>(std::llround(job_cycles_[cpu] / cost_.hz() * kPicosPerSecond));
   c.current.end = calendar_.now() + duration;
@@ -247,17 +275,39 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   if (!c.busy || c.generation != generation) return;  // preempted: a later event completes it
   Job job = std::move(c.current);
   c.busy = false;
+  if (timeline_) trace_piece(cpu, job);
   if (Thread* t = job.thread) {
     t->running_ = false;
     if (t->rerun_) {
       t->rerun_ = false;
       t->queued_ = true;
       runq_.push_back(t);
+      trace_queue();
     }
   }
   if (job.work.finish) job.work.finish();
   for (auto& effect : job.deferred) effect();
   dispatch(cpu);
+}
+
+void CpuSet::trace_to(world::Timeline* timeline, std::vector<world::TimelineTrack> tracks,
+                      world::TimelineTrack queue) {
+  timeline_ = timeline;
+  tracks_ = std::move(tracks);
+  queue_track_ = queue;
+}
+
+void CpuSet::trace_piece(int cpu, Job& job) {
+  job.slice.end = calendar_.now();
+  timeline_->slice(tracks_[cpu], job.slice);
+  // Its paths were charged when it started: the pieces after a preemption list none.
+  job.slice.parts.clear();
+  job.slice.clear_cycles = 0;
+  job.slice.resumed = true;
+}
+
+void CpuSet::trace_queue() {
+  if (timeline_) timeline_->counter(queue_track_, calendar_.now(), "run queue", "threads", static_cast<double>(runq_.size()));
 }
 
 }  // namespace iscsim::host::kernel

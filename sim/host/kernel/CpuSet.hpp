@@ -10,11 +10,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/cpu/CpuCostModel.hpp"
 #include "sim/host/CostedHost.hpp"
 #include "sim/world/Calendar.hpp"
+#include "sim/world/Timeline.hpp"
 
 namespace iscsim::host::kernel {
 
@@ -30,10 +32,12 @@ struct SchedulerPaths {
 };
 
 // One piece of work: `start(cpu)` does it and charges its paths through CpuSet::run; `finish`
-// runs when its cycles have elapsed (may be empty).
+// runs when its cycles have elapsed (may be empty). `name` is what the timeline calls an
+// interrupt or softirq (a literal or a string its host owns); a thread's own name is used.
 struct Work {
   std::function<void(int cpu)> start;
   std::function<void()> finish;
+  std::string_view name{};
 };
 
 class Thread {
@@ -91,6 +95,9 @@ class CpuSet {
   // A CPU with nothing to run spins in `path` (polling) instead of halting: that time is charged
   // to the path's bin when the CPU next starts work.
   void set_idle_path(models::PathId path) { idle_path_ = path; }
+  // Reports work, interrupts, IPIs, switches, migrations and the run queue to `timeline`:
+  // CPU i on tracks[i], the run queue as a counter of `queue`'s process.
+  void trace_to(world::Timeline* timeline, std::vector<world::TimelineTrack> tracks, world::TimelineTrack queue);
 
  private:
   enum class Level { HardIrq, SoftIrq, Thread };
@@ -101,6 +108,7 @@ class CpuSet {
     Picos end = 0;        // while current
     Picos remaining = 0;  // while preempted
     std::vector<std::function<void()>> deferred;
+    world::WorkSlice slice;  // tracing only: the piece now running and the paths it charged
   };
   struct Cpu {
     bool busy = false;
@@ -126,6 +134,9 @@ class CpuSet {
   int reschedule_idle_target(const Thread* t) const;
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
+  // Timeline: ends the piece of `job` running on `cpu` now; marks the run queue's length.
+  void trace_piece(int cpu, Job& job);
+  void trace_queue();
 
   world::Calendar& calendar_;
   models::CpuCostModel& cost_;
@@ -141,6 +152,9 @@ class CpuSet {
   std::uint64_t ipis_ = 0;
   std::uint64_t switches_ = 0;
   std::uint64_t preemptions_ = 0;
+  world::Timeline* timeline_ = nullptr;
+  std::vector<world::TimelineTrack> tracks_;
+  world::TimelineTrack queue_track_;
 };
 
 }  // namespace iscsim::host::kernel

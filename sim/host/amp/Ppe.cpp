@@ -59,7 +59,7 @@ void Ppe::iterate() {
   while (!visible_.empty() && visible_.top() <= calendar_.now()) visible_.pop();
   ++iterations_;
   cycles_ = 0;
-  if (timeline_) slice_ = world::WorkSlice{"ppe iteration", calendar_.now(), 0, {}, 0, false};
+  if (timeline_) slice_ = world::WorkSlice{"ppe iteration", calendar_.now()};
   executing_ = true;
   iteration_(*this);
   executing_ = false;
@@ -106,7 +106,8 @@ void Ppe::tick() {
     if (timeline_) {
       trace_piece(calendar_.now());
       iteration = std::move(slice_);
-      slice_ = world::WorkSlice{"local timer", calendar_.now(), 0, {}, penalty, false};
+      slice_ = world::WorkSlice{"local timer", calendar_.now()};
+      slice_.clear_cycles = penalty;
     }
     const double before = cycles_;
     cycles_ = penalty;
@@ -123,7 +124,10 @@ void Ppe::tick() {
     return;
   }
   account_polls(calendar_.now());
-  if (timeline_) slice_ = world::WorkSlice{"local timer", calendar_.now(), 0, {}, penalty, false};
+  if (timeline_) {
+    slice_ = world::WorkSlice{"local timer", calendar_.now()};
+    slice_.clear_cycles = penalty;
+  }
   cycles_ = penalty;
   run(config_.tick_entry, 1, 0);
   run(config_.tick_handler, 1, 0);
@@ -133,9 +137,7 @@ void Ppe::tick() {
 void Ppe::trace_piece(Picos at) {
   slice_.end = at;
   timeline_->slice(track_, slice_);
-  slice_.parts.clear();
-  slice_.clear_cycles = 0;
-  slice_.resumed = true;
+  slice_.continued();
 }
 
 double Ppe::idle_instructions(Picos now) const {

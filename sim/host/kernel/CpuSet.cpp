@@ -163,7 +163,7 @@ void CpuSet::leave_idle(int cpu) {
   if (spin_cycles <= 0 || per_call <= 0) return;
   const models::Cost spun = cost_.run(cpu, *idle_path_, spin_cycles / per_call, 0, {}, calendar_.now());
   if (timeline_) {
-    world::WorkSlice s{"idle poll", c.idle_since, calendar_.now(), {}, 0, false};
+    world::WorkSlice s{"idle poll", c.idle_since, calendar_.now()};
     add_part(s, cost_.catalog()[*idle_path_], spin_cycles / per_call, spun.cycles);
     timeline_->slice(tracks_[cpu], s);
   }
@@ -300,10 +300,7 @@ void CpuSet::trace_to(world::Timeline* timeline, std::vector<world::TimelineTrac
 void CpuSet::trace_piece(int cpu, Job& job) {
   job.slice.end = calendar_.now();
   timeline_->slice(tracks_[cpu], job.slice);
-  // Its paths were charged when it started: the pieces after a preemption list none.
-  job.slice.parts.clear();
-  job.slice.clear_cycles = 0;
-  job.slice.resumed = true;
+  job.slice.continued();
 }
 
 void CpuSet::trace_queue() {

@@ -20,7 +20,8 @@ namespace {
 constexpr std::size_t kMaxPaths = 64;
 // A sweep's local processes at once (-j N).
 constexpr std::size_t kMaxChildren = 256;
-constexpr int kSignals[] = {SIGINT, SIGTERM};
+// Ctrl-C, kill, and the terminal going away.
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 // Shell convention: a process ended by signal N reports 128 + N.
 constexpr int kSignalExitBase = 128;
 constexpr std::size_t kDirentBufferBytes = 4096;

@@ -1,7 +1,7 @@
 #pragma once
-// What a process that writes outputs does on SIGINT or SIGTERM: it removes the partial outputs
-// registered here, passes the signal on to registered child processes, and exits with status
-// 128 + the signal number (130, 143). The handler only makes async-signal-safe calls.
+// What a process that writes outputs does on SIGINT, SIGTERM or SIGHUP: it removes the partial
+// outputs registered here, passes the signal on to registered child processes, and exits with
+// status 128 + the signal number (130, 143, 129). The handler only makes async-signal-safe calls.
 // StagedOutput (OutputDir.hpp) registers its paths itself; a command that runs child processes
 // (a sweep) registers them with register_child.
 #include <string>

@@ -17,7 +17,7 @@
 // * Staging: each output is written into a hidden sibling `.NAME.partial-PID` (for a file, a
 //   directory holding it) and moved into place by commit(); a file inside a directory output
 //   moves with the directory. Not committed (an exception, a return): the siblings are removed.
-//   SIGINT/SIGTERM: removed too, exit 130/143 (InterruptCleanup.hpp). SIGKILL: the next
+//   SIGINT/SIGTERM/SIGHUP: removed too, exit 130/143/129 (InterruptCleanup.hpp). SIGKILL: the next
 //   StagedOutput beside them removes siblings whose process is gone.
 // * Replacing: every output directory carries the marker file kOutputMarker. An existing output
 //   directory is replaced whole (a re-run leaves exactly the new run's files) only when it is

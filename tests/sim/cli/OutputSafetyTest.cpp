@@ -98,6 +98,26 @@ TEST(OutputSafety, CalibrateOutMistakesExit2BeforeAnyRun) {
                  base, dir);
 }
 
+TEST(OutputSafety, CompareOutMistakesExit2AndLeaveNothing) {
+  const fs::path dir = scratch_dir("compare");
+  for (const char* run : {"a", "b"}) {
+    const Invocation r = run_iscsim("run " + scenario_path("ideal-read-8k.json") + kShortRun + " -o " +
+                                        (dir / run).string(),
+                                    dir);
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  }
+  const fs::path base = dir / "base";
+  fs::create_directories(base / "home");
+  std::ofstream(base / "home" / "notes.txt") << "mine";
+  std::ofstream(base / "a-file") << "x";
+  const std::string compare = "compare " + (dir / "a").string() + " " + (dir / "b").string();
+  const std::string file = (base / "a-file").string();
+  const std::string home = (base / "home").string();
+  expect_refused({{compare + " -o " + file, "-o " + file + ": exists and is not a directory"},
+                  {compare + " -o " + home, "-o " + home + ": exists and is not an iscsim output directory"}},
+                 base, dir);
+}
+
 TEST(OutputSafety, ReRunLeavesExactlyTheNewRunsFiles) {
   const fs::path dir = scratch_dir("rerun");
   const fs::path out = dir / "out";

@@ -93,12 +93,13 @@ int run_points(const sweep::SweepSpec& spec, const std::vector<sweep::Point>& po
       return;
     }
     const bool ok = e.exit_status == 0 && dir.status(e.key) == sweep::PointStatus::Ok;
+    std::string error;
     if (!ok) {
       ++failed;
-      const std::string error = e.exit_status == 0 ? "exited 0 but left no results.json and bins.csv" : dir.error_text(e.key, e.exit_status);
+      error = e.exit_status == 0 ? "exited 0 but left no results.json and bins.csv" : dir.error_text(e.key, e.exit_status);
       dir.record_failure(e.key, {e.exit_status, error});
     }
-    progress.finished(e.key, ok, e.exit_status, e.wall_s, ok ? "" : dir.failure(e.key)->error);
+    progress.finished(e.key, ok, e.exit_status, e.wall_s, error);
   };
   const int signal = runner.run(jobs, parallel, events);
   if (signal != 0) progress.interrupted(stopped);

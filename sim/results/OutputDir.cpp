@@ -147,10 +147,10 @@ StagedOutput::StagedOutput(const OutputPlan& plan) {
 }
 
 void StagedOutput::check(const Target& t) const {
+  if (t.within) return;  // replaced with its directory
   const std::string what = describe(t.option, t.given);
   std::error_code ec;
   const fs::file_status st = fs::status(t.final_path, ec);
-  if (t.within) return;  // replaced with its directory
   if (t.directory && fs::exists(st) && !fs::is_directory(st))
     throw OutputPathError(what + ": exists and is not a directory");
   if (t.directory && fs::is_directory(st) && !directory_is_replaceable(t.final_path))

@@ -72,7 +72,8 @@ std::string params_dir() {
 int run_command(const std::vector<std::string>& args) {
   po::options_description desc(
       "usage: iscsim run SCENARIO.json [-o DIR | --name NAME] [--set PATH=VALUE]... [--pcap FILE\n"
-      "                  [--pcap-snaplen BYTES] [--pcap-window START:END]] [--cfg=..] [--log=..]\n"
+      "                  [--pcap-snaplen BYTES] [--pcap-window START:END]]\n"
+      "                  [--trace FILE.json [--trace-window START:END]] [--cfg=..] [--log=..]\n"
       "Runs one simulation and writes DIR/results.json, DIR/bins.csv and, for a host with CPUs,\n"
       "DIR/table1.txt. DIR is replaced whole: it must be new, empty or an earlier iscsim output.\n"
       "Nothing is written unless the run completes.\noptions");
@@ -83,7 +84,11 @@ int run_command(const std::vector<std::string>& args) {
       "override a scenario value: dotted JSON path = value, e.g. link.loss_rate=0.01 (repeatable)")(
       "pcap", po::value<std::string>(), "write the frames on the simulated wires to FILE (pcap, ns timestamps)")(
       "pcap-snaplen", po::value<std::uint32_t>(), "keep the first BYTES of each frame (96: the headers)")(
-      "pcap-window", po::value<std::string>(), "keep the frames that start in START:END, simulated seconds");
+      "pcap-window", po::value<std::string>(), "keep the frames that start in START:END, simulated seconds")(
+      "trace", po::value<std::string>(), "write a timeline of the CPUs, queues and NIC rings to FILE.json (Chrome "
+      "trace-event format: Perfetto, chrome://tracing)")(
+      "trace-window", po::value<std::string>(), "the timeline's START:END, simulated seconds (default: the first "
+      "20 ms of the measured window)");
   return guarded("run", [&] {
     const Parsed p = parse(args, desc);
     if (p.vm.count("help")) {
@@ -102,16 +107,21 @@ int run_command(const std::vector<std::string>& args) {
     const auto window = p.vm.count("pcap-window") ? std::optional(p.vm["pcap-window"].as<std::string>())
                                                   : std::nullopt;
     if (pcap.empty() && (snaplen || window)) throw po::error("--pcap-snaplen and --pcap-window need --pcap FILE");
+    const std::string trace = p.vm.count("trace") ? p.vm["trace"].as<std::string>() : "";
+    if (trace.empty() && p.vm.count("trace-window")) throw po::error("--trace-window needs --trace FILE.json");
 
     run::RunOptions opt;
     opt.params_dir = params_dir();
     opt.simgrid_args = p.simgrid_args;
     opt.pcap = pcap_options(snaplen, window);
+    if (p.vm.count("trace-window")) opt.trace_window = trace_window(p.vm["trace-window"].as<std::string>());
     results::OutputPlan plan;
     plan.add_directory(out_given ? "-o" : "output directory (-o)", out_dir);
     if (!pcap.empty()) plan.add_file("--pcap", pcap);
+    if (!trace.empty()) plan.add_file("--trace", trace);
     results::StagedOutput staged(plan);
     if (!pcap.empty()) opt.pcap_path = staged.path(pcap);
+    if (!trace.empty()) opt.trace_path = staged.path(trace);
     ProgressLine progress(s.run.warmup_s, s.run.warmup_s + s.run.duration_s);
     opt.progress = [&progress, armed = false](double simulated_s) mutable {
       // The first call comes after SimGrid's engine replaced the SIGINT handler with its own.
@@ -148,8 +158,8 @@ int run_command(const std::vector<std::string>& args) {
               << results["tcp"]["retransmissions"] << "; corrupt blocks " << results["integrity"]["corrupt_blocks"]
               << "\n"
               << "wrote " << out_dir << "/results.json, bins.csv" << (costed ? ", table1.txt" : "")
-              << (pcap.empty() ? "" : " and " + pcap) << " (" << wall_s << " s wall, "
-              << outcome.clock.end_time_s / wall_s << " simulated s per wall s)\n";
+              << (pcap.empty() ? "" : " and " + pcap) << (trace.empty() ? "" : " and " + trace) << " (" << wall_s
+              << " s wall, " << outcome.clock.end_time_s / wall_s << " simulated s per wall s)\n";
     return kExitOk;
   });
 }

@@ -15,6 +15,14 @@ namespace {
 // A simulated second as the capture counts it.
 constexpr double kNanosPerSecond = 1e9;
 
+// Far beyond any run, and within the simulated clock's range (2^63 ps, about 107 days).
+constexpr double kMaxWindowSeconds = 1e6;
+
+struct Seconds {
+  double from = 0;
+  double until = 0;
+};
+
 // A number of simulated seconds, or nothing when `text` is not one.
 std::optional<double> seconds(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -22,6 +30,17 @@ std::optional<double> seconds(const std::string& text) {
   const double v = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size() || !std::isfinite(v) || v < 0) return std::nullopt;
   return v;
+}
+
+// `option`'s START:END, simulated seconds from the run's start with 0 <= START < END.
+Seconds window_seconds(const std::string& option, const std::string& window) {
+  const std::size_t colon = window.find(':');
+  const auto from = colon == std::string::npos ? std::nullopt : seconds(window.substr(0, colon));
+  const auto until = colon == std::string::npos ? std::nullopt : seconds(window.substr(colon + 1));
+  if (!from || !until || !(*from < *until) || *until > kMaxWindowSeconds)
+    throw po::error(option + " " + window + ": expected START:END, simulated seconds from the run's start "
+                    "with 0 <= START < END <= 1e6, e.g. 0.05:0.06");
+  return {*from, *until};
 }
 
 }  // namespace
@@ -45,16 +64,16 @@ trace::PcapOptions pcap_options(const std::optional<std::uint32_t>& snaplen, con
     o.snap_bytes = *snaplen;
   }
   if (window) {
-    const std::size_t colon = window->find(':');
-    const auto from = colon == std::string::npos ? std::nullopt : seconds(window->substr(0, colon));
-    const auto until = colon == std::string::npos ? std::nullopt : seconds(window->substr(colon + 1));
-    if (!from || !until || !(*from < *until))
-      throw po::error("--pcap-window " + *window + ": expected START:END, simulated seconds from the run's start "
-                      "with 0 <= START < END, e.g. 0.05:0.06");
-    o.from_ns = std::llround(*from * kNanosPerSecond);
-    o.until_ns = std::llround(*until * kNanosPerSecond);
+    const Seconds s = window_seconds("--pcap-window", *window);
+    o.from_ns = std::llround(s.from * kNanosPerSecond);
+    o.until_ns = std::llround(s.until * kNanosPerSecond);
   }
   return o;
+}
+
+trace::TraceWindow trace_window(const std::string& window) {
+  const Seconds s = window_seconds("--trace-window", window);
+  return {models::picos_from_seconds(s.from), models::picos_from_seconds(s.until)};
 }
 
 }  // namespace iscsim::cli

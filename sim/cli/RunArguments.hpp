@@ -1,11 +1,12 @@
 #pragma once
-// Values of `iscsim run` options that need more than a type check: the run's name and the
-// capture's snap length and time window. Each throws boost::program_options::error (bad input)
-// naming the option and what it allows.
+// Values of `iscsim run` options that need more than a type check: the run's name, the
+// capture's snap length and time window, and the timeline trace's window. Each throws
+// boost::program_options::error (bad input) naming the option and what it allows.
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "sim/trace/ChromeTrace.hpp"
 #include "sim/trace/PcapWriter.hpp"
 
 namespace iscsim::cli {
@@ -15,5 +16,8 @@ std::string checked_run_name(const std::string& name);
 
 // `--pcap-snaplen BYTES` and `--pcap-window START:END` (simulated seconds from the run's start).
 trace::PcapOptions pcap_options(const std::optional<std::uint32_t>& snaplen, const std::optional<std::string>& window);
+
+// `--trace-window START:END` (simulated seconds from the run's start).
+trace::TraceWindow trace_window(const std::string& window);
 
 }  // namespace iscsim::cli

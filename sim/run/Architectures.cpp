@@ -32,6 +32,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.socket_buffer_bytes = static_cast<std::uint32_t>(s.tcp.initiator_socket_buffer_bytes);
   c.rx_ring = static_cast<std::uint32_t>(s.nics.rx_ring);
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
+  c.timeline = a.timeline.get();
   return std::make_unique<host::smp::SmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
@@ -64,6 +65,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   c.window_start = a.window_start;
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;
+  c.timeline = a.timeline.get();
   models::CodePathCatalog catalog = models::CodePathCatalog::load(catalog_path(opt.params_dir, s.host.code_paths));
   catalog.add(models::CodePathCatalog::load(catalog_path(opt.params_dir, s.amp.code_paths)));
   return std::make_unique<host::amp::AmpHost>(

@@ -14,6 +14,7 @@
 #include "sim/host/Host.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/scsi/ScsiTarget.hpp"
+#include "sim/trace/ChromeTrace.hpp"
 #include "sim/workload/BulkTransfer.hpp"
 #include "sim/workload/Iometer.hpp"
 #include "sim/world/Addressing.hpp"
@@ -61,6 +62,7 @@ struct Assembly {
   // A costed initiator (smp, amp): the software binding each session to its CPUs.
   std::vector<std::unique_ptr<world::IoTarget>> session_paths;
   std::unique_ptr<PcapTap> pcap;
+  std::unique_ptr<trace::ChromeTrace> timeline;  // the timeline trace, when asked for
   std::uint64_t connections_made = 0;  // numbers every TCP connection: ports and seeds derive from it
   models::Picos window_start = 0;
   models::Picos window_end = 0;

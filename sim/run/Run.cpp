@@ -1,5 +1,6 @@
 #include "sim/run/Run.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "sim/host/IdealHost.hpp"
@@ -69,6 +70,11 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
   if (!opt.pcap_path.empty()) a.pcap = std::make_unique<PcapTap>(opt.pcap_path, opt.pcap, a.calendar);
   a.window_start = models::picos_from_seconds(s.run.warmup_s);
   a.window_end = models::picos_from_seconds(s.run.warmup_s + s.run.duration_s);
+  if (!opt.trace_path.empty()) {
+    const trace::TraceWindow first{
+        a.window_start, std::min(a.window_end, a.window_start + models::picos_from_seconds(kDefaultTraceSeconds))};
+    a.timeline = std::make_unique<trace::ChromeTrace>(opt.trace_path, opt.trace_window.value_or(first));
+  }
 
   a.memory_buses.push_back(std::make_unique<models::MemoryBus>(a.fsb_params));  // initiator FSB
   a.hosts.push_back(make_initiator(a, s, opt));
@@ -87,6 +93,8 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
     auto target_port = make_port(a, s, "target" + std::to_string(i) + ".nic0", target_pci, target_fsb,
                                  seeds.derive(SeedPurpose::LinkFaults, 2 * i + 1));
     init_port->connect(target_port.get());
+    if (a.timeline)
+      init_port->trace_to(a.timeline.get(), a.timeline->track(a.hosts[0]->name(), ""), "nic" + std::to_string(i));
     target_port->connect(init_port.get());
     if (a.pcap) {
       init_port->set_tap(a.pcap.get());
@@ -190,6 +198,7 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   RunOutcome out;
   out.clock = clock.run(a.calendar, limit, all_done, opt.progress);
   if (a.pcap) a.pcap->close();
+  if (a.timeline) a.timeline->close();
 
   RunRecord record;
   record.scenario = &s;

@@ -3,12 +3,14 @@
 // buses and wires, the connections between them and the workload, built from a scenario and run
 // to completion.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/Scenario.hpp"
+#include "sim/trace/ChromeTrace.hpp"
 #include "sim/trace/PcapWriter.hpp"
 #include "sim/world/SimgridClock.hpp"
 
@@ -18,6 +20,8 @@ struct RunOptions {
   std::string params_dir;                 // models/params
   std::string pcap_path;                  // empty: no capture
   trace::PcapOptions pcap;                // snap length and time window of the capture
+  std::string trace_path;                 // empty: no timeline trace
+  std::optional<trace::TraceWindow> trace_window;  // empty: kDefaultTraceSeconds from the window's start
   std::vector<std::string> simgrid_args;  // --cfg=..., --log=...
   world::SimgridClock::ProgressHook progress;  // empty: none
 };
@@ -33,6 +37,11 @@ class UnsupportedScenario : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The timeline trace keeps, by default, the first 20 ms of the measured window: every mechanism
+// (interrupts, softirqs, thread runs, PPE iterations, the 10 ms timer tick) repeats many times in
+// it, and the file stays at a few MB.
+inline constexpr double kDefaultTraceSeconds = 0.02;
 
 RunOutcome run_world(const scenario::Scenario& scenario, const RunOptions& options);
 

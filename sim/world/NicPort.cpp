@@ -43,6 +43,7 @@ bool NicPort::transmit(Frame& frame) {
     poller_(nic_->last_tx_done());
   else
     update_interrupt();
+  if (timeline_) trace_tx();
   return true;
 }
 
@@ -58,6 +59,10 @@ void NicPort::arrive(Picos arrival, Frame frame) {
   const std::uint64_t token = next_token_++;
   const Picos landed = nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
   in_flight_.emplace(token, std::move(frame));
+  if (timeline_) {
+    rx_landings_.push(landed);
+    trace_rx(0);
+  }
   if (poller_)
     poller_(landed);
   else
@@ -70,12 +75,41 @@ std::vector<Frame> NicPort::clean_rx() {
   out.reserve(cleaned.delivered.size());
   for (std::uint64_t token : cleaned.delivered) out.push_back(std::move(in_flight_.extract(token).mapped()));
   for (std::uint64_t token : cleaned.dropped) in_flight_.erase(token);
+  if (timeline_) trace_rx(cleaned.delivered.size() + cleaned.dropped.size());
   // The ideal driver refills at once; a costed driver will refill as its CPU gets to it.
   nic_->refill_rx(static_cast<std::uint32_t>(cleaned.delivered.size()));
   return out;
 }
 
-std::uint32_t NicPort::clean_tx() { return nic_->clean_tx(calendar_.now()); }
+std::uint32_t NicPort::clean_tx() {
+  const std::uint32_t reclaimed = nic_->clean_tx(calendar_.now());
+  if (timeline_) trace_tx();
+  return reclaimed;
+}
+
+void NicPort::trace_to(Timeline* timeline, TimelineTrack process, const std::string& label) {
+  timeline_ = timeline;
+  trace_track_ = process;
+  tx_counter_ = label + " TX ring";
+  rx_counter_ = label + " RX ring";
+}
+
+void NicPort::trace_tx() {
+  const std::uint32_t in_use = nic_->settings().tx_ring - nic_->tx_free();
+  timeline_->counter(trace_track_, calendar_.now(), tx_counter_, "descriptors in use", in_use);
+}
+
+void NicPort::trace_rx(std::size_t cleaned) {
+  // Landings are known ahead (when the frame is booked): each is marked once its time has come.
+  while (!rx_landings_.empty() && rx_landings_.top() <= calendar_.now()) {
+    timeline_->counter(trace_track_, rx_landings_.top(), rx_counter_, "frames waiting",
+                       static_cast<double>(++rx_waiting_));
+    rx_landings_.pop();
+  }
+  if (cleaned == 0) return;
+  rx_waiting_ -= static_cast<std::int64_t>(cleaned);
+  timeline_->counter(trace_track_, calendar_.now(), rx_counter_, "frames waiting", static_cast<double>(rx_waiting_));
+}
 
 void NicPort::update_interrupt() {
   const auto at = nic_->next_interrupt();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "models/nic/Pro1000Nic.hpp"
 #include "sim/world/Calendar.hpp"
 #include "sim/world/FaultInjector.hpp"
+#include "sim/world/Timeline.hpp"
 
 namespace iscsim::world {
 
@@ -32,6 +34,8 @@ class NicPort {
   // Wiring: frames this port sends arrive at `peer`.
   void connect(NicPort* peer) { peer_ = peer; }
   void set_tap(WireTap* tap) { tap_ = tap; }
+  // Reports its rings to `timeline` as counters of `process` named after `label` ("nic0").
+  void trace_to(Timeline* timeline, TimelineTrack process, const std::string& label);
   // The driver's interrupt service routine, run by the calendar when the line asserts.
   void set_interrupt_handler(std::function<void()> isr) { isr_ = std::move(isr); }
   // A polling driver instead (interrupts masked): told, when a frame is posted or lands, at what
@@ -56,6 +60,10 @@ class NicPort {
   void corrupt_payload(Frame& frame);
   void arrive(Picos arrival, Frame frame);
   void fire_interrupt();
+  // Timeline: TX descriptors the driver has in use; RX frames written back and not yet cleaned
+  // (`cleaned` just were), marked at the times their descriptors were written back.
+  void trace_tx();
+  void trace_rx(std::size_t cleaned);
 
   std::string name_;
   Calendar& calendar_;
@@ -70,6 +78,11 @@ class NicPort {
   std::uint64_t next_token_ = 0;
   bool interrupt_scheduled_ = false;
   Picos interrupt_at_ = 0;
+  Timeline* timeline_ = nullptr;
+  TimelineTrack trace_track_;
+  std::string tx_counter_, rx_counter_;
+  std::priority_queue<Picos, std::vector<Picos>, std::greater<>> rx_landings_;  // not yet counted
+  std::int64_t rx_waiting_ = 0;
 };
 
 }  // namespace iscsim::world

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/host/CpuTracks.hpp"
 #include "sim/host/amp/AmpSession.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 
@@ -82,6 +83,11 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cores, config.hz);
   cpus_ = std::make_unique<kernel::CpuSet>(calendar, *cost_, paths_.scheduler, hosts());
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
+  if (config.timeline != nullptr) {
+    tracks_ = cpu_tracks(*config.timeline, name_, *this);
+    queue_track_ = config.timeline->track(name_, "");
+    cpus_->trace_to(config.timeline, {tracks_.begin(), tracks_.begin() + hosts()}, queue_track_);
+  }
   skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
   for (int i = 0; i < config.ppes; ++i) ppes_.push_back(std::make_unique<PpeState>(memory_, config_));
@@ -106,6 +112,7 @@ void AmpHost::ensure_engines() {
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });
+    if (config_.timeline != nullptr) ppes_[i]->engine->trace_to(config_.timeline, tracks_[static_cast<std::size_t>(pc.cpu)]);
   }
 }
 
@@ -292,6 +299,7 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
       }
     }
     c.dirty = true;
+    trace_queues(c);
   }
 }
 
@@ -354,6 +362,7 @@ void AmpHost::post_event(Ppe& p, Conn& c, EventEntry e) {
   auto at = c.events.push(e);
   ++counts_.events;
   p.run(amp_.ppe_event_post, 1, 0, {at.slot, at.index, at.peer_index});
+  trace_queues(c);
   // The event is visible once the engine's iteration has written it.
   p.defer([this, conn = &c] { wake_host(*conn); });
 }
@@ -370,10 +379,12 @@ void AmpHost::post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bo
   auto at = c.work.push(e);
   if (!ring_doorbell) {
     cpus_->run(cpu, amp_.kal_post, 1, 0, {at.slot, at.index, at.peer_index});
+    trace_queues(c);
     return;
   }
   PpeState& st = *ppes_[c.ppe];
   auto db = st.doorbell.push(&c);
+  trace_queues(c);
   cpus_->run(cpu, amp_.kal_post, 1, 0, {at.slot, at.index, at.peer_index, db.slot, db.index, db.peer_index});
   Ppe& engine = *st.engine;
   cpus_->defer(cpu, [this, &engine] { engine.visible_at(calendar_.now()); });
@@ -388,6 +399,7 @@ AmpHost::Reaped AmpHost::reap(int cpu, const world::TcpEndpoint& ep) {
     r.bytes += e.entry.bytes;
     ++r.events;
   }
+  trace_queues(c);
   return r;
 }
 
@@ -490,6 +502,17 @@ void AmpHost::attach_session(const world::TcpEndpoint& ep, AmpSession* session) 
   Conn& c = *conns_.at(&ep);
   c.session = session;
   c.last_state = ep.connection().state();
+}
+
+void AmpHost::trace_queues(const Conn& c) {
+  if (config_.timeline == nullptr) return;
+  const Picos now = calendar_.now();
+  config_.timeline->counter(queue_track_, now, c.ep->name() + " work queue", "entries",
+                            static_cast<double>(c.work.size()));
+  config_.timeline->counter(queue_track_, now, c.ep->name() + " event queue", "entries",
+                            static_cast<double>(c.events.size()));
+  config_.timeline->counter(queue_track_, now, "ppe" + std::to_string(c.ppe) + " doorbell", "entries",
+                            static_cast<double>(ppes_[c.ppe]->doorbell.size()));
 }
 
 CpuEvents AmpHost::events(int cpu) const {

@@ -42,6 +42,7 @@ struct AmpConfig {
   Picos window_start = 0;
   Picos window_end = 0;
   bool status_in_data_in = true;  // targets end a read with its last Data-In: no separate response
+  world::Timeline* timeline = nullptr;  // the timeline trace; null when off
 };
 
 // A host's request to a PPE, in a connection's work queue.
@@ -140,6 +141,8 @@ class AmpHost : public Host, public CostedHost {
   models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
   Ppe* executing_ppe();
   void ensure_engines();  // the engines are built once the NICs they poll are attached
+  // Timeline: the depths of `c`'s work and event queues and of its PPE's doorbell.
+  void trace_queues(const Conn& c);
 
   std::string name_;
   world::Calendar& calendar_;
@@ -162,6 +165,8 @@ class AmpHost : public Host, public CostedHost {
   ReceiveErrors errors_;
   std::uint64_t qdisc_peak_ = 0;
   std::uint64_t next_conn_ = 0;
+  std::vector<world::TimelineTrack> tracks_;  // per CPU, when tracing
+  world::TimelineTrack queue_track_;
   struct Counts {
     std::uint64_t doorbells = 0, work_requests = 0, events = 0, fallback_events = 0, host_wakeups = 0;
     std::uint64_t zero_copy_pages = 0, rx_copied_bytes = 0;

@@ -249,8 +249,8 @@ void CpuSet::begin(int cpu, Job job) {
   if (Thread* t = c.current.thread) {
     t->running_ = true;
     if (timeline_ && t->last_cpu_ != cpu)
-      timeline_->instant(tracks_[cpu], calendar_.now(), t->name_ + " from CPU" + std::to_string(t->last_cpu_),
-                         "migration");
+      timeline_->instant(tracks_[cpu], calendar_.now(),
+                         "migrate " + t->name_ + " from CPU" + std::to_string(t->last_cpu_), "migration");
     t->last_cpu_ = cpu;
     if (c.last_thread != t) {
       // A context switch flushes the pipeline of what ran before and costs schedule().

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "sim/host/CpuTracks.hpp"
 #include "sim/host/smp/SmpIscsi.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 
@@ -28,6 +29,8 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       net_rx_raised_(config.cpus, false) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
+  if (config.timeline != nullptr)
+    cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
   skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
 }
@@ -65,6 +68,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.tx_descriptors = memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb());
   ports_.push_back(std::move(p));
+  irq_names_.push_back("irq nic" + std::to_string(index));
   nic->set_interrupt_handler([this, index] { interrupt(index); });
   return index;
 }
@@ -101,7 +105,8 @@ models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
 
 void SmpHost::interrupt(std::size_t port_index) {
   ++interrupts_;
-  cpus_->raise_irq(route(port_index), Work{[this, port_index](int cpu) { hard_irq(cpu, port_index); }, {}});
+  cpus_->raise_irq(route(port_index),
+                   Work{[this, port_index](int cpu) { hard_irq(cpu, port_index); }, {}, irq_names_[port_index]});
 }
 
 void SmpHost::hard_irq(int cpu, std::size_t port_index) {
@@ -134,7 +139,7 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   }
   if (!backlog_[cpu].empty() && !net_rx_raised_[cpu]) {
     net_rx_raised_[cpu] = true;
-    k.raise_softirq(cpu, Work{[this](int on) { net_rx(on); }, {}});
+    k.raise_softirq(cpu, Work{[this](int on) { net_rx(on); }, {}, "softirq NET_RX"});
   }
 }
 
@@ -264,7 +269,8 @@ void SmpHost::send(std::size_t port_index, world::Frame frame) {
                                                  cpus_->run(c, paths_.tcp_timer, 1, 0);
                                                  charge_transmit(c, port_index, *shared);
                                                },
-                                               [this, port_index, shared] { release(port_index, shared); }});
+                                               [this, port_index, shared] { release(port_index, shared); },
+                                               "softirq TIMER"});
 }
 
 void SmpHost::release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame) {

@@ -36,6 +36,7 @@ struct SmpConfig {
   std::uint32_t socket_buffer_bytes = 0;  // the initiator's send buffer: where copies land
   std::uint32_t rx_ring = 0;
   std::uint32_t tx_ring = 0;
+  world::Timeline* timeline = nullptr;  // the timeline trace; null when off
 };
 
 class SmpHost : public Host, public CostedHost {
@@ -156,6 +157,7 @@ class SmpHost : public Host, public CostedHost {
   models::SlabCache* skb_data_;
   models::SlabCache* skb_heads_;
   std::vector<Port> ports_;
+  std::deque<std::string> irq_names_;  // per port, what the timeline calls its interrupt
   std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
   std::unordered_map<const world::TcpEndpoint*, Conn> conns_;
   std::vector<std::deque<Received>> backlog_;  // per CPU: frames for its NET_RX softirq

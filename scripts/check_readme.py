@@ -34,7 +34,8 @@ import tempfile
 MARK = re.compile(r"^\s*<!-- figure (?P<value>[-+]?\d{1,3}(?:,\d{3})+%?|[-+]?\d+(?:\.\d+)?%?): (?P<source>.+?) => (?P<expr>.+?)"
                   r"(?P<cheap> \(cheap\))? -->\s*$")
 ROW = re.compile(r"^(?P<wl>[A-Z])\s+(?P<cpu>\d+)\s+(?P<bin>\S+)\s+\S+\s+\S+\s+(?P<diff>[-+]\d+\.\d)"
-                 r"\s+\S+\s+\S+\s*(?P<err>[-+]\d+%)?\s*$")
+                 r"\s+\S+\s+\S+\s+(?:(?P<err>[-+]\d+%)\s+)?"
+                 r"(?P<cs>\d+\.\d)\s+(?P<cp>\d+\.\d)\s+(?P<ms>\d+\.\d)\s+(?P<mp>\d+\.\d)\s*$")
 
 
 def marks(readme):
@@ -55,7 +56,8 @@ def marks(readme):
 
 def calibrate_rows(out):
     return [{"wl": m["wl"], "cpu": int(m["cpu"]), "bin": m["bin"], "diff": float(m["diff"]),
-             "cpi_error": float(m["err"][:-1]) if m["err"] else None}
+             "cpi_error": float(m["err"][:-1]) if m["err"] else None,
+             "clear_diff": float(m["cs"]) - float(m["cp"]), "miss_diff": float(m["ms"]) - float(m["mp"])}
             for m in map(ROW.match, out.splitlines()) if m]
 
 

@@ -40,7 +40,10 @@ ParamSet ParamSet::load(const std::string& path) {
 }
 
 ParamSet ParamSet::load(const std::string& params_dir, const std::string& kind, const std::string& name) {
-  return load(params_dir + "/" + kind + "/" + name + ".json");
+  // A name ending in .json is a file of its own (calibration's trials and ablations).
+  const std::string suffix = ".json";
+  const bool is_file = name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return load(is_file ? name : params_dir + "/" + kind + "/" + name + ".json");
 }
 
 const nlohmann::json& ParamSet::entry(const std::string& name) const {

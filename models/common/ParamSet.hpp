@@ -20,7 +20,7 @@ class ParamSet {
   // NUMBER, "unit": STRING, "source": STRING}}}.
   ParamSet(nlohmann::json doc, std::string origin);
   static ParamSet load(const std::string& path);
-  // Loads models/params/<kind>/<name>.json under `params_dir`.
+  // Loads models/params/<kind>/<name>.json under `params_dir`, or `name` itself if it ends in .json.
   static ParamSet load(const std::string& params_dir, const std::string& kind, const std::string& name);
 
   double number(const std::string& name) const;

@@ -78,11 +78,11 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     if (!e.is_object()) throw ParamError(where + ": expected an object");
     for (const auto& [k, v] : e.items()) {
       (void)v;
-      bool known = k == "bin" || k == "per";
+      bool known = k == "bin" || k == "per" || k == "mmio";
       for (const char* f : kFields) known = known || k == f;
       if (!known)
         throw ParamError(where + "." + k +
-                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, per");
+                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, mmio, per");
     }
     CodePath p;
     p.name = name;
@@ -100,6 +100,20 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     p.cpi = bounded(e["cpi"], where + ".cpi");
     p.footprint_bytes = bounded(e["footprint_bytes"], where + ".footprint_bytes");
     if (p.cpi.min <= 0) throw ParamError(where + ".cpi.min: must be positive");
+    if (e.contains("mmio")) {
+      const nlohmann::json& m = e["mmio"];
+      const std::string mw = where + ".mmio";
+      if (!m.is_object()) throw ParamError(mw + ": expected {\"reads\", \"writes\", \"source\"}");
+      for (const auto& [k, v] : m.items()) {
+        if (k == "source" && v.is_string() && !v.get<std::string>().empty()) continue;
+        if ((k == "reads" || k == "writes") && v.is_number() && v.get<double>() >= 0) continue;
+        throw ParamError(mw + "." + k + ": allowed keys: reads, writes (non-negative counts per call), source (text)");
+      }
+      if (!m.contains("source")) throw ParamError(mw + ".source: expected a non-empty string citing the driver code");
+      p.mmio_reads = m.value("reads", 0.0);
+      p.mmio_writes = m.value("writes", 0.0);
+      p.mmio_source = m["source"].get<std::string>();
+    }
     c.by_name_[name] = c.paths_.size();
     c.paths_.push_back(std::move(p));
   }
@@ -115,6 +129,8 @@ nlohmann::json CodePathCatalog::to_json() const {
                      {"instr_per_byte", bounded_json(p.instr_per_byte)},
                      {"cpi", bounded_json(p.cpi)},
                      {"footprint_bytes", bounded_json(p.footprint_bytes)}};
+    if (!p.mmio_source.empty())
+      paths[p.name]["mmio"] = {{"reads", p.mmio_reads}, {"writes", p.mmio_writes}, {"source", p.mmio_source}};
   }
   return {{"description", description_}, {"paths", paths}};
 }

@@ -30,6 +30,11 @@ struct CodePath {
   BoundedValue instr_per_byte;
   BoundedValue cpi;
   BoundedValue footprint_bytes;  // code and static data read per call (instruction fetch misses)
+  // Uncached device-register accesses per call (an e1000 ICR read, a TDT tail write): the CPU
+  // waits a PCI round trip (reads) or a UC store (writes), in nanoseconds, not a CPI.
+  double mmio_reads = 0;
+  double mmio_writes = 0;
+  std::string mmio_source;
 
   double instructions(double calls, double bytes) const {
     return calls * instr_per_call.value + bytes * instr_per_byte.value;

@@ -25,8 +25,11 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.idle_instr_per_cycle = p.number("idle_instr_per_cycle");
   c.prefetch_after_misses = p.number("prefetch_after_misses");
   c.prefetch_page_bytes = p.number("prefetch_page_bytes");
+  c.mmio_read_ns = p.number("mmio_read_ns");
+  c.mmio_write_ns = p.number("mmio_write_ns");
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.clear_penalty_cycles < 0 ||
-      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes <= 0)
+      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes <= 0 ||
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0)
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight >= 1, snoop_clear_per_line in [0, 1], "
                      "the others non-negative");
@@ -73,7 +76,8 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     if (t.bytes > 0) stream(t.addr, t.bytes, t.write);
   c.l2_misses = static_cast<double>(acc.misses);
   double stall_ns = exposed * params_.memory_latency_ns / params_.misses_in_flight +
-                    static_cast<double>(acc.from_peer) * params_.peer_latency_ns;
+                    static_cast<double>(acc.from_peer) * params_.peer_latency_ns +
+                    calls * (p.mmio_reads * params_.mmio_read_ns + p.mmio_writes * params_.mmio_write_ns);
   if (acc.bus_bytes > 0) {
     // Every fill queues behind the bus's other traffic; and a path never moves its lines faster
     // than the bus can.

@@ -26,6 +26,8 @@ struct CpuParams {
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
   double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams
   double prefetch_page_bytes = 0;     // it never crosses a page
+  double mmio_read_ns = 0;            // an uncached device-register read: a PCI round trip
+  double mmio_write_ns = 0;           // an uncached (posted) device-register write, CPU side
   static CpuParams from(const ParamSet& p);
 };
 

@@ -158,6 +158,9 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
 std::vector<BinError> compare(const json& reference, const Runs& runs) {
   std::vector<BinError> out;
   for (const auto& [wl, results] : runs) {
+    const std::size_t first = out.size();
+    double sim_clears = 0, paper_clears = 0, sim_misses = 0, paper_misses = 0;
+    const auto number = [](const json& v) { return v.is_number() ? v.get<double>() : 0.0; };
     for (int cpu = 0; cpu < static_cast<int>(results["cpus"].size()); ++cpu) {
       const json& bins = results["cpus"][static_cast<std::size_t>(cpu)]["bins"];
       for (std::string_view name : models::kBinNames) {
@@ -169,47 +172,92 @@ std::vector<BinError> compare(const json& reference, const Runs& runs) {
         e.cpu = cpu;
         e.bin = bin;
         e.sim_pct = bins[bin]["pct_cpu"].get<double>();
-        e.paper_pct = ref["pct_cpu"].is_null() ? 0.0 : ref["pct_cpu"].get<double>();
-        e.sim_cpi = bins[bin]["cpi"].is_null() ? 0.0 : bins[bin]["cpi"].get<double>();
-        e.paper_cpi = ref["cpi"].is_null() ? 0.0 : ref["cpi"].get<double>();
+        e.paper_pct = number(ref["pct_cpu"]);
+        e.sim_cpi = number(bins[bin]["cpi"]);
+        e.paper_cpi = number(ref["cpi"]);
+        e.sim_clear_share = number(bins[bin]["clears"]);
+        e.paper_clear_share = number(ref["clears"]);
+        e.sim_miss_share = number(bins[bin]["l2_misses"]);
+        e.paper_miss_share = number(ref["l2_misses"]);
+        sim_clears += e.sim_clear_share;
+        paper_clears += e.paper_clear_share;
+        sim_misses += e.sim_miss_share;
+        paper_misses += e.paper_miss_share;
         out.push_back(e);
       }
+    }
+    const auto share = [](double v, double total) { return total > 0 ? kPercent * v / total : 0.0; };
+    for (std::size_t i = first; i < out.size(); ++i) {
+      BinError& e = out[i];
+      e.sim_clear_share = share(e.sim_clear_share, sim_clears);
+      e.paper_clear_share = share(e.paper_clear_share, paper_clears);
+      e.sim_miss_share = share(e.sim_miss_share, sim_misses);
+      e.paper_miss_share = share(e.paper_miss_share, paper_misses);
     }
   }
   return out;
 }
 
-double score(const std::vector<BinError>& errors) {
+double score(const std::vector<BinError>& errors, double share_weight) {
   double sum = 0;
-  for (const BinError& e : errors) sum += (e.sim_pct - e.paper_pct) * (e.sim_pct - e.paper_pct);
+  for (const BinError& e : errors) {
+    sum += (e.sim_pct - e.paper_pct) * (e.sim_pct - e.paper_pct);
+    const double dc = e.sim_clear_share - e.paper_clear_share;
+    const double dm = e.sim_miss_share - e.paper_miss_share;
+    sum += share_weight * (dc * dc + dm * dm);
+  }
   return sum;
+}
+
+Targets targets(const std::vector<BinError>& errors) {
+  constexpr double kPctPoints = 2, kCpiRelative = 0.15, kSharePoints = 3;
+  Targets t;
+  for (const BinError& e : errors) {
+    ++t.cells;
+    const double dp = std::fabs(e.sim_pct - e.paper_pct);
+    const double dc = std::fabs(e.sim_clear_share - e.paper_clear_share);
+    const double dm = std::fabs(e.sim_miss_share - e.paper_miss_share);
+    t.pct_ok += dp <= kPctPoints;
+    t.clear_ok += dc <= kSharePoints;
+    t.miss_ok += dm <= kSharePoints;
+    t.worst_pct = std::max(t.worst_pct, dp);
+    t.worst_clear = std::max(t.worst_clear, dc);
+    t.worst_miss = std::max(t.worst_miss, dm);
+    if (e.paper_cpi > 0) {
+      ++t.cpi_cells;
+      const double rel = e.sim_cpi > 0 ? std::fabs(e.sim_cpi - e.paper_cpi) / e.paper_cpi : 1.0;
+      t.cpi_ok += rel <= kCpiRelative;
+      t.worst_cpi = std::max(t.worst_cpi, rel * kPercent);
+    }
+  }
+  return t;
 }
 
 std::string error_table(const std::vector<BinError>& errors) {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-3s %-4s %-10s %8s %8s %7s   %6s %6s %7s\n", "wl", "cpu", "bin", "%CPU sim",
-                "paper", "diff", "CPI", "paper", "error");
+  std::snprintf(line, sizeof line, "%-3s %-4s %-10s %8s %8s %7s   %6s %6s %7s   %13s %13s\n", "wl", "cpu", "bin",
+                "%CPU sim", "paper", "diff", "CPI", "paper", "error", "clears% s/p", "misses% s/p");
   out << line;
-  double worst_pct = 0;
-  double worst_cpi = 0;
   for (const BinError& e : errors) {
-    const double d = e.sim_pct - e.paper_pct;
-    worst_pct = std::max(worst_pct, std::fabs(d));
     std::string cpi_err = "";
     if (e.paper_cpi > 0 && e.sim_cpi > 0) {
-      const double rel = (e.sim_cpi - e.paper_cpi) / e.paper_cpi * kPercent;
-      worst_cpi = std::max(worst_cpi, std::fabs(rel));
       char b[32];
-      std::snprintf(b, sizeof b, "%+.0f%%", rel);
+      std::snprintf(b, sizeof b, "%+.0f%%", (e.sim_cpi - e.paper_cpi) / e.paper_cpi * kPercent);
       cpi_err = b;
     }
-    std::snprintf(line, sizeof line, "%-3s %-4d %-10s %8.1f %8.1f %+7.1f   %6.1f %6.1f %7s\n", e.workload.c_str(),
-                  e.cpu, e.bin.c_str(), e.sim_pct, e.paper_pct, d, e.sim_cpi, e.paper_cpi, cpi_err.c_str());
+    std::snprintf(line, sizeof line, "%-3s %-4d %-10s %8.1f %8.1f %+7.1f   %6.1f %6.1f %7s   %6.1f %6.1f %6.1f %6.1f\n",
+                  e.workload.c_str(), e.cpu, e.bin.c_str(), e.sim_pct, e.paper_pct, e.sim_pct - e.paper_pct, e.sim_cpi,
+                  e.paper_cpi, cpi_err.c_str(), e.sim_clear_share, e.paper_clear_share, e.sim_miss_share,
+                  e.paper_miss_share);
     out << line;
   }
-  std::snprintf(line, sizeof line, "worst |%%CPU difference| %.1f points; worst |CPI error| %.0f%%\n", worst_pct,
-                worst_cpi);
+  const Targets t = targets(errors);
+  std::snprintf(line, sizeof line,
+                "%%CPU within 2 points: %d of %d (worst %.1f); CPI within 15%%: %d of %d (worst %.0f%%); clear share "
+                "within 3 points: %d of %d (worst %.1f); miss share within 3 points: %d of %d (worst %.1f)\n",
+                t.pct_ok, t.cells, t.worst_pct, t.cpi_ok, t.cpi_cells, t.worst_cpi, t.clear_ok, t.cells, t.worst_clear,
+                t.miss_ok, t.cells, t.worst_miss);
   out << line;
   return out.str();
 }

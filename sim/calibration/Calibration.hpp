@@ -30,11 +30,24 @@ struct BinError {
   double paper_pct = 0;
   double sim_cpi = 0;    // 0 where undefined
   double paper_cpi = 0;  // 0 where the paper gives none
+  // Unit-free: this cell's share (%) of its workload's machine clears and L2 misses, over the
+  // workload's CPU x bin cells (idle included).
+  double sim_clear_share = 0, paper_clear_share = 0;
+  double sim_miss_share = 0, paper_miss_share = 0;
 };
 
+// How close a set of errors comes to the targets of issue 12: %CPU within 2 points, CPI within
+// 15%, clear and miss shares within 3 points.
+struct Targets {
+  int cells = 0, pct_ok = 0, cpi_cells = 0, cpi_ok = 0, clear_ok = 0, miss_ok = 0;
+  double worst_pct = 0, worst_cpi = 0, worst_clear = 0, worst_miss = 0;
+};
+Targets targets(const std::vector<BinError>& errors);
+
 std::vector<BinError> compare(const nlohmann::json& reference, const Runs& runs);
-// How far a run is from the paper: the sum of squared %CPU differences, in points.
-double score(const std::vector<BinError>& errors);
+// How far a run is from the paper: the sum of squared %CPU differences, in points, plus the
+// squared differences of the clear and miss shares (points) weighted by `share_weight`.
+double score(const std::vector<BinError>& errors, double share_weight = 0);
 // The fit's error per bin, as a text table, with the worst %CPU and CPI deviations.
 std::string error_table(const std::vector<BinError>& errors);
 

@@ -59,9 +59,8 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   c.work_queue = ring(q, "work_queue_slots");
   c.event_queue = ring(q, "event_queue_slots");
   c.doorbell = ring(q, "doorbell_slots");
-  const double tick_hz = q.number("local_timer_hz");
-  c.tick_period = s.amp.ppe_timer_tick && tick_hz > 0 ? models::picos_from_seconds(1.0 / tick_hz) : 0;
   q.require_all_read();
+  c.ppe_timer_tick = s.amp.ppe_timer_tick;
   c.window_start = a.window_start;
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;

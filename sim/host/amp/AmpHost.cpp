@@ -24,10 +24,8 @@ struct AmpHost::Port {
   std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;  // released in TCP's order
   std::deque<Skb> rx_posted;
   std::deque<models::Addr> tx_heads;
-  models::Addr rx_descriptors = 0;
-  models::Addr tx_descriptors = 0;
-  std::uint32_t rx_next = 0;
-  std::uint32_t tx_next = 0;
+  kernel::DescriptorRing rx_ring;
+  kernel::DescriptorRing tx_ring;
 };
 
 struct AmpHost::Conn {
@@ -83,6 +81,8 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cores, config.hz);
   cpus_ = std::make_unique<kernel::CpuSet>(calendar, *cost_, paths_.scheduler, hosts());
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
+  cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
+  if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
   if (config.timeline != nullptr) {
     tracks_ = cpu_tracks(*config.timeline, name_, *this);
     queue_track_ = config.timeline->track(name_, "");
@@ -106,9 +106,9 @@ void AmpHost::ensure_engines() {
     const models::CodePath& poll = catalog_[amp_.ppe_poll];
     pc.poll_period = static_cast<Picos>(std::llround(poll.compute_cycles(sources, 0) / config_.hz * kPicosPerSecondD));
     pc.instr_per_empty_poll = poll.instructions(sources, 0);
-    pc.tick_period = config_.tick_period;
+    pc.tick_period = config_.ppe_timer_tick ? objects_.tick_period() : 0;
     pc.tick_entry = paths_.scheduler.irq_entry;
-    pc.tick_handler = amp_.local_timer;
+    pc.tick_handler = paths_.local_timer;
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });
@@ -129,19 +129,15 @@ void AmpHost::free_skb(Ppe& p, const Skb& skb) {
   if (skb.data != 0) skb_data_->free(skb.data);
 }
 
-models::Touch AmpHost::descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const {
-  const models::Addr at = ring + std::uint64_t{next} * objects_.descriptor_bytes;
-  next = (next + 1) % entries;
-  return {at, objects_.descriptor_bytes, write};
-}
-
 std::size_t AmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   auto p = std::make_unique<Port>();
   p->nic = nic;
   p->ppe = index % ppes_.size();
-  p->rx_descriptors = memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes);
-  p->tx_descriptors = memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes);
+  p->rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
+                                       config_.rx_ring, objects_.descriptor_bytes);
+  p->tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
+                                       config_.tx_ring, objects_.descriptor_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_posted.push_back(alloc_skb());
   ppes_[p->ppe]->ports.push_back(index);
   // Interrupts masked: the PPE polls the rings and sees each write-back at its next iteration.
@@ -208,10 +204,7 @@ void AmpHost::iteration(int index) {
 void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   Port& port = *ports_[port_index];
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    // The NIC wrote the descriptors' status back: the PPE's cached copies are stale.
-    caches_.dma_write(port.tx_descriptors + std::uint64_t{port.tx_next} * objects_.descriptor_bytes,
-                      objects_.descriptor_bytes);
-    p.run(paths_.e1000_clean_tx, reclaimed, 0);
+    p.run(paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(caches_, reclaimed)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
       free_skb(p, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
@@ -221,14 +214,13 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   for (world::Frame& frame : port.nic->clean_rx()) {
     const Skb skb = port.rx_posted.front();
     port.rx_posted.pop_front();
-    const models::Touch desc = descriptor(port.rx_descriptors, port.rx_next, config_.rx_ring, false);
-    caches_.dma_write(desc.addr, desc.bytes);
+    const models::Touch desc = port.rx_ring.clean(caches_);
     caches_.dma_write(skb.data, frame.size());
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     port.rx_posted.push_back(fresh);
-    p.run(paths_.e1000_alloc_rx, 1, 0, {{port.rx_descriptors, objects_.descriptor_bytes, true}});
+    p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
     receive(p, port_index, frame, skb);
   }
 }
@@ -319,13 +311,17 @@ void AmpHost::serve_connection(Ppe& p, Conn& c) {
 
 void AmpHost::fill_receives(Ppe& p, Conn& c) {
   world::IscsiInitiatorLink& link = c.session->link();
-  bool read_any = false;
+  // The receive half of the socket layer runs once per buffer filled, as SMP's receive thread
+  // reads a PDU's header and its data in two calls.
+  const auto filled = [&](EventEntry e) {
+    p.run(paths_.tcp_recvmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
+    post_event(p, c, e);
+  };
   while (c.ep->connection().readable() > 0) {
     const bool matched = !c.posted.empty();
     const std::uint64_t room = matched ? c.posted.front().bytes - c.posted.front().filled : c.ep->connection().readable();
     const std::uint64_t n = link.pull(room);
     if (n == 0) break;
-    read_any = true;
     const models::Addr dst = matched ? c.posted.front().buffer + c.posted.front().filled : 0;
     // The payload leaves the socket buffers: copied into the host's buffer here, or later by the host.
     std::uint64_t left = n;
@@ -346,16 +342,15 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
     }
     if (!matched) {
       ++counts_.fallback_events;
-      post_event(p, c, EventEntry{n, true});
+      filled(EventEntry{n, true});
       continue;
     }
     c.posted.front().filled += n;
     if (c.posted.front().filled == c.posted.front().bytes) {
-      post_event(p, c, EventEntry{c.posted.front().bytes, false});
+      filled(EventEntry{c.posted.front().bytes, false});
       c.posted.pop_front();
     }
   }
-  if (read_any) p.run(paths_.tcp_recvmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
 }
 
 void AmpHost::post_event(Ppe& p, Conn& c, EventEntry e) {
@@ -450,7 +445,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
   port.tx_heads.push_back(head);
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
   p.run(paths_.e1000_xmit_frame, 1, 0,
-        {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true), {head, objects_.skb_head_bytes, false}});
+        {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});
 }
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {

@@ -22,6 +22,7 @@
 #include "sim/host/amp/Ppe.hpp"
 #include "sim/host/amp/SharedRing.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/Calendar.hpp"
@@ -38,7 +39,7 @@ struct AmpConfig {
   std::uint32_t tx_ring = 0;
   scenario::AmpSpec strategy;
   RingGeometry work_queue, event_queue, doorbell;
-  Picos tick_period = 0;  // the PPEs' local timer, 0 when they take no tick
+  bool ppe_timer_tick = true;  // the PPEs take their local timer's tick too
   Picos window_start = 0;
   Picos window_end = 0;
   bool status_in_data_in = true;  // targets end a read with its last Data-In: no separate response
@@ -138,7 +139,6 @@ class AmpHost : public Host, public CostedHost {
   void transmit(std::size_t port_index, world::Frame frame);
   Skb alloc_skb();
   void free_skb(Ppe& p, const Skb& skb);
-  models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
   Ppe* executing_ppe();
   void ensure_engines();  // the engines are built once the NICs they poll are attached
   // Timeline: the depths of `c`'s work and event queues and of its PPE's doorbell.

@@ -41,6 +41,31 @@ void CpuSet::raise_irq(int cpu, Work w) {
   interrupt(cpu, std::move(w));
 }
 
+void CpuSet::set_scheduler_objects(models::AddressSpace& memory, std::uint32_t task_hot_bytes) {
+  memory_ = &memory;
+  task_hot_bytes_ = task_hot_bytes;
+  runqueue_ = memory.region(memory.line_bytes());
+  for (int c = 0; c < cpus(); ++c) sched_data_.push_back(memory.region(memory.line_bytes()));
+}
+
+void CpuSet::start_local_timers(Picos period, models::PathId handler) {
+  if (period <= 0) return;
+  for (int c = 0; c < cpus(); ++c) {
+    const Picos phase = period * (c + 1) / (cpus() + 1);
+    calendar_.schedule(phase, [this, c, period, handler] { local_timer(c, period, handler); });
+  }
+}
+
+void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
+  calendar_.schedule(calendar_.now() + period, [this, cpu, period, handler] { local_timer(cpu, period, handler); });
+  raise_irq(cpu, Work{[this, handler](int on) {
+                        run(on, paths_.irq_entry, 1, 0);
+                        run(on, handler, 1, 0);
+                      },
+                      {},
+                      "local timer"});
+}
+
 void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin.
@@ -77,6 +102,7 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
   t->name_ = std::move(name);
   t->body = std::move(body);
   t->last_cpu_ = home_cpu % cpus();
+  if (memory_ != nullptr) t->task_ = memory_->region(task_hot_bytes_);
   threads_.push_back(std::move(t));
   return threads_.back().get();
 }
@@ -97,7 +123,14 @@ void CpuSet::wake(Thread* t, int waker) {
     return;
   }
   if (t->queued_) return;
-  if (waker >= 0 && executing_ == waker) run(waker, paths_.wake_up, 1, 0);
+  // try_to_wake_up takes runqueue_lock, writes the task's state and run-list links, and
+  // reschedule_idle reads the other CPUs' schedule_data.
+  if (waker >= 0 && executing_ == waker)
+    run(waker, paths_.wake_up, 1, 0,
+        {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
+         {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true},
+         {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(t->last_cpu_)],
+          sched_data_.empty() ? 0 : memory_->line_bytes(), false}});
   // The waker's own CPU, idle under an interrupt, runs it when the interrupt returns; another CPU
   // is told by an IPI.
   const int target = reschedule_idle_target(t);
@@ -131,7 +164,12 @@ void CpuSet::wake_by_ipi(Thread* t) {
   t->queued_ = true;
   runq_.push_back(t);
   trace_queue();
-  if (target >= 0) send_ipi(target, [this](int on) { run(on, paths_.wake_up, 1, 0); });
+  if (target >= 0)
+    send_ipi(target, [this, t](int on) {
+      run(on, paths_.wake_up, 1, 0,
+          {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
+           {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true}});
+    });
 }
 
 void CpuSet::ipi_call(int cpu, std::function<void(int)> handler) { send_ipi(cpu, std::move(handler)); }
@@ -255,7 +293,14 @@ void CpuSet::begin(int cpu, Job job) {
     if (c.last_thread != t) {
       // A context switch flushes the pipeline of what ran before and costs schedule().
       job_cycles_[cpu] += cost_.clear(cpu, 1);
-      run(cpu, paths_.schedule, 1, 0);
+      // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data.
+      const std::uint32_t line = memory_ != nullptr ? memory_->line_bytes() : 0;
+      const Thread* prev = c.last_thread;
+      run(cpu, paths_.schedule, 1, 0,
+          {{runqueue_, line, true},
+           {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true},
+           {prev != nullptr ? prev->task_ : 0, prev != nullptr && prev->task_ != 0 ? task_hot_bytes_ : 0, true},
+           {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line, true}});
       c.last_thread = t;
       ++switches_;
       if (cost_.counting()) ++c.events.context_switches;

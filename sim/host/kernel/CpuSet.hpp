@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/cpu/CpuCostModel.hpp"
+#include "models/memory/AddressSpace.hpp"
 #include "sim/host/CostedHost.hpp"
 #include "sim/world/Calendar.hpp"
 #include "sim/world/Timeline.hpp"
@@ -54,6 +55,7 @@ class Thread {
   bool running_ = false;
   bool rerun_ = false;  // woken while running: run again before sleeping
   int claimed_ = -1;    // the CPU reschedule_idle chose for it while it waits, -1 if none
+  models::Addr task_ = 0;  // its task_struct's hot fields (0: not modelled)
 };
 
 class CpuSet {
@@ -65,6 +67,13 @@ class CpuSet {
                    std::initializer_list<models::Touch> touches = {});
   // A hard interrupt on `cpu`: `w` preempts anything but another hard interrupt.
   void raise_irq(int cpu, Work w);
+  // The scheduler's own data, so its lines move between CPUs as the real ones do: the global
+  // runqueue and its lock, each CPU's schedule_data, each task's hot fields (state, counter,
+  // processor, run-list links: `task_hot_bytes`), read and written by schedule() and wake-ups.
+  void set_scheduler_objects(models::AddressSpace& memory, std::uint32_t task_hot_bytes);
+  // Every CPU's local APIC timer interrupts it each `period` (HZ), running interrupt entry and
+  // `handler` (update_process_times); the CPUs' timers are out of phase with each other.
+  void start_local_timers(Picos period, models::PathId handler);
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
   Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu);
@@ -131,6 +140,7 @@ class CpuSet {
   Thread* pick(int cpu);
   void send_ipi(int cpu, std::function<void(int)> handler = {});
   void leave_idle(int cpu);
+  void local_timer(int cpu, Picos period, models::PathId handler);
   int reschedule_idle_target(const Thread* t) const;
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
@@ -149,6 +159,10 @@ class CpuSet {
   int lock_owner_ = -1;
   int executing_ = -1;
   std::optional<models::PathId> idle_path_;
+  models::AddressSpace* memory_ = nullptr;
+  std::uint32_t task_hot_bytes_ = 0;
+  models::Addr runqueue_ = 0;             // runqueue_head and runqueue_lock: one line
+  std::vector<models::Addr> sched_data_;  // per CPU: aligned_data[cpu].schedule_data (curr, last_schedule)
   std::uint64_t ipis_ = 0;
   std::uint64_t switches_ = 0;
   std::uint64_t preemptions_ = 0;

@@ -4,6 +4,7 @@ namespace iscsim::host::kernel {
 
 namespace {
 constexpr long long kMaxObjectBytes = 1 << 20;
+constexpr long long kMaxTimerHz = 10000;
 }
 
 KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
@@ -34,7 +35,12 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.scsi_request = c.id("scsi_request");
   k.scsi_done = c.id("scsi_done");
   k.dynamo_io = c.id("dynamo_io");
+  k.local_timer = c.id("local_timer");
   return k;
+}
+
+Picos KernelObjects::tick_period() const {
+  return local_timer_hz > 0 ? models::picos_from_seconds(1.0 / local_timer_hz) : 0;
 }
 
 KernelObjects KernelObjects::from(const models::ParamSet& p) {
@@ -55,6 +61,9 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.page_struct_bytes = get("page_struct_bytes");
   o.buffer_head_bytes = get("buffer_head_bytes");
   o.raw_sector_bytes = get("raw_sector_bytes");
+  // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no tick.
+  o.task_hot_bytes = static_cast<std::uint32_t>(p.integer("task_hot_bytes", 0, kMaxObjectBytes));
+  o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
     throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");

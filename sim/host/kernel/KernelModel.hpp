@@ -16,13 +16,16 @@ struct KernelPaths {
   models::PathId tcp_rcv_data, tcp_rcv_ack, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
+  models::PathId local_timer;
   static KernelPaths resolve(const models::CodePathCatalog& catalog);
 };
 
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
-  std::uint32_t buffer_head_bytes, raw_sector_bytes;
+  std::uint32_t buffer_head_bytes, raw_sector_bytes, task_hot_bytes;
+  double local_timer_hz;  // HZ: each CPU's local APIC timer
+  Picos tick_period() const;
   static KernelObjects from(const models::ParamSet& p);
 };
 

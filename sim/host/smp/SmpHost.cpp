@@ -29,6 +29,8 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       net_rx_raised_(config.cpus, false) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
+  cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
+  if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
   skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
@@ -64,8 +66,10 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   Port p;
   p.nic = nic;
-  p.rx_descriptors = memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes);
-  p.tx_descriptors = memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes);
+  p.rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
+                                      config_.rx_ring, objects_.descriptor_bytes);
+  p.tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
+                                      config_.tx_ring, objects_.descriptor_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb());
   ports_.push_back(std::move(p));
   irq_names_.push_back("irq nic" + std::to_string(index));
@@ -93,12 +97,6 @@ int SmpHost::route(std::size_t port_index) {
   return 0;
 }
 
-models::Touch SmpHost::descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const {
-  const models::Addr at = ring + std::uint64_t{next} * objects_.descriptor_bytes;
-  next = (next + 1) % entries;
-  return {at, objects_.descriptor_bytes, write};
-}
-
 models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
   return {conns_.at(&ep).sock, objects_.sock_hot_bytes, write};
 }
@@ -115,7 +113,7 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   k.run(cpu, paths_.scheduler.irq_entry, 1, 0);
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0);
+    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(caches_, reclaimed)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
       free_skb(cpu, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
@@ -128,13 +126,13 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
     port.rx_posted.pop_front();
     caches_.dma_write(skb.data, frame.size());
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
-          {descriptor(port.rx_descriptors, port.rx_next, config_.rx_ring, false),
+          {port.rx_ring.clean(caches_),
            {skb.data, objects_.header_bytes, false},
            {skb.head, objects_.skb_head_bytes, true}});
     const Skb fresh = alloc_skb();
     k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     port.rx_posted.push_back(fresh);
-    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {{port.rx_descriptors, objects_.descriptor_bytes, true}});
+    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
     backlog_[cpu].push_back(Received{std::move(frame), skb, port_index});
   }
   if (!backlog_[cpu].empty() && !net_rx_raised_[cpu]) {
@@ -252,7 +250,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   port.tx_heads.push_back(head);
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
-         {descriptor(port.tx_descriptors, port.tx_next, config_.tx_ring, true), {head, objects_.skb_head_bytes, false}});
+         {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});
 }
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {

@@ -17,6 +17,7 @@
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/Host.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/Calendar.hpp"
@@ -102,10 +103,8 @@ class SmpHost : public Host, public CostedHost {
     std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;
     std::deque<Skb> rx_posted;        // buffers on the RX ring, in ring order
     std::deque<models::Addr> tx_heads;  // sk_buffs of frames on the TX ring, in ring order
-    models::Addr rx_descriptors = 0;
-    models::Addr tx_descriptors = 0;
-    std::uint32_t rx_next = 0;
-    std::uint32_t tx_next = 0;
+    kernel::DescriptorRing rx_ring;
+    kernel::DescriptorRing tx_ring;
   };
   struct Received {
     world::Frame frame;
@@ -138,7 +137,6 @@ class SmpHost : public Host, public CostedHost {
   void charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
   void transmit(std::size_t port_index, world::Frame frame);
   void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
-  models::Touch descriptor(models::Addr ring, std::uint32_t& next, std::uint32_t entries, bool write) const;
 
   std::string name_;
   world::Calendar& calendar_;

@@ -70,9 +70,9 @@ TEST(SmpHost, CostPerBitRisesWithFrequencyBecauseMemoryLatencyIsFixedInNanosecon
 TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
   const auto dir = scratch_dir("calibrate");
   const auto out = dir / "catalog.json";
-  const Invocation r = run_iscsim("calibrate --out " + out.string(), dir);
+  const Invocation r = run_iscsim("calibrate --no-checks --out " + out.string(), dir);
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  EXPECT_NE(r.stdout_text.find("worst |%CPU difference|"), std::string::npos);
+  EXPECT_NE(r.stdout_text.find("%CPU within 2 points"), std::string::npos);
   const nlohmann::json fitted = read_json(out);
   const nlohmann::json shipped =
       read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");

@@ -1,0 +1,168 @@
+#include "sim/cli/CalibrationRuns.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/results/InterruptCleanup.hpp"
+
+extern char** environ;
+
+namespace iscsim::cli {
+
+namespace {
+
+constexpr int kJsonIndent = 2;
+
+// Runs `argv` with standard output and error into `log`; its exit status, or -1 for a signal.
+int run_logged(const std::vector<std::string>& argv, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) throw std::system_error(err, std::generic_category(), "cannot start " + argv[0]);
+  // An interrupt of this process interrupts the run too, which then removes its own outputs.
+  results::register_child(pid);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  results::unregister_child(pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string targets_row(const std::string& label, const std::vector<calibration::BinError>& errors) {
+  const calibration::Targets t = calibration::targets(errors);
+  char line[256];
+  std::snprintf(line, sizeof line, "%-34s %3d/%-3d %5.1f   %3d/%-3d %5.0f%%   %3d/%-3d %5.1f   %3d/%-3d %5.1f\n",
+                label.c_str(), t.pct_ok, t.cells, t.worst_pct, t.cpi_ok, t.cpi_cells, t.worst_cpi, t.clear_ok,
+                t.cells, t.worst_clear, t.miss_ok, t.cells, t.worst_miss);
+  return line;
+}
+
+std::string targets_header(const char* first) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-34s %-13s   %-14s   %-13s   %-13s\n", first, "%CPU<=2 worst", "CPI<=15% worst",
+                "clears<=3 w.", "misses<=3 w.");
+  return line;
+}
+
+// A copy of a parameter file with some values replaced, for one ablation.
+std::string patched(const std::string& params_dir, const std::string& kind, const std::string& name,
+                    const std::map<std::string, double>& values, const std::filesystem::path& to) {
+  std::ifstream in(params_dir + "/" + kind + "/" + name + ".json");
+  nlohmann::json doc = nlohmann::json::parse(in);
+  for (const auto& [k, v] : values) doc["params"][k]["value"] = v;
+  std::ofstream(to) << doc.dump(kJsonIndent) << "\n";
+  return to.string();
+}
+
+}  // namespace
+
+calibration::Runs run_workloads(const CalibrationSetup& setup, const models::CodePathCatalog& catalog,
+                                const std::vector<std::string>& workloads, const std::vector<std::string>& sets,
+                                const std::string& tag) {
+  static const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string catalog_file = (setup.scratch / ("catalog-" + tag + ".json")).string();
+  std::ofstream(catalog_file) << catalog.to_json().dump(kJsonIndent) << "\n";
+  calibration::Runs runs;
+  for (const std::string& wl : workloads) {
+    const std::string dir = (setup.scratch / (wl + "-" + tag)).string();
+    std::vector<std::string> argv{self,    "run", setup.scenarios.at(wl), "-o", dir, "--set", "host.code_paths=" + catalog_file,
+                                  "--set", "run.duration_s=" + std::to_string(setup.duration_s),
+                                  "--set", "workload.readback=false"};
+    for (const std::string& s : sets) {
+      argv.push_back("--set");
+      argv.push_back(s);
+    }
+    if (run_logged(argv, dir + ".log") != 0)
+      throw std::runtime_error("calibration run of " + setup.scenarios.at(wl) + " failed; its output is in " + dir + ".log");
+    std::ifstream in(dir + "/results.json");
+    runs[wl] = nlohmann::json::parse(in);
+  }
+  return runs;
+}
+
+Fit fixed_point(const CalibrationSetup& setup, const std::vector<std::string>& workloads, const std::string& tag,
+                bool verbose) {
+  models::CodePathCatalog current = setup.prior;
+  Fit best{current, {}};
+  double best_score = -1;
+  for (int step = 0; step <= setup.iterations; ++step) {
+    const calibration::Runs runs = run_workloads(setup, current, workloads, {}, tag + std::to_string(step));
+    const double score = calibration::score(calibration::compare(setup.reference, runs));
+    if (best_score < 0 || score < best_score) {
+      best_score = score;
+      best = Fit{current, runs};
+    }
+    if (step == setup.iterations) break;
+    current = calibration::fit_catalog(current, setup.prior, setup.reference, runs);
+    if (verbose) std::cout << "step " << step + 1 << "/" << setup.iterations << " fitted\n";
+  }
+  std::vector<std::string> missing;
+  for (const auto& [wl, scen] : setup.scenarios)
+    if (best.runs.count(wl) == 0) missing.push_back(wl);
+  if (!missing.empty())
+    for (auto& [wl, r] : run_workloads(setup, best.catalog, missing, {}, tag + "-others")) best.runs[wl] = r;
+  return best;
+}
+
+std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const std::string& params_dir) {
+  struct Ablation {
+    const char* mechanism;
+    const char* kind;  // which parameter file it patches
+    std::map<std::string, double> values;
+  };
+  // Each switches one mechanism off; the catalog stays the fitted one.
+  const std::vector<Ablation> ablations{
+      {"memory-ordering clears from snoops", "cpu", {{"snoop_clear_per_line", 0}}},
+      {"uncached NIC register accesses", "cpu", {{"mmio_read_ns", 0}, {"mmio_write_ns", 0}}},
+      {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
+      {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
+      {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
+  };
+  std::vector<std::string> workloads;
+  for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);
+  std::ostringstream out;
+  out << "ablation: the fitted catalog with one mechanism switched off (both workloads)\n"
+      << targets_header("mechanism off") << targets_row("(none: the fit)", calibration::compare(setup.reference, fit.runs));
+  int n = 0;
+  for (const Ablation& a : ablations) {
+    const std::string name = a.kind == std::string("cpu") ? "netburst-xeon" : "linux-2.4-objects";
+    const std::string file =
+        patched(params_dir, a.kind, name, a.values, setup.scratch / ("ablation-" + std::to_string(n) + ".json"));
+    const std::string key = a.kind == std::string("cpu") ? "host.cpu.model=" : "host.kernel_objects=";
+    const calibration::Runs runs = run_workloads(setup, fit.catalog, workloads, {key + file}, "ablation" + std::to_string(n++));
+    out << targets_row(a.mechanism, calibration::compare(setup.reference, runs));
+  }
+  return out.str();
+}
+
+std::string leave_one_out_table(const CalibrationSetup& setup) {
+  std::ostringstream out;
+  out << "leave-one-workload-out: fitted on one workload, residuals on each\n" << targets_header("fitted on -> residuals of");
+  for (const auto& [fit_on, scen] : setup.scenarios) {
+    const Fit f = fixed_point(setup, {fit_on}, "loo-" + fit_on, false);
+    for (const auto& [wl, results] : f.runs) {
+      calibration::Runs one{{wl, results}};
+      out << targets_row(fit_on + " -> " + wl, calibration::compare(setup.reference, one));
+    }
+  }
+  return out.str();
+}
+
+}  // namespace iscsim::cli

@@ -1,0 +1,40 @@
+#pragma once
+// A NIC descriptor ring in host memory as a driver walks it: the next descriptor it posts to the
+// NIC, the next it cleans, and the lines the NIC's status write-backs make stale in every cache
+// (the next read of them misses), whichever CPU runs the driver.
+#include <algorithm>
+#include <cstdint>
+
+#include "models/cache/CoherentCaches.hpp"
+#include "models/cpu/CpuCostModel.hpp"
+
+namespace iscsim::host::kernel {
+
+class DescriptorRing {
+ public:
+  DescriptorRing() = default;
+  DescriptorRing(models::Addr base, std::uint32_t entries, std::uint32_t descriptor_bytes)
+      : base_(base), entries_(entries), bytes_(descriptor_bytes) {}
+
+  // The driver fills the next descriptor and gives it to the NIC (a tail write follows).
+  models::Touch post() { return {at(post_++), bytes_, true}; }
+  // The NIC wrote the status of the next `n` descriptors to clean back to memory (DMA): what
+  // the driver then reads (up to the ring's end; a wrapped remainder is read from the start).
+  models::Touch clean(models::CoherentCaches& caches, std::uint32_t n = 1) {
+    const models::Addr first = at(clean_);
+    const std::uint64_t to_end = entries_ - clean_ % entries_;
+    for (std::uint32_t i = 0; i < n; ++i) caches.dma_write(at(clean_ + i), bytes_);
+    clean_ += n;
+    return {first, std::min<std::uint64_t>(n, to_end) * bytes_, false};
+  }
+
+ private:
+  models::Addr at(std::uint64_t n) const { return base_ + (n % entries_) * bytes_; }
+  models::Addr base_ = 0;
+  std::uint64_t entries_ = 1;
+  std::uint32_t bytes_ = 0;
+  std::uint64_t post_ = 0;
+  std::uint64_t clean_ = 0;
+};
+
+}  // namespace iscsim::host::kernel

@@ -16,6 +16,8 @@ constexpr int kTidsPerProcess = 1000;
 
 // The format's timestamps and durations are microseconds.
 double micros(Picos t) { return static_cast<double>(t) / static_cast<double>(models::kPicosPerMicro); }
+// Dividing (not multiplying by 1e-12) keeps round windows round: 0.05, not 0.049999999999999996.
+double seconds(Picos t) { return static_cast<double>(t) / static_cast<double>(models::kPicosPerSecond); }
 
 // Cycles and calls are written to a tenth: finer digits are rounding noise of the cost model's sums.
 constexpr double kTenths = 10;
@@ -42,8 +44,7 @@ std::string categories(const world::WorkSlice& s) {
 ChromeTrace::ChromeTrace(const std::string& path, TraceWindow window) : out_(path), path_(path), window_(window) {
   if (!out_) throw std::runtime_error(path + ": cannot open the trace for writing");
   const nlohmann::json other = {{"generator", "iscsim"},
-                                {"window_s", {models::seconds_from_picos(window.from),
-                                              models::seconds_from_picos(window.until)}}};
+                                {"window_s", {seconds(window.from), seconds(window.until)}}};
   out_ << "{\"displayTimeUnit\":\"ns\",\"otherData\":" << other.dump() << ",\"traceEvents\":[\n";
 }
 

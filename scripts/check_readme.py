@@ -1,13 +1,14 @@
 """Re-runs the deterministic figures README.md prints and reports those that drifted.
 
-A figure is marked by an HTML comment (invisible on the rendered page) on the line right after
-the paragraph or list item that prints it:
+A figure is marked by an HTML comment (invisible on the rendered page) below the paragraph,
+list item or table that prints it, best on the line right after it:
 
     <!-- figure VALUE: SOURCE => EXPRESSION -->
     <!-- figure VALUE: SOURCE => EXPRESSION (cheap) -->
 
 VALUE is the figure exactly as printed above (sign, decimals, a trailing % allowed); it must
-appear in that paragraph, and its decimals are its precision: the figure drifted when the
+appear in the text above the mark within its section (since the last `#` or `##` heading),
+and its decimals are its precision: the figure drifted when the
 recomputed value is further from it than half a unit of its last digit. A number written with
 thousands separators is a round figure, precise to its last non-zero digit (24,000: +-500).
 SOURCE is one of
@@ -33,13 +34,14 @@ import tempfile
 
 MARK = re.compile(r"^\s*<!-- figure (?P<value>[-+]?\d{1,3}(?:,\d{3})+%?|[-+]?\d+(?:\.\d+)?%?): (?P<source>.+?) => (?P<expr>.+?)"
                   r"(?P<cheap> \(cheap\))? -->\s*$")
+SECTION = re.compile(r"^#{1,2} ")
 ROW = re.compile(r"^(?P<wl>[A-Z])\s+(?P<cpu>\d+)\s+(?P<bin>\S+)\s+\S+\s+\S+\s+(?P<diff>[-+]\d+\.\d)"
                  r"\s+\S+\s+\S+\s+(?:(?P<err>[-+]\d+%)\s+)?"
                  r"(?P<cs>\d+\.\d)\s+(?P<cp>\d+\.\d)\s+(?P<ms>\d+\.\d)\s+(?P<mp>\d+\.\d)\s*$")
 
 
 def marks(readme):
-    """(line number, value text, source, expression, cheap, paragraph text) per marked figure."""
+    """(line number, value text, source, expression, cheap, section text above) per marked figure."""
     lines = readme.read_text().splitlines()
     for n, line in enumerate(lines):
         m = MARK.match(line)
@@ -47,7 +49,7 @@ def marks(readme):
             continue
         above = []
         for prev in reversed(lines[:n]):
-            if not prev.strip():
+            if SECTION.match(prev):
                 break
             if not MARK.match(prev):
                 above.append(prev)
@@ -105,7 +107,7 @@ def main():
             checked += 1
             where = f"{args.readme}:{line}"
             if value not in paragraph:
-                print(f"{where}: {value} is marked but the text above does not print it", file=sys.stderr)
+                print(f"{where}: {value} is marked but its section does not print it above the mark", file=sys.stderr)
                 failures += 1
                 continue
             try:

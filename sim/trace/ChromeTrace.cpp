@@ -14,8 +14,12 @@ namespace {
 // are numbered from p x kTidsPerProcess + 1, and p itself is the id of its counters' track.
 constexpr int kTidsPerProcess = 1000;
 
-// The format's timestamps and durations are microseconds.
-double micros(Picos t) { return static_cast<double>(t) / static_cast<double>(models::kPicosPerMicro); }
+// The format's timestamps and durations are microseconds; they are written in whole nanoseconds,
+// which viewers convert back exactly, so a slice that starts where another ends meets it instead
+// of overlapping it by a rounded nanosecond (which would nest one in the other).
+constexpr double kNanosPerMicro = 1000;
+std::int64_t nanos(Picos t) { return t / models::kPicosPerNano; }
+double micros(Picos t) { return static_cast<double>(nanos(t)) / kNanosPerMicro; }
 // Dividing (not multiplying by 1e-12) keeps round windows round: 0.05, not 0.049999999999999996.
 double seconds(Picos t) { return static_cast<double>(t) / static_cast<double>(models::kPicosPerSecond); }
 
@@ -87,7 +91,7 @@ void ChromeTrace::slice(world::TimelineTrack on, const world::WorkSlice& s) {
          {"cat", categories(s)},
          {"ph", "X"},
          {"ts", micros(start)},
-         {"dur", micros(end - start)},
+         {"dur", static_cast<double>(nanos(end) - nanos(start)) / kNanosPerMicro},
          {"pid", on.pid},
          {"tid", on.tid},
          {"args", std::move(args)}});

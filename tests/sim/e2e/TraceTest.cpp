@@ -4,6 +4,9 @@
 // output discipline (checked before simulating, nothing left after a failure or SIGINT).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <set>
@@ -70,6 +73,20 @@ void expect_valid_events(const nlohmann::json& trace, double from_us, double unt
   EXPECT_EQ(phases, (std::set<std::string>{"M", "X", "i", "C"}));
 }
 
+// A CPU runs one thing at a time: its slices, in the integer nanoseconds viewers convert them to,
+// follow one another without overlap (an overlap would nest one slice in the other).
+void expect_sequential_slices(const nlohmann::json& trace) {
+  std::map<int, std::vector<std::pair<std::int64_t, std::int64_t>>> by_track;
+  const auto ns = [](const nlohmann::json& us) { return std::llround(us.get<double>() * 1000.0); };
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X") by_track[e["tid"].get<int>()].emplace_back(ns(e["ts"]), ns(e["ts"]) + ns(e["dur"]));
+  for (auto& [tid, slices] : by_track) {
+    std::sort(slices.begin(), slices.end());
+    for (std::size_t i = 1; i < slices.size(); ++i)
+      EXPECT_LE(slices[i - 1].second, slices[i].first) << "track " << tid << " at " << slices[i].first << " ns";
+  }
+}
+
 nlohmann::json without_run_info(nlohmann::json r) {
   r.erase("run_info");
   r.erase("run");
@@ -109,6 +126,7 @@ TEST_F(SmpTrace, IsTraceEventJsonWithinTheDefaultWindow) {
                         "nic0 RX ring"})
     EXPECT_TRUE(names.count(n)) << n;
   EXPECT_EQ(track_names(t).size(), 2u);
+  expect_sequential_slices(t);
 }
 
 TEST_F(SmpTrace, SlicesListThePathsTheyChargedWithTheirBins) {
@@ -143,6 +161,7 @@ TEST_F(SmpTrace, ResultsAreIdenticalWithAndWithoutIt) {
 TEST(AmpTrace, ThePpeTrackTakesNoInterruptButItsLocalTimer) {
   const TracedRun r = run_traced("paper/amp-read-64k.json", true, " --trace-window 0.006:0.014", scratch_dir("amp"));
   expect_valid_events(r.trace, 6000, 14000);
+  expect_sequential_slices(r.trace);
   const std::map<int, std::string> tracks = track_names(r.trace);
   int ppe_tid = -1;
   for (const auto& [tid, name] : tracks)

@@ -43,6 +43,12 @@ for w in ("write", "read"):
         s = res(f"{a}-{w}-64k")["summary"]; t = res(f"{a}-{w}-64k-sourced")["summary"]
         print(f"| {w} | {a} | {s['throughput_MBps']:.1f} ({t['throughput_MBps']:.1f}) | {num(s['cpu_util_pct'],'%.1f')} ({num(t['cpu_util_pct'],'%.1f')}) "
               f"| {num(s['ghz_per_gbps'])} ({num(t['ghz_per_gbps'])}) | {num(s['cpu_dedicated_pct'],'%.1f')} | {num(s['ghz_per_gbps_dedicated'])} |")
+print("\n### Table 1, 64 KB: per CPU and bin, per MB of payload (calibrated catalog)\n")
+for w in ("write", "read"):
+    for a in ("smp", "amp"):
+        print("```")
+        print(open(os.path.join(out, f"{a}-{w}-64k", "table1.txt")).read().rstrip())
+        print("```")
 print("\n### Table 2: % improvement of AMP over SMP, 64 KB (calibrated catalog; sourced in brackets)\n")
 print("| bin | W cycles | W L2 misses | W clears | R cycles | R L2 misses | R clears |")
 print("|---|---|---|---|---|---|---|")

@@ -433,6 +433,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
       auto& [addr, bytes] = c->send_sources.front();
       const std::uint64_t n = std::min(payload, bytes);
       caches_.dma_read(addr, n);
+      counts_.tx_dma_bytes += n;
       addr += n;
       bytes -= n;
       payload -= n;
@@ -534,6 +535,8 @@ nlohmann::json AmpHost::stats() const {
           {"fallback_events", counts_.fallback_events},
           {"host_wakeups", counts_.host_wakeups},
           {"zero_copy_pages", counts_.zero_copy_pages},
+          {"nic_read_from_posted_buffers_bytes", counts_.tx_dma_bytes},
+          {"host_waits", counts_.host_waits},
           {"ppe_rx_copied_bytes", counts_.rx_copied_bytes}};
 }
 

@@ -113,6 +113,7 @@ class AmpHost : public Host, public CostedHost {
   void attach_session(const world::TcpEndpoint& ep, AmpSession* session);
   void mark_dirty(const world::TcpEndpoint& ep);
   void count_zero_copy_pages(std::uint64_t pages) { counts_.zero_copy_pages += pages; }
+  void count_waits(std::uint64_t waits) { counts_.host_waits += waits; }
 
  private:
   struct Skb {
@@ -169,7 +170,7 @@ class AmpHost : public Host, public CostedHost {
   world::TimelineTrack queue_track_;
   struct Counts {
     std::uint64_t doorbells = 0, work_requests = 0, events = 0, fallback_events = 0, host_wakeups = 0;
-    std::uint64_t zero_copy_pages = 0, rx_copied_bytes = 0;
+    std::uint64_t zero_copy_pages = 0, rx_copied_bytes = 0, tx_dma_bytes = 0, host_waits = 0;
   } counts_;
   friend class AmpSession;
 };

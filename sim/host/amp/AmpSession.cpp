@@ -144,9 +144,13 @@ void AmpSession::wake() {
 void AmpSession::handle_events(int cpu) {
   kernel::CpuSet& k = host_.cpus();
   const kernel::KernelPaths& p = host_.paths();
-  std::uint64_t threshold = 1;
+  std::uint64_t threshold = wait_threshold();
+  std::uint64_t waits = 0;
   do {
     const AmpHost::Reaped r = host_.reap(cpu, link_.endpoint());
+    // Each wait() (one event) or wait_N() (N) call returns the events it reaped: a call per
+    // threshold's worth, the last one sleeping when the queue runs dry.
+    waits += (r.events + threshold - 1) / threshold;
     if (r.bytes > 0 && !host_.config().strategy.rx_copy_on_ppe)
       host_.copy_out_on_host(cpu, link_.endpoint(), r.bytes, io_.user_span(rx_cursor_, r.bytes));
     const std::uint64_t pdus_before = total(link_.session().counts().received);
@@ -160,7 +164,8 @@ void AmpSession::handle_events(int cpu) {
     post_output(cpu);
     threshold = wait_threshold();
   } while (host_.pending_events(link_.endpoint()) >= threshold);
-  host_.cpus().run(cpu, host_.amp_paths().kal_wait, 1, 0);
+  host_.cpus().run(cpu, host_.amp_paths().kal_wait, static_cast<double>(std::max<std::uint64_t>(1, waits)), 0);
+  host_.count_waits(std::max<std::uint64_t>(1, waits));
   host_.set_wait_threshold(link_.endpoint(), threshold);
 }
 

@@ -1,9 +1,12 @@
 #include "models/cache/CoherentCaches.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
 #include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace iscsim::models {
 
@@ -13,15 +16,14 @@ namespace {
 // typed in the wrong unit (KB for B) and to keep the flat per-CPU arrays a sane size.
 constexpr long long kMaxSizeBytes = 1LL << 30;
 constexpr long long kMaxWays = 256;
-// victim() ranks a way by (LRU stamp << kWayBits | way) so one min finds the oldest way.
-constexpr unsigned kWayBits = 8;
-constexpr std::uint64_t kWayMask = (std::uint64_t{1} << kWayBits) - 1;
-static_assert(kMaxWays <= (1LL << kWayBits), "a way number must fit in the victim() key");
 constexpr long long kMinLineBytes = 4;
 constexpr long long kMaxLineBytes = 4096;
 constexpr long long kMaxSectorLines = 64;
 // The requester of a device access: no CPU, so every CPU holding a line is snooped.
 constexpr int kDevice = -1;
+// The associativity with its own compiled set scans: the Xeon L2 of the shipped parameters
+// (models/params/cache/xeon-prestonia-l2.json). Other geometries run the same code, looping.
+constexpr std::uint32_t kShippedWays = 8;
 
 bool power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
@@ -43,12 +45,48 @@ std::string geometry_problem(const CacheGeometry& g) {
   return {};
 }
 
-std::uint32_t log2_of(std::uint64_t power) {
+// The smallest shift with 1 << shift >= n.
+std::uint32_t log2_of(std::uint64_t n) {
   std::uint32_t shift = 0;
-  while ((std::uint64_t{1} << shift) < power) ++shift;
+  while ((std::uint64_t{1} << shift) < n) ++shift;
   return shift;
 }
 
+// Bit w set where key w of the eight `keys`, masked by `tag_mask`, equals `want`: two SSE2
+// compares where the host has them, a loop elsewhere.
+unsigned match8(const std::uint32_t* keys, std::uint32_t want, std::uint32_t tag_mask) {
+#if defined(__SSE2__)
+  const __m128i mask = _mm_set1_epi32(static_cast<int>(tag_mask));
+  const __m128i w = _mm_set1_epi32(static_cast<int>(want));
+  const __m128i low = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys)), mask), w);
+  const __m128i high =
+      _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + 4)), mask), w);
+  return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(low)) |
+                               (_mm_movemask_ps(_mm_castsi128_ps(high)) << 4));
+#else
+  unsigned hits = 0;
+  for (unsigned way = 0; way < 8; ++way) hits |= unsigned((keys[way] & tag_mask) == want) << way;
+  return hits;
+#endif
+}
+
+// The smallest of eight stamps (each below 2^31, so signed lanes compare them right).
+std::uint32_t min8(const std::uint32_t* stamps) {
+#if defined(__SSE2__)
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(stamps));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(stamps + 4));
+  const auto min = [](__m128i x, __m128i y) {
+    const __m128i x_greater = _mm_cmpgt_epi32(x, y);
+    return _mm_or_si128(_mm_and_si128(x_greater, y), _mm_andnot_si128(x_greater, x));
+  };
+  __m128i m = min(a, b);
+  m = min(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+  m = min(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(m));
+#else
+  return *std::min_element(stamps, stamps + 8);
+#endif
+}
 }  // namespace
 
 CacheGeometry CacheGeometry::from(const ParamSet& p) {
@@ -74,100 +112,149 @@ AccessCounts& AccessCounts::operator+=(const AccessCounts& o) {
   return *this;
 }
 
-CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus) : geometry_(geometry), cpus_(cpus) {
+CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned stamp_bits)
+    : geometry_(geometry), cpus_(cpus) {
   const std::string problem = geometry_problem(geometry);
   if (!problem.empty()) throw std::invalid_argument("CoherentCaches: " + problem);
   if (cpus < 1) throw std::invalid_argument("CoherentCaches: need at least one CPU, got " + std::to_string(cpus));
+  // Stamps are compared as signed 32-bit lanes (SSE2 has no unsigned compare): below 2^31; and
+  // the clock part must count past `ways` (a renumbered set's stamps) with room to spare.
+  way_bits_ = log2_of(geometry.ways);
+  if (stamp_bits > kStampBits || stamp_bits < 2 * way_bits_ + 2)
+    throw std::invalid_argument("CoherentCaches: stamp_bits " + std::to_string(stamp_bits) + " out of range [" +
+                                std::to_string(2 * way_bits_ + 2) + ", " + std::to_string(kStampBits) + "]");
   line_shift_ = log2_of(geometry.line_bytes);
+  set_shift_ = log2_of(geometry.sets());
   set_mask_ = geometry.sets() - 1;
-  slots_per_cpu_ = static_cast<std::size_t>(geometry.sets()) * geometry.ways;
-  const std::size_t slots = slots_per_cpu_ * static_cast<std::size_t>(cpus);
-  tags_.assign(slots, kNoLine);
-  used_.assign(slots, 0);
-  states_.assign(slots, Mesi::Invalid);
+  sets_ = geometry.sets();
+  set_stride_ = 2 * std::size_t{geometry.ways};
+  stamp_limit_ = std::uint64_t{1} << (stamp_bits - way_bits_);
+  words_.resize(set_stride_ * sets_ * static_cast<std::size_t>(cpus));
+  for (std::size_t set = 0; set < sets_ * static_cast<std::size_t>(cpus); ++set) {
+    Word* words = words_.data() + set * set_stride_;
+    for (std::uint32_t w = 0; w < geometry.ways; ++w) {
+      words[w] = kInvalidKey;
+      words[geometry.ways + w] = w;
+    }
+  }
   snooped_.assign(static_cast<std::size_t>(cpus), 0);
 }
 
-void CoherentCaches::check_cpu(int cpu) const {
-  if (cpu < 0 || cpu >= cpus_)
+std::uint64_t CoherentCaches::max_address() const {
+  // A tag must stay below the tag bits of kInvalidKey.
+  return (std::uint64_t{kInvalidKey} >> kStateBits) << (set_shift_ + line_shift_);
+}
+
+void CoherentCaches::check_access(int cpu, Addr addr, std::uint64_t bytes) const {
+  if (cpu != kDevice && (cpu < 0 || cpu >= cpus_))
     throw std::out_of_range("CoherentCaches: cpu " + std::to_string(cpu) + " out of range [0, " +
                             std::to_string(cpus_) + ")");
+  if (bytes > 0 && (addr >= max_address() || bytes - 1 >= max_address() - addr))
+    throw std::out_of_range("CoherentCaches: " + std::to_string(bytes) + " bytes at address " + std::to_string(addr) +
+                            " reach beyond the " + std::to_string(max_address()) + " bytes the caches model");
 }
 
-CoherentCaches::Slot CoherentCaches::find(int cpu, std::uint64_t line) const {
-  const Slot set = static_cast<Slot>(cpu) * slots_per_cpu_ + (line & set_mask_) * geometry_.ways;
-  const std::uint64_t* tags = tags_.data() + set;
-  for (std::uint32_t w = 0; w < geometry_.ways; ++w) {
-    if (tags[w] == line) return set + w;
+template <std::uint32_t W>
+int CoherentCaches::find(const Word* set, std::uint64_t line) const {
+  const Word want = want_key(line);
+  if constexpr (W == kShippedWays) {
+    const unsigned hits = match8(set, want, ~kStateMask);
+    return hits == 0 ? -1 : __builtin_ctz(hits);
+  } else {
+    for (std::uint32_t w = 0; w < ways<W>(); ++w)
+      if ((set[w] & ~kStateMask) == want) return static_cast<int>(w);
+    return -1;
   }
-  return kNoSlot;
 }
 
-CoherentCaches::Slot CoherentCaches::victim(int cpu, std::uint64_t line, AccessCounts& counts) {
-  const Slot set = static_cast<Slot>(cpu) * slots_per_cpu_ + (line & set_mask_) * geometry_.ways;
-  const std::uint64_t* used = used_.data() + set;
-  // An invalid way has stamp 0 and valid stamps start at 1, so the oldest stamp is an invalid way
-  // if there is one. One min over (stamp, way) keys: no branch on which way is oldest.
-  std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
-  for (std::uint32_t w = 0; w < geometry_.ways; ++w) oldest = std::min(oldest, used[w] << kWayBits | w);
-  const Slot s = set + (oldest & kWayMask);
-  if (states_[s] == Mesi::Modified) {
+void CoherentCaches::touch(Word* set, std::uint32_t ways, int way) {
+  if (clock_ + 1 >= stamp_limit_) renumber_stamps();
+  set[ways + static_cast<std::uint32_t>(way)] = static_cast<Word>(++clock_ << way_bits_) | static_cast<Word>(way);
+}
+
+void CoherentCaches::renumber_stamps() {
+  const std::uint32_t n = geometry_.ways;
+  const Word way_mask = (Word{1} << way_bits_) - 1;
+  std::vector<Word> order;
+  for (std::size_t set = 0; set < sets_ * static_cast<std::size_t>(cpus_); ++set) {
+    Word* stamps = words_.data() + set * set_stride_ + n;
+    order.clear();
+    for (std::uint32_t w = 0; w < n; ++w)
+      if ((stamps[w] >> way_bits_) != 0) order.push_back(stamps[w]);
+    std::sort(order.begin(), order.end());
+    for (std::size_t rank = 0; rank < order.size(); ++rank) {
+      const Word way = order[rank] & way_mask;
+      stamps[way] = static_cast<Word>((rank + 1) << way_bits_) | way;
+    }
+  }
+  clock_ = n;  // every stamp now ranks at most `ways`: newer ones come after
+}
+
+template <std::uint32_t W>
+void CoherentCaches::fill(int cpu, std::uint64_t line, Mesi state, AccessCounts& counts) {
+  Word* set = set_words(cpu, line);
+  const Word* stamps = set + ways<W>();
+  Word oldest = 0;
+  if constexpr (W == kShippedWays) {
+    oldest = min8(stamps);
+  } else {
+    oldest = stamps[0];
+    for (std::uint32_t w = 1; w < ways<W>(); ++w) oldest = std::min(oldest, stamps[w]);
+  }
+  const int way = static_cast<int>(oldest & ((Word{1} << way_bits_) - 1));
+  if (state_of(set[way]) == Mesi::Modified) {
     ++counts.writebacks;
     counts.bus_bytes += geometry_.line_bytes;
   }
-  return s;
-}
-
-void CoherentCaches::fill(int cpu, std::uint64_t line, Mesi state, AccessCounts& counts) {
-  const Slot s = victim(cpu, line, counts);
-  tags_[s] = line;
-  states_[s] = state;
-  used_[s] = ++clock_;
+  set[way] = want_key(line) | static_cast<Word>(state);
+  touch(set, ways<W>(), way);
   counts.bus_bytes += geometry_.line_bytes;
 }
 
+template <std::uint32_t W>
 Mesi CoherentCaches::snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessCounts& counts) {
   bool other_valid = false;
   hitm = false;
   for (int p = 0; p < cpus_; ++p) {
     if (p == cpu) continue;
-    const Slot s = find(p, line);
-    if (s == kNoSlot) continue;
+    Word* set = set_words(p, line);
+    const int w = find<W>(set, line);
+    if (w < 0) continue;
     other_valid = true;
-    if (states_[s] == Mesi::Modified) {
+    if (state_of(set[w]) == Mesi::Modified) {
       // HITM: the owner supplies the line and writes it back, keeping a clean copy.
       hitm = true;
       ++counts.writebacks;
       counts.bus_bytes += geometry_.line_bytes;
       ++snooped_[static_cast<std::size_t>(p)];
     }
-    states_[s] = Mesi::Shared;  // a second reader ends exclusivity (E -> S is silent: no snoop count)
+    set_state(set, w, Mesi::Shared);  // a second reader ends exclusivity (E -> S is silent: no snoop count)
   }
   return other_valid ? Mesi::Shared : Mesi::Exclusive;
 }
 
+template <std::uint32_t W>
 bool CoherentCaches::invalidate_others(int cpu, std::uint64_t line) {
   bool had_modified = false;
   for (int p = 0; p < cpus_; ++p) {
     if (p == cpu) continue;
-    const Slot s = find(p, line);
-    if (s == kNoSlot) continue;
-    had_modified |= states_[s] == Mesi::Modified;
-    invalidate(s);
+    Word* set = set_words(p, line);
+    const int w = find<W>(set, line);
+    if (w < 0) continue;
+    had_modified |= state_of(set[w]) == Mesi::Modified;
+    set[w] = kInvalidKey;
+    set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(w);
     ++snooped_[static_cast<std::size_t>(p)];
   }
   return had_modified;
 }
 
-void CoherentCaches::read_line(int cpu, std::uint64_t line, AccessCounts& counts) {
-  if (const Slot s = find(cpu, line); s != kNoSlot) {
-    used_[s] = ++clock_;
-    return;
-  }
+template <std::uint32_t W>
+void CoherentCaches::read_miss(int cpu, std::uint64_t line, AccessCounts& counts) {
   ++counts.misses;
   bool hitm = false;
-  const Mesi got = snoop_read(cpu, line, hitm, counts);
-  fill(cpu, line, got, counts);
+  const Mesi got = snoop_read<W>(cpu, line, hitm, counts);
+  fill<W>(cpu, line, got, counts);
   if (hitm) {
     ++counts.from_peer;
     return;
@@ -176,48 +263,61 @@ void CoherentCaches::read_line(int cpu, std::uint64_t line, AccessCounts& counts
   // A miss served by memory fetches the whole sector (NetBurst L2: both 64 B halves of 128 B).
   const std::uint64_t sector_first = line & ~(std::uint64_t{geometry_.sector_lines} - 1);
   for (std::uint64_t companion = sector_first; companion < sector_first + geometry_.sector_lines; ++companion) {
-    if (companion == line || find(cpu, companion) != kNoSlot) continue;
+    if (companion == line || find<W>(set_words(cpu, companion), companion) >= 0) continue;
     bool companion_hitm = false;
-    const Mesi companion_state = snoop_read(cpu, companion, companion_hitm, counts);
-    fill(cpu, companion, companion_state, counts);
+    const Mesi companion_state = snoop_read<W>(cpu, companion, companion_hitm, counts);
+    fill<W>(cpu, companion, companion_state, counts);
     ++counts.prefetched;
   }
 }
 
-void CoherentCaches::write_line(int cpu, std::uint64_t line, AccessCounts& counts) {
-  if (const Slot s = find(cpu, line); s != kNoSlot) {
-    if (states_[s] == Mesi::Shared) {
-      invalidate_others(cpu, line);
-      ++counts.upgrades;
-    }
-    states_[s] = Mesi::Modified;
-    used_[s] = ++clock_;
-    return;
-  }
+template <std::uint32_t W>
+void CoherentCaches::write_miss(int cpu, std::uint64_t line, AccessCounts& counts) {
   // Read for ownership: one bus transaction fetches the line and invalidates every other copy.
   ++counts.misses;
-  if (invalidate_others(cpu, line)) {
+  if (invalidate_others<W>(cpu, line)) {
     ++counts.from_peer;
   } else {
     ++counts.from_memory;
   }
-  fill(cpu, line, Mesi::Modified, counts);
+  fill<W>(cpu, line, Mesi::Modified, counts);
+}
+
+template <std::uint32_t W, bool Write>
+void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts) {
+  // Hits, most lines of most accesses, stay in this loop; misses and upgrades go out of line.
+  for (std::uint64_t line = first; line <= last; ++line) {
+    Word* set = set_words(cpu, line);
+    const int w = find<W>(set, line);
+    if (w < 0) {
+      Write ? write_miss<W>(cpu, line, counts) : read_miss<W>(cpu, line, counts);
+      continue;
+    }
+    if constexpr (Write) {
+      if (state_of(set[w]) == Mesi::Shared) {
+        invalidate_others<W>(cpu, line);
+        ++counts.upgrades;
+      }
+      set_state(set, w, Mesi::Modified);
+    }
+    touch(set, ways<W>(), w);
+  }
 }
 
 AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, bool write) {
-  check_cpu(cpu);
+  check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);  // a CPU access never passes as the device's
   AccessCounts counts;
   if (bytes == 0) return counts;
   std::fill(snooped_.begin(), snooped_.end(), 0);
   const std::uint64_t first = addr >> line_shift_;
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
-  for (std::uint64_t line = first; line <= last; ++line) {
-    if (write) {
-      write_line(cpu, line, counts);
-    } else {
-      read_line(cpu, line, counts);
-    }
+  if (geometry_.ways == kShippedWays) {
+    write ? access_lines<kShippedWays, true>(cpu, first, last, counts)
+          : access_lines<kShippedWays, false>(cpu, first, last, counts);
+  } else {
+    write ? access_lines<kAnyWays, true>(cpu, first, last, counts)
+          : access_lines<kAnyWays, false>(cpu, first, last, counts);
   }
   notify_victims();
   return counts;
@@ -231,28 +331,38 @@ AccessCounts CoherentCaches::dma_write(Addr addr, std::uint64_t bytes) { return 
 
 AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) { return device_access(addr, bytes, false); }
 
+template <std::uint32_t W>
+void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts) {
+  for (std::uint64_t line = first; line <= last; ++line) {
+    if (write) {
+      // The device overwrites the whole line, so a Modified copy is dropped, not written back.
+      invalidate_others<W>(kDevice, line);
+      continue;
+    }
+    for (int p = 0; p < cpus_; ++p) {
+      Word* set = set_words(p, line);
+      const int w = find<W>(set, line);
+      if (w < 0 || state_of(set[w]) != Mesi::Modified) continue;
+      ++counts.writebacks;
+      counts.bus_bytes += geometry_.line_bytes;
+      set_state(set, w, Mesi::Shared);
+      ++snooped_[static_cast<std::size_t>(p)];
+    }
+  }
+}
+
 AccessCounts CoherentCaches::device_access(Addr addr, std::uint64_t bytes, bool write) {
+  check_access(kDevice, addr, bytes);
   AccessCounts counts;
   if (bytes == 0) return counts;
   std::fill(snooped_.begin(), snooped_.end(), 0);
   const std::uint64_t first = addr >> line_shift_;
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
-  for (std::uint64_t line = first; line <= last; ++line) {
-    if (write) {
-      // The device overwrites the whole line, so a Modified copy is dropped, not written back.
-      invalidate_others(kDevice, line);
-      continue;
-    }
-    for (int p = 0; p < cpus_; ++p) {
-      const Slot s = find(p, line);
-      if (s == kNoSlot || states_[s] != Mesi::Modified) continue;
-      ++counts.writebacks;
-      counts.bus_bytes += geometry_.line_bytes;
-      states_[s] = Mesi::Shared;
-      ++snooped_[static_cast<std::size_t>(p)];
-    }
-  }
+  if (geometry_.ways == kShippedWays)
+    device_lines<kShippedWays>(first, last, write, counts);
+  else
+    device_lines<kAnyWays>(first, last, write, counts);
   counts.bus_bytes += counts.lines * geometry_.line_bytes;
   notify_victims();
   return counts;
@@ -268,9 +378,11 @@ void CoherentCaches::notify_victims() {
 }
 
 Mesi CoherentCaches::state(int cpu, Addr addr) const {
-  check_cpu(cpu);
-  const Slot s = find(cpu, addr >> line_shift_);
-  return s == kNoSlot ? Mesi::Invalid : states_[s];
+  check_access(cpu == kDevice ? cpus_ : cpu, addr, 1);
+  const std::uint64_t line = addr >> line_shift_;
+  const Word* set = set_words(cpu, line);
+  const int w = find<kAnyWays>(set, line);
+  return w < 0 ? Mesi::Invalid : state_of(set[w]);
 }
 
 }  // namespace iscsim::models

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <vector>
 
 #include "models/common/ParamSet.hpp"
@@ -24,6 +25,22 @@ struct CacheGeometry {
 };
 
 enum class Mesi : std::uint8_t { Invalid, Shared, Exclusive, Modified };
+
+// Allocates on host cache-line boundaries, so a cache set's words never straddle two lines.
+template <typename T>
+struct LineAlignedAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlign{64};  // x86-64 cache line
+  LineAlignedAllocator() = default;
+  template <typename U>
+  LineAlignedAllocator(const LineAlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+  template <typename U>
+  bool operator==(const LineAlignedAllocator<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const LineAlignedAllocator<U>&) const { return false; }
+};
 
 // What one access did, in lines. A demand miss is served by memory or, when another cache holds
 // the line Modified, by that cache (HITM, a cache-to-cache transfer).
@@ -45,11 +62,15 @@ class CoherentCaches {
   // snooped out of Modified: the events that can clear that CPU's pipeline (memory ordering).
   using SnoopListener = std::function<void(int victim_cpu, std::uint64_t lines)>;
 
-  CoherentCaches(const CacheGeometry& geometry, int cpus);
+  // `stamp_bits` is the width of the LRU stamps: past it they are renumbered, which changes no
+  // outcome; tests pass a small width to exercise that.
+  static constexpr unsigned kStampBits = 31;
+  CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned stamp_bits = kStampBits);
 
   void set_snoop_listener(SnoopListener listener) { listener_ = std::move(listener); }
 
-  // CPU accesses of [addr, addr + bytes): write-allocate, LRU replacement within a set.
+  // CPU accesses of [addr, addr + bytes): write-allocate, LRU replacement within a set. Addresses
+  // lie below max_address() (std::out_of_range otherwise).
   AccessCounts read(int cpu, Addr addr, std::uint64_t bytes);
   AccessCounts write(int cpu, Addr addr, std::uint64_t bytes);
   // A device writes memory: every cached copy of those lines is invalidated (listener told per CPU).
@@ -59,43 +80,73 @@ class CoherentCaches {
 
   Mesi state(int cpu, Addr addr) const;
   int cpus() const { return cpus_; }
+  // One past the highest address the tags can tell apart: 2^46 B with the shipped geometry,
+  // far beyond the 36-bit physical addresses of the era's Xeons.
+  std::uint64_t max_address() const;
   const CacheGeometry& geometry() const { return geometry_; }
 
  private:
-  // The ways of all caches live in three flat arrays (structure of arrays, so a set's tags share
-  // one host cache line); a slot is cpu * slots_per_cpu_ + set * ways + way.
-  using Slot = std::size_t;
-  static constexpr Slot kNoSlot = static_cast<Slot>(-1);
-  static constexpr std::uint64_t kNoLine = ~std::uint64_t{0};  // tag of an Invalid way: no line has it
+  // Each cache set is `ways` 32-bit keys then `ways` 32-bit LRU stamps, one host cache line for
+  // the shipped 8 ways, so a lookup and its LRU update touch one line and compare all ways at
+  // once. A key is the line's tag (line number >> set bits) << 2 | its MESI state, kInvalidKey
+  // when Invalid; a stamp is (LRU clock << way_bits_ | way), the way alone when Invalid, so the
+  // smallest stamp of a set is its lowest invalid way or else its least recently used one.
+  using Word = std::uint32_t;
+  static constexpr std::uint32_t kAnyWays = 0;  // template argument: ways read from the geometry
 
-  Slot find(int cpu, std::uint64_t line) const;
-  Slot victim(int cpu, std::uint64_t line, AccessCounts& counts);
+  template <std::uint32_t W>
+  std::uint32_t ways() const { return W == kAnyWays ? geometry_.ways : W; }
+  Word* set_words(int cpu, std::uint64_t line) {
+    return words_.data() + (static_cast<std::size_t>(cpu) * sets_ + (line & set_mask_)) * set_stride_;
+  }
+  const Word* set_words(int cpu, std::uint64_t line) const {
+    return words_.data() + (static_cast<std::size_t>(cpu) * sets_ + (line & set_mask_)) * set_stride_;
+  }
+  Word want_key(std::uint64_t line) const { return static_cast<Word>(line >> set_shift_) << kStateBits; }
+  // The way of `set` holding `line`, or -1.
+  template <std::uint32_t W>
+  int find(const Word* set, std::uint64_t line) const;
+  template <std::uint32_t W>
   void fill(int cpu, std::uint64_t line, Mesi state, AccessCounts& counts);
-  AccessCounts access(int cpu, Addr addr, std::uint64_t bytes, bool write);
-  void read_line(int cpu, std::uint64_t line, AccessCounts& counts);
-  void write_line(int cpu, std::uint64_t line, AccessCounts& counts);
+  template <std::uint32_t W, bool Write>
+  void access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts);
+  template <std::uint32_t W>
+  void read_miss(int cpu, std::uint64_t line, AccessCounts& counts);
+  template <std::uint32_t W>
+  void write_miss(int cpu, std::uint64_t line, AccessCounts& counts);
   // Snoops the other caches for a read of `line` by `cpu`; returns the state the reader gets.
+  template <std::uint32_t W>
   Mesi snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessCounts& counts);
   // Invalidates every other copy of `line`; returns whether one of them was Modified.
+  template <std::uint32_t W>
   bool invalidate_others(int cpu, std::uint64_t line);
-  void invalidate(Slot s) {
-    tags_[s] = kNoLine;
-    used_[s] = 0;
-    states_[s] = Mesi::Invalid;
-  }
-  void check_cpu(int cpu) const;
+  template <std::uint32_t W>
+  void device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts);
+  static Mesi state_of(Word key) { return static_cast<Mesi>(key & kStateMask); }
+  void set_state(Word* set, int way, Mesi state) { set[way] = (set[way] & ~kStateMask) | static_cast<Word>(state); }
+  void touch(Word* set, std::uint32_t ways, int way);
+  // Renumbers every set's stamps 1..ways in the same order once the clock would overflow them.
+  void renumber_stamps();
+  void check_access(int cpu, Addr addr, std::uint64_t bytes) const;
   void notify_victims();
+  AccessCounts access(int cpu, Addr addr, std::uint64_t bytes, bool write);
   // A device's DMA: a write invalidates every cached copy, a read writes Modified ones back.
   AccessCounts device_access(Addr addr, std::uint64_t bytes, bool write);
+
+  static constexpr unsigned kStateBits = 2;
+  static constexpr Word kStateMask = (Word{1} << kStateBits) - 1;
+  static constexpr Word kInvalidKey = ~kStateMask;  // state Invalid; tag bits above every tag a line may have
 
   CacheGeometry geometry_;
   int cpus_ = 0;
   std::uint32_t line_shift_ = 0;  // log2(line_bytes)
+  std::uint32_t set_shift_ = 0;   // log2(sets)
   std::uint64_t set_mask_ = 0;    // sets() - 1
-  std::size_t slots_per_cpu_ = 0;
-  std::vector<std::uint64_t> tags_;  // line number (addr >> line_shift_), kNoLine when Invalid
-  std::vector<std::uint64_t> used_;  // LRU stamp; 0 exactly when Invalid, so victim() needs no state test
-  std::vector<Mesi> states_;
+  std::size_t sets_ = 0;
+  std::size_t set_stride_ = 0;    // words per set: 2 * ways
+  std::uint32_t way_bits_ = 0;
+  std::uint64_t stamp_limit_ = 0;  // clock values that still fit a stamp
+  std::vector<Word, LineAlignedAllocator<Word>> words_;
   std::vector<std::uint64_t> snooped_;  // per CPU, lines lost during the current access
   SnoopListener listener_;
   std::uint64_t clock_ = 0;

@@ -116,12 +116,7 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
   } catch (const std::invalid_argument& e) {
     throw UnsupportedScenario(s.source_file + ": " + e.what());
   }
-  for (std::size_t i = 0; i < a.devices.size(); ++i) {
-    stack::scsi::SparseStore& store = a.devices[i]->lun(0).store();
-    iometer.prepare(i, [&store](std::uint64_t offset, const std::uint8_t* data, std::size_t len) {
-      store.write(offset, data, len);
-    });
-  }
+  for (std::size_t i = 0; i < a.devices.size(); ++i) a.devices[i]->lun(0).store().set_pattern(iometer.prepare(i));
   iometer.set_on_finished([&a] {
     for (auto& l : a.initiator_links) l->logout();
   });

@@ -35,6 +35,15 @@ void words(const StampKey& k, std::uint64_t (&w)[kWords]) {
 
 }  // namespace
 
+std::optional<std::uint32_t> stamped_generation(std::uint64_t disk, std::uint64_t lba, const std::uint8_t* block) {
+  std::uint64_t header[kHeaderWords];
+  std::memcpy(header, block, sizeof header);
+  const auto generation = static_cast<std::uint32_t>(header[1] >> kGenerationShift);
+  if (generation != 0 && (header[0] != lba || (header[1] & kLowMask) != (disk & kLowMask))) return std::nullopt;
+  if (!block_matches(StampKey{disk, lba, generation}, block)) return std::nullopt;
+  return generation;
+}
+
 void stamp_block(const StampKey& key, std::uint8_t* block) {
   if (key.generation == 0) {
     std::memset(block, 0, kStampBlockBytes);

@@ -4,6 +4,7 @@
 // misplaced block and a damaged block apart from the right one without keeping a copy.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace iscsim::workload {
 
@@ -17,5 +18,8 @@ struct StampKey {
 
 void stamp_block(const StampKey& key, std::uint8_t* block);
 bool block_matches(const StampKey& key, const std::uint8_t* block);
+// The generation whose stamp `block` holds exactly as block `lba` of `disk`, if it holds one
+// (0 for zeros): the stamp names its generation, and every other byte is checked.
+std::optional<std::uint32_t> stamped_generation(std::uint64_t disk, std::uint64_t lba, const std::uint8_t* block);
 
 }  // namespace iscsim::workload

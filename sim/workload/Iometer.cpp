@@ -8,6 +8,7 @@
 
 #include "sim/stack/scsi/Cdb.hpp"
 #include "sim/workload/BlockStamp.hpp"
+#include "sim/workload/StampPattern.hpp"
 
 namespace iscsim::workload {
 
@@ -30,7 +31,6 @@ std::size_t Iometer::add_disk(std::uint64_t lun_blocks, std::uint64_t disk_id) {
   Disk d;
   d.blocks = lun_blocks;
   d.id = disk_id;
-  d.generation.assign(lun_blocks, 0);
   disk_.push_back(std::move(d));
   stats_.emplace_back();
   return disk_.size() - 1;
@@ -66,22 +66,14 @@ void Iometer::plan() {
   }
 }
 
-void Iometer::prepare(std::size_t disk,
-                      const std::function<void(std::uint64_t, const std::uint8_t*, std::size_t)>& write) {
-  if (config_.op != scenario::IoOp::Read) return;
-  constexpr std::uint64_t kChunkBlocks = 128;
-  std::vector<std::uint8_t> chunk(kChunkBlocks * kStampBlockBytes);
-  for (const Worker& w : workers_) {
-    if (w.disk != disk) continue;
-    for (std::uint64_t b = w.first; b < w.first + w.blocks; b += kChunkBlocks) {
-      const std::uint64_t n = std::min(kChunkBlocks, w.first + w.blocks - b);
-      for (std::uint64_t i = 0; i < n; ++i) {
-        disk_[disk].generation[b + i] = 1;
-        stamp_block(StampKey{disk_[disk].id, b + i, 1}, chunk.data() + i * kStampBlockBytes);
-      }
-      write(b * kStampBlockBytes, chunk.data(), n * kStampBlockBytes);
-    }
-  }
+std::shared_ptr<const stack::scsi::BlockPattern> Iometer::prepare(std::size_t disk) {
+  Disk& d = disk_[disk];
+  std::vector<Extent> prepared;
+  if (config_.op == scenario::IoOp::Read)
+    for (const Worker& w : workers_)
+      if (w.disk == disk) prepared.push_back(Extent{w.first, w.blocks});
+  d.generation.set_prepared(prepared);
+  return std::make_shared<StampPattern>(d.id, std::move(prepared));
 }
 
 void Iometer::path_ready(std::size_t path) {
@@ -130,7 +122,7 @@ bool Iometer::issue(std::size_t wi) {
     r.write_data.resize(r.transfer_length);
     for (std::uint32_t i = 0; i < io.blocks; ++i) {
       const std::uint64_t lba = io.lba + i;
-      stamp_block(StampKey{d.id, lba, ++d.generation[lba]}, r.write_data.data() + std::size_t{i} * kStampBlockBytes);
+      stamp_block(StampKey{d.id, lba, d.generation.bump(lba)}, r.write_data.data() + std::size_t{i} * kStampBlockBytes);
     }
   } else {
     r.direction = DataDirection::Read;
@@ -149,7 +141,7 @@ void Iometer::verify(std::size_t disk, const Io& io, const ScsiCompletion& c) {
     const std::size_t at = std::size_t{i} * kStampBlockBytes;
     const std::uint64_t lba = io.lba + i;
     const bool ok = at + kStampBlockBytes <= c.data.size() &&
-                    block_matches(StampKey{d.id, lba, d.generation[lba]}, c.data.data() + at);
+                    block_matches(StampKey{d.id, lba, d.generation.get(lba)}, c.data.data() + at);
     ++(ok ? s.verified_blocks : s.corrupt_blocks);
   }
 }

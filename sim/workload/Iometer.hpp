@@ -5,6 +5,7 @@
 // window a write workload reads back everything it wrote and checks it too.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "models/common/Time.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
+#include "sim/stack/scsi/BlockPattern.hpp"
+#include "sim/workload/Generations.hpp"
 #include "sim/world/IoTarget.hpp"
 
 namespace iscsim::workload {
@@ -51,9 +54,9 @@ class Iometer : public world::IoSink {
   // Gives each disk its workers and each worker its path and region; throws
   // std::invalid_argument when a region cannot hold one request.
   void plan();
-  // IOmeter's preparation of the test file: what a read workload will find on the disk,
-  // written straight into the LUN's store before the run.
-  void prepare(std::size_t disk, const std::function<void(std::uint64_t offset, const std::uint8_t*, std::size_t)>& write);
+  // IOmeter's preparation of the test file: what a read workload will find on the disk, as the
+  // rule its LUN's store generates never-written blocks by (and codes stamped blocks by).
+  std::shared_ptr<const stack::scsi::BlockPattern> prepare(std::size_t disk);
 
   void path_ready(std::size_t path) override;  // its session is in Full Feature Phase: its workers start
   void on_completion(const stack::iscsi::ScsiCompletion& c) override;
@@ -83,7 +86,7 @@ class Iometer : public world::IoSink {
     std::uint64_t blocks = 0;
     std::uint64_t id = 0;
     std::vector<std::size_t> paths;
-    std::vector<std::uint32_t> generation;  // per 512-byte block
+    Generations generation;  // per 512-byte block
   };
   struct Path {
     std::size_t disk = 0;

@@ -1,10 +1,14 @@
-// SparseStore: spans that cross pages, zeros where nothing was written, and memory only for the
-// pages a write touched.
+// SparseStore: spans that cross pages, zeros (or the injected pattern) where nothing was
+// written, memory only for the pages a write touched, blocks the pattern codes kept as codes,
+// and arbitrary data kept exactly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/stack/scsi/SparseStore.hpp"
@@ -123,6 +127,108 @@ TEST(SparseStoreTest, MatchesAFlatBufferUnderRandomWrites) {
                                                              flat.begin() + static_cast<std::ptrdiff_t>(roff + rlen)));
   }
   EXPECT_EQ(read(s, 0, kBytes), flat);
+}
+
+// A rule in which block b under code c is 512 bytes of (b * 7 + c); the initial code is b % 3.
+class CountingPattern final : public BlockPattern {
+ public:
+  static constexpr std::uint32_t kBlock = 512;
+  std::uint32_t block_bytes() const override { return kBlock; }
+  std::uint32_t initial_code(std::uint64_t block) const override { return static_cast<std::uint32_t>(block % 3); }
+  std::optional<std::uint32_t> code_of(std::uint64_t block, const std::uint8_t* data) const override {
+    const auto code = static_cast<std::uint8_t>(data[0] - block * 7);
+    for (std::uint32_t i = 0; i < kBlock; ++i)
+      if (data[i] != data[0]) return std::nullopt;
+    return code;
+  }
+  void generate(std::uint64_t block, std::uint32_t code, std::uint8_t* out) const override {
+    std::fill(out, out + kBlock, static_cast<std::uint8_t>(block * 7 + code));
+  }
+};
+
+std::vector<std::uint8_t> counting(std::uint64_t first_block, std::size_t blocks, std::uint32_t code) {
+  std::vector<std::uint8_t> v(blocks * CountingPattern::kBlock);
+  for (std::size_t b = 0; b < blocks; ++b)
+    CountingPattern().generate(first_block + b, code, v.data() + b * CountingPattern::kBlock);
+  return v;
+}
+
+TEST(SparseStoreTest, NeverWrittenBlocksComeFromThePattern) {
+  SparseStore s(64 * CountingPattern::kBlock, 8 * CountingPattern::kBlock);
+  s.set_pattern(std::make_shared<CountingPattern>());
+  std::vector<std::uint8_t> want;
+  for (std::uint64_t b = 0; b < 64; ++b) {
+    const std::vector<std::uint8_t> one = counting(b, 1, static_cast<std::uint32_t>(b % 3));
+    want.insert(want.end(), one.begin(), one.end());
+  }
+  EXPECT_EQ(read(s, 0, want.size()), want);
+  // Spans that start and end inside blocks.
+  EXPECT_EQ(read(s, 700, 3000), std::vector<std::uint8_t>(want.begin() + 700, want.begin() + 3700));
+  EXPECT_EQ(s.resident_pages(), 0u);
+}
+
+TEST(SparseStoreTest, BlocksThePatternCodesAreKeptAsCodes) {
+  SparseStore s(64 * CountingPattern::kBlock, 8 * CountingPattern::kBlock);
+  s.set_pattern(std::make_shared<CountingPattern>());
+  const std::vector<std::uint8_t> in = counting(5, 20, 42);
+  s.write(5 * CountingPattern::kBlock, in.data(), in.size());
+  EXPECT_EQ(s.resident_pages(), 4u);
+  EXPECT_EQ(s.raw_pages(), 0u);
+  EXPECT_EQ(read(s, 5 * CountingPattern::kBlock, in.size()), in);
+  EXPECT_EQ(read(s, 4 * CountingPattern::kBlock, CountingPattern::kBlock), counting(4, 1, 1));
+  EXPECT_EQ(read(s, 25 * CountingPattern::kBlock, CountingPattern::kBlock), counting(25, 1, 1));
+}
+
+// Arbitrary bytes (what an initiator in wire mode writes) are stored exactly, mixed with coded
+// blocks in the same pages, and the page's other blocks keep what they held.
+TEST(SparseStoreTest, RandomDataAmongCodedBlocksReadsBackExactly) {
+  constexpr std::size_t kBlocks = 96;
+  constexpr std::size_t kBytes = kBlocks * CountingPattern::kBlock;
+  SparseStore s(kBytes, 8 * CountingPattern::kBlock);
+  s.set_pattern(std::make_shared<CountingPattern>());
+  std::vector<std::uint8_t> flat(kBytes);
+  s.read(0, flat.data(), kBytes);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    std::vector<std::uint8_t> in;
+    std::size_t off = 0;
+    if (i % 2 == 0) {  // whole coded blocks
+      const std::size_t first = rng() % kBlocks;
+      in = counting(first, 1 + rng() % (kBlocks - first), static_cast<std::uint32_t>(rng() % 256));
+      off = first * CountingPattern::kBlock;
+    } else {  // random bytes anywhere
+      off = rng() % kBytes;
+      in.resize(rng() % std::min<std::size_t>(5000, kBytes - off + 1));
+      for (std::uint8_t& b : in) b = static_cast<std::uint8_t>(rng());
+    }
+    s.write(off, in.data(), in.size());
+    std::copy(in.begin(), in.end(), flat.begin() + static_cast<std::ptrdiff_t>(off));
+    const std::size_t roff = rng() % kBytes;
+    const std::size_t rlen = rng() % (kBytes - roff + 1);
+    ASSERT_EQ(read(s, roff, rlen), std::vector<std::uint8_t>(flat.begin() + static_cast<std::ptrdiff_t>(roff),
+                                                             flat.begin() + static_cast<std::ptrdiff_t>(roff + rlen)))
+        << "after write " << i;
+  }
+  EXPECT_EQ(read(s, 0, kBytes), flat);
+  EXPECT_GT(s.raw_pages(), 0u);
+}
+
+TEST(SparseStoreTest, ChangingThePatternKeepsWhatWasWritten) {
+  SparseStore s(16 * CountingPattern::kBlock, 4 * CountingPattern::kBlock);
+  s.set_pattern(std::make_shared<CountingPattern>());
+  const std::vector<std::uint8_t> in = counting(2, 3, 9);
+  s.write(2 * CountingPattern::kBlock, in.data(), in.size());
+  std::vector<std::uint8_t> before(4 * CountingPattern::kBlock);
+  s.read(0, before.data(), before.size());
+  s.set_pattern(std::make_shared<ZeroPattern>());
+  EXPECT_EQ(read(s, 0, before.size()), before);
+  EXPECT_TRUE(all_zero(read(s, 8 * CountingPattern::kBlock, 8 * CountingPattern::kBlock)));
+}
+
+TEST(SparseStoreTest, PagesMustHoldWholePatternBlocks) {
+  EXPECT_THROW(SparseStore(1 << 20, 1000), std::invalid_argument);
+  SparseStore s(1 << 20, 4096);
+  EXPECT_NO_THROW(s.set_pattern(std::make_shared<CountingPattern>()));
 }
 
 }  // namespace

@@ -78,21 +78,14 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
 }  // namespace
 
 std::unique_ptr<host::Host> make_initiator(Assembly& a, const Scenario& s, const RunOptions& opt) {
-  const bool bulk = s.workload.type == scenario::WorkloadType::Bulk;
   std::unique_ptr<host::Host> host;
   switch (s.host.architecture) {
     case scenario::Architecture::Ideal:
       return std::make_unique<host::IdealHost>("initiator");
-    case scenario::Architecture::Smp:
-      if (bulk)
-        throw UnsupportedScenario(s.source_file + ": workload.type: \"bulk\" runs on the ideal host only; with "
-                                  "host.architecture \"smp\" use workload.type \"iometer\"");
+    case scenario::Architecture::Smp:  // the loader refused bulk workloads on costed hosts
       host = make_smp(a, s, opt);
       break;
     case scenario::Architecture::Amp:
-      if (bulk)
-        throw UnsupportedScenario(s.source_file + ": workload.type: \"bulk\" runs on the ideal host only; with "
-                                  "host.architecture \"amp\" use workload.type \"iometer\"");
       host = make_amp(a, s, opt);
       break;
   }

@@ -116,6 +116,11 @@ void check_cross_keys(const json& doc, const std::string& file, bool ppes_given)
     throw ScenarioError(file, "host.ppes", "must be less than host.cores (" +
                                                std::to_string(get<int>(doc, "host.cores")) +
                                                ") so that some cores run the host side");
+  const std::string arch = get<std::string>(doc, "host.architecture");
+  if (get<std::string>(doc, "workload.type") == "bulk" && arch != "ideal")
+    throw ScenarioError(file, "workload.type",
+                        "\"bulk\" runs on the ideal host only; with host.architecture \"" + arch +
+                            "\" use \"iometer\" (allowed with " + arch + ": iometer)");
   if (get<int>(doc, "iscsi.first_burst_bytes") > get<int>(doc, "iscsi.max_burst_bytes"))
     throw ScenarioError(file, "iscsi.first_burst_bytes",
                         "must not exceed iscsi.max_burst_bytes (" +

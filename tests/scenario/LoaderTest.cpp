@@ -134,6 +134,15 @@ TEST(Loader, AmpNeedsHostCoresBesideThePpes) {
             std::string::npos);
 }
 
+TEST(Loader, PpesAndBulkBelongToTheirArchitectures) {
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"host.architecture=smp", "host.ppes=1"}); })
+                .find("host.ppes: only an AMP host"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { load_scenario_json(json::object(), "f.json", {"host.architecture=amp", "workload.type=bulk"}); })
+                .find("workload.type: \"bulk\" runs on the ideal host only"),
+            std::string::npos);
+}
+
 TEST(Loader, MissingFileAndBadJsonAreNamed) {
   EXPECT_NE(message_of([] { load_scenario("/nonexistent/x.json"); }).find("/nonexistent/x.json: cannot read"),
             std::string::npos);

@@ -58,9 +58,18 @@ struct AmpHost::Conn {
 };
 
 struct AmpHost::PpeState {
-  PpeState(models::AddressSpace& memory, const AmpConfig& c) : doorbell(memory, c.doorbell) {}
+  PpeState(models::AddressSpace& memory, const AmpConfig& c)
+      : doorbell(memory, c.doorbell), inbox(memory, c.doorbell), inbox_lock(memory.region(memory.line_bytes())) {}
   std::unique_ptr<Ppe> engine;
   SharedRing<Conn*> doorbell;
+  // Frames another PPE polled for connections this one owns: several producers, so a lock.
+  struct Handover {
+    std::size_t port = 0;
+    world::Frame frame;
+    Skb skb;
+  };
+  SharedRing<Handover> inbox;
+  models::Addr inbox_lock;
   std::vector<std::size_t> ports;
   std::vector<Conn*> conns;
   std::deque<std::pair<std::size_t, std::shared_ptr<world::Frame>>> timer_frames;  // sent outside the loop
@@ -181,6 +190,11 @@ void AmpHost::iteration(int index) {
   Ppe& p = *st.engine;
   p.run(amp_.ppe_poll, kSourcesPerNic * static_cast<double>(st.ports.size()) + 1, 0, {st.doorbell.poll()});
   for (std::size_t port : st.ports) clean_port(p, port);
+  while (!st.inbox.empty()) {
+    auto h = st.inbox.pop();
+    p.run(amp_.ppe_doorbell, 1, 0, {{st.inbox_lock, memory_.line_bytes(), true}, h.slot, h.index, h.peer_index});
+    receive(p, h.entry.port, h.entry.frame, h.entry.skb);
+  }
   serve_doorbells(p, st);
   while (!st.timer_frames.empty()) {
     auto [port, frame] = st.timer_frames.front();
@@ -240,8 +254,16 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   world::TcpEndpoint& ep = *it->second;
   Conn& c = *conns_.at(&ep);
   if (&ppe_of(c) != &p) {
-    // Steered to another PPE: handed over through its inbox (PPE-to-PPE, under a lock).
-    p.run(amp_.ppe_event_post, 1, 0, {{skb.head, objects_.skb_head_bytes, true}});
+    // Steered to the PPE that owns the connection: handed over through its inbox under the
+    // inbox's lock (PPE-to-PPE sharing needs one; host-to-PPE queues do not).
+    PpeState& owner = *ppes_[c.ppe];
+    auto at = owner.inbox.push(PpeState::Handover{port_index, std::move(frame), skb});
+    p.run(amp_.ppe_event_post, 1, 0,
+          {{owner.inbox_lock, memory_.line_bytes(), true}, at.slot, at.index, at.peer_index,
+           {skb.head, objects_.skb_head_bytes, true}});
+    Ppe& engine = *owner.engine;
+    p.defer([this, &engine] { engine.visible_at(calendar_.now()); });
+    return;
   }
   const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
   p.run(path, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}, {skb.data, objects_.header_bytes, false},

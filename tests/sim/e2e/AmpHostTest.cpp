@@ -118,6 +118,25 @@ TEST(AmpHost, WithAZeroCostCatalogItReachesTheIdealHostsThroughput) {
   }
 }
 
+TEST(AmpHost, SeveralPpesSteerPerNicOrPerConnection) {
+  // Two PPEs for two NICs: per NIC, each polls its own; per connection, the frames of a
+  // connection owned by the other PPE are handed over through its inbox.
+  for (const char* steering : {"per_nic", "per_connection"}) {
+    const nlohmann::json r = run_amp("cmp/amp-2to2-2nic.json",
+                                     std::string(" --set iscsi.sessions_per_target=2 --set workload.workers=4 --set amp.flow_steering=") + steering,
+                                     std::string("steer-") + steering);
+    EXPECT_TRUE(r["integrity"]["complete"].get<bool>()) << steering;
+    EXPECT_EQ(r["integrity"]["corrupt_blocks"], 0) << steering;
+    int ppes = 0;
+    for (const auto& cpu : r["cpus"])
+      if (cpu["role"] == "ppe") {
+        ++ppes;
+        EXPECT_TRUE(cpu["paths_in_window"].contains("tcp_rcv_data")) << steering;
+      }
+    EXPECT_EQ(ppes, 2);
+  }
+}
+
 TEST(AmpHost, RunsAreDeterministic) {
   nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
   nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");

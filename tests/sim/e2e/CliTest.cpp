@@ -76,14 +76,16 @@ TEST(Cli, ValidatePrintsTheResolvedScenario) {
   EXPECT_EQ(j["nics"]["count"].get<int>(), 2);
 }
 
-TEST(Cli, ArchitecturesNotYetSimulatedAreRefusedClearly) {
+TEST(Cli, BulkTcpOnACostedHostIsRefusedClearly) {
   const auto dir = scratch_dir("arch");
   Invocation r = run_iscsim("run " + scenario_path("tcp-bulk.json") + " --set host.architecture=smp -o " +
                                 (dir / "out").string(),
                             dir);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.stderr_text.find("host.architecture"), std::string::npos);
+  EXPECT_NE(r.stderr_text.find("workload.type"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+  // validate refuses exactly what run refuses
+  EXPECT_EQ(run_iscsim("validate " + scenario_path("tcp-bulk.json") + " --set host.architecture=amp", dir).exit_code, 2);
 }
 
 }  // namespace

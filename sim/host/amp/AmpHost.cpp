@@ -20,8 +20,7 @@ constexpr double kSourcesPerNic = 2;
 struct AmpHost::Port {
   world::NicPort* nic = nullptr;
   std::size_t ppe = 0;
-  std::deque<world::Frame> qdisc;
-  std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;  // released in TCP's order
+  kernel::TxQueue tx;
   std::deque<Skb> rx_posted;
   std::deque<models::Addr> tx_heads;
   kernel::DescriptorRing rx_ring;
@@ -142,6 +141,7 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   auto p = std::make_unique<Port>();
   p->nic = nic;
+  p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
   p->rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
                                        config_.rx_ring, objects_.descriptor_bytes);
@@ -201,7 +201,7 @@ void AmpHost::iteration(int index) {
     st.timer_frames.pop_front();
     p.run(paths_.tcp_timer, 1, 0);
     charge_transmit(p, port, *frame);
-    p.defer([this, port = port, frame = frame] { release(port, frame); });
+    p.defer([this, port = port, frame = frame] { ports_[port]->tx.release(frame); });
   }
   // Serving one connection may make another's work visible (a reconnect): a few passes at most.
   for (bool again = true; again;) {
@@ -223,7 +223,7 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
       free_skb(p, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
     }
-    while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+    port.tx.drain();
   }
   for (world::Frame& frame : port.nic->clean_rx()) {
     const Skb skb = port.rx_posted.front();
@@ -473,11 +473,10 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {
   ensure_engines();
-  auto shared = std::make_shared<world::Frame>(std::move(frame));
-  ports_[port_index]->sending.emplace_back(shared, false);
+  const std::shared_ptr<world::Frame> shared = ports_[port_index]->tx.enqueue(std::move(frame));
   if (Ppe* p = executing_ppe()) {
     charge_transmit(*p, port_index, *shared);
-    p->defer([this, port_index, shared] { release(port_index, shared); });
+    p->defer([this, port_index, shared] { ports_[port_index]->tx.release(shared); });
     return;
   }
   // A TCP timer or a connect: the engine that owns the flow sends it on its next iteration.
@@ -492,21 +491,10 @@ void AmpHost::send(std::size_t port_index, world::Frame frame) {
   ppes_[ppe]->engine->visible_at(calendar_.now());
 }
 
-void AmpHost::release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame) {
-  auto& sending = ports_[port_index]->sending;
-  for (auto& [f, done] : sending)
-    if (f == frame) done = true;
-  while (!sending.empty() && sending.front().second) {
-    transmit(port_index, std::move(*sending.front().first));
-    sending.pop_front();
-  }
-}
-
-void AmpHost::transmit(std::size_t port_index, world::Frame frame) {
-  Port& port = *ports_[port_index];
-  port.qdisc.push_back(std::move(frame));
-  qdisc_peak_ = std::max<std::uint64_t>(qdisc_peak_, port.qdisc.size());
-  while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+std::uint64_t AmpHost::qdisc_peak() const {
+  std::uint64_t peak = 0;
+  for (const auto& p : ports_) peak = std::max(peak, p->tx.qdisc_peak());
+  return peak;
 }
 
 std::unique_ptr<world::IoTarget> AmpHost::bind_session(world::IscsiInitiatorLink& link, std::size_t index,

@@ -23,6 +23,7 @@
 #include "sim/host/amp/SharedRing.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/Calendar.hpp"
@@ -70,7 +71,7 @@ class AmpHost : public Host, public CostedHost {
   void send(std::size_t port_index, world::Frame frame) override;
   const std::string& name() const override { return name_; }
   const ReceiveErrors& receive_errors() const override { return errors_; }
-  std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
+  std::uint64_t qdisc_peak() const override;
   std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
                                                 std::uint64_t user_buffer_bytes) override;
   CostedHost* costed() override { return this; }
@@ -136,8 +137,6 @@ class AmpHost : public Host, public CostedHost {
   void post_event(Ppe& p, Conn& c, EventEntry e);
   void wake_host(Conn& c);
   void charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame);
-  void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
-  void transmit(std::size_t port_index, world::Frame frame);
   Skb alloc_skb();
   void free_skb(Ppe& p, const Skb& skb);
   Ppe* executing_ppe();
@@ -164,7 +163,6 @@ class AmpHost : public Host, public CostedHost {
   models::SlabCache* skb_data_;
   models::SlabCache* skb_heads_;
   ReceiveErrors errors_;
-  std::uint64_t qdisc_peak_ = 0;
   std::uint64_t next_conn_ = 0;
   std::vector<world::TimelineTrack> tracks_;  // per CPU, when tracing
   world::TimelineTrack queue_track_;

@@ -1,7 +1,6 @@
 #include "sim/host/amp/AmpSession.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <string>
 
 #include "sim/stack/iscsi/PduCodec.hpp"
@@ -9,10 +8,6 @@
 namespace iscsim::host::amp {
 
 namespace {
-
-std::uint64_t total(const std::array<std::uint64_t, stack::iscsi::PduCounts::kOpcodes>& by_opcode) {
-  return std::accumulate(by_opcode.begin(), by_opcode.end(), std::uint64_t{0});
-}
 
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return b == 0 ? 0 : (a + b - 1) / b; }
 
@@ -102,7 +97,7 @@ void AmpSession::post_output(int cpu) {
   if (produced <= posted_output_) return;
   const std::uint64_t bytes = produced - posted_output_;
   posted_output_ = produced;
-  const std::uint64_t sent = total(link_.session().counts().sent);
+  const std::uint64_t sent = link_.session().counts().total_sent();
   const std::uint64_t pdus = std::max<std::uint64_t>(1, sent - pdus_seen_);
   pdus_seen_ = sent;
   const kernel::KernelPaths& p = host_.paths();
@@ -153,10 +148,10 @@ void AmpSession::handle_events(int cpu) {
     waits += (r.events + threshold - 1) / threshold;
     if (r.bytes > 0 && !host_.config().strategy.rx_copy_on_ppe)
       host_.copy_out_on_host(cpu, link_.endpoint(), r.bytes, io_.user_span(rx_cursor_, r.bytes));
-    const std::uint64_t pdus_before = total(link_.session().counts().received);
+    const std::uint64_t pdus_before = link_.session().counts().total_received();
     const std::uint64_t done_before = link_.session().stats().completions;
     link_.process_landed(r.bytes);
-    const std::uint64_t pdus = total(link_.session().counts().received) - pdus_before;
+    const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
     const std::uint64_t done = link_.session().stats().completions - done_before;
     if (pdus > 0) k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
     for (std::uint64_t i = 0; i < done; ++i) io_.complete(cpu);

@@ -66,6 +66,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   Port p;
   p.nic = nic;
+  p.tx = kernel::TxQueue(nic);
   p.rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
                                       config_.rx_ring, objects_.descriptor_bytes);
   p.tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
@@ -118,7 +119,7 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
       free_skb(cpu, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
     }
-    while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+    port.tx.drain();
   }
   for (world::Frame& frame : port.nic->clean_rx()) {
     // The NIC wrote the frame into the next posted buffer: every cached copy of it is stale.
@@ -255,11 +256,10 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {
   const int cpu = backlog_owner_ >= 0 ? backlog_owner_ : cpus_->executing();
-  auto shared = std::make_shared<world::Frame>(std::move(frame));
-  ports_[port_index].sending.emplace_back(shared, false);
+  const std::shared_ptr<world::Frame> shared = ports_[port_index].tx.enqueue(std::move(frame));
   if (cpu >= 0) {
     charge_transmit(cpu, port_index, *shared);
-    cpus_->defer(cpu, [this, port_index, shared] { release(port_index, shared); });
+    cpus_->defer(cpu, [this, port_index, shared] { ports_[port_index].tx.release(shared); });
     return;
   }
   // A TCP timer (delayed ACK, retransmission) sends from the timer softirq.
@@ -267,25 +267,14 @@ void SmpHost::send(std::size_t port_index, world::Frame frame) {
                                                  cpus_->run(c, paths_.tcp_timer, 1, 0);
                                                  charge_transmit(c, port_index, *shared);
                                                },
-                                               [this, port_index, shared] { release(port_index, shared); },
+                                               [this, port_index, shared] { ports_[port_index].tx.release(shared); },
                                                "softirq TIMER"});
 }
 
-void SmpHost::release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame) {
-  auto& sending = ports_[port_index].sending;
-  for (auto& [f, done] : sending)
-    if (f == frame) done = true;
-  while (!sending.empty() && sending.front().second) {
-    transmit(port_index, std::move(*sending.front().first));
-    sending.pop_front();
-  }
-}
-
-void SmpHost::transmit(std::size_t port_index, world::Frame frame) {
-  Port& port = ports_[port_index];
-  port.qdisc.push_back(std::move(frame));
-  qdisc_peak_ = std::max<std::uint64_t>(qdisc_peak_, port.qdisc.size());
-  while (!port.qdisc.empty() && port.nic->transmit(port.qdisc.front())) port.qdisc.pop_front();
+std::uint64_t SmpHost::qdisc_peak() const {
+  std::uint64_t peak = 0;
+  for (const Port& p : ports_) peak = std::max(peak, p.tx.qdisc_peak());
+  return peak;
 }
 
 }  // namespace iscsim::host::smp

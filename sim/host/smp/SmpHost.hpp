@@ -18,6 +18,7 @@
 #include "sim/host/Host.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/world/Calendar.hpp"
@@ -51,7 +52,7 @@ class SmpHost : public Host, public CostedHost {
   void send(std::size_t port_index, world::Frame frame) override;
   const std::string& name() const override { return name_; }
   const ReceiveErrors& receive_errors() const override { return errors_; }
-  std::uint64_t qdisc_peak() const override { return qdisc_peak_; }
+  std::uint64_t qdisc_peak() const override;
   std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
                                                 std::uint64_t user_buffer_bytes) override;
   CostedHost* costed() override { return this; }
@@ -97,10 +98,7 @@ class SmpHost : public Host, public CostedHost {
   };
   struct Port {
     world::NicPort* nic = nullptr;
-    std::deque<world::Frame> qdisc;
-    // Frames in the order TCP produced them, each leaving once the work that sent it is done:
-    // the socket lock keeps a connection's segments in order whichever CPU sends them.
-    std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending;
+    kernel::TxQueue tx;
     std::deque<Skb> rx_posted;        // buffers on the RX ring, in ring order
     std::deque<models::Addr> tx_heads;  // sk_buffs of frames on the TX ring, in ring order
     kernel::DescriptorRing rx_ring;
@@ -161,7 +159,6 @@ class SmpHost : public Host, public CostedHost {
   std::vector<std::deque<Received>> backlog_;  // per CPU: frames for its NET_RX softirq
   std::vector<bool> net_rx_raised_;
   ReceiveErrors errors_;
-  std::uint64_t qdisc_peak_ = 0;
   std::uint64_t interrupts_ = 0;
   std::uint64_t round_robin_ = 0;
   int backlog_owner_ = -1;  // while a segment is processed from a socket's backlog: its owner

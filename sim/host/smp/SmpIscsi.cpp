@@ -1,16 +1,11 @@
 #include "sim/host/smp/SmpIscsi.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <string>
 
 namespace iscsim::host::smp {
 
 namespace {
-
-std::uint64_t total(const std::array<std::uint64_t, stack::iscsi::PduCounts::kOpcodes>& by_opcode) {
-  return std::accumulate(by_opcode.begin(), by_opcode.end(), std::uint64_t{0});
-}
 
 // The receive thread reads a PDU's header, then its data segment: two socket reads per PDU.
 constexpr double kReadsPerPdu = 2;
@@ -69,7 +64,7 @@ Work SmpIscsiPath::transmit_thread() {
                 host_.own_socket(link_.endpoint(), cpu);
                 // PDUs the session queued since the last run wait for this thread; it sends the
                 // share of them that fits in the socket now.
-                const std::uint64_t sent = total(link_.session().counts().sent);
+                const std::uint64_t sent = link_.session().counts().total_sent();
                 tx_pdus_waiting_ += sent - tx_pdus_seen_;
                 tx_pdus_seen_ = sent;
                 const std::size_t queued = link_.output_bytes();
@@ -97,10 +92,10 @@ Work SmpIscsiPath::receive_thread() {
                 const KernelPaths& p = host_.paths();
                 const world::TcpEndpoint& ep = link_.endpoint();
                 host_.own_socket(ep, cpu);
-                const std::uint64_t pdus_before = total(link_.session().counts().received);
+                const std::uint64_t pdus_before = link_.session().counts().total_received();
                 const std::uint64_t done_before = link_.session().stats().completions;
                 const std::size_t bytes = link_.receive();
-                const std::uint64_t pdus = total(link_.session().counts().received) - pdus_before;
+                const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
                 const std::uint64_t done = link_.session().stats().completions - done_before;
                 if (bytes > 0) {
                   k.run(cpu, p.tcp_recvmsg, kReadsPerPdu * static_cast<double>(pdus), 0, {host_.sock(ep, true)});

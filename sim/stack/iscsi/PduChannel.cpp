@@ -1,6 +1,14 @@
 #include "sim/stack/iscsi/PduChannel.hpp"
 
+#include <numeric>
+
 namespace iscsim::stack::iscsi {
+
+std::uint64_t PduCounts::total_sent() const { return std::accumulate(sent.begin(), sent.end(), std::uint64_t{0}); }
+
+std::uint64_t PduCounts::total_received() const {
+  return std::accumulate(received.begin(), received.end(), std::uint64_t{0});
+}
 
 void PduCounts::add(const PduCounts& o) {
   for (std::size_t i = 0; i < kOpcodes; ++i) {

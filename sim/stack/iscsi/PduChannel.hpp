@@ -18,6 +18,8 @@ struct PduCounts {
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   void add(const PduCounts& o);
+  std::uint64_t total_sent() const;      // PDUs of every opcode
+  std::uint64_t total_received() const;
 };
 
 class PduChannel {

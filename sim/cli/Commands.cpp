@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "BuildInfo.hpp"
@@ -28,6 +29,7 @@ namespace {
 
 constexpr int kJsonIndent = 2;
 constexpr std::size_t kHostNameBytes = 256;
+constexpr std::int64_t kBytesPerKib = 1024;  // getrusage's ru_maxrss is in KiB on Linux
 
 struct Parsed {
   po::variables_map vm;
@@ -135,6 +137,8 @@ int run_command(const std::vector<std::string>& args) {
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     progress.finish();
 
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // the whole process so far: its peak memory, its page faults
     nlohmann::json results = outcome.results;
     results["run"] = {{"name", name}, {"overrides", overrides(p.vm)}};
     results["run_info"] = {{"version", build::kVersion},
@@ -144,7 +148,9 @@ int run_command(const std::vector<std::string>& args) {
                            {"simulated_s_per_wall_s", outcome.clock.end_time_s / wall_s},
                            {"simgrid_activities", outcome.clock.simgrid_activities},
                            {"simgrid_activities_per_wall_s", outcome.clock.simgrid_activities / wall_s},
-                           {"events", outcome.clock.events}};
+                           {"events", outcome.clock.events},
+                           {"peak_rss_bytes", static_cast<std::int64_t>(usage.ru_maxrss) * kBytesPerKib},
+                           {"minor_page_faults", static_cast<std::int64_t>(usage.ru_minflt)}};
     staged.write(out_dir + "/results.json", results.dump(kJsonIndent) + "\n");
     staged.write(out_dir + "/bins.csv", world::bins_csv(results));
     const bool costed = results.contains("host");

@@ -57,27 +57,35 @@ SimgridClock::SimgridClock(const PlatformSpec& platform, const std::vector<std::
 SimgridClock::~SimgridClock() { delete impl_; }
 
 namespace {
-// Events between two progress calls: a run does 10^4 to 10^5 events per wall second, so a
-// display hears often enough, and the hook costs nothing measurable.
-constexpr std::uint64_t kProgressEvents = 4096;
+// Events between two synchronizations with SimGrid (and progress calls): a run does 10^5 events
+// per wall second or more, so a display hears often enough, and the round trips cost nothing
+// measurable.
+constexpr std::uint64_t kSyncEvents = 4096;
 }  // namespace
 
 ClockStats SimgridClock::run(Calendar& calendar, Picos limit, const std::function<bool()>& done,
                              const ProgressHook& progress) {
   ClockStats stats;
   sg4::Actor::create("calendar", impl_->clock_host, [&] {
-    Picos synced = 0;
+    // SimGrid owns simulated time: its clock is brought up to the calendar's at every sync point
+    // and at the end, and is never ahead of it. No other actor shares the calendar's events, so
+    // nothing can observe time between two sync points, and the events in between run in
+    // process, each at its own calendar time.
+    const auto sync = [&] {
+      const double now = models::seconds_from_picos(calendar.now());
+      if (now <= sg4::Engine::get_clock()) return;
+      sg4::this_actor::sleep_until(now);
+      ++stats.simgrid_activities;
+    };
     if (progress) progress(0.0);
     for (std::uint64_t n = 1; !calendar.empty() && calendar.next_time() <= limit && !done(); ++n) {
-      if (progress && n % kProgressEvents == 0) progress(models::seconds_from_picos(calendar.now()));
-      const Picos t = calendar.next_time();
-      if (t > synced) {
-        sg4::this_actor::sleep_until(models::seconds_from_picos(t));
-        ++stats.simgrid_activities;
-        synced = t;
+      if (n % kSyncEvents == 0) {
+        sync();
+        if (progress) progress(sg4::Engine::get_clock());
       }
       calendar.run_next();
     }
+    sync();
   });
   impl_->engine->run();
   stats.events = calendar.events_run();

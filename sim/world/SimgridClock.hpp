@@ -1,6 +1,8 @@
 #pragma once
 // Drives the calendar from a SimGrid actor: the S4U engine owns simulated time, and the calendar
-// sleeps until each distinct event time. Work between two event times costs no SimGrid activity.
+// brings SimGrid's clock up to its own every few thousand events and at the end; the events in
+// between need no other actor and run in process, so a run costs a SimGrid activity per sync
+// point, not per event.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,7 +24,7 @@ struct PlatformSpec {
 };
 
 struct ClockStats {
-  std::uint64_t simgrid_activities = 0;  // sleeps the calendar actor asked SimGrid for
+  std::uint64_t simgrid_activities = 0;  // sleeps the calendar actor asked SimGrid for (sync points)
   std::uint64_t events = 0;
   double end_time_s = 0;
 };
@@ -36,7 +38,7 @@ class SimgridClock {
   SimgridClock& operator=(const SimgridClock&) = delete;
 
   // Called with the simulated time in seconds once the calendar actor runs (SimGrid's engine is
-  // set up) and then every kProgressEvents events: for progress displays.
+  // set up) and then at every sync point: for progress displays.
   using ProgressHook = std::function<void(double simulated_s)>;
   // Runs events until `done()` says so or the calendar passes `limit`.
   ClockStats run(Calendar& calendar, Picos limit, const std::function<bool()>& done,

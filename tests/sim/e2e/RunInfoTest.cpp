@@ -1,0 +1,47 @@
+// What run_info says about the run itself: the engine's work (calendar events, SimGrid sync
+// points), the process's peak memory and page faults; and that memory does not grow with the
+// size of the LUN a read run reads from.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "RunIscsim.hpp"
+
+namespace iscsim::testing {
+namespace {
+
+constexpr const char* kShort = " --set run.duration_s=0.05 --set run.warmup_s=0.01";
+// The calendar syncs SimGrid's clock with its own once per this many events, and at the end
+// (sim/world/SimgridClock.cpp).
+constexpr std::uint64_t kSyncEvents = 4096;
+
+nlohmann::json run_info(const std::string& scenario, const std::string& sets, const std::string& name) {
+  const auto dir = scratch_dir(name);
+  const Invocation inv = run_iscsim("run " + scenario_path(scenario) + kShort + sets + " -o " + (dir / "out").string(), dir);
+  EXPECT_EQ(inv.exit_code, 0) << inv.stderr_text;
+  return read_json(dir / "out" / "results.json")["run_info"];
+}
+
+TEST(RunInfo, SaysWhatTheEngineAndTheProcessDid) {
+  const nlohmann::json info = run_info("paper/smp-read-64k.json", "", "smp");
+  const auto events = info["events"].get<std::uint64_t>();
+  const auto syncs = info["simgrid_activities"].get<std::uint64_t>();
+  EXPECT_GT(events, kSyncEvents);
+  EXPECT_GE(syncs, 1u);
+  EXPECT_LE(syncs, events / kSyncEvents + 1);  // SimGrid is not paid per event
+  EXPECT_GT(info["peak_rss_bytes"].get<std::int64_t>(), 0);
+  EXPECT_GT(info["minor_page_faults"].get<std::int64_t>(), 0);
+}
+
+// The read workload's prepared test file is generated, not written: a LUN 16 times larger
+// costs no memory to speak of.
+TEST(RunInfo, PeakMemoryIsFlatInTheLunSize) {
+  constexpr std::int64_t kAllowedGrowth = 10'000'000;  // issue 15: at most 10 MB from 64 MiB to 1 GiB
+  const auto small = run_info("paper/smp-read-64k.json", " --set target.lun_bytes=67108864", "small")["peak_rss_bytes"];
+  const auto large = run_info("paper/smp-read-64k.json", " --set target.lun_bytes=1073741824", "large")["peak_rss_bytes"];
+  EXPECT_LT(large.get<std::int64_t>() - small.get<std::int64_t>(), kAllowedGrowth);
+}
+
+}  // namespace
+}  // namespace iscsim::testing

@@ -225,7 +225,10 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
     }
     port.tx.drain();
   }
-  for (world::Frame& frame : port.nic->clean_rx()) {
+  std::vector<world::Frame> frames = port.nic->clean_rx();
+  // The refill's tail write tells the NIC once per iteration, as e1000_alloc_rx_buffers does.
+  if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
+  for (world::Frame& frame : frames) {
     const Skb skb = port.rx_posted.front();
     port.rx_posted.pop_front();
     const models::Touch desc = port.rx_ring.clean(caches_);

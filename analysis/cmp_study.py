@@ -10,6 +10,7 @@ fully busy), it is a hollow marker on the cost bar.
 example: /usr/bin/python3 analysis/cmp_study.py out/sweeps/cmp
 """
 import matplotlib.pyplot as plt
+import matplotlib.transforms as transforms
 import pandas as pd
 
 import iscsim_results as ir
@@ -20,6 +21,9 @@ SCENARIO_KEYS = ["host.architecture", "host.cores", "host.ppes"]
 METRICS = ["throughput_MBps", "cpu_util_pct", "cpu_dedicated_pct", "ghz_per_gbps", "ghz_per_gbps_dedicated"]
 CORE_GAP = 0.7  # blank bar widths between two core counts
 BAR_WIDTH = 0.8
+GROUP_LABEL_PT = 7  # font size of a group's label under the split labels
+GROUP_LABEL_DROP_PT = 14  # from the axis down to a group's label: clears the split labels
+LINE_SPACING = 1.25  # a text line's height in font sizes
 
 
 def split_rows(sweeps):
@@ -49,12 +53,13 @@ def split_rows(sweeps):
 
 
 def draw(data):
-    xs, labels, x, previous = [], [], 0.0, None
+    xs, labels, groups, x, previous = [], [], {}, 0.0, None
     for cores, variant, split in zip(data["cores"], data["variant"], data["split"]):
         if previous is not None and (cores, variant) != previous:
             x += CORE_GAP
         xs.append(x)
-        labels.append(f"{split}\n{int(cores)} cores" + (f"\n{variant}" if variant else ""))
+        labels.append(split)
+        groups.setdefault((cores, variant), []).append(x)
         previous = (cores, variant)
         x += 1
     colours = [ir.series_colour(a, 0) for a in data["architecture"]]
@@ -65,10 +70,17 @@ def draw(data):
         ax_b.plot(xs, data["ghz_per_gbps_dedicated"], "o", color="black", markerfacecolor="none",
                   label="dedicated (PPEs fully busy)")
         ax_b.legend(fontsize=8)
+    # Under each group of bars: its core count and other varying keys, a line each.
+    group_lines = max(1 + len(variant.split()) for _, variant in groups)
     for ax in (ax_a, ax_b):
         ax.set_xticks(xs)
         ax.set_xticklabels(labels, fontsize=8)
-        ax.set_xlabel("PPE:host split (SMP: every core runs everything)")
+        below_ticks = transforms.offset_copy(ax.get_xaxis_transform(), fig=fig, y=-GROUP_LABEL_DROP_PT, units="points")
+        for (cores, variant), group in groups.items():
+            ax.text(sum(group) / len(group), 0, "\n".join([f"{int(cores)} cores"] + variant.split()),
+                    transform=below_ticks, ha="center", va="top", fontsize=GROUP_LABEL_PT)
+        ax.set_xlabel("PPE:host split (SMP: every core runs everything)",
+                      labelpad=group_lines * GROUP_LABEL_PT * LINE_SPACING + GROUP_LABEL_DROP_PT / 2)
     ax_a.set_ylabel("throughput (MB/s)")
     ax_a.set_title("(a) throughput")
     ax_b.set_ylabel("cost (GHz/Gbps)")

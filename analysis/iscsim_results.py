@@ -54,6 +54,7 @@ SCENARIO_SECTIONS = ("host", "nics", "pci", "link", "tcp", "workload", "target",
 REPETITION_AXIS = "run.seed"
 
 EXIT_BAD_INPUT = 2
+FILE_MODE = 0o666  # what open() would create, before the umask
 
 
 class InputError(Exception):
@@ -70,7 +71,7 @@ class Run:
         self.path = file
         self.dir = os.path.dirname(os.path.abspath(file))
         self.label = os.path.basename(self.dir)
-        self.results = _read_json(file)
+        self.results = read_json(file)
         for key in ("scenario", "summary", "cpus"):
             if key not in self.results:
                 raise InputError(f"{file}: {key}: missing; not an iscsim results file")
@@ -134,7 +135,7 @@ def load_compare(path):
     file = os.path.join(path, "compare.json") if os.path.isdir(path) else path
     if not os.path.isfile(file):
         raise InputError(f"{path}: no compare.json (expected a directory written by iscsim compare)")
-    data = _read_json(file)
+    data = read_json(file)
     for key in ("table2", "summary", "base", "other"):
         if key not in data:
             raise InputError(f"{file}: {key}: missing; not a compare.json")
@@ -196,7 +197,7 @@ def read_csv(file, required):
 def _point_scenario(sweep_dir, point):
     """The resolved scenario in a sweep point's results.json; {} where the point has none."""
     file = os.path.join(sweep_dir, "points", point, "results.json")
-    return _read_json(file).get("scenario", {}) if os.path.isfile(file) else {}
+    return read_json(file).get("scenario", {}) if os.path.isfile(file) else {}
 
 
 def _dotted(tree, key):
@@ -208,7 +209,7 @@ def _dotted(tree, key):
     return tree
 
 
-def _read_json(file):
+def read_json(file):
     try:
         with open(file, encoding="utf-8") as f:
             return json.load(f)
@@ -257,12 +258,19 @@ def write_atomically(path, write):
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".partial-", dir=directory)
     os.close(fd)
     try:
+        os.chmod(tmp, FILE_MODE & ~_umask())  # mkstemp's file is private; outputs are not
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save_figure(fig, data, out, name):

@@ -21,6 +21,7 @@ packages=(
   tshark
   python3-matplotlib
   python3-pandas  # analysis/: the figure and table scripts read results with pandas
+  chromium  # the report's test opens it headless (no service: a browser binary only)
   libiscsi-bin tgt  # wire mode interop: libiscsi's tools and test suite, the tgtd reference target
   slurmctld slurmd slurm-client munge  # `iscsim sweep --slurm`: its test starts a one-node Slurm of its own
 )

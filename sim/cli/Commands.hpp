@@ -16,6 +16,8 @@ int validate_command(const std::vector<std::string>& args);
 int calibrate_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
+// Runs analysis/report.py; its exit status is the command's.
+int report_command(const std::vector<std::string>& args);
 
 // Where parameter files live: $ISCSIM_PARAMS_DIR, else the source tree the binary was built from.
 std::string params_dir();

@@ -21,6 +21,7 @@ const char* const kUsage =
     "  calibrate               fit the code-path catalog to the paper's SMP Table 1\n"
     "  compare BASE OTHER      the paper's Table 2 between two runs; writes compare.json, compare.csv\n"
     "  sweep SPEC.json         many runs (axes over scenario keys) on local cores or Slurm; sweep.csv\n"
+    "  report DIR              one self-contained HTML page of a reproduction: DIR/report.html\n"
     "  serve --listen H:P ...  wire mode: serve an iSCSI target (RAM-disk LUN 0) on real sockets\n"
     "  probe iscsi://H/IQN/LUN wire mode: log in to a real target, inquire, write, read back\n"
     "\n"
@@ -54,8 +55,9 @@ int main(int argc, char** argv) {
   if (command == "calibrate") return calibrate_command(rest);
   if (command == "compare") return compare_command(rest);
   if (command == "sweep") return sweep_command(rest);
+  if (command == "report") return report_command(rest);
   if (command == "serve") return serve_command(rest);
   if (command == "probe") return probe_command(rest);
-  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate, calibrate, compare, sweep, serve, probe (see iscsim --help)\n";
+  std::cerr << "iscsim: unknown command \"" << command << "\"; allowed commands: run, validate, calibrate, compare, sweep, report, serve, probe (see iscsim --help)\n";
   return kExitBadInput;
 }

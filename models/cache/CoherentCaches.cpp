@@ -19,8 +19,6 @@ constexpr long long kMaxWays = 256;
 constexpr long long kMinLineBytes = 4;
 constexpr long long kMaxLineBytes = 4096;
 constexpr long long kMaxSectorLines = 64;
-// The requester of a device access: no CPU, so every CPU holding a line is snooped.
-constexpr int kDevice = -1;
 // The associativity with its own compiled set scans: the Xeon L2 of the shipped parameters
 // (models/params/cache/xeon-prestonia-l2.json). Other geometries run the same code, looping.
 constexpr std::uint32_t kShippedWays = 8;
@@ -100,18 +98,6 @@ CacheGeometry CacheGeometry::from(const ParamSet& p) {
   return g;
 }
 
-AccessCounts& AccessCounts::operator+=(const AccessCounts& o) {
-  lines += o.lines;
-  misses += o.misses;
-  from_memory += o.from_memory;
-  from_peer += o.from_peer;
-  upgrades += o.upgrades;
-  prefetched += o.prefetched;
-  writebacks += o.writebacks;
-  bus_bytes += o.bus_bytes;
-  return *this;
-}
-
 CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned stamp_bits)
     : geometry_(geometry), cpus_(cpus) {
   const std::string problem = geometry_problem(geometry);
@@ -138,20 +124,16 @@ CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned
     }
   }
   snooped_.assign(static_cast<std::size_t>(cpus), 0);
-}
-
-std::uint64_t CoherentCaches::max_address() const {
   // A tag must stay below the tag bits of kInvalidKey.
-  return (std::uint64_t{kInvalidKey} >> kStateBits) << (set_shift_ + line_shift_);
+  max_address_ = (std::uint64_t{kInvalidKey} >> kStateBits) << (set_shift_ + line_shift_);
 }
 
-void CoherentCaches::check_access(int cpu, Addr addr, std::uint64_t bytes) const {
-  if (cpu != kDevice && (cpu < 0 || cpu >= cpus_))
+void CoherentCaches::refuse_access(int cpu, Addr addr, std::uint64_t bytes) const {
+  if (cpu < kDevice || cpu >= cpus_)
     throw std::out_of_range("CoherentCaches: cpu " + std::to_string(cpu) + " out of range [0, " +
                             std::to_string(cpus_) + ")");
-  if (bytes > 0 && (addr >= max_address() || bytes - 1 >= max_address() - addr))
-    throw std::out_of_range("CoherentCaches: " + std::to_string(bytes) + " bytes at address " + std::to_string(addr) +
-                            " reach beyond the " + std::to_string(max_address()) + " bytes the caches model");
+  throw std::out_of_range("CoherentCaches: " + std::to_string(bytes) + " bytes at address " + std::to_string(addr) +
+                          " reach beyond the " + std::to_string(max_address_) + " bytes the caches model");
 }
 
 template <std::uint32_t W>
@@ -226,7 +208,7 @@ Mesi CoherentCaches::snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessC
       hitm = true;
       ++counts.writebacks;
       counts.bus_bytes += geometry_.line_bytes;
-      ++snooped_[static_cast<std::size_t>(p)];
+      lost_line(p);
     }
     set_state(set, w, Mesi::Shared);  // a second reader ends exclusivity (E -> S is silent: no snoop count)
   }
@@ -244,7 +226,7 @@ bool CoherentCaches::invalidate_others(int cpu, std::uint64_t line) {
     had_modified |= state_of(set[w]) == Mesi::Modified;
     set[w] = kInvalidKey;
     set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(w);
-    ++snooped_[static_cast<std::size_t>(p)];
+    lost_line(p);
   }
   return had_modified;
 }
@@ -308,7 +290,6 @@ AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, boo
   check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);  // a CPU access never passes as the device's
   AccessCounts counts;
   if (bytes == 0) return counts;
-  std::fill(snooped_.begin(), snooped_.end(), 0);
   const std::uint64_t first = addr >> line_shift_;
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
@@ -346,7 +327,7 @@ void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool 
       ++counts.writebacks;
       counts.bus_bytes += geometry_.line_bytes;
       set_state(set, w, Mesi::Shared);
-      ++snooped_[static_cast<std::size_t>(p)];
+      lost_line(p);
     }
   }
 }
@@ -355,7 +336,6 @@ AccessCounts CoherentCaches::device_access(Addr addr, std::uint64_t bytes, bool 
   check_access(kDevice, addr, bytes);
   AccessCounts counts;
   if (bytes == 0) return counts;
-  std::fill(snooped_.begin(), snooped_.end(), 0);
   const std::uint64_t first = addr >> line_shift_;
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
@@ -369,6 +349,8 @@ AccessCounts CoherentCaches::device_access(Addr addr, std::uint64_t bytes, bool 
 }
 
 void CoherentCaches::notify_victims() {
+  if (!snooped_any_) return;
+  snooped_any_ = false;
   // The listener must not call back into this object: the counts of later CPUs are still pending.
   for (std::size_t p = 0; p < snooped_.size(); ++p) {
     const std::uint64_t lines = snooped_[p];

@@ -53,7 +53,17 @@ struct AccessCounts {
   std::uint64_t prefetched = 0;   // sector companions filled with a demand miss (not misses)
   std::uint64_t writebacks = 0;   // Modified lines written to memory (evictions, snoops by DMA)
   std::uint64_t bus_bytes = 0;    // bytes this access moved on the bus: fills, writebacks
-  AccessCounts& operator+=(const AccessCounts& o);
+  AccessCounts& operator+=(const AccessCounts& o) {
+    lines += o.lines;
+    misses += o.misses;
+    from_memory += o.from_memory;
+    from_peer += o.from_peer;
+    upgrades += o.upgrades;
+    prefetched += o.prefetched;
+    writebacks += o.writebacks;
+    bus_bytes += o.bus_bytes;
+    return *this;
+  }
 };
 
 class CoherentCaches {
@@ -82,7 +92,7 @@ class CoherentCaches {
   int cpus() const { return cpus_; }
   // One past the highest address the tags can tell apart: 2^46 B with the shipped geometry,
   // far beyond the 36-bit physical addresses of the era's Xeons.
-  std::uint64_t max_address() const;
+  std::uint64_t max_address() const { return max_address_; }
   const CacheGeometry& geometry() const { return geometry_; }
 
  private:
@@ -93,6 +103,7 @@ class CoherentCaches {
   // smallest stamp of a set is its lowest invalid way or else its least recently used one.
   using Word = std::uint32_t;
   static constexpr std::uint32_t kAnyWays = 0;  // template argument: ways read from the geometry
+  static constexpr int kDevice = -1;  // the requester of a DMA: no CPU, so every CPU is snooped
 
   template <std::uint32_t W>
   std::uint32_t ways() const { return W == kAnyWays ? geometry_.ways : W; }
@@ -127,7 +138,17 @@ class CoherentCaches {
   void touch(Word* set, std::uint32_t ways, int way);
   // Renumbers every set's stamps 1..ways in the same order once the clock would overflow them.
   void renumber_stamps();
-  void check_access(int cpu, Addr addr, std::uint64_t bytes) const;
+  // Throws unless `cpu` (kDevice: none) and [addr, addr + bytes) are ones the caches model.
+  void check_access(int cpu, Addr addr, std::uint64_t bytes) const {
+    if ((cpu < kDevice || cpu >= cpus_) || addr > max_address_ || bytes > max_address_ - addr)
+      refuse_access(cpu, addr, bytes);
+  }
+  [[noreturn]] void refuse_access(int cpu, Addr addr, std::uint64_t bytes) const;
+  // Snoop counts are only read when an access snooped something.
+  void lost_line(int cpu) {
+    ++snooped_[static_cast<std::size_t>(cpu)];
+    snooped_any_ = true;
+  }
   void notify_victims();
   AccessCounts access(int cpu, Addr addr, std::uint64_t bytes, bool write);
   // A device's DMA: a write invalidates every cached copy, a read writes Modified ones back.
@@ -147,7 +168,9 @@ class CoherentCaches {
   std::uint32_t way_bits_ = 0;
   std::uint64_t stamp_limit_ = 0;  // clock values that still fit a stamp
   std::vector<Word, LineAlignedAllocator<Word>> words_;
+  std::uint64_t max_address_ = 0;
   std::vector<std::uint64_t> snooped_;  // per CPU, lines lost during the current access
+  bool snooped_any_ = false;
   SnoopListener listener_;
   std::uint64_t clock_ = 0;
 };

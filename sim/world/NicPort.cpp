@@ -72,6 +72,8 @@ void NicPort::arrive(Picos arrival, Frame frame) {
 std::vector<Frame> NicPort::clean_rx() {
   std::vector<Frame> out;
   const models::Pro1000Nic::RxCleaned cleaned = nic_->clean_rx(calendar_.now());
+  // A polled NIC takes no interrupt, so its buses settle here (else their history grows).
+  nic_->settle(calendar_.now());
   out.reserve(cleaned.delivered.size());
   for (std::uint64_t token : cleaned.delivered) out.push_back(std::move(in_flight_.extract(token).mapped()));
   for (std::uint64_t token : cleaned.dropped) in_flight_.erase(token);

@@ -1,0 +1,222 @@
+// What a packet engine's productive iteration does: reclaim and receive on its NICs, serve the
+// doorbells and work queues, send what TCP timers queued, and serve the connections that moved.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/host/amp/AmpHost.hpp"
+#include "sim/host/amp/AmpHostState.hpp"
+#include "sim/host/amp/AmpSession.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
+
+namespace iscsim::host::amp {
+
+void AmpHost::iteration(int index) {
+  PpeState& st = *ppes_[static_cast<std::size_t>(index)];
+  Ppe& p = *st.engine;
+  p.run(amp_.ppe_poll, kSourcesPerNic * static_cast<double>(st.ports.size()) + 1, 0, {st.doorbell.poll()});
+  for (std::size_t port : st.ports) clean_port(p, port);
+  while (!st.inbox.empty()) {
+    auto h = st.inbox.pop();
+    p.run(amp_.ppe_doorbell, 1, 0, {{st.inbox_lock, memory_.line_bytes(), true}, h.slot, h.index, h.peer_index});
+    receive(p, h.entry.port, h.entry.frame, h.entry.skb);
+  }
+  serve_doorbells(p, st);
+  while (!st.timer_frames.empty()) {
+    auto [port, frame] = st.timer_frames.front();
+    st.timer_frames.pop_front();
+    p.run(paths_.tcp_timer, 1, 0);
+    charge_transmit(p, port, *frame);
+    p.defer([this, port = port, frame = frame] { ports_[port]->tx.release(frame); });
+  }
+  // Serving one connection may make another's work visible (a reconnect): a few passes at most.
+  for (bool again = true; again;) {
+    again = false;
+    for (Conn* c : st.conns)
+      if (c->dirty) {
+        c->dirty = false;
+        serve_connection(p, *c);
+        again = again || c->dirty;
+      }
+  }
+}
+
+void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
+  Port& port = *ports_[port_index];
+  if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
+    p.run(paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(caches_, reclaimed)});
+    for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
+      free_skb(p, Skb{port.tx_heads.front(), 0});
+      port.tx_heads.pop_front();
+    }
+    port.tx.drain();
+  }
+  std::vector<world::Frame> frames = port.nic->clean_rx();
+  // The refill's tail write tells the NIC once per iteration, as e1000_alloc_rx_buffers does.
+  if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
+  for (world::Frame& frame : frames) {
+    const Skb skb = port.rx_posted.front();
+    port.rx_posted.pop_front();
+    const models::Touch desc = port.rx_ring.clean(caches_);
+    caches_.dma_write(skb.data, frame.size());
+    p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
+    const Skb fresh = alloc_skb();
+    p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
+    port.rx_posted.push_back(fresh);
+    p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
+    receive(p, port_index, frame, skb);
+  }
+}
+
+void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const Skb& skb) {
+  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
+  if (!parsed.ok()) {
+    ++errors_.bad_frames;
+    return free_skb(p, skb);
+  }
+  const stack::tcp::Segment& seg = parsed.frame().segment;
+  auto it = flows_.find(flow_key(port_index, seg.dst_port, seg.src_port));
+  if (it == flows_.end()) {
+    ++errors_.no_endpoint;
+    return free_skb(p, skb);
+  }
+  world::TcpEndpoint& ep = *it->second;
+  Conn& c = *conns_.at(&ep);
+  if (&ppe_of(c) != &p) {
+    // Steered to the PPE that owns the connection: handed over through its inbox under the
+    // inbox's lock (PPE-to-PPE sharing needs one; host-to-PPE queues do not).
+    PpeState& owner = *ppes_[c.ppe];
+    auto at = owner.inbox.push(PpeState::Handover{port_index, std::move(frame), skb});
+    p.run(amp_.ppe_event_post, 1, 0,
+          {{owner.inbox_lock, memory_.line_bytes(), true}, at.slot, at.index, at.peer_index,
+           {skb.head, objects_.skb_head_bytes, true}});
+    Ppe& engine = *owner.engine;
+    p.defer([this, &engine] { engine.visible_at(calendar_.now()); });
+    return;
+  }
+  const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
+  p.run(path, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}, {skb.data, objects_.header_bytes, false},
+                     {skb.head, objects_.skb_head_bytes, true}});
+  const std::uint64_t before = ep.connection().readable();
+  const std::uint64_t space_before = ep.connection().send_space();
+  ep.deliver(seg);
+  const std::uint64_t after = ep.connection().readable();
+  const std::uint64_t queued = after > before ? after - before : 0;
+  const std::uint64_t freed =
+      ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
+  const std::uint32_t mss = std::max<std::uint32_t>(1, ep.connection().mss());
+  if (freed > 0) {
+    p.run(paths_.kfree_skb, static_cast<double>((freed + mss - 1) / mss), 0);
+    if (config_.strategy.tx_zero_copy) {
+      // The acknowledged segments drop their references on the user pages they pointed into.
+      c.release_pages_owed += static_cast<double>(freed) / objects_.page_bytes;
+      const double whole = std::floor(c.release_pages_owed);
+      if (whole > 0) p.run(amp_.zero_copy_release, whole, 0);
+      c.release_pages_owed -= whole;
+    }
+  }
+  if (queued > 0)
+    c.rx_skbs.push_back(Conn::Pending{skb, queued, 0});
+  else
+    free_skb(p, skb);
+  c.dirty = true;
+}
+
+void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
+  while (!st.doorbell.empty()) {
+    auto db = st.doorbell.pop();
+    ++counts_.doorbells;
+    p.run(amp_.ppe_doorbell, 1, 0, {db.slot, db.index, db.peer_index});
+    Conn& c = *db.entry;
+    while (!c.work.empty()) {
+      auto w = c.work.pop();
+      ++counts_.work_requests;
+      p.run(amp_.ppe_work_request, 1, 0, {w.slot, w.index, w.peer_index});
+      if (w.entry.kind == WorkEntry::Kind::Send) {
+        // The TCP half of a send call, run by the engine: the data enters the send queue.
+        p.run(paths_.tcp_sendmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
+        c.send_pending += w.entry.bytes;
+        c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
+      } else {
+        c.posted.push_back(Conn::Posted{w.entry.bytes, 0, w.entry.buffer});
+      }
+    }
+    c.dirty = true;
+    trace_queues(c);
+  }
+}
+
+void AmpHost::serve_connection(Ppe& p, Conn& c) {
+  world::IscsiInitiatorLink* link = c.session != nullptr ? &c.session->link() : nullptr;
+  if (link == nullptr) return;
+  if (c.send_pending > 0) c.send_pending -= link->transmit(c.send_pending);
+  fill_receives(p, c);
+  const stack::tcp::State state = c.ep->connection().state();
+  if (state != c.last_state) {
+    c.last_state = state;
+    // A connection that came up or went down: the host learns it from an event of no data.
+    if (link->login_due() || state == stack::tcp::State::Closed || state == stack::tcp::State::CloseWait)
+      post_event(p, c, EventEntry{0, true});
+  }
+}
+
+void AmpHost::fill_receives(Ppe& p, Conn& c) {
+  world::IscsiInitiatorLink& link = c.session->link();
+  // The receive half of the socket layer runs once per buffer filled, as SMP's receive thread
+  // reads a PDU's header and its data in two calls.
+  const auto filled = [&](EventEntry e) {
+    p.run(paths_.tcp_recvmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
+    post_event(p, c, e);
+  };
+  while (c.ep->connection().readable() > 0) {
+    const bool matched = !c.posted.empty();
+    const std::uint64_t room = matched ? c.posted.front().bytes - c.posted.front().filled : c.ep->connection().readable();
+    const std::uint64_t n = link.pull(room);
+    if (n == 0) break;
+    const models::Addr dst = matched ? c.posted.front().buffer + c.posted.front().filled : 0;
+    // The payload leaves the socket buffers: copied into the host's buffer here, or later by the host.
+    std::uint64_t left = n;
+    while (left > 0 && !c.rx_skbs.empty()) {
+      Conn::Pending& s = c.rx_skbs.front();
+      const std::uint64_t k = std::min(left, s.bytes - s.copied);
+      if (config_.strategy.rx_copy_on_ppe) {
+        const models::Addr src = s.skb.data + objects_.header_bytes + s.copied;
+        p.run(amp_.rx_copy, 1, k, {{src, k, false}, {dst + (n - left), matched ? k : 0, true}});
+        counts_.rx_copied_bytes += k;
+      }
+      s.copied += k;
+      left -= k;
+      if (s.copied == s.bytes) {
+        if (config_.strategy.rx_copy_on_ppe) free_skb(p, s.skb);
+        c.rx_skbs.pop_front();
+      }
+    }
+    if (!matched) {
+      ++counts_.fallback_events;
+      filled(EventEntry{n, true});
+      continue;
+    }
+    c.posted.front().filled += n;
+    if (c.posted.front().filled == c.posted.front().bytes) {
+      filled(EventEntry{c.posted.front().bytes, false});
+      c.posted.pop_front();
+    }
+  }
+}
+
+void AmpHost::post_event(Ppe& p, Conn& c, EventEntry e) {
+  auto at = c.events.push(e);
+  ++counts_.events;
+  p.run(amp_.ppe_event_post, 1, 0, {at.slot, at.index, at.peer_index});
+  trace_queues(c);
+  // The event is visible once the engine's iteration has written it.
+  p.defer([this, conn = &c] { wake_host(*conn); });
+}
+
+void AmpHost::wake_host(Conn& c) {
+  if (c.session == nullptr || c.wait_threshold == 0 || c.events.size() < c.wait_threshold) return;
+  c.wait_threshold = 0;
+  ++counts_.host_wakeups;
+  c.session->wake();
+}
+
+}  // namespace iscsim::host::amp

@@ -1,7 +1,8 @@
 // What run_info says about the run itself: the engine's work (calendar events, SimGrid sync
 // points), the process's peak memory and page faults; and that memory does not grow with the
 // size of the LUN a read run reads from, nor with the simulated time of a run whose NICs are
-// polled (no interrupt settles their buses' booking history).
+// polled (no interrupt settles their buses' booking history), and that a run in steady state
+// takes no page faults.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -45,12 +46,16 @@ TEST(RunInfo, PeakMemoryIsFlatInTheLunSize) {
   EXPECT_LT(large.get<std::int64_t>() - small.get<std::int64_t>(), kAllowedGrowth);
 }
 
-TEST(RunInfo, PeakMemoryIsFlatInTheSimulatedTime) {
+TEST(RunInfo, MemoryAndPageFaultsAreFlatInTheSimulatedTime) {
   constexpr std::int64_t kAllowedGrowth = 10'000'000;  // issue 15: at most 10 MB from 1 s to 10 s
   const std::string scenario = "paper/amp-read-8k.json";
   const auto brief = run_info(scenario, "", "brief", " --set run.duration_s=0.1 --set run.warmup_s=0.01");
   const auto longer = run_info(scenario, "", "longer", " --set run.duration_s=0.8 --set run.warmup_s=0.01");
   EXPECT_LT(longer["peak_rss_bytes"].get<std::int64_t>() - brief["peak_rss_bytes"].get<std::int64_t>(), kAllowedGrowth);
+  // In steady state buffers come from memory the process already has: no page faults.
+  constexpr std::int64_t kSteadyStateFaults = 500;  // a few hundred for what grows once (hash tables)
+  EXPECT_LT(longer["minor_page_faults"].get<std::int64_t>() - brief["minor_page_faults"].get<std::int64_t>(),
+            kSteadyStateFaults);
 }
 
 }  // namespace

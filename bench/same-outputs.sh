@@ -32,12 +32,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ ${#scenarios[@]} -eq 0 ]; then
-  for arch in smp amp; do
-    for op in read write; do
-      for size in 64k 8k; do scenarios+=("$root/scenarios/paper/$arch-$op-$size.json"); done
-    done
-  done
-  scenarios+=("$root/scenarios/tcp-bulk.json")
+  source "$root/bench/default-scenarios.sh"
+  mapfile -t scenarios < <(default_scenarios "$root")
 fi
 
 work="$(mktemp -d)"

@@ -35,12 +35,8 @@ if ! [[ "$repeat" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 if [ ${#scenarios[@]} -eq 0 ]; then
-  for arch in smp amp; do
-    for op in read write; do
-      for size in 64k 8k; do scenarios+=("$root/scenarios/paper/$arch-$op-$size.json"); done
-    done
-  done
-  scenarios+=("$root/scenarios/tcp-bulk.json")
+  source "$root/bench/default-scenarios.sh"
+  mapfile -t scenarios < <(default_scenarios "$root")
 fi
 
 work="$(mktemp -d)"

@@ -153,9 +153,15 @@ std::vector<std::uint8_t> counting(std::uint64_t first_block, std::size_t blocks
   return v;
 }
 
-TEST(SparseStoreTest, NeverWrittenBlocksComeFromThePattern) {
-  SparseStore s(64 * CountingPattern::kBlock, 8 * CountingPattern::kBlock);
+// A store of `blocks` blocks in pages of `page_blocks`, under the counting pattern.
+SparseStore counting_store(std::uint64_t blocks, std::uint32_t page_blocks) {
+  SparseStore s(blocks * CountingPattern::kBlock, page_blocks * CountingPattern::kBlock);
   s.set_pattern(std::make_shared<CountingPattern>());
+  return s;
+}
+
+TEST(SparseStoreTest, NeverWrittenBlocksComeFromThePattern) {
+  const SparseStore s = counting_store(64, 8);
   std::vector<std::uint8_t> want;
   for (std::uint64_t b = 0; b < 64; ++b) {
     const std::vector<std::uint8_t> one = counting(b, 1, static_cast<std::uint32_t>(b % 3));
@@ -168,8 +174,7 @@ TEST(SparseStoreTest, NeverWrittenBlocksComeFromThePattern) {
 }
 
 TEST(SparseStoreTest, BlocksThePatternCodesAreKeptAsCodes) {
-  SparseStore s(64 * CountingPattern::kBlock, 8 * CountingPattern::kBlock);
-  s.set_pattern(std::make_shared<CountingPattern>());
+  SparseStore s = counting_store(64, 8);
   const std::vector<std::uint8_t> in = counting(5, 20, 42);
   s.write(5 * CountingPattern::kBlock, in.data(), in.size());
   EXPECT_EQ(s.resident_pages(), 4u);
@@ -184,8 +189,7 @@ TEST(SparseStoreTest, BlocksThePatternCodesAreKeptAsCodes) {
 TEST(SparseStoreTest, RandomDataAmongCodedBlocksReadsBackExactly) {
   constexpr std::size_t kBlocks = 96;
   constexpr std::size_t kBytes = kBlocks * CountingPattern::kBlock;
-  SparseStore s(kBytes, 8 * CountingPattern::kBlock);
-  s.set_pattern(std::make_shared<CountingPattern>());
+  SparseStore s = counting_store(kBlocks, 8);
   std::vector<std::uint8_t> flat(kBytes);
   s.read(0, flat.data(), kBytes);
   std::mt19937 rng(7);
@@ -214,8 +218,7 @@ TEST(SparseStoreTest, RandomDataAmongCodedBlocksReadsBackExactly) {
 }
 
 TEST(SparseStoreTest, ChangingThePatternKeepsWhatWasWritten) {
-  SparseStore s(16 * CountingPattern::kBlock, 4 * CountingPattern::kBlock);
-  s.set_pattern(std::make_shared<CountingPattern>());
+  SparseStore s = counting_store(16, 4);
   const std::vector<std::uint8_t> in = counting(2, 3, 9);
   s.write(2 * CountingPattern::kBlock, in.data(), in.size());
   std::vector<std::uint8_t> before(4 * CountingPattern::kBlock);

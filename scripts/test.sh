@@ -12,7 +12,10 @@ cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "${ISCSIM_SKIP_SANITIZERS:-0}" != 1 ]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DISCSIM_SANITIZE=ON -DISCSIM_BUILD_BENCH=OFF >/dev/null
+  # -O1 with minimal debug information (-g1: functions and line tables) is what the sanitizers'
+  # reports need, at a fraction of the compile time of -O2 -g (CI has 20 minutes on 2 cores).
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DISCSIM_SANITIZE=ON -DISCSIM_BUILD_BENCH=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"

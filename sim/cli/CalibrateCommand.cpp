@@ -11,6 +11,7 @@
 #include "BuildInfo.hpp"
 #include "sim/calibration/Calibration.hpp"
 #include "sim/calibration/Residuals.hpp"
+#include "sim/cli/CommandLine.hpp"
 #include "sim/cli/CalibrationRuns.hpp"
 #include "sim/cli/CommandGuard.hpp"
 #include "sim/results/OutputDir.hpp"
@@ -65,13 +66,9 @@ int calibrate_command(const std::vector<std::string>& args) {
       "the extension .residuals.json)")(
       "no-checks", "skip the honesty checks (mechanisms switched off in turn, leave-one-workload-out)");
   return guarded("calibrate", [&] {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
+    const auto parsed = parse_or_help(args, desc);
+    if (!parsed) return kExitOk;
+    const po::variables_map& vm = *parsed;
     const int iterations = vm["iterations"].as<int>();
     const double duration = vm["duration"].as<double>();
     if (iterations < 1) throw po::error("--iterations must be at least 1");

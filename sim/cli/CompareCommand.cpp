@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/cli/CommandLine.hpp"
 #include "sim/cli/CommandGuard.hpp"
 #include "sim/cli/Commands.hpp"
 #include "sim/compare/CompareReport.hpp"
@@ -56,18 +57,10 @@ int compare_command(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>(),
       "output directory, replaced whole if iscsim wrote it (default: out/compare-<BASE>-vs-<OTHER>, each named by "
       "its run directory)");
-  po::options_description all;
-  all.add(desc).add_options()("runs", po::value<std::vector<std::string>>());
-  po::positional_options_description pos;
-  pos.add("runs", -1);
   return guarded("compare", [&] {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
+    const auto parsed = parse_or_help(args, desc, "runs", -1);
+    if (!parsed) return kExitOk;
+    const po::variables_map& vm = *parsed;
     try {
       return compare_and_write(vm.count("runs") ? vm["runs"].as<std::vector<std::string>>() : std::vector<std::string>{},
                                vm);

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/cli/CommandLine.hpp"
 #include "sim/cli/WireCommands.hpp"
 #include "sim/wire/CliValues.hpp"
 #include "sim/wire/InitiatorClient.hpp"
@@ -29,18 +30,10 @@ int probe_command(const std::vector<std::string>& args) {
       "bytes to write and read back (K, M suffixes allowed)")(
       "timeout", po::value<double>()->default_value(std::chrono::duration<double>(wire::kDefaultProbeTimeout).count()),
       "seconds to wait for each step");
-  po::options_description all;
-  all.add(desc).add_options()("url", po::value<std::string>());
-  po::positional_options_description pos;
-  pos.add("url", 1);
   return wire_guarded("probe", [&] {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
+    const auto parsed = parse_or_help(args, desc, "url");
+    if (!parsed) return kExitOk;
+    const po::variables_map& vm = *parsed;
     if (!vm.count("url")) throw po::error("an iscsi:// URL is required");
     const wire::IscsiUrl url = wire::parse_iscsi_url(vm["url"].as<std::string>());
     wire::ProbeOptions o;

@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "sim/cli/CommandLine.hpp"
 #include "sim/cli/WireCommands.hpp"
 #include "sim/wire/CliValues.hpp"
 #include "sim/wire/TargetServer.hpp"
@@ -58,13 +59,9 @@ int serve_command(const std::vector<std::string>& args) {
       "largest data segment accepted in one PDU (MaxRecvDataSegmentLength)")(
       "verbose,v", "log each connection and why it ended on stderr");
   return wire_guarded("serve", [&] {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
+    const auto parsed = parse_or_help(args, desc);
+    if (!parsed) return kExitOk;
+    const po::variables_map& vm = *parsed;
     for (const char* required : {"listen", "target-name", "lun-size"})
       if (!vm.count(required)) throw po::error(std::string("--") + required + " is required");
     wire::ServerConfig cfg;

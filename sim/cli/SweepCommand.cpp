@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 #include <unistd.h>
 
+#include "sim/cli/CommandLine.hpp"
 #include "sim/cli/CommandGuard.hpp"
 #include "sim/cli/Commands.hpp"
 #include "sim/results/OutputDir.hpp"
@@ -166,19 +167,10 @@ int sweep_command(const std::vector<std::string>& args) {
       "partition", po::value<std::string>(), "Slurm partition (--slurm)")(
       "time", po::value<std::string>(), "Slurm time limit per task, e.g. 30 or 1:00:00 (--slurm)")(
       "array-throttle", po::value<int>(), "at most K array tasks at once (--slurm)");
-  po::options_description all;
-  all.add(desc).add_options()("spec", po::value<std::string>());
-  po::positional_options_description pos;
-  pos.add("spec", 1);
-
   return guarded("sweep", [&] {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return kExitOk;
-    }
+    const auto parsed = parse_or_help(args, desc, "spec");
+    if (!parsed) return kExitOk;
+    const po::variables_map& vm = *parsed;
     if (!vm.count("spec")) throw po::error("a sweep file is required");
     const bool slurm = vm.count("slurm") || vm.count("slurm-dry-run");
     const int modes = static_cast<int>(vm.count("shard") + vm.count("gather")) + (slurm ? 1 : 0);

@@ -11,8 +11,6 @@
 namespace iscsim::host::amp {
 
 namespace {
-constexpr unsigned kPortShift = 32;
-constexpr unsigned kLocalShift = 16;
 constexpr double kPicosPerSecondD = 1e12;
 }  // namespace
 
@@ -66,11 +64,6 @@ void AmpHost::ensure_engines() {
   }
 }
 
-AmpHost::FlowKey AmpHost::flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote) {
-  return (static_cast<std::uint64_t>(port) << kPortShift) | (static_cast<std::uint64_t>(local) << kLocalShift) |
-         remote;
-}
-
 AmpHost::Skb AmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }
 
 void AmpHost::free_skb(Ppe& p, const Skb& skb) {
@@ -103,7 +96,7 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
 
 void AmpHost::bind(std::size_t port_index, world::TcpEndpoint* ep) {
   ensure_engines();
-  flows_[flow_key(port_index, ep->local_port(), ep->remote_port())] = ep;
+  flows_.add(port_index, ep);
   auto c = std::make_unique<Conn>(memory_, config_);
   c->ep = ep;
   c->port = port_index;
@@ -124,12 +117,8 @@ Ppe* AmpHost::executing_ppe() {
 void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame) {
   Port& port = *ports_[port_index];
   const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  Conn* c = nullptr;
-  if (parsed.ok()) {
-    const auto& seg = parsed.frame().segment;
-    auto it = flows_.find(flow_key(port_index, seg.src_port, seg.dst_port));
-    if (it != flows_.end()) c = conns_.at(it->second).get();
-  }
+  world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
+  Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
   if (c != nullptr) {
     p.run(paths_.tcp_transmit, 1, 0, {{c->sock, objects_.sock_hot_bytes, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
@@ -165,11 +154,8 @@ void AmpHost::send(std::size_t port_index, world::Frame frame) {
   // A TCP timer or a connect: the engine that owns the flow sends it on its next iteration.
   std::size_t ppe = ports_[port_index]->ppe;
   const stack::net::ParseResult parsed = stack::net::parse_frame(shared->data(), shared->size());
-  if (parsed.ok()) {
-    const auto& seg = parsed.frame().segment;
-    auto it = flows_.find(flow_key(port_index, seg.src_port, seg.dst_port));
-    if (it != flows_.end()) ppe = conns_.at(it->second)->ppe;
-  }
+  if (parsed.ok())
+    if (world::TcpEndpoint* ep = flows_.outbound(port_index, parsed.frame().segment)) ppe = conns_.at(ep)->ppe;
   ppes_[ppe]->timer_frames.emplace_back(port_index, shared);
   ppes_[ppe]->engine->visible_at(calendar_.now());
 }

@@ -23,6 +23,7 @@
 #include "sim/host/amp/SharedRing.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
@@ -124,9 +125,7 @@ class AmpHost : public Host, public CostedHost {
   struct Port;
   struct Conn;
   struct PpeState;
-  using FlowKey = std::uint64_t;
 
-  static FlowKey flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote);
   Ppe& ppe_of(const Conn& c);
   void iteration(int ppe);
   void clean_port(Ppe& p, std::size_t port_index);
@@ -157,7 +156,7 @@ class AmpHost : public Host, public CostedHost {
   std::unique_ptr<kernel::CpuSet> cpus_;
   std::vector<std::unique_ptr<PpeState>> ppes_;
   std::vector<std::unique_ptr<Port>> ports_;
-  std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
+  kernel::FlowTable flows_;
   std::unordered_map<const world::TcpEndpoint*, std::unique_ptr<Conn>> conns_;
   std::vector<AmpSession*> sessions_;
   models::SlabCache* skb_data_;

@@ -74,12 +74,12 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
     return free_skb(p, skb);
   }
   const stack::tcp::Segment& seg = parsed.frame().segment;
-  auto it = flows_.find(flow_key(port_index, seg.dst_port, seg.src_port));
-  if (it == flows_.end()) {
+  world::TcpEndpoint* found = flows_.inbound(port_index, seg);
+  if (found == nullptr) {
     ++errors_.no_endpoint;
     return free_skb(p, skb);
   }
-  world::TcpEndpoint& ep = *it->second;
+  world::TcpEndpoint& ep = *found;
   Conn& c = *conns_.at(&ep);
   if (&ppe_of(c) != &p) {
     // Steered to the PPE that owns the connection: handed over through its inbox under the

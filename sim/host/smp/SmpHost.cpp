@@ -9,11 +9,6 @@
 
 namespace iscsim::host::smp {
 
-namespace {
-constexpr unsigned kPortShift = 32;
-constexpr unsigned kLocalShift = 16;
-}  // namespace
-
 SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus& fsb, const models::CpuParams& cpu,
                  const models::CacheGeometry& cache, models::CodePathCatalog catalog, const KernelObjects& objects,
                  const SmpConfig& config)
@@ -57,11 +52,6 @@ void SmpHost::free_skb(int cpu, const Skb& skb) {
   if (skb.data != 0) skb_data_->free(skb.data);
 }
 
-SmpHost::FlowKey SmpHost::flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote) {
-  return (static_cast<std::uint64_t>(port) << kPortShift) | (static_cast<std::uint64_t>(local) << kLocalShift) |
-         remote;
-}
-
 std::size_t SmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   Port p;
@@ -79,7 +69,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
 }
 
 void SmpHost::bind(std::size_t port_index, world::TcpEndpoint* ep) {
-  flows_[flow_key(port_index, ep->local_port(), ep->remote_port())] = ep;
+  flows_.add(port_index, ep);
   Conn c;
   c.sock = memory_.cache("tcp_sock", objects_.sock_bytes).alloc();
   c.tx_buffer = memory_.region(config_.socket_buffer_bytes);
@@ -158,12 +148,12 @@ void SmpHost::receive(int cpu, Received& r) {
     return drop();
   }
   const stack::tcp::Segment& seg = parsed.frame().segment;
-  auto it = flows_.find(flow_key(r.port, seg.dst_port, seg.src_port));
-  if (it == flows_.end()) {
+  world::TcpEndpoint* found = flows_.inbound(r.port, seg);
+  if (found == nullptr) {
     ++errors_.no_endpoint;
     return drop();
   }
-  world::TcpEndpoint& ep = *it->second;
+  world::TcpEndpoint& ep = *found;
   const bool data = !seg.payload.empty();
   const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;
   // A thread on another CPU holds the socket: the segment waits on the backlog and that thread
@@ -228,12 +218,7 @@ void SmpHost::charge(int cpu, models::PathId path, double calls, std::initialize
 void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame) {
   Port& port = ports_[port_index];
   const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  world::TcpEndpoint* ep = nullptr;
-  if (parsed.ok()) {
-    const auto& seg = parsed.frame().segment;
-    auto it = flows_.find(flow_key(port_index, seg.src_port, seg.dst_port));
-    if (it != flows_.end()) ep = it->second;
-  }
+  world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
   if (ep != nullptr) {
     charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true)});
     Conn& c = conns_.at(ep);

@@ -18,6 +18,7 @@
 #include "sim/host/Host.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
@@ -122,9 +123,7 @@ class SmpHost : public Host, public CostedHost {
     };
     std::deque<Pending> rx_skbs;  // received data waiting for recvmsg, in order
   };
-  using FlowKey = std::uint64_t;  // port, local, remote
 
-  static FlowKey flow_key(std::size_t port, std::uint16_t local, std::uint16_t remote);
   int route(std::size_t port_index);
   void interrupt(std::size_t port_index);
   void hard_irq(int cpu, std::size_t port_index);
@@ -154,7 +153,7 @@ class SmpHost : public Host, public CostedHost {
   models::SlabCache* skb_heads_;
   std::vector<Port> ports_;
   std::deque<std::string> irq_names_;  // per port, what the timeline calls its interrupt
-  std::unordered_map<FlowKey, world::TcpEndpoint*> flows_;
+  kernel::FlowTable flows_;
   std::unordered_map<const world::TcpEndpoint*, Conn> conns_;
   std::vector<std::deque<Received>> backlog_;  // per CPU: frames for its NET_RX softirq
   std::vector<bool> net_rx_raised_;

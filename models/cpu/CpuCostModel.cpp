@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace iscsim::models {
 
@@ -22,16 +23,17 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.misses_in_flight = p.number("misses_in_flight");
   c.clear_penalty_cycles = p.number("clear_penalty_cycles");
   c.snoop_clear_per_line = p.number("snoop_clear_per_line");
+  c.loads_in_flight = p.number("loads_in_flight");
   c.idle_instr_per_cycle = p.number("idle_instr_per_cycle");
   c.prefetch_after_misses = p.number("prefetch_after_misses");
   c.prefetch_page_bytes = p.number("prefetch_page_bytes");
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
-  if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.clear_penalty_cycles < 0 ||
+  if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes <= 0 ||
       c.mmio_read_ns < 0 || c.mmio_write_ns < 0)
     throw ParamError(p.origin() +
-                     ": latencies must be positive, misses_in_flight >= 1, snoop_clear_per_line in [0, 1], "
+                     ": latencies must be positive, misses_in_flight and loads_in_flight >= 1, snoop_clear_per_line in [0, 1], "
                      "the others non-negative");
   p.require_all_read();
   return c;
@@ -46,6 +48,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       hz_(hz),
       running_(cpus, Bin::Idle),
       pending_cycles_(cpus, 0.0),
+      pieces_(cpus),
       counters_(cpus),
       tallies_(cpus, std::vector<PathTally>(catalog.size())) {
   // Code regions are sized by the bound, not the value, so calibration does not move them.
@@ -62,7 +65,14 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   c.instr = p.instructions(calls, static_cast<double>(bytes));
   AccessCounts acc;
   double exposed = 0;  // misses from memory whose latency the core waits for
+  Piece& piece = pieces_[cpu];
+  // Within a piece being charged, this path starts after what the piece charged before it.
+  const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
+  const Picos start = in_piece ? piece.start + picos(piece.cycles) : now;
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write) {
+    access_lo_ = addr;
+    access_hi_ = addr + bytes;
+    access_at_ = start;
     const AccessCounts a = write ? caches_.write(cpu, addr, bytes) : caches_.read(cpu, addr, bytes);
     // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it:
     // the rest of that page's misses cost bus time, not latency.
@@ -74,6 +84,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   if (footprint > 0) stream(code_[id], footprint, false);
   for (const Touch& t : touches)
     if (t.bytes > 0) stream(t.addr, t.bytes, t.write);
+  access_hi_ = access_lo_;
   c.l2_misses = static_cast<double>(acc.misses);
   double stall_ns = exposed * params_.memory_latency_ns / params_.misses_in_flight +
                     static_cast<double>(acc.from_peer) * params_.peer_latency_ns +
@@ -91,6 +102,13 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   const double own = c.instr * p.cpi.value + c.stall_cycles;
   // Clear penalties owed from snoops were counted where they happened; here they only take time.
   c.cycles = own + take_pending_cycles(cpu);
+  piece.bin = p.bin;
+  if (in_piece) {
+    const Picos end = start + picos(c.cycles);
+    for (const Touch& t : touches)
+      if (t.bytes > 0) piece.spans.push_back({t.addr, t.addr + t.bytes, start, end, p.bin});
+    piece.cycles += c.cycles;
+  }
   if (counting_) {
     BinCounters& b = at(counters_[cpu], p.bin);
     b.cycles += own;
@@ -119,15 +137,54 @@ double CpuCostModel::bus_wait_ns(Picos now) {
   return line_ns * utilization_ / (2 * (1 - utilization_));
 }
 
-double CpuCostModel::clear(int cpu, double n) {
-  const Bin bin = running_[cpu];
-  // An idle CPU loses no work to a flush: its penalty is idle time.
+double CpuCostModel::count_clears(int cpu, double n, Bin bin) {
+  // A flush while the CPU idles (in hlt) loses no work: its penalty is idle time.
   const double penalty = bin == Bin::Idle ? 0.0 : n * params_.clear_penalty_cycles;
   if (counting_) {
     at(counters_[cpu], bin).clears += n;
     at(counters_[cpu], bin).cycles += penalty;
   }
   return penalty;
+}
+
+double CpuCostModel::clear(int cpu, double n, PathId path) { return count_clears(cpu, n, catalog_[path].bin); }
+
+void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
+  access_lo_ = addr;
+  access_hi_ = addr + bytes;
+  access_at_ = now;
+  caches_.dma_write(addr, bytes);
+  access_hi_ = access_lo_;
+}
+
+void CpuCostModel::begin_piece(int cpu, Picos now) {
+  Piece& p = pieces_[cpu];
+  p.spans.clear();
+  p.start = now;
+  p.cycles = 0;
+  p.until = std::numeric_limits<Picos>::max();
+}
+
+Picos CpuCostModel::picos(double cycles) const {
+  return static_cast<Picos>(std::llround(cycles / hz_ * static_cast<double>(kPicosPerSecond)));
+}
+
+Piece CpuCostModel::suspend_piece(int cpu) {
+  Piece p = std::move(pieces_[cpu]);
+  pieces_[cpu] = Piece{};
+  return p;
+}
+
+void CpuCostModel::resume_piece(int cpu, Piece piece, Picos until) {
+  // What it had not yet run runs later by as long as it was preempted.
+  const Picos delay = until - piece.until;
+  for (Piece::Span& s : piece.spans) {
+    s.from += delay;
+    s.to += delay;
+  }
+  piece.until = until;
+  running_[cpu] = piece.bin;
+  pieces_[cpu] = std::move(piece);
 }
 
 double CpuCostModel::take_pending_cycles(int cpu) {
@@ -137,10 +194,33 @@ double CpuCostModel::take_pending_cycles(int cpu) {
 }
 
 void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
-  const double clears = static_cast<double>(lines) * params_.snoop_clear_per_line;
-  if (clears <= 0) return;
-  // The penalty is paid by whatever the victim runs next; an idle CPU loses nothing but the count.
-  pending_cycles_[victim] += clear(victim, clears);
+  // A memory-ordering clear needs a load in flight on a line the snoop takes: only an access
+  // while the victim's piece runs, on lines that piece touches, can cause one.
+  const Piece& piece = pieces_[victim];
+  if (access_hi_ <= access_lo_ || params_.snoop_clear_per_line <= 0) return;
+  const std::uint64_t line = caches_.geometry().line_bytes;
+  // Of the lines a path walks, only as many as its loads in flight are exposed at once.
+  double exposed = 0;
+  double most = 0;
+  Bin bin = piece.bin;
+  for (const Piece::Span& s : piece.spans) {
+    if (access_at_ < s.from || access_at_ >= s.to) continue;
+    const Addr lo = std::max(s.lo, access_lo_) / line;
+    const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
+    if (hi <= lo) continue;
+    const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
+    const double e = static_cast<double>(std::min<std::uint64_t>(hi - lo, lines)) *
+                     std::min(1.0, params_.loads_in_flight / walked);
+    exposed += e;
+    if (e > most) {
+      most = e;
+      bin = s.bin;
+    }
+  }
+  if (exposed <= 0) return;
+  const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
+  // The penalty is paid by what the victim runs next.
+  pending_cycles_[victim] += count_clears(victim, clears, bin);
 }
 
 }  // namespace iscsim::models

@@ -2,8 +2,9 @@
 // The one entry point that charges software to a simulated CPU: a code path runs over the
 // memory it touches and costs cycles = instructions x core CPI + memory stalls (L2 misses at the
 // memory latency, fixed in nanoseconds, plus front-side-bus queueing) + machine clears. Clears
-// come from events (interrupts, IPIs, context switches, snoops) and go to the bin that was
-// running when they happened, as a sampling profiler sees them.
+// come from events and go where a sampling profiler sees them, to the code running when they
+// happen: an interrupt's to what it interrupts, a context switch's CR3 load to schedule(), a
+// memory-ordering clear to the code whose in-flight loads the snooped line was under.
 #include <cstdint>
 #include <initializer_list>
 #include <vector>
@@ -23,6 +24,7 @@ struct CpuParams {
   double misses_in_flight = 1;        // memory-level parallelism of a miss stream
   double clear_penalty_cycles = 0;    // pipeline flush and refill
   double snoop_clear_per_line = 0;    // memory-ordering clears per line snooped away
+  double loads_in_flight = 1;         // the out-of-order window's load buffer
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
   double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams
   double prefetch_page_bytes = 0;     // it never crosses a page
@@ -36,6 +38,24 @@ struct Touch {
   Addr addr = 0;
   std::uint64_t bytes = 0;
   bool write = false;
+};
+
+// The data a CPU's current piece of work (one job between two scheduling points) touches, and
+// when: while a path runs, its loads may be in flight on the lines it touches, so a snoop that
+// takes one of them away then flushes that CPU's pipeline (a memory-ordering clear).
+struct Piece {
+  struct Span {
+    Addr lo = 0;
+    Addr hi = 0;
+    Picos from = 0;  // while the path that touches it runs
+    Picos to = 0;
+    Bin bin = Bin::Idle;
+  };
+  std::vector<Span> spans;
+  Picos start = 0;
+  double cycles = 0;  // charged so far: where the next path starts
+  Picos until = 0;
+  Bin bin = Bin::Idle;  // the bin of the path that ran last in the piece
 };
 
 struct Cost {
@@ -62,10 +82,21 @@ class CpuCostModel {
   // Runs `calls` calls of `path` on `cpu` at `now` over `bytes` bytes of payload, touching
   // `touches` besides the path's code. Counts go to the path's bin when counting is on.
   Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches, Picos now);
-  // `n` machine clears on `cpu` from an event (interrupt, IPI, context switch), counted with
-  // their penalty in the running bin; returns the penalty in cycles (0 when idle), which the
-  // caller adds to the time of what it runs next.
-  double clear(int cpu, double n);
+  // `n` machine clears on `cpu` from an event: counted with their penalty in the bin running
+  // (an interrupt's: what it interrupts), or in `path`'s (an instruction of that path's);
+  // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
+  double clear_running(int cpu, double n) { return count_clears(cpu, n, running_[cpu]); }
+  double clear(int cpu, double n, PathId path);
+  // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
+  // current piece has loads in flight on those lines takes memory-ordering clears.
+  void device_write(Addr addr, std::uint64_t bytes, Picos now);
+
+  // Pieces: `cpu` starts one now (what it touches from here on may be in flight), it ends at
+  // `until`; a preempted piece is set aside and resumes later with a new end.
+  void begin_piece(int cpu, Picos now);
+  void end_piece(int cpu, Picos until) { pieces_[cpu].until = until; }
+  Piece suspend_piece(int cpu);
+  void resume_piece(int cpu, Piece piece, Picos until);
 
   // Which bin `cpu` is executing (Idle when it waits): where its clears are attributed.
   void set_running(int cpu, Bin bin) { running_[cpu] = bin; }
@@ -83,6 +114,8 @@ class CpuCostModel {
 
  private:
   void on_snoop(int victim, std::uint64_t lines);
+  double count_clears(int cpu, double n, Bin bin);
+  Picos picos(double cycles) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);
 
@@ -94,6 +127,11 @@ class CpuCostModel {
   std::vector<Addr> code_;  // per path, its code region
   std::vector<Bin> running_;
   std::vector<double> pending_cycles_;
+  std::vector<Piece> pieces_;
+  // The access under way, for the snoop listener: whose lines it can take and when.
+  Addr access_lo_ = 0;
+  Addr access_hi_ = 0;
+  Picos access_at_ = 0;
   std::vector<CpuCounters> counters_;
   std::vector<std::vector<PathTally>> tallies_;
   bool counting_ = false;

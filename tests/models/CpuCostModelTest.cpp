@@ -1,5 +1,6 @@
 // The CPU cost model against analytic cases: instructions, memory stalls that scale with
-// frequency, clears attributed to the running bin.
+// frequency, clears attributed to the running bin, memory-ordering clears only under loads in
+// flight.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -96,24 +97,71 @@ TEST(CpuCostModel, WarmDataCostsNoStall) {
   EXPECT_DOUBLE_EQ(again.instr, 1024);
 }
 
-TEST(CpuCostModel, ClearGoesToTheRunningBinAndIdleLosesNoTime) {
+TEST(CpuCostModel, ClearGoesToTheRunningBinOrTheNamedPathsAndIdleLosesNoTime) {
   Rig r(2.4e9);
-  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1), 0);  // idle
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 1), 0);  // idle
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Idle).clears, 1);
   r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
-  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 2), 200);
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 2), 200);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 2);
+  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1, r.paths.id("copy")), 100);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 1);
 }
 
-TEST(CpuCostModel, SnoopsOfAnotherCpuClearTheVictim) {
+// CPU1 starts a piece at 0 whose TCP path writes `bytes` at `line` for 2,000 cycles.
+void victim_piece(Rig& r, Addr line, std::uint64_t bytes) {
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, bytes, true}}, 0);
+}
+
+TEST(CpuCostModel, SnoopOfALineUnderTheVictimsLoadsInFlightClearsIt) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);
-  r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU1 owns it, runs TCP
-  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU0 takes it
+  victim_piece(r, line, 64);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU0 takes it meanwhile
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
   // The victim pays the penalty in time on its next path, not again in its counters.
   const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
   EXPECT_DOUBLE_EQ(next.cycles, 2000 + 50);
+}
+
+TEST(CpuCostModel, SnoopAfterTheVictimsPathHasRunClearsNothing) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  victim_piece(r, line, 64);
+  r.cpu.end_piece(1, 1'000'000);  // 2,000 cycles at 2.4 GHz: about 833 ns, then the piece ends
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 2'000'000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Idle).clears, 0);
+}
+
+TEST(CpuCostModel, AWideWalkExposesOnlyAsManyLinesAsLoadsInFlight) {
+  Rig r(2.4e9);  // one load in flight
+  const Addr buf = r.memory.region(64 * 64);
+  victim_piece(r, buf, 64 * 64);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, 64 * 64, true}}, 0);  // all 64 lines taken
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);  // 64 x 1/64 x 0.5
+}
+
+TEST(CpuCostModel, DeviceWriteUnderTheVictimsLoadsClearsIt) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  victim_piece(r, line, 64);
+  r.cpu.device_write(line, 64, 0);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
+}
+
+TEST(CpuCostModel, AResumedPieceIsRunningAgainAndItsLaterLoadsShift) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  victim_piece(r, line, 64);
+  r.cpu.end_piece(1, 1'000'000);
+  Piece set_aside = r.cpu.suspend_piece(1);
+  r.cpu.set_running(1, Bin::Idle);
+  r.cpu.resume_piece(1, std::move(set_aside), 5'000'000);  // preempted for 4 us
+  EXPECT_EQ(r.cpu.running(1), Bin::Tcp);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 4'500'000);  // within the shifted path
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
 }
 
 }  // namespace

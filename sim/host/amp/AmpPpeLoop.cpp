@@ -43,7 +43,7 @@ void AmpHost::iteration(int index) {
 void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   Port& port = *ports_[port_index];
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    p.run(paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(caches_, reclaimed)});
+    p.run(paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
       free_skb(p, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
@@ -56,8 +56,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   for (world::Frame& frame : frames) {
     const Skb skb = port.rx_posted.front();
     port.rx_posted.pop_front();
-    const models::Touch desc = port.rx_ring.clean(caches_);
-    caches_.dma_write(skb.data, frame.size());
+    const models::Touch desc = port.rx_ring.clean(*cost_, calendar_.now());
+    cost_->device_write(skb.data, frame.size(), calendar_.now());
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});

@@ -27,7 +27,7 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
   const std::string n = std::to_string(index);
   if (host.config().strategy.completion == scenario::AmpCompletion::RxThread)
     rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home_cpu());
-  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home_cpu());
+  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home_cpu(), kernel::kDynamoProcess);
   host.attach_session(link.endpoint(), this);
   // TCP runs on the PPE: socket activity marks the connection for it; output the session queued
   // from the host's side (a logout when the workload ends) is posted there and then.

@@ -60,6 +60,7 @@ void Ppe::iterate() {
   ++iterations_;
   cycles_ = 0;
   if (timeline_) slice_ = world::WorkSlice{"ppe iteration", calendar_.now()};
+  cost_.begin_piece(config_.cpu, calendar_.now());
   executing_ = true;
   iteration_(*this);
   executing_ = false;
@@ -69,6 +70,7 @@ void Ppe::iterate() {
 void Ppe::begin_busy(Picos end) {
   busy_ = true;
   busy_end_ = end;
+  cost_.end_piece(config_.cpu, end);
   notice_scheduled_ = false;
   const std::uint64_t gen = ++generation_;
   calendar_.schedule(busy_end_, [this, gen] { complete(gen); });
@@ -99,7 +101,7 @@ void Ppe::tick() {
   if (cost_.counting()) ++events_.interrupts;
   if (timeline_) timeline_->instant(track_, calendar_.now(), "local timer", "interrupt");
   // The interrupt flushes the pipeline of what it interrupts (nothing lost if the loop was idle).
-  const double penalty = cost_.clear(config_.cpu, 1);
+  const double penalty = cost_.clear_running(config_.cpu, 1);
   if (busy_) {
     // Timeline: the iteration's piece so far, the tick, then the rest of the iteration.
     world::WorkSlice iteration;
@@ -124,6 +126,7 @@ void Ppe::tick() {
     return;
   }
   account_polls(calendar_.now());
+  cost_.begin_piece(config_.cpu, calendar_.now());
   if (timeline_) {
     slice_ = world::WorkSlice{"local timer", calendar_.now()};
     slice_.clear_cycles = penalty;

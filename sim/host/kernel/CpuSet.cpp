@@ -31,6 +31,7 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
   if (!o.busy) return;
   if (timeline_) add_part(o.current.slice, cost_.catalog()[path], calls, c.cycles);
   o.current.end += static_cast<Picos>(std::llround(c.cycles / cost_.hz() * kPicosPerSecond));
+  cost_.end_piece(owner, o.current.end);
   const std::uint64_t gen = ++o.generation;
   calendar_.schedule(o.current.end, [this, owner, gen] { complete(owner, gen); });
 }
@@ -69,7 +70,7 @@ void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
 void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin.
-  const double penalty = cost_.clear(cpu, 1);
+  const double penalty = cost_.clear_running(cpu, 1);
   Work charged{[this, penalty, start = std::move(w.start)](int on) {
                  job_cycles_[on] += penalty;
                  if (start) start(on);
@@ -78,6 +79,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   c.hard.push_back(std::move(charged));
   if (c.busy && c.current.level != Level::HardIrq) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
+    c.current.piece = cost_.suspend_piece(cpu);
     if (timeline_) trace_piece(cpu, c.current);
     c.preempted.push_back(std::move(c.current));
     c.busy = false;
@@ -97,8 +99,9 @@ void CpuSet::raise_softirq(int cpu, Work w) {
   dispatch(cpu);
 }
 
-Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int home_cpu) {
+Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm) {
   auto t = std::make_unique<Thread>();
+  t->mm_ = mm;
   t->name_ = std::move(name);
   t->body = std::move(body);
   t->last_cpu_ = home_cpu % cpus();
@@ -180,14 +183,23 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
   c.ipi_pending = true;
   ++ipis_;
   if (cost_.counting()) ++c.events.ipis;
-  if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "ipi", "ipi");
-  interrupt(cpu, Work{[this, handler = std::move(handler)](int on) {
-                        cpus_[on].ipi_pending = false;
-                        run(on, paths_.ipi_handler, 1, 0);
-                        if (handler) handler(on);
-                      },
-                      {},
-                      "ipi"});
+  Work ipi{[this, handler = std::move(handler)](int on) {
+              cpus_[on].ipi_pending = false;
+              run(on, paths_.ipi_handler, 1, 0);
+              if (handler) handler(on);
+            },
+            {},
+            "ipi"};
+  const auto deliver = [this, cpu](Work w) {
+    if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "ipi", "ipi");
+    interrupt(cpu, std::move(w));
+  };
+  // A piece's work is charged when it starts, but what it does takes its time: the IPI leaves
+  // when the piece that sends it (the completion or wake-up that led to it) is done.
+  if (executing_ >= 0 && cpus_[executing_].busy)
+    defer(executing_, [deliver, ipi = std::move(ipi)]() mutable { deliver(std::move(ipi)); });
+  else
+    deliver(std::move(ipi));
 }
 
 void CpuSet::leave_idle(int cpu) {
@@ -221,10 +233,16 @@ void CpuSet::lock(int cpu, double hold_cycles) {
 
 Thread* CpuSet::pick(int cpu) {
   if (runq_.empty()) return nullptr;
-  // 2.4 goodness(): a task that last ran here is preferred (PROC_CHANGE_PENALTY).
-  // A thread woken for this CPU first, then 2.4 goodness(): one that last ran here is preferred
-  // (PROC_CHANGE_PENALTY).
+  // A thread woken for this CPU first.
   auto it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->claimed_ == cpu; });
+  if (it == runq_.end() && !cpus_[cpu].schedules) {
+    // Back from an interrupt into the idle loop, 2.4 calls schedule() only if need_resched was
+    // set for this CPU: it takes no thread another CPU was told to run.
+    it = std::find_if(runq_.begin(), runq_.end(), [](const Thread* t) { return t->claimed_ < 0; });
+    if (it == runq_.end()) return nullptr;
+  }
+  // schedule() after a thread sleeps: 2.4 goodness() prefers one that last ran here
+  // (PROC_CHANGE_PENALTY), else takes any runnable thread, one woken for another CPU included.
   if (it == runq_.end())
     it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->last_cpu_ == cpu; });
   if (it == runq_.end()) it = runq_.begin();
@@ -253,6 +271,7 @@ void CpuSet::dispatch(int cpu) {
     c.current = std::move(c.preempted.back());
     c.preempted.pop_back();
     c.current.end = calendar_.now() + c.current.remaining;
+    cost_.resume_piece(cpu, std::move(c.current.piece), c.current.end);
     c.current.slice.start = calendar_.now();
     c.busy = true;
     const std::uint64_t gen = ++c.generation;
@@ -282,6 +301,7 @@ void CpuSet::begin(int cpu, Job job) {
   const int outer = executing_;
   executing_ = cpu;
   job_cycles_[cpu] = 0;
+  cost_.begin_piece(cpu, calendar_.now());
   c.current.slice.start = calendar_.now();
   c.current.slice.name = c.current.thread != nullptr ? std::string_view(c.current.thread->name_) : c.current.work.name;
   if (Thread* t = c.current.thread) {
@@ -291,8 +311,12 @@ void CpuSet::begin(int cpu, Job job) {
                          "migrate " + t->name_ + " from CPU" + std::to_string(t->last_cpu_), "migration");
     t->last_cpu_ = cpu;
     if (c.last_thread != t) {
-      // A context switch flushes the pipeline of what ran before and costs schedule().
-      job_cycles_[cpu] += cost_.clear(cpu, 1);
+      // switch_mm loads CR3, a serializing instruction that flushes the pipeline, only when the
+      // next task has an address space other than the one loaded (2.4: prev->active_mm != next->mm).
+      if (t->mm_ != kKernelThread && t->mm_ != c.active_mm) {
+        job_cycles_[cpu] += cost_.clear(cpu, 1, paths_.schedule);
+        c.active_mm = t->mm_;
+      }
       // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data.
       const std::uint32_t line = memory_ != nullptr ? memory_->line_bytes() : 0;
       const Thread* prev = c.last_thread;
@@ -312,6 +336,7 @@ void CpuSet::begin(int cpu, Job job) {
   executing_ = outer;
   const auto duration = static_cast<Picos>(std::llround(job_cycles_[cpu] / cost_.hz() * kPicosPerSecond));
   c.current.end = calendar_.now() + duration;
+  cost_.end_piece(cpu, c.current.end);
   calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
 }
 
@@ -332,7 +357,10 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   }
   if (job.work.finish) job.work.finish();
   for (auto& effect : job.deferred) effect();
+  // A thread that ends its run sleeps: its CPU calls schedule().
+  c.schedules = job.thread != nullptr;
   dispatch(cpu);
+  c.schedules = false;
 }
 
 void CpuSet::trace_to(world::Timeline* timeline, std::vector<world::TimelineTrack> tracks,

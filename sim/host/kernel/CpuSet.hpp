@@ -41,6 +41,10 @@ struct Work {
   std::string_view name{};
 };
 
+// A thread's address space: a kernel thread has none (it borrows the last one, lazy TLB); the
+// threads of one user process share theirs.
+inline constexpr int kKernelThread = -1;
+
 class Thread {
  public:
   const std::string& name() const { return name_; }
@@ -56,6 +60,7 @@ class Thread {
   bool rerun_ = false;  // woken while running: run again before sleeping
   int claimed_ = -1;    // the CPU reschedule_idle chose for it while it waits, -1 if none
   models::Addr task_ = 0;  // its task_struct's hot fields (0: not modelled)
+  int mm_ = kKernelThread;
 };
 
 class CpuSet {
@@ -76,7 +81,7 @@ class CpuSet {
   void start_local_timers(Picos period, models::PathId handler);
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
-  Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu);
+  Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm = kKernelThread);
   // Makes `t` runnable. `waker` is the CPU whose work wakes it (-1: a device or timer).
   void wake(Thread* t, int waker);
   // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
@@ -116,6 +121,7 @@ class CpuSet {
     Thread* thread = nullptr;
     Picos end = 0;        // while current
     Picos remaining = 0;  // while preempted
+    models::Piece piece;  // while preempted: the data its loads may have in flight
     std::vector<std::function<void()>> deferred;
     world::WorkSlice slice;  // tracing only: the piece now running and the paths it charged
   };
@@ -127,6 +133,8 @@ class CpuSet {
     std::deque<Work> hard;
     std::deque<Work> soft;
     Thread* last_thread = nullptr;
+    int active_mm = kKernelThread;  // the address space its CR3 holds
+    bool schedules = false;         // in schedule() after a thread's run (not back from an interrupt)
     bool ipi_pending = false;
     CpuEvents events;
     bool idle = true;

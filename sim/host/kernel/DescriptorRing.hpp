@@ -20,10 +20,10 @@ class DescriptorRing {
   models::Touch post() { return {at(post_++), bytes_, true}; }
   // The NIC wrote the status of the next `n` descriptors to clean back to memory (DMA): what
   // the driver then reads (up to the ring's end; a wrapped remainder is read from the start).
-  models::Touch clean(models::CoherentCaches& caches, std::uint32_t n = 1) {
+  models::Touch clean(models::CpuCostModel& cost, Picos now, std::uint32_t n = 1) {
     const models::Addr first = at(clean_);
     const std::uint64_t to_end = entries_ - clean_ % entries_;
-    for (std::uint32_t i = 0; i < n; ++i) caches.dma_write(at(clean_ + i), bytes_);
+    for (std::uint32_t i = 0; i < n; ++i) cost.device_write(at(clean_ + i), bytes_, now);
     clean_ += n;
     return {first, std::min<std::uint64_t>(n, to_end) * bytes_, false};
   }

@@ -77,11 +77,15 @@ void DynamoIo::complete(int cpu) {
             {{c.scsi_cmnd, objects_.scsi_cmnd_bytes, true},
              {c.iscsi_cmd, objects_.iscsi_cmd_bytes, false},
              {c.bhs.addr, c.bhs.bytes, true}});
-  if (c.bhs.cache != nullptr) completed_.push_back(c.bhs);
-  if (c.scsi_cmnd != 0) {
-    scsi_cmnds_->free(c.scsi_cmnd);
-    iscsi_cmds_->free(c.iscsi_cmd);
-  }
+  // What the completion ends with is free for reuse (the worker frees the buffer_heads) once it
+  // is done, not while it still runs.
+  cpus_.defer(cpu, [this, c] {
+    if (c.bhs.cache != nullptr) completed_.push_back(c.bhs);
+    if (c.scsi_cmnd != 0) {
+      scsi_cmnds_->free(c.scsi_cmnd);
+      iscsi_cmds_->free(c.iscsi_cmd);
+    }
+  });
 }
 
 }  // namespace iscsim::host::kernel

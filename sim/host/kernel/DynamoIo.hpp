@@ -13,6 +13,9 @@
 
 namespace iscsim::host::kernel {
 
+// IOmeter's dynamo is one user process with a thread per worker: they share one address space.
+inline constexpr int kDynamoProcess = 0;
+
 class DynamoIo {
  public:
   // `user_buffer_bytes`: the worker's I/O buffers (outstanding x request size), reused in turn.

@@ -104,7 +104,7 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   k.run(cpu, paths_.scheduler.irq_entry, 1, 0);
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(caches_, reclaimed)});
+    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
       free_skb(cpu, Skb{port.tx_heads.front(), 0});
       port.tx_heads.pop_front();
@@ -115,9 +115,9 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
     // The NIC wrote the frame into the next posted buffer: every cached copy of it is stale.
     const Skb skb = port.rx_posted.front();
     port.rx_posted.pop_front();
-    caches_.dma_write(skb.data, frame.size());
+    cost_->device_write(skb.data, frame.size(), calendar_.now());
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
-          {port.rx_ring.clean(caches_),
+          {port.rx_ring.clean(*cost_, calendar_.now()),
            {skb.data, objects_.header_bytes, false},
            {skb.head, objects_.skb_head_bytes, true}});
     const Skb fresh = alloc_skb();

@@ -25,7 +25,7 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
   const int home = static_cast<int>(index);
   rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home);
   tx_ = k.create_thread("iscsi_tx" + n, [this] { return transmit_thread(); }, home);
-  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home);
+  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home, kernel::kDynamoProcess);
   link.set_deferred([this] { notify(); });
 }
 

@@ -23,7 +23,7 @@ struct CpuParams {
   double peer_latency_ns = 0;         // a line Modified in the other CPU's cache (HITM)
   double misses_in_flight = 1;        // memory-level parallelism of a miss stream
   double clear_penalty_cycles = 0;    // pipeline flush and refill
-  double snoop_clear_per_line = 0;    // memory-ordering clears per line snooped away
+  double snoop_clear_per_line = 0;    // memory-ordering clears per exposed line snooped away
   double loads_in_flight = 1;         // the out-of-order window's load buffer
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
   double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams

@@ -22,6 +22,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
   k.tcp_rcv_data = c.id("tcp_rcv_data");
+  k.tcp_backlog_add = c.id("tcp_backlog_add");
   k.tcp_rcv_ack = c.id("tcp_rcv_ack");
   k.tcp_sendmsg = c.id("tcp_sendmsg");
   k.tcp_transmit = c.id("tcp_transmit");
@@ -64,6 +65,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no tick.
   o.task_hot_bytes = static_cast<std::uint32_t>(p.integer("task_hot_bytes", 0, kMaxObjectBytes));
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
+  const auto limit = [&p](const char* name) {
+    return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
+  };
+  o.slab_cpucache = {limit("slab_cpucache_limit_over_1024_bytes"), limit("slab_cpucache_limit_over_256_bytes"),
+                     limit("slab_cpucache_limit_small")};
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
     throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");

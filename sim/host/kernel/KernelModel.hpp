@@ -6,6 +6,7 @@
 #include "models/common/ParamSet.hpp"
 #include "models/cpu/CodePath.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/PerCpuSlab.hpp"
 
 namespace iscsim::host::kernel {
 
@@ -13,7 +14,7 @@ struct KernelPaths {
   SchedulerPaths scheduler;
   models::PathId syscall, e1000_intr, e1000_clean_rx, e1000_alloc_rx, e1000_xmit_frame, e1000_clean_tx;
   models::PathId alloc_skb, kfree_skb, do_softirq, raw_io_map;
-  models::PathId tcp_rcv_data, tcp_rcv_ack, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
+  models::PathId tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
   models::PathId local_timer;
@@ -25,6 +26,7 @@ struct KernelObjects {
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, task_hot_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer
+  CpuCacheLimits slab_cpucache;
   Picos tick_period() const;
   static KernelObjects from(const models::ParamSet& p);
 };

@@ -28,8 +28,9 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
-  skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
-  skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
+  skb_data_ = kernel::PerCpuSlab(memory_.cache("size-2048", objects.skb_data_bytes), config.cpus, objects.slab_cpucache);
+  skb_heads_ =
+      kernel::PerCpuSlab(memory_.cache("skbuff_head_cache", objects.skb_head_bytes), config.cpus, objects.slab_cpucache);
 }
 
 std::unique_ptr<world::IoTarget> SmpHost::bind_session(world::IscsiInitiatorLink& link, std::size_t index,
@@ -44,12 +45,12 @@ nlohmann::json SmpHost::stats() const {
           {"preemptions", cpus_->preemptions()}};
 }
 
-SmpHost::Skb SmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }
+SmpHost::Skb SmpHost::alloc_skb(int cpu) { return Skb{skb_heads_.alloc(cpu), skb_data_.alloc(cpu)}; }
 
 void SmpHost::free_skb(int cpu, const Skb& skb) {
   charge(cpu, paths_.kfree_skb, 1, {{skb.head, objects_.skb_head_bytes, true}});
-  skb_heads_->free(skb.head);
-  if (skb.data != 0) skb_data_->free(skb.data);
+  skb_heads_.free(cpu, skb.head);
+  if (skb.data != 0) skb_data_.free(cpu, skb.data);
 }
 
 std::size_t SmpHost::attach(world::NicPort* nic) {
@@ -61,7 +62,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
                                       config_.rx_ring, objects_.descriptor_bytes);
   p.tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
                                       config_.tx_ring, objects_.descriptor_bytes);
-  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb());
+  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb(kernel::kNoCpu));
   ports_.push_back(std::move(p));
   irq_names_.push_back("irq nic" + std::to_string(index));
   nic->set_interrupt_handler([this, index] { interrupt(index); });
@@ -120,7 +121,7 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
           {port.rx_ring.clean(*cost_, calendar_.now()),
            {skb.data, objects_.header_bytes, false},
            {skb.head, objects_.skb_head_bytes, true}});
-    const Skb fresh = alloc_skb();
+    const Skb fresh = alloc_skb(cpu);
     k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     port.rx_posted.push_back(fresh);
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
@@ -160,6 +161,9 @@ void SmpHost::receive(int cpu, Received& r) {
   // processes it (and sends what it triggers) when it releases the socket.
   const int owner = conns_.at(&ep).owner;
   const int on = owner >= 0 && owner != cpu ? owner : cpu;
+  // The bottom half takes the socket's spin lock and links the segment to its backlog: it writes
+  // the socket's first line while the owner may be reading it.
+  if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {{conns_.at(&ep).sock, memory_.line_bytes(), true}});
   backlog_owner_ = on == cpu ? -1 : on;
   charge(on, path, 1, {sock(ep, true), {r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
@@ -180,10 +184,18 @@ void SmpHost::receive(int cpu, Received& r) {
     drop();
 }
 
-void SmpHost::copy_to_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
+void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user) {
   Conn& c = conns_.at(&ep);
   CpuSet& k = *cpus_;
+  std::size_t skbs = 0;
+  for (std::uint64_t left = bytes; skbs < c.rx_skbs.size() && left > 0; ++skbs) {
+    const Conn::Pending& p = c.rx_skbs[skbs];
+    left -= std::min(left, p.bytes - p.copied);
+  }
+  const double calls_per_skb = calls / static_cast<double>(std::max<std::size_t>(1, skbs));
+  if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {sock(ep, true)});
   while (bytes > 0 && !c.rx_skbs.empty()) {
+    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, 0, {sock(ep, true)});
     Conn::Pending& p = c.rx_skbs.front();
     const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
     const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
@@ -232,7 +244,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     charge(cpu, paths_.tcp_transmit, 1);
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
-  const models::Addr head = skb_heads_->alloc();
+  const models::Addr head = skb_heads_.alloc(cpu);
   port.tx_heads.push_back(head);
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,

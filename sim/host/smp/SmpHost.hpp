@@ -71,7 +71,9 @@ class SmpHost : public Host, public CostedHost {
 
   // recvmsg's copy: `bytes` of `ep`'s received data into user memory at `user`, on `cpu`;
   // the socket buffers it empties are freed.
-  void copy_to_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // tcp_recvmsg: `calls` socket reads of `bytes`, copied out skb by skb to `user`; the socket
+  // bookkeeping runs between the copies, as 2.4's loop over the receive queue does.
+  void recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user);
   // sendmsg's copy: `bytes` from user memory at `user` into `ep`'s socket buffers, on `cpu`.
   void copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
   // A thread on `cpu` holds `ep`'s socket lock (inside sendmsg or recvmsg) until released:
@@ -145,12 +147,12 @@ class SmpHost : public Host, public CostedHost {
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;
-  Skb alloc_skb();
+  Skb alloc_skb(int cpu);
   // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
   void free_skb(int cpu, const Skb& skb);
 
-  models::SlabCache* skb_data_;
-  models::SlabCache* skb_heads_;
+  kernel::PerCpuSlab skb_data_;
+  kernel::PerCpuSlab skb_heads_;
   std::vector<Port> ports_;
   std::deque<std::string> irq_names_;  // per port, what the timeline calls its interrupt
   kernel::FlowTable flows_;

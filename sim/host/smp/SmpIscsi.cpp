@@ -98,8 +98,7 @@ Work SmpIscsiPath::receive_thread() {
                 const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
                 const std::uint64_t done = link_.session().stats().completions - done_before;
                 if (bytes > 0) {
-                  k.run(cpu, p.tcp_recvmsg, kReadsPerPdu * static_cast<double>(pdus), 0, {host_.sock(ep, true)});
-                  host_.copy_to_user(cpu, ep, bytes, io_.user_span(rx_cursor_, bytes));
+                  host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, io_.user_span(rx_cursor_, bytes));
                   k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
                 }
                 for (std::uint64_t i = 0; i < done; ++i) io_.complete(cpu);

@@ -137,7 +137,7 @@ double CpuCostModel::bus_wait_ns(Picos now) {
   return line_ns * utilization_ / (2 * (1 - utilization_));
 }
 
-double CpuCostModel::count_clears(int cpu, double n, Bin bin) {
+double CpuCostModel::clear_in(int cpu, double n, Bin bin) {
   // A flush while the CPU idles (in hlt) loses no work: its penalty is idle time.
   const double penalty = bin == Bin::Idle ? 0.0 : n * params_.clear_penalty_cycles;
   if (counting_) {
@@ -147,7 +147,6 @@ double CpuCostModel::count_clears(int cpu, double n, Bin bin) {
   return penalty;
 }
 
-double CpuCostModel::clear(int cpu, double n, PathId path) { return count_clears(cpu, n, catalog_[path].bin); }
 
 void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
   access_lo_ = addr;
@@ -220,7 +219,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   if (exposed <= 0) return;
   const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
   // The penalty is paid by what the victim runs next.
-  pending_cycles_[victim] += count_clears(victim, clears, bin);
+  pending_cycles_[victim] += clear_in(victim, clears, bin);
 }
 
 }  // namespace iscsim::models

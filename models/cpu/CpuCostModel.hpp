@@ -85,8 +85,9 @@ class CpuCostModel {
   // `n` machine clears on `cpu` from an event: counted with their penalty in the bin running
   // (an interrupt's: what it interrupts), or in `path`'s (an instruction of that path's);
   // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
-  double clear_running(int cpu, double n) { return count_clears(cpu, n, running_[cpu]); }
-  double clear(int cpu, double n, PathId path);
+  double clear_running(int cpu, double n) { return clear_in(cpu, n, running_[cpu]); }
+  double clear(int cpu, double n, PathId path) { return clear_in(cpu, n, catalog_[path].bin); }
+  double clear_in(int cpu, double n, Bin bin);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
   // current piece has loads in flight on those lines takes memory-ordering clears.
   void device_write(Addr addr, std::uint64_t bytes, Picos now);
@@ -114,7 +115,6 @@ class CpuCostModel {
 
  private:
   void on_snoop(int victim, std::uint64_t lines);
-  double count_clears(int cpu, double n, Bin bin);
   Picos picos(double cycles) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);

@@ -134,6 +134,8 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
+      {"per-CPU slab arrays", "kernel",
+       {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
   };
   std::vector<std::string> workloads;
   for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);

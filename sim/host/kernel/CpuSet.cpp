@@ -70,9 +70,14 @@ void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
 void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin. A
-  // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush.
+  // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush. A handler runs with
+  // interrupts off: this one is taken as it returns, in what it returns to.
   const bool halted = !c.busy && c.idle && !idle_path_;
-  const double penalty = halted ? 0.0 : cost_.clear_running(cpu, 1);
+  double penalty = 0;
+  if (c.busy && c.current.level == Level::HardIrq)
+    penalty = cost_.clear_in(cpu, 1, c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin);
+  else if (!halted)
+    penalty = cost_.clear_running(cpu, 1);
   Work charged{[this, penalty, start = std::move(w.start)](int on) {
                  job_cycles_[on] += penalty;
                  if (start) start(on);

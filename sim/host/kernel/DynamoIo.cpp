@@ -55,7 +55,8 @@ models::Addr DynamoIo::issue(int cpu, std::uint64_t bytes) {
             {{mem_map_ + first * o.page_struct_bytes, pages * o.page_struct_bytes, true},
              {bhs.addr, bhs.bytes, true},
              {old.addr, old.bytes, true}});
-  if (old.cache != nullptr) old.cache->free(old.addr);
+  // brw_kiovec frees them as it returns: free for reuse once this piece is done.
+  if (old.cache != nullptr) cpus_.defer(cpu, [old] { old.cache->free(old.addr); });
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
   live_.push_back(Live{sc, ic, bytes, bhs});

@@ -1,6 +1,6 @@
 // The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
 // handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
-// runs runs again.
+// runs runs again; interrupts and address-space switches clear the pipeline they flush.
 #include <gtest/gtest.h>
 
 #include "sim/host/kernel/CpuSet.hpp"
@@ -125,6 +125,45 @@ TEST(CpuSet, AThreadWokenWhileItRunsRunsAgain) {
   r.cpus.wake(t, -1);
   r.run_all();
   EXPECT_EQ(runs, 2);
+}
+
+TEST(CpuSet, AnInterruptClearsWhatItInterruptsNotAHaltedCpu) {
+  Rig r;
+  r.cost.set_counting(true);
+  const models::PathId work = r.paths.id("work");
+  const auto clears = [&](models::Bin b) { return at(r.cost.counters(0), b).clears; };
+  r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, 1, 0); }, {}});  // CPU0 sits in hlt
+  r.run_all();
+  EXPECT_EQ(clears(models::Bin::Idle) + clears(models::Bin::Tcp) + clears(models::Bin::Interface), 0);
+  Thread* t = r.cpus.create_thread("t", [&] {
+    return Work{[&](int cpu) { r.cpus.run(cpu, work, 10, 0); }, {}};
+  }, 0);
+  r.cpus.wake(t, -1);
+  const Picos at_2us = r.calendar.now() + 2 * models::kPicosPerMicro;
+  r.calendar.schedule(at_2us, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, 3, 0); }, {}});
+  });
+  // Arrives while the handler runs with interrupts off: taken as it returns to the thread.
+  r.calendar.schedule(at_2us + models::kPicosPerMicro, [&] { r.cpus.raise_irq(0, Work{}); });
+  r.run_all();
+  EXPECT_EQ(clears(models::Bin::Tcp), 2);
+  EXPECT_EQ(clears(models::Bin::Idle), 0);
+}
+
+TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {
+  Rig r;
+  r.cost.set_counting(true);
+  const auto body = [] { return Work{[](int) {}, {}}; };
+  Thread* kthread = r.cpus.create_thread("kthread", body, 0);
+  Thread* user_a = r.cpus.create_thread("user_a", body, 0, 7);
+  Thread* user_b = r.cpus.create_thread("user_b", body, 0, 7);
+  for (Thread* t : {kthread, user_a, kthread, user_b, kthread}) {
+    r.cpus.wake(t, -1);
+    r.run_all();
+  }
+  EXPECT_EQ(r.cpus.context_switches(), 5u);
+  // One CR3 load: the first user thread's; the kernel thread borrows it, user_b shares it.
+  EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).clears, 1);
 }
 
 }  // namespace

@@ -133,7 +133,7 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
       p.run(amp_.ppe_work_request, 1, 0, {w.slot, w.index, w.peer_index});
       if (w.entry.kind == WorkEntry::Kind::Send) {
         // The TCP half of a send call, run by the engine: the data enters the send queue.
-        p.run(paths_.tcp_sendmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
+        p.run(paths_.tcp_sendmsg, 1, w.entry.bytes, {{c.sock, objects_.sock_hot_bytes, true}});
         c.send_pending += w.entry.bytes;
         c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
       } else {
@@ -164,7 +164,7 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
   // The receive half of the socket layer runs once per buffer filled, as SMP's receive thread
   // reads a PDU's header and its data in two calls.
   const auto filled = [&](EventEntry e) {
-    p.run(paths_.tcp_recvmsg, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}});
+    p.run(paths_.tcp_recvmsg, 1, e.bytes, {{c.sock, objects_.sock_hot_bytes, true}});
     post_event(p, c, e);
   };
   while (c.ep->connection().readable() > 0) {

@@ -156,10 +156,18 @@ void CpuSet::wake(Thread* t, int waker) {
 }
 
 int CpuSet::reschedule_idle_target(const Thread* t) const {
-  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU.
+  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU; with none
+  // idle, the CPU whose current task it out-ranks most (preemption_goodness): a thread that slept
+  // has its counter recharged, and goodness() adds PROC_CHANGE_PENALTY on its last CPU, so that
+  // one when it runs a thread, else another that does. That CPU is told to reschedule (its
+  // thread yields the CPU at its next scheduling point: a 2.4 kernel is not preemptible).
   if (idle(t->last_cpu_)) return t->last_cpu_;
   for (int c = 0; c < cpus(); ++c)
     if (idle(c)) return c;
+  const auto runs_thread = [this](int c) { return cpus_[c].busy && cpus_[c].current.thread != nullptr; };
+  if (runs_thread(t->last_cpu_)) return t->last_cpu_;
+  for (int c = 0; c < cpus(); ++c)
+    if (runs_thread(c)) return c;
   return -1;
 }
 

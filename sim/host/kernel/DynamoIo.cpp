@@ -55,6 +55,9 @@ models::Addr DynamoIo::issue(int cpu, std::uint64_t bytes) {
             {{mem_map_ + first * o.page_struct_bytes, pages * o.page_struct_bytes, true},
              {bhs.addr, bhs.bytes, true},
              {old.addr, old.bytes, true}});
+  // brw_kiovec submits each buffer_head to the block layer, which merges them into requests.
+  const std::uint64_t sectors = (bytes + o.raw_sector_bytes - 1) / o.raw_sector_bytes;
+  cpus_.run(cpu, p.submit_bh, static_cast<double>(sectors), 0, {{bhs.addr, bhs.bytes, true}});
   // brw_kiovec frees them as it returns: free for reuse once this piece is done.
   if (old.cache != nullptr) cpus_.defer(cpu, [old] { old.cache->free(old.addr); });
   const models::Addr sc = scsi_cmnds_->alloc();

@@ -23,6 +23,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.raw_io_map = c.id("raw_io_map");
   k.tcp_rcv_data = c.id("tcp_rcv_data");
   k.tcp_backlog_add = c.id("tcp_backlog_add");
+  k.submit_bh = c.id("submit_bh");
   k.tcp_rcv_ack = c.id("tcp_rcv_ack");
   k.tcp_sendmsg = c.id("tcp_sendmsg");
   k.tcp_transmit = c.id("tcp_transmit");

@@ -195,9 +195,9 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
   const double calls_per_skb = calls / static_cast<double>(std::max<std::size_t>(1, skbs));
   if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {sock(ep, true)});
   while (bytes > 0 && !c.rx_skbs.empty()) {
-    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, 0, {sock(ep, true)});
     Conn::Pending& p = c.rx_skbs.front();
     const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
+    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n, {sock(ep, true)});
     const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
     k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
     user += n;

@@ -76,7 +76,7 @@ Work SmpIscsiPath::transmit_thread() {
                       tx_pdus_waiting_, std::max<std::uint64_t>(1, tx_pdus_waiting_ * bytes / queued));
                 tx_pdus_waiting_ -= pdus;
                 const auto calls = static_cast<double>(std::max<std::uint64_t>(1, pdus));
-                k.run(cpu, p.tcp_sendmsg, calls, 0, {host_.sock(link_.endpoint(), true)});
+                k.run(cpu, p.tcp_sendmsg, calls, bytes, {host_.sock(link_.endpoint(), true)});
                 if (const models::Addr cmd = io_.newest_iscsi_cmd(); cmd != 0)
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else

@@ -107,6 +107,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const Picos end = start + picos(c.cycles);
     for (const Touch& t : touches)
       if (t.bytes > 0) piece.spans.push_back({t.addr, t.addr + t.bytes, start, end, p.bin});
+    piece.parts.push_back({start, end, p.bin});
     piece.cycles += c.cycles;
   }
   if (counting_) {
@@ -159,6 +160,7 @@ void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
 void CpuCostModel::begin_piece(int cpu, Picos now) {
   Piece& p = pieces_[cpu];
   p.spans.clear();
+  p.parts.clear();
   p.start = now;
   p.cycles = 0;
   p.until = std::numeric_limits<Picos>::max();
@@ -168,8 +170,18 @@ Picos CpuCostModel::picos(double cycles) const {
   return static_cast<Picos>(std::llround(cycles / hz_ * static_cast<double>(kPicosPerSecond)));
 }
 
-Piece CpuCostModel::suspend_piece(int cpu) {
+Bin CpuCostModel::bin_at(int cpu, Picos at) const {
+  const Piece& p = pieces_[cpu];
+  if (at < p.until)
+    for (const Piece::Part& part : p.parts)
+      if (at >= part.from && at < part.to) return part.bin;
+  return running_[cpu];
+}
+
+Piece CpuCostModel::suspend_piece(int cpu, Picos now) {
+  const Bin returns_to = bin_at(cpu, now);
   Piece p = std::move(pieces_[cpu]);
+  p.bin = returns_to;
   pieces_[cpu] = Piece{};
   return p;
 }
@@ -180,6 +192,10 @@ void CpuCostModel::resume_piece(int cpu, Piece piece, Picos until) {
   for (Piece::Span& s : piece.spans) {
     s.from += delay;
     s.to += delay;
+  }
+  for (Piece::Part& part : piece.parts) {
+    part.from += delay;
+    part.to += delay;
   }
   piece.until = until;
   running_[cpu] = piece.bin;

@@ -51,11 +51,18 @@ struct Piece {
     Picos to = 0;
     Bin bin = Bin::Idle;
   };
+  // Each path it ran, in order: what runs at a given moment of the piece.
+  struct Part {
+    Picos from = 0;
+    Picos to = 0;
+    Bin bin = Bin::Idle;
+  };
   std::vector<Span> spans;
+  std::vector<Part> parts;
   Picos start = 0;
   double cycles = 0;  // charged so far: where the next path starts
   Picos until = 0;
-  Bin bin = Bin::Idle;  // the bin of the path that ran last in the piece
+  Bin bin = Bin::Idle;  // the bin of the path that ran last, or, set aside, of the one it returns to
 };
 
 struct Cost {
@@ -85,7 +92,7 @@ class CpuCostModel {
   // `n` machine clears on `cpu` from an event: counted with their penalty in the bin running
   // (an interrupt's: what it interrupts), or in `path`'s (an instruction of that path's);
   // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
-  double clear_running(int cpu, double n) { return clear_in(cpu, n, running_[cpu]); }
+  double clear_running(int cpu, double n, Picos now) { return clear_in(cpu, n, bin_at(cpu, now)); }
   double clear(int cpu, double n, PathId path) { return clear_in(cpu, n, catalog_[path].bin); }
   double clear_in(int cpu, double n, Bin bin);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
@@ -96,7 +103,9 @@ class CpuCostModel {
   // `until`; a preempted piece is set aside and resumes later with a new end.
   void begin_piece(int cpu, Picos now);
   void end_piece(int cpu, Picos until) { pieces_[cpu].until = until; }
-  Piece suspend_piece(int cpu);
+  Piece suspend_piece(int cpu, Picos now);
+  // The bin of the path `cpu` runs at `at` within its current piece (the last one's otherwise).
+  Bin bin_at(int cpu, Picos at) const;
   void resume_piece(int cpu, Piece piece, Picos until);
 
   // Which bin `cpu` is executing (Idle when it waits): where its clears are attributed.

@@ -99,10 +99,10 @@ TEST(CpuCostModel, WarmDataCostsNoStall) {
 
 TEST(CpuCostModel, ClearGoesToTheRunningBinOrTheNamedPathsAndIdleLosesNoTime) {
   Rig r(2.4e9);
-  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 1), 0);  // idle
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 1, 0), 0);  // idle
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Idle).clears, 1);
   r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
-  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 2), 200);
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 2, 0), 200);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 2);
   EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1, r.paths.id("copy")), 100);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 1);
@@ -156,7 +156,7 @@ TEST(CpuCostModel, AResumedPieceIsRunningAgainAndItsLaterLoadsShift) {
   const Addr line = r.memory.region(64);
   victim_piece(r, line, 64);
   r.cpu.end_piece(1, 1'000'000);
-  Piece set_aside = r.cpu.suspend_piece(1);
+  Piece set_aside = r.cpu.suspend_piece(1, 500'000);
   r.cpu.set_running(1, Bin::Idle);
   r.cpu.resume_piece(1, std::move(set_aside), 5'000'000);  // preempted for 4 us
   EXPECT_EQ(r.cpu.running(1), Bin::Tcp);

@@ -101,7 +101,7 @@ void Ppe::tick() {
   if (cost_.counting()) ++events_.interrupts;
   if (timeline_) timeline_->instant(track_, calendar_.now(), "local timer", "interrupt");
   // The interrupt flushes the pipeline of what it interrupts (nothing lost if the loop was idle).
-  const double penalty = cost_.clear_running(config_.cpu, 1);
+  const double penalty = cost_.clear_running(config_.cpu, 1, calendar_.now());
   if (busy_) {
     // Timeline: the iteration's piece so far, the tick, then the rest of the iteration.
     world::WorkSlice iteration;

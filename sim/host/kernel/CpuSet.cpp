@@ -77,7 +77,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   if (c.busy && c.current.level == Level::HardIrq)
     penalty = cost_.clear_in(cpu, 1, c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin);
   else if (!halted)
-    penalty = cost_.clear_running(cpu, 1);
+    penalty = cost_.clear_running(cpu, 1, calendar_.now());
   Work charged{[this, penalty, start = std::move(w.start)](int on) {
                  job_cycles_[on] += penalty;
                  if (start) start(on);
@@ -86,7 +86,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   c.hard.push_back(std::move(charged));
   if (c.busy && c.current.level != Level::HardIrq) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
-    c.current.piece = cost_.suspend_piece(cpu);
+    c.current.piece = cost_.suspend_piece(cpu, calendar_.now());
     if (timeline_) trace_piece(cpu, c.current);
     c.preempted.push_back(std::move(c.current));
     c.busy = false;

@@ -85,7 +85,10 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   for (const Touch& t : touches)
     if (t.bytes > 0) stream(t.addr, t.bytes, t.write);
   access_hi_ = access_lo_;
-  c.l2_misses = static_cast<double>(acc.misses);
+  // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses only: lines the
+  // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual
+  // B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21 and later).
+  c.l2_misses = static_cast<double>(acc.misses - acc.from_memory) + exposed;
   double stall_ns = exposed * params_.memory_latency_ns / params_.misses_in_flight +
                     static_cast<double>(acc.from_peer) * params_.peer_latency_ns +
                     calls * (p.mmio_reads * params_.mmio_read_ns + p.mmio_writes * params_.mmio_write_ns);

@@ -120,9 +120,12 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
   world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
   Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
   if (c != nullptr) {
-    p.run(paths_.tcp_transmit, 1, 0, {{c->sock, objects_.sock_hot_bytes, true}});
-    // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     std::uint64_t payload = parsed.frame().segment.payload.size();
+    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
+    const models::Addr sent = payload > 0 ? c->write_queue.send(payload) : 0;
+    p.run(paths_.tcp_transmit, 1, 0,
+          {{c->sock, objects_.sock_hot_bytes, true}, {sent, sent != 0 ? objects_.skb_head_bytes : 0, true}});
+    // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     while (payload > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
       const std::uint64_t n = std::min(payload, bytes);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/host/amp/AmpHost.hpp"
+#include "sim/host/kernel/WriteQueue.hpp"
 
 namespace iscsim::host::amp {
 
@@ -34,6 +35,7 @@ struct AmpHost::Conn {
   SharedRing<EventEntry> events;
   std::uint64_t send_pending = 0;  // posted for sending, not yet in TCP
   std::deque<std::pair<models::Addr, std::uint64_t>> send_sources;  // where the NIC reads, in order
+  kernel::WriteQueue write_queue;
   struct Posted {
     std::uint64_t bytes = 0;
     std::uint64_t filled = 0;

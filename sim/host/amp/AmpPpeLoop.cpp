@@ -103,9 +103,13 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   const std::uint64_t queued = after > before ? after - before : 0;
   const std::uint64_t freed =
       ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
-  const std::uint32_t mss = std::max<std::uint32_t>(1, ep.connection().mss());
+  // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
+  for (const models::Addr head : c.write_queue.acknowledge(freed)) {
+    p.run(path, 0, 0, {{head, objects_.skb_head_bytes, false}});
+    p.run(paths_.kfree_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+    skb_heads_->free(head);
+  }
   if (freed > 0) {
-    p.run(paths_.kfree_skb, static_cast<double>((freed + mss - 1) / mss), 0);
     if (config_.strategy.tx_zero_copy) {
       // The acknowledged segments drop their references on the user pages they pointed into.
       c.release_pages_owed += static_cast<double>(freed) / objects_.page_bytes;
@@ -134,6 +138,9 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
       if (w.entry.kind == WorkEntry::Kind::Send) {
         // The TCP half of a send call, run by the engine: the data enters the send queue.
         p.run(paths_.tcp_sendmsg, 1, w.entry.bytes, {{c.sock, objects_.sock_hot_bytes, true}});
+        for (const models::Addr head :
+             c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); }))
+          p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
         c.send_pending += w.entry.bytes;
         c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
       } else {

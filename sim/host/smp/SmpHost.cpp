@@ -175,8 +175,12 @@ void SmpHost::receive(int cpu, Received& r) {
   const std::uint64_t queued = after > before ? after - before : 0;
   // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
   const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
-  const std::uint32_t mss = std::max<std::uint32_t>(1, ep.connection().mss());
-  if (freed > 0) charge(on, paths_.kfree_skb, static_cast<double>((freed + mss - 1) / mss));
+  // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
+  for (const models::Addr head : conns_.at(&ep).write_queue.acknowledge(freed)) {
+    charge(on, path, 0, {{head, objects_.skb_head_bytes, false}});
+    charge(on, paths_.kfree_skb, 1, {{head, objects_.skb_head_bytes, true}});
+    skb_heads_.free(on, head);
+  }
   backlog_owner_ = -1;
   if (queued > 0)
     conns_[&ep].rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
@@ -210,8 +214,11 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
   }
 }
 
-void SmpHost::copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
+void SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
   Conn& c = conns_.at(&ep);
+  const std::vector<models::Addr> fresh =
+      c.write_queue.append(bytes, ep.connection().mss(), [this, cpu] { return skb_heads_.alloc(cpu); });
+  for (const models::Addr head : fresh) cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
   const std::uint64_t ring = config_.socket_buffer_bytes;
   const std::uint64_t at = c.tx_written % ring;
   const std::uint64_t first = std::min(bytes, ring - at);
@@ -232,9 +239,11 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
   world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
   if (ep != nullptr) {
-    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true)});
     Conn& c = conns_.at(ep);
     const std::uint64_t payload = parsed.frame().segment.payload.size();
+    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
+    const models::Addr sent = payload > 0 ? c.write_queue.send(payload) : 0;
+    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true), {sent, sent != 0 ? objects_.skb_head_bytes : 0, true}});
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + c.tx_sent % ring;
     c.tx_sent += payload;

@@ -16,6 +16,7 @@
 #include "models/cpu/CpuCostModel.hpp"
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/Host.hpp"
+#include "sim/host/kernel/WriteQueue.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
@@ -74,8 +75,9 @@ class SmpHost : public Host, public CostedHost {
   // tcp_recvmsg: `calls` socket reads of `bytes`, copied out skb by skb to `user`; the socket
   // bookkeeping runs between the copies, as 2.4's loop over the receive queue does.
   void recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user);
-  // sendmsg's copy: `bytes` from user memory at `user` into `ep`'s socket buffers, on `cpu`.
-  void copy_from_user(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // tcp_sendmsg's loop: `bytes` from user memory at `user` into `ep`'s write queue, on `cpu`: an
+  // sk_buff per MSS (alloc_skb), then the copy.
+  void sendmsg(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
   // A thread on `cpu` holds `ep`'s socket lock (inside sendmsg or recvmsg) until released:
   // segments arriving meanwhile wait on the backlog and are processed by that thread (2.4
   // tcp_v4_rcv: sk->lock.users -> sk_add_backlog; release_sock runs them).
@@ -124,6 +126,7 @@ class SmpHost : public Host, public CostedHost {
       std::uint64_t copied = 0;
     };
     std::deque<Pending> rx_skbs;  // received data waiting for recvmsg, in order
+    kernel::WriteQueue write_queue;
   };
 
   int route(std::size_t port_index);

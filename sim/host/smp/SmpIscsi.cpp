@@ -81,7 +81,7 @@ Work SmpIscsiPath::transmit_thread() {
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0);
-                host_.copy_from_user(cpu, link_.endpoint(), bytes, io_.user_span(tx_cursor_, bytes));
+                host_.sendmsg(cpu, link_.endpoint(), bytes, io_.user_span(tx_cursor_, bytes));
               },
               [this] { host_.release_socket(link_.endpoint()); }};
 }

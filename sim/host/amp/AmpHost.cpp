@@ -116,13 +116,14 @@ Ppe* AmpHost::executing_ppe() {
 
 void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame) {
   Port& port = *ports_[port_index];
-  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
+  stack::net::FrameHeaders sent;
+  world::TcpEndpoint* ep =
+      stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
   if (c != nullptr) {
     p.run(paths_.tcp_transmit, 1, 0, {{c->sock, objects_.sock_hot_bytes, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
-    std::uint64_t payload = parsed.frame().segment.payload.size();
+    std::uint64_t payload = sent.payload_bytes;
     while (payload > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
       const std::uint64_t n = std::min(payload, bytes);
@@ -153,9 +154,9 @@ void AmpHost::send(std::size_t port_index, world::Frame frame) {
   }
   // A TCP timer or a connect: the engine that owns the flow sends it on its next iteration.
   std::size_t ppe = ports_[port_index]->ppe;
-  const stack::net::ParseResult parsed = stack::net::parse_frame(shared->data(), shared->size());
-  if (parsed.ok())
-    if (world::TcpEndpoint* ep = flows_.outbound(port_index, parsed.frame().segment)) ppe = conns_.at(ep)->ppe;
+  stack::net::FrameHeaders sent;
+  if (stack::net::read_headers(shared->data(), shared->size(), sent))
+    if (world::TcpEndpoint* ep = flows_.outbound(port_index, sent.frame.segment)) ppe = conns_.at(ep)->ppe;
   ppes_[ppe]->timer_frames.emplace_back(port_index, shared);
   ppes_[ppe]->engine->visible_at(calendar_.now());
 }

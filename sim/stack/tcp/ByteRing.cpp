@@ -25,6 +25,12 @@ void ByteRing::copy_out(std::size_t offset, std::uint8_t* dst, std::size_t len) 
   if (len > first) std::memcpy(dst + first, buf_.data(), len - first);
 }
 
+ByteSpans ByteRing::front(std::size_t len) const {
+  if (len == 0) return {};
+  const std::size_t first = std::min(len, buf_.size() - head_);
+  return {ByteSpan{buf_.data() + head_, first}, ByteSpan{buf_.data(), len - first}};
+}
+
 void ByteRing::pop(std::size_t len) {
   len = std::min(len, size_);
   if (len == 0) return;

@@ -42,6 +42,9 @@ class Connection {
   std::size_t send_space() const;
   std::size_t readable() const { return rcv_queue_.size(); }
   std::size_t read(Nanos now, std::uint8_t* dst, std::size_t max);
+  // read() without the copy: the bytes read, lent where they lie in the receive queue and valid
+  // until the next segment arrives.
+  ByteSpans read_in_place(Nanos now, std::size_t max);
 
   // Segments to put on the wire, in order. Builds data segments and pending ACKs now, so that
   // everything the last events allowed leaves as one batch.

@@ -37,6 +37,27 @@ TEST(ByteRing, WrapsAroundAndKeepsOrder) {
   EXPECT_EQ(out[1], 9);
 }
 
+TEST(ByteRing, LendsItsFrontInPlaceInOneOrTwoPieces) {
+  ByteRing ring(8);
+  const std::uint8_t a[6] = {1, 2, 3, 4, 5, 6};
+  ring.push(a, 6);
+  const ByteSpans whole = ring.front(5);
+  EXPECT_EQ(whole[0].len, 5u);
+  EXPECT_EQ(whole[0].data[0], 1);
+  EXPECT_EQ(whole[1].len, 0u);
+  ring.pop(4);
+  const std::uint8_t b[5] = {7, 8, 9, 10, 11};
+  ring.push(b, 5);  // 5 to 8 fill the buffer's end; 9 to 11 wrap to its start
+  const ByteSpans split = ring.front(6);
+  ASSERT_EQ(split[0].len, 4u);  // 5, 6, 7, 8
+  ASSERT_EQ(split[1].len, 2u);  // 9, 10
+  EXPECT_EQ(split[0].data[0], 5);
+  EXPECT_EQ(split[0].data[3], 8);
+  EXPECT_EQ(split[1].data[0], 9);
+  EXPECT_EQ(split[1].data[1], 10);
+  EXPECT_EQ(ring.front(0)[0].len, 0u);
+}
+
 TEST(Reassembly, StoresOnlyNewBytesAndReleasesContiguousRuns) {
   std::vector<std::uint8_t> data(100);
   std::iota(data.begin(), data.end(), 0);

@@ -48,14 +48,14 @@ struct Pair {
   bool carry() {
     now += kStep;
     bool moved = false;
-    for (const tcp::Segment& s : client.take_output()) {
-      deliver(server, net::build_frame(to_server, ip_id++, s));
-      moved = true;
-    }
-    for (const tcp::Segment& s : server.take_output()) {
-      deliver(client, net::build_frame(to_client, ip_id++, s));
-      moved = true;
-    }
+    std::vector<tcp::Segment> out = client.take_output();
+    for (const tcp::Segment& s : out) deliver(server, net::build_frame(to_server, ip_id++, s));
+    moved = moved || !out.empty();
+    client.recycle(out);
+    out = server.take_output();
+    for (const tcp::Segment& s : out) deliver(client, net::build_frame(to_client, ip_id++, s));
+    moved = moved || !out.empty();
+    server.recycle(out);
     return moved;
   }
   void deliver(tcp::Connection& to, const std::vector<std::uint8_t>& frame) {

@@ -26,10 +26,9 @@ class ByteRing {
 
   // Appends up to len bytes; returns how many fitted.
   std::size_t push(const std::uint8_t* data, std::size_t len);
-  // Copies len bytes starting offset bytes after the head; the caller keeps within size().
-  void copy_out(std::size_t offset, std::uint8_t* dst, std::size_t len) const;
-  // The first len bytes where they lie, valid until the next push; the caller keeps within size().
-  ByteSpans front(std::size_t len) const;
+  // The len bytes from offset after the head where they lie, valid until the next push; the
+  // caller keeps within size().
+  ByteSpans view(std::size_t offset, std::size_t len) const;
   void pop(std::size_t len);
 
  private:

@@ -117,7 +117,7 @@ ByteSpans Connection::read_in_place(Nanos now, std::size_t max) {
   now_ = now;
   const std::size_t n = std::min(max, rcv_queue_.size());
   const std::uint32_t before = seq_gt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
-  const ByteSpans pieces = rcv_queue_.front(n);
+  const ByteSpans pieces = rcv_queue_.view(0, n);
   rcv_queue_.pop(n);
   stats_.bytes_delivered += n;
   record(TcpWork::AppRead, static_cast<std::uint32_t>(n), 1);

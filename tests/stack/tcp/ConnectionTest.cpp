@@ -274,6 +274,35 @@ TEST(Connection, MeterReportsTheWorkDone) {
   EXPECT_EQ(rx_meter.calls(TcpWork::SegmentIn), rx.stats().segments_received);
 }
 
+TEST(Connection, RecycledSegmentBuffersCarryTheNextSegmentsBytes) {
+  Connection tx(linux_config(), 1, 2, 100);
+  Connection rx(linux_config(), 2, 1, 900);
+  rx.listen();
+  tx.connect(0);
+  Nanos now = 0;
+  exchange_until_quiet(tx, rx, now);
+  std::vector<std::uint8_t> data(300000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + i / 251);
+  std::vector<std::uint8_t> back(data.size());
+  std::size_t sent = 0, got = 0;
+  std::size_t recycled = 0;
+  for (int round = 0; round < 100000 && got < data.size(); ++round) {
+    sent += tx.send(now, data.data() + sent, data.size() - sent);
+    now += kNanosPerMicro;
+    std::vector<Segment> out_a = tx.take_output();
+    for (const Segment& s : out_a) rx.on_segment(now, s);
+    recycled += out_a.size();
+    tx.recycle(out_a);
+    EXPECT_TRUE(out_a.empty());
+    std::vector<Segment> out_b = rx.take_output();
+    for (const Segment& s : out_b) tx.on_segment(now, s);
+    rx.recycle(out_b);
+    got += rx.read(now, back.data() + got, back.size() - got);
+  }
+  EXPECT_GT(recycled, data.size() / tx.mss());
+  EXPECT_EQ(back, data);
+}
+
 TEST(Connection, ReadingInPlaceLendsTheBytesAReadWouldCopy) {
   CountingMeter rx_meter;
   Connection tx(linux_config(), 1, 2, 100);

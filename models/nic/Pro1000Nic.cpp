@@ -103,6 +103,7 @@ Picos Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_
     at = std::upper_bound(rx_pending_.begin(), rx_pending_.end(), landed,
                           [](Picos t, const Landing& l) { return t < l.at; });
   rx_pending_.insert(at, Landing{landed, token, frame_bytes});
+  if (landed > causes_cleared_at_) ++rx_unsignalled_;
   return landed;
 }
 
@@ -124,6 +125,7 @@ Pro1000Nic::RxCleaned Pro1000Nic::clean_rx(Picos now) {
       out.dropped.push_back(l.token);
       ++counters_.rx_overruns;
     }
+    if (l.at > causes_cleared_at_) --rx_unsignalled_;
     rx_pending_.pop_front();
   }
   return out;
@@ -148,9 +150,8 @@ std::optional<Picos> Pro1000Nic::delayed_cause(It first, It last, Time time_of, 
 std::optional<Picos> Pro1000Nic::next_interrupt() const {
   // Only causes raised since the last interrupt count; both queues are in time order.
   std::optional<Picos> cause =
-      delayed_cause(std::upper_bound(rx_pending_.begin(), rx_pending_.end(), causes_cleared_at_,
-                                     [](Picos t, const Landing& l) { return t < l.at; }),
-                    rx_pending_.end(), [](const Landing& l) { return l.at; }, settings_.rdtr, settings_.radv);
+      delayed_cause(rx_pending_.end() - static_cast<std::ptrdiff_t>(rx_unsignalled_), rx_pending_.end(),
+                    [](const Landing& l) { return l.at; }, settings_.rdtr, settings_.radv);
   if (tx_chain_.active) {
     Picos t = settings_.tidv == 0 ? tx_chain_.first : tx_chain_.expiry;
     if (settings_.tidv > 0 && settings_.tadv > 0) t = std::min(t, tx_chain_.first + settings_.tadv);
@@ -179,6 +180,9 @@ void Pro1000Nic::take_interrupt(Picos now) {
   ++counters_.interrupts;
   last_interrupt_ = now;
   causes_cleared_at_ = now;
+  rx_unsignalled_ = static_cast<std::size_t>(
+      rx_pending_.end() - std::upper_bound(rx_pending_.begin(), rx_pending_.end(), now,
+                                           [](Picos t, const Landing& l) { return t < l.at; }));
   // Completions still to come raise the cause again.
   tx_chain_ = DelayChain{};
   for (auto it = std::upper_bound(tx_done_.begin(), tx_done_.end(), now); it != tx_done_.end(); ++it)

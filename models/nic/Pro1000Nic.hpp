@@ -106,6 +106,9 @@ class Pro1000Nic {
   std::uint32_t tx_free_ = 0;
   std::deque<Picos> tx_done_;                 // completion times of posted frames, FIFO
   std::deque<Landing> rx_pending_;            // by landing time, ties in arrival order
+  // How many of rx_pending_, at its end, landed after causes_cleared_at_: the frames that raise
+  // the receive cause, kept so that next_interrupt() need not search for them.
+  std::size_t rx_unsignalled_ = 0;
   std::uint32_t rx_free_ = 0;
   std::uint64_t rx_arrivals_ = 0;
 

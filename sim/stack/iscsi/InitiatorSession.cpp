@@ -155,7 +155,7 @@ void InitiatorSession::send_data_out(const Task& t, std::uint32_t ttt, std::uint
     f.data_sn = data_sn++;
     f.offset = at;
     f.final = at + n == end;
-    channel_.send(data_out_pdu(f, exp_stat_sn_, t.request.write_data.data() + at, n));
+    channel_.send(data_out_pdu(f, exp_stat_sn_), t.request.write_data.data() + at, n);
     at += n;
   }
 }

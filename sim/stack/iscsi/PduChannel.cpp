@@ -19,11 +19,13 @@ void PduCounts::add(const PduCounts& o) {
   bytes_received += o.bytes_received;
 }
 
-void PduChannel::send(const Pdu& pdu) {
+void PduChannel::send(const Pdu& pdu) { send(pdu, pdu.data.data(), pdu.data.size()); }
+
+void PduChannel::send(const Pdu& pdu, const std::uint8_t* data, std::size_t len) {
   // Encoded straight into the output queue: one copy of the payload.
   std::vector<std::uint8_t>& chunk = out_.tail_chunk();
   const std::size_t before = chunk.size();
-  encode_pdu(pdu, digests_, chunk);
+  encode_pdu(pdu, data, len, digests_, chunk);
   out_.commit(chunk.size() - before);
   ++counts_.sent[pdu.bhs.opcode_value()];
   counts_.bytes_sent += chunk.size() - before;

@@ -25,6 +25,8 @@ struct PduCounts {
 class PduChannel {
  public:
   void send(const Pdu& pdu);
+  // Sends a PDU whose data segment is [data, data+len), encoded from where it lies.
+  void send(const Pdu& pdu, const std::uint8_t* data, std::size_t len);
   void feed(const std::uint8_t* data, std::size_t len) { decoder_.feed(data, len); }
   std::optional<Pdu> next();
   bool failed() const { return decoder_.error() != PduDecoder::Error::None; }

@@ -244,9 +244,9 @@ void TargetSession::send_read_data(const Task& t, const CommandResult& r) {
     d.offset = at;
     d.final = at + len == burst_end;
     const bool last = at + len == n;
-    Pdu p = data_in_pdu(d, sn(last && collapse), r.data_in.data() + at, len);
+    Pdu p = data_in_pdu(d, sn(last && collapse));
     if (last && collapse) set_data_in_status(p, r.status, f.residual_flags, f.residual);
-    channel_.send(p);
+    channel_.send(p, r.data_in.data() + at, len);
     at += len;
   }
   if (collapse) return;

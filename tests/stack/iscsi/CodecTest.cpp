@@ -94,6 +94,21 @@ INSTANTIATE_TEST_SUITE_P(LengthsAndDigests, RoundTrip,
                          ::testing::Combine(::testing::Values(0, 1, 3, 4, 5, 8193), ::testing::Bool(),
                                             ::testing::Bool()));
 
+TEST(PduCodec, DataEncodedWhereItLiesGivesTheSameBytes) {
+  for (std::size_t len : {0, 1, 5, 8192}) {
+    for (bool digest : {false, true}) {
+      const DigestSettings digests{digest, digest};
+      const Pdu with_data = data_in(len);
+      Pdu header = with_data;
+      header.data.clear();
+      std::vector<std::uint8_t> copied, in_place;
+      encode_pdu(with_data, digests, copied);
+      encode_pdu(header, with_data.data.data(), with_data.data.size(), digests, in_place);
+      EXPECT_EQ(in_place, copied) << len << (digest ? " with digests" : "");
+    }
+  }
+}
+
 TEST(PduCodec, CorruptedDigestsStopTheDecoder) {
   std::vector<std::uint8_t> wire;
   encode_pdu(data_in(100), {true, true}, wire);

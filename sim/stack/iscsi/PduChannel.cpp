@@ -31,13 +31,11 @@ void PduChannel::send(const Pdu& pdu, const std::uint8_t* data, std::size_t len)
   counts_.bytes_sent += chunk.size() - before;
 }
 
-std::optional<Pdu> PduChannel::next() {
-  auto pdu = decoder_.next();
-  if (pdu) {
-    ++counts_.received[pdu->bhs.opcode_value()];
-    counts_.bytes_received += encoded_size(*pdu, digests_);
-  }
-  return pdu;
+bool PduChannel::next(Pdu& out) {
+  if (!decoder_.next(out)) return false;
+  ++counts_.received[out.bhs.opcode_value()];
+  counts_.bytes_received += encoded_size(out, digests_);
+  return true;
 }
 
 void PduChannel::set_digests(const DigestSettings& d) {

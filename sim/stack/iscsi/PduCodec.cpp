@@ -70,32 +70,38 @@ void PduDecoder::feed(const std::uint8_t* data, std::size_t len) {
 }
 
 std::optional<Pdu> PduDecoder::next() {
-  if (error_ != Error::None || buffered() < kBhsBytes) return std::nullopt;
-  const std::uint8_t* p = buf_.data() + pos_;
   Pdu pdu;
-  pdu.bhs = Bhs(p);
-  const std::size_t ahs = pdu.bhs.total_ahs_bytes();
-  const std::uint32_t data_len = pdu.bhs.data_segment_length();
+  if (!next(pdu)) return std::nullopt;
+  return pdu;
+}
+
+bool PduDecoder::next(Pdu& pdu) {
+  if (error_ != Error::None || buffered() < kBhsBytes) return false;
+  const std::uint8_t* p = buf_.data() + pos_;
+  const Bhs bhs(p);
+  const std::size_t ahs = bhs.total_ahs_bytes();
+  const std::uint32_t data_len = bhs.data_segment_length();
   if (data_len > max_data_) {
     error_ = Error::DataSegmentTooLong;
-    return std::nullopt;
+    return false;
   }
   const std::size_t header = kBhsBytes + ahs + (digests_.header ? kDigestBytes : 0);
   const std::size_t data = padded(data_len);
   const std::size_t total = header + data + (digests_.data && data > 0 ? kDigestBytes : 0);
-  if (buffered() < total) return std::nullopt;
+  if (buffered() < total) return false;
   if (digests_.header && crc32c(p, kBhsBytes + ahs) != get_digest(p + kBhsBytes + ahs)) {
     error_ = Error::HeaderDigest;
-    return std::nullopt;
+    return false;
   }
   if (digests_.data && data > 0 && crc32c(p + header, data) != get_digest(p + header + data)) {
     error_ = Error::DataDigest;
-    return std::nullopt;
+    return false;
   }
+  pdu.bhs = bhs;
   pdu.ahs.assign(p + kBhsBytes, p + kBhsBytes + ahs);
   pdu.data.assign(p + header, p + header + data_len);
   pos_ += total;
-  return pdu;
+  return true;
 }
 
 std::string PduDecoder::error_text() const {

@@ -53,6 +53,9 @@ class PduDecoder {
   void feed(const std::uint8_t* data, std::size_t len);
   // The next complete PDU, or nothing when more bytes are needed or an error stopped decoding.
   std::optional<Pdu> next();
+  // next() into `out`, whose buffers keep their capacity from PDU to PDU; false for nothing
+  // (`out` is then unspecified).
+  bool next(Pdu& out);
 
   Error error() const { return error_; }
   std::string error_text() const;

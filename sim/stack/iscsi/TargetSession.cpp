@@ -34,13 +34,12 @@ void TargetSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (state_ == State::Failed || state_ == State::LoggedOut) return;
   channel_.feed(data, len);
   while (state_ == State::LoggingIn || state_ == State::FullFeature) {
-    auto pdu = channel_.next();
-    if (!pdu) break;
+    if (!channel_.next(received_)) break;
     if (state_ == State::FullFeature) {
-      handle(*pdu);
+      handle(received_);
       continue;
     }
-    channel_.send(login_->on_request(*pdu));
+    channel_.send(login_->on_request(received_));
     if (login_->outcome() == LoginOutcome::Failed) fail("login refused: " + login_->error());
     if (login_->outcome() != LoginOutcome::Succeeded) continue;
     params_ = login_->params();

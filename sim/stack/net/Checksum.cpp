@@ -8,6 +8,8 @@ namespace {
 constexpr unsigned kBitsPerByte = 8;
 constexpr std::uint32_t kLow16 = 0xFFFF;
 constexpr unsigned kFoldShift = 16;
+constexpr std::uint64_t kLow32 = 0xFFFFFFFF;
+constexpr unsigned kHalfShift = 32;
 constexpr std::size_t kWordBytes = 4;
 constexpr std::size_t kLongBytes = 8;
 constexpr std::size_t kStepBytes = 4 * kLongBytes;
@@ -27,10 +29,20 @@ std::uint64_t add_overflows(std::uint64_t& acc, std::uint64_t w) { return __buil
 // (the wrapped sum is below both addends, so adding it back cannot wrap again).
 std::uint64_t add_end_around(std::uint64_t a, std::uint64_t b) { return a + b + (a + b < a ? 1 : 0); }
 
+// Folds a 64-bit one's-complement sum to 16 bits with end-around carries, in a fixed number of
+// steps instead of a data-dependent loop: 64 -> 33 bits, then each 16-bit step shrinks what is
+// above bit 15 until at most 0x10001 folds to at most 0xFFFF. A non-zero sum stays non-zero.
+std::uint32_t fold16(std::uint64_t sum) {
+  sum = (sum & kLow32) + (sum >> kHalfShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  return static_cast<std::uint32_t>(sum);
+}
+
 // Folds a sum of machine-order words to 16 bits and returns it in network order.
 std::uint32_t byte_swapped_fold(std::uint64_t native) {
-  while (native >> kFoldShift) native = (native & kLow16) + (native >> kFoldShift);
-  const auto folded = static_cast<std::uint32_t>(native);
+  const std::uint32_t folded = fold16(native);
   // Only a little-endian host loaded the bytes swapped.
   const std::uint16_t probe = 1;
   std::uint8_t first;
@@ -77,13 +89,11 @@ std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::u
     len -= 2;
   }
   if (len == 1) acc += static_cast<std::uint32_t>(data[0]) << kBitsPerByte;  // pad with a zero byte
-  while (acc >> kFoldShift) acc = (acc & kLow16) + (acc >> kFoldShift);
-  return static_cast<std::uint32_t>(acc);
+  return fold16(acc);
 }
 
 std::uint16_t checksum_fold(std::uint32_t sum) {
-  while (sum >> kFoldShift) sum = (sum & kLow16) + (sum >> kFoldShift);
-  return static_cast<std::uint16_t>(~sum & kLow16);
+  return static_cast<std::uint16_t>(~fold16(sum) & kLow16);
 }
 
 std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t len) {

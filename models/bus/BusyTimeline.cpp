@@ -11,6 +11,18 @@ constexpr std::size_t kCompactAfter = 64;
 }  // namespace
 
 BusyInterval BusyTimeline::book(Picos ready, Picos duration) {
+  if (head_ == busy_.size() || ready >= busy_.back().end) {
+    // Nothing booked after `ready`, the usual case: the booking goes last, right at `ready`.
+    const BusyInterval b{ready, ready + duration};
+    busy_total_ += duration;
+    ++bookings_;
+    if (duration <= 0) return b;
+    if (head_ < busy_.size() && busy_.back().end == ready)
+      busy_.back().end = b.end;
+    else
+      busy_.push_back(b);
+    return b;
+  }
   const auto first = busy_.begin() + static_cast<std::ptrdiff_t>(head_);
   // The first interval that ends after `ready` is the first that can be in the way.
   auto it = std::upper_bound(first, busy_.end(), ready, [](Picos t, const BusyInterval& b) { return t < b.end; });

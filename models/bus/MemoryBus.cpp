@@ -18,7 +18,9 @@ MemoryBusParams MemoryBusParams::from(const ParamSet& p) {
 Picos MemoryBus::transfer(Picos ready, std::uint32_t bytes) {
   const std::uint64_t lines = (bytes + params_.line_bytes - 1) / params_.line_bytes;
   lines_ += lines;
-  const Picos d = transfer_picos(static_cast<double>(lines * params_.line_bytes), params_.bytes_per_second);
+  const Picos d = durations_.get(bytes, [this, lines](std::uint32_t) {
+    return transfer_picos(static_cast<double>(lines * params_.line_bytes), params_.bytes_per_second);
+  });
   return timeline_.book(ready, d).end;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "models/bus/BusyTimeline.hpp"
+#include "models/bus/DurationMemo.hpp"
 #include "models/common/ParamSet.hpp"
 
 namespace iscsim::models {
@@ -27,6 +28,7 @@ class MemoryBus {
  private:
   MemoryBusParams params_;
   BusyTimeline timeline_;
+  DurationMemo durations_;
   std::uint64_t lines_ = 0;
 };
 

@@ -31,16 +31,17 @@ Picos PciBus::occupancy(std::uint32_t bytes, std::uint32_t burst_bytes, double o
 
 Picos PciBus::dma_write(Picos ready, std::uint32_t bytes) {
   bytes_written_ += bytes;
-  return timeline_.book(ready, occupancy(bytes, params_.max_write_burst_bytes, params_.write_overhead_clocks)).end;
+  const Picos busy = write_occupancy_.get(
+      bytes, [this](std::uint32_t b) { return occupancy(b, params_.max_write_burst_bytes, params_.write_overhead_clocks); });
+  return timeline_.book(ready, busy).end;
 }
 
 Picos PciBus::dma_read(Picos ready, std::uint32_t bytes) {
   bytes_read_ += bytes;
   // The bus is free while the bridge fetches from memory; completions then stream back.
-  return timeline_
-      .book(ready + params_.read_latency,
-            occupancy(bytes, params_.max_read_request_bytes, params_.read_overhead_clocks))
-      .end;
+  const Picos busy = read_occupancy_.get(
+      bytes, [this](std::uint32_t b) { return occupancy(b, params_.max_read_request_bytes, params_.read_overhead_clocks); });
+  return timeline_.book(ready + params_.read_latency, busy).end;
 }
 
 }  // namespace iscsim::models

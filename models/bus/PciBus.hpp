@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "models/bus/BusyTimeline.hpp"
+#include "models/bus/DurationMemo.hpp"
 #include "models/common/ParamSet.hpp"
 
 namespace iscsim::models {
@@ -38,6 +39,8 @@ class PciBus {
   Picos occupancy(std::uint32_t bytes, std::uint32_t burst_bytes, double overhead_clocks) const;
   PciBusParams params_;
   BusyTimeline timeline_;
+  DurationMemo write_occupancy_;
+  DurationMemo read_occupancy_;
   std::uint64_t bytes_written_ = 0;
   std::uint64_t bytes_read_ = 0;
 };

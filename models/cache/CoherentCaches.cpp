@@ -114,6 +114,7 @@ CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned
   set_mask_ = geometry.sets() - 1;
   sets_ = geometry.sets();
   set_stride_ = 2 * std::size_t{geometry.ways};
+  cpu_words_ = set_stride_ * sets_;
   stamp_limit_ = std::uint64_t{1} << (stamp_bits - way_bits_);
   words_.resize(set_stride_ * sets_ * static_cast<std::size_t>(cpus));
   for (std::size_t set = 0; set < sets_ * static_cast<std::size_t>(cpus); ++set) {
@@ -137,8 +138,7 @@ void CoherentCaches::refuse_access(int cpu, Addr addr, std::uint64_t bytes) cons
 }
 
 template <std::uint32_t W>
-int CoherentCaches::find(const Word* set, std::uint64_t line) const {
-  const Word want = want_key(line);
+int CoherentCaches::find(const Word* set, Word want) const {
   if constexpr (W == kShippedWays) {
     const unsigned hits = match8(set, want, ~kStateMask);
     return hits == 0 ? -1 : __builtin_ctz(hits);
@@ -173,8 +173,7 @@ void CoherentCaches::renumber_stamps() {
 }
 
 template <std::uint32_t W>
-void CoherentCaches::fill(int cpu, std::uint64_t line, Mesi state, AccessCounts& counts) {
-  Word* set = set_words(cpu, line);
+void CoherentCaches::fill(Word* set, Word want, Mesi state, AccessCounts& counts) {
   const Word* stamps = set + ways<W>();
   Word oldest = 0;
   if constexpr (W == kShippedWays) {
@@ -188,19 +187,19 @@ void CoherentCaches::fill(int cpu, std::uint64_t line, Mesi state, AccessCounts&
     ++counts.writebacks;
     counts.bus_bytes += geometry_.line_bytes;
   }
-  set[way] = want_key(line) | static_cast<Word>(state);
+  set[way] = want | static_cast<Word>(state);
   touch(set, ways<W>(), way);
   counts.bus_bytes += geometry_.line_bytes;
 }
 
 template <std::uint32_t W>
-Mesi CoherentCaches::snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessCounts& counts) {
+Mesi CoherentCaches::snoop_read(int cpu, std::size_t offset, Word want, bool& hitm, AccessCounts& counts) {
   bool other_valid = false;
   hitm = false;
-  for (int p = 0; p < cpus_; ++p) {
+  Word* set = words_.data() + offset;
+  for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
     if (p == cpu) continue;
-    Word* set = set_words(p, line);
-    const int w = find<W>(set, line);
+    const int w = find<W>(set, want);
     if (w < 0) continue;
     other_valid = true;
     if (state_of(set[w]) == Mesi::Modified) {
@@ -216,12 +215,12 @@ Mesi CoherentCaches::snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessC
 }
 
 template <std::uint32_t W>
-bool CoherentCaches::invalidate_others(int cpu, std::uint64_t line) {
+bool CoherentCaches::invalidate_others(int cpu, std::size_t offset, Word want) {
   bool had_modified = false;
-  for (int p = 0; p < cpus_; ++p) {
+  Word* set = words_.data() + offset;
+  for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
     if (p == cpu) continue;
-    Word* set = set_words(p, line);
-    const int w = find<W>(set, line);
+    const int w = find<W>(set, want);
     if (w < 0) continue;
     had_modified |= state_of(set[w]) == Mesi::Modified;
     set[w] = kInvalidKey;
@@ -232,11 +231,12 @@ bool CoherentCaches::invalidate_others(int cpu, std::uint64_t line) {
 }
 
 template <std::uint32_t W>
-void CoherentCaches::read_miss(int cpu, std::uint64_t line, AccessCounts& counts) {
+void CoherentCaches::read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts) {
   ++counts.misses;
   bool hitm = false;
-  const Mesi got = snoop_read<W>(cpu, line, hitm, counts);
-  fill<W>(cpu, line, got, counts);
+  const Word want = want_key(line);
+  const Mesi got = snoop_read<W>(cpu, set_offset(line), want, hitm, counts);
+  fill<W>(set, want, got, counts);
   if (hitm) {
     ++counts.from_peer;
     return;
@@ -245,45 +245,74 @@ void CoherentCaches::read_miss(int cpu, std::uint64_t line, AccessCounts& counts
   // A miss served by memory fetches the whole sector (NetBurst L2: both 64 B halves of 128 B).
   const std::uint64_t sector_first = line & ~(std::uint64_t{geometry_.sector_lines} - 1);
   for (std::uint64_t companion = sector_first; companion < sector_first + geometry_.sector_lines; ++companion) {
-    if (companion == line || find<W>(set_words(cpu, companion), companion) >= 0) continue;
+    if (companion == line) continue;
+    const std::size_t offset = set_offset(companion);
+    const Word companion_want = want_key(companion);
+    Word* companion_set = cpu_words(cpu) + offset;
+    if (find<W>(companion_set, companion_want) >= 0) continue;
     bool companion_hitm = false;
-    const Mesi companion_state = snoop_read<W>(cpu, companion, companion_hitm, counts);
-    fill<W>(cpu, companion, companion_state, counts);
+    const Mesi companion_state = snoop_read<W>(cpu, offset, companion_want, companion_hitm, counts);
+    fill<W>(companion_set, companion_want, companion_state, counts);
     ++counts.prefetched;
   }
 }
 
 template <std::uint32_t W>
-void CoherentCaches::write_miss(int cpu, std::uint64_t line, AccessCounts& counts) {
+void CoherentCaches::write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts) {
   // Read for ownership: one bus transaction fetches the line and invalidates every other copy.
   ++counts.misses;
-  if (invalidate_others<W>(cpu, line)) {
+  const Word want = want_key(line);
+  if (invalidate_others<W>(cpu, set_offset(line), want)) {
     ++counts.from_peer;
   } else {
     ++counts.from_memory;
   }
-  fill<W>(cpu, line, Mesi::Modified, counts);
+  fill<W>(set, want, Mesi::Modified, counts);
 }
 
 template <std::uint32_t W, bool Write>
 void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts) {
-  // Hits, most lines of most accesses, stay in this loop; misses and upgrades go out of line.
+  // Hits, most lines of most accesses, stay in this loop on local copies of the geometry and the
+  // LRU clock; misses and upgrades go out of line. The set advances with the line, and the key
+  // grows by one tag each time the sets wrap around, instead of both being derived again.
+  Word* const mine = cpu_words(cpu);
+  const std::size_t stride = this->stride<W>();
+  const std::uint64_t sets = sets_;
+  const std::uint32_t way_bits = way_bits_;
+  const std::uint64_t stamp_limit = stamp_limit_;
+  const Word tag_step = Word{1} << kStateBits;
+  std::uint64_t set_index = first & set_mask_;
+  Word want = want_key(first);
+  std::uint64_t clock = clock_;
   for (std::uint64_t line = first; line <= last; ++line) {
-    Word* set = set_words(cpu, line);
-    const int w = find<W>(set, line);
-    if (w < 0) {
-      Write ? write_miss<W>(cpu, line, counts) : read_miss<W>(cpu, line, counts);
-      continue;
-    }
-    if constexpr (Write) {
-      if (state_of(set[w]) == Mesi::Shared) {
-        invalidate_others<W>(cpu, line);
+    Word* set = mine + set_index * stride;
+    const int w = find<W>(set, want);
+    if (w < 0 || (Write && state_of(set[w]) == Mesi::Shared)) {
+      clock_ = clock;
+      if (w < 0) {
+        Write ? write_miss<W>(cpu, line, set, counts) : read_miss<W>(cpu, line, set, counts);
+      } else {
+        invalidate_others<W>(cpu, set_index * stride, want);
         ++counts.upgrades;
+        set_state(set, w, Mesi::Modified);
+        touch(set, ways<W>(), w);
       }
-      set_state(set, w, Mesi::Modified);
+      clock = clock_;
+    } else {
+      if constexpr (Write) set_state(set, w, Mesi::Modified);
+      if (clock + 1 >= stamp_limit) {
+        clock_ = clock;
+        renumber_stamps();
+        clock = clock_;
+      }
+      set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(++clock << way_bits) | static_cast<Word>(w);
     }
-    touch(set, ways<W>(), w);
+    if (++set_index == sets) {
+      set_index = 0;
+      want += tag_step;
+    }
   }
+  clock_ = clock;
 }
 
 AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, bool write) {
@@ -314,20 +343,29 @@ AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) { return d
 
 template <std::uint32_t W>
 void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts) {
+  const std::size_t stride = this->stride<W>();
+  std::size_t offset = set_offset(first);
+  Word want = want_key(first);
+  const std::size_t wrap = sets_ * stride;
   for (std::uint64_t line = first; line <= last; ++line) {
     if (write) {
       // The device overwrites the whole line, so a Modified copy is dropped, not written back.
-      invalidate_others<W>(kDevice, line);
-      continue;
+      invalidate_others<W>(kDevice, offset, want);
+    } else {
+      Word* set = words_.data() + offset;
+      for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
+        const int w = find<W>(set, want);
+        if (w < 0 || state_of(set[w]) != Mesi::Modified) continue;
+        ++counts.writebacks;
+        counts.bus_bytes += geometry_.line_bytes;
+        set_state(set, w, Mesi::Shared);
+        lost_line(p);
+      }
     }
-    for (int p = 0; p < cpus_; ++p) {
-      Word* set = set_words(p, line);
-      const int w = find<W>(set, line);
-      if (w < 0 || state_of(set[w]) != Mesi::Modified) continue;
-      ++counts.writebacks;
-      counts.bus_bytes += geometry_.line_bytes;
-      set_state(set, w, Mesi::Shared);
-      lost_line(p);
+    offset += stride;
+    if (offset == wrap) {
+      offset = 0;
+      want += Word{1} << kStateBits;
     }
   }
 }
@@ -362,8 +400,8 @@ void CoherentCaches::notify_victims() {
 Mesi CoherentCaches::state(int cpu, Addr addr) const {
   check_access(cpu == kDevice ? cpus_ : cpu, addr, 1);
   const std::uint64_t line = addr >> line_shift_;
-  const Word* set = set_words(cpu, line);
-  const int w = find<kAnyWays>(set, line);
+  const Word* set = cpu_words(cpu) + set_offset(line);
+  const int w = find<kAnyWays>(set, want_key(line));
   return w < 0 ? Mesi::Invalid : state_of(set[w]);
 }
 

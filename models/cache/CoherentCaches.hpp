@@ -107,30 +107,33 @@ class CoherentCaches {
 
   template <std::uint32_t W>
   std::uint32_t ways() const { return W == kAnyWays ? geometry_.ways : W; }
-  Word* set_words(int cpu, std::uint64_t line) {
-    return words_.data() + (static_cast<std::size_t>(cpu) * sets_ + (line & set_mask_)) * set_stride_;
-  }
-  const Word* set_words(int cpu, std::uint64_t line) const {
-    return words_.data() + (static_cast<std::size_t>(cpu) * sets_ + (line & set_mask_)) * set_stride_;
-  }
+  template <std::uint32_t W>
+  std::size_t stride() const { return W == kAnyWays ? set_stride_ : 2 * std::size_t{W}; }
+  // A line's set, as the offset of its words within one CPU's, and its key in state Invalid.
+  std::size_t set_offset(std::uint64_t line) const { return (line & set_mask_) * set_stride_; }
   Word want_key(std::uint64_t line) const { return static_cast<Word>(line >> set_shift_) << kStateBits; }
-  // The way of `set` holding `line`, or -1.
+  Word* cpu_words(int cpu) { return words_.data() + static_cast<std::size_t>(cpu) * cpu_words_; }
+  const Word* cpu_words(int cpu) const { return words_.data() + static_cast<std::size_t>(cpu) * cpu_words_; }
+  // The way of `set` whose key is `want` (state bits ignored), or -1.
   template <std::uint32_t W>
-  int find(const Word* set, std::uint64_t line) const;
+  int find(const Word* set, Word want) const;
+  // Puts the line keyed `want` into `set` in `state`, evicting the set's LRU or lowest invalid way.
   template <std::uint32_t W>
-  void fill(int cpu, std::uint64_t line, Mesi state, AccessCounts& counts);
+  void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
   template <std::uint32_t W, bool Write>
   void access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts);
   template <std::uint32_t W>
-  void read_miss(int cpu, std::uint64_t line, AccessCounts& counts);
+  void read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   template <std::uint32_t W>
-  void write_miss(int cpu, std::uint64_t line, AccessCounts& counts);
-  // Snoops the other caches for a read of `line` by `cpu`; returns the state the reader gets.
+  void write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
+  // Snoops the other caches for a read by `cpu` of the line at `offset` keyed `want`; returns
+  // the state the reader gets.
   template <std::uint32_t W>
-  Mesi snoop_read(int cpu, std::uint64_t line, bool& hitm, AccessCounts& counts);
-  // Invalidates every other copy of `line`; returns whether one of them was Modified.
+  Mesi snoop_read(int cpu, std::size_t offset, Word want, bool& hitm, AccessCounts& counts);
+  // Invalidates every other copy of the line at `offset` keyed `want`; returns whether one of
+  // them was Modified.
   template <std::uint32_t W>
-  bool invalidate_others(int cpu, std::uint64_t line);
+  bool invalidate_others(int cpu, std::size_t offset, Word want);
   template <std::uint32_t W>
   void device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts);
   static Mesi state_of(Word key) { return static_cast<Mesi>(key & kStateMask); }
@@ -165,6 +168,7 @@ class CoherentCaches {
   std::uint64_t set_mask_ = 0;    // sets() - 1
   std::size_t sets_ = 0;
   std::size_t set_stride_ = 0;    // words per set: 2 * ways
+  std::size_t cpu_words_ = 0;     // words per CPU: sets * set_stride_
   std::uint32_t way_bits_ = 0;
   std::uint64_t stamp_limit_ = 0;  // clock values that still fit a stamp
   std::vector<Word, LineAlignedAllocator<Word>> words_;

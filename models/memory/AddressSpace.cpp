@@ -1,7 +1,5 @@
 #include "models/memory/AddressSpace.hpp"
 
-#include <algorithm>
-#include <iterator>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -62,14 +60,21 @@ Addr AddressSpace::grab_pages(std::uint64_t pages) {
   return base;
 }
 
+SlabCache::SlabCache(AddressSpace& space, std::string name, std::uint32_t requested_bytes, std::uint32_t object_bytes)
+    : space_(&space),
+      name_(std::move(name)),
+      requested_bytes_(requested_bytes),
+      object_bytes_(object_bytes),
+      page_shift_(static_cast<std::uint32_t>(__builtin_ctzll(space.page_bytes()))) {}
+
 Addr SlabCache::alloc() {
   ++live_;
   if (!free_.empty()) {
     // Most recently freed first: its lines are the likeliest still to be in a cache.
-    const Addr object = free_.back();
+    const Freed freed = free_.back();
     free_.pop_back();
-    allocated_[index_of(object)] = true;
-    return object;
+    allocated_[freed.index] = true;
+    return freed.object;
   }
   const std::uint64_t carved = allocated_.size();
   if (slabs_.empty() || slabs_.back().base + (carved - slabs_.back().first + 1) * object_bytes_ > slabs_.back().end) {
@@ -78,6 +83,8 @@ Addr SlabCache::alloc() {
     const std::uint64_t pages = round_up(object_bytes_, page) / page;
     const Addr base = space_->grab_pages(pages);
     slabs_.push_back(Slab{base, base + pages * page, carved});
+    for (std::uint64_t p = 0; p < pages; ++p)
+      slab_of_page_.set((base >> page_shift_) + p, static_cast<std::uint32_t>(slabs_.size()));
     pages_ += pages;
   }
   const Slab& slab = slabs_.back();
@@ -86,11 +93,8 @@ Addr SlabCache::alloc() {
 }
 
 std::uint64_t SlabCache::index_of(Addr object) const {
-  // The last slab starting at or below `object`; slabs are in address order.
-  auto it = std::upper_bound(slabs_.begin(), slabs_.end(), object,
-                             [](Addr a, const Slab& s) { return a < s.base; });
-  if (it != slabs_.begin()) {
-    const Slab& slab = *std::prev(it);
+  if (const std::uint32_t slab_number = slab_of_page_.get(object >> page_shift_); slab_number != 0) {
+    const Slab& slab = slabs_[slab_number - 1];
     const std::uint64_t offset = object - slab.base;
     const std::uint64_t index = slab.first + offset / object_bytes_;
     if (offset + object_bytes_ <= slab.end - slab.base && offset % object_bytes_ == 0 && index < allocated_.size())
@@ -103,7 +107,7 @@ void SlabCache::free(Addr object) {
   const std::uint64_t index = index_of(object);
   if (!allocated_[index]) throw std::logic_error("SlabCache '" + name_ + "': double free of " + hex(object));
   allocated_[index] = false;
-  free_.push_back(object);
+  free_.push_back(Freed{object, index});
   --live_;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/cache/CoherentCaches.hpp"
+#include "models/memory/PageMap.hpp"
 
 namespace iscsim::models {
 
@@ -32,16 +33,22 @@ class SlabCache {
     Addr end;
     std::uint64_t first;
   };
-  SlabCache(AddressSpace& space, std::string name, std::uint32_t requested_bytes, std::uint32_t object_bytes)
-      : space_(&space), name_(std::move(name)), requested_bytes_(requested_bytes), object_bytes_(object_bytes) {}
+  // A freed object and its number, so reusing it needs no lookup.
+  struct Freed {
+    Addr object;
+    std::uint64_t index;
+  };
+  SlabCache(AddressSpace& space, std::string name, std::uint32_t requested_bytes, std::uint32_t object_bytes);
   // The number of the object at `object`, or throws if it is not one this cache carved.
   std::uint64_t index_of(Addr object) const;
   AddressSpace* space_;
   std::string name_;
   std::uint32_t requested_bytes_;  // as first asked for, so a later cache(name, size) can be checked
   std::uint32_t object_bytes_;  // rounded up to whole cache lines (SLAB_HWCACHE_ALIGN)
-  std::vector<Addr> free_;       // LIFO
+  std::uint32_t page_shift_;    // log2(page_bytes)
+  std::vector<Freed> free_;      // LIFO
   std::vector<Slab> slabs_;      // in address order: pages are handed out upwards
+  PageMap slab_of_page_;         // page -> 1 + its slab's position in slabs_
   std::vector<bool> allocated_;  // per carved object, to catch a double free
   std::uint64_t live_ = 0;
   std::uint64_t pages_ = 0;

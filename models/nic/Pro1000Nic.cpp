@@ -97,24 +97,36 @@ Picos Pro1000Nic::receive(Picos arrival, std::uint32_t frame_bytes, std::uint64_
   t = std::max(t, fsb_.transfer(arrival, frame_bytes));
   Picos landed = pci_.dma_write(t, params_.descriptor_bytes);
   landed = std::max(landed, fsb_.transfer(t, params_.descriptor_bytes));
-  rx_pending_.emplace(landed, Landing{token, frame_bytes});
+  // Frames land in arrival order unless a booking found an earlier gap on a bus.
+  auto at = rx_pending_.end();
+  if (!rx_pending_.empty() && rx_pending_.back().at > landed)
+    at = std::upper_bound(rx_pending_.begin(), rx_pending_.end(), landed,
+                          [](Picos t, const Landing& l) { return t < l.at; });
+  rx_pending_.insert(at, Landing{landed, token, frame_bytes});
+  if (landed > causes_cleared_at_) ++rx_unsignalled_;
   return landed;
 }
 
 Pro1000Nic::RxCleaned Pro1000Nic::clean_rx(Picos now) {
   RxCleaned out;
-  auto it = rx_pending_.begin();
-  while (it != rx_pending_.end() && it->first <= now) {
+  // One allocation for the frames a free descriptor takes, not one per doubling.
+  const auto landed = std::upper_bound(rx_pending_.begin(), rx_pending_.end(), now,
+                                       [](Picos t, const Landing& l) { return t < l.at; }) -
+                      rx_pending_.begin();
+  out.delivered.reserve(std::min<std::size_t>(static_cast<std::size_t>(landed), rx_free_));
+  while (!rx_pending_.empty() && rx_pending_.front().at <= now) {
+    const Landing& l = rx_pending_.front();
     if (rx_free_ > 0) {
       --rx_free_;
-      out.delivered.push_back(it->second.token);
+      out.delivered.push_back(l.token);
       ++counters_.rx_frames;
-      counters_.rx_bytes += it->second.bytes;
+      counters_.rx_bytes += l.bytes;
     } else {
-      out.dropped.push_back(it->second.token);
+      out.dropped.push_back(l.token);
       ++counters_.rx_overruns;
     }
-    it = rx_pending_.erase(it);
+    if (l.at > causes_cleared_at_) --rx_unsignalled_;
+    rx_pending_.pop_front();
   }
   return out;
 }
@@ -138,8 +150,8 @@ std::optional<Picos> Pro1000Nic::delayed_cause(It first, It last, Time time_of, 
 std::optional<Picos> Pro1000Nic::next_interrupt() const {
   // Only causes raised since the last interrupt count; both queues are in time order.
   std::optional<Picos> cause =
-      delayed_cause(rx_pending_.upper_bound(causes_cleared_at_), rx_pending_.end(),
-                    [](const auto& landing) { return landing.first; }, settings_.rdtr, settings_.radv);
+      delayed_cause(rx_pending_.end() - static_cast<std::ptrdiff_t>(rx_unsignalled_), rx_pending_.end(),
+                    [](const Landing& l) { return l.at; }, settings_.rdtr, settings_.radv);
   if (tx_chain_.active) {
     Picos t = settings_.tidv == 0 ? tx_chain_.first : tx_chain_.expiry;
     if (settings_.tidv > 0 && settings_.tadv > 0) t = std::min(t, tx_chain_.first + settings_.tadv);
@@ -168,6 +180,9 @@ void Pro1000Nic::take_interrupt(Picos now) {
   ++counters_.interrupts;
   last_interrupt_ = now;
   causes_cleared_at_ = now;
+  rx_unsignalled_ = static_cast<std::size_t>(
+      rx_pending_.end() - std::upper_bound(rx_pending_.begin(), rx_pending_.end(), now,
+                                           [](Picos t, const Landing& l) { return t < l.at; }));
   // Completions still to come raise the cause again.
   tx_chain_ = DelayChain{};
   for (auto it = std::upper_bound(tx_done_.begin(), tx_done_.end(), now); it != tx_done_.end(); ++it)

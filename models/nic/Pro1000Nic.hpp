@@ -4,7 +4,6 @@
 // throttle, RDTR/RADV and TIDV/TADV delay timers). Frames are opaque tokens: no protocol here.
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -89,6 +88,7 @@ class Pro1000Nic {
 
  private:
   struct Landing {
+    Picos at;  // when its descriptor is written back
     std::uint64_t token;
     std::uint32_t bytes;
   };
@@ -105,7 +105,10 @@ class Pro1000Nic {
 
   std::uint32_t tx_free_ = 0;
   std::deque<Picos> tx_done_;                 // completion times of posted frames, FIFO
-  std::multimap<Picos, Landing> rx_pending_;  // landing time -> frame
+  std::deque<Landing> rx_pending_;            // by landing time, ties in arrival order
+  // How many of rx_pending_, at its end, landed after causes_cleared_at_: the frames that raise
+  // the receive cause, kept so that next_interrupt() need not search for them.
+  std::size_t rx_unsignalled_ = 0;
   std::uint32_t rx_free_ = 0;
   std::uint64_t rx_arrivals_ = 0;
 

@@ -34,12 +34,11 @@ void IdealHost::interrupt(std::size_t port_index) {
   port.nic->clean_tx();
   drain(port);
   for (world::Frame& frame : port.nic->clean_rx()) {
-    const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-    if (!parsed.ok()) {
+    if (stack::net::parse_frame_into(frame.data(), frame.size(), received_) != nullptr) {
       ++errors_.bad_frames;
       continue;
     }
-    const stack::tcp::Segment& seg = parsed.frame().segment;
+    const stack::tcp::Segment& seg = received_.segment;
     auto it = flows_.find(FlowKey{port_index, seg.dst_port, seg.src_port});
     if (it == flows_.end()) {
       ++errors_.no_endpoint;

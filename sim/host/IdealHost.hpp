@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/host/Host.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
 
 namespace iscsim::host {
 
@@ -40,6 +41,7 @@ class IdealHost : public Host {
   std::map<FlowKey, world::TcpEndpoint*> flows_;
   ReceiveErrors errors_;
   std::uint64_t qdisc_peak_ = 0;
+  stack::net::ParsedFrame received_;  // each received frame parsed into the same buffers
 };
 
 }  // namespace iscsim::host

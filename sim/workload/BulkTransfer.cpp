@@ -57,9 +57,10 @@ void BulkTransfer::drain_receiver() {
   auto& conn = receiver_.connection();
   const models::Picos now = receiver_.now_ns() * models::kPicosPerNano;
   while (conn.readable() > 0) {
-    const std::size_t n = conn.read(receiver_.now_ns(), buffer_.data(), buffer_.size());
-    check(buffer_.data(), n);
-    if (now >= window_start_ && now < window_end_) stats_.window_bytes += n;
+    for (const stack::tcp::ByteSpan& piece : conn.read_in_place(receiver_.now_ns(), buffer_.size())) {
+      check(piece.data, piece.len);
+      if (now >= window_start_ && now < window_end_) stats_.window_bytes += piece.len;
+    }
   }
   // The sender's FIN has been read: close our side too.
   if (conn.state() == State::CloseWait && !receiver_closed_) {

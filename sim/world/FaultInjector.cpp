@@ -20,8 +20,12 @@ bool FaultInjector::draw(double rate) {
   return u < rate;
 }
 
-std::vector<Delivery> FaultInjector::decide() {
-  if (!active_) return {Delivery{}};
+Deliveries FaultInjector::decide() {
+  Deliveries out;
+  if (!active_) {
+    out.add(Delivery{});
+    return out;
+  }
   const bool lose = draw(spec_.loss_rate);
   const bool corrupt = draw(spec_.corrupt_rate);
   const bool reorder = draw(spec_.reorder_rate);
@@ -29,7 +33,7 @@ std::vector<Delivery> FaultInjector::decide() {
   const bool silent = draw(spec_.silent_corrupt_rate);
   if (lose) {
     ++counters_.lost;
-    return {};
+    return out;
   }
   Delivery d;
   if (corrupt) {
@@ -44,10 +48,10 @@ std::vector<Delivery> FaultInjector::decide() {
     d.extra_delay = models::picos_from_micros(spec_.reorder_delay_us);
     ++counters_.reordered;
   }
-  std::vector<Delivery> out{d};
+  out.add(d);
   if (duplicate) {
     ++counters_.duplicated;
-    out.push_back(Delivery{d.extra_delay, false});
+    out.add(Delivery{d.extra_delay, false});
   }
   return out;
 }

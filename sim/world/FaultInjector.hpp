@@ -3,6 +3,7 @@
 // the IP packet flipped, for the IP/TCP checksums to catch), reordering (a frame held back) and
 // duplication; and silent corruption (payload damaged past the checksums, which only an iSCSI
 // digest catches). Each decision uses its own draw, so changing one rate leaves the others' pattern.
+#include <array>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -27,11 +28,24 @@ struct Delivery {
   bool silent = false;  // damage the TCP payload and recompute the checksums: only digests can tell
 };
 
+// The copies of one frame that arrive: none (lost), the frame, or the frame and its duplicate.
+class Deliveries {
+ public:
+  void add(const Delivery& d) { copies_[count_++] = d; }
+  std::size_t size() const { return count_; }
+  const Delivery& operator[](std::size_t i) const { return copies_[i]; }
+
+ private:
+  static constexpr std::size_t kMaxCopies = 2;
+  std::array<Delivery, kMaxCopies> copies_{};
+  std::size_t count_ = 0;
+};
+
 class FaultInjector {
  public:
   FaultInjector(const scenario::LinkSpec& spec, std::uint64_t seed);
   // The copies of one frame that arrive (none if lost).
-  std::vector<Delivery> decide();
+  Deliveries decide();
   // Flips one byte in [first_byte, end_byte) (the IP packet, not the padding), to another value.
   void corrupt(std::vector<std::uint8_t>& frame, std::size_t first_byte, std::size_t end_byte);
   const FaultCounters& counters() const { return counters_; }

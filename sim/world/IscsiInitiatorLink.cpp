@@ -15,8 +15,7 @@ IscsiInitiatorLink::IscsiInitiatorLink(TcpEndpoint& endpoint, const stack::iscsi
       reconnect_(std::move(reconnect)),
       session_(config),
       sink_(sink),
-      path_(path),
-      scratch_(kSocketReadBytes) {
+      path_(path) {
   attach_endpoint();
 }
 
@@ -71,7 +70,7 @@ void IscsiInitiatorLink::after_delivery() {
 std::size_t IscsiInitiatorLink::read_socket() {
   start_login_if_connected();
   std::size_t bytes = 0;
-  drain_socket(*endpoint_, scratch_, [this, &bytes](const std::uint8_t* p, std::size_t n) {
+  drain_socket(*endpoint_, [this, &bytes](const std::uint8_t* p, std::size_t n) {
     bytes += n;
     session_.on_bytes(p, n);
   });
@@ -83,11 +82,13 @@ std::size_t IscsiInitiatorLink::pull(std::size_t max_bytes) {
   auto& conn = endpoint_->connection();
   std::size_t bytes = 0;
   while (bytes < max_bytes && conn.readable() > 0) {
-    const std::size_t want = std::min(max_bytes - bytes, scratch_.size());
-    const std::size_t n = conn.read(endpoint_->now_ns(), scratch_.data(), want);
-    if (n == 0) break;
-    landed_.append(scratch_.data(), n);
-    bytes += n;
+    const std::size_t want = std::min(max_bytes - bytes, kSocketReadBytes);
+    const stack::tcp::ByteSpans pieces = conn.read_in_place(endpoint_->now_ns(), want);
+    if (pieces[0].len == 0) break;
+    for (const stack::tcp::ByteSpan& piece : pieces) {
+      landed_.append(piece.data, piece.len);
+      bytes += piece.len;
+    }
   }
   return bytes;
 }

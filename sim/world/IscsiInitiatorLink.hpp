@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <vector>
 
 #include "sim/stack/iscsi/ByteQueue.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
@@ -79,7 +78,6 @@ class IscsiInitiatorLink : public IoTarget {
   std::size_t path_;
   bool login_started_ = false;
   bool ready_ = false;
-  std::vector<std::uint8_t> scratch_;
   stack::iscsi::ByteQueue landed_;
   std::uint64_t transmitted_ = 0;  // pulled from the socket, not yet seen by the session
 };

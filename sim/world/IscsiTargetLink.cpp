@@ -14,15 +14,14 @@ IscsiTargetLink::IscsiTargetLink(TcpEndpoint& endpoint, const stack::iscsi::Targ
       session_(config),
       device_(device),
       timing_(timing),
-      calendar_(calendar),
-      scratch_(kSocketReadBytes) {
+      calendar_(calendar) {
   endpoint_.set_application([this] { on_activity(); });
 }
 
 void IscsiTargetLink::listen() { endpoint_.listen(); }
 
 void IscsiTargetLink::on_activity() {
-  drain_socket(endpoint_, scratch_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  drain_socket(endpoint_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
   for (auto& c : session_.take_commands()) execute(c);
   fill_socket(endpoint_, session_.output());
   // Error recovery level 0: a failed session drops its connection once its last words are out.

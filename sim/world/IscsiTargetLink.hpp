@@ -3,7 +3,6 @@
 // commands run on the RAM disk's bytes at once, and their results go back when the RAM disk's
 // timing model says the data is ready.
 #include <cstdint>
-#include <vector>
 
 #include "models/disk/RamDisk.hpp"
 #include "sim/stack/iscsi/TargetSession.hpp"
@@ -33,7 +32,6 @@ class IscsiTargetLink {
   models::RamDisk& timing_;
   Calendar& calendar_;
   bool dropped_ = false;
-  std::vector<std::uint8_t> scratch_;
 };
 
 }  // namespace iscsim::world

@@ -30,7 +30,7 @@ bool NicPort::transmit(Frame& frame) {
   const models::FrameTransit transit = nic_->transmit(calendar_.now(), static_cast<std::uint32_t>(frame.size()));
   if (tap_ != nullptr) tap_->frame_on_wire(transit.start, frame);
   if (peer_ != nullptr) {
-    const std::vector<Delivery> copies = faults_.decide();
+    const Deliveries copies = faults_.decide();
     for (std::size_t i = 0; i < copies.size(); ++i) {
       const bool last = i + 1 == copies.size();
       Frame copy = last ? std::move(frame) : frame;
@@ -56,9 +56,9 @@ void NicPort::corrupt_payload(Frame& frame) {
 }
 
 void NicPort::arrive(Picos arrival, Frame frame) {
-  const std::uint64_t token = next_token_++;
+  const std::uint64_t token = first_token_ + in_flight_.size();
   const Picos landed = nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
-  in_flight_.emplace(token, std::move(frame));
+  in_flight_.push_back(std::move(frame));
   if (timeline_) {
     rx_landings_.push(landed);
     trace_rx(0);
@@ -75,12 +75,21 @@ std::vector<Frame> NicPort::clean_rx() {
   // A polled NIC takes no interrupt, so its buses settle here (else their history grows).
   nic_->settle(calendar_.now());
   out.reserve(cleaned.delivered.size());
-  for (std::uint64_t token : cleaned.delivered) out.push_back(std::move(in_flight_.extract(token).mapped()));
-  for (std::uint64_t token : cleaned.dropped) in_flight_.erase(token);
+  for (std::uint64_t token : cleaned.delivered) out.push_back(take_in_flight(token));
+  for (std::uint64_t token : cleaned.dropped) take_in_flight(token);
   if (timeline_) trace_rx(cleaned.delivered.size() + cleaned.dropped.size());
   // The ideal driver refills at once; a costed driver will refill as its CPU gets to it.
   nic_->refill_rx(static_cast<std::uint32_t>(cleaned.delivered.size()));
   return out;
+}
+
+Frame NicPort::take_in_flight(std::uint64_t token) {
+  Frame frame = std::exchange(in_flight_[token - first_token_], Frame{});
+  while (!in_flight_.empty() && in_flight_.front().empty()) {
+    in_flight_.pop_front();
+    ++first_token_;
+  }
+  return frame;
 }
 
 std::uint32_t NicPort::clean_tx() {

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <deque>
 #include <queue>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "models/nic/Pro1000Nic.hpp"
@@ -59,6 +59,7 @@ class NicPort {
  private:
   void corrupt_payload(Frame& frame);
   void arrive(Picos arrival, Frame frame);
+  Frame take_in_flight(std::uint64_t token);
   void fire_interrupt();
   // Timeline: TX descriptors the driver has in use; RX frames written back and not yet cleaned
   // (`cleaned` just were), marked at the times their descriptors were written back.
@@ -74,8 +75,10 @@ class NicPort {
   WireTap* tap_ = nullptr;
   std::function<void()> isr_;
   std::function<void(Picos)> poller_;
-  std::unordered_map<std::uint64_t, Frame> in_flight_;  // token -> frame on its way into the ring
-  std::uint64_t next_token_ = 0;
+  // Frames on their way into the ring by token, from first_token_ on (an empty slot was taken):
+  // the NIC hands tokens back in about arrival order, so the front empties as it goes.
+  std::deque<Frame> in_flight_;
+  std::uint64_t first_token_ = 0;
   bool interrupt_scheduled_ = false;
   Picos interrupt_at_ = 0;
   Timeline* timeline_ = nullptr;

@@ -3,28 +3,29 @@
 // protocol, what the protocol queued goes into the send buffer as far as it has room.
 #include <cstdint>
 #include <limits>
-#include <vector>
 
 #include "sim/stack/iscsi/ByteQueue.hpp"
 #include "sim/world/TcpEndpoint.hpp"
 
 namespace iscsim::world {
 
-// Reads everything readable; calls `deliver(data, len)` per piece.
+inline constexpr std::size_t kSocketReadBytes = 1 << 16;  // one read() call's buffer
+
+// Reads everything readable, kSocketReadBytes a call; calls `deliver(data, len)` per piece,
+// the bytes lent where the receive queue holds them.
 template <typename Deliver>
-void drain_socket(TcpEndpoint& ep, std::vector<std::uint8_t>& scratch, Deliver&& deliver) {
+void drain_socket(TcpEndpoint& ep, Deliver&& deliver) {
   auto& conn = ep.connection();
   while (conn.readable() > 0) {
-    const std::size_t n = conn.read(ep.now_ns(), scratch.data(), scratch.size());
-    if (n == 0) break;
-    deliver(scratch.data(), n);
+    const stack::tcp::ByteSpans pieces = conn.read_in_place(ep.now_ns(), kSocketReadBytes);
+    if (pieces[0].len == 0) break;
+    for (const stack::tcp::ByteSpan& piece : pieces)
+      if (piece.len > 0) deliver(piece.data, piece.len);
   }
 }
 
 // Writes queued bytes, at most `max_bytes`, while the send buffer has room; returns the bytes written.
 std::size_t fill_socket(TcpEndpoint& ep, stack::iscsi::ByteQueue& queue,
                         std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
-
-inline constexpr std::size_t kSocketReadBytes = 1 << 16;  // one read() call's buffer
 
 }  // namespace iscsim::world

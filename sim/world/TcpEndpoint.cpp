@@ -1,6 +1,7 @@
 #include "sim/world/TcpEndpoint.hpp"
 
 #include <utility>
+#include <vector>
 
 #include "sim/stack/net/FrameCodec.hpp"
 
@@ -31,7 +32,9 @@ void TcpEndpoint::deliver(const stack::tcp::Segment& seg) {
 }
 
 void TcpEndpoint::flush() {
-  for (stack::tcp::Segment& seg : conn_.take_output()) out_(stack::net::build_frame(addr_, ip_id_++, seg));
+  std::vector<stack::tcp::Segment> segments = conn_.take_output();
+  for (const stack::tcp::Segment& seg : segments) out_(stack::net::build_frame(addr_, ip_id_++, seg));
+  conn_.recycle(segments);
   arm_timer();
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 #include "models/memory/AddressSpace.hpp"
 
@@ -78,6 +79,30 @@ TEST(AddressSpace, DoubleFreeAndForeignFreeAreCaught) {
   EXPECT_THROW(c.free(a + 1), std::logic_error);
   EXPECT_THROW(c.free(0), std::logic_error);
   EXPECT_EQ(c.alloc(), a);
+}
+
+TEST(AddressSpace, ObjectsOfManySlabsAmongOtherPagesFreeAndComeBack) {
+  // Thousands of slabs, more pages than one chunk of the page map covers, interleaved with
+  // another cache's slabs and a large region: every object is found again, and only its own.
+  AddressSpace space(kLine, kPage);
+  SlabCache& c = space.cache("size-2048", 2048);
+  SlabCache& other = space.cache("other", 3 * kPage);
+  std::vector<Addr> mine;
+  std::vector<Addr> theirs;
+  for (int i = 0; i < 3000; ++i) {
+    mine.push_back(c.alloc());
+    if (i % 7 == 0) theirs.push_back(other.alloc());
+    if (i == 1000) space.region(64 << 20);
+  }
+  EXPECT_EQ(c.pages(), 1500u);
+  for (const Addr b : theirs) EXPECT_THROW(c.free(b), std::logic_error);
+  EXPECT_THROW(c.free(mine.back() + 2048), std::logic_error);  // the slab's end, never carved
+  for (const Addr a : mine) c.free(a);
+  EXPECT_EQ(c.live(), 0u);
+  for (const Addr b : theirs) other.free(b);
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) EXPECT_EQ(c.alloc(), *it);
+  EXPECT_EQ(c.pages(), 1500u);
+  EXPECT_THROW(c.free(std::uint64_t{1} << 60), std::logic_error);
 }
 
 TEST(AddressSpace, SameNameMustGiveTheSameSize) {

@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 #include "ModelFixtures.hpp"
 #include "models/bus/BusyTimeline.hpp"
+#include "models/bus/DurationMemo.hpp"
 #include "models/bus/MemoryBus.hpp"
 #include "models/bus/PciBus.hpp"
 
@@ -30,6 +35,63 @@ TEST(BusyTimeline, ExactGapIsUsed) {
   t.book(20, 10);
   EXPECT_EQ(t.book(0, 10).start, 10);
   EXPECT_EQ(t.book(0, 1).start, 30);
+}
+
+// The busy time of `all` as sorted, disjoint, non-touching intervals.
+std::vector<BusyInterval> busy_union(std::vector<BusyInterval> all) {
+  std::sort(all.begin(), all.end(), [](const BusyInterval& a, const BusyInterval& b) { return a.start < b.start; });
+  std::vector<BusyInterval> merged;
+  for (const BusyInterval& b : all) {
+    if (!merged.empty() && b.start <= merged.back().end)
+      merged.back().end = std::max(merged.back().end, b.end);
+    else
+      merged.push_back(b);
+  }
+  return merged;
+}
+
+// Every booking lands where a plain search over the busy time booked so far puts it: at the
+// earliest time at or after its ready time that no busy stretch covers for its duration, whether
+// it comes in time order, before earlier bookings or after settled history was forgotten.
+TEST(BusyTimeline, AgreesWithAPlainSearchOverEveryBooking) {
+  BusyTimeline t;
+  std::vector<BusyInterval> all;
+  std::mt19937_64 rng(15);
+  Picos floor = 0;  // nothing is booked before the last forget_before
+  Picos now = 0;
+  for (int i = 0; i < 5000 && !HasFailure(); ++i) {
+    now += static_cast<Picos>(rng() % 40);
+    const Picos ready = std::max(floor, now - static_cast<Picos>(rng() % 3 == 0 ? rng() % 400 : 0));
+    const Picos duration = static_cast<Picos>(rng() % 6 == 0 ? 0 : rng() % 50);
+    Picos start = ready;
+    for (const BusyInterval& b : busy_union(all))
+      if (b.end > start && b.start < start + duration) start = b.end;
+    const BusyInterval got = t.book(ready, duration);
+    EXPECT_EQ(got.start, start) << "booking " << i;
+    EXPECT_EQ(got.end, start + duration) << "booking " << i;
+    if (duration > 0) all.push_back(got);
+    if (rng() % 50 == 0) {
+      floor = now - 200;
+      t.forget_before(floor);
+      all.erase(std::remove_if(all.begin(), all.end(), [floor](const BusyInterval& b) { return b.end < floor; }),
+                all.end());
+    }
+  }
+  EXPECT_EQ(t.bookings(), 5000u);
+}
+
+TEST(DurationMemo, GivesWhatItComputesForSizesThatShareAnEntry) {
+  DurationMemo memo;
+  int computed = 0;
+  const auto twice = [&computed](std::uint32_t bytes) {
+    ++computed;
+    return Picos{2} * bytes;
+  };
+  for (int round = 0; round < 3; ++round)
+    for (std::uint32_t bytes : {0u, 64u, 1514u, 1514u + 64u, 16u, 0xFFFFFFFFu}) EXPECT_EQ(memo.get(bytes, twice), Picos{2} * bytes);
+  EXPECT_EQ(memo.get(16, twice), 32);
+  EXPECT_GT(computed, 6);   // 0 and 64, 1514 and 1578 share entries and push each other out
+  EXPECT_LT(computed, 18);  // the others are remembered
 }
 
 TEST(PciBus, PostedWriteCostsDataClocksPlusOverheadPerBurst) {

@@ -2,7 +2,7 @@
 // of ways with line, state and last use, scanned one by one) must agree with the fast one on
 // every count, every snoop told to the listener and every line's state, over long random mixes
 // of CPU reads and writes and DMA, in the shipped 8-way layout and another, with the LRU stamps
-// renumbered often and never.
+// renumbered often and never, and with accesses that run around every set more than once.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -184,6 +184,7 @@ struct Mix {
   std::uint32_t ways;
   std::uint32_t sector_lines;
   unsigned stamp_bits;
+  std::uint64_t run_lines;  // bound on a long access, in lines: past the 16 sets, runs wrap around them
 };
 
 class CacheReference : public ::testing::TestWithParam<Mix> {};
@@ -208,7 +209,7 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
   for (int op = 0; op < kOps && !HasFailure(); ++op) {
     const int cpu = static_cast<int>(rng() % kCpus);
     const Addr addr = kBase + rng() % span;
-    const std::uint64_t bytes = rng() % 3 == 0 ? rng() % (4 * kLine) : rng() % 24;
+    const std::uint64_t bytes = rng() % 3 == 0 ? rng() % (m.run_lines * kLine) : rng() % 24;
     told.clear();
     switch (rng() % 6) {
       case 0:
@@ -234,10 +235,12 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Geometries, CacheReference,
-                         ::testing::Values(Mix{"eight_ways", 8, 2, CoherentCaches::kStampBits},
-                                           Mix{"eight_ways_stamps_renumbered", 8, 2, 8},
-                                           Mix{"four_ways", 4, 1, CoherentCaches::kStampBits},
-                                           Mix{"four_ways_stamps_renumbered", 4, 4, 6}),
+                         ::testing::Values(Mix{"eight_ways", 8, 2, CoherentCaches::kStampBits, 4},
+                                           Mix{"eight_ways_stamps_renumbered", 8, 2, 8, 4},
+                                           Mix{"four_ways", 4, 1, CoherentCaches::kStampBits, 4},
+                                           Mix{"four_ways_stamps_renumbered", 4, 4, 6, 4},
+                                           Mix{"eight_ways_long_runs", 8, 2, 8, 48},
+                                           Mix{"four_ways_long_runs", 4, 2, 6, 48}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(CacheReference, AddressesBeyondTheTagsAreRefused) {

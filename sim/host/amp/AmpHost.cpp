@@ -116,15 +116,16 @@ Ppe* AmpHost::executing_ppe() {
 
 void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame) {
   Port& port = *ports_[port_index];
-  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
+  stack::net::FrameHeaders sent;
+  world::TcpEndpoint* ep =
+      stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
   if (c != nullptr) {
-    std::uint64_t payload = parsed.frame().segment.payload.size();
+    std::uint64_t payload = sent.payload_bytes;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr sent = payload > 0 ? c->write_queue.send(payload) : 0;
+    const models::Addr skb = payload > 0 ? c->write_queue.send(payload) : 0;
     p.run(paths_.tcp_transmit, 1, 0,
-          {{c->sock, objects_.sock_hot_bytes, true}, {sent, sent != 0 ? objects_.skb_head_bytes : 0, true}});
+          {{c->sock, objects_.sock_hot_bytes, true}, {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     while (payload > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
@@ -156,9 +157,9 @@ void AmpHost::send(std::size_t port_index, world::Frame frame) {
   }
   // A TCP timer or a connect: the engine that owns the flow sends it on its next iteration.
   std::size_t ppe = ports_[port_index]->ppe;
-  const stack::net::ParseResult parsed = stack::net::parse_frame(shared->data(), shared->size());
-  if (parsed.ok())
-    if (world::TcpEndpoint* ep = flows_.outbound(port_index, parsed.frame().segment)) ppe = conns_.at(ep)->ppe;
+  stack::net::FrameHeaders sent;
+  if (stack::net::read_headers(shared->data(), shared->size(), sent))
+    if (world::TcpEndpoint* ep = flows_.outbound(port_index, sent.frame.segment)) ppe = conns_.at(ep)->ppe;
   ppes_[ppe]->timer_frames.emplace_back(port_index, shared);
   ppes_[ppe]->engine->visible_at(calendar_.now());
 }

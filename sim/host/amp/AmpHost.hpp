@@ -27,6 +27,7 @@
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
 #include "sim/world/Calendar.hpp"
 
 namespace iscsim::host::amp {
@@ -162,6 +163,7 @@ class AmpHost : public Host, public CostedHost {
   models::SlabCache* skb_data_;
   models::SlabCache* skb_heads_;
   ReceiveErrors errors_;
+  stack::net::ParsedFrame received_;  // each received frame parsed into the same buffers
   std::uint64_t next_conn_ = 0;
   std::vector<world::TimelineTrack> tracks_;  // per CPU, when tracing
   world::TimelineTrack queue_track_;

@@ -68,12 +68,11 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
 }
 
 void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const Skb& skb) {
-  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  if (!parsed.ok()) {
+  if (stack::net::parse_frame_into(frame.data(), frame.size(), received_) != nullptr) {
     ++errors_.bad_frames;
     return free_skb(p, skb);
   }
-  const stack::tcp::Segment& seg = parsed.frame().segment;
+  const stack::tcp::Segment& seg = received_.segment;
   world::TcpEndpoint* found = flows_.inbound(port_index, seg);
   if (found == nullptr) {
     ++errors_.no_endpoint;

@@ -142,13 +142,12 @@ void SmpHost::net_rx(int cpu) {
 }
 
 void SmpHost::receive(int cpu, Received& r) {
-  const stack::net::ParseResult parsed = stack::net::parse_frame(r.frame.data(), r.frame.size());
   auto drop = [&] { free_skb(cpu, r.skb); };
-  if (!parsed.ok()) {
+  if (stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr) {
     ++errors_.bad_frames;
     return drop();
   }
-  const stack::tcp::Segment& seg = parsed.frame().segment;
+  const stack::tcp::Segment& seg = received_.segment;
   world::TcpEndpoint* found = flows_.inbound(r.port, seg);
   if (found == nullptr) {
     ++errors_.no_endpoint;
@@ -236,14 +235,15 @@ void SmpHost::charge(int cpu, models::PathId path, double calls, std::initialize
 
 void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame) {
   Port& port = ports_[port_index];
-  const stack::net::ParseResult parsed = stack::net::parse_frame(frame.data(), frame.size());
-  world::TcpEndpoint* ep = parsed.ok() ? flows_.outbound(port_index, parsed.frame().segment) : nullptr;
+  stack::net::FrameHeaders sent;
+  world::TcpEndpoint* ep =
+      stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   if (ep != nullptr) {
     Conn& c = conns_.at(ep);
-    const std::uint64_t payload = parsed.frame().segment.payload.size();
+    const std::uint64_t payload = sent.payload_bytes;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr sent = payload > 0 ? c.write_queue.send(payload) : 0;
-    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true), {sent, sent != 0 ? objects_.skb_head_bytes : 0, true}});
+    const models::Addr skb = payload > 0 ? c.write_queue.send(payload) : 0;
+    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + c.tx_sent % ring;
     c.tx_sent += payload;

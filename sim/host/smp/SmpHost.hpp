@@ -23,6 +23,7 @@
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
 #include "sim/world/Calendar.hpp"
 
 namespace iscsim::host::smp {
@@ -166,6 +167,7 @@ class SmpHost : public Host, public CostedHost {
   std::uint64_t interrupts_ = 0;
   std::uint64_t round_robin_ = 0;
   int backlog_owner_ = -1;  // while a segment is processed from a socket's backlog: its owner
+  stack::net::ParsedFrame received_;  // each received frame parsed into the same buffers
 };
 
 }  // namespace iscsim::host::smp

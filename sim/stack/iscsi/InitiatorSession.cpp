@@ -67,12 +67,11 @@ void InitiatorSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (state_ == State::Failed || state_ == State::Idle) return;
   channel_.feed(data, len);
   while (state_ != State::Failed) {
-    auto pdu = channel_.next();
-    if (!pdu) break;
+    if (!channel_.next(received_)) break;
     if (state_ == State::LoggingIn)
-      login_step(*pdu);
+      login_step(received_);
     else
-      handle(*pdu);
+      handle(received_);
   }
   if (channel_.failed()) fail(channel_.error_text());
   send_ready();
@@ -155,7 +154,7 @@ void InitiatorSession::send_data_out(const Task& t, std::uint32_t ttt, std::uint
     f.data_sn = data_sn++;
     f.offset = at;
     f.final = at + n == end;
-    channel_.send(data_out_pdu(f, exp_stat_sn_, t.request.write_data.data() + at, n));
+    channel_.send(data_out_pdu(f, exp_stat_sn_), t.request.write_data.data() + at, n);
     at += n;
   }
 }

@@ -103,6 +103,7 @@ class InitiatorSession {
 
   InitiatorConfig config_;
   PduChannel channel_;
+  Pdu received_;  // each PDU from the target decoded into the same buffers
   std::unique_ptr<LoginInitiator> login_;
   State state_ = State::Idle;
   bool login_refused_ = false;

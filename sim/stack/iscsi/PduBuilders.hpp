@@ -40,8 +40,9 @@ struct DataFields {
   std::uint32_t offset = 0;
   bool final = false;
 };
-Pdu data_out_pdu(const DataFields& f, std::uint32_t exp_stat_sn, const std::uint8_t* data, std::size_t len);
-Pdu data_in_pdu(const DataFields& f, const TargetSn& sn, const std::uint8_t* data, std::size_t len);
+// Without data, the header alone, for PduChannel::send to encode with the data where it lies.
+Pdu data_out_pdu(const DataFields& f, std::uint32_t exp_stat_sn, const std::uint8_t* data = nullptr, std::size_t len = 0);
+Pdu data_in_pdu(const DataFields& f, const TargetSn& sn, const std::uint8_t* data = nullptr, std::size_t len = 0);
 // Marks a Data-In as carrying the command's status (S bit) with its residual.
 void set_data_in_status(Pdu& pdu, std::uint8_t status, std::uint8_t residual_flags, std::uint32_t residual);
 

@@ -19,23 +19,23 @@ void PduCounts::add(const PduCounts& o) {
   bytes_received += o.bytes_received;
 }
 
-void PduChannel::send(const Pdu& pdu) {
+void PduChannel::send(const Pdu& pdu) { send(pdu, pdu.data.data(), pdu.data.size()); }
+
+void PduChannel::send(const Pdu& pdu, const std::uint8_t* data, std::size_t len) {
   // Encoded straight into the output queue: one copy of the payload.
   std::vector<std::uint8_t>& chunk = out_.tail_chunk();
   const std::size_t before = chunk.size();
-  encode_pdu(pdu, digests_, chunk);
+  encode_pdu(pdu, data, len, digests_, chunk);
   out_.commit(chunk.size() - before);
   ++counts_.sent[pdu.bhs.opcode_value()];
   counts_.bytes_sent += chunk.size() - before;
 }
 
-std::optional<Pdu> PduChannel::next() {
-  auto pdu = decoder_.next();
-  if (pdu) {
-    ++counts_.received[pdu->bhs.opcode_value()];
-    counts_.bytes_received += encoded_size(*pdu, digests_);
-  }
-  return pdu;
+bool PduChannel::next(Pdu& out) {
+  if (!decoder_.next(out)) return false;
+  ++counts_.received[out.bhs.opcode_value()];
+  counts_.bytes_received += encoded_size(out, digests_);
+  return true;
 }
 
 void PduChannel::set_digests(const DigestSettings& d) {

@@ -3,7 +3,6 @@
 // become bytes in an output queue, with the digests in force and per-opcode counts.
 #include <array>
 #include <cstdint>
-#include <optional>
 
 #include "sim/stack/iscsi/ByteQueue.hpp"
 #include "sim/stack/iscsi/PduCodec.hpp"
@@ -25,8 +24,11 @@ struct PduCounts {
 class PduChannel {
  public:
   void send(const Pdu& pdu);
+  // Sends a PDU whose data segment is [data, data+len), encoded from where it lies.
+  void send(const Pdu& pdu, const std::uint8_t* data, std::size_t len);
   void feed(const std::uint8_t* data, std::size_t len) { decoder_.feed(data, len); }
-  std::optional<Pdu> next();
+  // The next complete PDU into `out`, its buffers reused; false when there is none.
+  bool next(Pdu& out);
   bool failed() const { return decoder_.error() != PduDecoder::Error::None; }
   std::string error_text() const { return decoder_.error_text(); }
 

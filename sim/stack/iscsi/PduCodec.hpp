@@ -35,6 +35,10 @@ std::size_t padded(std::size_t n);
 std::size_t encoded_size(const Pdu& pdu, const DigestSettings& digests);
 // Appends the PDU's wire bytes; fills in TotalAHSLength and DataSegmentLength from the PDU.
 void encode_pdu(const Pdu& pdu, const DigestSettings& digests, std::vector<std::uint8_t>& out);
+// The same for a PDU whose data segment is [data, data+len), encoded from where it lies
+// (pdu.data is not used): a data PDU's payload is copied once, straight onto the wire.
+void encode_pdu(const Pdu& pdu, const std::uint8_t* data, std::size_t len, const DigestSettings& digests,
+                std::vector<std::uint8_t>& out);
 
 class PduDecoder {
  public:
@@ -49,6 +53,9 @@ class PduDecoder {
   void feed(const std::uint8_t* data, std::size_t len);
   // The next complete PDU, or nothing when more bytes are needed or an error stopped decoding.
   std::optional<Pdu> next();
+  // next() into `out`, whose buffers keep their capacity from PDU to PDU; false for nothing
+  // (`out` is then unspecified).
+  bool next(Pdu& out);
 
   Error error() const { return error_; }
   std::string error_text() const;

@@ -34,13 +34,12 @@ void TargetSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (state_ == State::Failed || state_ == State::LoggedOut) return;
   channel_.feed(data, len);
   while (state_ == State::LoggingIn || state_ == State::FullFeature) {
-    auto pdu = channel_.next();
-    if (!pdu) break;
+    if (!channel_.next(received_)) break;
     if (state_ == State::FullFeature) {
-      handle(*pdu);
+      handle(received_);
       continue;
     }
-    channel_.send(login_->on_request(*pdu));
+    channel_.send(login_->on_request(received_));
     if (login_->outcome() == LoginOutcome::Failed) fail("login refused: " + login_->error());
     if (login_->outcome() != LoginOutcome::Succeeded) continue;
     params_ = login_->params();
@@ -244,9 +243,9 @@ void TargetSession::send_read_data(const Task& t, const CommandResult& r) {
     d.offset = at;
     d.final = at + len == burst_end;
     const bool last = at + len == n;
-    Pdu p = data_in_pdu(d, sn(last && collapse), r.data_in.data() + at, len);
+    Pdu p = data_in_pdu(d, sn(last && collapse));
     if (last && collapse) set_data_in_status(p, r.status, f.residual_flags, f.residual);
-    channel_.send(p);
+    channel_.send(p, r.data_in.data() + at, len);
     at += len;
   }
   if (collapse) return;

@@ -114,6 +114,7 @@ class TargetSession {
 
   TargetConfig config_;
   PduChannel channel_;
+  Pdu received_;  // each PDU from the initiator decoded into the same buffers
   std::unique_ptr<LoginTarget> login_;
   State state_ = State::LoggingIn;
   std::string failure_;

@@ -8,14 +8,41 @@ namespace {
 constexpr unsigned kBitsPerByte = 8;
 constexpr std::uint32_t kLow16 = 0xFFFF;
 constexpr unsigned kFoldShift = 16;
+constexpr std::uint64_t kLow32 = 0xFFFFFFFF;
+constexpr unsigned kHalfShift = 32;
 constexpr std::size_t kWordBytes = 4;
+constexpr std::size_t kLongBytes = 8;
+constexpr std::size_t kStepBytes = 4 * kLongBytes;
 
 constexpr std::uint32_t kLowByte = 0xFF;
 
+std::uint64_t load_word(const std::uint8_t* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, kLongBytes);
+  return w;
+}
+
+// Adds w to acc; 1 if the sum wrapped (a carry out of bit 63 to add back later).
+std::uint64_t add_overflows(std::uint64_t& acc, std::uint64_t w) { return __builtin_add_overflow(acc, w, &acc) ? 1 : 0; }
+
+// One's-complement addition of 64-bit words: a carry out of bit 63 comes back in at bit 0
+// (the wrapped sum is below both addends, so adding it back cannot wrap again).
+std::uint64_t add_end_around(std::uint64_t a, std::uint64_t b) { return a + b + (a + b < a ? 1 : 0); }
+
+// Folds a 64-bit one's-complement sum to 16 bits with end-around carries, in a fixed number of
+// steps instead of a data-dependent loop: 64 -> 33 bits, then each 16-bit step shrinks what is
+// above bit 15 until at most 0x10001 folds to at most 0xFFFF. A non-zero sum stays non-zero.
+std::uint32_t fold16(std::uint64_t sum) {
+  sum = (sum & kLow32) + (sum >> kHalfShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  sum = (sum & kLow16) + (sum >> kFoldShift);
+  return static_cast<std::uint32_t>(sum);
+}
+
 // Folds a sum of machine-order words to 16 bits and returns it in network order.
 std::uint32_t byte_swapped_fold(std::uint64_t native) {
-  while (native >> kFoldShift) native = (native & kLow16) + (native >> kFoldShift);
-  const auto folded = static_cast<std::uint32_t>(native);
+  const std::uint32_t folded = fold16(native);
   // Only a little-endian host loaded the bytes swapped.
   const std::uint16_t probe = 1;
   std::uint8_t first;
@@ -27,18 +54,34 @@ std::uint32_t byte_swapped_fold(std::uint64_t native) {
 
 std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::uint32_t sum) {
   // RFC 1071 section 2(B): the sum is byte-order independent, so add the words as the machine
-  // loads them (a loop the compiler vectorizes) and swap the folded result once. 32-bit words
-  // fold to the same 16-bit one's-complement sum (section 2(A)); a 64-bit accumulator cannot
-  // overflow on any frame.
-  std::uint64_t native = 0;
-  const std::size_t words = len / kWordBytes;
-  for (std::size_t i = 0; i < words; ++i) {
-    std::uint32_t w;
-    std::memcpy(&w, data + i * kWordBytes, kWordBytes);
-    native += w;
+  // loads them and swap the folded result once. Section 2(C): 64-bit words with end-around
+  // carry fold to the same 16-bit sum; two independent add-with-carry chains over 32 bytes a
+  // step keep the loop at about two words a cycle.
+  std::uint64_t even = 0;
+  std::uint64_t odd = 0;
+  std::uint64_t even_carries = 0;  // counted apart so the two chains stay independent
+  std::uint64_t odd_carries = 0;
+  while (len >= kStepBytes) {
+    even_carries += add_overflows(even, load_word(data));
+    odd_carries += add_overflows(odd, load_word(data + kLongBytes));
+    even_carries += add_overflows(even, load_word(data + 2 * kLongBytes));
+    odd_carries += add_overflows(odd, load_word(data + 3 * kLongBytes));
+    data += kStepBytes;
+    len -= kStepBytes;
   }
-  data += words * kWordBytes;
-  len -= words * kWordBytes;
+  while (len >= kLongBytes) {
+    even_carries += add_overflows(even, load_word(data));
+    data += kLongBytes;
+    len -= kLongBytes;
+  }
+  std::uint64_t native = add_end_around(add_end_around(even, odd), even_carries + odd_carries);
+  if (len >= kWordBytes) {
+    std::uint32_t w;
+    std::memcpy(&w, data, kWordBytes);
+    native = add_end_around(native, w);
+    data += kWordBytes;
+    len -= kWordBytes;
+  }
   std::uint64_t acc = sum + byte_swapped_fold(native);
   if (len >= 2) {
     acc += static_cast<std::uint32_t>(data[0]) << kBitsPerByte | data[1];
@@ -46,13 +89,11 @@ std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::u
     len -= 2;
   }
   if (len == 1) acc += static_cast<std::uint32_t>(data[0]) << kBitsPerByte;  // pad with a zero byte
-  while (acc >> kFoldShift) acc = (acc & kLow16) + (acc >> kFoldShift);
-  return static_cast<std::uint32_t>(acc);
+  return fold16(acc);
 }
 
 std::uint16_t checksum_fold(std::uint32_t sum) {
-  while (sum >> kFoldShift) sum = (sum & kLow16) + (sum >> kFoldShift);
-  return static_cast<std::uint16_t>(~sum & kLow16);
+  return static_cast<std::uint16_t>(~fold16(sum) & kLow16);
 }
 
 std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t len) {

@@ -187,24 +187,34 @@ std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_
   return f;
 }
 
-ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
-  if (len < kEthernetHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes) return ParseResult::failure("truncated frame");
-  ParsedFrame out;
+namespace {
+
+// Where a parsed frame's payload lies in its bytes.
+struct PayloadSpan {
+  std::size_t offset = 0;
+  std::size_t bytes = 0;
+};
+
+// Reads every header field into `out` (its payload untouched) and checks the frame's structure
+// and, when `verify`, both checksums, in one fixed order; nullptr, or why it was rejected.
+const char* parse_headers(const std::uint8_t* data, std::size_t len, bool verify, ParsedFrame& out,
+                          PayloadSpan& payload) {
+  if (len < kEthernetHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes) return "truncated frame";
   std::memcpy(out.addr.dst_mac.bytes.data(), data, out.addr.dst_mac.bytes.size());
   std::memcpy(out.addr.src_mac.bytes.data(), data + out.addr.dst_mac.bytes.size(), out.addr.src_mac.bytes.size());
-  if (get16(data + kEthType) != kEtherTypeIpv4) return ParseResult::failure("not an IPv4 frame");
+  if (get16(data + kEthType) != kEtherTypeIpv4) return "not an IPv4 frame";
 
   const std::uint8_t* ip = data + kEthernetHeaderBytes;
   const std::size_t ip_room = len - kEthernetHeaderBytes;
-  if ((ip[0] >> 4) != kIpVersion) return ParseResult::failure("not IPv4");
+  if ((ip[0] >> 4) != kIpVersion) return "not IPv4";
   const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0F) * kWordBytes;
-  if (ihl < kIpv4HeaderBytes || ihl > ip_room) return ParseResult::failure("bad IPv4 header length");
+  if (ihl < kIpv4HeaderBytes || ihl > ip_room) return "bad IPv4 header length";
   const std::size_t total = get16(ip + kIpTotalLength);
-  if (total < ihl + kTcpHeaderBytes || total > ip_room) return ParseResult::failure("bad IPv4 total length");
-  if (internet_checksum(ip, ihl) != 0) return ParseResult::failure("bad IPv4 header checksum");
+  if (total < ihl + kTcpHeaderBytes || total > ip_room) return "bad IPv4 total length";
+  if (verify && internet_checksum(ip, ihl) != 0) return "bad IPv4 header checksum";
   const std::uint16_t frag = get16(ip + kIpFlags);
-  if ((frag & kIpMoreFragments) != 0 || (frag & kIpFragmentOffset) != 0) return ParseResult::failure("IPv4 fragment");
-  if (ip[kIpProto] != kIpProtoTcp) return ParseResult::failure("not TCP");
+  if ((frag & kIpMoreFragments) != 0 || (frag & kIpFragmentOffset) != 0) return "IPv4 fragment";
+  if (ip[kIpProto] != kIpProtoTcp) return "not TCP";
   out.ip_id = get16(ip + kIpId);
   out.addr.src_ip.value = get32(ip + kIpSrc);
   out.addr.dst_ip.value = get32(ip + kIpDst);
@@ -212,10 +222,12 @@ ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
   const std::uint8_t* tcp = ip + ihl;
   const std::size_t tcp_len = total - ihl;
   const std::size_t doff = static_cast<std::size_t>(tcp[kTcpOffset] >> 4) * kWordBytes;
-  if (doff < kTcpHeaderBytes || doff > tcp_len) return ParseResult::failure("bad TCP data offset");
-  const std::uint32_t sum =
-      checksum_partial(tcp, tcp_len, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
-  if (checksum_fold(sum) != 0) return ParseResult::failure("bad TCP checksum");
+  if (doff < kTcpHeaderBytes || doff > tcp_len) return "bad TCP data offset";
+  if (verify) {
+    const std::uint32_t sum =
+        checksum_partial(tcp, tcp_len, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
+    if (checksum_fold(sum) != 0) return "bad TCP checksum";
+  }
 
   tcp::Segment& s = out.segment;
   s.src_port = get16(tcp);
@@ -224,10 +236,34 @@ ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
   s.ack = get32(tcp + kTcpAck);
   s.flags = tcp[kTcpFlags];
   s.window = get16(tcp + kTcpWindow);
-  if (!read_options(tcp + kTcpHeaderBytes, doff - kTcpHeaderBytes, s.options))
-    return ParseResult::failure("malformed TCP option");
-  s.payload.assign(tcp + doff, tcp + tcp_len);
+  s.options = tcp::Options{};
+  if (!read_options(tcp + kTcpHeaderBytes, doff - kTcpHeaderBytes, s.options)) return "malformed TCP option";
+  payload.offset = static_cast<std::size_t>(tcp + doff - data);
+  payload.bytes = tcp_len - doff;
+  return nullptr;
+}
+
+}  // namespace
+
+const char* parse_frame_into(const std::uint8_t* data, std::size_t len, ParsedFrame& out) {
+  PayloadSpan payload;
+  if (const char* error = parse_headers(data, len, true, out, payload)) return error;
+  out.segment.payload.assign(data + payload.offset, data + payload.offset + payload.bytes);
+  return nullptr;
+}
+
+ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
+  ParsedFrame out;
+  if (const char* error = parse_frame_into(data, len, out)) return ParseResult::failure(error);
   return ParseResult::success(std::move(out));
+}
+
+bool read_headers(const std::uint8_t* data, std::size_t len, FrameHeaders& out) {
+  out.frame.segment.payload.clear();
+  PayloadSpan payload;
+  if (parse_headers(data, len, false, out.frame, payload) != nullptr) return false;
+  out.payload_bytes = payload.bytes;
+  return true;
 }
 
 }  // namespace iscsim::stack::net

@@ -46,5 +46,17 @@ class ParseResult {
 
 // Never reads outside [data, data+len); any malformed or corrupted frame yields an error.
 ParseResult parse_frame(const std::uint8_t* data, std::size_t len);
+// parse_frame into `out`, whose payload keeps its capacity from frame to frame (no allocation
+// in steady state); nullptr, or why the frame was rejected (`out` is then unspecified).
+const char* parse_frame_into(const std::uint8_t* data, std::size_t len, ParsedFrame& out);
+
+// A frame's header fields and payload length, its payload not copied.
+struct FrameHeaders {
+  ParsedFrame frame;  // its segment's payload left empty
+  std::size_t payload_bytes = 0;
+};
+// Reads the headers of a frame the caller has just built, for its own bookkeeping, without
+// verifying the checksums (whoever receives the frame verifies it); false if malformed.
+bool read_headers(const std::uint8_t* data, std::size_t len, FrameHeaders& out);
 
 }  // namespace iscsim::stack::net

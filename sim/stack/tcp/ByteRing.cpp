@@ -16,13 +16,11 @@ std::size_t ByteRing::push(const std::uint8_t* data, std::size_t len) {
   return n;
 }
 
-void ByteRing::copy_out(std::size_t offset, std::uint8_t* dst, std::size_t len) const {
-  const std::size_t cap = buf_.size();
-  if (len == 0) return;
-  const std::size_t start = (head_ + offset) % cap;
-  const std::size_t first = std::min(len, cap - start);
-  std::memcpy(dst, buf_.data() + start, first);
-  if (len > first) std::memcpy(dst + first, buf_.data(), len - first);
+ByteSpans ByteRing::view(std::size_t offset, std::size_t len) const {
+  if (len == 0) return {};
+  const std::size_t start = (head_ + offset) % buf_.size();
+  const std::size_t first = std::min(len, buf_.size() - start);
+  return {ByteSpan{buf_.data() + start, first}, ByteSpan{buf_.data(), len - first}};
 }
 
 void ByteRing::pop(std::size_t len) {

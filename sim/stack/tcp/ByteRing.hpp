@@ -1,11 +1,20 @@
 #pragma once
 // A fixed-capacity FIFO of bytes: the socket send and receive queues. Copies in and out with
 // memcpy so that moving real payload bytes stays cheap at gigabit rates.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace iscsim::stack::tcp {
+
+// Bytes lent where they lie in a ring.
+struct ByteSpan {
+  const std::uint8_t* data = nullptr;
+  std::size_t len = 0;
+};
+// A run of ring bytes in order: one piece, or two where the run wraps (the second then empty or not).
+using ByteSpans = std::array<ByteSpan, 2>;
 
 class ByteRing {
  public:
@@ -17,8 +26,9 @@ class ByteRing {
 
   // Appends up to len bytes; returns how many fitted.
   std::size_t push(const std::uint8_t* data, std::size_t len);
-  // Copies len bytes starting offset bytes after the head; the caller keeps within size().
-  void copy_out(std::size_t offset, std::uint8_t* dst, std::size_t len) const;
+  // The len bytes from offset after the head where they lie, valid until the next push; the
+  // caller keeps within size().
+  ByteSpans view(std::size_t offset, std::size_t len) const;
   void pop(std::size_t len);
 
  private:

@@ -1,6 +1,7 @@
 #include "sim/stack/tcp/Connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "sim/stack/common/SeqNum.hpp"
@@ -104,10 +105,19 @@ std::size_t Connection::send_space() const {
 }
 
 std::size_t Connection::read(Nanos now, std::uint8_t* dst, std::size_t max) {
+  std::size_t n = 0;
+  for (const ByteSpan& piece : read_in_place(now, max)) {
+    if (piece.len > 0) std::memcpy(dst + n, piece.data, piece.len);
+    n += piece.len;
+  }
+  return n;
+}
+
+ByteSpans Connection::read_in_place(Nanos now, std::size_t max) {
   now_ = now;
   const std::size_t n = std::min(max, rcv_queue_.size());
   const std::uint32_t before = seq_gt(rcv_adv_, rcv_nxt_) ? rcv_adv_ - rcv_nxt_ : 0;
-  rcv_queue_.copy_out(0, dst, n);
+  const ByteSpans pieces = rcv_queue_.view(0, n);
   rcv_queue_.pop(n);
   stats_.bytes_delivered += n;
   record(TcpWork::AppRead, static_cast<std::uint32_t>(n), 1);
@@ -115,7 +125,7 @@ std::size_t Connection::read(Nanos now, std::uint8_t* dst, std::size_t max) {
   const std::uint32_t after = receive_window();
   if (n > 0 && after >= 2 * before && after - before >= delack_.rcv_mss() && state_ != State::Closed)
     window_update_ = true;
-  return n;
+  return pieces;
 }
 
 std::optional<Nanos> Connection::next_timeout() const {

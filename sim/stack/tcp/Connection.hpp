@@ -42,10 +42,16 @@ class Connection {
   std::size_t send_space() const;
   std::size_t readable() const { return rcv_queue_.size(); }
   std::size_t read(Nanos now, std::uint8_t* dst, std::size_t max);
+  // read() without the copy: the bytes read, lent where they lie in the receive queue and valid
+  // until the next segment arrives.
+  ByteSpans read_in_place(Nanos now, std::size_t max);
 
   // Segments to put on the wire, in order. Builds data segments and pending ACKs now, so that
   // everything the last events allowed leaves as one batch.
   std::vector<Segment> take_output();
+  // Hands back what take_output gave once it is on the wire: the segments' buffers serve the
+  // next ones (no allocation per segment in steady state). Leaves `sent` empty.
+  void recycle(std::vector<Segment>& sent);
 
   State state() const { return state_; }
   const Stats& stats() const { return stats_; }
@@ -77,6 +83,8 @@ class Connection {
   void send_pure_ack();
   void send_syn(bool with_ack);
   void retransmit_first();
+  // Copies len send-queue bytes from offset into a segment's payload, in a spare buffer if any.
+  void fill_payload(Segment& seg, std::uint32_t offset, std::uint32_t len);
   Segment make_segment(std::uint32_t seq, std::uint8_t flags) const;
   std::uint16_t window_field(bool syn) const;
   std::uint32_t receive_window() const;
@@ -144,6 +152,7 @@ class Connection {
   std::uint32_t ts_recent_ = 0;
 
   std::vector<Segment> out_;
+  std::vector<std::vector<std::uint8_t>> spare_payloads_;  // emptied, their capacity kept
 };
 
 }  // namespace iscsim::stack::tcp

@@ -20,6 +20,26 @@ std::vector<Segment> Connection::take_output() {
   return out;
 }
 
+void Connection::recycle(std::vector<Segment>& sent) {
+  // At most one take_output batch's worth of buffers is ever kept: each batch returns what it took.
+  for (Segment& s : sent) {
+    if (s.payload.capacity() == 0) continue;
+    s.payload.clear();
+    spare_payloads_.push_back(std::move(s.payload));
+  }
+  sent.clear();
+  if (out_.empty()) out_.swap(sent);
+}
+
+void Connection::fill_payload(Segment& seg, std::uint32_t offset, std::uint32_t len) {
+  if (!spare_payloads_.empty()) {
+    seg.payload = std::move(spare_payloads_.back());
+    spare_payloads_.pop_back();
+  }
+  for (const ByteSpan& piece : snd_queue_.view(offset, len))
+    seg.payload.insert(seg.payload.end(), piece.data, piece.data + piece.len);
+}
+
 void Connection::output() {
   switch (state_) {
     case State::Established:
@@ -73,8 +93,7 @@ bool Connection::send_data_segment() {
   if (len == unsent) flags |= flag::kPsh;
   if (our_fin_ && snd_nxt_ + len == *our_fin_) flags |= flag::kFin;
   Segment seg = make_segment(snd_nxt_, flags);
-  seg.payload.resize(len);
-  snd_queue_.copy_out(snd_nxt_ - snd_una_, seg.payload.data(), len);
+  fill_payload(seg, snd_nxt_ - snd_una_, len);
 
   const bool again = seq_lt(snd_nxt_, snd_max_);
   if (again) {
@@ -102,8 +121,7 @@ void Connection::retransmit_first() {
   if (our_fin_ && snd_una_ + len == *our_fin_) flags |= flag::kFin;
   if (len == 0 && !(flags & flag::kFin)) return;
   Segment seg = make_segment(snd_una_, flags);
-  seg.payload.resize(len);
-  snd_queue_.copy_out(0, seg.payload.data(), len);
+  fill_payload(seg, 0, len);
   ++stats_.retransmissions;
   stats_.bytes_retransmitted += len;
   timed_seq_.reset();

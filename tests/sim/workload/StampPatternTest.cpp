@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,27 @@ TEST(StampPatternTest, AnythingElseHasNoCode) {
   std::vector<std::uint8_t> almost_zero(kStampBlockBytes, 0);
   almost_zero[300] = 1;
   EXPECT_FALSE(p.code_of(17, almost_zero.data()));
+}
+
+TEST(StampPatternTest, AStampStartsWithItsLbaThenGenerationAndDiskAndAnyFlippedByteFailsIt) {
+  const std::vector<std::uint8_t> b = stamped(kDisk, 0x0102030405060708, 9);
+  std::uint64_t lba, second;
+  std::memcpy(&lba, b.data(), sizeof lba);
+  std::memcpy(&second, b.data() + 8, sizeof second);
+  EXPECT_EQ(lba, 0x0102030405060708u);
+  EXPECT_EQ(second, (std::uint64_t{9} << 32) | kDisk);
+  const StampKey key{kDisk, 0x0102030405060708, 9};
+  EXPECT_TRUE(block_matches(key, b.data()));
+  const std::vector<std::uint8_t> zeros(kStampBlockBytes, 0);
+  EXPECT_TRUE(block_matches(StampKey{kDisk, 1, 0}, zeros.data()));
+  for (std::size_t at = 0; at < kStampBlockBytes; ++at) {
+    std::vector<std::uint8_t> damaged = b;
+    damaged[at] ^= 0x80;
+    EXPECT_FALSE(block_matches(key, damaged.data())) << "byte " << at;
+    std::vector<std::uint8_t> not_zero = zeros;
+    not_zero[at] = 0x80;
+    EXPECT_FALSE(block_matches(StampKey{kDisk, 1, 0}, not_zero.data())) << "byte " << at;
+  }
 }
 
 TEST(StampPatternTest, ThePreparedTestFileIsGenerationOneOnlyInsideItsExtents) {

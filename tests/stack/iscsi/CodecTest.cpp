@@ -94,6 +94,40 @@ INSTANTIATE_TEST_SUITE_P(LengthsAndDigests, RoundTrip,
                          ::testing::Combine(::testing::Values(0, 1, 3, 4, 5, 8193), ::testing::Bool(),
                                             ::testing::Bool()));
 
+TEST(PduCodec, DecodingIntoAUsedPduReplacesAllItHeld) {
+  Pdu first = data_in(8192);
+  first.ahs = {1, 2, 3, 4};
+  const Pdu second = data_in(5);
+  std::vector<std::uint8_t> wire;
+  encode_pdu(first, {}, wire);
+  encode_pdu(second, {}, wire);
+  PduDecoder dec;
+  dec.feed(wire.data(), wire.size());
+  Pdu out;
+  ASSERT_TRUE(dec.next(out));
+  EXPECT_EQ(out.data, first.data);
+  ASSERT_TRUE(dec.next(out));
+  EXPECT_TRUE(out.ahs.empty());
+  EXPECT_EQ(out.data, second.data);
+  EXPECT_EQ(out.bhs.data_segment_length(), 5u);
+  EXPECT_FALSE(dec.next(out));
+}
+
+TEST(PduCodec, DataEncodedWhereItLiesGivesTheSameBytes) {
+  for (std::size_t len : {0, 1, 5, 8192}) {
+    for (bool digest : {false, true}) {
+      const DigestSettings digests{digest, digest};
+      const Pdu with_data = data_in(len);
+      Pdu header = with_data;
+      header.data.clear();
+      std::vector<std::uint8_t> copied, in_place;
+      encode_pdu(with_data, digests, copied);
+      encode_pdu(header, with_data.data.data(), with_data.data.size(), digests, in_place);
+      EXPECT_EQ(in_place, copied) << len << (digest ? " with digests" : "");
+    }
+  }
+}
+
 TEST(PduCodec, CorruptedDigestsStopTheDecoder) {
   std::vector<std::uint8_t> wire;
   encode_pdu(data_in(100), {true, true}, wire);

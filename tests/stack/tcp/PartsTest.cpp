@@ -20,6 +20,12 @@ TEST(SeqNum, ComparesAcrossWraparound) {
   EXPECT_EQ(seq_max(0xFFFFFFFFu, 1u), 1u);
 }
 
+std::vector<std::uint8_t> bytes_of(const ByteSpans& pieces) {
+  std::vector<std::uint8_t> out;
+  for (const ByteSpan& p : pieces) out.insert(out.end(), p.data, p.data + p.len);
+  return out;
+}
+
 TEST(ByteRing, WrapsAroundAndKeepsOrder) {
   ByteRing ring(8);
   const std::uint8_t a[6] = {1, 2, 3, 4, 5, 6};
@@ -28,13 +34,30 @@ TEST(ByteRing, WrapsAroundAndKeepsOrder) {
   const std::uint8_t b[6] = {7, 8, 9, 10, 11, 12};
   EXPECT_EQ(ring.push(b, 6), 6u);  // 2 left + 6 = full
   EXPECT_EQ(ring.push(b, 1), 0u);
-  std::uint8_t out[8];
-  ring.copy_out(0, out, 8);
-  const std::uint8_t want[8] = {5, 6, 7, 8, 9, 10, 11, 12};
-  EXPECT_TRUE(std::equal(out, out + 8, want));
-  ring.copy_out(3, out, 2);
-  EXPECT_EQ(out[0], 8);
-  EXPECT_EQ(out[1], 9);
+  EXPECT_EQ(bytes_of(ring.view(0, 8)), (std::vector<std::uint8_t>{5, 6, 7, 8, 9, 10, 11, 12}));
+  EXPECT_EQ(bytes_of(ring.view(3, 2)), (std::vector<std::uint8_t>{8, 9}));
+  EXPECT_EQ(bytes_of(ring.view(6, 2)), (std::vector<std::uint8_t>{11, 12}));  // wholly in the wrapped part
+}
+
+TEST(ByteRing, LendsItsBytesInPlaceInOneOrTwoPieces) {
+  ByteRing ring(8);
+  const std::uint8_t a[6] = {1, 2, 3, 4, 5, 6};
+  ring.push(a, 6);
+  const ByteSpans whole = ring.view(0, 5);
+  EXPECT_EQ(whole[0].len, 5u);
+  EXPECT_EQ(whole[0].data[0], 1);
+  EXPECT_EQ(whole[1].len, 0u);
+  ring.pop(4);
+  const std::uint8_t b[5] = {7, 8, 9, 10, 11};
+  ring.push(b, 5);  // 5 to 8 fill the buffer's end; 9 to 11 wrap to its start
+  const ByteSpans split = ring.view(0, 6);
+  ASSERT_EQ(split[0].len, 4u);  // 5, 6, 7, 8
+  ASSERT_EQ(split[1].len, 2u);  // 9, 10
+  EXPECT_EQ(split[0].data[0], 5);
+  EXPECT_EQ(split[0].data[3], 8);
+  EXPECT_EQ(split[1].data[0], 9);
+  EXPECT_EQ(split[1].data[1], 10);
+  EXPECT_EQ(ring.view(0, 0)[0].len, 0u);
 }
 
 TEST(Reassembly, StoresOnlyNewBytesAndReleasesContiguousRuns) {

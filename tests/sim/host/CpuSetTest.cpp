@@ -72,43 +72,39 @@ TEST(CpuSet, AnInterruptPushesTheRestOfAThreadBackByItsOwnTime) {
   EXPECT_EQ(r.cpus.preemptions(), 1u);
 }
 
+// A thread that last ran on CPU1 and records where it runs next; and work that wakes it.
+struct Sleeper {
+  explicit Sleeper(Rig& r)
+      : thread(r.cpus.create_thread("sleeper", [this] { return Work{[this](int cpu) { ran_on = cpu; }, {}}; }, 1)),
+        waking(Work{[&r, this](int cpu) {
+                      r.cpus.run(cpu, r.paths.id("work"), 1, 0);
+                      r.cpus.wake(thread, cpu);
+                    },
+                    {}}) {}
+  int ran_on = -1;
+  Thread* thread;
+  Work waking;
+};
+
 TEST(CpuSet, WakingAThreadForAnotherIdleCpuSendsAnIpi) {
   Rig r;
-  const models::PathId work = r.paths.id("work");
-  int ran_on = -1;
-  Thread* sleeper = r.cpus.create_thread("sleeper", [&] {
-    return Work{[&](int cpu) { ran_on = cpu; }, {}};
-  }, 1);
+  Sleeper sleeper(r);
   // A softirq on CPU0 wakes it: CPU0 returns to its idle loop without calling schedule().
-  r.cpus.raise_softirq(0, Work{[&](int cpu) {
-                                 r.cpus.run(cpu, work, 1, 0);
-                                 r.cpus.wake(sleeper, cpu);
-                               },
-                               {}});
+  r.cpus.raise_softirq(0, sleeper.waking);
   r.run_all();
-  EXPECT_EQ(ran_on, 1);
+  EXPECT_EQ(sleeper.ran_on, 1);
   EXPECT_EQ(r.cpus.ipis(), 1u);
 }
 
 TEST(CpuSet, AThreadThatSleepsAfterAWakeUpLetsItsCpuTakeTheWokenThread) {
   Rig r;
-  const models::PathId work = r.paths.id("work");
-  int ran_on = -1;
-  Thread* sleeper = r.cpus.create_thread("sleeper", [&] {
-    return Work{[&](int cpu) { ran_on = cpu; }, {}};
-  }, 1);
-  Thread* waker = r.cpus.create_thread("waker", [&] {
-    return Work{[&](int cpu) {
-                  r.cpus.run(cpu, work, 1, 0);
-                  r.cpus.wake(sleeper, cpu);
-                },
-                {}};
-  }, 0);
+  Sleeper sleeper(r);
+  Thread* waker = r.cpus.create_thread("waker", [&] { return sleeper.waking; }, 0);
   r.cpus.wake(waker, -1);
   r.run_all();
   // The IPI leaves when the waker's run ends; CPU0 is in schedule() first, and 2.4 lets it take
   // any runnable thread: the woken one migrates, the IPI finds nothing to do.
-  EXPECT_EQ(ran_on, 0);
+  EXPECT_EQ(sleeper.ran_on, 0);
   EXPECT_EQ(r.cpus.ipis(), 1u);
 }
 

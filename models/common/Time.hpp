@@ -12,9 +12,20 @@ inline constexpr Picos kPicosPerNano = 1'000;
 inline constexpr Picos kPicosPerMicro = 1'000'000;
 inline constexpr Picos kPicosPerSecond = 1'000'000'000'000;
 
-inline Picos picos_from_seconds(double s) { return static_cast<Picos>(std::llround(s * 1e12)); }
-inline Picos picos_from_micros(double us) { return static_cast<Picos>(std::llround(us * 1e6)); }
-inline Picos picos_from_nanos(double ns) { return static_cast<Picos>(std::llround(ns * 1e3)); }
+// std::llround (half away from zero), inline: it runs for every piece of work charged, and
+// llround is a library call. Exact: below 2^52 both x and its truncation are exact doubles.
+inline Picos round_picos(double x) {
+  if (x < 0) return -round_picos(-x);
+  const auto whole = static_cast<Picos>(x);
+  return x - static_cast<double>(whole) >= 0.5 ? whole + 1 : whole;
+}
+// Picoseconds in `cycles` at `hz`.
+inline Picos picos_from_cycles(double cycles, double hz) {
+  return round_picos(cycles / hz * static_cast<double>(kPicosPerSecond));
+}
+inline Picos picos_from_seconds(double s) { return round_picos(s * 1e12); }
+inline Picos picos_from_micros(double us) { return round_picos(us * 1e6); }
+inline Picos picos_from_nanos(double ns) { return round_picos(ns * 1e3); }
 inline double seconds_from_picos(Picos p) { return static_cast<double>(p) * 1e-12; }
 
 // Time to move `bytes` at `bytes_per_second`, rounded up to whole picoseconds.

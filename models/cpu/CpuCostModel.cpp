@@ -170,7 +170,7 @@ void CpuCostModel::begin_piece(int cpu, Picos now) {
 }
 
 Picos CpuCostModel::picos(double cycles) const {
-  return static_cast<Picos>(std::llround(cycles / hz_ * static_cast<double>(kPicosPerSecond)));
+  return picos_from_cycles(cycles, hz_);
 }
 
 Bin CpuCostModel::bin_at(int cpu, Picos at) const {

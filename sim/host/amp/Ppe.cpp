@@ -6,7 +6,7 @@ namespace iscsim::host::amp {
 
 namespace {
 Picos picos_of(double cycles, double hz) {
-  return static_cast<Picos>(std::llround(cycles / hz * static_cast<double>(models::kPicosPerSecond)));
+  return models::picos_from_cycles(cycles, hz);
 }
 }  // namespace
 

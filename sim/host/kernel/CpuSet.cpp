@@ -30,7 +30,7 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
   Cpu& o = cpus_[owner];
   if (!o.busy) return;
   if (timeline_) add_part(o.current.slice, cost_.catalog()[path], calls, c.cycles);
-  o.current.end += static_cast<Picos>(std::llround(c.cycles / cost_.hz() * kPicosPerSecond));
+  o.current.end += models::picos_from_cycles(c.cycles, cost_.hz());
   cost_.end_piece(owner, o.current.end);
   const std::uint64_t gen = ++o.generation;
   calendar_.schedule(o.current.end, [this, owner, gen] { complete(owner, gen); });
@@ -349,7 +349,7 @@ void CpuSet::begin(int cpu, Job job) {
   if (c.current.work.start) c.current.work.start(cpu);
   if (timeline_) c.current.slice.clear_cycles = job_cycles_[cpu] - c.current.slice.part_cycles();
   executing_ = outer;
-  const auto duration = static_cast<Picos>(std::llround(job_cycles_[cpu] / cost_.hz() * kPicosPerSecond));
+  const Picos duration = models::picos_from_cycles(job_cycles_[cpu], cost_.hz());
   c.current.end = calendar_.now() + duration;
   cost_.end_piece(cpu, c.current.end);
   calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });

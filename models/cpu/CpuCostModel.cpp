@@ -68,7 +68,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   Piece& piece = pieces_[cpu];
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
-  const Picos start = in_piece ? piece.start + picos(piece.cycles) : now;
+  const Picos start = in_piece ? piece.start + picos_from_cycles(piece.cycles, hz_) : now;
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
@@ -105,9 +105,8 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   const double own = c.instr * p.cpi.value + c.stall_cycles;
   // Clear penalties owed from snoops were counted where they happened; here they only take time.
   c.cycles = own + take_pending_cycles(cpu);
-  piece.bin = p.bin;
   if (in_piece) {
-    const Picos end = start + picos(c.cycles);
+    const Picos end = start + picos_from_cycles(c.cycles, hz_);
     for (const Touch& t : touches)
       if (t.bytes > 0) piece.spans.push_back({t.addr, t.addr + t.bytes, start, end, p.bin});
     piece.parts.push_back({start, end, p.bin});
@@ -169,10 +168,6 @@ void CpuCostModel::begin_piece(int cpu, Picos now) {
   p.until = std::numeric_limits<Picos>::max();
 }
 
-Picos CpuCostModel::picos(double cycles) const {
-  return picos_from_cycles(cycles, hz_);
-}
-
 Bin CpuCostModel::bin_at(int cpu, Picos at) const {
   const Piece& p = pieces_[cpu];
   if (at < p.until)
@@ -220,7 +215,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   // Of the lines a path walks, only as many as its loads in flight are exposed at once.
   double exposed = 0;
   double most = 0;
-  Bin bin = piece.bin;
+  Bin bin = Bin::Idle;  // the bin of the span most exposed
   for (const Piece::Span& s : piece.spans) {
     if (access_at_ < s.from || access_at_ >= s.to) continue;
     const Addr lo = std::max(s.lo, access_lo_) / line;

@@ -62,7 +62,7 @@ struct Piece {
   Picos start = 0;
   double cycles = 0;  // charged so far: where the next path starts
   Picos until = 0;
-  Bin bin = Bin::Idle;  // the bin of the path that ran last, or, set aside, of the one it returns to
+  Bin bin = Bin::Idle;  // set aside: the bin of the path it returns to
 };
 
 struct Cost {
@@ -124,7 +124,6 @@ class CpuCostModel {
 
  private:
   void on_snoop(int victim, std::uint64_t lines);
-  Picos picos(double cycles) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);
 

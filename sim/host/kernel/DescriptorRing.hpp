@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "models/cache/CoherentCaches.hpp"
 #include "models/cpu/CpuCostModel.hpp"
 
 namespace iscsim::host::kernel {

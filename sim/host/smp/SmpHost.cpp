@@ -158,13 +158,15 @@ void SmpHost::receive(int cpu, Received& r) {
   const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;
   // A thread on another CPU holds the socket: the segment waits on the backlog and that thread
   // processes it (and sends what it triggers) when it releases the socket.
-  const int owner = conns_.at(&ep).owner;
-  const int on = owner >= 0 && owner != cpu ? owner : cpu;
+  Conn& conn = conns_.at(&ep);
+  const int on = conn.owner >= 0 && conn.owner != cpu ? conn.owner : cpu;
   // The bottom half takes the socket's spin lock and links the segment to its backlog: it writes
   // the socket's first line while the owner may be reading it.
-  if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {{conns_.at(&ep).sock, memory_.line_bytes(), true}});
+  if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {{conn.sock, memory_.line_bytes(), true}});
   backlog_owner_ = on == cpu ? -1 : on;
-  charge(on, path, 1, {sock(ep, true), {r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
+  charge(on, path, 1,
+         {hot_sock(conn), {r.skb.data, objects_.header_bytes, false},
+          {r.skb.head, objects_.skb_head_bytes, true}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
   // the application cannot read in between: its thread runs after this softirq.
   const std::uint64_t before = ep.connection().readable();
@@ -175,14 +177,14 @@ void SmpHost::receive(int cpu, Received& r) {
   // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
   const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
-  for (const models::Addr head : conns_.at(&ep).write_queue.acknowledge(freed)) {
+  for (const models::Addr head : conn.write_queue.acknowledge(freed)) {
     charge(on, path, 0, {{head, objects_.skb_head_bytes, false}});
     charge(on, paths_.kfree_skb, 1, {{head, objects_.skb_head_bytes, true}});
     skb_heads_.free(on, head);
   }
   backlog_owner_ = -1;
   if (queued > 0)
-    conns_[&ep].rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
+    conn.rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
   else
     drop();
 }
@@ -196,11 +198,11 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
     left -= std::min(left, p.bytes - p.copied);
   }
   const double calls_per_skb = calls / static_cast<double>(std::max<std::size_t>(1, skbs));
-  if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {sock(ep, true)});
+  if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {hot_sock(c)});
   while (bytes > 0 && !c.rx_skbs.empty()) {
     Conn::Pending& p = c.rx_skbs.front();
     const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
-    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n, {sock(ep, true)});
+    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n, {hot_sock(c)});
     const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
     k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
     user += n;
@@ -243,7 +245,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     const std::uint64_t payload = sent.payload_bytes;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = payload > 0 ? c.write_queue.send(payload) : 0;
-    charge(cpu, paths_.tcp_transmit, 1, {sock(*ep, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
+    charge(cpu, paths_.tcp_transmit, 1, {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + c.tx_sent % ring;
     c.tx_sent += payload;

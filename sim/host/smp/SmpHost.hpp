@@ -130,6 +130,8 @@ class SmpHost : public Host, public CostedHost {
     kernel::WriteQueue write_queue;
   };
 
+  // A connection's struct sock, its hot fields written.
+  models::Touch hot_sock(const Conn& c) const { return {c.sock, objects_.sock_hot_bytes, true}; }
   int route(std::size_t port_index);
   void interrupt(std::size_t port_index);
   void hard_irq(int cpu, std::size_t port_index);

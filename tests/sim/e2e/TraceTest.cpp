@@ -3,6 +3,7 @@
 // but its local timer; results.json is the same with and without it, and the trace follows the
 // output discipline (checked before simulating, nothing left after a failure or SIGINT).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -95,9 +96,11 @@ nlohmann::json without_run_info(nlohmann::json r) {
 
 class SmpTrace : public ::testing::Test {
  protected:
-  // Set up before any test runs: scratch_dir() needs a running test.
+  // Set up before any test runs: scratch_dir() needs a running test. CTest runs each test in its
+  // own process, in parallel: each process gets its own directory.
   static fs::path suite_dir(const std::string& tag) {
-    const fs::path dir = fs::path(::testing::TempDir()) / "iscsim-tests" / ("SmpTrace." + tag);
+    const fs::path dir =
+        fs::path(::testing::TempDir()) / "iscsim-tests" / ("SmpTrace." + tag + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     return dir;
   }

@@ -30,10 +30,10 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.clear_penalty_cycles < 0 ||
-      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes <= 0 ||
+      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 ||
       c.mmio_read_ns < 0 || c.mmio_write_ns < 0)
     throw ParamError(p.origin() +
-                     ": latencies must be positive, misses_in_flight and loads_in_flight >= 1, snoop_clear_per_line in [0, 1], "
+                     ": latencies must be positive, misses_in_flight, loads_in_flight and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
                      "the others non-negative");
   p.require_all_read();
   return c;
@@ -46,6 +46,9 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       caches_(caches),
       fsb_(fsb),
       hz_(hz),
+      page_bytes_(static_cast<std::uint64_t>(params.prefetch_page_bytes)),
+      page_shift_((page_bytes_ & (page_bytes_ - 1)) == 0 ? static_cast<int>(std::log2(static_cast<double>(page_bytes_))) : -1),
+      line_ns_(fsb.params().line_bytes / fsb.params().bytes_per_second * kNanosPerSecond),
       running_(cpus, Bin::Idle),
       pending_cycles_(cpus, 0.0),
       pieces_(cpus),
@@ -76,8 +79,8 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const AccessCounts a = write ? caches_.write(cpu, addr, bytes) : caches_.read(cpu, addr, bytes);
     // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it:
     // the rest of that page's misses cost bus time, not latency.
-    const double pages = std::ceil(static_cast<double>(bytes) / params_.prefetch_page_bytes);
-    exposed += std::min(static_cast<double>(a.from_memory), pages * params_.prefetch_after_misses);
+    const std::uint64_t pages = page_shift_ >= 0 ? (bytes + page_bytes_ - 1) >> page_shift_ : (bytes + page_bytes_ - 1) / page_bytes_;
+    exposed += std::min(static_cast<double>(a.from_memory), static_cast<double>(pages) * params_.prefetch_after_misses);
     acc += a;
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
@@ -107,9 +110,20 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   c.cycles = own + take_pending_cycles(cpu);
   if (in_piece) {
     const Picos end = start + picos_from_cycles(c.cycles, hz_);
-    for (const Touch& t : touches)
-      if (t.bytes > 0) piece.spans.push_back({t.addr, t.addr + t.bytes, start, end, p.bin});
-    piece.parts.push_back({start, end, p.bin});
+    // Fields written in place: a braced temporary costs a store-forwarding stall per span.
+    for (const Touch& t : touches) {
+      if (t.bytes == 0) continue;
+      Piece::Span& s = piece.spans.emplace_back();
+      s.lo = t.addr;
+      s.hi = t.addr + t.bytes;
+      s.from = start;
+      s.to = end;
+      s.bin = p.bin;
+    }
+    Piece::Part& part = piece.parts.emplace_back();
+    part.from = start;
+    part.to = end;
+    part.bin = p.bin;
     piece.cycles += c.cycles;
   }
   if (counting_) {
@@ -136,8 +150,7 @@ double CpuCostModel::bus_wait_ns(Picos now) {
     dma_busy_at_sample_ = fsb_.busy_total();
     cpu_bytes_in_sample_ = 0;
   }
-  const double line_ns = fsb_.params().line_bytes / fsb_.params().bytes_per_second * kNanosPerSecond;
-  return line_ns * utilization_ / (2 * (1 - utilization_));
+  return line_ns_ * utilization_ / (2 * (1 - utilization_));
 }
 
 double CpuCostModel::clear_in(int cpu, double n, Bin bin) {
@@ -180,7 +193,20 @@ Piece CpuCostModel::suspend_piece(int cpu, Picos now) {
   const Bin returns_to = bin_at(cpu, now);
   Piece p = std::move(pieces_[cpu]);
   p.bin = returns_to;
-  pieces_[cpu] = Piece{};
+  // The handler's piece reuses storage a resumed piece left behind: no allocation per interrupt.
+  Piece& next = pieces_[cpu];
+  if (spare_.empty()) {
+    next = Piece{};
+  } else {
+    next = std::move(spare_.back());
+    spare_.pop_back();
+    next.spans.clear();
+    next.parts.clear();
+    next.start = 0;
+    next.cycles = 0;
+    next.until = 0;
+    next.bin = Bin::Idle;
+  }
   return p;
 }
 
@@ -197,6 +223,7 @@ void CpuCostModel::resume_piece(int cpu, Piece piece, Picos until) {
   }
   piece.until = until;
   running_[cpu] = piece.bin;
+  spare_.push_back(std::move(pieces_[cpu]));
   pieces_[cpu] = std::move(piece);
 }
 
@@ -216,8 +243,12 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   double exposed = 0;
   double most = 0;
   Bin bin = Bin::Idle;  // the bin of the span most exposed
-  for (const Piece::Span& s : piece.spans) {
-    if (access_at_ < s.from || access_at_ >= s.to) continue;
+  // Spans are appended in time order, path after path: only those of the path running at
+  // access_at_ can be in flight, and they sit together.
+  auto s_it = std::upper_bound(piece.spans.begin(), piece.spans.end(), access_at_,
+                               [](Picos at, const Piece::Span& s) { return at < s.to; });
+  for (; s_it != piece.spans.end() && s_it->from <= access_at_; ++s_it) {
+    const Piece::Span& s = *s_it;
     const Addr lo = std::max(s.lo, access_lo_) / line;
     const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
     if (hi <= lo) continue;

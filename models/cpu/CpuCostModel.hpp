@@ -132,10 +132,14 @@ class CpuCostModel {
   CoherentCaches& caches_;
   MemoryBus& fsb_;
   double hz_;
+  std::uint64_t page_bytes_;  // the prefetcher's page, in whole bytes
+  int page_shift_;            // log2 of it when a power of two (a shift, not a division), else -1
+  double line_ns_;            // one line's transfer on the idle FSB
   std::vector<Addr> code_;  // per path, its code region
   std::vector<Bin> running_;
   std::vector<double> pending_cycles_;
   std::vector<Piece> pieces_;
+  std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption
   // The access under way, for the snoop listener: whose lines it can take and when.
   Addr access_lo_ = 0;
   Addr access_hi_ = 0;

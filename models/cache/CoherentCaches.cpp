@@ -114,7 +114,7 @@ CoherentCaches::CoherentCaches(const CacheGeometry& geometry, int cpus, unsigned
   set_mask_ = geometry.sets() - 1;
   sets_ = geometry.sets();
   set_stride_ = 2 * std::size_t{geometry.ways};
-  cpu_words_ = set_stride_ * sets_;
+  row_stride_ = set_stride_ * static_cast<std::size_t>(cpus);
   stamp_limit_ = std::uint64_t{1} << (stamp_bits - way_bits_);
   words_.resize(set_stride_ * sets_ * static_cast<std::size_t>(cpus));
   for (std::size_t set = 0; set < sets_ * static_cast<std::size_t>(cpus); ++set) {
@@ -197,7 +197,7 @@ Mesi CoherentCaches::snoop_read(int cpu, std::size_t offset, Word want, bool& hi
   bool other_valid = false;
   hitm = false;
   Word* set = words_.data() + offset;
-  for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
+  for (int p = 0; p < cpus_; ++p, set += set_stride_) {
     if (p == cpu) continue;
     const int w = find<W>(set, want);
     if (w < 0) continue;
@@ -218,7 +218,7 @@ template <std::uint32_t W>
 bool CoherentCaches::invalidate_others(int cpu, std::size_t offset, Word want) {
   bool had_modified = false;
   Word* set = words_.data() + offset;
-  for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
+  for (int p = 0; p < cpus_; ++p, set += set_stride_) {
     if (p == cpu) continue;
     const int w = find<W>(set, want);
     if (w < 0) continue;
@@ -276,7 +276,7 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
   // LRU clock; misses and upgrades go out of line. The set advances with the line, and the key
   // grows by one tag each time the sets wrap around, instead of both being derived again.
   Word* const mine = cpu_words(cpu);
-  const std::size_t stride = this->stride<W>();
+  const std::size_t stride = row_stride_;
   const std::uint64_t sets = sets_;
   const std::uint32_t way_bits = way_bits_;
   const std::uint64_t stamp_limit = stamp_limit_;
@@ -343,7 +343,7 @@ AccessCounts CoherentCaches::dma_read(Addr addr, std::uint64_t bytes) { return d
 
 template <std::uint32_t W>
 void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts) {
-  const std::size_t stride = this->stride<W>();
+  const std::size_t stride = row_stride_;
   std::size_t offset = set_offset(first);
   Word want = want_key(first);
   const std::size_t wrap = sets_ * stride;
@@ -353,7 +353,7 @@ void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool 
       invalidate_others<W>(kDevice, offset, want);
     } else {
       Word* set = words_.data() + offset;
-      for (int p = 0; p < cpus_; ++p, set += cpu_words_) {
+      for (int p = 0; p < cpus_; ++p, set += set_stride_) {
         const int w = find<W>(set, want);
         if (w < 0 || state_of(set[w]) != Mesi::Modified) continue;
         ++counts.writebacks;

@@ -98,7 +98,9 @@ class CoherentCaches {
  private:
   // Each cache set is `ways` 32-bit keys then `ways` 32-bit LRU stamps, one host cache line for
   // the shipped 8 ways, so a lookup and its LRU update touch one line and compare all ways at
-  // once. A key is the line's tag (line number >> set bits) << 2 | its MESI state, kInvalidKey
+  // once. The CPUs' copies of one set lie side by side, so a snoop of the others' copies reads
+  // the host lines next to the requester's. The CPUs' copies of one set lie side by side, so a snoop of the others' copies reads
+  // the host lines next to the requester's. A key is the line's tag (line number >> set bits) << 2 | its MESI state, kInvalidKey
   // when Invalid; a stamp is (LRU clock << way_bits_ | way), the way alone when Invalid, so the
   // smallest stamp of a set is its lowest invalid way or else its least recently used one.
   using Word = std::uint32_t;
@@ -107,13 +109,11 @@ class CoherentCaches {
 
   template <std::uint32_t W>
   std::uint32_t ways() const { return W == kAnyWays ? geometry_.ways : W; }
-  template <std::uint32_t W>
-  std::size_t stride() const { return W == kAnyWays ? set_stride_ : 2 * std::size_t{W}; }
-  // A line's set, as the offset of its words within one CPU's, and its key in state Invalid.
-  std::size_t set_offset(std::uint64_t line) const { return (line & set_mask_) * set_stride_; }
+  // A line's set, as the offset of its first CPU's copy, and its key in state Invalid.
+  std::size_t set_offset(std::uint64_t line) const { return (line & set_mask_) * row_stride_; }
   Word want_key(std::uint64_t line) const { return static_cast<Word>(line >> set_shift_) << kStateBits; }
-  Word* cpu_words(int cpu) { return words_.data() + static_cast<std::size_t>(cpu) * cpu_words_; }
-  const Word* cpu_words(int cpu) const { return words_.data() + static_cast<std::size_t>(cpu) * cpu_words_; }
+  Word* cpu_words(int cpu) { return words_.data() + static_cast<std::size_t>(cpu) * set_stride_; }
+  const Word* cpu_words(int cpu) const { return words_.data() + static_cast<std::size_t>(cpu) * set_stride_; }
   // The way of `set` whose key is `want` (state bits ignored), or -1.
   template <std::uint32_t W>
   int find(const Word* set, Word want) const;
@@ -167,8 +167,8 @@ class CoherentCaches {
   std::uint32_t set_shift_ = 0;   // log2(sets)
   std::uint64_t set_mask_ = 0;    // sets() - 1
   std::size_t sets_ = 0;
-  std::size_t set_stride_ = 0;    // words per set: 2 * ways
-  std::size_t cpu_words_ = 0;     // words per CPU: sets * set_stride_
+  std::size_t set_stride_ = 0;    // words per set of one CPU: 2 * ways
+  std::size_t row_stride_ = 0;    // words per set of all CPUs: cpus * set_stride_
   std::uint32_t way_bits_ = 0;
   std::uint64_t stamp_limit_ = 0;  // clock values that still fit a stamp
   std::vector<Word, LineAlignedAllocator<Word>> words_;

@@ -34,7 +34,9 @@ void IdealHost::interrupt(std::size_t port_index) {
   port.nic->clean_tx();
   drain(port);
   for (world::Frame& frame : port.nic->clean_rx()) {
-    if (stack::net::parse_frame_into(frame.data(), frame.size(), received_) != nullptr) {
+    const bool bad = stack::net::parse_frame_into(frame.data(), frame.size(), received_) != nullptr;
+    port.nic->recycle(std::move(frame));  // the parsed segment holds all it needs
+    if (bad) {
       ++errors_.bad_frames;
       continue;
     }

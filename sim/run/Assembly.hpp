@@ -19,6 +19,7 @@
 #include "sim/workload/Iometer.hpp"
 #include "sim/world/Addressing.hpp"
 #include "sim/world/Calendar.hpp"
+#include "sim/world/FramePool.hpp"
 #include "sim/world/IscsiInitiatorLink.hpp"
 #include "sim/world/IscsiTargetLink.hpp"
 #include "sim/world/NicPort.hpp"
@@ -48,6 +49,7 @@ struct Assembly {
   models::MemoryBusParams fsb_params;
   std::vector<std::unique_ptr<models::PciBus>> pci_buses;
   std::vector<std::unique_ptr<models::MemoryBus>> memory_buses;
+  world::FramePool frames;  // every frame's buffer, recycled from receiver to sender
   std::vector<std::unique_ptr<world::NicPort>> ports;
   std::vector<std::unique_ptr<host::Host>> hosts;  // [0] initiator, then one per target
   std::vector<NicPair> pairs;

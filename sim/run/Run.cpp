@@ -57,8 +57,10 @@ std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::st
   auto wire = std::make_unique<models::EthernetLinkDirection>(a.framing, s.nics.link_gbps * 1e9,
                                                               models::picos_from_micros(s.link.latency_us));
   auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, nic_settings(s.nics), pci, fsb, *wire);
-  return std::make_unique<NicPort>(name, a.calendar, std::move(nic), std::move(wire),
-                                   FaultInjector(s.link, fault_seed));
+  auto port = std::make_unique<NicPort>(name, a.calendar, std::move(nic), std::move(wire),
+                                       FaultInjector(s.link, fault_seed));
+  port->use_frames(&a.frames);
+  return port;
 }
 
 // The machines and the wires: the initiator, one target per NIC, their buses, NICs and links.
@@ -161,6 +163,8 @@ EndpointPair make_endpoints(Assembly& a, const Scenario& s, std::size_t pair, st
       p.addresses.target_to_initiator, target_port, initiator_port,
       static_cast<std::uint32_t>(seeds.derive(SeedPurpose::InitialSequence, 2 * k + 1)),
       [&target, ti](Frame f) { target.send(ti, std::move(f)); });
+  init_ep->use_frames(&a.frames);
+  target_ep->use_frames(&a.frames);
   initiator.bind(ii, init_ep.get());
   target.bind(ti, target_ep.get());
   EndpointPair out{init_ep.get(), target_ep.get()};

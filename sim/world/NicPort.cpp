@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "sim/stack/net/FrameCodec.hpp"
+#include "sim/world/FramePool.hpp"
 
 namespace iscsim::world {
 
@@ -76,11 +77,15 @@ std::vector<Frame> NicPort::clean_rx() {
   nic_->settle(calendar_.now());
   out.reserve(cleaned.delivered.size());
   for (std::uint64_t token : cleaned.delivered) out.push_back(take_in_flight(token));
-  for (std::uint64_t token : cleaned.dropped) take_in_flight(token);
+  for (std::uint64_t token : cleaned.dropped) recycle(take_in_flight(token));
   if (timeline_) trace_rx(cleaned.delivered.size() + cleaned.dropped.size());
   // The ideal driver refills at once; a costed driver will refill as its CPU gets to it.
   nic_->refill_rx(static_cast<std::uint32_t>(cleaned.delivered.size()));
   return out;
+}
+
+void NicPort::recycle(Frame&& frame) {
+  if (frames_ != nullptr) frames_->give(std::move(frame));
 }
 
 Frame NicPort::take_in_flight(std::uint64_t token) {

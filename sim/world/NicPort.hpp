@@ -18,6 +18,7 @@
 namespace iscsim::world {
 
 using Frame = std::vector<std::uint8_t>;
+class FramePool;
 
 // Something that sees every frame put on a wire (the pcap writer), at the time it starts.
 class WireTap {
@@ -34,6 +35,8 @@ class NicPort {
   // Wiring: frames this port sends arrive at `peer`.
   void connect(NicPort* peer) { peer_ = peer; }
   void set_tap(WireTap* tap) { tap_ = tap; }
+  // Frames dropped here and those the driver recycles go back to `pool`.
+  void use_frames(FramePool* pool) { frames_ = pool; }
   // Reports its rings to `timeline` as counters of `process` named after `label` ("nic0").
   void trace_to(Timeline* timeline, TimelineTrack process, const std::string& label);
   // The driver's interrupt service routine, run by the calendar when the line asserts.
@@ -46,6 +49,8 @@ class NicPort {
   bool transmit(Frame& frame);
   // Frames whose receive DMA completed by now, in order; their descriptors are refilled.
   std::vector<Frame> clean_rx();
+  // A received frame the driver has parsed and no longer needs: its buffer builds a later frame.
+  void recycle(Frame&& frame);
   // Reclaims completed TX descriptors; returns how many.
   std::uint32_t clean_tx();
   std::uint32_t tx_free() const { return nic_->tx_free(); }
@@ -73,6 +78,7 @@ class NicPort {
   FaultInjector faults_;
   NicPort* peer_ = nullptr;
   WireTap* tap_ = nullptr;
+  FramePool* frames_ = nullptr;
   std::function<void()> isr_;
   std::function<void(Picos)> poller_;
   // Frames on their way into the ring by token, from first_token_ on (an empty slot was taken):

@@ -33,7 +33,11 @@ void TcpEndpoint::deliver(const stack::tcp::Segment& seg) {
 
 void TcpEndpoint::flush() {
   std::vector<stack::tcp::Segment> segments = conn_.take_output();
-  for (const stack::tcp::Segment& seg : segments) out_(stack::net::build_frame(addr_, ip_id_++, seg));
+  for (const stack::tcp::Segment& seg : segments) {
+    Frame frame = frames_ != nullptr ? frames_->take() : Frame{};
+    stack::net::build_frame_into(frame, addr_, ip_id_++, seg);
+    out_(std::move(frame));
+  }
   conn_.recycle(segments);
   arm_timer();
 }

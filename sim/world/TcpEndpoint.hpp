@@ -8,6 +8,7 @@
 #include "sim/stack/net/Addresses.hpp"
 #include "sim/stack/tcp/Connection.hpp"
 #include "sim/world/Calendar.hpp"
+#include "sim/world/FramePool.hpp"
 #include "sim/world/NicPort.hpp"
 
 namespace iscsim::world {
@@ -21,6 +22,8 @@ class TcpEndpoint {
 
   // Called after every event that may have moved data, so the application can read and write.
   void set_application(std::function<void()> on_activity) { on_activity_ = std::move(on_activity); }
+  // Frames are built in buffers taken from `pool` (else freshly allocated).
+  void use_frames(FramePool* pool) { frames_ = pool; }
 
   void connect();
   void listen();
@@ -47,6 +50,7 @@ class TcpEndpoint {
   std::uint16_t remote_port_;
   stack::tcp::Connection conn_;
   FrameOut out_;
+  FramePool* frames_ = nullptr;
   std::function<void()> on_activity_;
   std::uint16_t ip_id_ = 0;
   bool timer_scheduled_ = false;

@@ -64,6 +64,7 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
     port.rx_posted.push_back(fresh);
     p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
     receive(p, port_index, frame, skb);
+    port.nic->recycle(std::move(frame));  // parsed (or handed to another PPE, which took the buffer)
   }
 }
 

@@ -143,7 +143,9 @@ void SmpHost::net_rx(int cpu) {
 
 void SmpHost::receive(int cpu, Received& r) {
   auto drop = [&] { free_skb(cpu, r.skb); };
-  if (stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr) {
+  const bool bad = stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr;
+  ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
+  if (bad) {
     ++errors_.bad_frames;
     return drop();
   }

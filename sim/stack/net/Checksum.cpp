@@ -7,9 +7,6 @@ namespace iscsim::stack::net {
 namespace {
 constexpr unsigned kBitsPerByte = 8;
 constexpr std::uint32_t kLow16 = 0xFFFF;
-constexpr unsigned kFoldShift = 16;
-constexpr std::uint64_t kLow32 = 0xFFFFFFFF;
-constexpr unsigned kHalfShift = 32;
 constexpr std::size_t kWordBytes = 4;
 constexpr std::size_t kLongBytes = 8;
 constexpr std::size_t kStepBytes = 4 * kLongBytes;
@@ -29,20 +26,9 @@ std::uint64_t add_overflows(std::uint64_t& acc, std::uint64_t w) { return __buil
 // (the wrapped sum is below both addends, so adding it back cannot wrap again).
 std::uint64_t add_end_around(std::uint64_t a, std::uint64_t b) { return a + b + (a + b < a ? 1 : 0); }
 
-// Folds a 64-bit one's-complement sum to 16 bits with end-around carries, in a fixed number of
-// steps instead of a data-dependent loop: 64 -> 33 bits, then each 16-bit step shrinks what is
-// above bit 15 until at most 0x10001 folds to at most 0xFFFF. A non-zero sum stays non-zero.
-std::uint32_t fold16(std::uint64_t sum) {
-  sum = (sum & kLow32) + (sum >> kHalfShift);
-  sum = (sum & kLow16) + (sum >> kFoldShift);
-  sum = (sum & kLow16) + (sum >> kFoldShift);
-  sum = (sum & kLow16) + (sum >> kFoldShift);
-  return static_cast<std::uint32_t>(sum);
-}
-
 // Folds a sum of machine-order words to 16 bits and returns it in network order.
 std::uint32_t byte_swapped_fold(std::uint64_t native) {
-  const std::uint32_t folded = fold16(native);
+  const std::uint32_t folded = checksum_fold16(native);
   // Only a little-endian host loaded the bytes swapped.
   const std::uint16_t probe = 1;
   std::uint8_t first;
@@ -50,9 +36,11 @@ std::uint32_t byte_swapped_fold(std::uint64_t native) {
   if (first == 0) return folded;
   return ((folded & kLowByte) << kBitsPerByte) | (folded >> kBitsPerByte);
 }
-}  // namespace
 
-std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::uint32_t sum) {
+// The checksum of checksum_partial, and when kCopy the bytes copied to `out` as they are summed:
+// one pass over a payload instead of a copy and then a sum.
+template <bool kCopy>
+std::uint32_t sum_words(const std::uint8_t* data, std::uint8_t* out, std::size_t len, std::uint32_t sum) {
   // RFC 1071 section 2(B): the sum is byte-order independent, so add the words as the machine
   // loads them and swap the folded result once. Section 2(C): 64-bit words with end-around
   // carry fold to the same 16-bit sum; two independent add-with-carry chains over 32 bytes a
@@ -62,6 +50,10 @@ std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::u
   std::uint64_t even_carries = 0;  // counted apart so the two chains stay independent
   std::uint64_t odd_carries = 0;
   while (len >= kStepBytes) {
+    if constexpr (kCopy) {
+      std::memcpy(out, data, kStepBytes);
+      out += kStepBytes;
+    }
     even_carries += add_overflows(even, load_word(data));
     odd_carries += add_overflows(odd, load_word(data + kLongBytes));
     even_carries += add_overflows(even, load_word(data + 2 * kLongBytes));
@@ -69,6 +61,7 @@ std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::u
     data += kStepBytes;
     len -= kStepBytes;
   }
+  if constexpr (kCopy) std::memcpy(out, data, len);
   while (len >= kLongBytes) {
     even_carries += add_overflows(even, load_word(data));
     data += kLongBytes;
@@ -89,11 +82,20 @@ std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::u
     len -= 2;
   }
   if (len == 1) acc += static_cast<std::uint32_t>(data[0]) << kBitsPerByte;  // pad with a zero byte
-  return fold16(acc);
+  return checksum_fold16(acc);
+}
+}  // namespace
+
+std::uint32_t checksum_partial(const std::uint8_t* data, std::size_t len, std::uint32_t sum) {
+  return sum_words<false>(data, nullptr, len, sum);
+}
+
+std::uint32_t checksum_copy(std::uint8_t* out, const std::uint8_t* data, std::size_t len, std::uint32_t sum) {
+  return sum_words<true>(data, out, len, sum);
 }
 
 std::uint16_t checksum_fold(std::uint32_t sum) {
-  return static_cast<std::uint16_t>(~fold16(sum) & kLow16);
+  return static_cast<std::uint16_t>(~checksum_fold16(sum) & kLow16);
 }
 
 std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t len) {

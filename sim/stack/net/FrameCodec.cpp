@@ -52,7 +52,7 @@ std::uint32_t pseudo_header_sum(std::uint32_t src, std::uint32_t dst, std::size_
   ph[8] = 0;
   ph[9] = kIpProtoTcp;
   put16(ph + 10, static_cast<std::uint16_t>(tcp_len));
-  return checksum_partial(ph, sizeof ph);
+  return checksum_words(ph, sizeof ph / kWordBytes);
 }
 
 std::uint8_t* put_timestamps(std::uint8_t* p, const tcp::Timestamps& ts) {
@@ -149,14 +149,26 @@ std::size_t tcp_options_bytes(const tcp::Options& options, bool syn) {
 }
 
 std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_id, const tcp::Segment& seg) {
+  std::vector<std::uint8_t> f;
+  build_frame_into(f, addr, ip_id, seg);
+  return f;
+}
+
+void build_frame_into(std::vector<std::uint8_t>& f, const FlowAddress& addr, std::uint16_t ip_id,
+                      const tcp::Segment& seg) {
   const bool syn = seg.has(tcp::flag::kSyn);
   std::uint8_t options[kMaxTcpHeaderBytes - kTcpHeaderBytes];
   const std::size_t opt_len = write_options(options, seg.options, syn);
   const std::size_t tcp_len = kTcpHeaderBytes + opt_len + seg.payload.size();
   const std::size_t ip_len = kIpv4HeaderBytes + tcp_len;
-  std::vector<std::uint8_t> f(std::max(kEthernetHeaderBytes + ip_len, kMinFrameBytes), 0);
-
+  const std::size_t frame_len = kEthernetHeaderBytes + ip_len;
+  // Every byte up to frame_len is written below; only a short frame's padding is zeroed here.
+  f.resize(std::max(frame_len, kMinFrameBytes));
+  std::fill(f.begin() + static_cast<std::ptrdiff_t>(frame_len), f.end(), 0);
   std::uint8_t* eth = f.data();
+  // The header fields not set below (DSCP/ECN, urgent pointer, checksums before they are summed).
+  std::fill(eth + kEthernetHeaderBytes, eth + kEthernetHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes, 0);
+
   std::memcpy(eth, addr.dst_mac.bytes.data(), addr.dst_mac.bytes.size());
   std::memcpy(eth + addr.dst_mac.bytes.size(), addr.src_mac.bytes.data(), addr.src_mac.bytes.size());
   put16(eth + kEthType, kEtherTypeIpv4);
@@ -170,7 +182,7 @@ std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_
   ip[kIpProto] = kIpProtoTcp;
   put32(ip + kIpSrc, addr.src_ip.value);
   put32(ip + kIpDst, addr.dst_ip.value);
-  put16(ip + kIpChecksum, internet_checksum(ip, kIpv4HeaderBytes));
+  put16(ip + kIpChecksum, checksum_fold(checksum_words(ip, kIpv4HeaderBytes / kWordBytes)));
 
   std::uint8_t* tcp = ip + kIpv4HeaderBytes;
   put16(tcp, seg.src_port);
@@ -181,10 +193,12 @@ std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_
   tcp[kTcpFlags] = seg.flags;
   put16(tcp + kTcpWindow, seg.window);
   std::memcpy(tcp + kTcpHeaderBytes, options, opt_len);
-  if (!seg.payload.empty()) std::memcpy(tcp + kTcpHeaderBytes + opt_len, seg.payload.data(), seg.payload.size());
-  const std::uint32_t sum = checksum_partial(tcp, tcp_len, pseudo_header_sum(addr.src_ip.value, addr.dst_ip.value, tcp_len));
+  // The header (a whole number of 32-bit words) is summed first, then the payload as it is copied in.
+  const std::size_t header_len = kTcpHeaderBytes + opt_len;
+  std::uint32_t sum =
+      checksum_words(tcp, header_len / kWordBytes, pseudo_header_sum(addr.src_ip.value, addr.dst_ip.value, tcp_len));
+  if (!seg.payload.empty()) sum = checksum_copy(tcp + header_len, seg.payload.data(), seg.payload.size(), sum);
   put16(tcp + kTcpChecksum, checksum_fold(sum));
-  return f;
 }
 
 namespace {
@@ -195,10 +209,17 @@ struct PayloadSpan {
   std::size_t bytes = 0;
 };
 
-// Reads every header field into `out` (its payload untouched) and checks the frame's structure
-// and, when `verify`, both checksums, in one fixed order; nullptr, or why it was rejected.
-const char* parse_headers(const std::uint8_t* data, std::size_t len, bool verify, ParsedFrame& out,
+// What parse_headers does beyond reading the header fields.
+enum class Parse {
+  kHeaders,         // header fields only, no checksum verified, the payload untouched
+  kVerifyAndCopy,   // both checksums verified, the payload copied into the segment as it is summed
+};
+
+// Reads every header field into `out` and checks the frame's structure and, as `mode` says,
+// both checksums, in one fixed order; nullptr, or why it was rejected.
+const char* parse_headers(const std::uint8_t* data, std::size_t len, Parse mode, ParsedFrame& out,
                           PayloadSpan& payload) {
+  const bool verify = mode == Parse::kVerifyAndCopy;
   if (len < kEthernetHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes) return "truncated frame";
   std::memcpy(out.addr.dst_mac.bytes.data(), data, out.addr.dst_mac.bytes.size());
   std::memcpy(out.addr.src_mac.bytes.data(), data + out.addr.dst_mac.bytes.size(), out.addr.src_mac.bytes.size());
@@ -211,7 +232,7 @@ const char* parse_headers(const std::uint8_t* data, std::size_t len, bool verify
   if (ihl < kIpv4HeaderBytes || ihl > ip_room) return "bad IPv4 header length";
   const std::size_t total = get16(ip + kIpTotalLength);
   if (total < ihl + kTcpHeaderBytes || total > ip_room) return "bad IPv4 total length";
-  if (verify && internet_checksum(ip, ihl) != 0) return "bad IPv4 header checksum";
+  if (verify && checksum_fold(checksum_words(ip, ihl / kWordBytes)) != 0) return "bad IPv4 header checksum";
   const std::uint16_t frag = get16(ip + kIpFlags);
   if ((frag & kIpMoreFragments) != 0 || (frag & kIpFragmentOffset) != 0) return "IPv4 fragment";
   if (ip[kIpProto] != kIpProtoTcp) return "not TCP";
@@ -224,8 +245,12 @@ const char* parse_headers(const std::uint8_t* data, std::size_t len, bool verify
   const std::size_t doff = static_cast<std::size_t>(tcp[kTcpOffset] >> 4) * kWordBytes;
   if (doff < kTcpHeaderBytes || doff > tcp_len) return "bad TCP data offset";
   if (verify) {
-    const std::uint32_t sum =
-        checksum_partial(tcp, tcp_len, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
+    // The header (a whole number of 32-bit words) first, then the payload as it is copied out.
+    std::uint32_t sum =
+        checksum_words(tcp, doff / kWordBytes, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
+    std::vector<std::uint8_t>& copy = out.segment.payload;
+    copy.resize(tcp_len - doff);
+    sum = checksum_copy(copy.data(), tcp + doff, copy.size(), sum);
     if (checksum_fold(sum) != 0) return "bad TCP checksum";
   }
 
@@ -247,9 +272,7 @@ const char* parse_headers(const std::uint8_t* data, std::size_t len, bool verify
 
 const char* parse_frame_into(const std::uint8_t* data, std::size_t len, ParsedFrame& out) {
   PayloadSpan payload;
-  if (const char* error = parse_headers(data, len, true, out, payload)) return error;
-  out.segment.payload.assign(data + payload.offset, data + payload.offset + payload.bytes);
-  return nullptr;
+  return parse_headers(data, len, Parse::kVerifyAndCopy, out, payload);
 }
 
 ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
@@ -261,7 +284,7 @@ ParseResult parse_frame(const std::uint8_t* data, std::size_t len) {
 bool read_headers(const std::uint8_t* data, std::size_t len, FrameHeaders& out) {
   out.frame.segment.payload.clear();
   PayloadSpan payload;
-  if (parse_headers(data, len, false, out.frame, payload) != nullptr) return false;
+  if (parse_headers(data, len, Parse::kHeaders, out.frame, payload) != nullptr) return false;
   out.payload_bytes = payload.bytes;
   return true;
 }

@@ -20,6 +20,9 @@ inline constexpr std::size_t kMinFrameBytes = 60;        // 64-byte minimum less
 std::size_t tcp_options_bytes(const tcp::Options& options, bool syn);
 
 std::vector<std::uint8_t> build_frame(const FlowAddress& addr, std::uint16_t ip_id, const tcp::Segment& seg);
+// build_frame into `out`, whose capacity is reused (a recycled frame: no allocation).
+void build_frame_into(std::vector<std::uint8_t>& out, const FlowAddress& addr, std::uint16_t ip_id,
+                      const tcp::Segment& seg);
 
 // What a frame held.
 struct ParsedFrame {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -61,6 +62,25 @@ TEST(Checksum, WideWordsMatchTheReferenceAtEveryLengthAndAlignment) {
         const std::uint8_t* p = buf->data() + offset;
         ASSERT_EQ(checksum_partial(p, len), reference_sum(p, len)) << "offset " << offset << " length " << len;
       }
+    }
+  }
+}
+
+TEST(Checksum, CopyingSumsAsCheckedAndCopiesEveryByte) {
+  // Lengths cross the 32-byte step and every tail, on a running sum as the frame codec passes one.
+  std::mt19937 rng(151);
+  std::vector<std::uint8_t> noise(300);
+  for (auto& b : noise) b = static_cast<std::uint8_t>(rng());
+  const std::vector<std::uint8_t> ones(300, 0xFF);
+  const std::vector<std::uint8_t>* buffers[] = {&noise, &ones};
+  for (const std::vector<std::uint8_t>* buf : buffers) {
+    for (std::size_t len = 0; len <= buf->size(); ++len) {
+      std::vector<std::uint8_t> out(len + 1, 0xA5);
+      const std::uint32_t running = 0x1234;
+      ASSERT_EQ(checksum_copy(out.data(), buf->data(), len, running), checksum_partial(buf->data(), len, running))
+          << "length " << len;
+      ASSERT_TRUE(std::equal(buf->begin(), buf->begin() + static_cast<std::ptrdiff_t>(len), out.begin()));
+      ASSERT_EQ(out[len], 0xA5) << "wrote past the end at length " << len;
     }
   }
 }

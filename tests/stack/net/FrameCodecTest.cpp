@@ -90,6 +90,22 @@ TEST(FrameCodec, ShortFramesArePaddedToTheEthernetMinimum) {
   EXPECT_TRUE(r.frame().segment.payload.empty());  // padding is not payload
 }
 
+TEST(FrameCodec, BuildingIntoAUsedBufferGivesTheFreshBytes) {
+  // A recycled buffer holds a stale frame's bytes: a longer one under a short ACK (its padding
+  // and header fields must still come out zero) and a short one under a full segment.
+  tcp::Segment ack;
+  ack.flags = tcp::flag::kAck;
+  const tcp::Segment full = data_segment(1448);
+  std::vector<std::uint8_t> used(2000, 0xEE);
+  build_frame_into(used, flow(), 3, ack);
+  EXPECT_EQ(used, build_frame(flow(), 3, ack));
+  build_frame_into(used, flow(), 4, full);
+  EXPECT_EQ(used, build_frame(flow(), 4, full));
+  std::fill(used.begin(), used.end(), 0xEE);
+  build_frame_into(used, flow(), 5, data_segment(7));
+  EXPECT_EQ(used, build_frame(flow(), 5, data_segment(7)));
+}
+
 TEST(FrameCodec, CorruptionIsCaughtByTheChecksums) {
   auto frame = build_frame(flow(), 1, data_segment(100));
   auto payload_flip = frame;

@@ -78,11 +78,12 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     if (!e.is_object()) throw ParamError(where + ": expected an object");
     for (const auto& [k, v] : e.items()) {
       (void)v;
-      bool known = k == "bin" || k == "per" || k == "mmio";
+      bool known = k == "bin" || k == "per" || k == "mmio" || k == "sourced_cycles";
       for (const char* f : kFields) known = known || k == f;
       if (!known)
         throw ParamError(where + "." + k +
-                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, mmio, per");
+                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, mmio, per, "
+                         "sourced_cycles");
     }
     CodePath p;
     p.name = name;
@@ -93,6 +94,16 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
       throw ParamError(where + ".bin: " + err.what());
     }
     if (e.contains("per") && e["per"].is_string()) p.per = e["per"].get<std::string>();
+    if (e.contains("sourced_cycles")) {
+      const nlohmann::json& k = e["sourced_cycles"];
+      if (k == "core")
+        p.sourced_cycles = SourcedCycles::Core;
+      else if (k == "total")
+        p.sourced_cycles = SourcedCycles::Total;
+      else
+        throw ParamError(where + ".sourced_cycles: " + k.dump() + "; allowed values: \"core\" (the source's cycles are "
+                         "compute only), \"total\" (they include the path's stalls)");
+    }
     for (const char* f : kFields)
       if (!e.contains(f)) throw ParamError(where + "." + f + ": missing");
     p.instr_per_call = bounded(e["instr_per_call"], where + ".instr_per_call");
@@ -125,6 +136,7 @@ nlohmann::json CodePathCatalog::to_json() const {
   for (const CodePath& p : paths_) {
     paths[p.name] = {{"bin", std::string(bin_name(p.bin))},
                      {"per", p.per},
+                     {"sourced_cycles", p.sourced_cycles == SourcedCycles::Total ? "total" : "core"},
                      {"instr_per_call", bounded_json(p.instr_per_call)},
                      {"instr_per_byte", bounded_json(p.instr_per_byte)},
                      {"cpi", bounded_json(p.cpi)},

@@ -22,6 +22,10 @@ struct BoundedValue {
   std::string source;
 };
 
+// What the cycles of a path's source stand for: compute alone, or the whole path as measured
+// or estimated, memory stalls and uncached accesses included (platform-params section 11).
+enum class SourcedCycles { Core, Total };
+
 struct CodePath {
   std::string name;
   Bin bin = Bin::Others;
@@ -32,6 +36,9 @@ struct CodePath {
   BoundedValue footprint_bytes;  // code and static data read per call (instruction fetch misses)
   // Uncached device-register accesses per call (an e1000 ICR read, a TDT tail write): the CPU
   // waits a PCI round trip (reads) or a UC store (writes), in nanoseconds, not a CPI.
+  // Whether the sourced instructions x CPI are compute only or the path's total cycles: a fitted
+  // value is compared with its source like for like.
+  SourcedCycles sourced_cycles = SourcedCycles::Core;
   double mmio_reads = 0;
   double mmio_writes = 0;
   std::string mmio_source;

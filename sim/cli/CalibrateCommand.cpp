@@ -97,7 +97,7 @@ int calibrate_command(const std::vector<std::string>& args) {
         "bounds as in " + prior_name + ".json.");
     const std::vector<calibration::BinError> errors = calibration::compare(setup.reference, fit.runs);
     constexpr double kDriftLimit = 3;
-    const std::vector<calibration::PathDrift> drift = calibration::drifts(fit.catalog, setup.prior, kDriftLimit);
+    const std::vector<calibration::PathDrift> drift = calibration::drifts(fit.catalog, setup.prior, calibration::stall_cycles_per_call(fit.runs), kDriftLimit);
     const std::vector<std::string> bounds = calibration::on_bounds(fit.catalog);
     std::cout << calibration::error_table(errors) << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << leave_one_out_table(setup);

@@ -1,0 +1,54 @@
+// The code-path catalog's parsing: what a sourced value's cycles stand for (compute alone or the
+// whole path) is read, checked and written back, and every shipped catalog states it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "models/common/ParamSet.hpp"
+#include "models/cpu/CodePath.hpp"
+
+namespace iscsim::models {
+namespace {
+
+nlohmann::json one_path(const std::string& sourced_cycles_entry) {
+  return nlohmann::json::parse(R"({"paths": {"p": {"bin": "TCP", )" + sourced_cycles_entry + R"(
+    "instr_per_call": {"value": 100, "min": 25, "max": 400, "source": "test"},
+    "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
+    "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
+    "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}}}})");
+}
+
+TEST(CodePath, SourcedCyclesAreReadAndWrittenBack) {
+  const CodePathCatalog total = CodePathCatalog::parse(one_path(R"("sourced_cycles": "total",)"), "test");
+  EXPECT_EQ(total[0].sourced_cycles, SourcedCycles::Total);
+  EXPECT_EQ(total.to_json()["paths"]["p"]["sourced_cycles"], "total");
+  const CodePathCatalog core = CodePathCatalog::parse(one_path(R"("sourced_cycles": "core",)"), "test");
+  EXPECT_EQ(core[0].sourced_cycles, SourcedCycles::Core);
+  EXPECT_EQ(CodePathCatalog::parse(core.to_json(), "again")[0].sourced_cycles, SourcedCycles::Core);
+}
+
+TEST(CodePath, AnUnknownSourcedCyclesKindNamesTheAllowedOnes) {
+  try {
+    CodePathCatalog::parse(one_path(R"("sourced_cycles": "stalls",)"), "cat.json");
+    FAIL() << "accepted an unknown kind";
+  } catch (const ParamError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cat.json: paths.p.sourced_cycles"), std::string::npos) << what;
+    EXPECT_NE(what.find("\"core\""), std::string::npos) << what;
+    EXPECT_NE(what.find("\"total\""), std::string::npos) << what;
+  }
+}
+
+TEST(CodePath, EveryShippedCatalogSaysWhatItsSourcedCyclesCount) {
+  for (const char* name : {"linux-2.4", "linux-2.4-calibrated", "eta-amp"}) {
+    const std::string path = std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/" + name + ".json";
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    for (const auto& [p, e] : doc["paths"].items()) EXPECT_TRUE(e.contains("sourced_cycles")) << path << ": " << p;
+  }
+}
+
+}  // namespace
+}  // namespace iscsim::models

@@ -28,6 +28,7 @@ class BusyTimeline {
   // small (bookings reach at most a ring's worth of frames ahead) and scanned near its front.
   std::vector<BusyInterval> busy_;
   std::size_t head_ = 0;
+  std::size_t hint_ = 0;  // where the previous booking went: where the next one's search may start
   Picos busy_total_ = 0;
   std::uint64_t bookings_ = 0;
 };

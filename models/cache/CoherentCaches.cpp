@@ -182,7 +182,7 @@ void CoherentCaches::fill(Word* set, Word want, Mesi state, AccessCounts& counts
     oldest = stamps[0];
     for (std::uint32_t w = 1; w < ways<W>(); ++w) oldest = std::min(oldest, stamps[w]);
   }
-  const int way = static_cast<int>(oldest & ((Word{1} << way_bits_) - 1));
+  const int way = static_cast<int>(oldest & ((Word{1} << way_bits<W>()) - 1));
   if (state_of(set[way]) == Mesi::Modified) {
     ++counts.writebacks;
     counts.bus_bytes += geometry_.line_bytes;
@@ -277,22 +277,22 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
   // grows by one tag each time the sets wrap around, instead of both being derived again.
   Word* const mine = cpu_words(cpu);
   const std::size_t stride = row_stride_;
-  const std::uint64_t sets = sets_;
-  const std::uint32_t way_bits = way_bits_;
+  const std::size_t wrap = sets_ * stride;
+  const std::uint32_t way_bits = this->way_bits<W>();
   const std::uint64_t stamp_limit = stamp_limit_;
   const Word tag_step = Word{1} << kStateBits;
-  std::uint64_t set_index = first & set_mask_;
+  std::size_t offset = set_offset(first);
   Word want = want_key(first);
   std::uint64_t clock = clock_;
   for (std::uint64_t line = first; line <= last; ++line) {
-    Word* set = mine + set_index * stride;
+    Word* set = mine + offset;
     const int w = find<W>(set, want);
     if (w < 0 || (Write && state_of(set[w]) == Mesi::Shared)) {
       clock_ = clock;
       if (w < 0) {
         Write ? write_miss<W>(cpu, line, set, counts) : read_miss<W>(cpu, line, set, counts);
       } else {
-        invalidate_others<W>(cpu, set_index * stride, want);
+        invalidate_others<W>(cpu, offset, want);
         ++counts.upgrades;
         set_state(set, w, Mesi::Modified);
         touch(set, ways<W>(), w);
@@ -307,8 +307,9 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
       }
       set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(++clock << way_bits) | static_cast<Word>(w);
     }
-    if (++set_index == sets) {
-      set_index = 0;
+    offset += stride;
+    if (offset == wrap) {
+      offset = 0;
       want += tag_step;
     }
   }

@@ -109,6 +109,8 @@ class CoherentCaches {
 
   template <std::uint32_t W>
   std::uint32_t ways() const { return W == kAnyWays ? geometry_.ways : W; }
+  template <std::uint32_t W>
+  std::uint32_t way_bits() const { return W == kAnyWays ? way_bits_ : static_cast<std::uint32_t>(__builtin_ctz(W)); }
   // A line's set, as the offset of its first CPU's copy, and its key in state Invalid.
   std::size_t set_offset(std::uint64_t line) const { return (line & set_mask_) * row_stride_; }
   Word want_key(std::uint64_t line) const { return static_cast<Word>(line >> set_shift_) << kStateBits; }

@@ -119,6 +119,10 @@ bool Iometer::issue(std::size_t wi) {
   if (io.kind == Kind::Write) {
     r.direction = DataDirection::Write;
     r.cdb = stack::scsi::write_cdb(io.lba, io.blocks, use16);
+    if (!spare_write_buffers_.empty()) {
+      r.write_data = std::move(spare_write_buffers_.back());
+      spare_write_buffers_.pop_back();
+    }
     r.write_data.resize(r.transfer_length);
     for (std::uint32_t i = 0; i < io.blocks; ++i) {
       const std::uint64_t lba = io.lba + i;
@@ -146,11 +150,12 @@ void Iometer::verify(std::size_t disk, const Io& io, const ScsiCompletion& c) {
   }
 }
 
-void Iometer::on_completion(const ScsiCompletion& c) {
+void Iometer::on_completion(ScsiCompletion& c) {
   const auto it = ios_.find(c.tag);
   if (it == ios_.end()) return;
   const Io io = it->second;
   ios_.erase(it);
+  if (c.write_data.capacity() > 0) spare_write_buffers_.push_back(std::move(c.write_data));
   const std::size_t disk = workers_[io.worker].disk;
   DiskStats& s = stats_[disk];
   const models::Picos now = now_();

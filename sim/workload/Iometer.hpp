@@ -59,7 +59,7 @@ class Iometer : public world::IoSink {
   std::shared_ptr<const stack::scsi::BlockPattern> prepare(std::size_t disk);
 
   void path_ready(std::size_t path) override;  // its session is in Full Feature Phase: its workers start
-  void on_completion(const stack::iscsi::ScsiCompletion& c) override;
+  void on_completion(stack::iscsi::ScsiCompletion& c) override;
   // Called once when the last read-back (or drain) completes.
   void set_on_finished(std::function<void()> f) { on_finished_ = std::move(f); }
   void end_window();  // no more measured I/Os; a write workload then reads back once drained
@@ -114,6 +114,8 @@ class Iometer : public world::IoSink {
   std::vector<DiskStats> stats_;
   std::vector<Worker> workers_;
   std::unordered_map<std::uint64_t, Io> ios_;
+  // Write buffers of completed I/Os, their size kept: the next write stamps over every byte.
+  std::vector<std::vector<std::uint8_t>> spare_write_buffers_;
   std::uint64_t next_tag_ = 1;
   Phase phase_ = Phase::Measure;
 };

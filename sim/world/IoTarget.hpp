@@ -21,7 +21,8 @@ class IoSink {
  public:
   virtual ~IoSink() = default;
   virtual void path_ready(std::size_t path) = 0;  // its session is in Full Feature Phase
-  virtual void on_completion(const stack::iscsi::ScsiCompletion& c) = 0;
+  // The sink may take the completion's buffers.
+  virtual void on_completion(stack::iscsi::ScsiCompletion& c) = 0;
 };
 
 }  // namespace iscsim::world

@@ -64,7 +64,7 @@ void IscsiInitiatorLink::after_delivery() {
     ready_ = true;
     sink_.path_ready(path_);
   }
-  for (const auto& c : session_.take_completions()) sink_.on_completion(c);
+  for (auto& c : session_.take_completions()) sink_.on_completion(c);
 }
 
 std::size_t IscsiInitiatorLink::read_socket() {

@@ -11,7 +11,8 @@ constexpr std::size_t kChunkBytes = 1 << 16;
 
 std::vector<std::uint8_t>& ByteQueue::tail_chunk() {
   if (chunks_.empty() || chunks_.back().size() >= kChunkBytes) {
-    chunks_.emplace_back();
+    chunks_.push_back(std::move(spare_));
+    spare_ = {};
     chunks_.back().reserve(kChunkBytes);
   }
   return chunks_.back();
@@ -42,13 +43,16 @@ void ByteQueue::consume(std::size_t n) {
       return;
     }
     n -= here;
-    chunks_.pop_front();
-    head_ = 0;
+    retire_front();
   }
-  if (!chunks_.empty() && chunks_.front().size() == head_) {
-    chunks_.pop_front();
-    head_ = 0;
-  }
+  if (!chunks_.empty() && chunks_.front().size() == head_) retire_front();
+}
+
+void ByteQueue::retire_front() {
+  spare_ = std::move(chunks_.front());
+  spare_.clear();
+  chunks_.pop_front();
+  head_ = 0;
 }
 
 void ByteQueue::clear() {

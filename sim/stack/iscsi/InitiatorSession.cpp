@@ -252,6 +252,7 @@ void InitiatorSession::complete(Task& t, const ScsiCompletion& result) {
   ScsiCompletion c = result;
   c.tag = t.request.tag;
   c.data = std::move(t.data_in);
+  c.write_data = std::move(t.request.write_data);
   completions_.push_back(std::move(c));
   ++stats_.completions;
   active_.erase(itt);

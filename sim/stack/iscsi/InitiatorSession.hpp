@@ -32,6 +32,7 @@ struct ScsiCompletion {
   std::uint8_t response = scsi_rsp::kCompleted;  // iSCSI response code
   std::uint8_t status = 0;                        // SCSI status
   std::vector<std::uint8_t> data;                 // Read: the data-in buffer (transfer_length bytes)
+  std::vector<std::uint8_t> write_data;           // Write: the request's buffer, handed back for reuse
   std::vector<std::uint8_t> sense;
   std::uint32_t residual = 0;
   std::uint8_t residual_flags = 0;  // scsi_rsp::kUnderflow / kOverflow

@@ -161,8 +161,16 @@ void TargetSession::on_data_out(const Pdu& pdu) {
   // protocol error that fails the connection (libiscsi's iSCSI.iSCSIdatasn tests send them).
   if (b.u32(bhs::kDataSn) != *data_sn) return fail("Data-Out out of DataSN order");
   ++*data_sn;
-  if (t.command.data_out.size() < end) t.command.data_out.resize(end);
-  if (!pdu.data.empty()) std::memcpy(t.command.data_out.data() + offset, pdu.data.data(), pdu.data.size());
+  // Room for the whole burst once its data starts to arrive: the target asked for that much
+  // itself, and the buffer then grows without moving what it holds.
+  std::vector<std::uint8_t>& buffer = t.command.data_out;
+  if (buffer.capacity() < limit) buffer.reserve(limit);
+  if (offset == buffer.size()) {
+    buffer.insert(buffer.end(), pdu.data.begin(), pdu.data.end());  // in order: appended, no zero fill first
+  } else {
+    if (buffer.size() < end) buffer.resize(end);
+    if (!pdu.data.empty()) std::memcpy(buffer.data() + offset, pdu.data.data(), pdu.data.size());
+  }
   t.received += static_cast<std::uint32_t>(pdu.data.size());
   if (b.final_bit() && burst != t.r2t_bursts.end()) {
     t.r2t_bursts.erase(burst);

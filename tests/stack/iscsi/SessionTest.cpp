@@ -167,6 +167,7 @@ TEST_P(WriteModes, EveryByteArrivesWithTheExpectedPdus) {
   ASSERT_EQ(s.done.size(), 1u);
   EXPECT_EQ(s.done[0].status, 0);
   EXPECT_TRUE(std::equal(data.begin(), data.end(), s.disk.begin() + 100 * kBlock));
+  EXPECT_EQ(s.done[0].write_data, data);  // the request's buffer comes back for reuse
   EXPECT_EQ(s.init->stats().r2ts, w.r2ts);
   EXPECT_EQ(s.sent(Opcode::DataOut), w.data_outs);
   EXPECT_EQ(s.received(Opcode::ScsiResponse), 1u);

@@ -120,8 +120,10 @@ class CoherentCaches {
   template <std::uint32_t W>
   int find(const Word* set, Word want) const;
   // Puts the line keyed `want` into `set` in `state`, evicting the set's LRU or lowest invalid way.
+  // It and the two snoops below are forced inline into the miss paths: each runs once or more per
+  // missed line, and a call's register saves cost about as much as their work.
   template <std::uint32_t W>
-  void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
+  [[gnu::always_inline]] inline void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
   template <std::uint32_t W, bool Write>
   void access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts);
   template <std::uint32_t W>
@@ -131,11 +133,11 @@ class CoherentCaches {
   // Snoops the other caches for a read by `cpu` of the line at `offset` keyed `want`; returns
   // the state the reader gets.
   template <std::uint32_t W>
-  Mesi snoop_read(int cpu, std::size_t offset, Word want, bool& hitm, AccessCounts& counts);
+  [[gnu::always_inline]] inline Mesi snoop_read(int cpu, std::size_t offset, Word want, bool& hitm, AccessCounts& counts);
   // Invalidates every other copy of the line at `offset` keyed `want`; returns whether one of
   // them was Modified.
   template <std::uint32_t W>
-  bool invalidate_others(int cpu, std::size_t offset, Word want);
+  [[gnu::always_inline]] inline bool invalidate_others(int cpu, std::size_t offset, Word want);
   template <std::uint32_t W>
   void device_lines(std::uint64_t first, std::uint64_t last, bool write, AccessCounts& counts);
   static Mesi state_of(Word key) { return static_cast<Mesi>(key & kStateMask); }

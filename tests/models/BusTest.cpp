@@ -50,12 +50,37 @@ std::vector<BusyInterval> busy_union(std::vector<BusyInterval> all) {
   return merged;
 }
 
-// Every booking lands where a plain search over the busy time booked so far puts it: at the
-// earliest time at or after its ready time that no busy stretch covers for its duration, whether
-// it comes in time order, before earlier bookings or after settled history was forgotten.
+// A BusyTimeline beside the bookings it made, checked against a plain search over them.
+class PlainSearch {
+ public:
+  // Books and checks that the booking lands where a plain search over the busy time booked so far
+  // puts it: at the earliest time at or after `ready` that no busy stretch covers for `duration`.
+  ::testing::AssertionResult book(Picos ready, Picos duration) {
+    Picos start = ready;
+    for (const BusyInterval& b : busy_union(all_))
+      if (b.end > start && b.start < start + duration) start = b.end;
+    const BusyInterval got = t_.book(ready, duration);
+    if (got.start != start || got.end != start + duration)
+      return ::testing::AssertionFailure() << "booked [" << got.start << ", " << got.end << ") for ready " << ready
+                                           << " duration " << duration << ", expected start " << start;
+    if (duration > 0) all_.push_back(got);
+    return ::testing::AssertionSuccess();
+  }
+  void forget_before(Picos floor) {
+    t_.forget_before(floor);
+    all_.erase(std::remove_if(all_.begin(), all_.end(), [floor](const BusyInterval& b) { return b.end < floor; }),
+               all_.end());
+  }
+  std::uint64_t bookings() const { return t_.bookings(); }
+
+ private:
+  BusyTimeline t_;
+  std::vector<BusyInterval> all_;
+};
+
+// Bookings in time order, before earlier bookings and after settled history was forgotten.
 TEST(BusyTimeline, AgreesWithAPlainSearchOverEveryBooking) {
-  BusyTimeline t;
-  std::vector<BusyInterval> all;
+  PlainSearch t;
   std::mt19937_64 rng(15);
   Picos floor = 0;  // nothing is booked before the last forget_before
   Picos now = 0;
@@ -63,21 +88,30 @@ TEST(BusyTimeline, AgreesWithAPlainSearchOverEveryBooking) {
     now += static_cast<Picos>(rng() % 40);
     const Picos ready = std::max(floor, now - static_cast<Picos>(rng() % 3 == 0 ? rng() % 400 : 0));
     const Picos duration = static_cast<Picos>(rng() % 6 == 0 ? 0 : rng() % 50);
-    Picos start = ready;
-    for (const BusyInterval& b : busy_union(all))
-      if (b.end > start && b.start < start + duration) start = b.end;
-    const BusyInterval got = t.book(ready, duration);
-    EXPECT_EQ(got.start, start) << "booking " << i;
-    EXPECT_EQ(got.end, start + duration) << "booking " << i;
-    if (duration > 0) all.push_back(got);
+    EXPECT_TRUE(t.book(ready, duration)) << "booking " << i;
     if (rng() % 50 == 0) {
       floor = now - 200;
       t.forget_before(floor);
-      all.erase(std::remove_if(all.begin(), all.end(), [floor](const BusyInterval& b) { return b.end < floor; }),
-                all.end());
     }
   }
   EXPECT_EQ(t.bookings(), 5000u);
+}
+
+// A NIC's pattern: transfers booked now among write-backs booked up to a ring's worth of slots
+// ahead, some exactly filling the gap between two bookings, history forgotten as it settles.
+TEST(BusyTimeline, AgreesWithAPlainSearchAmongBookingsAhead) {
+  constexpr Picos kSlot = 100;
+  PlainSearch t;
+  std::mt19937_64 rng(1515);
+  Picos now = 0;
+  for (int i = 0; i < 4000 && !HasFailure(); ++i) {
+    now += static_cast<Picos>(rng() % 30);
+    const Picos ahead = now + kSlot * static_cast<Picos>(rng() % 64);
+    const Picos ready = rng() % 2 == 0 ? now : ahead;
+    const Picos duration = static_cast<Picos>(rng() % 4 == 0 ? kSlot - 10 : rng() % 12);
+    EXPECT_TRUE(t.book(ready, duration)) << "booking " << i;
+    if (rng() % 8 == 0) t.forget_before(now);
+  }
 }
 
 TEST(DurationMemo, GivesWhatItComputesForSizesThatShareAnEntry) {

@@ -36,14 +36,16 @@ void IscsiTargetLink::execute(stack::iscsi::TargetCommand& c) {
   auto result = std::make_shared<stack::scsi::ScsiResult>(
       device_.execute(lun, c.cdb.data(), c.cdb.size(), c.data_out.data(), c.data_out.size()));
   const std::uint64_t bytes = result->data_in.size() + c.data_out.size();
+  session_.recycle(std::move(c.data_out));  // written to the store: the buffer serves a later write
   const Picos ready = timing_.serve(calendar_.now(), bytes);
   const std::uint64_t id = c.id;
-  calendar_.schedule(ready, [this, id, result] {
+  calendar_.schedule(ready, [this, id, lun, result] {
     stack::iscsi::CommandResult r;
     r.status = static_cast<std::uint8_t>(result->status);
     r.data_in = std::move(result->data_in);
     r.sense = std::move(result->sense);
     session_.complete(id, r);
+    device_.recycle(lun, std::move(r.data_in));  // encoded into Data-In PDUs: serves a later read
     pump();
   });
 }

@@ -52,6 +52,10 @@ void TargetSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (channel_.failed()) fail(channel_.error_text());
 }
 
+void TargetSession::recycle(std::vector<std::uint8_t>&& data_out) {
+  if (data_out.capacity() > 0) spare_data_out_.push_back(std::move(data_out));
+}
+
 std::vector<TargetCommand> TargetSession::take_commands() {
   std::vector<TargetCommand> out;
   out.swap(ready_);
@@ -110,6 +114,10 @@ void TargetSession::on_command(const Pdu& pdu) {
   if (write) {
     // The buffer grows as data arrives, not to the announced length: a client announcing large
     // writes it never sends must not make the target allocate them.
+    if (!spare_data_out_.empty()) {
+      t.command.data_out = std::move(spare_data_out_.back());
+      spare_data_out_.pop_back();
+    }
     t.command.data_out.assign(pdu.data.begin(), pdu.data.end());
     t.received = imm;
     const bool more_unsolicited = !b.final_bit() && !params_.initial_r2t;

@@ -65,6 +65,8 @@ class TargetSession {
 
   void on_bytes(const std::uint8_t* data, std::size_t len);
   std::vector<TargetCommand> take_commands();
+  // A taken command's data-out buffer, once executed: a later write's data arrives in it.
+  void recycle(std::vector<std::uint8_t>&& data_out);
   void complete(std::uint64_t id, const CommandResult& result);
 
   ByteQueue& output() { return channel_.output(); }
@@ -122,6 +124,7 @@ class TargetSession {
   std::unordered_map<std::uint32_t, Task> tasks_;  // by ITT
   std::unordered_map<std::uint64_t, std::uint32_t> itt_of_;  // command id → ITT
   std::vector<TargetCommand> ready_;
+  std::vector<std::vector<std::uint8_t>> spare_data_out_;  // recycled write buffers
   std::uint64_t next_id_ = 1;
   std::uint32_t next_ttt_ = 1;
   std::uint32_t stat_sn_ = 0;

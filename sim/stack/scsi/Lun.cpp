@@ -301,6 +301,10 @@ std::uint32_t Lun::expected_data_out(const Command& c) const {
   return refusal(c) ? 0 : static_cast<std::uint32_t>(bytes);  // fits: blocks <= max transfer
 }
 
+void Lun::recycle(std::vector<std::uint8_t>&& buffer) {
+  if (buffer.capacity() > 0) spare_buffers_.push_back(std::move(buffer));
+}
+
 ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::size_t data_out_len) {
   if (const auto refused = refusal(c)) return ScsiResult::check_condition(*refused);
   // FUA needs nothing: every WRITE reaches the medium (RAM) before GOOD.
@@ -308,7 +312,11 @@ ScsiResult Lun::read_write(const Command& c, const std::uint8_t* data_out, std::
   const std::uint64_t offset = c.lba * block_bytes_;
   ScsiResult r;
   if (c.kind == CommandKind::Read) {
-    r.data_in.resize(bytes);
+    if (!spare_buffers_.empty()) {
+      r.data_in = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    }
+    r.data_in.resize(bytes);  // every byte is then read from the store
     store_.read(offset, r.data_in.data(), bytes);
     return r;
   }

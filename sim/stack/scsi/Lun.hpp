@@ -43,6 +43,8 @@ class Lun {
   // and for a WRITE refused whatever its data (bad CDB, out of range, too long), so a transport
   // does not solicit data for it.
   std::uint32_t expected_data_out(const Command& cmd) const;
+  // A READ's data-in buffer its caller is done with: a later READ fills it instead of a new one.
+  void recycle(std::vector<std::uint8_t>&& buffer);
 
   std::uint64_t blocks() const { return blocks_; }
   std::uint32_t block_bytes() const { return block_bytes_; }
@@ -70,6 +72,7 @@ class Lun {
   // The sense of the last command if it ended in CHECK CONDITION, for REQUEST SENSE. Kept per
   // LUN rather than per I_T nexus: a simplification that is exact with one initiator.
   std::optional<SenseData> pending_sense_;
+  std::vector<std::vector<std::uint8_t>> spare_buffers_;  // recycled, their size kept
 };
 
 // Standard INQUIRY data (SPC-4 6.6.2), 96 bytes with version descriptors; `peripheral` is byte 0

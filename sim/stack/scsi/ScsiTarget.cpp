@@ -41,6 +41,11 @@ std::uint64_t lun_number(std::uint64_t field) {
 
 void ScsiTarget::add_lun(std::uint64_t number, Lun lun) { luns_.insert_or_assign(number, std::move(lun)); }
 
+void ScsiTarget::recycle(std::uint64_t lun, std::vector<std::uint8_t>&& buffer) {
+  const auto it = luns_.find(lun);
+  if (it != luns_.end()) it->second.recycle(std::move(buffer));
+}
+
 ScsiResult ScsiTarget::execute(std::uint64_t lun, const std::uint8_t* cdb, std::size_t cdb_len,
                                const std::uint8_t* data_out, std::size_t data_out_len) {
   return execute(lun, parse(cdb, cdb_len), data_out, data_out_len);

@@ -19,6 +19,8 @@ class ScsiTarget {
                      std::size_t data_out_len);
   // Bytes of data-out the command carries (see Lun::expected_data_out); 0 for an absent LUN.
   std::uint32_t expected_data_out(std::uint64_t lun, const std::uint8_t* cdb, std::size_t cdb_len) const;
+  // Hands a command's data-in buffer back to its LUN for later reads (see Lun::recycle).
+  void recycle(std::uint64_t lun, std::vector<std::uint8_t>&& buffer);
 
   // Throws std::out_of_range for an absent LUN. A workload preloads data through lun(n).store().
   Lun& lun(std::uint64_t number) { return luns_.at(number); }

@@ -194,6 +194,20 @@ TEST(LunTest, WriteTakesTheWholeBlocksItIsGivenUpToItsTransferLength) {
   EXPECT_FALSE(run(lun, cdb(read_cdb(0, 1, false))).data_out_wanted.has_value());
 }
 
+TEST(LunTest, AReadIntoARecycledBufferGivesTheSameBytes) {
+  // Recycled buffers hold stale bytes and other sizes: larger, smaller, and one of another read.
+  Lun lun = make_lun();
+  const Bytes a = pattern(8 * kBlock, 5);
+  ASSERT_EQ(run(lun, cdb(write_cdb(10, 8, false)), a).status, Status::Good);
+  for (const std::size_t stale : {std::size_t{20} * kBlock, std::size_t{3} * kBlock}) {
+    lun.recycle(Bytes(stale, 0xEE));
+    EXPECT_EQ(run(lun, cdb(read_cdb(10, 8, false))).data_in, a);
+  }
+  lun.recycle(run(lun, cdb(read_cdb(10, 8, false))).data_in);
+  const ScsiResult unwritten = run(lun, cdb(read_cdb(200, 8, false)));
+  EXPECT_EQ(unwritten.data_in, Bytes(8 * kBlock, 0));
+}
+
 TEST(LunTest, UnwrittenBlocksReadZeroAndAllocateNothing) {
   Lun lun = make_lun();
   const ScsiResult r = run(lun, cdb(read_cdb(0, 2048, true)));

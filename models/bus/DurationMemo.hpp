@@ -1,7 +1,8 @@
 #pragma once
-// The durations last computed for a few transfer sizes. The same few frame and descriptor sizes
-// come again and again, and the floating-point arithmetic of a duration costs more than this
-// lookup; a pure cache, so every duration is the one computed.
+// The durations (or other values, such as a duration with its line count) last computed for a few
+// transfer sizes. The same few frame and descriptor sizes come again and again, and the
+// floating-point arithmetic of a duration costs more than this lookup; a pure cache, so every
+// value is the one computed.
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -10,14 +11,15 @@
 
 namespace iscsim::models {
 
+template <class Value = Picos>
 class DurationMemo {
  public:
-  // The duration of `bytes`, from `compute(bytes)` unless already known.
+  // The value of `bytes`, from `compute(bytes)` unless already known.
   template <class Compute>
-  Picos get(std::uint32_t bytes, Compute compute) {
+  Value get(std::uint32_t bytes, Compute compute) {
     Entry& e = entries_[bytes % kEntries];
     if (e.bytes != bytes) e = Entry{bytes, compute(bytes)};
-    return e.duration;
+    return e.value;
   }
 
  private:
@@ -25,7 +27,7 @@ class DurationMemo {
   static constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();  // above any size
   struct Entry {
     std::uint64_t bytes = kNone;
-    Picos duration = 0;
+    Value value{};
   };
   std::array<Entry, kEntries> entries_{};
 };

@@ -16,12 +16,12 @@ MemoryBusParams MemoryBusParams::from(const ParamSet& p) {
 }
 
 Picos MemoryBus::transfer(Picos ready, std::uint32_t bytes) {
-  const std::uint64_t lines = (bytes + params_.line_bytes - 1) / params_.line_bytes;
-  lines_ += lines;
-  const Picos d = durations_.get(bytes, [this, lines](std::uint32_t) {
-    return transfer_picos(static_cast<double>(lines * params_.line_bytes), params_.bytes_per_second);
+  const LineTransfer t = transfers_.get(bytes, [this](std::uint32_t b) {
+    const std::uint64_t lines = (b + params_.line_bytes - 1) / params_.line_bytes;
+    return LineTransfer{lines, transfer_picos(static_cast<double>(lines * params_.line_bytes), params_.bytes_per_second)};
   });
-  return timeline_.book(ready, d).end;
+  lines_ += t.lines;
+  return timeline_.book(ready, t.duration).end;
 }
 
 }  // namespace iscsim::models

@@ -26,9 +26,15 @@ class MemoryBus {
   const MemoryBusParams& params() const { return params_; }
 
  private:
+  // A transfer size's whole lines and their duration, remembered: the line count's division
+  // costs as much as the rest of a transfer's arithmetic.
+  struct LineTransfer {
+    std::uint64_t lines = 0;
+    Picos duration = 0;
+  };
   MemoryBusParams params_;
   BusyTimeline timeline_;
-  DurationMemo durations_;
+  DurationMemo<LineTransfer> transfers_;
   std::uint64_t lines_ = 0;
 };
 

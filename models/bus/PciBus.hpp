@@ -39,8 +39,8 @@ class PciBus {
   Picos occupancy(std::uint32_t bytes, std::uint32_t burst_bytes, double overhead_clocks) const;
   PciBusParams params_;
   BusyTimeline timeline_;
-  DurationMemo write_occupancy_;
-  DurationMemo read_occupancy_;
+  DurationMemo<> write_occupancy_;
+  DurationMemo<> read_occupancy_;
   std::uint64_t bytes_written_ = 0;
   std::uint64_t bytes_read_ = 0;
 };

@@ -25,17 +25,21 @@ std::uint32_t EthernetFraming::wire_bytes(std::uint32_t frame_bytes) const {
 
 EthernetLinkDirection::EthernetLinkDirection(const EthernetFraming& framing, double bits_per_second,
                                              Picos latency)
-    : framing_(framing), bits_per_second_(bits_per_second), latency_(latency) {}
+    : framing_(framing),
+      bits_per_second_(bits_per_second),
+      latency_(latency),
+      gap_(transfer_picos(framing.interframe_gap_bytes * kBitsPerByte, bits_per_second)) {}
 
 FrameTransit EthernetLinkDirection::send(Picos ready, std::uint32_t frame_bytes) {
   const Picos start = std::max(ready, free_at_);
-  const Picos slot = transfer_picos(framing_.wire_bytes(frame_bytes) * kBitsPerByte, bits_per_second_);
-  // The gap follows the frame: it delays the next frame but not this one's arrival.
-  const Picos gap = transfer_picos(framing_.interframe_gap_bytes * kBitsPerByte, bits_per_second_);
+  const Picos slot = slots_.get(frame_bytes, [this](std::uint32_t bytes) {
+    return transfer_picos(framing_.wire_bytes(bytes) * kBitsPerByte, bits_per_second_);
+  });
   free_at_ = start + slot;
   busy_total_ += slot;
   ++frames_;
-  return FrameTransit{start, start + slot - gap, start + slot - gap + latency_};
+  // The gap follows the frame: it delays the next frame but not this one's arrival.
+  return FrameTransit{start, start + slot - gap_, start + slot - gap_ + latency_};
 }
 
 }  // namespace iscsim::models

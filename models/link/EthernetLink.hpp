@@ -3,6 +3,7 @@
 // occupying preamble + frame (padded to the minimum, with FCS) + inter-frame gap, then propagate.
 #include <cstdint>
 
+#include "models/bus/DurationMemo.hpp"
 #include "models/common/ParamSet.hpp"
 #include "models/common/Time.hpp"
 
@@ -41,6 +42,8 @@ class EthernetLinkDirection {
   EthernetFraming framing_;
   double bits_per_second_;
   Picos latency_;
+  Picos gap_;                  // the interframe gap's time on the wire
+  DurationMemo<> slots_;       // a frame size's time on the wire, gap included
   Picos free_at_ = 0;
   Picos busy_total_ = 0;
   std::uint64_t frames_ = 0;

@@ -115,7 +115,7 @@ TEST(BusyTimeline, AgreesWithAPlainSearchAmongBookingsAhead) {
 }
 
 TEST(DurationMemo, GivesWhatItComputesForSizesThatShareAnEntry) {
-  DurationMemo memo;
+  DurationMemo<> memo;
   int computed = 0;
   const auto twice = [&computed](std::uint32_t bytes) {
     ++computed;

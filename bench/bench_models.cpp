@@ -67,25 +67,36 @@ void BM_BusyTimelineBook(benchmark::State& state) {
 }
 BENCHMARK(BM_BusyTimelineBook)->Arg(16)->Arg(128);
 
+constexpr std::uint32_t kFullFrame = 1514;
+constexpr Picos kFrameSlot = 12'304'000;  // a full frame's time on a gigabit wire
+constexpr std::uint32_t kNicRing = 256;
+
+// The shipped PRO/1000 with rings of kNicRing descriptors, on PCI-X and the FSB, sending onto a
+// gigabit wire.
+struct ShippedNic {
+  static NicDriverSettings rings() {
+    NicDriverSettings s;
+    s.tx_ring = kNicRing;
+    s.rx_ring = kNicRing;
+    return s;
+  }
+  static constexpr double kGigabit = 1e9;  // bits per second
+  PciBus pci{PciBusParams::from(shipped("pci", "pci-x-133"))};
+  MemoryBus fsb{MemoryBusParams::from(shipped("memory", "fsb-400"))};
+  EthernetLinkDirection wire{EthernetFraming::from(shipped("link", "ethernet")), kGigabit, 0};
+  Pro1000Nic nic{Pro1000Params::from(shipped("nic", "pro1000")), rings(), pci, fsb, wire};
+};
+
 // Full-size frames arriving at line rate, the ring cleaned and refilled every eight.
 void BM_NicReceiveFrames(benchmark::State& state) {
-  constexpr std::uint32_t kFullFrame = 1514;
-  constexpr Picos kFrame = 12'304'000;
-  constexpr std::uint32_t kRing = 256;
   constexpr int kCleanEvery = 8;
-  constexpr double kGigabit = 1e9;  // bits per second
-  PciBus pci(PciBusParams::from(shipped("pci", "pci-x-133")));
-  MemoryBus fsb(MemoryBusParams::from(shipped("memory", "fsb-400")));
-  EthernetLinkDirection wire(EthernetFraming::from(shipped("link", "ethernet")), kGigabit, 0);
-  NicDriverSettings s;
-  s.tx_ring = kRing;
-  s.rx_ring = kRing;
-  Pro1000Nic nic(Pro1000Params::from(shipped("nic", "pro1000")), s, pci, fsb, wire);
+  ShippedNic shipped_nic;
+  Pro1000Nic& nic = shipped_nic.nic;
   Picos now = 0;
   std::uint64_t token = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(nic.receive(now, kFullFrame, token));
-    now += kFrame;
+    now += kFrameSlot;
     if (++token % kCleanEvery == 0) {
       const auto cleaned = nic.clean_rx(now);
       nic.refill_rx(static_cast<std::uint32_t>(cleaned.delivered.size()));
@@ -100,25 +111,16 @@ BENCHMARK(BM_NicReceiveFrames);
 // each frame's descriptor fetch is booked among the write-backs of the frames queued on the wire
 // ahead of it, its time on the wire is the link's, and the ring is cleaned after each burst.
 void BM_NicTransmitBursts(benchmark::State& state) {
-  constexpr std::uint32_t kFullFrame = 1514;
-  constexpr Picos kFrame = 12'304'000;
-  constexpr std::uint32_t kRing = 256;
-  constexpr std::uint32_t kBurst = kRing / 4;
-  constexpr double kGigabit = 1e9;  // bits per second
-  PciBus pci(PciBusParams::from(shipped("pci", "pci-x-133")));
-  MemoryBus fsb(MemoryBusParams::from(shipped("memory", "fsb-400")));
-  EthernetLinkDirection wire(EthernetFraming::from(shipped("link", "ethernet")), kGigabit, 0);
-  NicDriverSettings s;
-  s.tx_ring = kRing;
-  s.rx_ring = kRing;
-  Pro1000Nic nic(Pro1000Params::from(shipped("nic", "pro1000")), s, pci, fsb, wire);
+  constexpr std::uint32_t kBurst = kNicRing / 4;
+  ShippedNic shipped_nic;
+  Pro1000Nic& nic = shipped_nic.nic;
   Picos now = 0;
   std::uint32_t in_burst = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(nic.transmit(now, kFullFrame));
     if (++in_burst == kBurst) {
       in_burst = 0;
-      now += kBurst * kFrame;
+      now += kBurst * kFrameSlot;
       benchmark::DoNotOptimize(nic.clean_tx(now));
       nic.settle(now);
     }

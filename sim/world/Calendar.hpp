@@ -3,7 +3,6 @@
 // completions). Events at equal times run in the order they were scheduled, so runs are exact.
 #include <cstdint>
 #include <functional>
-#include <queue>
 #include <vector>
 
 #include "models/common/Time.hpp"
@@ -17,23 +16,27 @@ class Calendar {
   using Action = std::function<void()>;
 
   void schedule(Picos at, Action action);
-  bool empty() const { return queue_.empty(); }
-  Picos next_time() const { return queue_.top().at; }
+  bool empty() const { return heap_.empty(); }
+  Picos next_time() const { return heap_.front().at; }
   // Removes and runs the earliest event; `now()` is its time while it runs.
   void run_next();
   Picos now() const { return now_; }
   std::uint64_t events_run() const { return events_run_; }
 
  private:
-  struct Event {
+  // The heap orders small keys; each action waits in its slot, so reordering moves no action.
+  struct Key {
     Picos at;
     std::uint64_t seq;
-    Action action;
+    std::uint32_t slot;
   };
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
-  };
-  std::priority_queue<Event, std::vector<Event>, Later> queue_;
+  static bool earlier(const Key& a, const Key& b) { return a.at != b.at ? a.at < b.at : a.seq < b.seq; }
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+
+  std::vector<Key> heap_;  // a 4-ary min-heap: half the levels of a binary one
+  std::vector<Action> actions_;
+  std::vector<std::uint32_t> free_slots_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t events_run_ = 0;
   Picos now_ = 0;

@@ -49,17 +49,20 @@ TEST(Checksum, PartialSumsCompose) {
   EXPECT_EQ(checksum_fold(checksum_partial(buf + 40, 60, checksum_partial(buf, 40))), internet_checksum(buf, 100));
 }
 
-TEST(Checksum, WideWordsMatchTheReferenceAtEveryLengthAndAlignment) {
-  // Lengths cross the 32-byte step and every tail; all-ones bytes make every word addition carry.
+// 300 random bytes and 300 all-ones bytes (with which every word addition carries): enough for
+// lengths that cross the 32-byte step and end in every tail.
+std::vector<std::vector<std::uint8_t>> noise_and_ones() {
   std::mt19937 rng(15);
   std::vector<std::uint8_t> noise(300);
   for (auto& b : noise) b = static_cast<std::uint8_t>(rng());
-  const std::vector<std::uint8_t> ones(300, 0xFF);
-  const std::vector<std::uint8_t>* buffers[] = {&noise, &ones};
-  for (const std::vector<std::uint8_t>* buf : buffers) {
+  return {noise, std::vector<std::uint8_t>(300, 0xFF)};
+}
+
+TEST(Checksum, WideWordsMatchTheReferenceAtEveryLengthAndAlignment) {
+  for (const std::vector<std::uint8_t>& buf : noise_and_ones()) {
     for (std::size_t offset = 0; offset < 8; ++offset) {
-      for (std::size_t len = 0; len + offset <= buf->size(); ++len) {
-        const std::uint8_t* p = buf->data() + offset;
+      for (std::size_t len = 0; len + offset <= buf.size(); ++len) {
+        const std::uint8_t* p = buf.data() + offset;
         ASSERT_EQ(checksum_partial(p, len), reference_sum(p, len)) << "offset " << offset << " length " << len;
       }
     }
@@ -67,19 +70,14 @@ TEST(Checksum, WideWordsMatchTheReferenceAtEveryLengthAndAlignment) {
 }
 
 TEST(Checksum, CopyingSumsAsCheckedAndCopiesEveryByte) {
-  // Lengths cross the 32-byte step and every tail, on a running sum as the frame codec passes one.
-  std::mt19937 rng(151);
-  std::vector<std::uint8_t> noise(300);
-  for (auto& b : noise) b = static_cast<std::uint8_t>(rng());
-  const std::vector<std::uint8_t> ones(300, 0xFF);
-  const std::vector<std::uint8_t>* buffers[] = {&noise, &ones};
-  for (const std::vector<std::uint8_t>* buf : buffers) {
-    for (std::size_t len = 0; len <= buf->size(); ++len) {
+  // On a running sum, as the frame codec passes one.
+  for (const std::vector<std::uint8_t>& buf : noise_and_ones()) {
+    for (std::size_t len = 0; len <= buf.size(); ++len) {
       std::vector<std::uint8_t> out(len + 1, 0xA5);
       const std::uint32_t running = 0x1234;
-      ASSERT_EQ(checksum_copy(out.data(), buf->data(), len, running), checksum_partial(buf->data(), len, running))
+      ASSERT_EQ(checksum_copy(out.data(), buf.data(), len, running), checksum_partial(buf.data(), len, running))
           << "length " << len;
-      ASSERT_TRUE(std::equal(buf->begin(), buf->begin() + static_cast<std::ptrdiff_t>(len), out.begin()));
+      ASSERT_TRUE(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(len), out.begin()));
       ASSERT_EQ(out[len], 0xA5) << "wrote past the end at length " << len;
     }
   }

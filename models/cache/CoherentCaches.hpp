@@ -100,8 +100,9 @@ class CoherentCaches {
   // the shipped 8 ways, so a lookup and its LRU update touch one line and compare all ways at
   // once. The CPUs' copies of one set lie side by side, so a snoop of the others' copies reads
   // the host lines next to the requester's. A key is the line's tag (line number >> set bits)
-  // << 2 | its MESI state, kInvalidKey when Invalid; a stamp is (LRU clock << way_bits_ | way), the way alone when Invalid, so the
-  // smallest stamp of a set is its lowest invalid way or else its least recently used one.
+  // << 2 | its MESI state, kInvalidKey when Invalid; a stamp is (LRU clock << way_bits_ | way),
+  // the way alone when Invalid, so the smallest stamp of a set is its lowest invalid way or else
+  // its least recently used one.
   using Word = std::uint32_t;
   static constexpr std::uint32_t kAnyWays = 0;  // template argument: ways read from the geometry
   static constexpr int kDevice = -1;  // the requester of a DMA: no CPU, so every CPU is snooped

@@ -136,7 +136,8 @@ void InitiatorSession::send_command(Task t) {
     if (!params_.initial_r2t) unsolicited = first_burst;
     f.final = unsolicited <= immediate;
   }
-  channel_.send(scsi_command(f, r.write_data.data(), immediate));
+  // Immediate data encoded from where it lies, as Data-Out's is (no copy into the PDU first).
+  channel_.send(scsi_command(f, nullptr, 0), r.write_data.data(), immediate);
   ++stats_.commands_sent;
   if (unsolicited > immediate) send_data_out(t, kReservedTag, immediate, unsolicited - immediate);
   active_.emplace(t.itt, std::move(t));

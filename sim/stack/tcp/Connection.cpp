@@ -82,7 +82,7 @@ void Connection::close(Nanos now) {
 void Connection::abort(Nanos now) {
   now_ = now;
   if (state_ != State::Closed && state_ != State::Listen && state_ != State::SynSent)
-    emit(make_segment(snd_nxt_, flag::kRst));
+    emit(new_segment(snd_nxt_, flag::kRst));
   state_ = State::Closed;
   retransmit_at_.reset();
   persist_at_.reset();
@@ -189,8 +189,7 @@ void Connection::on_persist_timeout() {
   // tcp_write_wakeup: an old sequence number makes the peer answer with its current window.
   ++stats_.zero_window_probes;
   rtt_.back_off();
-  Segment probe = make_segment(snd_una_ - 1, flag::kAck);
-  emit(std::move(probe));
+  emit(new_segment(snd_una_ - 1, flag::kAck));
   persist_at_ = now_ + rtt_.rto();
 }
 

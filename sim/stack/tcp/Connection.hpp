@@ -85,11 +85,12 @@ class Connection {
   void retransmit_first();
   // Copies len send-queue bytes from offset into a segment's payload, in a spare buffer if any.
   void fill_payload(Segment& seg, std::uint32_t offset, std::uint32_t len);
-  Segment make_segment(std::uint32_t seq, std::uint8_t flags) const;
+  // A segment queued for output, its header fields set; emit() once it is complete.
+  Segment& new_segment(std::uint32_t seq, std::uint8_t flags);
   std::uint16_t window_field(bool syn) const;
   std::uint32_t receive_window() const;
   void note_ack_sent(const Segment& seg);
-  void emit(Segment&& seg);
+  void emit(const Segment& seg);
 
   // Timers (Connection.cpp).
   void arm_retransmit();

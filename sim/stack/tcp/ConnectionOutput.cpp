@@ -69,7 +69,7 @@ bool Connection::send_data_segment() {
     // A bare FIN goes regardless of the window (it carries no data).
     const bool again = seq_lt(snd_nxt_, snd_max_);
     if (again) ++stats_.retransmissions;
-    emit(make_segment(snd_nxt_, flag::kAck | flag::kFin));
+    emit(new_segment(snd_nxt_, flag::kAck | flag::kFin));
     snd_nxt_ += 1;
     snd_max_ = seq_max(snd_max_, snd_nxt_);
     return true;
@@ -92,7 +92,7 @@ bool Connection::send_data_segment() {
   std::uint8_t flags = flag::kAck;
   if (len == unsent) flags |= flag::kPsh;
   if (our_fin_ && snd_nxt_ + len == *our_fin_) flags |= flag::kFin;
-  Segment seg = make_segment(snd_nxt_, flags);
+  Segment& seg = new_segment(snd_nxt_, flags);
   fill_payload(seg, snd_nxt_ - snd_una_, len);
 
   const bool again = seq_lt(snd_nxt_, snd_max_);
@@ -110,7 +110,7 @@ bool Connection::send_data_segment() {
   record(again ? TcpWork::Retransmit : TcpWork::SegmentOut, len, kObjectsPerSegmentOut);
   snd_nxt_ += seg.seq_len();
   snd_max_ = seq_max(snd_max_, snd_nxt_);
-  emit(std::move(seg));
+  emit(seg);
   return true;
 }
 
@@ -120,20 +120,20 @@ void Connection::retransmit_first() {
   std::uint8_t flags = flag::kAck;
   if (our_fin_ && snd_una_ + len == *our_fin_) flags |= flag::kFin;
   if (len == 0 && !(flags & flag::kFin)) return;
-  Segment seg = make_segment(snd_una_, flags);
+  Segment& seg = new_segment(snd_una_, flags);
   fill_payload(seg, 0, len);
   ++stats_.retransmissions;
   stats_.bytes_retransmitted += len;
   timed_seq_.reset();
   record(TcpWork::Retransmit, len, kObjectsPerSegmentOut);
-  emit(std::move(seg));
+  emit(seg);
 }
 
 void Connection::send_pure_ack() {
   if (window_update_ && !ack_now_) ++stats_.window_updates_sent;
   ++stats_.acks_sent;
   record(TcpWork::PureAckOut, 0, kObjectsPerPureAck);
-  emit(make_segment(snd_nxt_, flag::kAck));
+  emit(new_segment(snd_nxt_, flag::kAck));
 }
 
 void Connection::send_syn(bool with_ack) {
@@ -168,8 +168,10 @@ void Connection::send_syn(bool with_ack) {
   if (!retransmit_at_) retransmit_at_ = now_ + rtt_.rto();
 }
 
-Segment Connection::make_segment(std::uint32_t seq, std::uint8_t flags) const {
-  Segment seg;
+Segment& Connection::new_segment(std::uint32_t seq, std::uint8_t flags) {
+  // Built where it is queued: a segment built elsewhere and moved in is read back wide right
+  // after its fields were written narrow, which stalls store forwarding.
+  Segment& seg = out_.emplace_back();
   seg.src_port = local_port_;
   seg.dst_port = remote_port_;
   seg.seq = seq;
@@ -180,10 +182,9 @@ Segment Connection::make_segment(std::uint32_t seq, std::uint8_t flags) const {
   return seg;
 }
 
-void Connection::emit(Segment&& seg) {
+void Connection::emit(const Segment& seg) {
   ++stats_.segments_sent;
   if (seg.has(flag::kAck)) note_ack_sent(seg);
-  out_.push_back(std::move(seg));
 }
 
 void Connection::note_ack_sent(const Segment& seg) {

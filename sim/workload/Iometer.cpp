@@ -119,10 +119,7 @@ bool Iometer::issue(std::size_t wi) {
   if (io.kind == Kind::Write) {
     r.direction = DataDirection::Write;
     r.cdb = stack::scsi::write_cdb(io.lba, io.blocks, use16);
-    if (!spare_write_buffers_.empty()) {
-      r.write_data = std::move(spare_write_buffers_.back());
-      spare_write_buffers_.pop_back();
-    }
+    r.write_data = take_buffer();
     r.write_data.resize(r.transfer_length);
     for (std::uint32_t i = 0; i < io.blocks; ++i) {
       const std::uint64_t lba = io.lba + i;
@@ -131,11 +128,19 @@ bool Iometer::issue(std::size_t wi) {
   } else {
     r.direction = DataDirection::Read;
     r.cdb = stack::scsi::read_cdb(io.lba, io.blocks, use16);
+    r.read_buffer = take_buffer();
   }
   ios_.emplace(r.tag, io);
   ++w.in_flight;
   paths_[w.path].target->submit(std::move(r));
   return true;
+}
+
+std::vector<std::uint8_t> Iometer::take_buffer() {
+  if (spare_buffers_.empty()) return {};
+  std::vector<std::uint8_t> b = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return b;
 }
 
 void Iometer::verify(std::size_t disk, const Io& io, const ScsiCompletion& c) {
@@ -155,13 +160,16 @@ void Iometer::on_completion(ScsiCompletion& c) {
   if (it == ios_.end()) return;
   const Io io = it->second;
   ios_.erase(it);
-  if (c.write_data.capacity() > 0) spare_write_buffers_.push_back(std::move(c.write_data));
+  if (c.write_data.capacity() > 0) spare_buffers_.push_back(std::move(c.write_data));
   const std::size_t disk = workers_[io.worker].disk;
   DiskStats& s = stats_[disk];
   const models::Picos now = now_();
   ++s.ios;
   if (c.status != kGood || c.response != stack::iscsi::scsi_rsp::kCompleted) ++s.io_errors;
-  if (io.kind != Kind::Write) verify(disk, io, c);
+  if (io.kind != Kind::Write) {
+    verify(disk, io, c);
+    if (c.data.capacity() > 0) spare_buffers_.push_back(std::move(c.data));
+  }
   if (io.kind == Kind::Readback) {
     ++s.readback_ios;
   } else if (now >= config_.window_start && now < config_.window_end) {

@@ -114,8 +114,10 @@ class Iometer : public world::IoSink {
   std::vector<DiskStats> stats_;
   std::vector<Worker> workers_;
   std::unordered_map<std::uint64_t, Io> ios_;
-  // Write buffers of completed I/Os, their size kept: the next write stamps over every byte.
-  std::vector<std::vector<std::uint8_t>> spare_write_buffers_;
+  // Buffers of completed I/Os, their size kept: a write stamps over every byte, a read's session
+  // zeroes it before the data lands.
+  std::vector<std::vector<std::uint8_t>> spare_buffers_;
+  std::vector<std::uint8_t> take_buffer();
   std::uint64_t next_tag_ = 1;
   Phase phase_ = Phase::Measure;
 };

@@ -119,7 +119,10 @@ void InitiatorSession::send_command(Task t) {
   t.itt = next_itt();
   t.next_data_sn = 0;
   t.data_in_bytes = 0;
-  if (r.direction == DataDirection::Read) t.data_in.assign(r.transfer_length, 0);
+  if (r.direction == DataDirection::Read) {
+    if (t.request.read_buffer.capacity() > 0) t.data_in = std::move(t.request.read_buffer);
+    t.data_in.assign(r.transfer_length, 0);  // what the target does not send reads as zeros
+  }
   ScsiCommandFields f;
   f.lun = r.lun;
   f.itt = t.itt;

@@ -25,6 +25,7 @@ struct ScsiRequest {
   DataDirection direction = DataDirection::None;
   std::uint32_t transfer_length = 0;     // Expected Data Transfer Length
   std::vector<std::uint8_t> write_data;  // Write: transfer_length bytes
+  std::vector<std::uint8_t> read_buffer;  // Read, optional: a used buffer for the data to land in
 };
 
 struct ScsiCompletion {

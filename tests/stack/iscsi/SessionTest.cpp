@@ -124,6 +124,23 @@ TEST(Session, ReadCollapsesStatusIntoTheLastDataIn) {
   EXPECT_EQ(s.received(Opcode::ScsiResponse), 0u);
 }
 
+TEST(Session, AReadLandsInTheBufferItWasGiven) {
+  // A used buffer of stale bytes and another size: the completion carries that buffer, holding
+  // exactly the data read.
+  SessionPair s;
+  for (std::size_t i = 0; i < s.disk.size(); ++i) s.disk[i] = static_cast<std::uint8_t>(i * 7);
+  s.connect();
+  ScsiRequest r = SessionPair::read(8, 32, 16384);
+  r.read_buffer.assign(20000, 0xEE);
+  const std::uint8_t* buffer = r.read_buffer.data();
+  s.init->submit(std::move(r));
+  s.pump();
+  ASSERT_EQ(s.done.size(), 1u);
+  EXPECT_EQ(s.done[0].data.data(), buffer);
+  EXPECT_TRUE(std::equal(s.done[0].data.begin(), s.done[0].data.end(), s.disk.begin() + 32 * kBlock));
+  EXPECT_EQ(s.done[0].data.size(), 16384u);
+}
+
 TEST(Session, ReadWithSeparateResponse) {
   SessionPair s;
   s.target_cfg.status_in_data_in = false;

@@ -11,9 +11,12 @@ constexpr std::size_t kChunkBytes = 1 << 16;
 
 std::vector<std::uint8_t>& ByteQueue::tail_chunk() {
   if (chunks_.empty() || chunks_.back().size() >= kChunkBytes) {
-    chunks_.push_back(std::move(spare_));
-    spare_ = {};
-    chunks_.back().reserve(kChunkBytes);
+    if (spare_.empty()) {
+      chunks_.emplace_back().reserve(kChunkBytes);
+    } else {
+      chunks_.push_back(std::move(spare_.back()));
+      spare_.pop_back();
+    }
   }
   return chunks_.back();
 }
@@ -49,8 +52,8 @@ void ByteQueue::consume(std::size_t n) {
 }
 
 void ByteQueue::retire_front() {
-  spare_ = std::move(chunks_.front());
-  spare_.clear();
+  spare_.push_back(std::move(chunks_.front()));
+  spare_.back().clear();
   chunks_.pop_front();
   head_ = 0;
 }

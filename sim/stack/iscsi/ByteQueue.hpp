@@ -1,7 +1,7 @@
 #pragma once
 // Bytes waiting for a transport that takes them as it has room (a TCP send buffer): appended
 // whole, taken from the front in any amounts, held in chunks so neither end moves the rest.
-// A consumed chunk's buffer serves the next one (no allocation per chunk in steady state).
+// Consumed chunks' buffers serve the next ones (no allocation per chunk in steady state).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -31,7 +31,8 @@ class ByteQueue {
   void retire_front();
 
   std::deque<std::vector<std::uint8_t>> chunks_;
-  std::vector<std::uint8_t> spare_;  // the last chunk consumed, emptied: the next tail chunk
+  // Chunks consumed, emptied: the next tail chunks (at most as many as were ever queued at once).
+  std::vector<std::vector<std::uint8_t>> spare_;
   std::size_t head_ = 0;  // consumed bytes of chunks_.front()
   std::size_t size_ = 0;
 };

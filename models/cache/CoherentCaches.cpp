@@ -4,9 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "models/cache/SetScan.hpp"
 
 namespace iscsim::models {
 
@@ -50,41 +48,6 @@ std::uint32_t log2_of(std::uint64_t n) {
   return shift;
 }
 
-// Bit w set where key w of the eight `keys`, masked by `tag_mask`, equals `want`: two SSE2
-// compares where the host has them, a loop elsewhere.
-unsigned match8(const std::uint32_t* keys, std::uint32_t want, std::uint32_t tag_mask) {
-#if defined(__SSE2__)
-  const __m128i mask = _mm_set1_epi32(static_cast<int>(tag_mask));
-  const __m128i w = _mm_set1_epi32(static_cast<int>(want));
-  const __m128i low = _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys)), mask), w);
-  const __m128i high =
-      _mm_cmpeq_epi32(_mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + 4)), mask), w);
-  return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(low)) |
-                               (_mm_movemask_ps(_mm_castsi128_ps(high)) << 4));
-#else
-  unsigned hits = 0;
-  for (unsigned way = 0; way < 8; ++way) hits |= unsigned((keys[way] & tag_mask) == want) << way;
-  return hits;
-#endif
-}
-
-// The smallest of eight stamps (each below 2^31, so signed lanes compare them right).
-std::uint32_t min8(const std::uint32_t* stamps) {
-#if defined(__SSE2__)
-  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(stamps));
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(stamps + 4));
-  const auto min = [](__m128i x, __m128i y) {
-    const __m128i x_greater = _mm_cmpgt_epi32(x, y);
-    return _mm_or_si128(_mm_and_si128(x_greater, y), _mm_andnot_si128(x_greater, x));
-  };
-  __m128i m = min(a, b);
-  m = min(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
-  m = min(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(m));
-#else
-  return *std::min_element(stamps, stamps + 8);
-#endif
-}
 }  // namespace
 
 CacheGeometry CacheGeometry::from(const ParamSet& p) {
@@ -314,6 +277,67 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
     }
   }
   clock_ = clock;
+}
+
+template <std::uint32_t W>
+void CoherentCaches::read_lines_hinted(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints,
+                                       AccessCounts& counts) {
+  // access_lines' read with one key compare at the hinted way before the set search: a line is
+  // in at most one way of its set, so a match there is the hit the search would find.
+  Word* const mine = cpu_words(cpu);
+  const std::size_t stride = row_stride_;
+  const std::size_t wrap = sets_ * stride;
+  const std::uint32_t way_bits = this->way_bits<W>();
+  const std::uint64_t stamp_limit = stamp_limit_;
+  const Word tag_step = Word{1} << kStateBits;
+  std::size_t offset = set_offset(first);
+  Word want = want_key(first);
+  std::uint64_t clock = clock_;
+  for (std::uint64_t line = first; line <= last; ++line, ++hints) {
+    Word* set = mine + offset;
+    int w = *hints;
+    if ((set[w] & ~kStateMask) != want) {
+      w = find<W>(set, want);
+      if (w < 0) {
+        clock_ = clock;
+        read_miss<W>(cpu, line, set, counts);
+        clock = clock_;
+        *hints = static_cast<std::uint8_t>(find<W>(set, want));
+        w = -1;
+      } else {
+        *hints = static_cast<std::uint8_t>(w);
+      }
+    }
+    if (w >= 0) {
+      if (clock + 1 >= stamp_limit) {
+        clock_ = clock;
+        renumber_stamps();
+        clock = clock_;
+      }
+      set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(++clock << way_bits) | static_cast<Word>(w);
+    }
+    offset += stride;
+    if (offset == wrap) {
+      offset = 0;
+      want += tag_step;
+    }
+  }
+  clock_ = clock;
+}
+
+AccessCounts CoherentCaches::read_hinted(int cpu, Addr addr, std::uint64_t bytes, std::uint8_t* hints) {
+  check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);
+  AccessCounts counts;
+  if (bytes == 0) return counts;
+  const std::uint64_t first = addr >> line_shift_;
+  const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
+  counts.lines = last - first + 1;
+  if (geometry_.ways == kShippedWays)
+    read_lines_hinted<kShippedWays>(cpu, first, last, hints, counts);
+  else
+    read_lines_hinted<kAnyWays>(cpu, first, last, hints, counts);
+  notify_victims();
+  return counts;
 }
 
 AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, bool write) {

@@ -83,6 +83,10 @@ class CoherentCaches {
   // lie below max_address() (std::out_of_range otherwise).
   AccessCounts read(int cpu, Addr addr, std::uint64_t bytes);
   AccessCounts write(int cpu, Addr addr, std::uint64_t bytes);
+  // read() of a region read again and again (a path's code): `hints` holds, per line of the
+  // region, the way that line was in last time (any value below ways at first). Each hint is
+  // checked first, then the set searched as read() does; effects and counts are read()'s.
+  AccessCounts read_hinted(int cpu, Addr addr, std::uint64_t bytes, std::uint8_t* hints);
   // A device writes memory: every cached copy of those lines is invalidated (listener told per CPU).
   AccessCounts dma_write(Addr addr, std::uint64_t bytes);
   // A device reads memory: Modified copies are written back and stay valid as Shared.
@@ -126,6 +130,8 @@ class CoherentCaches {
   [[gnu::always_inline]] inline void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
   template <std::uint32_t W, bool Write>
   void access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts);
+  template <std::uint32_t W>
+  void read_lines_hinted(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints, AccessCounts& counts);
   template <std::uint32_t W>
   void read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   template <std::uint32_t W>

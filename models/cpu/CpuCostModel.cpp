@@ -49,6 +49,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       page_bytes_(static_cast<std::uint64_t>(params.prefetch_page_bytes)),
       page_shift_((page_bytes_ & (page_bytes_ - 1)) == 0 ? static_cast<int>(std::log2(static_cast<double>(page_bytes_))) : -1),
       line_ns_(fsb.params().line_bytes / fsb.params().bytes_per_second * kNanosPerSecond),
+      line_shift_(__builtin_ctz(caches.geometry().line_bytes)),
       running_(cpus, Bin::Idle),
       pending_cycles_(cpus, 0.0),
       pieces_(cpus),
@@ -57,6 +58,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
   // Code regions are sized by the bound, not the value, so calibration does not move them.
   for (PathId i = 0; i < catalog.size(); ++i)
     code_.push_back(memory.region(static_cast<std::uint64_t>(std::max(1.0, catalog[i].footprint_bytes.max))));
+  code_hints_.resize(static_cast<std::size_t>(cpus) * catalog.size());
   caches_.set_snoop_listener([this](int victim, std::uint64_t lines) { on_snoop(victim, lines); });
 }
 
@@ -72,11 +74,13 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
   const Picos start = in_piece ? piece.start + picos_from_cycles(piece.cycles, hz_) : now;
-  const auto stream = [&](Addr addr, std::uint64_t bytes, bool write) {
+  const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
     access_at_ = start;
-    const AccessCounts a = write ? caches_.write(cpu, addr, bytes) : caches_.read(cpu, addr, bytes);
+    const AccessCounts a = hints != nullptr ? caches_.read_hinted(cpu, addr, bytes, hints)
+                           : write          ? caches_.write(cpu, addr, bytes)
+                                            : caches_.read(cpu, addr, bytes);
     // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it:
     // the rest of that page's misses cost bus time, not latency.
     const std::uint64_t pages = page_shift_ >= 0 ? (bytes + page_bytes_ - 1) >> page_shift_ : (bytes + page_bytes_ - 1) / page_bytes_;
@@ -84,9 +88,15 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     acc += a;
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
-  if (footprint > 0) stream(code_[id], footprint, false);
+  if (footprint > 0) {
+    const Addr code = code_[id];
+    const auto lines = static_cast<std::size_t>(((code + footprint - 1) >> line_shift_) - (code >> line_shift_) + 1);
+    std::vector<std::uint8_t>& hints = code_hints_[static_cast<std::size_t>(cpu) * catalog_.size() + id];
+    if (hints.size() < lines) hints.resize(lines);
+    stream(code, footprint, false, hints.data());
+  }
   for (const Touch& t : touches)
-    if (t.bytes > 0) stream(t.addr, t.bytes, t.write);
+    if (t.bytes > 0) stream(t.addr, t.bytes, t.write, nullptr);
   access_hi_ = access_lo_;
   // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses only: lines the
   // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual

@@ -135,7 +135,11 @@ class CpuCostModel {
   std::uint64_t page_bytes_;  // the prefetcher's page, in whole bytes
   int page_shift_;            // log2 of it when a power of two (a shift, not a division), else -1
   double line_ns_;            // one line's transfer on the idle FSB
+  int line_shift_;            // log2 of the caches' line (a power of two)
   std::vector<Addr> code_;  // per path, its code region
+  // Per CPU and path (cpu * paths + path), the way each line of the path's code was in last time:
+  // a code region is read again on every call, nearly always hitting where it hit before.
+  std::vector<std::vector<std::uint8_t>> code_hints_;
   std::vector<Bin> running_;
   std::vector<double> pending_cycles_;
   std::vector<Piece> pieces_;

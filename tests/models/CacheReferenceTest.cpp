@@ -2,7 +2,8 @@
 // of ways with line, state and last use, scanned one by one) must agree with the fast one on
 // every count, every snoop told to the listener and every line's state, over long random mixes
 // of CPU reads and writes and DMA, in the shipped 8-way layout and another, with the LRU stamps
-// renumbered often and never, and with accesses that run around every set more than once.
+// renumbered often and never, with accesses that run around every set more than once, and with
+// hinted re-reads of fixed regions.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -205,7 +206,19 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
   ReferenceCaches ref(g, kCpus);
   std::vector<std::pair<int, std::uint64_t>> told;
   fast.set_snoop_listener([&told](int cpu, std::uint64_t lines) { told.emplace_back(cpu, lines); });
+  // Regions read again and again with hints (as a path's code is), overlapping the others' lines;
+  // hints start anywhere below the ways, and a wrong one must cost nothing but a search.
+  constexpr int kRegions = 4;
   std::mt19937_64 rng(20260);
+  std::vector<Addr> region_at;
+  std::vector<std::uint64_t> region_bytes;
+  for (int r = 0; r < kRegions; ++r) {
+    region_at.push_back(kBase + rng() % span);
+    region_bytes.push_back(1 + rng() % (m.run_lines * kLine));
+  }
+  std::vector<std::vector<std::uint8_t>> hints(kCpus * kRegions);
+  for (auto& h : hints)
+    for (std::uint64_t i = 0; i <= m.run_lines + 1; ++i) h.push_back(static_cast<std::uint8_t>(rng() % m.ways));
   for (int op = 0; op < kOps && !HasFailure(); ++op) {
     const int cpu = static_cast<int>(rng() % kCpus);
     const Addr addr = kBase + rng() % span;
@@ -213,9 +226,15 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
     told.clear();
     switch (rng() % 6) {
       case 0:
-      case 1:
         expect_same(fast.read(cpu, addr, bytes), ref.cpu_access(cpu, addr, bytes, false), op);
         break;
+      case 1: {
+        const auto r = static_cast<std::size_t>(rng() % kRegions);
+        std::uint8_t* h = hints[static_cast<std::size_t>(cpu) * kRegions + r].data();
+        expect_same(fast.read_hinted(cpu, region_at[r], region_bytes[r], h),
+                    ref.cpu_access(cpu, region_at[r], region_bytes[r], false), op);
+        break;
+      }
       case 2:
       case 3:
         expect_same(fast.write(cpu, addr, bytes), ref.cpu_access(cpu, addr, bytes, true), op);

@@ -33,7 +33,7 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, std::initiali
   o.current.end += models::picos_from_cycles(c.cycles, cost_.hz());
   cost_.end_piece(owner, o.current.end);
   const std::uint64_t gen = ++o.generation;
-  calendar_.schedule(o.current.end, [this, owner, gen] { complete(owner, gen); });
+  complete_at(o.current.end, owner, gen);
 }
 
 void CpuSet::raise_irq(int cpu, Work w) {
@@ -78,12 +78,7 @@ void CpuSet::interrupt(int cpu, Work w) {
     penalty = cost_.clear_in(cpu, 1, c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin);
   else if (!halted)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());
-  Work charged{[this, penalty, start = std::move(w.start)](int on) {
-                 job_cycles_[on] += penalty;
-                 if (start) start(on);
-               },
-               std::move(w.finish), w.name};
-  c.hard.push_back(std::move(charged));
+  c.hard.emplace_back(std::move(w), penalty);
   if (c.busy && c.current.level != Level::HardIrq) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
     c.current.piece = cost_.suspend_piece(cpu, calendar_.now());
@@ -275,7 +270,8 @@ void CpuSet::dispatch(int cpu) {
   Job job;
   if (!c.hard.empty()) {
     job.level = Level::HardIrq;
-    job.work = std::move(c.hard.front());
+    job.work = std::move(c.hard.front().first);
+    job.entry_cycles = c.hard.front().second;
     c.hard.pop_front();
   } else if (!c.soft.empty()) {
     job.level = Level::SoftIrq;
@@ -289,8 +285,7 @@ void CpuSet::dispatch(int cpu) {
     cost_.resume_piece(cpu, std::move(c.current.piece), c.current.end);
     c.current.slice.start = calendar_.now();
     c.busy = true;
-    const std::uint64_t gen = ++c.generation;
-    calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
+    complete_at(c.current.end, cpu, ++c.generation);
     return;
   } else if (Thread* t = pick(cpu)) {
     job.level = Level::Thread;
@@ -305,6 +300,10 @@ void CpuSet::dispatch(int cpu) {
     return;
   }
   leave_idle(cpu);
+  if (!spare_deferred_.empty()) {
+    job.deferred = std::move(spare_deferred_.back());
+    spare_deferred_.pop_back();
+  }
   begin(cpu, std::move(job));
 }
 
@@ -346,13 +345,24 @@ void CpuSet::begin(int cpu, Job job) {
       if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "switch to " + t->name_, "switch");
     }
   }
+  if (c.current.level == Level::HardIrq) job_cycles_[cpu] += c.current.entry_cycles;
   if (c.current.work.start) c.current.work.start(cpu);
   if (timeline_) c.current.slice.clear_cycles = job_cycles_[cpu] - c.current.slice.part_cycles();
   executing_ = outer;
   const Picos duration = models::picos_from_cycles(job_cycles_[cpu], cost_.hz());
   c.current.end = calendar_.now() + duration;
   cost_.end_piece(cpu, c.current.end);
-  calendar_.schedule(c.current.end, [this, cpu, gen] { complete(cpu, gen); });
+  complete_at(c.current.end, cpu, gen);
+}
+
+void CpuSet::complete_at(Picos at, int cpu, std::uint64_t generation) {
+  // CPU and generation in one word: with `this` it fits std::function's inline storage, so no
+  // allocation per piece of work.
+  const auto n = static_cast<std::uint64_t>(cpus_.size());
+  calendar_.schedule(at, [this, key = generation * n + static_cast<std::uint64_t>(cpu)] {
+    const auto n = static_cast<std::uint64_t>(cpus_.size());
+    complete(static_cast<int>(key % n), key / n);
+  });
 }
 
 void CpuSet::complete(int cpu, std::uint64_t generation) {
@@ -372,6 +382,8 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   }
   if (job.work.finish) job.work.finish();
   for (auto& effect : job.deferred) effect();
+  job.deferred.clear();
+  spare_deferred_.push_back(std::move(job.deferred));
   // A thread that ends its run sleeps: its CPU calls schedule().
   c.schedules = job.thread != nullptr;
   dispatch(cpu);

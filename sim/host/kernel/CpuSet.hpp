@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/cpu/CpuCostModel.hpp"
@@ -118,6 +119,7 @@ class CpuSet {
   struct Job {
     Level level = Level::Thread;
     Work work;
+    double entry_cycles = 0;  // a hard interrupt's: the clear it caused, charged before its work
     Thread* thread = nullptr;
     Picos end = 0;        // while current
     Picos remaining = 0;  // while preempted
@@ -130,7 +132,7 @@ class CpuSet {
     Job current;
     std::uint64_t generation = 0;
     std::vector<Job> preempted;  // a stack: the innermost resumes first
-    std::deque<Work> hard;
+    std::deque<std::pair<Work, double>> hard;  // each with its entry cycles
     std::deque<Work> soft;
     Thread* last_thread = nullptr;
     int active_mm = kKernelThread;  // the address space its CR3 holds
@@ -145,6 +147,8 @@ class CpuSet {
   void dispatch(int cpu);
   void begin(int cpu, Job job);
   void complete(int cpu, std::uint64_t generation);
+  // Schedules complete(cpu, generation) at `at`.
+  void complete_at(Picos at, int cpu, std::uint64_t generation);
   Thread* pick(int cpu);
   void send_ipi(int cpu, std::function<void(int)> handler = {});
   void leave_idle(int cpu);
@@ -163,6 +167,8 @@ class CpuSet {
   std::vector<std::unique_ptr<Thread>> threads_;
   std::deque<Thread*> runq_;
   std::vector<double> job_cycles_;  // cycles of the work starting on each CPU
+  // Storage of finished jobs' deferred effects, for the next jobs: no allocation per job.
+  std::vector<std::vector<std::function<void()>>> spare_deferred_;
   double lock_free_at_ = 0;         // seconds of simulated time when the spin lock is released
   int lock_owner_ = -1;
   int executing_ = -1;

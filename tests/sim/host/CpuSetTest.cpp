@@ -1,7 +1,11 @@
 // The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
 // handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
-// runs runs again; interrupts and address-space switches clear the pipeline they flush.
+// runs runs again; interrupts and address-space switches clear the pipeline they flush; work's
+// deferred effects run once, in order, when it finishes.
 #include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
 
 #include "sim/host/kernel/CpuSet.hpp"
 
@@ -160,6 +164,31 @@ TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {
   EXPECT_EQ(r.cpus.context_switches(), 5u);
   // One CR3 load: the first user thread's; the kernel thread borrows it, user_b shares it.
   EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).clears, 1);
+}
+
+TEST(CpuSet, DeferredEffectsRunOnceInOrderWhenTheirOwnWorkFinishes) {
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  std::vector<std::pair<int, Picos>> ran;  // (effect, when)
+  const auto effect = [&](int id) { return [&ran, &r, id] { ran.emplace_back(id, r.calendar.now()); }; };
+  r.cpus.raise_softirq(0, Work{[&](int cpu) {
+                                 r.cpus.run(cpu, work, 2, 0);  // 2 us
+                                 r.cpus.defer(cpu, effect(1));
+                                 r.cpus.defer(cpu, effect(2));
+                               },
+                               {}});
+  // The next work on that CPU reuses the first's storage: only its own effect runs at its end.
+  r.calendar.schedule(5 * models::kPicosPerMicro, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) {
+                               r.cpus.run(cpu, work, 1, 0);  // 1 us
+                               r.cpus.defer(cpu, effect(3));
+                             },
+                             {}});
+  });
+  r.run_all();
+  const std::vector<std::pair<int, Picos>> expected{
+      {1, 2 * models::kPicosPerMicro}, {2, 2 * models::kPicosPerMicro}, {3, 6 * models::kPicosPerMicro}};
+  EXPECT_EQ(ran, expected);
 }
 
 }  // namespace

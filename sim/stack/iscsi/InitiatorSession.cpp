@@ -65,7 +65,7 @@ std::vector<ScsiCompletion> InitiatorSession::take_completions() {
 
 void InitiatorSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (state_ == State::Failed || state_ == State::Idle) return;
-  channel_.feed(data, len);
+  channel_.lend(data, len);
   while (state_ != State::Failed) {
     if (!channel_.next(received_)) break;
     if (state_ == State::LoggingIn)
@@ -73,6 +73,7 @@ void InitiatorSession::on_bytes(const std::uint8_t* data, std::size_t len) {
     else
       handle(received_);
   }
+  channel_.settle();
   if (channel_.failed()) fail(channel_.error_text());
   send_ready();
 }

@@ -26,7 +26,9 @@ class PduChannel {
   void send(const Pdu& pdu);
   // Sends a PDU whose data segment is [data, data+len), encoded from where it lies.
   void send(const Pdu& pdu, const std::uint8_t* data, std::size_t len);
-  void feed(const std::uint8_t* data, std::size_t len) { decoder_.feed(data, len); }
+  // Bytes from the transport, decoded where they lie until settle(), which keeps what is left.
+  void lend(const std::uint8_t* data, std::size_t len) { decoder_.lend(data, len); }
+  void settle() { decoder_.settle(); }
   // The next complete PDU into `out`, its buffers reused; false when there is none.
   bool next(Pdu& out);
   bool failed() const { return decoder_.error() != PduDecoder::Error::None; }

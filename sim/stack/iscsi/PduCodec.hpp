@@ -46,11 +46,18 @@ class PduDecoder {
 
   explicit PduDecoder(std::uint32_t max_data_segment = kMaxDataSegmentField) : max_data_(max_data_segment) {}
 
-  void set_digests(const DigestSettings& d) { digests_ = d; }
+  // Digests in force from the next PDU not yet returned.
+  void set_digests(const DigestSettings& d);
   // MaxRecvDataSegmentLength we declared: a longer data segment is a protocol error.
   void set_max_data_segment(std::uint32_t bytes) { max_data_ = bytes; }
 
+  // Appends bytes to decode, copied.
   void feed(const std::uint8_t* data, std::size_t len);
+  // Lends bytes to decode where they lie: a data segment whole in them is copied once, straight
+  // into the PDU. settle() must follow before they go away.
+  void lend(const std::uint8_t* data, std::size_t len);
+  // Keeps a copy of the lent bytes next() did not take.
+  void settle();
   // The next complete PDU, or nothing when more bytes are needed or an error stopped decoding.
   std::optional<Pdu> next();
   // next() into `out`, whose buffers keep their capacity from PDU to PDU; false for nothing
@@ -59,11 +66,24 @@ class PduDecoder {
 
   Error error() const { return error_; }
   std::string error_text() const;
-  std::size_t buffered() const { return buf_.size() - pos_; }
+  std::size_t buffered() const { return kept_.size() - pos_ + lent_len_ + head_.size() + body_.size(); }
 
  private:
-  std::vector<std::uint8_t> buf_;
+  // Moves up to `want` input bytes (kept ones first, then lent) to the end of `to`.
+  void pull(std::vector<std::uint8_t>& to, std::size_t want);
+  void advance(std::size_t n);
+  // Puts the PDU begun in head_ and body_ back in front of the input, to be parsed afresh.
+  void unparse();
+
+  // Input not yet taken: kept_ from pos_, then the lent bytes.
+  std::vector<std::uint8_t> kept_;
   std::size_t pos_ = 0;
+  const std::uint8_t* lent_ = nullptr;
+  std::size_t lent_len_ = 0;
+  // The PDU being assembled: its header (BHS, AHS, header digest), and its data segment with
+  // padding and data digest when that arrives in pieces (swapped into the PDU when whole).
+  std::vector<std::uint8_t> head_;
+  std::vector<std::uint8_t> body_;
   DigestSettings digests_;
   std::uint32_t max_data_;
   Error error_ = Error::None;

@@ -32,7 +32,7 @@ void TargetSession::fail(const std::string& why) {
 
 void TargetSession::on_bytes(const std::uint8_t* data, std::size_t len) {
   if (state_ == State::Failed || state_ == State::LoggedOut) return;
-  channel_.feed(data, len);
+  channel_.lend(data, len);
   while (state_ == State::LoggingIn || state_ == State::FullFeature) {
     if (!channel_.next(received_)) break;
     if (state_ == State::FullFeature) {
@@ -49,6 +49,7 @@ void TargetSession::on_bytes(const std::uint8_t* data, std::size_t len) {
     channel_.set_max_receive(params_.target_max_recv_data_segment);
     state_ = State::FullFeature;
   }
+  channel_.settle();
   if (channel_.failed()) fail(channel_.error_text());
 }
 

@@ -149,18 +149,20 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {
   ensure_engines();
-  const std::shared_ptr<world::Frame> shared = ports_[port_index]->tx.enqueue(std::move(frame));
+  kernel::TxQueue& tx = ports_[port_index]->tx;
+  const kernel::TxQueue::Ticket ticket = tx.enqueue(std::move(frame));
+  const world::Frame& sent_frame = tx.frame(ticket);
   if (Ppe* p = executing_ppe()) {
-    charge_transmit(*p, port_index, *shared);
-    p->defer([this, port_index, shared] { ports_[port_index]->tx.release(shared); });
+    charge_transmit(*p, port_index, sent_frame);
+    p->defer([&tx, ticket] { tx.release(ticket); });
     return;
   }
   // A TCP timer or a connect: the engine that owns the flow sends it on its next iteration.
   std::size_t ppe = ports_[port_index]->ppe;
   stack::net::FrameHeaders sent;
-  if (stack::net::read_headers(shared->data(), shared->size(), sent))
+  if (stack::net::read_headers(sent_frame.data(), sent_frame.size(), sent))
     if (world::TcpEndpoint* ep = flows_.outbound(port_index, sent.frame.segment)) ppe = conns_.at(ep)->ppe;
-  ppes_[ppe]->timer_frames.emplace_back(port_index, shared);
+  ppes_[ppe]->timer_frames.emplace_back(port_index, ticket);
   ppes_[ppe]->engine->visible_at(calendar_.now());
 }
 

@@ -70,7 +70,7 @@ struct AmpHost::PpeState {
   models::Addr inbox_lock;
   std::vector<std::size_t> ports;
   std::vector<Conn*> conns;
-  std::deque<std::pair<std::size_t, std::shared_ptr<world::Frame>>> timer_frames;  // sent outside the loop
+  std::deque<std::pair<std::size_t, kernel::TxQueue::Ticket>> timer_frames;  // port and frame sent outside the loop
 };
 
 }  // namespace iscsim::host::amp

@@ -22,11 +22,12 @@ void AmpHost::iteration(int index) {
   }
   serve_doorbells(p, st);
   while (!st.timer_frames.empty()) {
-    auto [port, frame] = st.timer_frames.front();
+    auto [port, ticket] = st.timer_frames.front();
     st.timer_frames.pop_front();
     p.run(paths_.tcp_timer, 1, 0);
-    charge_transmit(p, port, *frame);
-    p.defer([this, port = port, frame = frame] { ports_[port]->tx.release(frame); });
+    kernel::TxQueue& tx = ports_[port]->tx;
+    charge_transmit(p, port, tx.frame(ticket));
+    p.defer([&tx, ticket = ticket] { tx.release(ticket); });
   }
   // Serving one connection may make another's work visible (a reconnect): a few passes at most.
   for (bool again = true; again;) {

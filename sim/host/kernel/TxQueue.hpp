@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <memory>
 #include <utility>
 
 #include "sim/world/NicPort.hpp"
@@ -14,21 +13,27 @@ namespace iscsim::host::kernel {
 
 class TxQueue {
  public:
+  // A frame's place in the queue. 32 bits: tickets are compared only with the oldest one still
+  // sending (modulo 2^32), and a deferred release of (port, ticket) fits std::function's inline
+  // storage with its host's `this`.
+  using Ticket = std::uint32_t;
+
   explicit TxQueue(world::NicPort* nic = nullptr) : nic_(nic) {}
 
   // A frame TCP just produced; it leaves when release() is called for it and all before it.
-  std::shared_ptr<world::Frame> enqueue(world::Frame frame) {
-    auto shared = std::make_shared<world::Frame>(std::move(frame));
-    sending_.emplace_back(shared, false);
-    return shared;
+  Ticket enqueue(world::Frame frame) {
+    sending_.emplace_back(std::move(frame), false);
+    return static_cast<Ticket>(first_ + sending_.size() - 1);
   }
-  // The work that sent `frame` has finished.
-  void release(const std::shared_ptr<world::Frame>& frame) {
-    for (auto& [f, done] : sending_)
-      if (f == frame) done = true;
+  // The frame `ticket` holds, until it is released.
+  const world::Frame& frame(Ticket ticket) const { return sending_[static_cast<Ticket>(ticket - first_)].first; }
+  // The work that sent `ticket`'s frame has finished.
+  void release(Ticket ticket) {
+    sending_[static_cast<Ticket>(ticket - first_)].second = true;
     while (!sending_.empty() && sending_.front().second) {
-      qdisc_.push_back(std::move(*sending_.front().first));
+      qdisc_.push_back(std::move(sending_.front().first));
       sending_.pop_front();
+      ++first_;
       qdisc_peak_ = std::max<std::uint64_t>(qdisc_peak_, qdisc_.size());
       drain();
     }
@@ -42,7 +47,8 @@ class TxQueue {
 
  private:
   world::NicPort* nic_;
-  std::deque<std::pair<std::shared_ptr<world::Frame>, bool>> sending_;
+  std::deque<std::pair<world::Frame, bool>> sending_;  // from ticket first_ on: frame, released
+  Ticket first_ = 0;
   std::deque<world::Frame> qdisc_;
   std::uint64_t qdisc_peak_ = 0;
 };

@@ -266,18 +266,19 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {
   const int cpu = backlog_owner_ >= 0 ? backlog_owner_ : cpus_->executing();
-  const std::shared_ptr<world::Frame> shared = ports_[port_index].tx.enqueue(std::move(frame));
+  const kernel::TxQueue::Ticket ticket = ports_[port_index].tx.enqueue(std::move(frame));
+  const auto port = static_cast<std::uint32_t>(port_index);  // with the ticket, fits a std::function inline
   if (cpu >= 0) {
-    charge_transmit(cpu, port_index, *shared);
-    cpus_->defer(cpu, [this, port_index, shared] { ports_[port_index].tx.release(shared); });
+    charge_transmit(cpu, port_index, ports_[port_index].tx.frame(ticket));
+    cpus_->defer(cpu, [this, port, ticket] { ports_[port].tx.release(ticket); });
     return;
   }
   // A TCP timer (delayed ACK, retransmission) sends from the timer softirq.
-  cpus_->raise_softirq(route(port_index), Work{[this, port_index, shared](int c) {
+  cpus_->raise_softirq(route(port_index), Work{[this, port, ticket](int c) {
                                                  cpus_->run(c, paths_.tcp_timer, 1, 0);
-                                                 charge_transmit(c, port_index, *shared);
+                                                 charge_transmit(c, port, ports_[port].tx.frame(ticket));
                                                },
-                                               [this, port_index, shared] { ports_[port_index].tx.release(shared); },
+                                               [this, port, ticket] { ports_[port].tx.release(ticket); },
                                                "softirq TIMER"});
 }
 

@@ -73,7 +73,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   Piece& piece = pieces_[cpu];
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
-  const Picos start = in_piece ? piece.start + picos_from_cycles(piece.cycles, hz_) : now;
+  const Picos start = !in_piece ? now : piece.cycles > 0 ? piece.start + picos_from_cycles(piece.cycles, hz_) : piece.start;
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
@@ -102,7 +102,9 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual
   // B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21 and later).
   c.l2_misses = static_cast<double>(acc.misses - acc.from_memory) + exposed;
-  double stall_ns = exposed * params_.memory_latency_ns / params_.misses_in_flight +
+  // Terms that are zero (most paths: code and data resident) skip their divisions: 0 * x / y
+  // is exactly 0, so the result is the same.
+  double stall_ns = (exposed > 0 ? exposed * params_.memory_latency_ns / params_.misses_in_flight : 0.0) +
                     static_cast<double>(acc.from_peer) * params_.peer_latency_ns +
                     calls * (p.mmio_reads * params_.mmio_read_ns + p.mmio_writes * params_.mmio_write_ns);
   if (acc.bus_bytes > 0) {
@@ -114,7 +116,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const double bus_ns = bytes / fsb_.params().bytes_per_second * kNanosPerSecond;
     stall_ns = std::max(stall_ns + (exposed + static_cast<double>(acc.from_peer)) * wait_ns, bus_ns);
   }
-  c.stall_cycles = stall_ns * hz_ / kNanosPerSecond;
+  c.stall_cycles = stall_ns > 0 ? stall_ns * hz_ / kNanosPerSecond : 0.0;
   const double own = c.instr * p.cpi.value + c.stall_cycles;
   // Clear penalties owed from snoops were counted where they happened; here they only take time.
   c.cycles = own + take_pending_cycles(cpu);

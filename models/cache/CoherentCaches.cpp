@@ -233,11 +233,14 @@ void CoherentCaches::write_miss(int cpu, std::uint64_t line, Word* set, AccessCo
   fill<W>(set, want, Mesi::Modified, counts);
 }
 
-template <std::uint32_t W, bool Write>
-void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts) {
+template <std::uint32_t W, bool Write, bool Hinted>
+void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints,
+                                  AccessCounts& counts) {
   // Hits, most lines of most accesses, stay in this loop on local copies of the geometry and the
   // LRU clock; misses and upgrades go out of line. The set advances with the line, and the key
-  // grows by one tag each time the sets wrap around, instead of both being derived again.
+  // grows by one tag each time the sets wrap around, instead of both being derived again. A
+  // hinted way is compared first: a line is in at most one way of its set, so a match there is
+  // the hit the search would find.
   Word* const mine = cpu_words(cpu);
   const std::size_t stride = row_stride_;
   const std::size_t wrap = sets_ * stride;
@@ -249,11 +252,21 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
   std::uint64_t clock = clock_;
   for (std::uint64_t line = first; line <= last; ++line) {
     Word* set = mine + offset;
-    const int w = find<W>(set, want);
+    int w = 0;
+    if constexpr (Hinted) {
+      w = *hints;
+      if ((set[w] & ~kStateMask) != want) {
+        w = find<W>(set, want);
+        if (w >= 0) *hints = static_cast<std::uint8_t>(w);
+      }
+    } else {
+      w = find<W>(set, want);
+    }
     if (w < 0 || (Write && state_of(set[w]) == Mesi::Shared)) {
       clock_ = clock;
       if (w < 0) {
         Write ? write_miss<W>(cpu, line, set, counts) : read_miss<W>(cpu, line, set, counts);
+        if constexpr (Hinted) *hints = static_cast<std::uint8_t>(find<W>(set, want));
       } else {
         invalidate_others<W>(cpu, offset, want);
         ++counts.upgrades;
@@ -275,72 +288,12 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
       offset = 0;
       want += tag_step;
     }
+    if constexpr (Hinted) ++hints;
   }
   clock_ = clock;
 }
 
-template <std::uint32_t W>
-void CoherentCaches::read_lines_hinted(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints,
-                                       AccessCounts& counts) {
-  // access_lines' read with one key compare at the hinted way before the set search: a line is
-  // in at most one way of its set, so a match there is the hit the search would find.
-  Word* const mine = cpu_words(cpu);
-  const std::size_t stride = row_stride_;
-  const std::size_t wrap = sets_ * stride;
-  const std::uint32_t way_bits = this->way_bits<W>();
-  const std::uint64_t stamp_limit = stamp_limit_;
-  const Word tag_step = Word{1} << kStateBits;
-  std::size_t offset = set_offset(first);
-  Word want = want_key(first);
-  std::uint64_t clock = clock_;
-  for (std::uint64_t line = first; line <= last; ++line, ++hints) {
-    Word* set = mine + offset;
-    int w = *hints;
-    if ((set[w] & ~kStateMask) != want) {
-      w = find<W>(set, want);
-      if (w < 0) {
-        clock_ = clock;
-        read_miss<W>(cpu, line, set, counts);
-        clock = clock_;
-        *hints = static_cast<std::uint8_t>(find<W>(set, want));
-        w = -1;
-      } else {
-        *hints = static_cast<std::uint8_t>(w);
-      }
-    }
-    if (w >= 0) {
-      if (clock + 1 >= stamp_limit) {
-        clock_ = clock;
-        renumber_stamps();
-        clock = clock_;
-      }
-      set[ways<W>() + static_cast<std::uint32_t>(w)] = static_cast<Word>(++clock << way_bits) | static_cast<Word>(w);
-    }
-    offset += stride;
-    if (offset == wrap) {
-      offset = 0;
-      want += tag_step;
-    }
-  }
-  clock_ = clock;
-}
-
-AccessCounts CoherentCaches::read_hinted(int cpu, Addr addr, std::uint64_t bytes, std::uint8_t* hints) {
-  check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);
-  AccessCounts counts;
-  if (bytes == 0) return counts;
-  const std::uint64_t first = addr >> line_shift_;
-  const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
-  counts.lines = last - first + 1;
-  if (geometry_.ways == kShippedWays)
-    read_lines_hinted<kShippedWays>(cpu, first, last, hints, counts);
-  else
-    read_lines_hinted<kAnyWays>(cpu, first, last, hints, counts);
-  notify_victims();
-  return counts;
-}
-
-AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, bool write) {
+AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints) {
   check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);  // a CPU access never passes as the device's
   AccessCounts counts;
   if (bytes == 0) return counts;
@@ -348,19 +301,25 @@ AccessCounts CoherentCaches::access(int cpu, Addr addr, std::uint64_t bytes, boo
   const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
   counts.lines = last - first + 1;
   if (geometry_.ways == kShippedWays) {
-    write ? access_lines<kShippedWays, true>(cpu, first, last, counts)
-          : access_lines<kShippedWays, false>(cpu, first, last, counts);
+    write   ? access_lines<kShippedWays, true, false>(cpu, first, last, nullptr, counts)
+    : hints ? access_lines<kShippedWays, false, true>(cpu, first, last, hints, counts)
+            : access_lines<kShippedWays, false, false>(cpu, first, last, nullptr, counts);
   } else {
-    write ? access_lines<kAnyWays, true>(cpu, first, last, counts)
-          : access_lines<kAnyWays, false>(cpu, first, last, counts);
+    write   ? access_lines<kAnyWays, true, false>(cpu, first, last, nullptr, counts)
+    : hints ? access_lines<kAnyWays, false, true>(cpu, first, last, hints, counts)
+            : access_lines<kAnyWays, false, false>(cpu, first, last, nullptr, counts);
   }
   notify_victims();
   return counts;
 }
 
-AccessCounts CoherentCaches::read(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, false); }
+AccessCounts CoherentCaches::read(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, false, nullptr); }
 
-AccessCounts CoherentCaches::write(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, true); }
+AccessCounts CoherentCaches::read_hinted(int cpu, Addr addr, std::uint64_t bytes, std::uint8_t* hints) {
+  return access(cpu, addr, bytes, false, hints);
+}
+
+AccessCounts CoherentCaches::write(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, true, nullptr); }
 
 AccessCounts CoherentCaches::dma_write(Addr addr, std::uint64_t bytes) { return device_access(addr, bytes, true); }
 

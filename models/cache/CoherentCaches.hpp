@@ -128,10 +128,9 @@ class CoherentCaches {
   // missed line, and a call's register saves cost about as much as their work.
   template <std::uint32_t W>
   [[gnu::always_inline]] inline void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
-  template <std::uint32_t W, bool Write>
-  void access_lines(int cpu, std::uint64_t first, std::uint64_t last, AccessCounts& counts);
-  template <std::uint32_t W>
-  void read_lines_hinted(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints, AccessCounts& counts);
+  // With Hinted, `hints` holds per line the way to compare first, as read_hinted()'s.
+  template <std::uint32_t W, bool Write, bool Hinted>
+  void access_lines(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints, AccessCounts& counts);
   template <std::uint32_t W>
   void read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   template <std::uint32_t W>
@@ -163,7 +162,7 @@ class CoherentCaches {
     snooped_any_ = true;
   }
   void notify_victims();
-  AccessCounts access(int cpu, Addr addr, std::uint64_t bytes, bool write);
+  AccessCounts access(int cpu, Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints);
   // A device's DMA: a write invalidates every cached copy, a read writes Modified ones back.
   AccessCounts device_access(Addr addr, std::uint64_t bytes, bool write);
 

@@ -1,11 +1,12 @@
 // Google Benchmark of the protocol cores' hot paths with real bytes: one full-size segment
 // through TCP (queued by the sender, framed with its checksums, parsed and verified, queued and
 // read by the receiver, its ACK back), and one 8 KB Data-In PDU through the iSCSI codec (built,
-// encoded, decoded; without digests as the paper ran, and with CRC32C header and data digests),
-// and the Internet checksum over a segment.
+// encoded, decoded; without digests as the paper ran, and with CRC32C header and data digests;
+// decoded from pieces, lent or copied in), and the Internet checksum over a segment.
 // Items are payload bytes.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -99,6 +100,35 @@ void BM_PduCodecDataIn(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kData));
 }
 BENCHMARK(BM_PduCodecDataIn)->ArgName("digests")->Arg(0)->Arg(1);
+
+// An encoded 8 KB Data-In PDU decoded into a reused PDU from pieces of range(0) bytes (a full
+// segment's payload, or the whole PDU at once), lent where they lie as the sessions hand the
+// receive queue's bytes over (range(1) = 1) or fed, copied into the decoder first (0).
+void BM_PduDecodePieces(benchmark::State& state) {
+  constexpr std::size_t kData = 8192;
+  const std::vector<std::uint8_t> data(kData, 0x5A);
+  std::vector<std::uint8_t> wire;
+  iscsi::DataFields f;
+  f.itt = 1;
+  iscsi::encode_pdu(iscsi::data_in_pdu(f, iscsi::TargetSn{}, data.data(), data.size()), {}, wire);
+  const auto piece = static_cast<std::size_t>(state.range(0));
+  const bool lend = state.range(1) != 0;
+  iscsi::PduDecoder decoder;
+  iscsi::Pdu pdu;
+  for (auto _ : state) {
+    for (std::size_t at = 0; at < wire.size(); at += piece) {
+      const std::size_t n = std::min(piece, wire.size() - at);
+      if (lend)
+        decoder.lend(wire.data() + at, n);
+      else
+        decoder.feed(wire.data() + at, n);
+      while (decoder.next(pdu)) benchmark::DoNotOptimize(pdu.data.data());
+      decoder.settle();
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kData));
+}
+BENCHMARK(BM_PduDecodePieces)->ArgNames({"piece", "lent"})->ArgsProduct({{1448, 8240}, {0, 1}});
 
 // The Internet checksum over a full segment's TCP bytes, as build and parse each run it once.
 void BM_Checksum(benchmark::State& state) {

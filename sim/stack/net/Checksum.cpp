@@ -61,7 +61,9 @@ std::uint32_t sum_words(const std::uint8_t* data, std::uint8_t* out, std::size_t
     data += kStepBytes;
     len -= kStepBytes;
   }
-  if constexpr (kCopy) std::memcpy(out, data, len);
+  // An empty destination may be a null pointer, which memcpy must not get even for no bytes.
+  if constexpr (kCopy)
+    if (len != 0) std::memcpy(out, data, len);
   while (len >= kLongBytes) {
     even_carries += add_overflows(even, load_word(data));
     data += kLongBytes;

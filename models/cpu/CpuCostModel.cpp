@@ -49,7 +49,6 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       page_bytes_(static_cast<std::uint64_t>(params.prefetch_page_bytes)),
       page_shift_((page_bytes_ & (page_bytes_ - 1)) == 0 ? static_cast<int>(std::log2(static_cast<double>(page_bytes_))) : -1),
       line_ns_(fsb.params().line_bytes / fsb.params().bytes_per_second * kNanosPerSecond),
-      line_shift_(__builtin_ctz(caches.geometry().line_bytes)),
       running_(cpus, Bin::Idle),
       pending_cycles_(cpus, 0.0),
       pieces_(cpus),
@@ -58,7 +57,14 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
   // Code regions are sized by the bound, not the value, so calibration does not move them.
   for (PathId i = 0; i < catalog.size(); ++i)
     code_.push_back(memory.region(static_cast<std::uint64_t>(std::max(1.0, catalog[i].footprint_bytes.max))));
+  // One hint per line of each path's code, per CPU (footprints are fixed, not calibrated).
+  const std::uint64_t line = caches.geometry().line_bytes;
   code_hints_.resize(static_cast<std::size_t>(cpus) * catalog.size());
+  for (std::size_t i = 0; i < code_hints_.size(); ++i) {
+    const PathId id = i % catalog.size();
+    const auto footprint = static_cast<std::uint64_t>(catalog[id].footprint_bytes.value);
+    if (footprint > 0) code_hints_[i].resize((code_[id] + footprint - 1) / line - code_[id] / line + 1);
+  }
   caches_.set_snoop_listener([this](int victim, std::uint64_t lines) { on_snoop(victim, lines); });
 }
 
@@ -88,13 +94,8 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     acc += a;
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
-  if (footprint > 0) {
-    const Addr code = code_[id];
-    const auto lines = static_cast<std::size_t>(((code + footprint - 1) >> line_shift_) - (code >> line_shift_) + 1);
-    std::vector<std::uint8_t>& hints = code_hints_[static_cast<std::size_t>(cpu) * catalog_.size() + id];
-    if (hints.size() < lines) hints.resize(lines);
-    stream(code, footprint, false, hints.data());
-  }
+  if (footprint > 0)
+    stream(code_[id], footprint, false, code_hints_[static_cast<std::size_t>(cpu) * catalog_.size() + id].data());
   for (const Touch& t : touches)
     if (t.bytes > 0) stream(t.addr, t.bytes, t.write, nullptr);
   access_hi_ = access_lo_;
@@ -186,10 +187,8 @@ void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
 
 void CpuCostModel::begin_piece(int cpu, Picos now) {
   Piece& p = pieces_[cpu];
-  p.spans.clear();
-  p.parts.clear();
+  p.clear();
   p.start = now;
-  p.cycles = 0;
   p.until = std::numeric_limits<Picos>::max();
 }
 
@@ -212,12 +211,7 @@ Piece CpuCostModel::suspend_piece(int cpu, Picos now) {
   } else {
     next = std::move(spare_.back());
     spare_.pop_back();
-    next.spans.clear();
-    next.parts.clear();
-    next.start = 0;
-    next.cycles = 0;
-    next.until = 0;
-    next.bin = Bin::Idle;
+    next.clear();
   }
   return p;
 }

@@ -63,6 +63,15 @@ struct Piece {
   double cycles = 0;  // charged so far: where the next path starts
   Picos until = 0;
   Bin bin = Bin::Idle;  // set aside: the bin of the path it returns to
+  // Empty, keeping the storage of its vectors.
+  void clear() {
+    spans.clear();
+    parts.clear();
+    start = 0;
+    cycles = 0;
+    until = 0;
+    bin = Bin::Idle;
+  }
 };
 
 struct Cost {
@@ -135,7 +144,6 @@ class CpuCostModel {
   std::uint64_t page_bytes_;  // the prefetcher's page, in whole bytes
   int page_shift_;            // log2 of it when a power of two (a shift, not a division), else -1
   double line_ns_;            // one line's transfer on the idle FSB
-  int line_shift_;            // log2 of the caches' line (a power of two)
   std::vector<Addr> code_;  // per path, its code region
   // Per CPU and path (cpu * paths + path), the way each line of the path's code was in last time:
   // a code region is read again on every call, nearly always hitting where it hit before.

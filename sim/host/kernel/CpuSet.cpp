@@ -360,8 +360,7 @@ void CpuSet::complete_at(Picos at, int cpu, std::uint64_t generation) {
   // allocation per piece of work.
   const auto n = static_cast<std::uint64_t>(cpus_.size());
   calendar_.schedule(at, [this, key = generation * n + static_cast<std::uint64_t>(cpu)] {
-    const auto n = static_cast<std::uint64_t>(cpus_.size());
-    complete(static_cast<int>(key % n), key / n);
+    complete(static_cast<int>(key % cpus_.size()), key / cpus_.size());
   });
 }
 

@@ -127,12 +127,10 @@ int run_command(const std::vector<std::string>& args) {
     if (!pcap.empty()) opt.pcap_path = staged.path(pcap);
     if (!trace.empty()) opt.trace_path = staged.path(trace);
     ProgressLine progress(s.run.warmup_s, s.run.warmup_s + s.run.duration_s);
-    opt.progress = [&progress, armed = false](double simulated_s) mutable {
-      // The first call comes after SimGrid's engine replaced the SIGINT handler with its own.
-      if (!armed) results::arm_interrupt_cleanup();
-      armed = true;
-      progress.update(simulated_s);
-    };
+    opt.progress = [&progress](double simulated_s) { progress.update(simulated_s); };
+    // SimGrid's engine replaces the SIGINT handler with its own as it starts: ours again at once,
+    // so an interrupt at any point of the run removes what it staged.
+    opt.engine_started = results::arm_interrupt_cleanup;
 
     // Heap memory a run frees is soon needed again (every I/O's buffers): keeping it spares
     // the page faults of handing it back to the kernel and taking it again.

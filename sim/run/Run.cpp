@@ -190,6 +190,7 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   platform.link_bytes_per_s = s.nics.link_gbps * 1e9 / 8;
   platform.link_latency_s = s.link.latency_us * 1e-6;
   SimgridClock clock(platform, opt.simgrid_args);
+  if (opt.engine_started) opt.engine_started();
 
   const Picos limit = a.window_end + models::picos_from_seconds(kDrainLimitS);
   const auto all_done = [&a, bulk] {

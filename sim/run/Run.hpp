@@ -2,6 +2,7 @@
 // One run: the initiator (of the architecture the scenario names) and its targets, their NICs,
 // buses and wires, the connections between them and the workload, built from a scenario and run
 // to completion.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,8 @@ struct RunOptions {
   std::optional<trace::TraceWindow> trace_window;  // empty: kDefaultTraceSeconds from the window's start
   std::vector<std::string> simgrid_args;  // --cfg=..., --log=...
   world::SimgridClock::ProgressHook progress;  // empty: none
+  // Called once SimGrid's engine exists (it installs its own SIGINT handler): empty, none.
+  std::function<void()> engine_started;
 };
 
 // What a run produced: results.json without run_info, and how the engine was exercised.

@@ -134,6 +134,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
+      {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
   };

@@ -70,7 +70,7 @@ std::vector<KeySpec> build() {
       string("host.cache.model", "xeon-prestonia-l2", "L2 cache parameter set under models/params/cache/"),
       string("host.code_paths", "linux-2.4-calibrated",
              "code-path catalog under models/params/paths/ (instructions, CPI, footprint per kernel path)"),
-      string("host.kernel_objects", "linux-2.4-objects", "kernel object sizes under models/params/kernel/"),
+      string("host.kernel_objects", "linux-2.4-objects", "kernel object sizes and tick, scheduler and slab constants under models/params/kernel/"),
       enumeration("host.irq_routing", "all_to_cpu0", {"all_to_cpu0", "round_robin", "per_nic"},
                   "smp: which CPU takes a NIC interrupt (Linux 2.4 sends all to CPU0)"),
       integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),

@@ -62,6 +62,7 @@ void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
   raise_irq(cpu, Work{[this, handler](int on) {
                         run(on, paths_.irq_entry, 1, 0);
                         run(on, handler, 1, 0);
+                        tick(on);
                       },
                       {},
                       "local timer"});
@@ -107,6 +108,7 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
   t->name_ = std::move(name);
   t->body = std::move(body);
   t->last_cpu_ = home_cpu % cpus();
+  t->counter_ = weights_.timeslice_ticks;
   if (memory_ != nullptr) t->task_ = memory_->region(task_hot_bytes_);
   threads_.push_back(std::move(t));
   return threads_.back().get();
@@ -114,12 +116,49 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
 
 bool CpuSet::idle(int cpu) const {
   // As Linux 2.4 sees it: the CPU's current task is the idle task, even while an interrupt or
-  // a softirq runs on top of it (reschedule_idle compares cpu_curr() with idle_task()).
+  // a softirq runs on top of it (reschedule_idle compares cpu_curr() with idle_task()), and even
+  // when it has already been told to reschedule.
+  return current_thread(cpu) == nullptr;
+}
+
+Thread* CpuSet::current_thread(int cpu) const {
   const Cpu& c = cpus_[cpu];
-  if (c.ipi_pending || (c.busy && c.current.thread != nullptr)) return false;
-  for (const Job& j : c.preempted)
-    if (j.thread != nullptr) return false;
-  return std::none_of(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->claimed_ == cpu; });
+  if (c.busy && c.current.thread != nullptr) return c.current.thread;
+  if (c.still_running != nullptr) return c.still_running;
+  for (auto it = c.preempted.rbegin(); it != c.preempted.rend(); ++it)
+    if (it->thread != nullptr) return it->thread;
+  return nullptr;
+}
+
+void CpuSet::set_scheduler_weights(SchedulerWeights w) {
+  weights_ = w;
+  for (auto& t : threads_) t->counter_ = w.timeslice_ticks;
+}
+
+int CpuSet::goodness(const Thread& t, int cpu, int mm) const {
+  const bool slices = weights_.timeslice_ticks > 0;
+  if (slices && t.counter_ == 0) return 0;
+  int weight = (slices ? t.counter_ : 1) + weights_.base_weight;
+  if (t.last_cpu_ == cpu) weight += weights_.proc_change_penalty;
+  if (t.mm_ == mm || t.mm_ == kKernelThread) weight += weights_.same_mm_bonus;
+  return weight;
+}
+
+void CpuSet::tick(int cpu) {
+  if (weights_.timeslice_ticks <= 0) return;
+  Thread* t = current_thread(cpu);
+  if (t == nullptr) return;
+  if (--t->counter_ <= 0) {
+    t->counter_ = 0;
+    cpus_[cpu].need_resched = true;
+  }
+}
+
+void CpuSet::enqueue(Thread* t) {
+  t->queued_ = true;
+  t->queued_at_ = ++enqueues_;
+  runq_.push_front(t);
+  trace_queue();
 }
 
 void CpuSet::wake(Thread* t, int waker) {
@@ -136,34 +175,59 @@ void CpuSet::wake(Thread* t, int waker) {
          {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true},
          {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(t->last_cpu_)],
           sched_data_.empty() ? 0 : memory_->line_bytes(), false}});
-  // The waker's own CPU, idle under an interrupt, runs it when the interrupt returns; another CPU
-  // is told by an IPI.
-  const int target = reschedule_idle_target(t);
-  t->claimed_ = target;
-  t->queued_ = true;
-  runq_.push_back(t);
-  trace_queue();
-  if (target < 0 || target == waker) return;
-  if (waker < 0)
-    dispatch(target);
-  else
-    send_ipi(target);
+  enqueue(t);
+  // The waker's own CPU reschedules when its work returns; another CPU is told by an IPI.
+  const Resched r = reschedule_idle(t, waker);
+  if (r.cpu < 0 || r.cpu == waker) return;
+  if (waker < 0) {
+    dispatch(r.cpu);
+  } else if (r.ipi) {
+    send_ipi(r.cpu);
+  } else if (idle_path_ && idle(r.cpu)) {
+    // The polling CPU sees need_resched once the waker's work has written it.
+    const int cpu = r.cpu;
+    if (executing_ >= 0 && cpus_[executing_].busy)
+      defer(executing_, [this, cpu] { dispatch(cpu); });
+    else
+      dispatch(cpu);
+  }
 }
 
-int CpuSet::reschedule_idle_target(const Thread* t) const {
-  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else any idle CPU; with none
-  // idle, the CPU whose current task it out-ranks most (preemption_goodness): a thread that slept
-  // has its counter recharged, and goodness() adds PROC_CHANGE_PENALTY on its last CPU, so that
-  // one when it runs a thread, else another that does. That CPU is told to reschedule (its
-  // thread yields the CPU at its next scheduling point: a 2.4 kernel is not preemptible).
-  if (idle(t->last_cpu_)) return t->last_cpu_;
-  for (int c = 0; c < cpus(); ++c)
-    if (idle(c)) return c;
-  const auto runs_thread = [this](int c) { return cpus_[c].busy && cpus_[c].current.thread != nullptr; };
-  if (runs_thread(t->last_cpu_)) return t->last_cpu_;
-  for (int c = 0; c < cpus(); ++c)
-    if (runs_thread(c)) return c;
-  return -1;
+CpuSet::Resched CpuSet::reschedule_idle(const Thread* t, int waker) {
+  // Linux 2.4 reschedule_idle(): the thread's last CPU if it idles, else the idle CPU that
+  // scheduled longest ago; with none idle, the CPU whose current thread it out-ranks most
+  // (preemption_goodness > 0). That CPU's need_resched is set: an idle one schedules at once, a
+  // busy one when its thread next returns (a 2.4 kernel is not preemptible). An idle CPU already
+  // told needs no second IPI.
+  const auto tell_idle = [this, waker](int cpu) {
+    Cpu& c = cpus_[cpu];
+    // A polling idle loop watches need_resched itself (2.4 poll_idle sets it to -1): no IPI.
+    const bool told = c.need_resched || idle_path_.has_value();
+    c.need_resched = true;
+    return Resched{cpu, cpu != waker && !told};
+  };
+  if (idle(t->last_cpu_)) return tell_idle(t->last_cpu_);
+  int oldest = -1;
+  int victim = -1;
+  int most = 0;
+  for (int c = 0; c < cpus(); ++c) {
+    if (Thread* cur = current_thread(c)) {
+      if (oldest >= 0) continue;
+      // preemption_goodness(): both weighed in the address space that CPU has loaded.
+      const int mm = cpus_[c].active_mm;
+      const int prio = goodness(*t, c, mm) - goodness(*cur, c, mm);
+      if (prio > most) {
+        most = prio;
+        victim = c;
+      }
+    } else if (oldest < 0 || cpus_[c].last_schedule < cpus_[oldest].last_schedule) {
+      oldest = c;
+    }
+  }
+  if (oldest >= 0) return tell_idle(oldest);
+  if (victim < 0) return {};
+  cpus_[victim].need_resched = true;
+  return Resched{victim, victim != waker};
 }
 
 void CpuSet::wake_by_ipi(Thread* t) {
@@ -172,13 +236,10 @@ void CpuSet::wake_by_ipi(Thread* t) {
     return;
   }
   if (t->queued_) return;
-  const int target = reschedule_idle_target(t);
-  t->claimed_ = target;
-  t->queued_ = true;
-  runq_.push_back(t);
-  trace_queue();
-  if (target >= 0)
-    send_ipi(target, [this, t](int on) {
+  enqueue(t);
+  const Resched r = reschedule_idle(t, -1);
+  if (r.cpu >= 0)
+    send_ipi(r.cpu, [this, t](int on) {
       run(on, paths_.wake_up, 1, 0,
           {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
            {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true}});
@@ -242,26 +303,55 @@ void CpuSet::lock(int cpu, double hold_cycles) {
 }
 
 Thread* CpuSet::pick(int cpu) {
-  if (runq_.empty()) return nullptr;
-  // A thread woken for this CPU first.
-  auto it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->claimed_ == cpu; });
-  if (it == runq_.end() && !cpus_[cpu].schedules) {
-    // Back from an interrupt into the idle loop, 2.4 calls schedule() only if need_resched was
-    // set for this CPU: it takes no thread another CPU was told to run.
-    it = std::find_if(runq_.begin(), runq_.end(), [](const Thread* t) { return t->claimed_ < 0; });
-    if (it == runq_.end()) return nullptr;
+  Cpu& c = cpus_[cpu];
+  Thread* prev = c.still_running;
+  c.still_running = nullptr;
+  // A thread with more to do goes on in its loop unless told to reschedule; an idle CPU back from
+  // an interrupt halts again unless it was (2.4's idle loop: `while (!need_resched) hlt`).
+  if (prev != nullptr && !c.need_resched) {
+    prev->queued_ = false;
+    return prev;
   }
-  // schedule() after a thread sleeps: 2.4 goodness() prefers one that last ran here
-  // (PROC_CHANGE_PENALTY), else takes any runnable thread, one woken for another CPU included.
-  if (it == runq_.end())
-    it = std::find_if(runq_.begin(), runq_.end(), [cpu](const Thread* t) { return t->last_cpu_ == cpu; });
-  if (it == runq_.end()) it = runq_.begin();
-  Thread* t = *it;
-  runq_.erase(it);
-  trace_queue();
-  t->queued_ = false;
-  t->claimed_ = -1;
-  return t;
+  if (prev == nullptr && !c.schedules && !c.need_resched) return nullptr;
+  c.schedules = false;
+  c.need_resched = false;
+  c.last_schedule = calendar_.now();
+  Thread* next = choose(cpu, prev);
+  if (prev != nullptr && next != prev) {
+    // Still runnable: it stays in the run queue where it was.
+    const auto at = std::find_if(runq_.begin(), runq_.end(),
+                                 [prev](const Thread* t) { return t->queued_at_ < prev->queued_at_; });
+    runq_.insert(at, prev);
+    trace_queue();
+  }
+  if (next == nullptr) return nullptr;
+  if (next != prev) {
+    runq_.erase(std::find(runq_.begin(), runq_.end(), next));
+    trace_queue();
+  }
+  next->queued_ = false;
+  return next;
+}
+
+Thread* CpuSet::choose(int cpu, Thread* prev) {
+  const int mm = cpus_[cpu].active_mm;
+  for (;;) {
+    Thread* best = nullptr;
+    int weight = 0;
+    const auto consider = [&](Thread* t) {
+      const int w = goodness(*t, cpu, mm);
+      if (best == nullptr || w > weight || (w == weight && t->queued_at_ > best->queued_at_)) {
+        best = t;
+        weight = w;
+      }
+    };
+    for (Thread* t : runq_) consider(t);
+    if (prev != nullptr) consider(prev);
+    if (best == nullptr || weight > 0) return best;
+    // Every runnable thread has spent its slice: all threads, sleeping ones too, are recharged
+    // (counter = counter / 2 + NICE_TO_TICKS), so a thread that sleeps a lot gains priority.
+    for (auto& t : threads_) t->counter_ = t->counter_ / 2 + weights_.timeslice_ticks;
+  }
 }
 
 void CpuSet::dispatch(int cpu) {
@@ -373,20 +463,19 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   if (Thread* t = job.thread) {
     t->running_ = false;
     if (t->rerun_) {
+      // Woken while it ran: still runnable, it returns to its loop (or yields, if told to).
       t->rerun_ = false;
       t->queued_ = true;
-      runq_.push_back(t);
-      trace_queue();
+      c.still_running = t;
+    } else {
+      c.schedules = true;  // it sleeps: schedule()
     }
   }
   if (job.work.finish) job.work.finish();
   for (auto& effect : job.deferred) effect();
   job.deferred.clear();
   spare_deferred_.push_back(std::move(job.deferred));
-  // A thread that ends its run sleeps: its CPU calls schedule().
-  c.schedules = job.thread != nullptr;
   dispatch(cpu);
-  c.schedules = false;
 }
 
 void CpuSet::trace_to(world::Timeline* timeline, std::vector<world::TimelineTrack> tracks,

@@ -42,6 +42,17 @@ struct Work {
   std::string_view name{};
 };
 
+// Linux 2.4's goodness(): a runnable thread's weight is its time slice left (`counter`, in ticks)
+// + 20 - nice, + PROC_CHANGE_PENALTY on the CPU it last ran on, + 1 in the loaded address space
+// or as a kernel thread; 0 once its slice is spent. All zero (the default): no time slices and
+// no preferences, run-queue order alone decides.
+struct SchedulerWeights {
+  int timeslice_ticks = 0;      // NICE_TO_TICKS(nice): a slice, and what each recalculation adds
+  int base_weight = 0;          // 20 - nice
+  int proc_change_penalty = 0;  // bonus on the thread's last CPU
+  int same_mm_bonus = 0;        // bonus for a thread that needs no address-space switch
+};
+
 // A thread's address space: a kernel thread has none (it borrows the last one, lazy TLB); the
 // threads of one user process share theirs.
 inline constexpr int kKernelThread = -1;
@@ -59,7 +70,8 @@ class Thread {
   bool queued_ = false;
   bool running_ = false;
   bool rerun_ = false;  // woken while running: run again before sleeping
-  int claimed_ = -1;    // the CPU reschedule_idle chose for it while it waits, -1 if none
+  int counter_ = 0;     // ticks left of its time slice (2.4 task_struct.counter)
+  std::uint64_t queued_at_ = 0;  // when it joined the run queue: 2.4 adds at the head, scans from it
   models::Addr task_ = 0;  // its task_struct's hot fields (0: not modelled)
   int mm_ = kKernelThread;
 };
@@ -107,6 +119,8 @@ class CpuSet {
   // From a CPU outside this set: an IPI to `cpu` whose handler also runs `handler` (an event
   // callback in interrupt context).
   void ipi_call(int cpu, std::function<void(int cpu)> handler);
+  // Time slices and goodness() as Linux 2.4 weighs threads; resets every thread's slice.
+  void set_scheduler_weights(SchedulerWeights w);
   // A CPU with nothing to run spins in `path` (polling) instead of halting: that time is charged
   // to the path's bin when the CPU next starts work.
   void set_idle_path(models::PathId path) { idle_path_ = path; }
@@ -136,7 +150,10 @@ class CpuSet {
     std::deque<Work> soft;
     Thread* last_thread = nullptr;
     int active_mm = kKernelThread;  // the address space its CR3 holds
-    bool schedules = false;         // in schedule() after a thread's run (not back from an interrupt)
+    bool schedules = false;         // owes a schedule(): its thread slept (not back from an interrupt)
+    bool need_resched = false;      // 2.4's need_resched of its current task: schedule() at the next chance
+    Thread* still_running = nullptr;  // its thread ended a run with more to do: back to its loop
+    Picos last_schedule = 0;        // when it last called schedule() (reschedule_idle: oldest idle first)
     bool ipi_pending = false;
     CpuEvents events;
     bool idle = true;
@@ -150,10 +167,26 @@ class CpuSet {
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);
   Thread* pick(int cpu);
+  // schedule()'s choice for `cpu` among the run queue and `prev` (still runnable, or null): the
+  // highest goodness, the run queue's head first on a tie; every slice recharged when all are spent.
+  Thread* choose(int cpu, Thread* prev);
+  int goodness(const Thread& t, int cpu, int mm) const;
+  // The thread whose context `cpu` holds (2.4 cpu_curr), under any interrupt; null: its idle task.
+  Thread* current_thread(int cpu) const;
+  // update_process_times on `cpu`'s tick: its current thread's slice shrinks; spent, it must yield.
+  void tick(int cpu);
   void send_ipi(int cpu, std::function<void(int)> handler = {});
   void leave_idle(int cpu);
   void local_timer(int cpu, Picos period, models::PathId handler);
-  int reschedule_idle_target(const Thread* t) const;
+  // 2.4 reschedule_idle() for `t` woken by work on `waker` (-1: none): the CPU told to
+  // reschedule (need_resched set there), or -1; `ipi` whether that takes an IPI.
+  struct Resched {
+    int cpu = -1;
+    bool ipi = false;
+  };
+  Resched reschedule_idle(const Thread* t, int waker);
+  // add_to_runqueue(): at the head of the run queue.
+  void enqueue(Thread* t);
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
   // Timeline: ends the piece of `job` running on `cpu` now; marks the run queue's length.
@@ -166,6 +199,8 @@ class CpuSet {
   std::vector<Cpu> cpus_;
   std::vector<std::unique_ptr<Thread>> threads_;
   std::deque<Thread*> runq_;
+  std::uint64_t enqueues_ = 0;
+  SchedulerWeights weights_;
   std::vector<double> job_cycles_;  // cycles of the work starting on each CPU
   // Storage of finished jobs' deferred effects, for the next jobs: no allocation per job.
   std::vector<std::vector<std::function<void()>>> spare_deferred_;

@@ -5,6 +5,7 @@ namespace iscsim::host::kernel {
 namespace {
 constexpr long long kMaxObjectBytes = 1 << 20;
 constexpr long long kMaxTimerHz = 10000;
+constexpr long long kMaxWeight = 1000;  // goodness() terms are small integers in 2.4 (ticks, 20 - nice)
 }
 
 KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
@@ -71,6 +72,9 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   };
   o.slab_cpucache = {limit("slab_cpucache_limit_over_1024_bytes"), limit("slab_cpucache_limit_over_256_bytes"),
                      limit("slab_cpucache_limit_small")};
+  const auto weight = [&p](const char* name) { return static_cast<int>(p.integer(name, 0, kMaxWeight)); };
+  o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
+                 weight("same_mm_bonus")};
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
     throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");

@@ -25,6 +25,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
+  cpus_->set_scheduler_weights(objects_.scheduler);
   if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));

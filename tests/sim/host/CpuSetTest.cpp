@@ -1,9 +1,11 @@
 // The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
 // handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
-// runs runs again; interrupts and address-space switches clear the pipeline they flush; work's
+// runs runs again; with Linux 2.4's time slices, a thread that never sleeps yields when its slice
+// is spent or a woken thread out-ranks it, and not before; interrupts and address-space switches clear the pipeline they flush; work's
 // deferred effects run once, in order, when it finishes.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -30,16 +32,16 @@ models::CodePathCatalog catalog() {
 }
 
 struct Rig {
-  Rig()
-      : caches(models::CacheGeometry{1 << 16, 4, 64, 1}, 2),
+  explicit Rig(int n_cpus = 2)
+      : caches(models::CacheGeometry{1 << 16, 4, 64, 1}, n_cpus),
         fsb(models::MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cost(params(), paths, caches, fsb, memory, 2, kHz),
+        cost(params(), paths, caches, fsb, memory, n_cpus, kHz),
         cpus(calendar, cost,
              SchedulerPaths{paths.id("schedule"), paths.id("wake_up"), paths.id("ipi_handler"), paths.id("irq_entry"),
                             paths.id("spin_lock_wait")},
-             2) {}
+             n_cpus) {}
   static models::CpuParams params() {
     models::CpuParams p;
     p.memory_latency_ns = 100;
@@ -50,6 +52,9 @@ struct Rig {
   }
   void run_all() {
     while (!calendar.empty()) calendar.run_next();
+  }
+  void run_until(Picos t) {
+    while (!calendar.empty() && calendar.next_time() < t) calendar.run_next();
   }
   world::Calendar calendar;
   models::CoherentCaches caches;
@@ -125,6 +130,60 @@ TEST(CpuSet, AThreadWokenWhileItRunsRunsAgain) {
   r.cpus.wake(t, -1);
   r.run_all();
   EXPECT_EQ(runs, 2);
+}
+
+// Linux 2.4.18's goodness() terms (models/params/kernel/linux-2.4-objects.json): a 6-tick slice,
+// 20 - nice, PROC_CHANGE_PENALTY 15, 1 for the same address space.
+constexpr SchedulerWeights kLinux24{6, 20, 15, 1};
+constexpr Picos kTick = 10 * models::kPicosPerMicro;  // ticks at 5, 15, 25, ... us on one CPU
+
+// On one CPU with ticks: `busy` never sleeps (each 5 us run wakes it again) until `late`, woken
+// at `wake_at`, gets the CPU; when that was is `late_start`.
+struct Contest {
+  Contest(Rig& r, Picos wake_at) {
+    r.cpus.set_scheduler_weights(kLinux24);
+    r.cpus.start_local_timers(kTick, r.paths.id("work"));
+    busy = r.cpus.create_thread("busy", [this, &r] {
+      return Work{[this, &r](int cpu) {
+                    r.cpus.run(cpu, r.paths.id("work"), 5, 0);
+                    if (late_start < 0) r.cpus.wake(busy, cpu);
+                  },
+                  {}};
+    }, 0);
+    late = r.cpus.create_thread("late", [this, &r] {
+      return Work{[this, &r](int) {
+                    late_start = r.calendar.now();
+                    switches_before_late = r.cpus.context_switches();
+                  },
+                  {}};
+    }, 0);
+    r.cpus.wake(busy, -1);
+    r.calendar.schedule(wake_at, [this, &r] { r.cpus.wake(late, -1); });
+    r.run_until(200 * models::kPicosPerMicro);
+  }
+  Thread* busy = nullptr;
+  Thread* late = nullptr;
+  Picos late_start = -1;
+  std::uint64_t switches_before_late = 0;  // context switches up to `late`'s own
+};
+
+TEST(CpuSet, AThreadThatNeverSleepsYieldsOnlyWhenItsTimeSliceIsSpent) {
+  Rig r(1);
+  // Woken at 1 us with a full slice it ties with `busy` (42 each): no preemption. `busy` spends
+  // its sixth tick at 55 us and yields when that run returns.
+  Contest c(r, models::kPicosPerMicro);
+  EXPECT_GT(c.late_start, 55 * models::kPicosPerMicro);
+  EXPECT_LT(c.late_start, 65 * models::kPicosPerMicro);
+  EXPECT_EQ(c.switches_before_late, 2u);  // to `busy` once, then to `late`: no switch between runs
+}
+
+TEST(CpuSet, AWokenThreadThatOutranksTheRunningOneTakesTheCpuAtItsNextReturn) {
+  Rig r(1);
+  // At 27 us `busy` has 3 ticks left (goodness 39) against `late`'s 6 (42): its CPU is told to
+  // reschedule, and `late` runs once the current 5 us run returns.
+  Contest c(r, 27 * models::kPicosPerMicro);
+  EXPECT_GE(c.late_start, 27 * models::kPicosPerMicro);
+  EXPECT_LT(c.late_start, 35 * models::kPicosPerMicro);
 }
 
 TEST(CpuSet, AnInterruptClearsWhatItInterruptsNotAHaltedCpu) {

@@ -12,6 +12,8 @@ constexpr long long kMaxDescriptorBytes = 256;
 constexpr long long kMaxRingLimit = 1 << 20;
 constexpr long long kMaxBufferBytes = 1 << 20;
 constexpr double kPicosPerSecondD = 1e12;
+constexpr double kPerMillion = 1e-6;
+constexpr double kMaxToleranceppm = 1e4;  // 1%: far beyond any crystal, catches a unit typed wrong
 }  // namespace
 
 Pro1000Params Pro1000Params::from(const ParamSet& p) {
@@ -23,6 +25,9 @@ Pro1000Params Pro1000Params::from(const ParamSet& p) {
   n.itr_unit = picos_from_nanos(p.number("itr_unit_ns"));
   n.rx_buffer_bytes = static_cast<std::uint32_t>(p.integer("rx_buffer_bytes", 1, kMaxBufferBytes));
   n.rx_descriptor_prefetch = static_cast<std::uint32_t>(p.integer("rx_descriptor_prefetch", 1, kMaxRingLimit));
+  n.clock_tolerance_ppm = p.number("clock_tolerance_ppm");
+  if (n.clock_tolerance_ppm < 0 || n.clock_tolerance_ppm > kMaxToleranceppm)
+    throw ParamError(p.origin() + ": clock_tolerance_ppm must lie in [0, " + std::to_string(kMaxToleranceppm) + "]");
   return n;
 }
 
@@ -36,11 +41,19 @@ void check_ring(const Pro1000Params& p, std::uint32_t n, const char* which) {
 
 // The hardware counts timers in whole register units.
 Picos quantize(Picos t, Picos unit) { return unit > 0 ? (t + unit / 2) / unit * unit : t; }
+
+// A timer of `t` nominal counted on a clock `ppm` fast lasts that much less.
+Picos on_clock(Picos t, double ppm) {
+  return ppm == 0 ? t : static_cast<Picos>(std::llround(static_cast<double>(t) / (1 + ppm * kPerMillion)));
+}
 }  // namespace
 
 Pro1000Nic::Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& settings, PciBus& pci,
-                       MemoryBus& fsb, EthernetLinkDirection& tx_wire)
+                       MemoryBus& fsb, EthernetLinkDirection& tx_wire, double clock_offset_ppm)
     : params_(params), settings_(settings), pci_(pci), fsb_(fsb), wire_(tx_wire) {
+  if (std::abs(clock_offset_ppm) > params_.clock_tolerance_ppm)
+    throw ParamError("pro1000: clock offset " + std::to_string(clock_offset_ppm) + " ppm beyond the " +
+                     std::to_string(params_.clock_tolerance_ppm) + " ppm tolerance");
   check_ring(params_, settings_.tx_ring, "TX");
   check_ring(params_, settings_.rx_ring, "RX");
   settings_.rdtr = quantize(settings_.rdtr, params_.delay_timer_unit);
@@ -52,6 +65,8 @@ Pro1000Nic::Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& set
     const double units = std::floor(kPicosPerSecondD / (static_cast<double>(params_.itr_unit) * settings_.itr_ints_per_s));
     itr_interval_ = static_cast<Picos>(units) * params_.itr_unit;
   }
+  for (Picos* t : {&settings_.rdtr, &settings_.radv, &settings_.tidv, &settings_.tadv, &itr_interval_})
+    *t = on_clock(*t, clock_offset_ppm);
   // One descriptor stays unused so that head == tail means empty (8254x SDM 3.2.6).
   tx_free_ = settings_.tx_ring - 1;
   rx_free_ = settings_.rx_ring - 1;

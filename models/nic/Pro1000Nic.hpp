@@ -21,6 +21,7 @@ struct Pro1000Params {
   Picos itr_unit = 0;
   std::uint32_t rx_buffer_bytes = 0;
   std::uint32_t rx_descriptor_prefetch = 0;
+  double clock_tolerance_ppm = 0;  // how far a NIC's own clock may run from nominal, either way
   static Pro1000Params from(const ParamSet& p);
 };
 
@@ -46,8 +47,10 @@ struct NicCounters {
 
 class Pro1000Nic {
  public:
+  // `clock_offset_ppm`: how fast this NIC's clock runs against nominal (within the tolerance);
+  // its interrupt throttle and delay timers count on it, so two NICs' interrupts drift apart.
   Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& settings, PciBus& pci, MemoryBus& fsb,
-             EthernetLinkDirection& tx_wire);
+             EthernetLinkDirection& tx_wire, double clock_offset_ppm = 0);
 
   // Transmit descriptors the driver may still post.
   std::uint32_t tx_free() const { return tx_free_; }

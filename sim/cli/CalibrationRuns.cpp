@@ -124,9 +124,14 @@ Fit fixed_point(const CalibrationSetup& setup, const std::vector<std::string>& w
 std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const std::string& params_dir) {
   struct Ablation {
     const char* mechanism;
-    const char* kind;  // which parameter file it patches
+    const char* kind;  // which parameter file it patches: models/params/<kind>/
     std::map<std::string, double> values;
   };
+  // Per kind: the shipped parameter file and the scenario key that selects another.
+  const std::map<std::string, std::pair<std::string, std::string>> files{
+      {"cpu", {"netburst-xeon", "host.cpu.model="}},
+      {"kernel", {"linux-2.4-objects", "host.kernel_objects="}},
+      {"nic", {"pro1000", "nics.model="}}};
   // Each switches one mechanism off; the catalog stays the fitted one.
   const std::vector<Ablation> ablations{
       {"memory-ordering clears from snoops", "cpu", {{"snoop_clear_per_line", 0}}},
@@ -135,6 +140,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
+      {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
   };
@@ -145,10 +151,9 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       << targets_header("mechanism off") << targets_row("(none: the fit)", calibration::compare(setup.reference, fit.runs));
   int n = 0;
   for (const Ablation& a : ablations) {
-    const std::string name = a.kind == std::string("cpu") ? "netburst-xeon" : "linux-2.4-objects";
+    const auto& [name, key] = files.at(a.kind);
     const std::string file =
         patched(params_dir, a.kind, name, a.values, setup.scratch / ("ablation-" + std::to_string(n) + ".json"));
-    const std::string key = a.kind == std::string("cpu") ? "host.cpu.model=" : "host.kernel_objects=";
     const calibration::Runs runs = run_workloads(setup, fit.catalog, workloads, {key + file}, "ablation" + std::to_string(n++));
     out << targets_row(a.mechanism, calibration::compare(setup.reference, runs));
   }

@@ -52,11 +52,20 @@ models::NicDriverSettings nic_settings(const scenario::NicSpec& n) {
   return d;
 }
 
+// A NIC's crystal runs off nominal by an amount drawn uniformly within the NIC's tolerance.
+double clock_offset_ppm(std::uint64_t seed, double tolerance_ppm) {
+  constexpr double kUnit = 0x1p-53;  // the top 53 bits of the seed as a double in [0, 1)
+  constexpr int kDropBits = 11;
+  const double u = static_cast<double>(seed >> kDropBits) * kUnit;
+  return (2 * u - 1) * tolerance_ppm;
+}
+
 std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::string& name, models::PciBus& pci,
-                                   models::MemoryBus& fsb, std::uint64_t fault_seed) {
+                                   models::MemoryBus& fsb, std::uint64_t fault_seed, std::uint64_t clock_seed) {
   auto wire = std::make_unique<models::EthernetLinkDirection>(a.framing, s.nics.link_gbps * 1e9,
                                                               models::picos_from_micros(s.link.latency_us));
-  auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, nic_settings(s.nics), pci, fsb, *wire);
+  auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, nic_settings(s.nics), pci, fsb, *wire,
+                                                  clock_offset_ppm(clock_seed, a.nic_params.clock_tolerance_ppm));
   auto port = std::make_unique<NicPort>(name, a.calendar, std::move(nic), std::move(wire),
                                        FaultInjector(s.link, fault_seed));
   port->use_frames(&a.frames);
@@ -91,9 +100,10 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
     models::MemoryBus& target_fsb = *a.memory_buses.back();
 
     auto init_port = make_port(a, s, "initiator.nic" + std::to_string(i), init_pci, *a.memory_buses[0],
-                               seeds.derive(SeedPurpose::LinkFaults, 2 * i));
+                               seeds.derive(SeedPurpose::LinkFaults, 2 * i), seeds.derive(SeedPurpose::NicClock, 2 * i));
     auto target_port = make_port(a, s, "target" + std::to_string(i) + ".nic0", target_pci, target_fsb,
-                                 seeds.derive(SeedPurpose::LinkFaults, 2 * i + 1));
+                                 seeds.derive(SeedPurpose::LinkFaults, 2 * i + 1),
+                                 seeds.derive(SeedPurpose::NicClock, 2 * i + 1));
     init_port->connect(target_port.get());
     if (a.timeline)
       init_port->trace_to(a.timeline.get(), a.timeline->track(a.hosts[0]->name(), ""), "nic" + std::to_string(i));

@@ -16,7 +16,7 @@ struct NicAddresses {
 // administered MACs 02:00:00:00:i:01 and 02:00:00:00:i:02.
 NicAddresses nic_addresses(int nic_index);
 
-enum class SeedPurpose : std::uint64_t { LinkFaults = 1, InitialSequence = 2, Workload = 3, Chap = 4 };
+enum class SeedPurpose : std::uint64_t { LinkFaults = 1, InitialSequence = 2, Workload = 3, Chap = 4, NicClock = 5 };
 
 class SeedSequence {
  public:

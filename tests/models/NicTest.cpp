@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <memory>
+#include <vector>
 
 #include "ModelFixtures.hpp"
 #include "models/nic/Pro1000Nic.hpp"
@@ -12,11 +14,11 @@ constexpr std::uint32_t kFullFrame = 1514;
 constexpr Picos kFrameSlot = 12'304'000;  // 1538 B at 1 Gb/s
 
 struct NicRig {
-  explicit NicRig(NicDriverSettings s)
+  explicit NicRig(NicDriverSettings s, double clock_offset_ppm = 0)
       : pci(PciBusParams::from(testing::params("pci", "pci-x-133"))),
         fsb(MemoryBusParams::from(testing::params("memory", "fsb-400"))),
         wire(EthernetFraming::from(testing::params("link", "ethernet")), 1e9, picos_from_micros(1)),
-        nic(Pro1000Params::from(testing::params("nic", "pro1000")), s, pci, fsb, wire) {}
+        nic(Pro1000Params::from(testing::params("nic", "pro1000")), s, pci, fsb, wire, clock_offset_ppm) {}
   PciBus pci;
   MemoryBus fsb;
   EthernetLinkDirection wire;
@@ -73,6 +75,29 @@ TEST(Pro1000, ItrThrottlesInterruptsTo8000PerSecond) {
   EXPECT_EQ(delivered, 81u);
   EXPECT_LE(interrupts, 9);
   EXPECT_GE(interrupts, 8);
+}
+
+// The interval between two throttled interrupts under continuous arrivals.
+Picos itr_gap(double clock_offset_ppm) {
+  NicRig r(defaults(), clock_offset_ppm);
+  for (int i = 0; i < 81; ++i) r.nic.receive(i * kFrameSlot, kFullFrame, i);
+  std::vector<Picos> at;
+  while (auto t = r.nic.next_interrupt()) {
+    r.nic.take_interrupt(*t);
+    r.nic.refill_rx(static_cast<std::uint32_t>(r.nic.clean_rx(*t).delivered.size()));
+    at.push_back(*t);
+  }
+  return at.at(2) - at.at(1);
+}
+
+TEST(Pro1000, ANicWhoseClockRunsFastThrottlesOnItsOwnClock) {
+  // ITR = 488 units of 256 ns; a clock 100 ppm fast counts them 100 ppm sooner, so two NICs
+  // that start together drift apart instead of interrupting in lockstep forever.
+  const Picos nominal = picos_from_nanos(488 * 256);
+  EXPECT_EQ(itr_gap(0), nominal);
+  EXPECT_EQ(itr_gap(100), std::llround(static_cast<double>(nominal) / (1 + 100e-6)));
+  EXPECT_GT(itr_gap(-100), nominal);
+  EXPECT_THROW(NicRig(defaults(), 101), ParamError);  // beyond the 100 ppm tolerance
 }
 
 TEST(Pro1000, ReceiveDelayTimerRestartsAndIsBoundedByAbsoluteTimer) {

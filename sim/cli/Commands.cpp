@@ -128,9 +128,14 @@ int run_command(const std::vector<std::string>& args) {
     if (!trace.empty()) opt.trace_path = staged.path(trace);
     ProgressLine progress(s.run.warmup_s, s.run.warmup_s + s.run.duration_s);
     opt.progress = [&progress](double simulated_s) { progress.update(simulated_s); };
-    // SimGrid's engine replaces the SIGINT handler with its own as it starts: ours again at once,
-    // so an interrupt at any point of the run removes what it staged.
-    opt.engine_started = results::arm_interrupt_cleanup;
+    // SimGrid's engine replaces the SIGINT handler with its own as it starts: the signals wait
+    // while it starts, then ours is armed again, so an interrupt at any point of the run removes
+    // what it staged (and never reaches SimGrid's handler, which exits 1 and leaves it).
+    opt.engine_starting = results::hold_interrupts;
+    opt.engine_started = [] {
+      results::arm_interrupt_cleanup();
+      results::release_interrupts();
+    };
 
     // Heap memory a run frees is soon needed again (every I/O's buffers): keeping it spares
     // the page faults of handing it back to the kernel and taking it again.

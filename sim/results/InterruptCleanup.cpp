@@ -117,6 +117,19 @@ void arm_interrupt_cleanup() {
   g_armed_once = true;
 }
 
+namespace {
+sigset_t g_before_hold;
+}  // namespace
+
+void hold_interrupts() {
+  sigset_t block;
+  sigemptyset(&block);
+  for (int s : kSignals) sigaddset(&block, s);
+  pthread_sigmask(SIG_BLOCK, &block, &g_before_hold);
+}
+
+void release_interrupts() { pthread_sigmask(SIG_SETMASK, &g_before_hold, nullptr); }
+
 void register_cleanup_path(const std::string& path, Removal how) {
   if (path.size() >= PATH_MAX) throw std::length_error(path + ": path too long to register for cleanup");
   const SignalsBlocked blocked;

@@ -14,6 +14,10 @@ namespace iscsim::results {
 // installs its own SIGINT handler when it starts). A signal the process was started with
 // ignored (`nohup`, a background job) stays ignored.
 void arm_interrupt_cleanup();
+// Hold the signals back (they stay pending) until release_interrupts(), across a library's start:
+// one that arrives while the library's own handler is in place reaches ours once armed again.
+void hold_interrupts();
+void release_interrupts();
 
 enum class Removal {
   Tree,     // the path and everything under it

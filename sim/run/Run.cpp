@@ -199,6 +199,7 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   platform.target_hz = platform.cpu_hz;
   platform.link_bytes_per_s = s.nics.link_gbps * 1e9 / 8;
   platform.link_latency_s = s.link.latency_us * 1e-6;
+  if (opt.engine_starting) opt.engine_starting();
   SimgridClock clock(platform, opt.simgrid_args);
   if (opt.engine_started) opt.engine_started();
 

@@ -25,7 +25,9 @@ struct RunOptions {
   std::optional<trace::TraceWindow> trace_window;  // empty: kDefaultTraceSeconds from the window's start
   std::vector<std::string> simgrid_args;  // --cfg=..., --log=...
   world::SimgridClock::ProgressHook progress;  // empty: none
-  // Called once SimGrid's engine exists (it installs its own SIGINT handler): empty, none.
+  // Called just before SimGrid's engine is created, and once it exists (it installs its own
+  // SIGINT handler as it starts): empty, none.
+  std::function<void()> engine_starting;
   std::function<void()> engine_started;
 };
 

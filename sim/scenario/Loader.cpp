@@ -208,6 +208,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.amp.flow_steering =
       get<std::string>(doc, "amp.flow_steering") == "per_connection" ? FlowSteering::PerConnection : FlowSteering::PerNic;
   s.amp.ppe_timer_tick = get<bool>(doc, "amp.ppe_timer_tick");
+  s.amp.ppe_policy = get<std::string>(doc, "amp.ppe_policy") == "fifo" ? PpePolicy::Fifo : PpePolicy::Other;
   s.amp.code_paths = get<std::string>(doc, "amp.code_paths");
   s.amp.queues = get<std::string>(doc, "amp.queues");
   s.run.seed = get<std::uint64_t>(doc, "run.seed");

@@ -105,6 +105,7 @@ enum class HostWait { Sleep, Poll };
 enum class AmpWait { One, N };
 enum class AmpCompletion { RxThread, Callback };
 enum class FlowSteering { PerNic, PerConnection };
+enum class PpePolicy { Other, Fifo };  // the PPE thread's 2.4 scheduling class
 
 // The AMP host's strategies (paper sections 3-4); the defaults are the paper's prototype.
 struct AmpSpec {
@@ -117,6 +118,7 @@ struct AmpSpec {
   std::string rx_copy_path;  // catalog path of the receive copy routine
   FlowSteering flow_steering = FlowSteering::PerNic;
   bool ppe_timer_tick = true;
+  PpePolicy ppe_policy = PpePolicy::Other;
   std::string code_paths;  // AMP-only catalog under models/params/paths/
   std::string queues;      // queue geometry under models/params/amp/
 };

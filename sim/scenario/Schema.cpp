@@ -161,6 +161,10 @@ std::vector<KeySpec> build() {
       boolean("amp.ppe_timer_tick", true,
               "amp: the PPE still takes its local APIC timer tick (HZ=100): a module polling with interrupts "
               "enabled does (with them disabled the other CPU's TLB-flush IPIs would hang; amp-facts section 5)"),
+      enumeration("amp.ppe_policy", "other", {"other", "fifo"},
+                  "amp: the PPE thread's Linux 2.4 scheduling class: other (SCHED_OTHER, a kernel thread's "
+                  "default: its time slice spent, 2.4's reschedule_idle picks its CPU to preempt when no host CPU "
+                  "idles, and the IPI is wasted; amp-facts section 6) or fifo (SCHED_FIFO: never picked)"),
       string("amp.code_paths", "eta-amp", "amp: catalog of AMP-only code paths under models/params/paths/, added to "
                                           "host.code_paths"),
       string("amp.queues", "eta-queues", "amp: host-PPE queue geometry under models/params/amp/"),

@@ -58,10 +58,17 @@ void AmpHost::ensure_engines() {
     pc.tick_period = config_.ppe_timer_tick ? objects_.tick_period() : 0;
     pc.tick_entry = paths_.scheduler.irq_entry;
     pc.tick_handler = paths_.local_timer;
+    pc.ipi_handler = paths_.scheduler.ipi_handler;
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });
     if (config_.timeline != nullptr) ppes_[i]->engine->trace_to(config_.timeline, tracks_[static_cast<std::size_t>(pc.cpu)]);
+    if (config_.strategy.ppe_policy == scenario::PpePolicy::Other) {
+      // Its SCHED_OTHER thread never calls schedule(), so 2.4's scheduler still weighs its CPU.
+      Ppe& engine = *ppes_[i]->engine;
+      kernel::Thread* resident = cpus_->add_foreign_cpu("ppe" + std::to_string(i), [&engine] { engine.ipi(); });
+      engine.on_tick([this, resident] { cpus_->tick_foreign(resident); });
+    }
   }
 }
 

@@ -99,22 +99,32 @@ void Ppe::complete(std::uint64_t generation) {
 void Ppe::tick() {
   calendar_.schedule(calendar_.now() + config_.tick_period, [this] { tick(); });
   if (cost_.counting()) ++events_.interrupts;
-  if (timeline_) timeline_->instant(track_, calendar_.now(), "local timer", "interrupt");
+  if (on_tick_) on_tick_();
+  interrupt(config_.tick_handler, "local timer", "interrupt");
+}
+
+void Ppe::ipi() {
+  if (cost_.counting()) ++events_.ipis;
+  interrupt(config_.ipi_handler, "ipi", "ipi");
+}
+
+void Ppe::interrupt(models::PathId handler, const char* name, const char* category) {
+  if (timeline_) timeline_->instant(track_, calendar_.now(), name, category);
   // The interrupt flushes the pipeline of what it interrupts (nothing lost if the loop was idle).
   const double penalty = cost_.clear_running(config_.cpu, 1, calendar_.now());
   if (busy_) {
-    // Timeline: the iteration's piece so far, the tick, then the rest of the iteration.
+    // Timeline: the iteration's piece so far, the interrupt, then the rest of the iteration.
     world::WorkSlice iteration;
     if (timeline_) {
       trace_piece(calendar_.now());
       iteration = std::move(slice_);
-      slice_ = world::WorkSlice{"local timer", calendar_.now()};
+      slice_ = world::WorkSlice{name, calendar_.now()};
       slice_.clear_cycles = penalty;
     }
     const double before = cycles_;
     cycles_ = penalty;
     run(config_.tick_entry, 1, 0);
-    run(config_.tick_handler, 1, 0);
+    run(handler, 1, 0);
     const double extra = cycles_;
     cycles_ = before;
     if (timeline_) {
@@ -128,12 +138,12 @@ void Ppe::tick() {
   account_polls(calendar_.now());
   cost_.begin_piece(config_.cpu, calendar_.now());
   if (timeline_) {
-    slice_ = world::WorkSlice{"local timer", calendar_.now()};
+    slice_ = world::WorkSlice{name, calendar_.now()};
     slice_.clear_cycles = penalty;
   }
   cycles_ = penalty;
   run(config_.tick_entry, 1, 0);
-  run(config_.tick_handler, 1, 0);
+  run(handler, 1, 0);
   begin_busy(calendar_.now() + picos_of(cycles_, cost_.hz()));
 }
 

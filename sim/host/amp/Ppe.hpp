@@ -24,6 +24,7 @@ struct PpeConfig {
   Picos tick_period = 0;              // local timer; 0: no tick
   models::PathId tick_entry = 0;      // what a tick runs: interrupt entry and exit,
   models::PathId tick_handler = 0;    // then the timer's own work
+  models::PathId ipi_handler = 0;     // what an IPI runs after the same entry
   Picos window_start = 0;
   Picos window_end = 0;
 };
@@ -45,6 +46,11 @@ class Ppe {
   bool executing() const { return executing_; }
   int cpu() const { return config_.cpu; }
 
+  // An inter-processor interrupt: it preempts the loop like a tick (2.4's reschedule_idle sends
+  // one to a CPU whose thread it out-ranks; a polling engine never acts on it).
+  void ipi();
+  // Called at each of its timer ticks (the scheduler takes one from its thread's time slice).
+  void on_tick(std::function<void()> f) { on_tick_ = std::move(f); }
   // Empty polls (and their instructions) in the measured window, up to `now` if idle.
   double idle_instructions(Picos now) const;
   const CpuEvents& events() const { return events_; }
@@ -63,6 +69,9 @@ class Ppe {
   void begin_busy(Picos cycles_end);
   void complete(std::uint64_t generation);
   void tick();
+  // Interrupt entry then `handler`, preempting the iteration running (its rest waits) or starting
+  // a piece of its own; `name` and `category` for the timeline.
+  void interrupt(models::PathId handler, const char* name, const char* category);
   // Timeline: ends the piece now running at `at`; what runs next starts there.
   void trace_piece(Picos at);
 
@@ -70,6 +79,7 @@ class Ppe {
   world::Calendar& calendar_;
   models::CpuCostModel& cost_;
   std::function<void(Ppe&)> iteration_;
+  std::function<void()> on_tick_;
   std::priority_queue<Picos, std::vector<Picos>, std::greater<>> visible_;
   std::vector<std::function<void()>> deferred_;
   bool busy_ = false;

@@ -130,6 +130,22 @@ Thread* CpuSet::current_thread(int cpu) const {
   return nullptr;
 }
 
+Thread* CpuSet::add_foreign_cpu(std::string name, std::function<void()> ipi) {
+  auto t = std::make_unique<Thread>();
+  t->name_ = std::move(name);
+  t->last_cpu_ = cpus() + static_cast<int>(foreign_.size());
+  t->counter_ = weights_.timeslice_ticks;
+  t->running_ = true;  // for ever: never queued, never woken
+  foreign_.push_back({t.get(), std::move(ipi)});
+  threads_.push_back(std::move(t));
+  return threads_.back().get();
+}
+
+void CpuSet::tick_foreign(Thread* resident) {
+  // update_process_times on that CPU; its need_resched is never read.
+  if (weights_.timeslice_ticks > 0 && resident->counter_ > 0) --resident->counter_;
+}
+
 void CpuSet::set_scheduler_weights(SchedulerWeights w) {
   weights_ = w;
   for (auto& t : threads_) t->counter_ = w.timeslice_ticks;
@@ -177,19 +193,31 @@ void CpuSet::wake(Thread* t, int waker) {
           sched_data_.empty() ? 0 : memory_->line_bytes(), false}});
   enqueue(t);
   // The waker's own CPU reschedules when its work returns; another CPU is told by an IPI.
-  const Resched r = reschedule_idle(t, waker);
+  tell(reschedule_idle(t, waker), waker);
+}
+
+void CpuSet::tell(const Resched& r, int waker) {
   if (r.cpu < 0 || r.cpu == waker) return;
-  if (waker < 0) {
+  // Whatever is sent leaves when the piece that sends it (the wake-up's) is done.
+  const auto after_waker = [this](std::function<void()> f) {
+    if (executing_ >= 0 && cpus_[executing_].busy)
+      defer(executing_, std::move(f));
+    else
+      f();
+  };
+  if (r.cpu >= cpus()) {
+    // A packet engine may be the one waking: its IPI comes once what it runs now is charged.
+    ++ipis_;
+    const std::function<void()>& ipi = foreign_[static_cast<std::size_t>(r.cpu - cpus())].ipi;
+    after_waker([this, ipi] { calendar_.schedule(calendar_.now(), ipi); });
+  } else if (waker < 0) {
     dispatch(r.cpu);
   } else if (r.ipi) {
     send_ipi(r.cpu);
   } else if (idle_path_ && idle(r.cpu)) {
     // The polling CPU sees need_resched once the waker's work has written it.
     const int cpu = r.cpu;
-    if (executing_ >= 0 && cpus_[executing_].busy)
-      defer(executing_, [this, cpu] { dispatch(cpu); });
-    else
-      dispatch(cpu);
+    after_waker([this, cpu] { dispatch(cpu); });
   }
 }
 
@@ -225,7 +253,17 @@ CpuSet::Resched CpuSet::reschedule_idle(const Thread* t, int waker) {
     }
   }
   if (oldest >= 0) return tell_idle(oldest);
+  for (std::size_t i = 0; i < foreign_.size(); ++i) {
+    // A packet engine's CPU: its resident kernel thread borrows whatever mm was loaded.
+    const int c = cpus() + static_cast<int>(i);
+    const int prio = goodness(*t, c, kKernelThread) - goodness(*foreign_[i].resident, c, kKernelThread);
+    if (prio > most) {
+      most = prio;
+      victim = c;
+    }
+  }
   if (victim < 0) return {};
+  if (victim >= cpus()) return Resched{victim, true};
   cpus_[victim].need_resched = true;
   return Resched{victim, victim != waker};
 }
@@ -238,12 +276,15 @@ void CpuSet::wake_by_ipi(Thread* t) {
   if (t->queued_) return;
   enqueue(t);
   const Resched r = reschedule_idle(t, -1);
-  if (r.cpu >= 0)
+  if (r.cpu >= cpus()) {
+    tell(r, -1);  // no host CPU is told: the thread waits for one to schedule
+  } else if (r.cpu >= 0) {
     send_ipi(r.cpu, [this, t](int on) {
       run(on, paths_.wake_up, 1, 0,
           {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
            {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true}});
     });
+  }
 }
 
 void CpuSet::ipi_call(int cpu, std::function<void(int)> handler) { send_ipi(cpu, std::move(handler)); }

@@ -119,6 +119,12 @@ class CpuSet {
   // From a CPU outside this set: an IPI to `cpu` whose handler also runs `handler` (an event
   // callback in interrupt context).
   void ipi_call(int cpu, std::function<void(int cpu)> handler);
+  // A CPU outside this set (a packet engine) whose resident SCHED_OTHER thread never calls
+  // schedule(): 2.4's reschedule_idle() weighs it like any busy CPU, and when it picks it (its
+  // resident's slice spent, goodness 0), sets a need_resched nobody reads and sends `ipi`. The
+  // returned thread's slice is taken by tick_foreign() and recharged with everyone's.
+  Thread* add_foreign_cpu(std::string name, std::function<void()> ipi);
+  void tick_foreign(Thread* resident);
   // Time slices and goodness() as Linux 2.4 weighs threads; resets every thread's slice.
   void set_scheduler_weights(SchedulerWeights w);
   // A CPU with nothing to run spins in `path` (polling) instead of halting: that time is charged
@@ -187,6 +193,9 @@ class CpuSet {
   Resched reschedule_idle(const Thread* t, int waker);
   // add_to_runqueue(): at the head of the run queue.
   void enqueue(Thread* t);
+  // Tells the CPU reschedule_idle() chose, woken by work on `waker`: an IPI, a foreign CPU's
+  // IPI, or (a polling idle CPU) nothing but a look at need_resched.
+  void tell(const Resched& r, int waker);
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
   // Timeline: ends the piece of `job` running on `cpu` now; marks the run queue's length.
@@ -198,6 +207,11 @@ class CpuSet {
   SchedulerPaths paths_;
   std::vector<Cpu> cpus_;
   std::vector<std::unique_ptr<Thread>> threads_;
+  struct Foreign {
+    Thread* resident;
+    std::function<void()> ipi;
+  };
+  std::vector<Foreign> foreign_;  // CPU cpus() + i
   std::deque<Thread*> runq_;
   std::uint64_t enqueues_ = 0;
   SchedulerWeights weights_;

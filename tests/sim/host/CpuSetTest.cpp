@@ -138,11 +138,16 @@ constexpr SchedulerWeights kLinux24{6, 20, 15, 1};
 constexpr Picos kTick = 10 * models::kPicosPerMicro;  // ticks at 5, 15, 25, ... us on one CPU
 
 // On one CPU with ticks: `busy` never sleeps (each 5 us run wakes it again) until `late`, woken
-// at `wake_at`, gets the CPU; when that was is `late_start`.
+// at `wake_at`, gets the CPU; when that was is `late_start`. With `packet_engine`, a CPU outside
+// the set whose resident thread has spent its slice (a SCHED_OTHER PPE) is there too.
 struct Contest {
-  Contest(Rig& r, Picos wake_at) {
+  Contest(Rig& r, Picos wake_at, bool packet_engine = false) {
     r.cpus.set_scheduler_weights(kLinux24);
     r.cpus.start_local_timers(kTick, r.paths.id("work"));
+    if (packet_engine) {
+      Thread* resident = r.cpus.add_foreign_cpu("ppe", [this] { ++engine_ipis; });
+      for (int i = 0; i < kLinux24.timeslice_ticks; ++i) r.cpus.tick_foreign(resident);
+    }
     busy = r.cpus.create_thread("busy", [this, &r] {
       return Work{[this, &r](int cpu) {
                     r.cpus.run(cpu, r.paths.id("work"), 5, 0);
@@ -165,6 +170,7 @@ struct Contest {
   Thread* late = nullptr;
   Picos late_start = -1;
   std::uint64_t switches_before_late = 0;  // context switches up to `late`'s own
+  int engine_ipis = 0;
 };
 
 TEST(CpuSet, AThreadThatNeverSleepsYieldsOnlyWhenItsTimeSliceIsSpent) {
@@ -184,6 +190,17 @@ TEST(CpuSet, AWokenThreadThatOutranksTheRunningOneTakesTheCpuAtItsNextReturn) {
   Contest c(r, 27 * models::kPicosPerMicro);
   EXPECT_GE(c.late_start, 27 * models::kPicosPerMicro);
   EXPECT_LT(c.late_start, 35 * models::kPicosPerMicro);
+}
+
+TEST(CpuSet, APacketEngineWhoseSliceIsSpentDrawsTheWakeUpAndItsIpiInstead) {
+  Rig r(1);
+  // As above, but 2.4's reschedule_idle weighs the engine's CPU too: its thread's goodness is 0,
+  // so `late` out-ranks it most (27 against 3). The engine gets an IPI it never acts on, the host
+  // CPU is not told, and `late` waits until `busy` has spent its own slice.
+  Contest c(r, 27 * models::kPicosPerMicro, true);
+  EXPECT_EQ(c.engine_ipis, 1);
+  EXPECT_GT(c.late_start, 55 * models::kPicosPerMicro);
+  EXPECT_LT(c.late_start, 65 * models::kPicosPerMicro);
 }
 
 TEST(CpuSet, AnInterruptClearsWhatItInterruptsNotAHaltedCpu) {

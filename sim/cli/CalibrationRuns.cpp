@@ -85,6 +85,10 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
     std::vector<std::string> argv{self,    "run", setup.scenarios.at(wl), "-o", dir, "--set", "host.code_paths=" + catalog_file,
                                   "--set", "run.duration_s=" + std::to_string(setup.duration_s),
                                   "--set", "workload.readback=false"};
+    for (const std::string& s : setup.sets) {
+      argv.push_back("--set");
+      argv.push_back(s);
+    }
     for (const std::string& s : sets) {
       argv.push_back("--set");
       argv.push_back(s);

@@ -22,6 +22,7 @@ struct CalibrationSetup {
   std::filesystem::path scratch;
   double duration_s = 0;
   int iterations = 0;
+  std::vector<std::string> sets;  // PATH=VALUE overrides for every run (--set)
 };
 
 struct Fit {

@@ -76,7 +76,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   const bool halted = !c.busy && c.idle && !idle_path_;
   double penalty = 0;
   if (c.busy && c.current.level == Level::HardIrq)
-    penalty = cost_.clear_in(cpu, 1, c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin);
+    penalty = cost_.clear_in(cpu, 1, held_interrupt_bin(c));
   else if (!halted)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());
   c.hard.emplace_back(std::move(w), penalty);
@@ -91,6 +91,14 @@ void CpuSet::interrupt(int cpu, Work w) {
     if (cost_.counting()) ++c.events.preemptions;
   }
   dispatch(cpu);
+}
+
+models::Bin CpuSet::held_interrupt_bin(const Cpu& c) const {
+  // do_softirq returns at once inside another interrupt or softirq (in_interrupt()).
+  const bool nested = std::any_of(c.preempted.begin(), c.preempted.end(),
+                                  [](const Job& j) { return j.level != Level::Thread; });
+  if (!c.soft.empty() && !nested) return cost_.catalog()[paths_.softirq].bin;
+  return c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin;
 }
 
 void CpuSet::defer(int cpu, std::function<void()> effect) {

@@ -40,7 +40,7 @@ struct Rig {
         cost(params(), paths, caches, fsb, memory, n_cpus, kHz),
         cpus(calendar, cost,
              SchedulerPaths{paths.id("schedule"), paths.id("wake_up"), paths.id("ipi_handler"), paths.id("irq_entry"),
-                            paths.id("spin_lock_wait")},
+                            paths.id("spin_lock_wait"), paths.id("work")},  // softirq entry: TCP
              n_cpus) {}
   static models::CpuParams params() {
     models::CpuParams p;
@@ -224,6 +224,26 @@ TEST(CpuSet, AnInterruptClearsWhatItInterruptsNotAHaltedCpu) {
   r.run_all();
   EXPECT_EQ(clears(models::Bin::Tcp), 2);
   EXPECT_EQ(clears(models::Bin::Idle), 0);
+}
+
+TEST(CpuSet, AnInterruptHeldDuringAHandlerFlushesTheSoftirqEntryOrWhatTheHandlerReturnsTo) {
+  // On an idle CPU a 3 us handler runs; another interrupt comes 1 us in and waits for it. If the
+  // handler raised a softirq, 2.4's do_IRQ ends in do_softirq with interrupts on: the clear is
+  // there (the rig's softirq entry is in TCP); if not, the handler returns into the idle loop.
+  for (const bool softirq : {true, false}) {
+    Rig r;
+    r.cost.set_counting(true);
+    r.cpus.raise_irq(0, Work{[&](int cpu) {
+                               r.cpus.run(cpu, r.paths.id("irq_entry"), 3, 0);
+                               if (softirq) r.cpus.raise_softirq(cpu, Work{[](int) {}, {}});
+                             },
+                             {}});
+    r.calendar.schedule(models::kPicosPerMicro, [&] { r.cpus.raise_irq(0, Work{}); });
+    r.run_all();
+    const auto clears = [&](models::Bin b) { return at(r.cost.counters(0), b).clears; };
+    EXPECT_EQ(clears(models::Bin::Tcp), softirq ? 1 : 0) << softirq;
+    EXPECT_EQ(clears(models::Bin::Idle), softirq ? 0 : 1) << softirq;
+  }
 }
 
 TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {

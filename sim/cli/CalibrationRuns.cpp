@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sim/calibration/MeanRun.hpp"
 #include "sim/results/InterruptCleanup.hpp"
 
 extern char** environ;
@@ -81,22 +82,29 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
   std::ofstream(catalog_file) << catalog.to_json().dump(kJsonIndent) << "\n";
   calibration::Runs runs;
   for (const std::string& wl : workloads) {
-    const std::string dir = (setup.scratch / (wl + "-" + tag)).string();
-    std::vector<std::string> argv{self,    "run", setup.scenarios.at(wl), "-o", dir, "--set", "host.code_paths=" + catalog_file,
-                                  "--set", "run.duration_s=" + std::to_string(setup.duration_s),
-                                  "--set", "workload.readback=false"};
-    for (const std::string& s : setup.sets) {
-      argv.push_back("--set");
-      argv.push_back(s);
+    std::vector<nlohmann::json> seeded;
+    for (int k = 0; k < setup.seeds; ++k) {
+      const std::uint64_t seed = setup.first_seed + static_cast<std::uint64_t>(k);
+      const std::string dir = (setup.scratch / (wl + "-" + tag + "-seed" + std::to_string(seed))).string();
+      std::vector<std::string> argv{self,    "run", setup.scenarios.at(wl), "-o", dir, "--set", "host.code_paths=" + catalog_file,
+                                    "--set", "run.duration_s=" + std::to_string(setup.duration_s),
+                                    "--set", "workload.readback=false"};
+      for (const std::string& s : setup.sets) {
+        argv.push_back("--set");
+        argv.push_back(s);
+      }
+      for (const std::string& s : sets) {
+        argv.push_back("--set");
+        argv.push_back(s);
+      }
+      argv.push_back("--set");  // last: the seed of this run wins over one --set gave (the first)
+      argv.push_back("run.seed=" + std::to_string(seed));
+      if (run_logged(argv, dir + ".log") != 0)
+        throw std::runtime_error("calibration run of " + setup.scenarios.at(wl) + " failed; its output is in " + dir + ".log");
+      std::ifstream in(dir + "/results.json");
+      seeded.push_back(nlohmann::json::parse(in));
     }
-    for (const std::string& s : sets) {
-      argv.push_back("--set");
-      argv.push_back(s);
-    }
-    if (run_logged(argv, dir + ".log") != 0)
-      throw std::runtime_error("calibration run of " + setup.scenarios.at(wl) + " failed; its output is in " + dir + ".log");
-    std::ifstream in(dir + "/results.json");
-    runs[wl] = nlohmann::json::parse(in);
+    runs[wl] = calibration::mean_run(seeded);
   }
   return runs;
 }

@@ -3,6 +3,7 @@
 // trial catalog (and, for the ablations, trial CPU or kernel parameter files), the fixed-point fit
 // over a set of workloads, and the honesty checks (mechanisms switched off in turn,
 // leave-one-workload-out).
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -23,6 +24,10 @@ struct CalibrationSetup {
   double duration_s = 0;
   int iterations = 0;
   std::vector<std::string> sets;  // PATH=VALUE overrides for every run (--set)
+  // Every workload is run at run.seed first_seed .. first_seed + seeds - 1 and its results
+  // averaged: the fit is to the mean over the NICs' clock draws, not to one draw's placement.
+  std::uint64_t first_seed = 1;
+  int seeds = 1;
 };
 
 struct Fit {

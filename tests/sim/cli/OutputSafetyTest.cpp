@@ -115,7 +115,9 @@ TEST(OutputSafety, CalibrateOutMistakesExit2BeforeAnyRun) {
   const std::string a_dir = (base / "a-dir").string();
   const std::string file = (base / "a-file").string();
   expect_refused({{"calibrate --out " + a_dir, "--out " + a_dir + ": is a directory"},
-                  {"calibrate --out " + file + "/catalog.json", file + " is not a directory"}},
+                  {"calibrate --out " + file + "/catalog.json", file + " is not a directory"},
+                  {"calibrate --seeds 0 --out " + (base / "c.json").string(), "--seeds must lie in [1, 64], got 0"},
+                  {"calibrate --set run.sed=2 --out " + (base / "c.json").string(), "run.sed: unknown key"}},
                  base, dir);
 }
 

@@ -1,5 +1,6 @@
 #include "sim/cli/CalibrationRuns.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -24,8 +26,8 @@ namespace {
 
 constexpr int kJsonIndent = 2;
 
-// Runs `argv` with standard output and error into `log`; its exit status, or -1 for a signal.
-int run_logged(const std::vector<std::string>& argv, const std::string& log) {
+// Starts `argv` with standard output and error into `log`; its pid.
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -39,11 +41,49 @@ int run_logged(const std::vector<std::string>& argv, const std::string& log) {
   if (err != 0) throw std::system_error(err, std::generic_category(), "cannot start " + argv[0]);
   // An interrupt of this process interrupts the run too, which then removes its own outputs.
   results::register_child(pid);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  return pid;
+}
+
+// One child `iscsim run` of a calibration step.
+struct ChildRun {
+  std::vector<std::string> argv;
+  std::string scenario;
+  std::string dir;  // its -o; its log is dir + ".log"
+};
+
+// Runs every child, as many at once as the machine has cores (they are independent and each
+// deterministic), and waits for all; then throws, naming the first that failed, if any did.
+void run_children(const std::vector<ChildRun>& children) {
+  const std::size_t parallel = std::max(1U, std::thread::hardware_concurrency());
+  std::map<pid_t, const ChildRun*> running;
+  const ChildRun* failed = nullptr;
+  std::size_t next = 0;
+  while (!running.empty() || (failed == nullptr && next < children.size())) {
+    while (failed == nullptr && next < children.size() && running.size() < parallel) {
+      const ChildRun& c = children[next++];
+      running[spawn_logged(c.argv, c.dir + ".log")] = &c;
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "waiting for a calibration run");
+    }
+    const auto it = running.find(pid);
+    if (it == running.end()) continue;
+    results::unregister_child(pid);
+    if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failed == nullptr) failed = it->second;
+    running.erase(it);
   }
-  results::unregister_child(pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (failed != nullptr) {
+    // Its log goes with the staged outputs: what it said is kept in the message.
+    std::ifstream log(failed->dir + ".log");
+    std::string line;
+    std::string last;
+    while (std::getline(log, line))
+      if (!line.empty()) last = line;
+    throw std::runtime_error("calibration run of " + failed->scenario + " failed: " + last);
+  }
 }
 
 std::string targets_row(const std::string& label, const std::vector<calibration::BinError>& errors) {
@@ -80,9 +120,8 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
   static const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string catalog_file = (setup.scratch / ("catalog-" + tag + ".json")).string();
   std::ofstream(catalog_file) << catalog.to_json().dump(kJsonIndent) << "\n";
-  calibration::Runs runs;
+  std::vector<ChildRun> children;
   for (const std::string& wl : workloads) {
-    std::vector<nlohmann::json> seeded;
     for (int k = 0; k < setup.seeds; ++k) {
       const std::uint64_t seed = setup.first_seed + static_cast<std::uint64_t>(k);
       const std::string dir = (setup.scratch / (wl + "-" + tag + "-seed" + std::to_string(seed))).string();
@@ -99,9 +138,16 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
       }
       argv.push_back("--set");  // last: the seed of this run wins over one --set gave (the first)
       argv.push_back("run.seed=" + std::to_string(seed));
-      if (run_logged(argv, dir + ".log") != 0)
-        throw std::runtime_error("calibration run of " + setup.scenarios.at(wl) + " failed; its output is in " + dir + ".log");
-      std::ifstream in(dir + "/results.json");
+      children.push_back({std::move(argv), setup.scenarios.at(wl), dir});
+    }
+  }
+  run_children(children);
+  calibration::Runs runs;
+  std::size_t at = 0;
+  for (const std::string& wl : workloads) {
+    std::vector<nlohmann::json> seeded;
+    for (int k = 0; k < setup.seeds; ++k) {
+      std::ifstream in(children[at++].dir + "/results.json");
       seeded.push_back(nlohmann::json::parse(in));
     }
     runs[wl] = calibration::mean_run(seeded);

@@ -39,11 +39,17 @@ ParamSet ParamSet::load(const std::string& path) {
   }
 }
 
-ParamSet ParamSet::load(const std::string& params_dir, const std::string& kind, const std::string& name) {
-  // A name ending in .json is a file of its own (calibration's trials and ablations).
+bool ParamSet::names_a_file(const std::string& name) {
   const std::string suffix = ".json";
-  const bool is_file = name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return load(is_file ? name : params_dir + "/" + kind + "/" + name + ".json");
+  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string ParamSet::path_of(const std::string& params_dir, const std::string& kind, const std::string& name) {
+  return names_a_file(name) ? name : params_dir + "/" + kind + "/" + name + ".json";
+}
+
+ParamSet ParamSet::load(const std::string& params_dir, const std::string& kind, const std::string& name) {
+  return load(path_of(params_dir, kind, name));
 }
 
 const nlohmann::json& ParamSet::entry(const std::string& name) const {

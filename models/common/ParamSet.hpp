@@ -22,6 +22,10 @@ class ParamSet {
   static ParamSet load(const std::string& path);
   // Loads models/params/<kind>/<name>.json under `params_dir`, or `name` itself if it ends in .json.
   static ParamSet load(const std::string& params_dir, const std::string& kind, const std::string& name);
+  // Whether a set's `name` is a file of its own (ends in .json: calibration's trials and ablations).
+  static bool names_a_file(const std::string& name);
+  // The file a set's name stands for: `name` itself, or models/params/<kind>/<name>.json.
+  static std::string path_of(const std::string& params_dir, const std::string& kind, const std::string& name);
 
   double number(const std::string& name) const;
   // The value must be a whole number within [min, max].

@@ -12,6 +12,7 @@
 #include "sim/calibration/Calibration.hpp"
 #include "sim/calibration/Residuals.hpp"
 #include "sim/cli/CommandLine.hpp"
+#include "sim/run/ParameterSets.hpp"
 #include "sim/scenario/Loader.hpp"
 #include "sim/cli/CalibrationRuns.hpp"
 #include "sim/cli/CommandGuard.hpp"
@@ -97,7 +98,11 @@ int calibrate_command(const std::vector<std::string>& args) {
       throw po::error("--seeds must lie in [1, " + std::to_string(kMaxSeeds) + "], got " + std::to_string(setup.seeds));
     if (vm.count("set")) setup.sets = vm["set"].as<std::vector<std::string>>();
     // Refused here, naming the key, rather than by every run it would make fail.
-    for (const auto& [wl, scenario] : setup.scenarios) setup.first_seed = scenario::load_scenario(scenario, setup.sets).run.seed;
+    for (const auto& [wl, file] : setup.scenarios) {
+      const scenario::Scenario s = scenario::load_scenario(file, setup.sets);
+      run::check_parameter_sets(s, params_dir());
+      setup.first_seed = s.run.seed;
+    }
     const std::string out = vm["out"].as<std::string>();
     const std::string residuals = vm.count("residuals") ? vm["residuals"].as<std::string>()
                                                         : std::filesystem::path(out).replace_extension(".residuals.json").string();

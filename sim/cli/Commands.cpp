@@ -19,6 +19,7 @@
 #include "sim/results/InterruptCleanup.hpp"
 #include "sim/results/OutputDir.hpp"
 #include "sim/results/RunReport.hpp"
+#include "sim/run/ParameterSets.hpp"
 #include "sim/scenario/Loader.hpp"
 #include "sim/run/Run.hpp"
 
@@ -193,6 +194,7 @@ int validate_command(const std::vector<std::string>& args) {
     }
     if (!p.vm.count("scenario")) throw po::error("a scenario file is required");
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
+    run::check_parameter_sets(s, params_dir());
     std::cout << s.resolved.dump(kJsonIndent) << "\n";
     return kExitOk;
   });

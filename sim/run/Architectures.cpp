@@ -19,9 +19,7 @@ constexpr long long kMaxSlots = 1 << 20;
 
 // A catalog name under models/params/paths/, or a path to a .json file (calibration's trials).
 std::string catalog_path(const std::string& params_dir, const std::string& name) {
-  const std::string suffix = ".json";
-  const bool is_file = name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return is_file ? name : params_dir + "/paths/" + name + ".json";
+  return models::ParamSet::path_of(params_dir, "paths", name);
 }
 
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {

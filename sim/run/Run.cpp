@@ -7,6 +7,7 @@
 #include "sim/results/RunReport.hpp"
 #include "sim/trace/PcapWriter.hpp"
 #include "sim/run/Assembly.hpp"
+#include "sim/run/ParameterSets.hpp"
 
 namespace iscsim::run {
 
@@ -184,6 +185,7 @@ EndpointPair make_endpoints(Assembly& a, const Scenario& s, std::size_t pair, st
 }
 
 RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
+  check_parameter_sets(s, opt.params_dir);
   Assembly a;
   build_platform(a, s, opt);
   const bool bulk = s.workload.type == scenario::WorkloadType::Bulk;

@@ -86,7 +86,10 @@ TEST(OutputSafety, RunPathMistakesExit2BeforeSimulatingAndLeaveNothing) {
                   {bulk() + " -o " + home, "-o " + home + ": exists and is not an iscsim output directory"},
                   {bulk() + " -o " + fresh + " --pcap " + home, "--pcap " + home + ": is a directory"},
                   {bulk() + " -o " + fresh + " --pcap " + file + "/x.pcap", file + " is not a directory"},
-                  {bulk() + " -o " + fresh + " --pcap " + fresh, "the same path as -o"}},
+                  {bulk() + " -o " + fresh + " --pcap " + fresh, "the same path as -o"},
+                  {bulk() + " -o " + fresh + " --set host.cpu.model=nonexistent",
+                   "host.cpu.model: 'nonexistent' is no parameter set under models/params/cpu/; allowed: netburst-xeon"},
+                  {bulk() + " -o " + fresh + " --set nics.model=" + file + ".json", "nics.model: no parameter file " + file + ".json"}},
                  base, dir);
   EXPECT_EQ(names_in(base / "home"), std::set<std::string>{"notes.txt"});
 }
@@ -117,7 +120,8 @@ TEST(OutputSafety, CalibrateOutMistakesExit2BeforeAnyRun) {
   expect_refused({{"calibrate --out " + a_dir, "--out " + a_dir + ": is a directory"},
                   {"calibrate --out " + file + "/catalog.json", file + " is not a directory"},
                   {"calibrate --seeds 0 --out " + (base / "c.json").string(), "--seeds must lie in [1, 64], got 0"},
-                  {"calibrate --set run.sed=2 --out " + (base / "c.json").string(), "run.sed: unknown key"}},
+                  {"calibrate --set run.sed=2 --out " + (base / "c.json").string(), "run.sed: unknown key"},
+                  {"calibrate --set host.cpu.model=x --out " + (base / "c.json").string(), "'x' is no parameter set"}},
                  base, dir);
 }
 

@@ -116,7 +116,8 @@ TEST(Sweep, RefusesADirectoryThatIsNotThisSweeps) {
 
 TEST(Sweep, AFailedPointIsRecordedAndTheSweepGoesOn) {
   const auto dir = scratch_dir("fail");
-  // A CPU parameter set that does not exist passes validation and fails when the run loads it.
+  // A CPU parameter set that does not exist passes the sweep's validation of keys; the point's
+  // run refuses it as bad input (2).
   const auto spec = write_spec(dir, kQuick + R"(, "grid": {"host.cpu.model": ["netburst-xeon", "no-such-cpu"]})");
   const Invocation r = run_iscsim("sweep " + spec.string() + " -j 2 -o " + (dir / "out").string(), dir);
   EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
@@ -124,7 +125,7 @@ TEST(Sweep, AFailedPointIsRecordedAndTheSweepGoesOn) {
   ASSERT_EQ(sweep.rows.size(), 2u);
   EXPECT_EQ(column(sweep, 0, "status"), "ok");
   EXPECT_EQ(column(sweep, 1, "status"), "failed");
-  EXPECT_EQ(column(sweep, 1, "exit_status"), "1");
+  EXPECT_EQ(column(sweep, 1, "exit_status"), "2");
   EXPECT_NE(column(sweep, 1, "error").find("no-such-cpu"), std::string::npos);
   EXPECT_TRUE(column(sweep, 1, "throughput_MBps").empty());
   const CsvTable failures = read_csv(dir / "out/failures.csv");

@@ -128,16 +128,10 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
       std::vector<std::string> argv{self,    "run", setup.scenarios.at(wl), "-o", dir, "--set", "host.code_paths=" + catalog_file,
                                     "--set", "run.duration_s=" + std::to_string(setup.duration_s),
                                     "--set", "workload.readback=false"};
-      for (const std::string& s : setup.sets) {
-        argv.push_back("--set");
-        argv.push_back(s);
-      }
-      for (const std::string& s : sets) {
-        argv.push_back("--set");
-        argv.push_back(s);
-      }
-      argv.push_back("--set");  // last: the seed of this run wins over one --set gave (the first)
-      argv.push_back("run.seed=" + std::to_string(seed));
+      // The seed last: it wins over one --set gave (which only said where the seeds start).
+      for (const auto* list : {&setup.sets, &sets})
+        for (const std::string& s : *list) argv.insert(argv.end(), {"--set", s});
+      argv.insert(argv.end(), {"--set", "run.seed=" + std::to_string(seed)});
       children.push_back({std::move(argv), setup.scenarios.at(wl), dir});
     }
   }

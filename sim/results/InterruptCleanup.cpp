@@ -38,13 +38,20 @@ std::array<pid_t, kMaxChildren> g_children{};
 // Whether each signal was ignored when first armed (index as kSignals); those stay ignored.
 std::array<bool, std::size(kSignals)> g_ignored{};
 bool g_armed_once = false;
+sigset_t g_before_hold;  // the mask hold_interrupts() replaced
+
+// The signals this file handles, as a set.
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kSignals) sigaddset(&set, s);
+  return set;
+}
 
 class SignalsBlocked {
  public:
   SignalsBlocked() {
-    sigset_t block;
-    sigemptyset(&block);
-    for (int s : kSignals) sigaddset(&block, s);
+    const sigset_t block = handled_signals();
     pthread_sigmask(SIG_BLOCK, &block, &old_);
   }
   ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
@@ -110,21 +117,14 @@ void arm_interrupt_cleanup() {
     }
     struct sigaction sa {};
     sa.sa_handler = g_ignored[i] ? SIG_IGN : on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    for (int s : kSignals) sigaddset(&sa.sa_mask, s);
+    sa.sa_mask = handled_signals();
     ::sigaction(kSignals[i], &sa, nullptr);
   }
   g_armed_once = true;
 }
 
-namespace {
-sigset_t g_before_hold;
-}  // namespace
-
 void hold_interrupts() {
-  sigset_t block;
-  sigemptyset(&block);
-  for (int s : kSignals) sigaddset(&block, s);
+  const sigset_t block = handled_signals();
   pthread_sigmask(SIG_BLOCK, &block, &g_before_hold);
 }
 

@@ -150,8 +150,13 @@ Thread* CpuSet::add_foreign_cpu(std::string name, std::function<void()> ipi) {
 }
 
 void CpuSet::tick_foreign(Thread* resident) {
-  // update_process_times on that CPU; its need_resched is never read.
-  if (weights_.timeslice_ticks > 0 && resident->counter_ > 0) --resident->counter_;
+  take_tick(*resident);  // its need_resched is never read
+}
+
+bool CpuSet::take_tick(Thread& t) {
+  if (weights_.timeslice_ticks <= 0) return false;
+  if (t.counter_ > 0) --t.counter_;
+  return t.counter_ == 0;
 }
 
 void CpuSet::set_scheduler_weights(SchedulerWeights w) {
@@ -169,19 +174,14 @@ int CpuSet::goodness(const Thread& t, int cpu, int mm) const {
 }
 
 void CpuSet::tick(int cpu) {
-  if (weights_.timeslice_ticks <= 0) return;
   Thread* t = current_thread(cpu);
-  if (t == nullptr) return;
-  if (--t->counter_ <= 0) {
-    t->counter_ = 0;
-    cpus_[cpu].need_resched = true;
-  }
+  if (t != nullptr && take_tick(*t)) cpus_[cpu].need_resched = true;
 }
 
 void CpuSet::enqueue(Thread* t) {
   t->queued_ = true;
   t->queued_at_ = ++enqueues_;
-  runq_.push_front(t);
+  runq_.push_back(t);
   trace_queue();
 }
 
@@ -246,30 +246,25 @@ CpuSet::Resched CpuSet::reschedule_idle(const Thread* t, int waker) {
   int oldest = -1;
   int victim = -1;
   int most = 0;
+  // preemption_goodness(): both weighed in the address space CPU `c` has loaded.
+  const auto weigh = [&](int c, const Thread& cur, int mm) {
+    const int prio = goodness(*t, c, mm) - goodness(cur, c, mm);
+    if (prio > most) {
+      most = prio;
+      victim = c;
+    }
+  };
   for (int c = 0; c < cpus(); ++c) {
-    if (Thread* cur = current_thread(c)) {
-      if (oldest >= 0) continue;
-      // preemption_goodness(): both weighed in the address space that CPU has loaded.
-      const int mm = cpus_[c].active_mm;
-      const int prio = goodness(*t, c, mm) - goodness(*cur, c, mm);
-      if (prio > most) {
-        most = prio;
-        victim = c;
-      }
+    if (const Thread* cur = current_thread(c)) {
+      if (oldest < 0) weigh(c, *cur, cpus_[c].active_mm);
     } else if (oldest < 0 || cpus_[c].last_schedule < cpus_[oldest].last_schedule) {
       oldest = c;
     }
   }
   if (oldest >= 0) return tell_idle(oldest);
-  for (std::size_t i = 0; i < foreign_.size(); ++i) {
-    // A packet engine's CPU: its resident kernel thread borrows whatever mm was loaded.
-    const int c = cpus() + static_cast<int>(i);
-    const int prio = goodness(*t, c, kKernelThread) - goodness(*foreign_[i].resident, c, kKernelThread);
-    if (prio > most) {
-      most = prio;
-      victim = c;
-    }
-  }
+  // A packet engine's CPU: its resident kernel thread borrows whatever mm was loaded.
+  for (std::size_t i = 0; i < foreign_.size(); ++i)
+    weigh(cpus() + static_cast<int>(i), *foreign_[i].resident, kKernelThread);
   if (victim < 0) return {};
   if (victim >= cpus()) return Resched{victim, true};
   cpus_[victim].need_resched = true;
@@ -367,10 +362,8 @@ Thread* CpuSet::pick(int cpu) {
   c.last_schedule = calendar_.now();
   Thread* next = choose(cpu, prev);
   if (prev != nullptr && next != prev) {
-    // Still runnable: it stays in the run queue where it was.
-    const auto at = std::find_if(runq_.begin(), runq_.end(),
-                                 [prev](const Thread* t) { return t->queued_at_ < prev->queued_at_; });
-    runq_.insert(at, prev);
+    // Still runnable: it stays queued, with its place (queued_at_) in 2.4's run-queue order.
+    runq_.push_back(prev);
     trace_queue();
   }
   if (next == nullptr) return nullptr;

@@ -72,7 +72,9 @@ class Thread {
   bool running_ = false;
   bool rerun_ = false;  // woken while running: run again before sleeping
   int counter_ = 0;     // ticks left of its time slice (2.4 task_struct.counter)
-  std::uint64_t queued_at_ = 0;  // when it joined the run queue: 2.4 adds at the head, scans from it
+  // When it joined the run queue: 2.4 adds at the head and scans from it, so on a tie the latest
+  // wins (the queue's own order means nothing).
+  std::uint64_t queued_at_ = 0;
   models::Addr task_ = 0;  // its task_struct's hot fields (0: not modelled)
   int mm_ = kKernelThread;
 };
@@ -182,6 +184,8 @@ class CpuSet {
   Thread* current_thread(int cpu) const;
   // update_process_times on `cpu`'s tick: its current thread's slice shrinks; spent, it must yield.
   void tick(int cpu);
+  // One tick off `t`'s slice (none left stays none); whether it is spent. False without slices.
+  bool take_tick(Thread& t);
   void send_ipi(int cpu, std::function<void(int)> handler = {});
   void leave_idle(int cpu);
   void local_timer(int cpu, Picos period, models::PathId handler);
@@ -192,7 +196,7 @@ class CpuSet {
     bool ipi = false;
   };
   Resched reschedule_idle(const Thread* t, int waker);
-  // add_to_runqueue(): at the head of the run queue.
+  // add_to_runqueue(): queued, stamped as the run queue's newest (2.4 puts it at the head).
   void enqueue(Thread* t);
   // Tells the CPU reschedule_idle() chose, woken by work on `waker`: an IPI, a foreign CPU's
   // IPI, or (a polling idle CPU) nothing but a look at need_resched.
@@ -217,7 +221,7 @@ class CpuSet {
     std::function<void()> ipi;
   };
   std::vector<Foreign> foreign_;  // CPU cpus() + i
-  std::deque<Thread*> runq_;
+  std::vector<Thread*> runq_;  // runnable threads not on a CPU, in no particular order
   std::uint64_t enqueues_ = 0;
   SchedulerWeights weights_;
   std::vector<double> job_cycles_;  // cycles of the work starting on each CPU

@@ -191,6 +191,8 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
+      {"kernel stacks and wait queues", "kernel",
+       {{"kernel_stack_resume_bytes", 0}, {"kernel_stack_interrupt_bytes", 0}, {"wait_queue_bytes", 0}}},
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"per-CPU slab arrays", "kernel",

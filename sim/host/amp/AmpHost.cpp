@@ -31,7 +31,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->set_scheduler_weights(objects_.scheduler);
-  if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
+  cpus_->set_scheduler_objects(memory_, objects_.task);
   if (config.timeline != nullptr) {
     tracks_ = cpu_tracks(*config.timeline, name_, *this);
     queue_track_ = config.timeline->track(name_, "");

@@ -42,11 +42,26 @@ void CpuSet::raise_irq(int cpu, Work w) {
   interrupt(cpu, std::move(w));
 }
 
-void CpuSet::set_scheduler_objects(models::AddressSpace& memory, std::uint32_t task_hot_bytes) {
+void CpuSet::set_scheduler_objects(models::AddressSpace& memory, TaskObjectBytes bytes) {
   memory_ = &memory;
-  task_hot_bytes_ = task_hot_bytes;
-  runqueue_ = memory.region(memory.line_bytes());
-  for (int c = 0; c < cpus(); ++c) sched_data_.push_back(memory.region(memory.line_bytes()));
+  task_bytes_ = bytes;
+  if (bytes.task_hot > 0) {
+    runqueue_ = memory.region(memory.line_bytes());
+    for (int c = 0; c < cpus(); ++c) sched_data_.push_back(memory.region(memory.line_bytes()));
+  }
+  for (int c = 0; c < cpus(); ++c) idle_stacks_.push_back(new_stack());
+}
+
+models::Addr CpuSet::new_stack() {
+  const std::uint64_t bytes = std::uint64_t{task_bytes_.stack_resume} + task_bytes_.stack_interrupt;
+  return memory_ != nullptr && bytes > 0 ? memory_->region(bytes) : 0;
+}
+
+models::Touch CpuSet::interrupt_frames(int cpu) const {
+  const Thread* t = current_thread(cpu);
+  const models::Addr stack = t != nullptr ? t->stack_ : idle_stacks_.empty() ? 0 : idle_stacks_[static_cast<std::size_t>(cpu)];
+  if (stack == 0) return {};
+  return {stack + task_bytes_.stack_resume, task_bytes_.stack_interrupt, true};
 }
 
 void CpuSet::start_local_timers(Picos period, models::PathId handler) {
@@ -60,7 +75,7 @@ void CpuSet::start_local_timers(Picos period, models::PathId handler) {
 void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
   calendar_.schedule(calendar_.now() + period, [this, cpu, period, handler] { local_timer(cpu, period, handler); });
   raise_irq(cpu, Work{[this, handler](int on) {
-                        run(on, paths_.irq_entry, 1, 0);
+                        run(on, paths_.irq_entry, 1, 0, {interrupt_frames(on)});
                         run(on, handler, 1, 0);
                         tick(on);
                       },
@@ -117,7 +132,9 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
   t->body = std::move(body);
   t->last_cpu_ = home_cpu % cpus();
   t->counter_ = weights_.timeslice_ticks;
-  if (memory_ != nullptr) t->task_ = memory_->region(task_hot_bytes_);
+  if (memory_ != nullptr && task_bytes_.task_hot > 0) t->task_ = memory_->region(task_bytes_.task_hot);
+  if (memory_ != nullptr && task_bytes_.wait_queue > 0) t->waitq_ = memory_->region(task_bytes_.wait_queue);
+  t->stack_ = new_stack();
   threads_.push_back(std::move(t));
   return threads_.back().get();
 }
@@ -191,17 +208,25 @@ void CpuSet::wake(Thread* t, int waker) {
     return;
   }
   if (t->queued_) return;
-  // try_to_wake_up takes runqueue_lock, writes the task's state and run-list links, and
-  // reschedule_idle reads the other CPUs' schedule_data.
   if (waker >= 0 && executing_ == waker)
-    run(waker, paths_.wake_up, 1, 0,
-        {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
-         {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true},
-         {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(t->last_cpu_)],
-          sched_data_.empty() ? 0 : memory_->line_bytes(), false}});
+    run_wake_up(waker, *t, true);
   enqueue(t);
   // The waker's own CPU reschedules when its work returns; another CPU is told by an IPI.
   tell(reschedule_idle(t, waker), waker);
+}
+
+void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {
+  // __wake_up locks the wait-queue head and reads the sleeper's entry, which sits in the frames it
+  // slept in; try_to_wake_up takes runqueue_lock and writes the task's state and run-list links;
+  // reschedule_idle reads the other CPUs' schedule_data.
+  const std::uint32_t line = memory_ != nullptr ? memory_->line_bytes() : 0;
+  const bool sched_data = reads_sched_data && !sched_data_.empty();
+  run(cpu, paths_.wake_up, 1, 0,
+      {{t.waitq_, t.waitq_ != 0 ? task_bytes_.wait_queue : 0, true},
+       {t.stack_, t.stack_ != 0 ? line : 0, false},
+       {runqueue_, runqueue_ != 0 ? line : 0, true},
+       {t.task_, t.task_ != 0 ? task_bytes_.task_hot : 0, true},
+       {sched_data ? sched_data_[static_cast<std::size_t>(t.last_cpu_)] : 0, sched_data ? line : 0, false}});
 }
 
 void CpuSet::tell(const Resched& r, int waker) {
@@ -283,9 +308,7 @@ void CpuSet::wake_by_ipi(Thread* t) {
     tell(r, -1);  // no host CPU is told: the thread waits for one to schedule
   } else if (r.cpu >= 0) {
     send_ipi(r.cpu, [this, t](int on) {
-      run(on, paths_.wake_up, 1, 0,
-          {{runqueue_, runqueue_ != 0 ? memory_->line_bytes() : 0, true},
-           {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true}});
+      run_wake_up(on, *t, false);
     });
   }
 }
@@ -300,7 +323,7 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
   if (cost_.counting()) ++c.events.ipis;
   Work ipi{[this, handler = std::move(handler)](int on) {
               cpus_[on].ipi_pending = false;
-              run(on, paths_.ipi_handler, 1, 0);
+              run(on, paths_.ipi_handler, 1, 0, {interrupt_frames(on)});
               if (handler) handler(on);
             },
             {},
@@ -463,13 +486,16 @@ void CpuSet::begin(int cpu, Job job) {
         job_cycles_[cpu] += cost_.clear(cpu, 1, paths_.schedule);
         c.active_mm = t->mm_;
       }
-      // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data.
-      const std::uint32_t line = memory_ != nullptr ? memory_->line_bytes() : 0;
+      // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data;
+      // switch_to then resumes the next thread through the frames it slept in.
+      const std::uint32_t line = runqueue_ != 0 ? memory_->line_bytes() : 0;
       const Thread* prev = c.last_thread;
       run(cpu, paths_.schedule, 1, 0,
           {{runqueue_, line, true},
-           {t->task_, t->task_ != 0 ? task_hot_bytes_ : 0, true},
-           {prev != nullptr ? prev->task_ : 0, prev != nullptr && prev->task_ != 0 ? task_hot_bytes_ : 0, true},
+           {t->stack_, t->stack_ != 0 ? task_bytes_.stack_resume : 0, true},
+           {t->waitq_, t->waitq_ != 0 ? task_bytes_.wait_queue : 0, true},
+           {t->task_, t->task_ != 0 ? task_bytes_.task_hot : 0, true},
+           {prev != nullptr ? prev->task_ : 0, prev != nullptr && prev->task_ != 0 ? task_bytes_.task_hot : 0, true},
            {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line, true}});
       c.last_thread = t;
       ++switches_;

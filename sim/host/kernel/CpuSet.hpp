@@ -54,6 +54,17 @@ struct SchedulerWeights {
   int same_mm_bonus = 0;        // bonus for a thread that needs no address-space switch
 };
 
+// What of a Linux 2.4 task the scheduler and wake-ups touch, in bytes (zero: not modelled): its
+// task_struct's hot fields; its kernel stack (the top of its 8 KB task_union): the frames a
+// sleeping thread resumes through, and below them those an interrupt pushes on whatever task it
+// interrupts (i386 2.4 has no separate interrupt stacks); and the wait-queue head it sleeps on.
+struct TaskObjectBytes {
+  std::uint32_t task_hot = 0;
+  std::uint32_t stack_resume = 0;
+  std::uint32_t stack_interrupt = 0;
+  std::uint32_t wait_queue = 0;
+};
+
 // A thread's address space: a kernel thread has none (it borrows the last one, lazy TLB); the
 // threads of one user process share theirs.
 inline constexpr int kKernelThread = -1;
@@ -75,7 +86,9 @@ class Thread {
   // When it joined the run queue: 2.4 adds at the head and scans from it, so on a tie the latest
   // wins (the queue's own order means nothing).
   std::uint64_t queued_at_ = 0;
-  models::Addr task_ = 0;  // its task_struct's hot fields (0: not modelled)
+  models::Addr task_ = 0;   // its task_struct's hot fields (0: not modelled)
+  models::Addr stack_ = 0;  // its kernel stack's frames: resume, then interrupt (0: not modelled)
+  models::Addr waitq_ = 0;  // the wait-queue head it sleeps on (0: not modelled)
   int mm_ = kKernelThread;
 };
 
@@ -90,8 +103,13 @@ class CpuSet {
   void raise_irq(int cpu, Work w);
   // The scheduler's own data, so its lines move between CPUs as the real ones do: the global
   // runqueue and its lock, each CPU's schedule_data, each task's hot fields (state, counter,
-  // processor, run-list links: `task_hot_bytes`), read and written by schedule() and wake-ups.
-  void set_scheduler_objects(models::AddressSpace& memory, std::uint32_t task_hot_bytes);
+  // processor, run-list links), read and written by schedule() and wake-ups; each task's kernel
+  // stack, which schedule() resumes the next thread through; and the wait-queue head it sleeps
+  // on, which its waker locks, reading its entry (on the sleeper's stack) to wake it.
+  void set_scheduler_objects(models::AddressSpace& memory, TaskObjectBytes bytes);
+  // The frames an interrupt entering `cpu` now writes: on the stack of the task it interrupts (a
+  // thread, or the CPU's idle task). Empty when stacks are not modelled.
+  models::Touch interrupt_frames(int cpu) const;
   // Every CPU's local APIC timer interrupts it each `period` (HZ), running interrupt entry and
   // `handler` (update_process_times); the CPUs' timers are out of phase with each other.
   void start_local_timers(Picos period, models::PathId handler);
@@ -175,6 +193,10 @@ class CpuSet {
   void complete(int cpu, std::uint64_t generation);
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);
+  models::Addr new_stack();  // a kernel stack's frames, as set_scheduler_objects sized them
+  // wake_up() of `t` on `cpu`: its wait queue, its entry, the run queue, its task; with
+  // `reads_sched_data`, reschedule_idle's read of its last CPU's schedule_data.
+  void run_wake_up(int cpu, const Thread& t, bool reads_sched_data);
   Thread* pick(int cpu);
   // schedule()'s choice for `cpu` among the run queue and `prev` (still runnable, or null): the
   // highest goodness, the run queue's head first on a tie; every slice recharged when all are spent.
@@ -232,7 +254,8 @@ class CpuSet {
   int executing_ = -1;
   std::optional<models::PathId> idle_path_;
   models::AddressSpace* memory_ = nullptr;
-  std::uint32_t task_hot_bytes_ = 0;
+  TaskObjectBytes task_bytes_;
+  std::vector<models::Addr> idle_stacks_;  // per CPU: its idle task's kernel stack
   models::Addr runqueue_ = 0;             // runqueue_head and runqueue_lock: one line
   std::vector<models::Addr> sched_data_;  // per CPU: aligned_data[cpu].schedule_data (curr, last_schedule)
   std::uint64_t ipis_ = 0;

@@ -64,14 +64,16 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.page_struct_bytes = get("page_struct_bytes");
   o.buffer_head_bytes = get("buffer_head_bytes");
   o.raw_sector_bytes = get("raw_sector_bytes");
-  // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no tick.
-  o.task_hot_bytes = static_cast<std::uint32_t>(p.integer("task_hot_bytes", 0, kMaxObjectBytes));
-  o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
-  const auto limit = [&p](const char* name) {
+  // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
+  // stacks or wait queues, no tick, no per-CPU slab arrays.
+  const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
-  o.slab_cpucache = {limit("slab_cpucache_limit_over_1024_bytes"), limit("slab_cpucache_limit_over_256_bytes"),
-                     limit("slab_cpucache_limit_small")};
+  o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
+            optional("wait_queue_bytes")};
+  o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
+  o.slab_cpucache = {optional("slab_cpucache_limit_over_1024_bytes"), optional("slab_cpucache_limit_over_256_bytes"),
+                     optional("slab_cpucache_limit_small")};
   const auto weight = [&p](const char* name) { return static_cast<int>(p.integer(name, 0, kMaxWeight)); };
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};

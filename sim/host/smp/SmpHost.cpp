@@ -26,7 +26,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->set_scheduler_weights(objects_.scheduler);
-  if (objects_.task_hot_bytes > 0) cpus_->set_scheduler_objects(memory_, objects_.task_hot_bytes);
+  cpus_->set_scheduler_objects(memory_, objects_.task);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
   skb_data_ = kernel::PerCpuSlab(memory_.cache("size-2048", objects.skb_data_bytes), config.cpus, objects.slab_cpucache);
@@ -103,7 +103,7 @@ void SmpHost::interrupt(std::size_t port_index) {
 void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   Port& port = ports_[port_index];
   CpuSet& k = *cpus_;
-  k.run(cpu, paths_.scheduler.irq_entry, 1, 0);
+  k.run(cpu, paths_.scheduler.irq_entry, 1, 0, {k.interrupt_frames(cpu)});
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
     k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});

@@ -1,8 +1,9 @@
 // The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
 // handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
 // runs runs again; with Linux 2.4's time slices, a thread that never sleeps yields when its slice
-// is spent or a woken thread out-ranks it, and not before; interrupts and address-space switches clear the pipeline they flush; work's
-// deferred effects run once, in order, when it finishes.
+// is spent or a woken thread out-ranks it, and not before; interrupts and address-space switches clear the pipeline they flush; a
+// thread that moves fetches its kernel stack from the CPU it left, and its waker the wait queue
+// it sleeps on; work's deferred effects run once, in order, when it finishes.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -260,6 +261,58 @@ TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {
   EXPECT_EQ(r.cpus.context_switches(), 5u);
   // One CR3 load: the first user thread's; the kernel thread borrows it, user_b shares it.
   EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).clears, 1);
+}
+
+TEST(CpuSet, AThreadThatMovesFetchesItsKernelStackFromTheCpuItLeft) {
+  // Linux 2.4 on i386: a task's frames are on its own kernel stack, and an interrupt pushes its
+  // frames there too, below the interrupted task's. After a move, both come from the old CPU.
+  Rig r;
+  r.cpus.set_scheduler_objects(r.memory, TaskObjectBytes{0, 512, 256, 0});
+  r.cost.set_counting(true);
+  const models::PathId work = r.paths.id("work");
+  const auto body = [&r, work](double calls) {
+    return [&r, work, calls] { return Work{[&r, work, calls](int cpu) { r.cpus.run(cpu, work, calls, 0); }, {}}; };
+  };
+  const auto interrupt_at = [&r](int cpu, Picos at) {
+    r.calendar.schedule(at, [&r, cpu] {
+      r.cpus.raise_irq(cpu, Work{[&r](int on) { r.cpus.run(on, r.paths.id("irq_entry"), 1, 0, {r.cpus.interrupt_frames(on)}); },
+                                 {}});
+    });
+  };
+  const auto peer_misses = [&r](int cpu) { return at(r.cost.counters(cpu), models::Bin::Interface).l2_misses; };
+  Thread* t = r.cpus.create_thread("t", body(10), 1);
+  r.cpus.wake(t, -1);  // on CPU1, its last; an interrupt 5 us in writes its frames there
+  interrupt_at(1, 5 * models::kPicosPerMicro);
+  r.run_all();
+  // The rig's prefetcher hides misses from memory: only lines another CPU holds are counted.
+  EXPECT_EQ(peer_misses(1), 0);
+  // With CPU1 busy, t wakes on CPU0: switch_to resumes it through its 8 lines of frames, and an
+  // interrupt writes its 4 lines of frames, all Modified in CPU1's cache.
+  Thread* hog = r.cpus.create_thread("hog", body(100), 1);
+  r.cpus.wake(hog, -1);
+  const Picos now = r.calendar.now();
+  r.calendar.schedule(now + models::kPicosPerMicro, [&] { r.cpus.wake(t, -1); });
+  interrupt_at(0, now + 5 * models::kPicosPerMicro);
+  r.run_all();
+  EXPECT_EQ(t->last_cpu(), 0);
+  EXPECT_EQ(peer_misses(0), 8 + 4);
+  EXPECT_EQ(peer_misses(1), 0);
+}
+
+TEST(CpuSet, AWakerOnAnotherCpuFetchesTheSleepersWaitQueueAndItsEntry) {
+  // __wake_up locks the wait-queue head the thread sleeps on and reads its wait_queue_t, which
+  // lives in the frames it slept in: both were last written on the sleeper's CPU.
+  Rig r;
+  r.cpus.set_scheduler_objects(r.memory, TaskObjectBytes{0, 512, 0, 12});
+  r.cost.set_counting(true);
+  Sleeper sleeper(r);
+  r.cpus.wake(sleeper.thread, -1);  // runs on CPU1, its last: resumes through its frames there
+  r.run_all();
+  ASSERT_EQ(sleeper.ran_on, 1);
+  const double before = at(r.cost.counters(0), models::Bin::Interface).l2_misses;
+  r.cpus.raise_softirq(0, sleeper.waking);
+  r.run_all();
+  EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).l2_misses - before, 2);
 }
 
 TEST(CpuSet, DeferredEffectsRunOnceInOrderWhenTheirOwnWorkFinishes) {

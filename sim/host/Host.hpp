@@ -35,7 +35,7 @@ class Host {
 
   // The I/O path of iSCSI session `index` over `link`: the host's own software around the link
   // (threads, queues), or null when the link is driven directly because software costs nothing.
-  // `user_buffer_bytes`: the issuing worker's I/O buffers (outstanding x request size).
+  // `user_buffer_bytes`: the issuing worker's one I/O buffer, shared by all its I/Os.
   virtual std::unique_ptr<world::IoTarget> bind_session(world::IscsiInitiatorLink& link, std::size_t index,
                                                         std::uint64_t user_buffer_bytes) {
     (void)link;

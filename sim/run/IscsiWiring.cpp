@@ -101,9 +101,10 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
       a.initiator_links.push_back(
           std::make_unique<IscsiInitiatorLink>(*ep.initiator, icfg, iometer, path, a.calendar, reconnect));
       IoTarget* io = a.initiator_links.back().get();
-      // dynamo's buffers: its outstanding I/Os' worth of memory, reused in turn.
-      const auto buffers = static_cast<std::uint64_t>(s.workload.outstanding_per_worker) *
-                           static_cast<std::uint64_t>(s.workload.request_bytes);
+      // dynamo's buffer: every I/O of a worker, however many are outstanding, reads into (or
+      // writes from) the worker's one buffer of the largest transfer size (IOmeter's
+      // Grunt::Do_IOs passes the grunt's read_data or write_data to each).
+      const auto buffers = static_cast<std::uint64_t>(s.workload.request_bytes);
       if (auto bound = a.hosts[0]->bind_session(*a.initiator_links.back(), path, buffers)) {
         io = bound.get();
         a.session_paths.push_back(std::move(bound));

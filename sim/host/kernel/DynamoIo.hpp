@@ -18,7 +18,8 @@ inline constexpr int kDynamoProcess = 0;
 
 class DynamoIo {
  public:
-  // `user_buffer_bytes`: the worker's I/O buffers (outstanding x request size), reused in turn.
+  // `user_buffer_bytes`: the worker's one I/O buffer (IOmeter: the largest transfer size), which
+  // every I/O it has outstanding maps and fills (or sends from).
   DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& objects, models::AddressSpace& memory,
            const models::CodePathCatalog& catalog, std::uint64_t user_buffer_bytes);
 

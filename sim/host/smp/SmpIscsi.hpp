@@ -16,7 +16,7 @@ namespace iscsim::host::smp {
 
 class SmpIscsiPath : public world::IoTarget {
  public:
-  // `user_buffer_bytes`: the dynamo worker's I/O buffers (outstanding x request size).
+  // `user_buffer_bytes`: the dynamo worker's one I/O buffer, shared by all its I/Os.
   SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::size_t index, std::uint64_t user_buffer_bytes);
 
   void submit(stack::iscsi::ScsiRequest request) override;

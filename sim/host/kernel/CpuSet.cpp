@@ -80,22 +80,30 @@ void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
                         tick(on);
                       },
                       {},
-                      "local timer"});
+                      "local timer",
+                      true});
 }
 
 void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin. A
-  // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush. A handler runs with
-  // interrupts off: this one is taken as it returns, in what it returns to.
+  // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush. A device's handler runs
+  // with interrupts on, but the local APIC holds anything of its priority class or below until
+  // its EOI; the timer and IPIs, of higher classes, nest into it. Their own handlers run with
+  // interrupts off. What is held is taken where interrupts come back on, in what runs then.
   const bool halted = !c.busy && c.idle && !idle_path_;
+  const bool in_handler = c.busy && c.current.level == Level::HardIrq;
+  const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
-  if (c.busy && c.current.level == Level::HardIrq)
+  if (in_handler && !nests)
     penalty = cost_.clear_in(cpu, 1, held_interrupt_bin(c));
   else if (!halted)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());
-  c.hard.emplace_back(std::move(w), penalty);
-  if (c.busy && c.current.level != Level::HardIrq) {
+  if (nests)
+    c.hard.emplace_front(std::move(w), penalty);
+  else
+    c.hard.emplace_back(std::move(w), penalty);
+  if (c.busy && (!in_handler || nests)) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
     c.current.piece = cost_.suspend_piece(cpu, calendar_.now());
     if (timeline_) trace_piece(cpu, c.current);
@@ -327,7 +335,8 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
               if (handler) handler(on);
             },
             {},
-            "ipi"};
+            "ipi",
+            true};
   const auto deliver = [this, cpu](Work w) {
     if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "ipi", "ipi");
     interrupt(cpu, std::move(w));
@@ -423,12 +432,15 @@ void CpuSet::dispatch(int cpu) {
   Cpu& c = cpus_[cpu];
   if (c.busy) return;
   Job job;
-  if (!c.hard.empty()) {
+  // Inside a device's handler (a timer tick or IPI nested into it), only what outranks that
+  // handler starts before it resumes: held device interrupts and softirqs wait for its EOI.
+  const bool in_handler = !c.preempted.empty() && c.preempted.back().level == Level::HardIrq;
+  if (!c.hard.empty() && (!in_handler || c.hard.front().first.above_devices)) {
     job.level = Level::HardIrq;
     job.work = std::move(c.hard.front().first);
     job.entry_cycles = c.hard.front().second;
     c.hard.pop_front();
-  } else if (!c.soft.empty()) {
+  } else if (!c.soft.empty() && !in_handler) {
     job.level = Level::SoftIrq;
     job.work = std::move(c.soft.front());
     c.soft.pop_front();

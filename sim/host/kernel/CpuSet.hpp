@@ -37,10 +37,14 @@ struct SchedulerPaths {
 // One piece of work: `start(cpu)` does it and charges its paths through CpuSet::run; `finish`
 // runs when its cycles have elapsed (may be empty). `name` is what the timeline calls an
 // interrupt or softirq (a literal or a string its host owns); a thread's own name is used.
+// `above_devices`: an interrupt whose local APIC vector is in a higher priority class than any
+// device's (2.4's local timer, 0xef, and IPIs, 0xfb-0xfd), so it nests into a device's handler,
+// which 2.4 runs with interrupts on.
 struct Work {
   std::function<void(int cpu)> start;
   std::function<void()> finish;
   std::string_view name{};
+  bool above_devices = false;
 };
 
 // Linux 2.4's goodness(): a runnable thread's weight is its time slice left (`counter`, in ticks)

@@ -1,9 +1,11 @@
 // The SMP scheduler on hand-timed work: preemption pushes the rest of a job back by exactly the
 // handler's time, a wake-up for another idle CPU costs it an IPI, and a thread woken while it
 // runs runs again; with Linux 2.4's time slices, a thread that never sleeps yields when its slice
-// is spent or a woken thread out-ranks it, and not before; interrupts and address-space switches clear the pipeline they flush; a
-// thread that moves fetches its kernel stack from the CPU it left, and its waker the wait queue
-// it sleeps on; work's deferred effects run once, in order, when it finishes.
+// is spent or a woken thread out-ranks it, and not before; interrupts and address-space switches
+// clear the pipeline they flush, and a timer tick or IPI nests into a device's handler where
+// another device's waits; a thread that moves fetches its kernel stack from the CPU it left, and
+// its waker the wait queue it sleeps on; work's deferred effects run once, in order, when it
+// finishes.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -244,6 +246,37 @@ TEST(CpuSet, AnInterruptHeldDuringAHandlerFlushesTheSoftirqEntryOrWhatTheHandler
     const auto clears = [&](models::Bin b) { return at(r.cost.counters(0), b).clears; };
     EXPECT_EQ(clears(models::Bin::Tcp), softirq ? 1 : 0) << softirq;
     EXPECT_EQ(clears(models::Bin::Idle), softirq ? 0 : 1) << softirq;
+  }
+}
+
+TEST(CpuSet, ATimerTickOrIpiNestsIntoADevicesHandlerAnotherDevicesWaitsForIt) {
+  // 2.4 runs a device's handler with interrupts on; the local APIC holds another device's
+  // interrupt until the handler's EOI, but not the timer's or an IPI's (higher priority classes).
+  // A 3 us device handler starts at 0; 1 us in comes a 1 us interrupt of either kind.
+  for (const bool above_devices : {true, false}) {
+    Rig r;
+    r.cost.set_counting(true);
+    Picos device_done = -1;
+    Picos other_done = -1;
+    r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, r.paths.id("irq_entry"), 3, 0); },
+                             [&] { device_done = r.calendar.now(); }});
+    r.calendar.schedule(models::kPicosPerMicro, [&] {
+      r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, r.paths.id("work"), 1, 0); },
+                               [&] { other_done = r.calendar.now(); },
+                               "other",
+                               above_devices});
+    });
+    r.run_all();
+    if (above_devices) {
+      EXPECT_EQ(other_done, 2 * models::kPicosPerMicro);
+      EXPECT_EQ(device_done, 4 * models::kPicosPerMicro);
+      // It flushed the handler it nested into, not where the handler returns.
+      EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).clears, 1);
+    } else {
+      EXPECT_EQ(device_done, 3 * models::kPicosPerMicro);
+      EXPECT_EQ(other_done, 4 * models::kPicosPerMicro);
+      EXPECT_EQ(at(r.cost.counters(0), models::Bin::Idle).clears, 1);
+    }
   }
 }
 

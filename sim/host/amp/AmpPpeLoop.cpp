@@ -186,6 +186,8 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
     while (left > 0 && !c.rx_skbs.empty()) {
       Conn::Pending& s = c.rx_skbs.front();
       const std::uint64_t k = std::min(left, s.bytes - s.copied);
+      // tcp_recvmsg's reads of the skb (control block, TCP header) and its unlinking.
+      p.run(paths_.tcp_recvmsg, 0, 0, {{s.skb.head, objects_.skb_head_bytes, true}, {s.skb.data, memory_.line_bytes(), false}});
       if (config_.strategy.rx_copy_on_ppe) {
         const models::Addr src = s.skb.data + objects_.header_bytes + s.copied;
         p.run(amp_.rx_copy, 1, k, {{src, k, false}, {dst + (n - left), matched ? k : 0, true}});

@@ -205,7 +205,10 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
   while (bytes > 0 && !c.rx_skbs.empty()) {
     Conn::Pending& p = c.rx_skbs.front();
     const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
-    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n, {hot_sock(c)});
+    // tcp_recvmsg reads the skb's control block (TCP_SKB_CB: seq) and its TCP header (h.th: the
+    // first line of the frame), and unlinks it from the receive queue once it is consumed.
+    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n,
+          {hot_sock(c), {p.skb.head, objects_.skb_head_bytes, true}, {p.skb.data, memory_.line_bytes(), false}});
     const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
     k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
     user += n;

@@ -17,11 +17,6 @@ constexpr double kHzPerGhz = 1e9;
 constexpr long long kMaxBytes = 4096;      // a queue slot or index sector is at most a page
 constexpr long long kMaxSlots = 1 << 20;
 
-// A catalog name under models/params/paths/, or a path to a .json file (calibration's trials).
-std::string catalog_path(const std::string& params_dir, const std::string& name) {
-  return models::ParamSet::path_of(params_dir, "paths", name);
-}
-
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {
   host::smp::SmpConfig c;
   c.cpus = s.host.cores;
@@ -35,7 +30,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
       "initiator", a.calendar, *a.memory_buses[0],
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
-      models::CodePathCatalog::load(catalog_path(opt.params_dir, s.host.code_paths)),
+      models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths)),
       host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
 }
 
@@ -63,8 +58,9 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;
   c.timeline = a.timeline.get();
-  models::CodePathCatalog catalog = models::CodePathCatalog::load(catalog_path(opt.params_dir, s.host.code_paths));
-  catalog.add(models::CodePathCatalog::load(catalog_path(opt.params_dir, s.amp.code_paths)));
+  models::CodePathCatalog catalog =
+      models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths));
+  catalog.add(models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.amp.code_paths)));
   return std::make_unique<host::amp::AmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),

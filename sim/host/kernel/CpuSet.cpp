@@ -59,7 +59,8 @@ models::Addr CpuSet::new_stack() {
 
 models::Touch CpuSet::interrupt_frames(int cpu) const {
   const Thread* t = current_thread(cpu);
-  const models::Addr stack = t != nullptr ? t->stack_ : idle_stacks_.empty() ? 0 : idle_stacks_[static_cast<std::size_t>(cpu)];
+  const models::Addr idle_stack = idle_stacks_.empty() ? 0 : idle_stacks_[static_cast<std::size_t>(cpu)];
+  const models::Addr stack = t != nullptr ? t->stack_ : idle_stack;
   if (stack == 0) return {};
   return {stack + task_bytes_.stack_resume, task_bytes_.stack_interrupt, true};
 }
@@ -292,15 +293,12 @@ void CpuSet::begin(int cpu, Job job) {
       }
       // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data;
       // switch_to then resumes the next thread through the frames it slept in.
-      const std::uint32_t line = runqueue_ != 0 ? memory_->line_bytes() : 0;
       const Thread* prev = c.last_thread;
       run(cpu, paths_.schedule, 1, 0,
-          {{runqueue_, line, true},
-           {t->stack_, t->stack_ != 0 ? task_bytes_.stack_resume : 0, true},
-           {t->waitq_, t->waitq_ != 0 ? task_bytes_.wait_queue : 0, true},
-           {t->task_, t->task_ != 0 ? task_bytes_.task_hot : 0, true},
-           {prev != nullptr ? prev->task_ : 0, prev != nullptr && prev->task_ != 0 ? task_bytes_.task_hot : 0, true},
-           {sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line, true}});
+          {modelled(runqueue_, line_bytes(), true), modelled(t->stack_, task_bytes_.stack_resume, true),
+           modelled(t->waitq_, task_bytes_.wait_queue, true), modelled(t->task_, task_bytes_.task_hot, true),
+           modelled(prev != nullptr ? prev->task_ : 0, task_bytes_.task_hot, true),
+           modelled(sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line_bytes(), true)});
       c.last_thread = t;
       ++switches_;
       if (cost_.counting()) ++c.events.context_switches;

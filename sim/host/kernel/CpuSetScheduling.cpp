@@ -68,14 +68,11 @@ void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {
   // __wake_up locks the wait-queue head and reads the sleeper's entry, which sits in the frames it
   // slept in; try_to_wake_up takes runqueue_lock and writes the task's state and run-list links;
   // reschedule_idle reads the other CPUs' schedule_data.
-  const std::uint32_t line = memory_ != nullptr ? memory_->line_bytes() : 0;
   const bool sched_data = reads_sched_data && !sched_data_.empty();
   run(cpu, paths_.wake_up, 1, 0,
-      {{t.waitq_, t.waitq_ != 0 ? task_bytes_.wait_queue : 0, true},
-       {t.stack_, t.stack_ != 0 ? line : 0, false},
-       {runqueue_, runqueue_ != 0 ? line : 0, true},
-       {t.task_, t.task_ != 0 ? task_bytes_.task_hot : 0, true},
-       {sched_data ? sched_data_[static_cast<std::size_t>(t.last_cpu_)] : 0, sched_data ? line : 0, false}});
+      {modelled(t.waitq_, task_bytes_.wait_queue, true), modelled(t.stack_, line_bytes(), false),
+       modelled(runqueue_, line_bytes(), true), modelled(t.task_, task_bytes_.task_hot, true),
+       modelled(sched_data ? sched_data_[static_cast<std::size_t>(t.last_cpu_)] : 0, line_bytes(), false)});
 }
 
 void CpuSet::tell(const Resched& r, int waker) {

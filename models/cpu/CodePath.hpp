@@ -51,6 +51,8 @@ struct CodePath {
 };
 
 using PathId = std::size_t;
+// No path: the idle loop.
+inline constexpr PathId kNoPath = static_cast<PathId>(-1);
 
 class CodePathCatalog {
  public:

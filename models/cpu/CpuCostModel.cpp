@@ -49,7 +49,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       page_bytes_(static_cast<std::uint64_t>(params.prefetch_page_bytes)),
       page_shift_((page_bytes_ & (page_bytes_ - 1)) == 0 ? static_cast<int>(std::log2(static_cast<double>(page_bytes_))) : -1),
       line_ns_(fsb.params().line_bytes / fsb.params().bytes_per_second * kNanosPerSecond),
-      running_(cpus, Bin::Idle),
+      running_(cpus, kNoPath),
       pending_cycles_(cpus, 0.0),
       pieces_(cpus),
       counters_(cpus),
@@ -71,7 +71,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
 Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches,
                        Picos now) {
   const CodePath& p = catalog_[id];
-  running_[cpu] = p.bin;
+  running_[cpu] = id;
   Cost c;
   c.instr = p.instructions(calls, static_cast<double>(bytes));
   AccessCounts acc;
@@ -131,12 +131,12 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.hi = t.addr + t.bytes;
       s.from = start;
       s.to = end;
-      s.bin = p.bin;
+      s.path = id;
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
     part.to = end;
-    part.bin = p.bin;
+    part.path = id;
     piece.cycles += c.cycles;
   }
   if (counting_) {
@@ -148,7 +148,9 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     t.calls += calls;
     t.bytes += static_cast<double>(bytes);
     t.instr += c.instr;
+    t.cycles += own;
     t.stall_cycles += c.stall_cycles;
+    t.l2_misses += c.l2_misses;
   }
   return c;
 }
@@ -166,12 +168,19 @@ double CpuCostModel::bus_wait_ns(Picos now) {
   return line_ns_ * utilization_ / (2 * (1 - utilization_));
 }
 
-double CpuCostModel::clear_in(int cpu, double n, Bin bin) {
+double CpuCostModel::clear(int cpu, double n, PathId path) {
   // A flush while the CPU idles (in hlt) loses no work: its penalty is idle time.
-  const double penalty = bin == Bin::Idle ? 0.0 : n * params_.clear_penalty_cycles;
+  const bool idle = path == kNoPath;
+  const double penalty = idle ? 0.0 : n * params_.clear_penalty_cycles;
   if (counting_) {
-    at(counters_[cpu], bin).clears += n;
-    at(counters_[cpu], bin).cycles += penalty;
+    BinCounters& b = at(counters_[cpu], idle ? Bin::Idle : catalog_[path].bin);
+    b.clears += n;
+    b.cycles += penalty;
+    if (!idle) {
+      PathTally& t = tallies_[cpu][path];
+      t.clears += n;
+      t.cycles += penalty;
+    }
   }
   return penalty;
 }
@@ -192,18 +201,18 @@ void CpuCostModel::begin_piece(int cpu, Picos now) {
   p.until = std::numeric_limits<Picos>::max();
 }
 
-Bin CpuCostModel::bin_at(int cpu, Picos at) const {
+PathId CpuCostModel::path_at(int cpu, Picos at) const {
   const Piece& p = pieces_[cpu];
   if (at < p.until)
     for (const Piece::Part& part : p.parts)
-      if (at >= part.from && at < part.to) return part.bin;
+      if (at >= part.from && at < part.to) return part.path;
   return running_[cpu];
 }
 
 Piece CpuCostModel::suspend_piece(int cpu, Picos now) {
-  const Bin returns_to = bin_at(cpu, now);
+  const PathId returns_to = path_at(cpu, now);
   Piece p = std::move(pieces_[cpu]);
-  p.bin = returns_to;
+  p.returns_to = returns_to;
   // The handler's piece reuses storage a resumed piece left behind: no allocation per interrupt.
   Piece& next = pieces_[cpu];
   if (spare_.empty()) {
@@ -228,7 +237,7 @@ void CpuCostModel::resume_piece(int cpu, Piece piece, Picos until) {
     part.to += delay;
   }
   piece.until = until;
-  running_[cpu] = piece.bin;
+  running_[cpu] = piece.returns_to;
   spare_.push_back(std::move(pieces_[cpu]));
   pieces_[cpu] = std::move(piece);
 }
@@ -248,7 +257,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   // Of the lines a path walks, only as many as its loads in flight are exposed at once.
   double exposed = 0;
   double most = 0;
-  Bin bin = Bin::Idle;  // the bin of the span most exposed
+  PathId path = kNoPath;  // the path of the span most exposed
   // Spans are appended in time order, path after path: only those of the path running at
   // access_at_ can be in flight, and they sit together.
   auto s_it = std::upper_bound(piece.spans.begin(), piece.spans.end(), access_at_,
@@ -264,13 +273,13 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     exposed += e;
     if (e > most) {
       most = e;
-      bin = s.bin;
+      path = s.path;
     }
   }
   if (exposed <= 0) return;
   const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
   // The penalty is paid by what the victim runs next.
-  pending_cycles_[victim] += clear_in(victim, clears, bin);
+  pending_cycles_[victim] += clear(victim, clears, path);
 }
 
 }  // namespace iscsim::models

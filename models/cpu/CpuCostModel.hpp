@@ -49,20 +49,20 @@ struct Piece {
     Addr hi = 0;
     Picos from = 0;  // while the path that touches it runs
     Picos to = 0;
-    Bin bin = Bin::Idle;
+    PathId path = kNoPath;
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {
     Picos from = 0;
     Picos to = 0;
-    Bin bin = Bin::Idle;
+    PathId path = kNoPath;
   };
   std::vector<Span> spans;
   std::vector<Part> parts;
   Picos start = 0;
   double cycles = 0;  // charged so far: where the next path starts
   Picos until = 0;
-  Bin bin = Bin::Idle;  // set aside: the bin of the path it returns to
+  PathId returns_to = kNoPath;  // set aside: the path it returns to (kNoPath: the idle loop)
   // Empty, keeping the storage of its vectors.
   void clear() {
     spans.clear();
@@ -70,7 +70,7 @@ struct Piece {
     start = 0;
     cycles = 0;
     until = 0;
-    bin = Bin::Idle;
+    returns_to = kNoPath;
   }
 };
 
@@ -83,11 +83,15 @@ struct Cost {
 };
 
 // What one path contributed, kept for calibration: per CPU, per path, in the window.
+// Its cycles include its stalls and the penalties of the clears counted against it.
 struct PathTally {
   double calls = 0;
   double bytes = 0;
   double instr = 0;
+  double cycles = 0;
   double stall_cycles = 0;
+  double l2_misses = 0;
+  double clears = 0;
 };
 
 class CpuCostModel {
@@ -101,9 +105,9 @@ class CpuCostModel {
   // `n` machine clears on `cpu` from an event: counted with their penalty in the bin running
   // (an interrupt's: what it interrupts), or in `path`'s (an instruction of that path's);
   // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
-  double clear_running(int cpu, double n, Picos now) { return clear_in(cpu, n, bin_at(cpu, now)); }
-  double clear(int cpu, double n, PathId path) { return clear_in(cpu, n, catalog_[path].bin); }
-  double clear_in(int cpu, double n, Bin bin);
+  double clear_running(int cpu, double n, Picos now) { return clear(cpu, n, path_at(cpu, now)); }
+  // kNoPath: the idle loop.
+  double clear(int cpu, double n, PathId path);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
   // current piece has loads in flight on those lines takes memory-ordering clears.
   void device_write(Addr addr, std::uint64_t bytes, Picos now);
@@ -113,13 +117,14 @@ class CpuCostModel {
   void begin_piece(int cpu, Picos now);
   void end_piece(int cpu, Picos until) { pieces_[cpu].until = until; }
   Piece suspend_piece(int cpu, Picos now);
-  // The bin of the path `cpu` runs at `at` within its current piece (the last one's otherwise).
-  Bin bin_at(int cpu, Picos at) const;
+  // The path `cpu` runs at `at` within its current piece (the last one's otherwise; kNoPath
+  // when it idles).
+  PathId path_at(int cpu, Picos at) const;
   void resume_piece(int cpu, Piece piece, Picos until);
 
-  // Which bin `cpu` is executing (Idle when it waits): where its clears are attributed.
-  void set_running(int cpu, Bin bin) { running_[cpu] = bin; }
-  Bin running(int cpu) const { return running_[cpu]; }
+  // `cpu` waits in its idle loop: clears from now on go to the idle bin.
+  void set_idle(int cpu) { running_[cpu] = kNoPath; }
+  PathId running(int cpu) const { return running_[cpu]; }
   // Stall cycles owed by `cpu` for clears that snoops caused while it was running; consumed.
   double take_pending_cycles(int cpu);
 
@@ -148,7 +153,7 @@ class CpuCostModel {
   // Per CPU and path (cpu * paths + path), the way each line of the path's code was in last time:
   // a code region is read again on every call, nearly always hitting where it hit before.
   std::vector<std::vector<std::uint8_t>> code_hints_;
-  std::vector<Bin> running_;
+  std::vector<PathId> running_;  // per CPU, the path it executes (kNoPath: it idles)
   std::vector<double> pending_cycles_;
   std::vector<Piece> pieces_;
   std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption

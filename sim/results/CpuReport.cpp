@@ -46,9 +46,11 @@ json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, doub
     const auto& tallies = model.tallies(id);
     for (models::PathId p = 0; p < catalog.size(); ++p) {
       const models::PathTally& t = tallies[p];
-      if (t.calls == 0 && t.bytes == 0) continue;
-      paths[catalog[p].name] = json{{"calls", t.calls}, {"bytes", t.bytes}, {"instr", t.instr},
-                                    {"stall_cycles", t.stall_cycles}};
+      if (t.calls == 0 && t.bytes == 0 && t.clears == 0) continue;
+      paths[catalog[p].name] = json{{"calls", t.calls},         {"bytes", t.bytes},
+                                    {"instr", t.instr},         {"cycles", t.cycles},
+                                    {"stall_cycles", t.stall_cycles}, {"l2_misses", t.l2_misses},
+                                    {"clears", t.clears}};
     }
     const host::CpuEvents e = host.events(id);
     cpus.push_back(json{{"id", id},

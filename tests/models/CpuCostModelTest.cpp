@@ -159,9 +159,9 @@ TEST(CpuCostModel, AResumedPieceIsRunningAgainAndItsLaterLoadsShift) {
   victim_piece(r, line, 64);
   r.cpu.end_piece(1, 1'000'000);
   Piece set_aside = r.cpu.suspend_piece(1, 500'000);
-  r.cpu.set_running(1, Bin::Idle);
+  r.cpu.set_idle(1);
   r.cpu.resume_piece(1, std::move(set_aside), 5'000'000);  // preempted for 4 us
-  EXPECT_EQ(r.cpu.running(1), Bin::Tcp);
+  EXPECT_EQ(r.cpu.running(1), r.paths.id("compute"));
   r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 4'500'000);  // within the shifted path
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
 }

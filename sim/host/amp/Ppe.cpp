@@ -90,7 +90,7 @@ void Ppe::complete(std::uint64_t generation) {
     return;
   }
   idle_since_ = calendar_.now();
-  cost_.set_running(config_.cpu, models::Bin::Idle);
+  cost_.set_idle(config_.cpu);
   ++generation_;
   notice_scheduled_ = false;
   schedule_notice();

@@ -97,7 +97,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
   if (in_handler && !nests)
-    penalty = cost_.clear_in(cpu, 1, held_interrupt_bin(c));
+    penalty = cost_.clear(cpu, 1, held_interrupt_path(c));
   else if (!halted)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());
   if (nests)
@@ -117,12 +117,12 @@ void CpuSet::interrupt(int cpu, Work w) {
   dispatch(cpu);
 }
 
-models::Bin CpuSet::held_interrupt_bin(const Cpu& c) const {
+models::PathId CpuSet::held_interrupt_path(const Cpu& c) const {
   // do_softirq returns at once inside another interrupt or softirq (in_interrupt()).
   const bool nested = std::any_of(c.preempted.begin(), c.preempted.end(),
                                   [](const Job& j) { return j.level != Level::Thread; });
-  if (!c.soft.empty() && !nested) return cost_.catalog()[paths_.softirq].bin;
-  return c.preempted.empty() ? models::Bin::Idle : c.preempted.back().piece.bin;
+  if (!c.soft.empty() && !nested) return paths_.softirq;
+  return c.preempted.empty() ? models::kNoPath : c.preempted.back().piece.returns_to;
 }
 
 void CpuSet::defer(int cpu, std::function<void()> effect) {
@@ -252,7 +252,7 @@ void CpuSet::dispatch(int cpu) {
     job.thread = t;
     job.work = t->body();
   } else {
-    cost_.set_running(cpu, models::Bin::Idle);
+    cost_.set_idle(cpu);
     if (!c.idle) {
       c.idle = true;
       c.idle_since = calendar_.now();

@@ -234,10 +234,10 @@ class CpuSet {
   void tell(const Resched& r, int waker);
   // Queues `w` as a hard interrupt on `cpu`, preempting what runs there.
   void interrupt(int cpu, Work w);
-  // The bin whose code an interrupt held during a hard interrupt's handler flushes: 2.4's do_IRQ
+  // The path whose code an interrupt held during a hard interrupt's handler flushes: 2.4's do_IRQ
   // ends in do_softirq, which turns interrupts on (there, if a softirq is pending and none runs
-  // already); else the handler's iret, into what it interrupted (the idle loop, if nothing).
-  models::Bin held_interrupt_bin(const Cpu& c) const;
+  // already); else the handler's iret, into what it interrupted (kNoPath: the idle loop).
+  models::PathId held_interrupt_path(const Cpu& c) const;
   // Timeline: ends the piece of `job` running on `cpu` now; marks the run queue's length.
   void trace_piece(int cpu, Job& job);
   void trace_queue();

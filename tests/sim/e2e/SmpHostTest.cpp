@@ -3,7 +3,10 @@
 // reproducibility. Properties only: no expected figure is written here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "tests/sim/e2e/RunIscsim.hpp"
 
@@ -46,6 +49,27 @@ TEST_P(SmpWorkloads, BinsAddUpToTheWindowAndNoCpuExceedsIt) {
   }
   EXPECT_NEAR(r["summary"]["cpu_util_pct"].get<double>(), util, 1e-6);
   EXPECT_GT(r["host"]["interrupts"].get<double>(), 0);
+}
+
+TEST_P(SmpWorkloads, EachBinIsTheSumOfItsPaths) {
+  const nlohmann::json r = run_smp("paper/" + GetParam() + ".json", "", GetParam() + "-paths");
+  const double mb = r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  ASSERT_GT(mb, 0);
+  const nlohmann::json catalog =
+      read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json")["paths"];
+  for (const auto& cpu : r["cpus"]) {
+    std::map<std::string, std::map<std::string, double>> sums;  // bin -> counter -> over its paths
+    for (const auto& [path, t] : cpu["paths_in_window"].items())
+      for (const char* counter : {"cycles", "instr", "l2_misses", "clears"})
+        sums[catalog.at(path)["bin"].get<std::string>()][counter] += t[counter].get<double>();
+    for (const auto& [bin, b] : cpu["bins"].items()) {
+      if (bin == "idle") continue;  // the idle loop runs no path
+      for (const char* counter : {"cycles", "instr", "l2_misses", "clears"}) {
+        const double whole = b[counter].get<double>() * mb;
+        EXPECT_NEAR(sums[bin][counter], whole, 1e-6 * std::max(1.0, whole)) << bin << " " << counter;
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Paper, SmpWorkloads,

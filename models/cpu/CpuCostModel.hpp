@@ -102,11 +102,10 @@ class CpuCostModel {
   // Runs `calls` calls of `path` on `cpu` at `now` over `bytes` bytes of payload, touching
   // `touches` besides the path's code. Counts go to the path's bin when counting is on.
   Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches, Picos now);
-  // `n` machine clears on `cpu` from an event: counted with their penalty in the bin running
-  // (an interrupt's: what it interrupts), or in `path`'s (an instruction of that path's);
+  // `n` machine clears on `cpu` from an event: counted with their penalty against the path
+  // running (an interrupt's: what it interrupts), or against `path` (kNoPath: the idle loop);
   // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
   double clear_running(int cpu, double n, Picos now) { return clear(cpu, n, path_at(cpu, now)); }
-  // kNoPath: the idle loop.
   double clear(int cpu, double n, PathId path);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
   // current piece has loads in flight on those lines takes memory-ordering clears.

@@ -23,11 +23,17 @@ nlohmann::json run_smp(const std::string& scenario, const std::string& extra, co
   return read_json(dir / "out" / "results.json");
 }
 
-class SmpWorkloads : public ::testing::TestWithParam<std::string> {};
+class SmpWorkloads : public ::testing::TestWithParam<std::string> {
+ protected:
+  // The payload the run moved in its window, in MB: what its bins are normalized to.
+  static double payload_mb(const nlohmann::json& r) {
+    return r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  }
+};
 
 TEST_P(SmpWorkloads, BinsAddUpToTheWindowAndNoCpuExceedsIt) {
   const nlohmann::json r = run_smp("paper/" + GetParam() + ".json", "", GetParam());
-  const double mb = r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  const double mb = payload_mb(r);
   ASSERT_GT(mb, 0);
   EXPECT_EQ(r["integrity"]["corrupt_blocks"], 0);
   ASSERT_EQ(r["cpus"].size(), 2u);
@@ -52,19 +58,21 @@ TEST_P(SmpWorkloads, BinsAddUpToTheWindowAndNoCpuExceedsIt) {
 }
 
 TEST_P(SmpWorkloads, EachBinIsTheSumOfItsPaths) {
+  // Its own run: CTest runs each test in a process of its own.
   const nlohmann::json r = run_smp("paper/" + GetParam() + ".json", "", GetParam() + "-paths");
-  const double mb = r["summary"]["throughput_MBps"].get<double>() * r["summary"]["sim_time_s"].get<double>();
+  const double mb = payload_mb(r);
   ASSERT_GT(mb, 0);
   const nlohmann::json catalog =
       read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json")["paths"];
+  const auto counters = {"cycles", "instr", "l2_misses", "clears"};
   for (const auto& cpu : r["cpus"]) {
     std::map<std::string, std::map<std::string, double>> sums;  // bin -> counter -> over its paths
     for (const auto& [path, t] : cpu["paths_in_window"].items())
-      for (const char* counter : {"cycles", "instr", "l2_misses", "clears"})
+      for (const char* counter : counters)
         sums[catalog.at(path)["bin"].get<std::string>()][counter] += t[counter].get<double>();
     for (const auto& [bin, b] : cpu["bins"].items()) {
       if (bin == "idle") continue;  // the idle loop runs no path
-      for (const char* counter : {"cycles", "instr", "l2_misses", "clears"}) {
+      for (const char* counter : counters) {
         const double whole = b[counter].get<double>() * mb;
         EXPECT_NEAR(sums[bin][counter], whole, 1e-6 * std::max(1.0, whole)) << bin << " " << counter;
       }

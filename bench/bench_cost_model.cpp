@@ -20,17 +20,17 @@ ParamSet shipped_params(const std::string& kind, const std::string& name) {
   return ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", kind, name);
 }
 
-constexpr int kCpus = 2;
+constexpr int kHostCpus = 2;
 constexpr double kHz = 2.2e9;     // the paper's 2.2 GHz Xeons
 constexpr int kPathsPerPiece = 8;  // a softirq's worth of paths between two scheduling points
 
 void BM_CostModelRun(benchmark::State& state) {
   const CodePathCatalog catalog =
       CodePathCatalog::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
-  CoherentCaches caches(CacheGeometry::from(shipped_params("cache", "xeon-prestonia-l2")), kCpus);
+  CoherentCaches caches(CacheGeometry::from(shipped_params("cache", "xeon-prestonia-l2")), kHostCpus);
   MemoryBus fsb(MemoryBusParams::from(shipped_params("memory", "fsb-400")));
   AddressSpace memory(caches.geometry().line_bytes, 4096);
-  CpuCostModel model(CpuParams::from(shipped_params("cpu", "netburst-xeon")), catalog, caches, fsb, memory, kCpus, kHz);
+  CpuCostModel model(CpuParams::from(shipped_params("cpu", "netburst-xeon")), catalog, caches, fsb, memory, kHostCpus, kHz);
   const Addr data = memory.region(4096);
   model.set_counting(true);
   Picos now = 0;

@@ -1,10 +1,11 @@
 #include "models/bus/MemoryBus.hpp"
 
+#include "models/common/Geometry.hpp"
+
 namespace iscsim::models {
 
 namespace {
 constexpr double kTransfersPerMicroToPerSecond = 1e6;
-constexpr long long kMaxLineBytes = 4096;
 }  // namespace
 
 MemoryBusParams MemoryBusParams::from(const ParamSet& p) {

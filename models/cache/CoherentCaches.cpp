@@ -5,6 +5,7 @@
 #include <string>
 
 #include "models/cache/SetScan.hpp"
+#include "models/common/Geometry.hpp"
 
 namespace iscsim::models {
 
@@ -15,13 +16,10 @@ namespace {
 constexpr long long kMaxSizeBytes = 1LL << 30;
 constexpr long long kMaxWays = 256;
 constexpr long long kMinLineBytes = 4;
-constexpr long long kMaxLineBytes = 4096;
 constexpr long long kMaxSectorLines = 64;
 // The associativity with its own compiled set scans: the Xeon L2 of the shipped parameters
 // (models/params/cache/xeon-prestonia-l2.json). Other geometries run the same code, looping.
 constexpr std::uint32_t kShippedWays = 8;
-
-bool power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 // Why `g` cannot be simulated, or empty when it can: the lookup uses shifts and masks, so lines,
 // sets and sectors must be powers of two, and a sector's lines must fall into distinct sets so a

@@ -4,14 +4,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/common/Geometry.hpp"
+
 namespace iscsim::models {
 
 namespace {
 
 // Addresses start one page up, so 0 is never a valid object (it stays free to mean "none").
 constexpr std::uint64_t kFirstPage = 1;
-
-bool power_of_two(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 std::uint64_t round_up(std::uint64_t v, std::uint64_t unit) { return (v + unit - 1) / unit * unit; }
 

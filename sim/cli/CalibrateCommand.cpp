@@ -24,7 +24,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kJsonIndent = 2;
 constexpr int kCatalogIndent = 1;
 constexpr const char* kDefaultOut = "out/calibrate/linux-2.4-calibrated.json";
 constexpr int kDefaultIterations = 8;
@@ -125,7 +124,7 @@ int calibrate_command(const std::vector<std::string>& args) {
     std::cout << calibration::error_table(errors) << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << leave_one_out_table(setup);
     staged.write(out, fit.catalog.to_json().dump(kCatalogIndent) + "\n");
-    staged.write(residuals, calibration::residuals_json(errors, drift, bounds).dump(kJsonIndent) + "\n");
+    staged.write(residuals, calibration::residuals_json(errors, drift, bounds).dump(results::kJsonIndent) + "\n");
     staged.commit();
     std::cout << "wrote " << out << " and " << residuals << "\n";
     return kExitOk;

@@ -17,14 +17,13 @@
 
 #include "sim/calibration/MeanRun.hpp"
 #include "sim/results/InterruptCleanup.hpp"
+#include "sim/results/OutputDir.hpp"
 
 extern char** environ;
 
 namespace iscsim::cli {
 
 namespace {
-
-constexpr int kJsonIndent = 2;
 
 // Starts `argv` with standard output and error into `log`; its pid.
 pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log) {
@@ -108,7 +107,7 @@ std::string patched(const std::string& params_dir, const std::string& kind, cons
   std::ifstream in(params_dir + "/" + kind + "/" + name + ".json");
   nlohmann::json doc = nlohmann::json::parse(in);
   for (const auto& [k, v] : values) doc["params"][k]["value"] = v;
-  std::ofstream(to) << doc.dump(kJsonIndent) << "\n";
+  std::ofstream(to) << doc.dump(results::kJsonIndent) << "\n";
   return to.string();
 }
 
@@ -119,7 +118,7 @@ calibration::Runs run_workloads(const CalibrationSetup& setup, const models::Cod
                                 const std::string& tag) {
   static const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string catalog_file = (setup.scratch / ("catalog-" + tag + ".json")).string();
-  std::ofstream(catalog_file) << catalog.to_json().dump(kJsonIndent) << "\n";
+  std::ofstream(catalog_file) << catalog.to_json().dump(results::kJsonIndent) << "\n";
   std::vector<ChildRun> children;
   for (const std::string& wl : workloads) {
     for (int k = 0; k < setup.seeds; ++k) {

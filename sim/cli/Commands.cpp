@@ -29,7 +29,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kJsonIndent = 2;
 constexpr std::size_t kHostNameBytes = 256;
 constexpr std::int64_t kBytesPerKib = 1024;  // getrusage's ru_maxrss is in KiB on Linux
 constexpr int kKeepFreedHeapBytes = 1 << 30;  // glibc trims the heap only past this much free at its top
@@ -160,7 +159,7 @@ int run_command(const std::vector<std::string>& args) {
                            {"events", outcome.clock.events},
                            {"peak_rss_bytes", static_cast<std::int64_t>(usage.ru_maxrss) * kBytesPerKib},
                            {"minor_page_faults", static_cast<std::int64_t>(usage.ru_minflt)}};
-    staged.write(out_dir + "/results.json", results.dump(kJsonIndent) + "\n");
+    staged.write(out_dir + "/results.json", results.dump(results::kJsonIndent) + "\n");
     staged.write(out_dir + "/bins.csv", world::bins_csv(results));
     const bool costed = results.contains("host");
     if (costed) staged.write(out_dir + "/table1.txt", world::table1_text(results));
@@ -195,7 +194,7 @@ int validate_command(const std::vector<std::string>& args) {
     if (!p.vm.count("scenario")) throw po::error("a scenario file is required");
     const scenario::Scenario s = scenario::load_scenario(p.vm["scenario"].as<std::string>(), overrides(p.vm));
     run::check_parameter_sets(s, params_dir());
-    std::cout << s.resolved.dump(kJsonIndent) << "\n";
+    std::cout << s.resolved.dump(results::kJsonIndent) << "\n";
     return kExitOk;
   });
 }

@@ -17,7 +17,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kJsonIndent = 2;
 
 std::string default_output_dir(const compare::RunResults& base, const compare::RunResults& other) {
   return "out/compare-" + base.label + "-vs-" + other.label;
@@ -36,7 +35,7 @@ int compare_and_write(const std::vector<std::string>& runs, const po::variables_
   results::OutputPlan plan;
   plan.add_directory("-o", out_dir);
   results::StagedOutput out(plan);
-  out.write(out_dir + "/compare.json", compare::comparison_json(c).dump(kJsonIndent) + "\n");
+  out.write(out_dir + "/compare.json", compare::comparison_json(c).dump(results::kJsonIndent) + "\n");
   out.write(out_dir + "/compare.csv", compare::comparison_csv(c));
   out.commit();
   std::cout << compare::comparison_text(c) << "wrote " << out_dir << "/compare.json, compare.csv\n";

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include "sim/results/Units.hpp"
 
 namespace iscsim::world {
 
 namespace {
 
 using nlohmann::json;
-constexpr double kPercent = 100.0;
 constexpr double kHzPerGhz = 1e9;
 
 json bin_json(const models::BinCounters& b, double window_cycles, double payload_mb, bool idle) {

@@ -6,6 +6,7 @@
 #include "sim/results/TcpReport.hpp"
 #include "sim/workload/BlockStamp.hpp"
 #include "sim/stack/iscsi/Opcode.hpp"
+#include "sim/results/Units.hpp"
 
 namespace iscsim::world {
 
@@ -14,7 +15,6 @@ namespace {
 using nlohmann::json;
 using stack::iscsi::PduCounts;
 
-constexpr double kBytesPerMB = 1e6;  // MB = 10^6 B (DESIGN.md, Metrics)
 constexpr double kNanosPerMicro = 1e3;
 constexpr double kPercentiles[] = {50, 95, 99};
 

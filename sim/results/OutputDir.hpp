@@ -32,6 +32,9 @@ namespace iscsim::results {
 // The marker file written into every output directory.
 inline constexpr const char* kOutputMarker = ".iscsim-output";
 
+// The indentation of every JSON file iscsim writes.
+inline constexpr int kJsonIndent = 2;
+
 // An output path the user gave that cannot be written: bad input (exit status 2).
 class OutputPathError : public std::runtime_error {
  public:

@@ -6,6 +6,7 @@
 #include "sim/results/CpuReport.hpp"
 #include "sim/results/IscsiReport.hpp"
 #include "sim/results/TcpReport.hpp"
+#include "sim/results/Units.hpp"
 
 namespace iscsim::world {
 
@@ -13,10 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr double kBytesPerMB = 1e6;    // MB = 10^6 B (DESIGN.md, Metrics)
 constexpr double kBitsPerGbit = 1e9;
 constexpr double kBitsPerByte = 8.0;
-constexpr double kPercent = 100.0;
 
 // netperf-like transfers: integrity from the stream pattern, TCP per connection.
 WorkloadFigures bulk_results(const RunRecord& r, json& results) {

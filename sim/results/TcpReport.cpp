@@ -1,12 +1,9 @@
 #include "sim/results/TcpReport.hpp"
+#include "sim/results/Units.hpp"
 
 namespace iscsim::world {
 
 using nlohmann::json;
-
-namespace {
-constexpr double kBytesPerMB = 1e6;  // MB = 10^6 B (DESIGN.md, Metrics)
-}  // namespace
 
 json tcp_stats(const stack::tcp::Stats& s) {
   return json{{"segments_sent", s.segments_sent},

@@ -30,6 +30,8 @@ namespace iscsim::run {
 
 using world::Calendar;
 
+// The initiator's first local port, bulk or iSCSI: Linux 2.4's ip_local_port_range start.
+inline constexpr std::uint16_t kInitiatorBasePort = 32768;
 
 class PcapTap;
 

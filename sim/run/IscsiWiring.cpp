@@ -11,7 +11,6 @@ namespace {
 using scenario::Scenario;
 
 constexpr std::uint16_t kIscsiPort = 3260;           // RFC 7143 well-known port
-constexpr std::uint16_t kInitiatorBasePort = 32768;  // Linux 2.4 ip_local_port_range start
 constexpr std::uint32_t kBlockBytes = 512;
 constexpr std::uint8_t kIsidQualifierByte = 5;  // ISID byte that numbers sessions per target
 constexpr std::uint8_t kIsidTargetByte = 4;

@@ -38,7 +38,6 @@ using scenario::Scenario;
 // back) and the run continues until it has; one that cannot finish (a dead link) stops here.
 constexpr double kDrainLimitS = 120.0;
 // netperf's data connection: the initiator's ephemeral ports talk to one well-known port.
-constexpr std::uint16_t kInitiatorBasePort = 32768;  // Linux 2.4 ip_local_port_range start
 constexpr std::uint16_t kNetperfDataPort = 12866;    // netperf data port (control is 12865)
 
 models::NicDriverSettings nic_settings(const scenario::NicSpec& n) {

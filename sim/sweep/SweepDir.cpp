@@ -18,17 +18,9 @@ namespace {
 
 constexpr const char* kManifest = "sweep.json";
 constexpr const char* kManifestFormat = "iscsim-sweep-1";
-constexpr int kJsonIndent = 2;
 constexpr const char* kMarkerText =
     "Written by iscsim sweep. The same sweep file resumes here; any other iscsim command that writes here "
     "replaces this directory whole.\n";
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The nearest ancestor that exists must be a directory we may write into.
 void check_creatable(const fs::path& dir) {
@@ -41,6 +33,13 @@ void check_creatable(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 SweepDir::SweepDir(std::string root) : root_(std::move(root)) {}
 
@@ -89,7 +88,7 @@ void SweepDir::require_existing(const ordered_json& manifest) const {
 void SweepDir::prepare(const ordered_json& manifest) const {
   check(manifest);
   if (!fs::exists(fs::path(root_) / kManifest))
-    world::write_file_atomically(root_, kManifest, manifest.dump(kJsonIndent) + "\n");
+    world::write_file_atomically(root_, kManifest, manifest.dump(results::kJsonIndent) + "\n");
   if (!fs::exists(fs::path(root_) / results::kOutputMarker)) world::write_file_atomically(root_, results::kOutputMarker, kMarkerText);
 }
 
@@ -130,7 +129,7 @@ void SweepDir::clear_point(const std::string& id) const {
 
 void SweepDir::record_failure(const std::string& id, const Failure& f) const {
   const json j{{"exit_status", f.exit_status}, {"error", f.error}};
-  world::write_file_atomically((fs::path(root_) / "failed").string(), id + ".json", j.dump(kJsonIndent) + "\n");
+  world::write_file_atomically((fs::path(root_) / "failed").string(), id + ".json", j.dump(results::kJsonIndent) + "\n");
 }
 
 std::string SweepDir::error_text(const std::string& id, int exit_status) const {

@@ -4,6 +4,7 @@
 // .err (what each run printed), failed/<id>.json (why a point failed), the tables, and the
 // project's output marker. It is not staged as a whole; each file in it is written atomically.
 // A directory it may not use is refused with results::OutputPathError (bad input).
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct Failure {
 };
 
 enum class PointStatus { Ok, Failed, NotRun };
+
+// The whole text of a file of a sweep directory; empty when it cannot be read.
+std::string read_text(const std::filesystem::path& p);
 
 class SweepDir {
  public:

@@ -61,13 +61,6 @@ std::string row(const std::vector<std::string>& fields) {
   return line + "\n";
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 json metric(const Record& r, const std::string& key) {
   if (r.status != PointStatus::Ok) return nullptr;
   const json& summary = r.results.value("summary", json::object());

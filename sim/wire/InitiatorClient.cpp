@@ -13,8 +13,6 @@ namespace {
 using stack::iscsi::InitiatorSession;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kReadBytes = 256 << 10;  // a few full-sized Data-In PDUs per read
-
 int millis_left(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;

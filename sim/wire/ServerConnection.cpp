@@ -14,8 +14,6 @@ namespace {
 using stack::iscsi::TargetSession;
 namespace iscsi = stack::iscsi;
 
-// One read() call's buffer: a few full-sized Data-Out PDUs.
-constexpr std::size_t kReadBytes = 256 << 10;
 // Output a connection may queue before we stop reading its requests: room for a few maximal
 // reads (32 MiB each) so a pipelining initiator keeps going, bounded so one that never reads
 // its responses cannot make the server grow without limit.

@@ -2,6 +2,7 @@
 // Kernel TCP sockets for wire mode: an owned file descriptor, "host:port" addresses, and the
 // listening, accepting and connecting calls the server and the probe make.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,8 @@ class BadWireInput : public std::invalid_argument {
 };
 
 inline constexpr std::uint16_t kIscsiPort = 3260;  // RFC 7143 well-known port
+// One read() call's buffer, server or client: a few full-sized data PDUs.
+inline constexpr std::size_t kReadBytes = 256 << 10;
 
 // Owns one file descriptor; closes it when dropped.
 class UniqueFd {

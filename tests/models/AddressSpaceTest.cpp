@@ -8,11 +8,11 @@
 namespace iscsim::models {
 namespace {
 
-constexpr std::uint32_t kLine = 64;
+constexpr std::uint32_t kLineBytes = 64;
 constexpr std::uint32_t kPage = 4096;
 
 TEST(AddressSpace, MostRecentlyFreedObjectIsReusedFirst) {
-  AddressSpace space(kLine, kPage);
+  AddressSpace space(kLineBytes, kPage);
   SlabCache& skb = space.cache("skbuff_head_cache", 160);
   const Addr a = skb.alloc();
   const Addr b = skb.alloc();
@@ -24,20 +24,20 @@ TEST(AddressSpace, MostRecentlyFreedObjectIsReusedFirst) {
 }
 
 TEST(AddressSpace, ObjectsAreRoundedToLinesAndAligned) {
-  AddressSpace space(kLine, kPage);
+  AddressSpace space(kLineBytes, kPage);
   SlabCache& c = space.cache("odd", 100);
-  EXPECT_EQ(c.object_bytes(), 2 * kLine);
+  EXPECT_EQ(c.object_bytes(), 2 * kLineBytes);
   const Addr a = c.alloc();
   const Addr b = c.alloc();
   EXPECT_NE(a, 0u);
-  EXPECT_EQ(a % kLine, 0u);
-  EXPECT_EQ(b - a, 2 * kLine);
+  EXPECT_EQ(a % kLineBytes, 0u);
+  EXPECT_EQ(b - a, 2 * kLineBytes);
 }
 
 TEST(AddressSpace, SlabsGrowByWholePagesPackedWithObjects) {
-  AddressSpace space(kLine, kPage);
-  SlabCache& c = space.cache("small", 2 * kLine);
-  constexpr std::uint32_t kPerPage = kPage / (2 * kLine);
+  AddressSpace space(kLineBytes, kPage);
+  SlabCache& c = space.cache("small", 2 * kLineBytes);
+  constexpr std::uint32_t kPerPage = kPage / (2 * kLineBytes);
   std::set<Addr> seen;
   for (std::uint32_t i = 0; i < kPerPage; ++i) seen.insert(c.alloc());
   EXPECT_EQ(c.pages(), 1u);
@@ -46,7 +46,7 @@ TEST(AddressSpace, SlabsGrowByWholePagesPackedWithObjects) {
   EXPECT_EQ(seen.size(), kPerPage + 1);
 
   SlabCache& big = space.cache("big", kPage + 1);
-  EXPECT_EQ(big.object_bytes(), kPage + kLine);
+  EXPECT_EQ(big.object_bytes(), kPage + kLineBytes);
   const Addr x = big.alloc();
   EXPECT_EQ(big.pages(), 2u);  // enough pages for one object
   EXPECT_EQ(x % kPage, 0u);
@@ -55,8 +55,8 @@ TEST(AddressSpace, SlabsGrowByWholePagesPackedWithObjects) {
 }
 
 TEST(AddressSpace, RegionsArePageAlignedAndDistinct) {
-  AddressSpace space(kLine, kPage);
-  const Addr obj = space.cache("c", kLine).alloc();
+  AddressSpace space(kLineBytes, kPage);
+  const Addr obj = space.cache("c", kLineBytes).alloc();
   const Addr r1 = space.region(5000);
   const Addr r2 = space.region(10);
   EXPECT_NE(r1, 0u);
@@ -64,13 +64,13 @@ TEST(AddressSpace, RegionsArePageAlignedAndDistinct) {
   EXPECT_EQ(r2 % kPage, 0u);
   EXPECT_GE(r2, r1 + 5000);
   EXPECT_TRUE(obj < r1 || obj >= r2 + 10);
-  EXPECT_NE(space.cache("c", kLine).alloc(), r1);
+  EXPECT_NE(space.cache("c", kLineBytes).alloc(), r1);
 }
 
 TEST(AddressSpace, DoubleFreeAndForeignFreeAreCaught) {
-  AddressSpace space(kLine, kPage);
-  SlabCache& c = space.cache("c", kLine);
-  SlabCache& other = space.cache("other", kLine);
+  AddressSpace space(kLineBytes, kPage);
+  SlabCache& c = space.cache("c", kLineBytes);
+  SlabCache& other = space.cache("other", kLineBytes);
   const Addr a = c.alloc();
   const Addr b = other.alloc();
   c.free(a);
@@ -84,7 +84,7 @@ TEST(AddressSpace, DoubleFreeAndForeignFreeAreCaught) {
 TEST(AddressSpace, ObjectsOfManySlabsAmongOtherPagesFreeAndComeBack) {
   // Thousands of slabs, more pages than one chunk of the page map covers, interleaved with
   // another cache's slabs and a large region: every object is found again, and only its own.
-  AddressSpace space(kLine, kPage);
+  AddressSpace space(kLineBytes, kPage);
   SlabCache& c = space.cache("size-2048", 2048);
   SlabCache& other = space.cache("other", 3 * kPage);
   std::vector<Addr> mine;
@@ -106,7 +106,7 @@ TEST(AddressSpace, ObjectsOfManySlabsAmongOtherPagesFreeAndComeBack) {
 }
 
 TEST(AddressSpace, SameNameMustGiveTheSameSize) {
-  AddressSpace space(kLine, kPage);
+  AddressSpace space(kLineBytes, kPage);
   SlabCache& c = space.cache("c", 200);
   EXPECT_EQ(&space.cache("c", 200), &c);
   EXPECT_THROW(space.cache("c", 201), std::logic_error);

@@ -9,7 +9,7 @@
 namespace iscsim::wire::testing {
 namespace {
 
-constexpr const char* kTarget = "iqn.2004-01.org.iscsim:interop";
+constexpr const char* kInteropTarget = "iqn.2004-01.org.iscsim:interop";
 constexpr std::chrono::seconds kToolLimit{60};
 constexpr std::chrono::seconds kSuiteLimit{300};
 // Fails on tgt 1.0.85 too (the reference target): after its first sub-case drops the connection,
@@ -25,7 +25,7 @@ std::string q(const std::string& url) { return "'" + url + "'"; }
 
 TEST(Libiscsi, InquiryAndReadCapacityReportTheLun) {
   REQUIRE_LIBISCSI();
-  ServeProcess serve(kTarget);
+  ServeProcess serve(kInteropTarget);
   ASSERT_NE(serve.port(), 0) << "iscsim serve did not start; see " << serve.log_path();
   const Shell inq = run_shell("iscsi-inq " + q(serve.url()), kToolLimit);
   EXPECT_EQ(inq.exit_code, 0) << inq.output;
@@ -40,18 +40,18 @@ TEST(Libiscsi, InquiryAndReadCapacityReportTheLun) {
 
 TEST(Libiscsi, LsDiscoversTheTargetAndItsLun) {
   REQUIRE_LIBISCSI();
-  ServeProcess serve(kTarget);
+  ServeProcess serve(kInteropTarget);
   ASSERT_NE(serve.port(), 0);
   const Shell ls = run_shell("iscsi-ls -s iscsi://" + serve.portal(), kToolLimit);
   EXPECT_EQ(ls.exit_code, 0) << ls.output;
-  EXPECT_NE(ls.output.find("Target:" + std::string(kTarget) + " Portal:" + serve.portal()), std::string::npos)
+  EXPECT_NE(ls.output.find("Target:" + std::string(kInteropTarget) + " Portal:" + serve.portal()), std::string::npos)
       << ls.output;
   EXPECT_NE(ls.output.find("Lun:0    Type:DIRECT_ACCESS"), std::string::npos) << ls.output;
 }
 
 TEST(Libiscsi, PerfRunsForTwoSeconds) {
   REQUIRE_LIBISCSI();
-  ServeProcess serve(kTarget);
+  ServeProcess serve(kInteropTarget);
   ASSERT_NE(serve.port(), 0);
   const Shell perf = run_shell("iscsi-perf -t 2 " + q(serve.url()), kToolLimit);
   EXPECT_EQ(perf.exit_code, 0) << perf.output;
@@ -64,7 +64,7 @@ TEST(Libiscsi, TestSuiteFamiliesFailNothingThatTgtPasses) {
   REQUIRE_LIBISCSI();
   const auto families = cu_families();
   ASSERT_FALSE(families.empty());
-  ServeProcess serve(kTarget);
+  ServeProcess serve(kInteropTarget);
   ASSERT_NE(serve.port(), 0);
   const Shell cu = run_shell("iscsi-test-cu --dataloss -t " + joined(families, ",") + " " + q(serve.url()), kSuiteLimit);
   ASSERT_NE(cu.output.find("Run Summary"), std::string::npos) << cu.output;
@@ -76,7 +76,7 @@ TEST(Libiscsi, TestSuiteFamiliesFailNothingThatTgtPasses) {
 
 TEST(Libiscsi, ChapRightSecretWorksWrongOneIsRefusedBothDirections) {
   REQUIRE_LIBISCSI();
-  ServeProcess serve(kTarget, {"--chap", "alice:alice-secret-1", "--mutual-chap", "target:target-secret-2"});
+  ServeProcess serve(kInteropTarget, {"--chap", "alice:alice-secret-1", "--mutual-chap", "target:target-secret-2"});
   ASSERT_NE(serve.port(), 0);
   const auto inq = [&](const std::string& cred, const std::string& query) {
     return run_shell("iscsi-inq " + q(serve.url(cred, query)), kToolLimit);

@@ -23,8 +23,8 @@ namespace iscsi = stack::iscsi;
 using Bytes = std::vector<std::uint8_t>;
 
 // The target name the target_session corpus logs in to.
-constexpr const char* kTarget = "iqn.2004-01.org.iscsim:ramdisk";
-constexpr std::chrono::milliseconds kTimeout{5000};
+constexpr const char* kReplayTarget = "iqn.2004-01.org.iscsim:ramdisk";
+constexpr std::chrono::milliseconds kReplayTimeout{5000};
 constexpr timeval kReceiveLimit{3, 0};  // how long a replay waits for the server's answer
 
 void send_all(int fd, const Bytes& b) {
@@ -53,10 +53,10 @@ void replay(int fd, const Bytes& bytes) {
 
 // A connection that has logged in with the simulator's login code, PDU by PDU.
 UniqueFd logged_in(const HostPort& at) {
-  UniqueFd fd = connect_tcp(at, kTimeout);
+  UniqueFd fd = connect_tcp(at, kReplayTimeout);
   ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &kReceiveLimit, sizeof kReceiveLimit);
   iscsi::InitiatorIdentity id;
-  id.target_name = kTarget;
+  id.target_name = kReplayTarget;
   iscsi::OperationalPrefs prefs;
   iscsi::LoginInitiator login(id, prefs, 1, 1, 0);
   send_all(fd.get(), encoded(login.start()));
@@ -142,12 +142,12 @@ std::vector<Malformed> malformed_pdus() {
 }
 
 TEST(Replay, CorpusAndMalformedPdusNeverCrashTheServerOrDisturbASession) {
-  ServeProcess serve(kTarget, {"--login-timeout", "2"});
+  ServeProcess serve(kReplayTarget, {"--login-timeout", "2"});
   ASSERT_NE(serve.port(), 0) << "see " << serve.log_path();
   const HostPort at{"127.0.0.1", serve.port()};
   iscsi::InitiatorConfig cfg;
-  cfg.identity.target_name = kTarget;
-  InitiatorClient bystander(at, cfg, kTimeout);
+  cfg.identity.target_name = kReplayTarget;
+  InitiatorClient bystander(at, cfg, kReplayTimeout);
   bystander.login();
   iscsi::ScsiRequest w;
   w.cdb = stack::scsi::write_cdb(1000, 8, false);
@@ -163,7 +163,7 @@ TEST(Replay, CorpusAndMalformedPdusNeverCrashTheServerOrDisturbASession) {
       const Bytes seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       // Whole, and without the settings byte the fuzz targets read first.
       for (const Bytes& bytes : {seed, seed.empty() ? seed : Bytes(seed.begin() + 1, seed.end())}) {
-        UniqueFd fd = connect_tcp(at, kTimeout);
+        UniqueFd fd = connect_tcp(at, kReplayTimeout);
         replay(fd.get(), bytes);
         ++replays;
         ASSERT_TRUE(serve.child().running()) << "iscsim serve died on " << file.path() << "; see " << serve.log_path();
@@ -172,7 +172,7 @@ TEST(Replay, CorpusAndMalformedPdusNeverCrashTheServerOrDisturbASession) {
   }
   EXPECT_GT(replays, 0u);
   for (const Malformed& m : malformed_pdus()) {
-    UniqueFd fd = m.after_login ? logged_in(at) : connect_tcp(at, kTimeout);
+    UniqueFd fd = m.after_login ? logged_in(at) : connect_tcp(at, kReplayTimeout);
     replay(fd.get(), m.bytes);
     ASSERT_TRUE(serve.child().running()) << "iscsim serve died on: " << m.name << "; see " << serve.log_path();
   }

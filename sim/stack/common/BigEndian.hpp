@@ -8,6 +8,7 @@
 namespace iscsim::stack {
 
 inline constexpr unsigned kBitsPerByte = 8;
+inline constexpr unsigned kByteMask = 0xFF;
 
 template <std::size_t Bytes>
 inline std::uint64_t load_be(const std::uint8_t* p) {

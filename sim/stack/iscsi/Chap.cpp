@@ -5,6 +5,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "sim/stack/common/BigEndian.hpp"
+
 namespace iscsim::stack::iscsi {
 
 namespace {
@@ -14,8 +16,6 @@ constexpr std::string_view kBase64Digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij
 constexpr unsigned kNibbleBits = 4;
 constexpr unsigned kNibbleMask = 0xF;
 constexpr unsigned kSextetBits = 6;
-constexpr unsigned kByteBits = 8;
-constexpr unsigned kByteMask = 0xFF;
 constexpr std::size_t kPrefixBytes = 2;  // "0x" or "0b"
 
 int hex_value(char c) {
@@ -59,8 +59,8 @@ std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view digits) 
     if (v == std::string_view::npos || pads > 0) return std::nullopt;
     acc = (acc << kSextetBits) | static_cast<unsigned>(v);
     bits += kSextetBits;
-    if (bits >= kByteBits) {
-      bits -= kByteBits;
+    if (bits >= kBitsPerByte) {
+      bits -= kBitsPerByte;
       out.push_back(static_cast<std::uint8_t>((acc >> bits) & kByteMask));
     }
   }

@@ -73,7 +73,7 @@ std::vector<std::string> split_list(const std::string& s) {
   return items;
 }
 
-KeyAnswer reject() { return KeyAnswer{"Reject", "", true}; }
+KeyAnswer rejected_answer() { return KeyAnswer{"Reject", "", true}; }
 
 }  // namespace
 
@@ -94,13 +94,13 @@ KeyAnswer answer_offer(const KeyRule& rule, const std::string& offered, const st
       const std::vector<std::string> supported = split_list(ours);
       for (const std::string& v : split_list(offered))
         if (std::find(supported.begin(), supported.end(), v) != supported.end()) return KeyAnswer{v, v, false};
-      return reject();
+      return rejected_answer();
     }
     case KeyKind::NumericalMin:
     case KeyKind::NumericalMax: {
       const auto o = parse_number(offered);
       const auto m = parse_number(ours);
-      if (!o || !m || *o < rule.min || *o > rule.max) return reject();
+      if (!o || !m || *o < rule.min || *o > rule.max) return rejected_answer();
       const std::uint32_t r = rule.kind == KeyKind::NumericalMin ? std::min(*o, *m) : std::max(*o, *m);
       return KeyAnswer{std::to_string(r), std::to_string(r), false};
     }
@@ -108,7 +108,7 @@ KeyAnswer answer_offer(const KeyRule& rule, const std::string& offered, const st
     case KeyKind::BooleanOr: {
       const auto o = parse_bool(offered);
       const auto m = parse_bool(ours);
-      if (!o || !m) return reject();
+      if (!o || !m) return rejected_answer();
       const bool r = rule.kind == KeyKind::BooleanAnd ? (*o && *m) : (*o || *m);
       // Section 6.2.2: when the offer settles it (AND offered No, OR offered Yes) the answer is
       // optional; we always answer, with the result.
@@ -118,12 +118,12 @@ KeyAnswer answer_offer(const KeyRule& rule, const std::string& offered, const st
     case KeyKind::Declarative: {
       if (rule.numeric) {
         const auto o = parse_number(offered);
-        if (!o || *o < rule.min || *o > rule.max) return reject();
+        if (!o || *o < rule.min || *o > rule.max) return rejected_answer();
       }
       return KeyAnswer{ours, offered, false};
     }
   }
-  return reject();
+  return rejected_answer();
 }
 
 std::optional<std::string> accept_answer(const KeyRule& rule, const std::string& offered, const std::string& answer) {

@@ -3,26 +3,25 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sim/stack/common/BigEndian.hpp"
 #include "sim/stack/iscsi/Crc32c.hpp"
 
 namespace iscsim::stack::iscsi {
 
 namespace {
 
-constexpr unsigned kByteBits = 8;
-constexpr std::uint32_t kByteMask = 0xFF;
 // Settled bytes are dropped from the decoder's buffer once there are this many.
 constexpr std::size_t kCompactBytes = 1 << 16;
 
 // Digests go on the wire least significant byte first (RFC 7143 section 13.1, as Linux and
 // libiscsi send them).
 void put_digest(std::vector<std::uint8_t>& out, std::uint32_t crc) {
-  for (unsigned i = 0; i < kDigestBytes; ++i) out.push_back(static_cast<std::uint8_t>((crc >> (i * kByteBits)) & kByteMask));
+  for (unsigned i = 0; i < kDigestBytes; ++i) out.push_back(static_cast<std::uint8_t>((crc >> (i * kBitsPerByte)) & kByteMask));
 }
 
 std::uint32_t get_digest(const std::uint8_t* p) {
   std::uint32_t v = 0;
-  for (unsigned i = 0; i < kDigestBytes; ++i) v |= static_cast<std::uint32_t>(p[i]) << (i * kByteBits);
+  for (unsigned i = 0; i < kDigestBytes; ++i) v |= static_cast<std::uint32_t>(p[i]) << (i * kBitsPerByte);
   return v;
 }
 

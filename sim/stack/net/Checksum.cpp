@@ -5,7 +5,6 @@
 namespace iscsim::stack::net {
 
 namespace {
-constexpr unsigned kBitsPerByte = 8;
 constexpr std::uint32_t kLow16 = 0xFFFF;
 constexpr std::size_t kWordBytes = 4;
 constexpr std::size_t kLongBytes = 8;

@@ -18,7 +18,7 @@ constexpr std::uint16_t kIpMoreFragments = 0x2000;
 constexpr std::uint16_t kIpFragmentOffset = 0x1FFF;
 constexpr std::uint8_t kIpTtl = 64;  // Linux sysctl ip_default_ttl
 constexpr std::uint8_t kIpProtoTcp = 6;
-constexpr std::size_t kWordBytes = 4;
+constexpr std::size_t kHeaderWordBytes = 4;  // IHL, data offset and the pseudo-header count 32-bit words
 constexpr std::size_t kMaxTcpHeaderBytes = 60;
 
 // TCP option kinds and lengths (RFC 9293, RFC 7323, RFC 2018).
@@ -52,7 +52,7 @@ std::uint32_t pseudo_header_sum(std::uint32_t src, std::uint32_t dst, std::size_
   ph[8] = 0;
   ph[9] = kIpProtoTcp;
   put16(ph + 10, static_cast<std::uint16_t>(tcp_len));
-  return checksum_words(ph, sizeof ph / kWordBytes);
+  return checksum_words(ph, sizeof ph / kHeaderWordBytes);
 }
 
 std::uint8_t* put_timestamps(std::uint8_t* p, const tcp::Timestamps& ts) {
@@ -98,7 +98,7 @@ std::size_t write_options(std::uint8_t* start, const tcp::Options& o, bool syn) 
     *p++ = kOptNop;
     p = put_timestamps(p, *o.timestamps);
   }
-  while ((p - start) % kWordBytes != 0) *p++ = kOptEol;
+  while ((p - start) % kHeaderWordBytes != 0) *p++ = kOptEol;
   return static_cast<std::size_t>(p - start);
 }
 
@@ -182,21 +182,21 @@ void build_frame_into(std::vector<std::uint8_t>& f, const FlowAddress& addr, std
   ip[kIpProto] = kIpProtoTcp;
   put32(ip + kIpSrc, addr.src_ip.value);
   put32(ip + kIpDst, addr.dst_ip.value);
-  put16(ip + kIpChecksum, checksum_fold(checksum_words(ip, kIpv4HeaderBytes / kWordBytes)));
+  put16(ip + kIpChecksum, checksum_fold(checksum_words(ip, kIpv4HeaderBytes / kHeaderWordBytes)));
 
   std::uint8_t* tcp = ip + kIpv4HeaderBytes;
   put16(tcp, seg.src_port);
   put16(tcp + 2, seg.dst_port);
   put32(tcp + kTcpSeq, seg.seq);
   put32(tcp + kTcpAck, seg.ack);
-  tcp[kTcpOffset] = static_cast<std::uint8_t>(((kTcpHeaderBytes + opt_len) / kWordBytes) << 4);
+  tcp[kTcpOffset] = static_cast<std::uint8_t>(((kTcpHeaderBytes + opt_len) / kHeaderWordBytes) << 4);
   tcp[kTcpFlags] = seg.flags;
   put16(tcp + kTcpWindow, seg.window);
   std::memcpy(tcp + kTcpHeaderBytes, options, opt_len);
   // The header (a whole number of 32-bit words) is summed first, then the payload as it is copied in.
   const std::size_t header_len = kTcpHeaderBytes + opt_len;
   std::uint32_t sum =
-      checksum_words(tcp, header_len / kWordBytes, pseudo_header_sum(addr.src_ip.value, addr.dst_ip.value, tcp_len));
+      checksum_words(tcp, header_len / kHeaderWordBytes, pseudo_header_sum(addr.src_ip.value, addr.dst_ip.value, tcp_len));
   if (!seg.payload.empty()) sum = checksum_copy(tcp + header_len, seg.payload.data(), seg.payload.size(), sum);
   put16(tcp + kTcpChecksum, checksum_fold(sum));
 }
@@ -228,11 +228,11 @@ const char* parse_headers(const std::uint8_t* data, std::size_t len, Parse mode,
   const std::uint8_t* ip = data + kEthernetHeaderBytes;
   const std::size_t ip_room = len - kEthernetHeaderBytes;
   if ((ip[0] >> 4) != kIpVersion) return "not IPv4";
-  const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0F) * kWordBytes;
+  const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0F) * kHeaderWordBytes;
   if (ihl < kIpv4HeaderBytes || ihl > ip_room) return "bad IPv4 header length";
   const std::size_t total = get16(ip + kIpTotalLength);
   if (total < ihl + kTcpHeaderBytes || total > ip_room) return "bad IPv4 total length";
-  if (verify && checksum_fold(checksum_words(ip, ihl / kWordBytes)) != 0) return "bad IPv4 header checksum";
+  if (verify && checksum_fold(checksum_words(ip, ihl / kHeaderWordBytes)) != 0) return "bad IPv4 header checksum";
   const std::uint16_t frag = get16(ip + kIpFlags);
   if ((frag & kIpMoreFragments) != 0 || (frag & kIpFragmentOffset) != 0) return "IPv4 fragment";
   if (ip[kIpProto] != kIpProtoTcp) return "not TCP";
@@ -242,12 +242,12 @@ const char* parse_headers(const std::uint8_t* data, std::size_t len, Parse mode,
 
   const std::uint8_t* tcp = ip + ihl;
   const std::size_t tcp_len = total - ihl;
-  const std::size_t doff = static_cast<std::size_t>(tcp[kTcpOffset] >> 4) * kWordBytes;
+  const std::size_t doff = static_cast<std::size_t>(tcp[kTcpOffset] >> 4) * kHeaderWordBytes;
   if (doff < kTcpHeaderBytes || doff > tcp_len) return "bad TCP data offset";
   if (verify) {
     // The header (a whole number of 32-bit words) first, then the payload as it is copied out.
     std::uint32_t sum =
-        checksum_words(tcp, doff / kWordBytes, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
+        checksum_words(tcp, doff / kHeaderWordBytes, pseudo_header_sum(out.addr.src_ip.value, out.addr.dst_ip.value, tcp_len));
     std::vector<std::uint8_t>& copy = out.segment.payload;
     copy.resize(tcp_len - doff);
     sum = checksum_copy(copy.data(), tcp + doff, copy.size(), sum);

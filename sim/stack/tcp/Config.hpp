@@ -13,6 +13,8 @@ inline constexpr std::uint32_t kIpv4TcpHeaderBytes = 40;
 inline constexpr std::uint32_t kTimestampOptionBytes = 12;
 // MSS assumed when the peer's SYN carries none (RFC 9293 section 3.7.1).
 inline constexpr std::uint32_t kDefaultMss = 536;
+// Largest window scale shift (RFC 7323 section 2.3).
+inline constexpr std::uint8_t kMaxWindowShift = 14;
 
 struct Config {
   std::uint32_t mtu_bytes = 1500;   // Ethernet MTU; MSS = MTU - IPv4 and TCP headers

@@ -11,7 +11,6 @@ namespace iscsim::stack::tcp {
 namespace {
 
 constexpr std::uint32_t kMaxWindowField = 65535;   // 16-bit window field
-constexpr std::uint8_t kMaxWindowShift = 14;       // RFC 7323 section 2.3
 
 // Largest window the receive buffer can offer (tcp_win_from_space).
 std::uint32_t window_from_space(std::uint32_t space, std::uint32_t adv_win_scale) {

@@ -7,7 +7,6 @@
 namespace iscsim::stack::tcp {
 
 namespace {
-constexpr std::uint8_t kMaxWindowShift = 14;  // RFC 7323 section 2.3
 // Objects a received segment touches: the socket buffer and the TCB.
 constexpr std::uint32_t kObjectsPerSegmentIn = 2;
 }  // namespace

@@ -19,17 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kPython = "/usr/bin/python3";
-constexpr const char* kQuick = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
 const char* const kScripts[] = {"hotspots.py", "throughput.py", "scaling.py", "cmp_study.py", "tables.py"};
-
-bool have_python_libraries() {
-  return std::system((std::string(kPython) + " -c 'import matplotlib, pandas' >/dev/null 2>&1").c_str()) == 0;
-}
 
 Invocation run_script(const std::string& script, const std::string& args, const fs::path& scratch) {
   fs::create_directories(scratch);
-  const std::string cmd = std::string(kPython) + " " + ISCSIM_SOURCE_DIR + "/analysis/" + script + " " + args + " >" +
+  const std::string cmd = std::string(kDebianPython) + " " + ISCSIM_SOURCE_DIR + "/analysis/" + script + " " + args + " >" +
                           (scratch / "stdout.txt").string() + " 2>" + (scratch / "stderr.txt").string();
   const int status = std::system(cmd.c_str());
   return Invocation{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(scratch / "stdout.txt"),
@@ -51,11 +45,6 @@ void expect_figure(const fs::path& out, const std::string& name) {
     ASSERT_TRUE(fs::exists(out / (name + ext))) << name << ext;
     EXPECT_GT(fs::file_size(out / (name + ext)), 0u) << name << ext;
   }
-}
-
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
 }
 
 // Short runs (64 KB writes on SMP, twice with different interrupt routing, on AMP and on the
@@ -81,7 +70,7 @@ class AnalysisScripts : public ::testing::Test {
         {"amp64", "paper/amp-write-64k.json"}};
     for (const auto& [name, args] : runs) {
       const Invocation r =
-          run_iscsim("run " + scenario_path(args) + kQuick + " -o " + run_dir(name), root() / ("log-" + name));
+          run_iscsim("run " + scenario_path(args) + kQuickRun + " -o " + run_dir(name), root() / ("log-" + name));
       ASSERT_EQ(r.exit_code, 0) << name << ": " << r.stderr_text;
     }
     const Invocation c = run_iscsim("compare " + run_dir("w64") + " " + run_dir("w64rr") + " -o " + run_dir("cmp"),
@@ -90,7 +79,7 @@ class AnalysisScripts : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!have_python_libraries()) GTEST_SKIP() << kPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
+    if (!have_python_libraries()) GTEST_SKIP() << kDebianPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
   }
 };
 
@@ -155,7 +144,7 @@ CsvTable plot_sweep(const std::string& script, const fs::path& dir) {
 // scripts do not know, and hand-made numbers that exercise the code paths (not results).
 TEST_F(AnalysisScripts, ScalingPlotsCostAgainstFrequencyAveragingRepetitions) {
   const auto dir = scratch_dir("scaling");
-  write(dir / "sweep" / "sweep.csv",
+  write_text(dir / "sweep" / "sweep.csv",
         "point,host.cpu.frequency_ghz,host.architecture,workload.op,run.seed,throughput_MBps,iops,cpu_util_pct,"
         "ghz_per_gbps,cpu_dedicated_pct,ghz_per_gbps_dedicated,sim_time_s,status,extra,run_info.wall_time_s\n"
         "p1,1.6,smp,write,1,200,1,180,1.5,,,0.5,ok,x,1\n"
@@ -178,7 +167,7 @@ TEST_F(AnalysisScripts, ScalingPlotsCostAgainstFrequencyAveragingRepetitions) {
 
 TEST_F(AnalysisScripts, CmpStudyPlotsEachPpeHostSplitBesideSmp) {
   const auto dir = scratch_dir("cmp");
-  write(dir / "sweep" / "sweep.csv",
+  write_text(dir / "sweep" / "sweep.csv",
         "point,host.architecture,host.cores,host.ppes,throughput_MBps,cpu_util_pct,ghz_per_gbps,cpu_dedicated_pct,"
         "ghz_per_gbps_dedicated,status\n"
         "a,smp,4,,230,300,3.5,,,ok\n"
@@ -200,13 +189,13 @@ TEST_F(AnalysisScripts, CmpStudyPlotsEachPpeHostSplitBesideSmp) {
 // A sweep that fixes host.architecture (not an axis, so not a column): the points' results.json say it.
 TEST_F(AnalysisScripts, CmpStudyReadsAFixedArchitectureFromThePoints) {
   const auto dir = scratch_dir("cmp-fixed");
-  write(dir / "sweep" / "sweep.csv",
+  write_text(dir / "sweep" / "sweep.csv",
         "point,host.cores,host.ppes,throughput_MBps,ghz_per_gbps,status,exit_status,error\n"
         "p1,2,1,200,2,ok,,\n"
         "p2,3,1,210,1.5,ok,,\n"
         "p3,3,2,,,failed,2,\"bad, really\"\n");
   for (const char* p : {"p1", "p2"})
-    write(dir / "sweep" / "points" / p / "results.json", R"({"scenario": {"host": {"architecture": "amp"}}})");
+    write_text(dir / "sweep" / "points" / p / "results.json", R"({"scenario": {"host": {"architecture": "amp"}}})");
   const CsvTable data = plot_sweep("cmp_study", dir);
   ASSERT_EQ(data.rows.size(), 2u);
   EXPECT_EQ(data.rows[0].at("architecture"), "amp");
@@ -253,11 +242,11 @@ TEST_F(AnalysisScripts, BadInputExits2NamingItAndWritesNothing) {
   Invocation r = run_script("hotspots.py", (dir / "nowhere").string() + out, dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("nowhere"), std::string::npos) << r.stderr_text;
-  write(dir / "sweep" / "sweep.csv", "point,throughput_MBps,ghz_per_gbps\np,1,1\n");
+  write_text(dir / "sweep" / "sweep.csv", "point,throughput_MBps,ghz_per_gbps\np,1,1\n");
   r = run_script("scaling.py", (dir / "sweep").string() + out, dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("host.cpu.frequency_ghz"), std::string::npos) << r.stderr_text;
-  write(dir / "failed" / "sweep.csv", "point,host.cpu.frequency_ghz,throughput_MBps,ghz_per_gbps,status\np,2.4,,,failed\n");
+  write_text(dir / "failed" / "sweep.csv", "point,host.cpu.frequency_ghz,throughput_MBps,ghz_per_gbps,status\np,2.4,,,failed\n");
   r = run_script("scaling.py", (dir / "failed").string() + out, dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("nothing to plot"), std::string::npos) << r.stderr_text;

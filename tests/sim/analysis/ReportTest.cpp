@@ -16,8 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kPython = "/usr/bin/python3";
-const std::string kQuick = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
 const std::string kQuickSet = R"("run.duration_s": 0.05, "run.warmup_s": 0.02, "workload.readback": false)";
 // Bounds every browser start: a hung Chromium fails the test instead of stalling ctest.
 constexpr const char* kBrowserTimeout = "timeout 60 ";
@@ -36,10 +34,6 @@ window.addEventListener("load", function () {
   document.body.setAttribute("data-external", external);
 });
 </script></body>)";
-
-bool have_python_libraries() {
-  return std::system((std::string(kPython) + " -c 'import matplotlib, pandas' >/dev/null 2>&1").c_str()) == 0;
-}
 
 // Headless Chromium with a profile of its own and a proxy that refuses every connection.
 std::string chromium(const fs::path& profile) {
@@ -61,11 +55,6 @@ int body_attribute(const std::string& dom, const std::string& name) {
   return std::stoi(m[1]);
 }
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
 class ReportPage : public ::testing::Test {
  protected:
   // Per process: ctest runs each test in a process of its own, several at once.
@@ -79,7 +68,7 @@ class ReportPage : public ::testing::Test {
     if (!have_python_libraries()) return;
     fs::remove_all(root());
     for (const char* name : {"smp-read-64k", "amp-read-64k"}) {
-      const Invocation r = run_iscsim("run " + scenario_path(std::string("paper/") + name + ".json") + kQuick + " -o " +
+      const Invocation r = run_iscsim("run " + scenario_path(std::string("paper/") + name + ".json") + kQuickRun + " -o " +
                                           (repro() / name).string(),
                                       root() / (std::string("log-") + name));
       ASSERT_EQ(r.exit_code, 0) << name << ": " << r.stderr_text;
@@ -88,11 +77,11 @@ class ReportPage : public ::testing::Test {
                                         (repro() / "amp-read-64k").string() + " -o " + (repro() / "compare").string(),
                                     root() / "log-compare");
     ASSERT_EQ(c.exit_code, 0) << c.stderr_text;
-    write(root() / "frequency.json", R"({"scenario": ")" + scenario_path("paper/smp-read-64k.json") +
+    write_text(root() / "frequency.json", R"({"scenario": ")" + scenario_path("paper/smp-read-64k.json") +
                                          R"(", "set": {)" + kQuickSet +
                                          R"(}, "grid": {"host.architecture": ["smp", "amp"], )"
                                          R"("host.cpu.frequency_ghz": [1.6, 3.2]}})");
-    write(root() / "split.json", R"({"scenario": ")" + scenario_path("paper/amp-read-64k.json") + R"(", "set": {)" +
+    write_text(root() / "split.json", R"({"scenario": ")" + scenario_path("paper/amp-read-64k.json") + R"(", "set": {)" +
                                      kQuickSet + R"(, "host.cores": 3}, "grid": {"host.ppes": [1, 2]}})");
     for (const char* sweep : {"frequency", "split"}) {
       const Invocation s = run_iscsim("sweep " + (root() / (std::string(sweep) + ".json")).string() + " -j 2 -o " +
@@ -103,7 +92,7 @@ class ReportPage : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!have_python_libraries()) GTEST_SKIP() << kPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
+    if (!have_python_libraries()) GTEST_SKIP() << kDebianPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
   }
 };
 
@@ -124,7 +113,7 @@ TEST_F(ReportPage, OpensFromDiskInChromiumWithEveryFigureLoaded) {
   // The page with the image check before </body>, as Chromium sees it once loaded.
   const std::size_t end = page.rfind("</body>");
   ASSERT_NE(end, std::string::npos);
-  write(dir / "check.html", page.substr(0, end) + kImageCheck + page.substr(end + std::string("</body>").size()));
+  write_text(dir / "check.html", page.substr(0, end) + kImageCheck + page.substr(end + std::string("</body>").size()));
   const std::string dom = shell(chromium(dir / "profile") + "--dump-dom file://" + (dir / "check.html").string() +
                                 " 2>/dev/null");
   EXPECT_EQ(body_attribute(dom, "data-images"), kFigures) << dom.substr(0, 300);
@@ -136,7 +125,7 @@ TEST_F(ReportPage, OpensFromDiskInChromiumWithEveryFigureLoaded) {
         (dir / "report.html").string() + " >/dev/null 2>&1");
   ASSERT_TRUE(fs::exists(shot)) << "no screenshot";
   const std::string colours =
-      shell(std::string(kPython) + " -c 'import sys, numpy, matplotlib.image as m; a = m.imread(sys.argv[1]); "
+      shell(std::string(kDebianPython) + " -c 'import sys, numpy, matplotlib.image as m; a = m.imread(sys.argv[1]); "
                                    "print(len(numpy.unique(a.reshape(-1, a.shape[2]), axis=0)))' " +
             shot.string());
   ASSERT_FALSE(colours.empty());
@@ -144,7 +133,7 @@ TEST_F(ReportPage, OpensFromDiskInChromiumWithEveryFigureLoaded) {
 }
 
 TEST(ReportInput, BadInputExits2NamingItAndWritesNothing) {
-  if (!have_python_libraries()) GTEST_SKIP() << kPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
+  if (!have_python_libraries()) GTEST_SKIP() << kDebianPython << " lacks matplotlib or pandas (scripts/install-deps.sh)";
   const auto dir = scratch_dir("bad");
   Invocation r = run_iscsim("report " + (dir / "nowhere").string(), dir / "log");
   EXPECT_EQ(r.exit_code, 2);
@@ -155,7 +144,7 @@ TEST(ReportInput, BadInputExits2NamingItAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("nothing to report"), std::string::npos) << r.stderr_text;
 
-  write(dir / "broken" / "run" / "results.json", "{ not json");
+  write_text(dir / "broken" / "run" / "results.json", "{ not json");
   r = run_iscsim("report " + (dir / "broken").string(), dir / "log");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find((dir / "broken" / "run" / "results.json").string()), std::string::npos)

@@ -19,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kQuick = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
 const char* const kNonIdleBins[] = {"others", "SCSI", "iSCSI", "Interface", "Kernel", "TCP", "Copies", "Driver"};
 const char* const kCounters[] = {"cycles", "l2_misses", "clears"};
 
@@ -43,7 +42,7 @@ class CompareCli : public ::testing::Test {
         {"amp", "paper/amp-write-64k.json"}};
     for (const auto& [name, args] : runs) {
       const Invocation r =
-          run_iscsim("run " + scenario_path(args) + kQuick + " -o " + (root() / name).string(), root() / ("log-" + name));
+          run_iscsim("run " + scenario_path(args) + kQuickRun + " -o " + (root() / name).string(), root() / ("log-" + name));
       ASSERT_EQ(r.exit_code, 0) << name << ": " << r.stderr_text;
     }
   }

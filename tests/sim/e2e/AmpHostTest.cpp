@@ -12,11 +12,10 @@
 namespace iscsim::testing {
 namespace {
 
-constexpr const char* kShort = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
 
 nlohmann::json run_amp(const std::string& scenario, const std::string& extra, const std::string& tag) {
   const auto dir = scratch_dir(tag);
-  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kShort + extra, dir);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kQuickRun + extra, dir);
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   return read_json(dir / "out" / "results.json");
 }

@@ -9,11 +9,6 @@
 namespace iscsim::testing {
 namespace {
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
-
 TEST(Cli, VersionAndHelp) {
   const auto dir = scratch_dir("help");
   Invocation v = run_iscsim("--version", dir);
@@ -35,7 +30,7 @@ TEST(Cli, UnknownCommandIsBadInput) {
 
 TEST(Cli, UnknownScenarioKeyExits2NamingItAndWritesNothing) {
   const auto dir = scratch_dir("unknown-key");
-  write(dir / "bad.json", R"({"extends": ")" + scenario_path("tcp-bulk.json") + R"(", "nics": {"cuont": 3}})");
+  write_text(dir / "bad.json", R"({"extends": ")" + scenario_path("tcp-bulk.json") + R"(", "nics": {"cuont": 3}})");
   Invocation r = run_iscsim("run " + (dir / "bad.json").string() + " -o " + (dir / "out").string(), dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("nics.cuont"), std::string::npos) << r.stderr_text;

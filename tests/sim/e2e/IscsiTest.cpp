@@ -12,9 +12,7 @@
 namespace iscsim::testing {
 namespace {
 
-// Bytes of TCP payload per frame and of wire per frame at MTU 1500 with timestamps (README).
-constexpr double kTcpBoundMBps = 2 * 125.0 * 1448 / 1538;
-constexpr double kBhs = 48;
+constexpr double kBhs = 48;  // iSCSI basic header segment, bytes (RFC 7143)
 
 // The wire bound of an I/O of `request` bytes carried in data PDUs of at most `segment` bytes,
 // each behind a 48-byte header (README "The iSCSI wire bound").

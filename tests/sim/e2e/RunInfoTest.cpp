@@ -28,13 +28,13 @@ constexpr bool kSanitized = false;
 #endif
 constexpr const char* kSanitizedReason = "memory figures are not the simulator's under AddressSanitizer";
 
-constexpr const char* kShort = " --set run.duration_s=0.05 --set run.warmup_s=0.01";
+constexpr const char* kInfoRun = " --set run.duration_s=0.05 --set run.warmup_s=0.01";
 // The calendar syncs SimGrid's clock with its own once per this many events, and at the end
 // (sim/world/SimgridClock.cpp).
 constexpr std::uint64_t kSyncEvents = 4096;
 
 nlohmann::json run_info(const std::string& scenario, const std::string& sets, const std::string& name,
-                        const std::string& window = kShort) {
+                        const std::string& window = kInfoRun) {
   const auto dir = scratch_dir(name);
   const Invocation inv = run_iscsim("run " + scenario_path(scenario) + window + sets + " -o " + (dir / "out").string(), dir);
   EXPECT_EQ(inv.exit_code, 0) << inv.stderr_text;

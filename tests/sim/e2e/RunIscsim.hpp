@@ -59,6 +59,25 @@ inline std::string shell(const std::string& cmd) {
   return out;
 }
 
+// Writes `text` to `p`, creating its parent directories.
+inline void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// TCP payload over the paper's two gigabit links: 2 x 125 MB/s x 1448 / 1538 with timestamps
+// (README, "The TCP bound").
+inline constexpr double kTcpBoundMBps = 2 * 125.0 * 1448.0 / 1538.0;
+
+// A run short enough for tests that check shapes and invariants, not figures.
+inline constexpr const char* kQuickRun = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
+
+// Debian's interpreter, which has Debian's matplotlib and pandas (the first python3 on PATH may not).
+inline constexpr const char* kDebianPython = "/usr/bin/python3";
+inline bool have_python_libraries() {
+  return std::system((std::string(kDebianPython) + " -c 'import matplotlib, pandas' >/dev/null 2>&1").c_str()) == 0;
+}
+
 inline bool have_tshark() { return std::system("command -v tshark >/dev/null 2>&1") == 0; }
 
 inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohmann::json::parse(read_text(p)); }

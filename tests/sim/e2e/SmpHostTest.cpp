@@ -13,11 +13,11 @@
 namespace iscsim::testing {
 namespace {
 
-constexpr const char* kShort = " --set run.duration_s=0.1 --set run.warmup_s=0.02";
+constexpr const char* kSmpRun = " --set run.duration_s=0.1 --set run.warmup_s=0.02";
 
 nlohmann::json run_smp(const std::string& scenario, const std::string& extra, const std::string& tag) {
   const auto dir = scratch_dir(tag);
-  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kShort + extra, dir);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kSmpRun + extra, dir);
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "table1.txt"));
   return read_json(dir / "out" / "results.json");

@@ -8,14 +8,11 @@ namespace iscsim::testing {
 namespace {
 
 // A short measured window: long enough for slow start to be a small part of it.
-const std::string kShort = " --set run.warmup_s=0.02 --set run.duration_s=0.1";
-
-// 2 links x 125 MB/s x 1448 / 1538 (timestamps): see README, "The TCP bound".
-constexpr double kTcpBoundMBps = 2 * 125.0 * 1448.0 / 1538.0;
+const std::string kBulkRun = " --set run.warmup_s=0.02 --set run.duration_s=0.1";
 
 nlohmann::json run_ok(const std::string& extra, const std::filesystem::path& dir) {
   const Invocation inv =
-      run_iscsim("run " + scenario_path("tcp-bulk.json") + kShort + extra + " -o " + (dir / "out").string(), dir);
+      run_iscsim("run " + scenario_path("tcp-bulk.json") + kBulkRun + extra + " -o " + (dir / "out").string(), dir);
   EXPECT_EQ(inv.exit_code, 0) << inv.stderr_text;
   return read_json(dir / "out" / "results.json");
 }

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 // Short runs: the measured window is [5 ms, 15 ms), so the default trace window (its first
 // 20 ms) ends with it.
-constexpr const char* kShort = " --set run.warmup_s=0.005 --set run.duration_s=0.01 --set workload.readback=false";
+constexpr const char* kTraceRun = " --set run.warmup_s=0.005 --set run.duration_s=0.01 --set workload.readback=false";
 constexpr double kWindowFromUs = 5000;
 constexpr double kWindowUntilUs = 15000;
 
@@ -33,7 +33,7 @@ struct TracedRun {
 // `traced`: with --trace and the `extra` options.
 TracedRun run_traced(const std::string& scenario, bool traced, const std::string& extra, const fs::path& dir) {
   const std::string trace = traced ? " --trace " + (dir / "trace.json").string() + extra : "";
-  const Invocation r = run_iscsim("run " + scenario_path(scenario) + kShort + " -o " + (dir / "out").string() + trace, dir);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + kTraceRun + " -o " + (dir / "out").string() + trace, dir);
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   TracedRun out;
   out.results = read_json(dir / "out" / "results.json");
@@ -188,7 +188,7 @@ TEST(TraceOutput, MistakesExit2BeforeSimulatingAndLeaveNothing) {
   const fs::path base = dir / "base";
   fs::create_directories(base / "a-dir");
   std::ofstream(base / "a-file") << "x";
-  const std::string run = "run " + scenario_path("paper/smp-read-64k.json") + kShort + " -o " + (base / "out").string();
+  const std::string run = "run " + scenario_path("paper/smp-read-64k.json") + kTraceRun + " -o " + (base / "out").string();
   const std::vector<std::pair<std::string, std::string>> mistakes = {
       {" --trace " + (base / "a-dir").string(), "--trace " + (base / "a-dir").string() + ": is a directory"},
       {" --trace " + (base / "a-file").string() + "/t.json", "is not a directory"},

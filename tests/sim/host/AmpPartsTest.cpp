@@ -34,7 +34,7 @@ TEST(PollLoop, ClosedFormMatchesSteppingOnePollAtATime) {
   }
 }
 
-struct Rig {
+struct AmpRig {
   models::CoherentCaches caches{models::CacheGeometry{1 << 16, 8, 64, 2}, 2};
   models::AddressSpace memory{64, 4096};
   SharedRing<int> ring{memory, RingGeometry{64, 128, 16}};
@@ -44,7 +44,7 @@ struct Rig {
 };
 
 TEST(SharedRing, PollingAnUnchangedLineCostsNoBusTransaction) {
-  Rig r;
+  AmpRig r;
   r.touch(1, r.ring.poll());  // the consumer's first poll brings the line in
   for (int i = 0; i < 100; ++i) {
     const models::AccessCounts a = r.touch(1, r.ring.poll());
@@ -54,7 +54,7 @@ TEST(SharedRing, PollingAnUnchangedLineCostsNoBusTransaction) {
 }
 
 TEST(SharedRing, ASlotWrittenOnOneCpuAndReadOnAnotherMovesItsLine) {
-  Rig r;
+  AmpRig r;
   r.touch(1, r.ring.poll());
   const auto p = r.ring.push(42);
   r.touch(0, p.slot);

@@ -7,14 +7,14 @@
 namespace iscsim::host::kernel {
 namespace {
 
-struct Rig {
+struct SlabRig {
   models::AddressSpace memory{64, 4096};
   models::SlabCache& shared = memory.cache("objects", 192);  // small: the 252 limit applies
   PerCpuSlab slab{shared, 2, CpuCacheLimits{60, 124, 4}};
 };
 
 TEST(PerCpuSlab, AnObjectFreedOnOneCpuIsReusedThereNotOnTheOther) {
-  Rig r;
+  SlabRig r;
   const models::Addr a = r.slab.alloc(1);
   r.slab.free(1, a);
   EXPECT_NE(r.slab.alloc(0), a);
@@ -22,7 +22,7 @@ TEST(PerCpuSlab, AnObjectFreedOnOneCpuIsReusedThereNotOnTheOther) {
 }
 
 TEST(PerCpuSlab, AnEmptyArrayRefillsABatchAndAFullOneReturnsItsOldestBatch) {
-  Rig r;
+  SlabRig r;
   r.slab.alloc(0);  // refills 2 (half the limit of 4), hands out one
   EXPECT_EQ(r.shared.live(), 2u);
   std::vector<models::Addr> objects;

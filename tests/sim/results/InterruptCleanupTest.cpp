@@ -22,7 +22,7 @@ constexpr int kLibraryExit = 1;  // what SimGrid's SIGINT handler exits with
 
 extern "C" void library_handler(int) { ::_exit(kLibraryExit); }
 
-fs::path scratch(const std::string& name) {
+fs::path cleanup_scratch(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   const fs::path dir = fs::path(tmp != nullptr ? tmp : "/tmp") / ("interrupt-cleanup-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -31,7 +31,7 @@ fs::path scratch(const std::string& name) {
 }
 
 TEST(InterruptCleanup, AnInterruptHeldAcrossALibrarysStartReachesOurHandler) {
-  const fs::path partial = scratch("held") / "partial";
+  const fs::path partial = cleanup_scratch("held") / "partial";
   fs::create_directories(partial);
   std::ofstream(partial / "results.json") << "{";
   const pid_t pid = ::fork();

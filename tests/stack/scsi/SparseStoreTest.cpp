@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::uint32_t kPage = 4096;
 
-std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed) {
+std::vector<std::uint8_t> page_pattern(std::size_t n, std::uint8_t seed) {
   std::vector<std::uint8_t> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i * 31);
   return v;
@@ -60,7 +60,7 @@ class SparseStoreSpans : public ::testing::TestWithParam<SpanCase> {};
 TEST_P(SparseStoreSpans, WriteReadsBackAndLeavesNeighboursZero) {
   const SpanCase& c = GetParam();
   SparseStore s(16 * kPage, kPage);
-  const std::vector<std::uint8_t> in = pattern(c.len, 7);
+  const std::vector<std::uint8_t> in = page_pattern(c.len, 7);
   s.write(c.offset, in.data(), in.size());
   EXPECT_EQ(s.resident_pages(), c.pages);
   EXPECT_EQ(read(s, c.offset, c.len), in);
@@ -84,7 +84,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(SparseStoreTest, OverwritesReuseTheirPages) {
   SparseStore s(8 * kPage, kPage);
-  const std::vector<std::uint8_t> a = pattern(kPage + 50, 1), b = pattern(30, 99);
+  const std::vector<std::uint8_t> a = page_pattern(kPage + 50, 1), b = page_pattern(30, 99);
   s.write(100, a.data(), a.size());
   EXPECT_EQ(s.resident_pages(), 2u);
   s.write(kPage - 10, b.data(), b.size());
@@ -96,7 +96,7 @@ TEST(SparseStoreTest, OverwritesReuseTheirPages) {
 
 TEST(SparseStoreTest, CapacityNotAMultipleOfThePage) {
   SparseStore s(kPage + 7, kPage);
-  const std::vector<std::uint8_t> in = pattern(9, 3);
+  const std::vector<std::uint8_t> in = page_pattern(9, 3);
   s.write(kPage - 2, in.data(), in.size());
   EXPECT_EQ(read(s, kPage - 2, 9), in);
   EXPECT_EQ(s.resident_pages(), 2u);
@@ -104,7 +104,7 @@ TEST(SparseStoreTest, CapacityNotAMultipleOfThePage) {
 
 TEST(SparseStoreTest, HugeCapacityCostsOnlyWrittenPages) {
   SparseStore s(std::uint64_t{1} << 44);  // 16 TiB
-  const std::vector<std::uint8_t> in = pattern(100, 5);
+  const std::vector<std::uint8_t> in = page_pattern(100, 5);
   s.write((std::uint64_t{1} << 44) - 100, in.data(), in.size());
   EXPECT_EQ(read(s, (std::uint64_t{1} << 44) - 100, 100), in);
   EXPECT_EQ(s.resident_pages(), 1u);
@@ -118,7 +118,7 @@ TEST(SparseStoreTest, MatchesAFlatBufferUnderRandomWrites) {
   for (int i = 0; i < 200; ++i) {
     const std::size_t off = rng() % kBytes;
     const std::size_t len = rng() % std::min<std::size_t>(3000, kBytes - off + 1);
-    const std::vector<std::uint8_t> in = pattern(len, static_cast<std::uint8_t>(i));
+    const std::vector<std::uint8_t> in = page_pattern(len, static_cast<std::uint8_t>(i));
     s.write(off, in.data(), len);
     std::copy(in.begin(), in.end(), flat.begin() + static_cast<std::ptrdiff_t>(off));
     const std::size_t roff = rng() % kBytes;

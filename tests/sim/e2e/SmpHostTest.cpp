@@ -117,6 +117,30 @@ TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
     }
 }
 
+// The whole fit on short runs (about a second): what the sanitizer pass runs in place of the
+// reproduction above, which it leaves to the Release pass.
+TEST(SmpHost, AShortCalibrationFitsEveryValueWithinItsBounds) {
+  const auto dir = scratch_dir("calibrate-short");
+  const auto out = dir / "catalog.json";
+  const auto residuals = dir / "residuals.json";
+  const std::string quick = " --seeds 1 --set run.duration_s=0.05 --set run.warmup_s=0.02";
+  const Invocation r = run_iscsim(
+      "calibrate --no-checks" + quick + " --out " + out.string() + " --residuals " + residuals.string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  const nlohmann::json fitted = read_json(out);
+  const nlohmann::json shipped =
+      read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
+  ASSERT_EQ(fitted["paths"].size(), shipped["paths"].size());
+  for (const auto& [name, p] : fitted["paths"].items())
+    for (const char* field : {"instr_per_call", "instr_per_byte", "cpi"}) {
+      const nlohmann::json& v = p[field];
+      EXPECT_GE(v["value"].get<double>(), v["min"].get<double>()) << name << "." << field;
+      EXPECT_LE(v["value"].get<double>(), v["max"].get<double>()) << name << "." << field;
+    }
+  const nlohmann::json table = read_json(residuals);
+  EXPECT_EQ(table["cells"].size(), 36u);  // 2 workloads x 2 CPUs x 9 bins
+}
+
 TEST(SmpHost, AnExplicitPpeCountIsRefusedOutsideAmp) {
   const auto dir = scratch_dir("ppes");
   const Invocation r = run_iscsim("run " + scenario_path("paper/smp-write-64k.json") + " --set host.ppes=1 -o " +

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds iscsim and passes its tests: a Release build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Installs what it needs first.
+# Builds iscsim and passes its tests: a Release build, then a Clang build under
+# AddressSanitizer + UndefinedBehaviorSanitizer and its tests (all but three slow figure checks),
+# then a minute of fuzzing. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,13 +7,13 @@
 #include <stdexcept>
 
 #include "sim/calibration/BoundedLeastSquares.hpp"
+#include "sim/results/Units.hpp"
 
 namespace iscsim::calibration {
 
 namespace {
 
 using nlohmann::json;
-constexpr double kPercent = 100.0;
 constexpr double kHzPerGhz = 1e9;
 // Weight of the pull towards the sourced values, against a relative error of 1 in a bin: weak,
 // so the data decide wherever they can, yet every parameter stays determined.
@@ -91,7 +91,7 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
         if (bin == "idle" || !row.contains(cpu_key(cpu))) continue;
         const json& ref = row[cpu_key(cpu)];
         if (ref["cpi"].is_null() || ref["pct_cpu"].is_null()) continue;
-        const double target = ref["pct_cpu"].get<double>() / kPercent * v.window_cycles(cpu) / ref["cpi"].get<double>();
+        const double target = ref["pct_cpu"].get<double>() / world::kPercent * v.window_cycles(cpu) / ref["cpi"].get<double>();
         std::vector<double> coeff(2 * n, 0.0);
         for (models::PathId p = 0; p < n; ++p) {
           if (std::string(models::bin_name(current[p].bin)) != bin) continue;
@@ -128,7 +128,7 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
         if (bin == "idle" || bin == "Total Non-idle" || !row.contains(cpu_key(cpu))) continue;
         const json& ref = row[cpu_key(cpu)];
         if (ref["pct_cpu"].is_null()) continue;
-        const double target = ref["pct_cpu"].get<double>() / kPercent * v.window_cycles(cpu);
+        const double target = ref["pct_cpu"].get<double>() / world::kPercent * v.window_cycles(cpu);
         std::vector<double> coeff(n, 0.0);
         double compute_now = 0;
         for (models::PathId p = 0; p < n; ++p) {
@@ -139,7 +139,7 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
           compute_now += tally(paths, current[p].name, "instr") * current[p].cpi.value;
         }
         const double fixed = v.bin_cycles(cpu, bin) - compute_now;
-        const double scale = std::max(target, v.window_cycles(cpu) / kPercent);  // 1 point of %CPU at least
+        const double scale = std::max(target, v.window_cycles(cpu) / world::kPercent);  // 1 point of %CPU at least
         cycles.add(std::move(coeff), target - fixed, scale);
       }
     }
@@ -186,7 +186,7 @@ std::vector<BinError> compare(const json& reference, const Runs& runs) {
         out.push_back(e);
       }
     }
-    const auto share = [](double v, double total) { return total > 0 ? kPercent * v / total : 0.0; };
+    const auto share = [](double v, double total) { return total > 0 ? world::kPercent * v / total : 0.0; };
     for (std::size_t i = first; i < out.size(); ++i) {
       BinError& e = out[i];
       e.sim_clear_share = share(e.sim_clear_share, sim_clears);
@@ -227,7 +227,7 @@ Targets targets(const std::vector<BinError>& errors) {
       ++t.cpi_cells;
       const double rel = e.sim_cpi > 0 ? std::fabs(e.sim_cpi - e.paper_cpi) / e.paper_cpi : 1.0;
       t.cpi_ok += rel <= kCpiRelative;
-      t.worst_cpi = std::max(t.worst_cpi, rel * kPercent);
+      t.worst_cpi = std::max(t.worst_cpi, rel * world::kPercent);
     }
   }
   return t;
@@ -243,7 +243,7 @@ std::string error_table(const std::vector<BinError>& errors) {
     std::string cpi_err = "";
     if (e.paper_cpi > 0 && e.sim_cpi > 0) {
       char b[32];
-      std::snprintf(b, sizeof b, "%+.0f%%", (e.sim_cpi - e.paper_cpi) / e.paper_cpi * kPercent);
+      std::snprintf(b, sizeof b, "%+.0f%%", (e.sim_cpi - e.paper_cpi) / e.paper_cpi * world::kPercent);
       cpi_err = b;
     }
     std::snprintf(line, sizeof line, "%-3s %-4d %-10s %8.1f %8.1f %+7.1f   %6.1f %6.1f %7s   %6.1f %6.1f %6.1f %6.1f\n",

@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include "sim/results/Units.hpp"
+
 namespace iscsim::cli {
 
 namespace {
@@ -13,7 +15,6 @@ namespace {
 constexpr std::chrono::milliseconds kQuietFor{2000};
 // Often enough to look alive, rarely enough not to flicker.
 constexpr std::chrono::milliseconds kRedrawEvery{250};
-constexpr double kPercent = 100.0;
 // Carriage return, then erase to the end of the line (ANSI EL), so a shorter line leaves no tail.
 constexpr const char* kRewriteLine = "\r\033[K";
 
@@ -36,7 +37,7 @@ void ProgressLine::update(double simulated_s) {
     std::snprintf(line, sizeof line, "warm-up: %.3f of %.3f simulated s", simulated_s, window_start_s_);
   else if (simulated_s < window_end_s_)
     std::snprintf(line, sizeof line, "window: %.3f of %.3f simulated s (%.0f%%)", in_window_s, window_s,
-                  kPercent * in_window_s / window_s);
+                  world::kPercent * in_window_s / window_s);
   else
     std::snprintf(line, sizeof line, "window done; draining: %.3f simulated s past it",
                   simulated_s - window_end_s_);

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "models/cpu/Bin.hpp"
+#include "sim/results/Units.hpp"
 
 namespace iscsim::compare {
 
 namespace {
 
-constexpr double kPercent = 100.0;
 const std::string kIdle(models::bin_name(models::Bin::Idle));
 
 // Per bin and counter, the sum over every CPU of the run (zeros for the ideal host's none).
@@ -57,7 +57,7 @@ std::optional<double> summary_value(const nlohmann::json& summary, const std::st
 
 std::optional<double> improvement_pct(double bin_base, double total_base, double bin_other) {
   if (bin_base == 0 || total_base == 0) return std::nullopt;
-  return kPercent * (bin_base / total_base) * (1.0 - bin_other / bin_base);
+  return world::kPercent * (bin_base / total_base) * (1.0 - bin_other / bin_base);
 }
 
 Comparison compare_runs(const RunResults& base, const RunResults& other) {
@@ -104,7 +104,7 @@ Comparison compare_runs(const RunResults& base, const RunResults& other) {
   for (const char* metric : kSummaryMetrics) {
     if (!base.summary.contains(metric) && !other.summary.contains(metric)) continue;
     SummaryComparison s{metric, summary_value(base.summary, metric), summary_value(other.summary, metric), {}};
-    if (s.base && s.other && *s.base != 0) s.change_pct = kPercent * (*s.other / *s.base - 1.0);
+    if (s.base && s.other && *s.base != 0) s.change_pct = world::kPercent * (*s.other / *s.base - 1.0);
     c.summary.push_back(s);
   }
   return c;

@@ -99,18 +99,28 @@ TEST(SmpHost, CostPerBitRisesWithFrequencyBecauseMemoryLatencyIsFixedInNanosecon
   EXPECT_GT(fast, slow);
 }
 
+// The values `calibrate` fits in each path of the catalog.
+constexpr const char* kFittedFields[] = {"instr_per_call", "instr_per_byte", "cpi"};
+
+nlohmann::json shipped_catalog() {
+  return read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
+}
+
+// `iscsim calibrate --no-checks` with `options`, writing its catalog to dir/catalog.json.
+Invocation calibrate(const std::filesystem::path& dir, const std::string& options) {
+  return run_iscsim("calibrate --no-checks --out " + (dir / "catalog.json").string() + options, dir);
+}
+
 TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
   const auto dir = scratch_dir("calibrate");
-  const auto out = dir / "catalog.json";
-  const Invocation r = run_iscsim("calibrate --no-checks --out " + out.string(), dir);
+  const Invocation r = calibrate(dir, "");
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_NE(r.stdout_text.find("%CPU within 2 points"), std::string::npos);
-  const nlohmann::json fitted = read_json(out);
-  const nlohmann::json shipped =
-      read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
+  const nlohmann::json fitted = read_json(dir / "catalog.json");
+  const nlohmann::json shipped = shipped_catalog();
   ASSERT_EQ(fitted["paths"].size(), shipped["paths"].size());
   for (const auto& [name, p] : shipped["paths"].items())
-    for (const char* field : {"instr_per_call", "instr_per_byte", "cpi"}) {
+    for (const char* field : kFittedFields) {
       const double want = p[field]["value"].get<double>();
       EXPECT_NEAR(fitted["paths"][name][field]["value"].get<double>(), want, 1e-6 * std::max(1.0, want))
           << name << "." << field;
@@ -121,18 +131,14 @@ TEST(SmpHost, CalibrateReproducesTheShippedCatalog) {
 // reproduction above, which it leaves to the Release pass.
 TEST(SmpHost, AShortCalibrationFitsEveryValueWithinItsBounds) {
   const auto dir = scratch_dir("calibrate-short");
-  const auto out = dir / "catalog.json";
   const auto residuals = dir / "residuals.json";
-  const std::string quick = " --seeds 1 --set run.duration_s=0.05 --set run.warmup_s=0.02";
-  const Invocation r = run_iscsim(
-      "calibrate --no-checks" + quick + " --out " + out.string() + " --residuals " + residuals.string(), dir);
+  const Invocation r = calibrate(
+      dir, " --seeds 1 --set run.duration_s=0.05 --set run.warmup_s=0.02 --residuals " + residuals.string());
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  const nlohmann::json fitted = read_json(out);
-  const nlohmann::json shipped =
-      read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json");
-  ASSERT_EQ(fitted["paths"].size(), shipped["paths"].size());
+  const nlohmann::json fitted = read_json(dir / "catalog.json");
+  ASSERT_EQ(fitted["paths"].size(), shipped_catalog()["paths"].size());
   for (const auto& [name, p] : fitted["paths"].items())
-    for (const char* field : {"instr_per_call", "instr_per_byte", "cpi"}) {
+    for (const char* field : kFittedFields) {
       const nlohmann::json& v = p[field];
       EXPECT_GE(v["value"].get<double>(), v["min"].get<double>()) << name << "." << field;
       EXPECT_LE(v["value"].get<double>(), v["max"].get<double>()) << name << "." << field;

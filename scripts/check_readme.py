@@ -16,7 +16,7 @@ SOURCE is one of
     run ARGS...        `iscsim run ARGS -o TMP`; EXPRESSION sees `r`, its results.json
     calibrate ARGS...  `iscsim calibrate ARGS --out TMP`; EXPRESSION sees `out`, its standard
                        output, `rows`, its error table (dicts of wl, cpu, bin, diff, cpi_error),
-                       and `row(wl, cpu, bin)`, one of them
+                       `row(wl, cpu, bin)`, one of them, and `residuals`, its residual JSON
     calc               EXPRESSION alone (arithmetic such as the wire bounds)
 
 and EXPRESSION is Python (`math` is there). Commands with the same SOURCE run once. "(cheap)"
@@ -82,6 +82,7 @@ def produce(source, iscsim, scratch, cache):
             names["r"] = json.loads((target / "results.json").read_text())
         else:
             names["out"] = done.stdout
+            names["residuals"] = json.loads((out / "catalog.residuals.json").read_text())
             rows = calibrate_rows(done.stdout)
             names["rows"] = rows
             names["row"] = lambda wl, cpu, bin: next(x for x in rows if (x["wl"], x["cpu"], x["bin"]) == (wl, cpu, bin))

@@ -76,7 +76,7 @@ std::vector<std::string> on_bounds(const models::CodePathCatalog& fitted) {
 }
 
 nlohmann::json residuals_json(const std::vector<BinError>& errors, const std::vector<PathDrift>& drift,
-                              const std::vector<std::string>& bounds) {
+                              const std::vector<std::string>& bounds, const std::optional<WorkTimeRatio>& work_time) {
   nlohmann::json cells = nlohmann::json::array();
   for (const BinError& e : errors)
     cells.push_back({{"workload", e.workload},
@@ -91,7 +91,7 @@ nlohmann::json residuals_json(const std::vector<BinError>& errors, const std::ve
   nlohmann::json paths = nlohmann::json::array();
   for (const PathDrift& d : drift)
     paths.push_back({{"path", d.path}, {"what", d.what}, {"sourced", d.sourced}, {"fitted", d.fitted}, {"ratio", d.ratio}});
-  return {{"cells", cells},
+  nlohmann::json out = {{"cells", cells},
           {"targets", {{"pct_cpu_within_2_points", t.pct_ok},
                        {"cells", t.cells},
                        {"cpi_within_15_pct", t.cpi_ok},
@@ -102,6 +102,8 @@ nlohmann::json residuals_json(const std::vector<BinError>& errors, const std::ve
                                   {"clear_share_points", t.worst_clear}, {"miss_share_points", t.worst_miss}}}}},
           {"paths_beyond_3x_of_source", paths},
           {"values_on_bounds", bounds}};
+  if (work_time) out["time_per_work_write_over_read"] = {{"paper", work_time->paper}, {"sim", work_time->sim}};
+  return out;
 }
 
 std::string drift_text(const std::vector<PathDrift>& drift, const std::vector<std::string>& bounds) {

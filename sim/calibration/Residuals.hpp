@@ -11,6 +11,7 @@
 
 #include "models/cpu/CodePath.hpp"
 #include "sim/calibration/Calibration.hpp"
+#include "sim/calibration/WorkTime.hpp"
 
 namespace iscsim::calibration {
 
@@ -35,7 +36,7 @@ std::vector<PathDrift> drifts(const models::CodePathCatalog& fitted, const model
 std::vector<std::string> on_bounds(const models::CodePathCatalog& fitted);
 
 nlohmann::json residuals_json(const std::vector<BinError>& errors, const std::vector<PathDrift>& drift,
-                              const std::vector<std::string>& bounds);
+                              const std::vector<std::string>& bounds, const std::optional<WorkTimeRatio>& work_time);
 std::string drift_text(const std::vector<PathDrift>& drift, const std::vector<std::string>& bounds);
 
 }  // namespace iscsim::calibration

@@ -121,10 +121,12 @@ int calibrate_command(const std::vector<std::string>& args) {
     constexpr double kDriftLimit = 3;
     const std::vector<calibration::PathDrift> drift = calibration::drifts(fit.catalog, setup.prior, calibration::stall_cycles_per_call(fit.runs), kDriftLimit);
     const std::vector<std::string> bounds = calibration::on_bounds(fit.catalog);
-    std::cout << calibration::error_table(errors) << calibration::drift_text(drift, bounds);
+    const std::optional<calibration::WorkTimeRatio> work_time = calibration::write_over_read_time(setup.reference, fit.runs);
+    std::cout << calibration::error_table(errors) << calibration::work_time_text(work_time)
+              << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << leave_one_out_table(setup);
     staged.write(out, fit.catalog.to_json().dump(kCatalogIndent) + "\n");
-    staged.write(residuals, calibration::residuals_json(errors, drift, bounds).dump(results::kJsonIndent) + "\n");
+    staged.write(residuals, calibration::residuals_json(errors, drift, bounds, work_time).dump(results::kJsonIndent) + "\n");
     staged.commit();
     std::cout << "wrote " << out << " and " << residuals << "\n";
     return kExitOk;

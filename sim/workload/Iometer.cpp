@@ -132,7 +132,7 @@ bool Iometer::issue(std::size_t wi) {
   }
   ios_.emplace(r.tag, io);
   ++w.in_flight;
-  paths_[w.path].target->submit(std::move(r));
+  paths_[w.path].target->submit(std::move(r), wi);
   return true;
 }
 

@@ -13,7 +13,8 @@ namespace iscsim::world {
 class IoTarget {
  public:
   virtual ~IoTarget() = default;
-  virtual void submit(stack::iscsi::ScsiRequest request) = 0;
+  // `issuer`: which of the workload's issuers asks (an IOmeter worker, with its own open device).
+  virtual void submit(stack::iscsi::ScsiRequest request, std::size_t issuer) = 0;
 };
 
 // Who issued them: told when a path can take I/O and when each completes.

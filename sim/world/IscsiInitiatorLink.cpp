@@ -32,7 +32,7 @@ void IscsiInitiatorLink::set_deferred(std::function<void()> notify) { notify_ = 
 
 void IscsiInitiatorLink::start() { endpoint_->connect(); }
 
-void IscsiInitiatorLink::submit(stack::iscsi::ScsiRequest request) {
+void IscsiInitiatorLink::submit(stack::iscsi::ScsiRequest request, std::size_t /*issuer*/) {
   session_.submit(std::move(request));
   pump();
 }

@@ -48,7 +48,8 @@ class IscsiInitiatorLink : public IoTarget {
   std::size_t output_bytes() { return session_.output().size(); }
 
   void start();  // the TCP connection opens; login follows
-  void submit(stack::iscsi::ScsiRequest request) override;
+  // Straight to the session: whoever issues it.
+  void submit(stack::iscsi::ScsiRequest request, std::size_t issuer) override;
   void logout();
   bool ended() const;  // logged out, or failed for good
 

@@ -21,13 +21,14 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
     : host_(host),
       link_(link),
       io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.catalog(), user_buffer_bytes),
+      aio_(host.cpus(), host.paths(), home_cpu(index, host.hosts()),
+           [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) { start_io(cpu, file, std::move(r)); }),
       index_(index) {
   header_buffers_ = host.memory().region(kHeaderBuffers * host.objects().iscsi_header_bytes);
   kernel::CpuSet& k = host.cpus();
   const std::string n = std::to_string(index);
   if (host.config().strategy.completion == scenario::AmpCompletion::RxThread)
     rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home_cpu());
-  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home_cpu(), kernel::kDynamoProcess);
   host.attach_session(link.endpoint(), this);
   // TCP runs on the PPE: socket activity marks the connection for it; output the session queued
   // from the host's side (a logout when the workload ends) is posted there and then.
@@ -37,28 +38,22 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
   });
 }
 
-int AmpSession::home_cpu() const { return static_cast<int>(index_ % static_cast<std::size_t>(host_.hosts())); }
+int AmpSession::home_cpu(std::size_t index, int hosts) { return static_cast<int>(index % static_cast<std::size_t>(hosts)); }
 
-void AmpSession::submit(stack::iscsi::ScsiRequest request) {
-  to_issue_.push_back(std::move(request));
-  host_.cpus().wake(worker_, host_.cpus().executing());
+int AmpSession::home_cpu() const { return home_cpu(index_, host_.hosts()); }
+
+void AmpSession::submit(stack::iscsi::ScsiRequest request, std::size_t issuer) {
+  aio_.submit(issuer, std::move(request));
 }
 
-kernel::Work AmpSession::worker_thread() {
-  return kernel::Work{[this](int cpu) {
-                        while (!to_issue_.empty()) {
-                          stack::iscsi::ScsiRequest r = std::move(to_issue_.front());
-                          to_issue_.pop_front();
-                          const bool read = r.direction == stack::iscsi::DataDirection::Read;
-                          const std::uint64_t bytes = r.transfer_length;
-                          const models::Addr buffer = io_.issue(cpu, bytes);
-                          // The answers' buffers are posted before the command can be answered.
-                          post_receives(cpu, read, bytes, buffer);
-                          link_.submit(std::move(r));
-                          post_output(cpu);
-                        }
-                      },
-                      {}};
+void AmpSession::start_io(int cpu, std::size_t file, stack::iscsi::ScsiRequest r) {
+  const bool read = r.direction == stack::iscsi::DataDirection::Read;
+  const std::uint64_t bytes = r.transfer_length;
+  const models::Addr buffer = io_.issue(cpu, file, bytes);
+  // The answers' buffers are posted before the command can be answered.
+  post_receives(cpu, read, bytes, buffer);
+  link_.submit(std::move(r), file);
+  post_output(cpu);
 }
 
 void AmpSession::post_receives(int cpu, bool read, std::uint64_t bytes, models::Addr buffer) {
@@ -106,7 +101,7 @@ void AmpSession::post_output(int cpu) {
     k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
   else
     k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0);
-  const models::Addr user = io_.user_span(tx_cursor_, bytes);
+  const models::Addr user = io_.data_span(tx_cursor_, bytes);
   // Headers are small; the data the PDUs carry is what the NIC reads from the user's pages.
   const std::uint64_t headers = pdus * host_.objects().iscsi_header_bytes;
   const std::uint64_t data = bytes > headers ? bytes - headers : 0;
@@ -147,14 +142,14 @@ void AmpSession::handle_events(int cpu) {
     // threshold's worth, the last one sleeping when the queue runs dry.
     waits += (r.events + threshold - 1) / threshold;
     if (r.bytes > 0 && !host_.config().strategy.rx_copy_on_ppe)
-      host_.copy_out_on_host(cpu, link_.endpoint(), r.bytes, io_.user_span(rx_cursor_, r.bytes));
+      host_.copy_out_on_host(cpu, link_.endpoint(), r.bytes, io_.data_span(rx_cursor_, r.bytes));
     const std::uint64_t pdus_before = link_.session().counts().total_received();
     const std::uint64_t done_before = link_.session().stats().completions;
     link_.process_landed(r.bytes);
     const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
     const std::uint64_t done = link_.session().stats().completions - done_before;
     if (pdus > 0) k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
-    for (std::uint64_t i = 0; i < done; ++i) io_.complete(cpu);
+    for (std::uint64_t i = 0; i < done; ++i) aio_.io_done(cpu, io_.complete(cpu));
     // An R2T, a login step or a NOP-In may have queued PDUs: they are posted from here.
     post_output(cpu);
     threshold = wait_threshold();

@@ -1,14 +1,14 @@
 #pragma once
-// One iSCSI session on the AMP host's side (paper Fig 2b): the dynamo worker issues raw I/O
-// through the SCSI midlayer as on SMP, and the iSCSI driver posts its PDUs through the KAL
+// One iSCSI session on the AMP host's side (paper Fig 2b): dynamo's workers issue raw I/O
+// through glibc's AIO helper threads and the SCSI midlayer as on SMP, and the iSCSI driver posts its PDUs through the KAL
 // (zero-copy: the NIC reads the pinned user pages) with the receive buffers for the answers
 // pre-posted at command issue. Events come back through the event queue and are handled by a
 // receive thread woken by an IPI (wait or wait_N), or by a callback in the IPI itself.
 #include <cstdint>
-#include <deque>
 
 #include "sim/host/amp/AmpHost.hpp"
 #include "sim/host/kernel/DynamoIo.hpp"
+#include "sim/host/kernel/GlibcAio.hpp"
 #include "sim/world/IoTarget.hpp"
 #include "sim/world/IscsiInitiatorLink.hpp"
 
@@ -18,13 +18,14 @@ class AmpSession : public world::IoTarget {
  public:
   AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size_t index, std::uint64_t user_buffer_bytes);
 
-  void submit(stack::iscsi::ScsiRequest request) override;
+  void submit(stack::iscsi::ScsiRequest request, std::size_t issuer) override;
   // The PPE posted enough events: wake the receive thread, or run the callback.
   void wake();
   world::IscsiInitiatorLink& link() { return link_; }
 
  private:
-  kernel::Work worker_thread();
+  // A helper thread's raw I/O for worker `file`: the command, its receive buffers, its PDUs.
+  void start_io(int cpu, std::size_t file, stack::iscsi::ScsiRequest r);
   kernel::Work receive_thread();
   // Reaps and handles every event, on host CPU `cpu`, then waits again.
   void handle_events(int cpu);
@@ -34,14 +35,14 @@ class AmpSession : public world::IoTarget {
   void post_receives(int cpu, bool read, std::uint64_t bytes, models::Addr buffer);
   std::uint64_t wait_threshold() const;
   int home_cpu() const;
+  static int home_cpu(std::size_t index, int hosts);
 
   AmpHost& host_;
   world::IscsiInitiatorLink& link_;
   kernel::DynamoIo io_;
+  kernel::GlibcAio aio_;
   std::size_t index_;
   kernel::Thread* rx_ = nullptr;
-  kernel::Thread* worker_ = nullptr;
-  std::deque<stack::iscsi::ScsiRequest> to_issue_;
   std::uint64_t posted_output_ = 0;  // bytes of the session's output already posted, not yet sent
   std::uint64_t pdus_seen_ = 0;      // PDUs the session had queued at the last post
   std::uint64_t tx_cursor_ = 0;

@@ -122,6 +122,9 @@ class CpuSet {
   Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm = kKernelThread);
   // Makes `t` runnable. `waker` is the CPU whose work wakes it (-1: a device or timer).
   void wake(Thread* t, int waker);
+  // A wake-up that the work now running on `cpu` does as its last act (end_kio_request once a
+  // command's buffer_heads are ended): charged within that work, runnable when it is done.
+  void wake_when_done(Thread* t, int cpu);
   // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
   // backlog when its owner releases it): `owner`'s current work takes that much longer.
   void run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
@@ -206,6 +209,8 @@ class CpuSet {
   // wake_up() of `t` on `cpu`: its wait queue, its entry, the run queue, its task; with
   // `reads_sched_data`, reschedule_idle's read of its last CPU's schedule_data.
   void run_wake_up(int cpu, const Thread& t, bool reads_sched_data);
+  // Enqueues `t` and tells the CPU reschedule_idle() picks for it.
+  void make_runnable(Thread* t, int waker);
   Thread* pick(int cpu);
   // schedule()'s choice for `cpu` among the run queue and `prev` (still runnable, or null): the
   // highest goodness, the run queue's head first on a tie; every slice recharged when all are spent.

@@ -59,9 +59,28 @@ void CpuSet::wake(Thread* t, int waker) {
   if (t->queued_) return;
   if (waker >= 0 && executing_ == waker)
     run_wake_up(waker, *t, true);
+  make_runnable(t, waker);
+}
+
+void CpuSet::make_runnable(Thread* t, int waker) {
   enqueue(t);
   // The waker's own CPU reschedules when its work returns; another CPU is told by an IPI.
   tell(reschedule_idle(t, waker), waker);
+}
+
+void CpuSet::wake_when_done(Thread* t, int cpu) {
+  if (executing_ != cpu || !cpus_[cpu].busy) {
+    wake(t, cpu);
+    return;
+  }
+  if (!t->running_ && !t->queued_) run_wake_up(cpu, *t, true);
+  defer(cpu, [this, t, cpu] {
+    if (t->running_) {
+      t->rerun_ = true;
+      return;
+    }
+    if (!t->queued_) make_runnable(t, cpu);
+  });
 }
 
 void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {

@@ -1,11 +1,14 @@
 #pragma once
 // dynamo's raw I/O through the Linux 2.4 block and SCSI layers, as every architecture whose host
-// runs Linux does it: the worker's system call maps the user buffer (a reference on each struct
-// page, one buffer_head per 512-byte sector), queues the command under io_request_lock and hands
-// it to the iSCSI driver; the completion side ends it under the same lock. Charged on the CPU
-// its thread runs on.
+// runs Linux does it: each worker's open raw device has a kiobuf (made by raw_open with its 1,024
+// buffer_heads) through which its system call maps the user buffer (a reference on each struct
+// page) and submits one buffer_head per 512-byte sector; the command is queued under
+// io_request_lock and handed to the iSCSI driver, and the completion side ends it under the same
+// lock. Charged on the CPU its thread runs on.
 #include <cstdint>
+#include <cstddef>
 #include <deque>
+#include <map>
 
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
@@ -18,48 +21,56 @@ inline constexpr int kDynamoProcess = 0;
 
 class DynamoIo {
  public:
-  // `user_buffer_bytes`: the worker's one I/O buffer (IOmeter: the largest transfer size), which
+  // `user_buffer_bytes`: each worker's one I/O buffer (IOmeter: the largest transfer size), which
   // every I/O it has outstanding maps and fills (or sends from).
   DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& objects, models::AddressSpace& memory,
            const models::CodePathCatalog& catalog, std::uint64_t user_buffer_bytes);
 
-  // The worker issues one I/O of `bytes` on `cpu`, up to and including iscsi_queuecommand.
-  // Returns where its data sits in the user's buffers.
-  models::Addr issue(int cpu, std::uint64_t bytes);
-  // The oldest command completes on `cpu` (scsi_done under io_request_lock, its buffer_heads ended).
-  void complete(int cpu);
-  // The next `bytes` of the user's buffers a copy walks, in order.
-  models::Addr user_span(std::uint64_t& cursor, std::uint64_t bytes);
+  // Worker `file` issues one I/O of `bytes` on `cpu`, up to and including iscsi_queuecommand.
+  // Returns where its data sits in the worker's buffer.
+  models::Addr issue(int cpu, std::size_t file, std::uint64_t bytes);
+  // The oldest command completes on `cpu` (scsi_done under io_request_lock, its buffer_heads
+  // ended); returns the worker whose I/O it was.
+  std::size_t complete(int cpu);
+  // The next `bytes` a copy walks, in order, in the buffer of the oldest command in flight (a
+  // session's commands move their data in turn).
+  models::Addr data_span(std::uint64_t& cursor, std::uint64_t bytes);
   // The iSCSI command structure of the newest command (what a PDU being built touches), 0 if none.
   models::Addr newest_iscsi_cmd() const { return live_.empty() ? 0 : live_.back().iscsi_cmd; }
 
  private:
-  struct BufferHeads {
-    models::SlabCache* cache = nullptr;
-    models::Addr addr = 0;
-    std::uint64_t bytes = 0;
+  // A worker's open raw device and what its I/Os touch: its buffer and the buffer's struct
+  // pages; its kiobuf's buffer_heads, and the kiobuf's arrays of their pointers and block numbers.
+  struct RawFile {
+    models::Addr user = 0;
+    models::Addr mem_map = 0;
+    models::Addr buffer_heads = 0;
+    models::Addr kiobuf = 0;
+    std::uint64_t map_cursor = 0;  // the buffer of the next raw I/O to map
   };
   struct Live {
     models::Addr scsi_cmnd = 0;
     models::Addr iscsi_cmd = 0;
     std::uint64_t bytes = 0;
-    BufferHeads bhs;
+    std::size_t file = 0;
   };
-  BufferHeads alloc_buffer_heads(std::uint64_t io_bytes);
+  RawFile& file(std::size_t index);
+  // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its
+  // start where a span would wrap.
+  models::Addr span(models::Addr buffer, std::uint64_t& cursor, std::uint64_t bytes) const;
 
   CpuSet& cpus_;
   const KernelPaths& paths_;
   const KernelObjects& objects_;
   models::AddressSpace& memory_;
   const models::CodePathCatalog& catalog_;
-  models::Addr user_ = 0;
   std::uint64_t user_bytes_ = 0;
-  std::uint64_t map_cursor_ = 0;  // the buffer of the next raw I/O to map
-  models::Addr mem_map_ = 0;      // the struct pages of the worker's buffers
   models::SlabCache* scsi_cmnds_;
   models::SlabCache* iscsi_cmds_;
-  std::deque<BufferHeads> completed_;  // buffer_heads of completed I/Os, freed by the worker
-  std::deque<Live> live_;              // commands issued and not yet completed, oldest first
+  std::map<std::size_t, RawFile> files_;  // by worker
+  const RawFile* last_completed_ = nullptr;
+  models::Addr session_buffer_ = 0;  // what copies walk before any I/O (the login's PDUs)
+  std::deque<Live> live_;  // commands issued and not yet completed, oldest first
 };
 
 }  // namespace iscsim::host::kernel

@@ -38,6 +38,10 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.scsi_request = c.id("scsi_request");
   k.scsi_done = c.id("scsi_done");
   k.dynamo_io = c.id("dynamo_io");
+  k.aio_request = c.id("aio_request");
+  k.aio_notify = c.id("aio_notify");
+  k.signal_send = c.id("signal_send");
+  k.signal_deliver = c.id("signal_deliver");
   k.local_timer = c.id("local_timer");
   return k;
 }
@@ -64,6 +68,8 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.page_struct_bytes = get("page_struct_bytes");
   o.buffer_head_bytes = get("buffer_head_bytes");
   o.raw_sector_bytes = get("raw_sector_bytes");
+  o.kio_max_sectors = get("kio_max_sectors");
+  o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays.
   const auto optional = [&p](const char* name) {

@@ -17,6 +17,7 @@ struct KernelPaths {
   models::PathId tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
+  models::PathId aio_request, aio_notify, signal_send, signal_deliver;
   models::PathId local_timer;
   static KernelPaths resolve(const models::CodePathCatalog& catalog);
 };
@@ -24,7 +25,7 @@ struct KernelPaths {
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
-  std::uint32_t buffer_head_bytes, raw_sector_bytes;
+  std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   SchedulerWeights scheduler;  // time slices and goodness()
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch

@@ -19,13 +19,17 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
                            std::uint64_t user_buffer_bytes)
     : host_(host),
       link_(link),
-      io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.cost().catalog(), user_buffer_bytes) {
+      io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.cost().catalog(), user_buffer_bytes),
+      aio_(host.cpus(), host.paths(), static_cast<int>(index),
+           [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) {
+             io_.issue(cpu, file, r.transfer_length);
+             link_.submit(std::move(r), file);
+           }) {
   CpuSet& k = host.cpus();
   const std::string n = std::to_string(index);
   const int home = static_cast<int>(index);
   rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home);
   tx_ = k.create_thread("iscsi_tx" + n, [this] { return transmit_thread(); }, home);
-  worker_ = k.create_thread("dynamo" + n, [this] { return worker_thread(); }, home, kernel::kDynamoProcess);
   link.set_deferred([this] { notify(); });
 }
 
@@ -40,21 +44,8 @@ void SmpIscsiPath::notify() {
   if (link_.has_output() && conn.send_space() >= std::max<std::size_t>(1, wanted)) wake(tx_);
 }
 
-void SmpIscsiPath::submit(stack::iscsi::ScsiRequest request) {
-  to_issue_.push_back(std::move(request));
-  wake(worker_);
-}
-
-Work SmpIscsiPath::worker_thread() {
-  return Work{[this](int cpu) {
-                while (!to_issue_.empty()) {
-                  stack::iscsi::ScsiRequest r = std::move(to_issue_.front());
-                  to_issue_.pop_front();
-                  io_.issue(cpu, r.transfer_length);
-                  link_.submit(std::move(r));
-                }
-              },
-              {}};
+void SmpIscsiPath::submit(stack::iscsi::ScsiRequest request, std::size_t issuer) {
+  aio_.submit(issuer, std::move(request));
 }
 
 Work SmpIscsiPath::transmit_thread() {
@@ -81,7 +72,7 @@ Work SmpIscsiPath::transmit_thread() {
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0);
-                host_.sendmsg(cpu, link_.endpoint(), bytes, io_.user_span(tx_cursor_, bytes));
+                host_.sendmsg(cpu, link_.endpoint(), bytes, io_.data_span(tx_cursor_, bytes));
               },
               [this] { host_.release_socket(link_.endpoint()); }};
 }
@@ -98,10 +89,10 @@ Work SmpIscsiPath::receive_thread() {
                 const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
                 const std::uint64_t done = link_.session().stats().completions - done_before;
                 if (bytes > 0) {
-                  host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, io_.user_span(rx_cursor_, bytes));
+                  host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, io_.data_span(rx_cursor_, bytes));
                   k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
                 }
-                for (std::uint64_t i = 0; i < done; ++i) io_.complete(cpu);
+                for (std::uint64_t i = 0; i < done; ++i) aio_.io_done(cpu, io_.complete(cpu));
                 // An R2T or a NOP-In may have queued PDUs for the transmit thread.
                 if (link_.has_output()) k.wake(tx_, cpu);
               },

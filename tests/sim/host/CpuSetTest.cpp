@@ -12,61 +12,12 @@
 #include <utility>
 #include <vector>
 
-#include "sim/host/kernel/CpuSet.hpp"
+#include "tests/sim/host/CpuSetRig.hpp"
 
 namespace iscsim::host::kernel {
 namespace {
 
 using models::Picos;
-
-constexpr double kHz = 1e9;  // one cycle = 1 ns
-
-models::CodePathCatalog catalog() {
-  const char* path = R"({"bin": "%s", "instr_per_call": {"value": 1000, "min": 0, "max": 1e6, "source": "t"},
-    "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "t"}, "cpi": {"value": 1, "min": 1, "max": 1, "source": "t"},
-    "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "t"}})";
-  nlohmann::json doc{{"paths", nlohmann::json::object()}};
-  for (const char* name : {"schedule", "wake_up", "ipi_handler", "irq_entry", "spin_lock_wait", "work"}) {
-    char buf[512];
-    std::snprintf(buf, sizeof buf, path, std::string(name) == "work" ? "TCP" : "Interface");
-    doc["paths"][name] = nlohmann::json::parse(buf);
-  }
-  return models::CodePathCatalog::parse(doc, "test");
-}
-
-struct Rig {
-  explicit Rig(int n_cpus = 2)
-      : caches(models::CacheGeometry{1 << 16, 4, 64, 1}, n_cpus),
-        fsb(models::MemoryBusParams{3.2e9, 64}),
-        memory(64, 4096),
-        paths(catalog()),
-        cost(params(), paths, caches, fsb, memory, n_cpus, kHz),
-        cpus(calendar, cost,
-             SchedulerPaths{paths.id("schedule"), paths.id("wake_up"), paths.id("ipi_handler"), paths.id("irq_entry"),
-                            paths.id("spin_lock_wait"), paths.id("work")},  // softirq entry: TCP
-             n_cpus) {}
-  static models::CpuParams params() {
-    models::CpuParams p;
-    p.memory_latency_ns = 100;
-    p.peer_latency_ns = 100;
-    p.clear_penalty_cycles = 0;  // keeps the arithmetic exact
-    p.prefetch_page_bytes = 4096;
-    return p;
-  }
-  void run_all() {
-    while (!calendar.empty()) calendar.run_next();
-  }
-  void run_until(Picos t) {
-    while (!calendar.empty() && calendar.next_time() < t) calendar.run_next();
-  }
-  world::Calendar calendar;
-  models::CoherentCaches caches;
-  models::MemoryBus fsb;
-  models::AddressSpace memory;
-  models::CodePathCatalog paths;
-  models::CpuCostModel cost;
-  CpuSet cpus;
-};
 
 TEST(CpuSet, AnInterruptPushesTheRestOfAThreadBackByItsOwnTime) {
   Rig r;
@@ -371,6 +322,34 @@ TEST(CpuSet, DeferredEffectsRunOnceInOrderWhenTheirOwnWorkFinishes) {
   const std::vector<std::pair<int, Picos>> expected{
       {1, 2 * models::kPicosPerMicro}, {2, 2 * models::kPicosPerMicro}, {3, 6 * models::kPicosPerMicro}};
   EXPECT_EQ(ran, expected);
+}
+
+TEST(CpuSet, AWakeUpDoneLastIsChargedToItsWorkButRunnableOnlyWhenThatWorkEnds) {
+  // end_kio_request wakes a raw I/O's sleeper once the command's buffer_heads are ended: a CPU
+  // that schedules while the completing work still runs does not find it yet.
+  for (const bool when_done : {false, true}) {
+    Rig r;
+    const models::PathId work = r.paths.id("work");
+    Picos woken_starts = -1;
+    Thread* woken = r.cpus.create_thread("woken", [&] { return Work{[&](int) { woken_starts = r.calendar.now(); }, {}}; }, 1);
+    Thread* busy = r.cpus.create_thread("busy", [&] { return Work{[&](int cpu) { r.cpus.run(cpu, work, 3, 0); }, {}}; }, 1);
+    r.cpus.wake(busy, -1);  // CPU1 schedules it, runs it 3 us and schedules again while CPU0 works
+    Picos waker_done = -1;
+    r.cpus.raise_softirq(0, Work{[&](int cpu) {
+                                   r.cpus.run(cpu, work, 5, 0);
+                                   if (when_done)
+                                     r.cpus.wake_when_done(woken, cpu);
+                                   else
+                                     r.cpus.wake(woken, cpu);
+                                 },
+                                 [&] { waker_done = r.calendar.now(); }});
+    r.run_all();
+    EXPECT_EQ(waker_done, 6 * models::kPicosPerMicro);  // its 5 us and the wake-up's 1 us either way
+    if (when_done)
+      EXPECT_GE(woken_starts, waker_done);
+    else
+      EXPECT_LT(woken_starts, waker_done);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+#include "sim/host/kernel/GlibcAio.hpp"
+
+#include <string>
+#include <utility>
+
+namespace iscsim::host::kernel {
+
+GlibcAio::GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, StartIo start)
+    : cpus_(cpus), paths_(paths), home_cpu_(home_cpu), start_(std::move(start)) {}
+
+GlibcAio::File& GlibcAio::file(std::size_t index) {
+  std::unique_ptr<File>& slot = files_[index];
+  if (!slot) {
+    slot = std::make_unique<File>();
+    File* f = slot.get();
+    f->index = index;
+    const std::string n = std::to_string(index);
+    f->worker = cpus_.create_thread("dynamo" + n, [this, f] { return worker_run(*f); }, home_cpu_, kDynamoProcess);
+    f->helper = cpus_.create_thread("aio" + n, [this, f] { return helper_run(*f); }, home_cpu_, kDynamoProcess);
+  }
+  return *slot;
+}
+
+void GlibcAio::submit(std::size_t index, stack::iscsi::ScsiRequest request) {
+  File& f = file(index);
+  f.asked.push_back(std::move(request));
+  // While the file's I/O is in the kernel the worker waits in aio_suspend: what it asks for now
+  // it asks once the helper's restart signal has woken it. Otherwise it is issuing already.
+  if (!f.in_kernel) cpus_.wake(f.worker, cpus_.executing());
+}
+
+void GlibcAio::io_done(int cpu, std::size_t index) {
+  File& f = file(index);
+  f.ended = true;
+  // end_kio_request wakes the helper sleeping in kiobuf_wait_for_io once the command's
+  // buffer_heads are ended: after what the completing work touches.
+  cpus_.wake_when_done(f.helper, cpu);
+}
+
+void GlibcAio::restart(int cpu, Thread* to, bool& signalled) {
+  // LinuxThreads' __pthread_restart: kill() of the restart signal, whose send_sig_info wakes the
+  // thread suspended in sigsuspend.
+  cpus_.run(cpu, paths_.syscall, 1, 0);
+  cpus_.run(cpu, paths_.signal_send, 1, 0);
+  signalled = true;
+  cpus_.wake(to, cpu);
+}
+
+void GlibcAio::deliver(int cpu, bool& signalled) {
+  if (!signalled) return;
+  signalled = false;
+  cpus_.run(cpu, paths_.signal_deliver, 1, 0);
+  cpus_.run(cpu, paths_.syscall, 1, 0);  // the handler's sigreturn
+}
+
+Work GlibcAio::worker_run(File& f) {
+  return Work{[this, &f](int cpu) {
+                deliver(cpu, f.worker_signalled);
+                while (!f.asked.empty()) {
+                  cpus_.run(cpu, paths_.dynamo_io, 1, 0);
+                  cpus_.run(cpu, paths_.aio_request, 1, 0);
+                  f.queued.push_back(std::move(f.asked.front()));
+                  f.asked.pop_front();
+                }
+                // glibc starts an idle helper for a descriptor none is working on.
+                if (!f.queued.empty() && !f.in_kernel && !f.helper_signalled) restart(cpu, f.helper, f.helper_signalled);
+                // aio_suspend: pthread_cond_wait suspends the worker in sigsuspend.
+                cpus_.run(cpu, paths_.syscall, 1, 0);
+              },
+              {}};
+}
+
+Work GlibcAio::helper_run(File& f) {
+  return Work{[this, &f](int cpu) {
+                deliver(cpu, f.helper_signalled);
+                if (f.in_kernel && !f.ended) return;
+                if (f.ended) {
+                  // Back from the raw I/O: __aio_notify restarts the worker waiting in aio_suspend.
+                  f.in_kernel = false;
+                  f.ended = false;
+                  cpus_.run(cpu, paths_.aio_notify, 1, 0);
+                  restart(cpu, f.worker, f.worker_signalled);
+                }
+                if (f.queued.empty()) {
+                  // No request for the descriptor: the helper waits for one (pthread_cond_timedwait).
+                  cpus_.run(cpu, paths_.syscall, 1, 0);
+                  return;
+                }
+                stack::iscsi::ScsiRequest r = std::move(f.queued.front());
+                f.queued.pop_front();
+                f.in_kernel = true;
+                start_(cpu, f.index, std::move(r));
+              },
+              {}};
+}
+
+}  // namespace iscsim::host::kernel

@@ -1,0 +1,62 @@
+#pragma once
+// IOmeter's workers as Linux 2.4 runs them. Each worker (a thread of the dynamo process) has its
+// own open raw device and submits through glibc's POSIX AIO, which runs one request of a file
+// descriptor at a time in a helper thread: the helper's read or write blocks until the raw I/O
+// is done (2.4's brw_kiovec waits for it), so a file never has two I/Os in the kernel. Threads
+// wake each other the LinuxThreads way: a kill() of the restart signal, and its delivery when
+// the woken thread returns to user mode.
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/DynamoIo.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
+#include "sim/stack/iscsi/InitiatorSession.hpp"
+
+namespace iscsim::host::kernel {
+
+class GlibcAio {
+ public:
+  // The helper's system call, from its entry into the kernel to the command handed to the iSCSI
+  // driver, for the request of worker `file`; charged on `cpu`.
+  using StartIo = std::function<void(int cpu, std::size_t file, stack::iscsi::ScsiRequest request)>;
+
+  // A worker's threads are named for its number (dynamo3, aio3) and start on `home_cpu`.
+  GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, StartIo start);
+
+  // Worker `file` asks for an I/O (aio_read64 or aio_write64).
+  void submit(std::size_t file, stack::iscsi::ScsiRequest request);
+  // The raw I/O of worker `file` has ended on `cpu` (end_kio_request): its helper wakes.
+  void io_done(int cpu, std::size_t file);
+
+ private:
+  struct File {
+    std::size_t index = 0;     // the worker's number
+    Thread* worker = nullptr;  // IOmeter's grunt: issues, then waits in aio_suspend
+    Thread* helper = nullptr;  // glibc's: runs the file's requests one at a time
+    std::deque<stack::iscsi::ScsiRequest> asked;   // from the workload, not yet passed to glibc
+    std::deque<stack::iscsi::ScsiRequest> queued;  // glibc's list for the descriptor
+    bool in_kernel = false;        // the helper's raw I/O has not returned
+    bool ended = false;            // ... and has ended: the helper returns from it when it runs
+    bool worker_signalled = false;  // a restart signal waits for delivery to the worker
+    bool helper_signalled = false;  // ... to the helper
+  };
+  File& file(std::size_t index);
+  Work worker_run(File& f);
+  Work helper_run(File& f);
+  // kill() of the restart signal from `cpu`, and the wake-up of `to`.
+  void restart(int cpu, Thread* to, bool& signalled);
+  // The restart signal's delivery on return to user mode, and the handler's sigreturn.
+  void deliver(int cpu, bool& signalled);
+
+  CpuSet& cpus_;
+  const KernelPaths& paths_;
+  int home_cpu_;
+  StartIo start_;
+  std::map<std::size_t, std::unique_ptr<File>> files_;  // by worker
+};
+
+}  // namespace iscsim::host::kernel

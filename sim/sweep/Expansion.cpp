@@ -32,8 +32,6 @@ std::uint64_t fnv1a(const std::string& text) {
   return h;
 }
 
-std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
 std::string leaf(const std::string& key) {
   const std::size_t dot = key.rfind('.');
   return dot == std::string::npos ? key : key.substr(dot + 1);
@@ -46,6 +44,11 @@ std::string file_safe(std::string text) {
 }
 
 }  // namespace
+
+std::string value_text(const json& v) {
+  if (v.is_null()) return "";
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
 
 std::string point_id(const std::vector<std::pair<std::string, json>>& axes) {
   if (axes.empty()) return "base";

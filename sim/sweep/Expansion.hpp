@@ -27,6 +27,9 @@ std::vector<Point> expand(const SweepSpec& spec);
 // throws SpecError naming the point and, where it can, the sweep file's key at fault.
 void check_points(const SweepSpec& spec, const std::vector<Point>& points);
 
+// An axis or table value as text: a string as it is, null as nothing, anything else as JSON.
+std::string value_text(const nlohmann::json& v);
+
 // The id of a point with these axis values (exposed for tests).
 std::string point_id(const std::vector<std::pair<std::string, nlohmann::json>>& axes);
 

@@ -50,11 +50,6 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-std::string value_text(const json& v) {
-  if (v.is_null()) return "";
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
 std::string row(const std::vector<std::string>& fields) {
   std::string line;
   for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + csv_field(fields[i]);

@@ -3,6 +3,7 @@
 // ideal host has none of this.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,16 @@ struct CpuEvents {
   std::uint64_t preemptions = 0;  // work interrupted and resumed later
 };
 
+// Where one thread of a host's kernel ran while counting was on: its cycles on each CPU (the
+// schedule() that switched to it included), its runs, and the runs that began on a CPU other than
+// its last.
+struct ThreadUsage {
+  std::string name;
+  std::vector<double> cycles;  // per CPU of the host
+  std::uint64_t runs = 0;
+  std::uint64_t migrations = 0;
+};
+
 class CostedHost {
  public:
   virtual ~CostedHost() = default;
@@ -31,6 +42,8 @@ class CostedHost {
   virtual int cpu_count() const = 0;
   virtual CpuRole role(int cpu) const = 0;
   virtual CpuEvents events(int cpu) const = 0;
+  // Every thread its kernel runs, in creation order (none on a CPU the kernel does not schedule).
+  virtual std::vector<ThreadUsage> threads() const = 0;
   // Instructions `cpu` retired while idle for `idle_cycles` (an idle loop, or a PPE's empty polls).
   virtual double idle_instructions(int cpu, double idle_cycles) const = 0;
   // Host-wide counts over the whole run (interrupts, IPIs, queue traffic, ...).

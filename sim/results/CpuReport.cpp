@@ -66,6 +66,20 @@ json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, doub
   return cpus;
 }
 
+json costed_threads(const host::CostedHost& host, const scenario::Scenario& s, double window_s) {
+  const double window_cycles = s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
+  json threads = json::array();
+  for (const host::ThreadUsage& t : host.threads()) {
+    json pct = json::array();
+    for (int cpu = 0; cpu < host.cpu_count(); ++cpu) {
+      const auto i = static_cast<std::size_t>(cpu);
+      pct.push_back(i < t.cycles.size() && window_cycles > 0 ? kPercent * t.cycles[i] / window_cycles : 0.0);
+    }
+    threads.push_back(json{{"name", t.name}, {"pct_cpu", pct}, {"runs", t.runs}, {"migrations", t.migrations}});
+  }
+  return threads;
+}
+
 double cpu_util_pct(const json& cpus) {
   double total = 0;
   for (const json& cpu : cpus)

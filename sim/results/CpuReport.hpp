@@ -16,6 +16,9 @@ namespace iscsim::world {
 // leaves: every CPU's bins add up to window x frequency.
 nlohmann::json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, double window_s,
                            double payload_mb);
+// Per thread of the host's kernel: its %CPU of the window on each CPU, its runs and migrations
+// in the window (where threads settle, which decides much of the SMP fit).
+nlohmann::json costed_threads(const host::CostedHost& host, const scenario::Scenario& s, double window_s);
 // Sum over CPUs of non-idle %CPU (2 CPUs fully busy = 200).
 double cpu_util_pct(const nlohmann::json& cpus);
 // The dedicated view of an AMP host: utilization with every PPE counted fully busy.

@@ -104,8 +104,10 @@ json build_results(const RunRecord& r) {
   // has packet engines to count as dedicated, and nothing costs per Gbps when nothing moved.
   json util = nullptr, cost = nullptr, dedicated = nullptr, dedicated_cost = nullptr;
   results["cpus"] = json::array();
+  results["threads"] = json::array();
   if (r.costed) {
     results["cpus"] = costed_cpus(*r.costed, s, window_s, payload_mb);
+    results["threads"] = costed_threads(*r.costed, s, window_s);
     results["host"] = r.costed->stats();
     const double util_pct = cpu_util_pct(results["cpus"]);
     util = util_pct;

@@ -204,6 +204,8 @@ void AmpHost::trace_queues(const Conn& c) {
                             static_cast<double>(ppes_[c.ppe]->doorbell.size()));
 }
 
+std::vector<ThreadUsage> AmpHost::threads() const { return cpus_->thread_usage(); }
+
 CpuEvents AmpHost::events(int cpu) const {
   if (cpu < hosts()) return cpus_->events(cpu);
   return ppes_[static_cast<std::size_t>(cpu - hosts())]->engine->events();

@@ -84,6 +84,8 @@ class AmpHost : public Host, public CostedHost {
   int cpu_count() const override { return config_.cores; }
   CpuRole role(int cpu) const override { return cpu < hosts() ? CpuRole::Host : CpuRole::Ppe; }
   CpuEvents events(int cpu) const override;
+  // The host CPUs' threads; a PPE runs none.
+  std::vector<ThreadUsage> threads() const override;
   double idle_instructions(int cpu, double idle_cycles) const override;
   nlohmann::json stats() const override;
 

@@ -141,11 +141,19 @@ Thread* CpuSet::create_thread(std::string name, std::function<Work()> body, int 
   t->body = std::move(body);
   t->last_cpu_ = home_cpu % cpus();
   t->counter_ = weights_.timeslice_ticks;
+  t->window_cycles_.assign(static_cast<std::size_t>(cpus()), 0.0);
   if (memory_ != nullptr && task_bytes_.task_hot > 0) t->task_ = memory_->region(task_bytes_.task_hot);
   if (memory_ != nullptr && task_bytes_.wait_queue > 0) t->waitq_ = memory_->region(task_bytes_.wait_queue);
   t->stack_ = new_stack();
   threads_.push_back(std::move(t));
   return threads_.back().get();
+}
+
+std::vector<ThreadUsage> CpuSet::thread_usage() const {
+  std::vector<ThreadUsage> out;
+  for (const auto& t : threads_)
+    if (t->window_runs_ > 0) out.push_back(ThreadUsage{t->name_, t->window_cycles_, t->window_runs_, t->window_migrations_});
+  return out;
 }
 
 bool CpuSet::idle(int cpu) const {
@@ -280,6 +288,10 @@ void CpuSet::begin(int cpu, Job job) {
   c.current.slice.name = c.current.thread != nullptr ? std::string_view(c.current.thread->name_) : c.current.work.name;
   if (Thread* t = c.current.thread) {
     t->running_ = true;
+    if (cost_.counting()) {
+      ++t->window_runs_;
+      if (t->last_cpu_ != cpu) ++t->window_migrations_;
+    }
     if (timeline_ && t->last_cpu_ != cpu)
       timeline_->instant(tracks_[cpu], calendar_.now(),
                          "migrate " + t->name_ + " from CPU" + std::to_string(t->last_cpu_), "migration");
@@ -307,6 +319,8 @@ void CpuSet::begin(int cpu, Job job) {
   }
   if (c.current.level == Level::HardIrq) job_cycles_[cpu] += c.current.entry_cycles;
   if (c.current.work.start) c.current.work.start(cpu);
+  if (Thread* t = c.current.thread; t != nullptr && cost_.counting())
+    t->window_cycles_[static_cast<std::size_t>(cpu)] += job_cycles_[cpu];
   if (timeline_) c.current.slice.clear_cycles = job_cycles_[cpu] - c.current.slice.part_cycles();
   executing_ = outer;
   const Picos duration = models::picos_from_cycles(job_cycles_[cpu], cost_.hz());

@@ -94,6 +94,10 @@ class Thread {
   models::Addr stack_ = 0;  // its kernel stack's frames: resume, then interrupt (0: not modelled)
   models::Addr waitq_ = 0;  // the wait-queue head it sleeps on (0: not modelled)
   int mm_ = kKernelThread;
+  // While the cost model counts: cycles per CPU, runs, and runs begun away from its last CPU.
+  std::vector<double> window_cycles_;
+  std::uint64_t window_runs_ = 0;
+  std::uint64_t window_migrations_ = 0;
 };
 
 class CpuSet {
@@ -138,6 +142,8 @@ class CpuSet {
   int cpus() const { return static_cast<int>(cpus_.size()); }
   std::uint64_t ipis() const { return ipis_; }
   std::uint64_t context_switches() const { return switches_; }
+  // Where each thread that ran while the cost model counted ran, in creation order.
+  std::vector<ThreadUsage> thread_usage() const;
   std::uint64_t preemptions() const { return preemptions_; }
   // `cpu`'s interrupts, IPIs, context switches and preemptions while the cost model counts.
   const CpuEvents& events(int cpu) const { return cpus_[cpu].events; }

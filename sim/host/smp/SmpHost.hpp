@@ -66,6 +66,7 @@ class SmpHost : public Host, public CostedHost {
   int cpu_count() const override { return config_.cpus; }
   CpuRole role(int) const override { return CpuRole::Cpu; }
   CpuEvents events(int cpu) const override { return cpus_->events(cpu); }
+  std::vector<ThreadUsage> threads() const override { return cpus_->thread_usage(); }
   double idle_instructions(int, double idle_cycles) const override {
     return idle_cycles * cost_->params().idle_instr_per_cycle;
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tests/sim/e2e/RunIscsim.hpp"
 
@@ -89,6 +90,25 @@ TEST(SmpHost, InterruptsAllGoToCpu0UnderLinux24Routing) {
   EXPECT_FALSE(r["cpus"][1]["paths_in_window"].contains("e1000_intr"));
   const nlohmann::json rr = run_smp("paper/smp-read-64k.json", " --set host.irq_routing=per_nic", "per-nic");
   EXPECT_GT(rr["cpus"][1]["paths_in_window"]["e1000_intr"]["calls"].get<double>(), 0);
+}
+
+TEST(SmpHost, EveryWorkerRunsADynamoThreadAndAnAioHelperAndThreadsFitInTheirCpusBusyTime) {
+  // glibc's AIO gives each IOmeter worker a helper beside its own thread; what the threads ran on
+  // a CPU is part of what that CPU did besides idling (interrupts and softirqs are the rest).
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "threads");
+  std::map<std::string, const nlohmann::json*> by_name;
+  std::vector<double> threads_pct(r["cpus"].size(), 0.0);
+  for (const auto& t : r["threads"]) {
+    by_name[t["name"].get<std::string>()] = &t;
+    EXPECT_LE(t["migrations"].get<double>(), t["runs"].get<double>());
+    for (std::size_t cpu = 0; cpu < threads_pct.size(); ++cpu) threads_pct[cpu] += t["pct_cpu"][cpu].get<double>();
+  }
+  for (int w = 0; w < r["scenario"]["workload"]["workers"].get<int>(); ++w) {
+    EXPECT_TRUE(by_name.count("dynamo" + std::to_string(w))) << w;
+    EXPECT_TRUE(by_name.count("aio" + std::to_string(w))) << w;
+  }
+  for (std::size_t cpu = 0; cpu < threads_pct.size(); ++cpu)
+    EXPECT_LE(threads_pct[cpu], 100.0 - r["cpus"][cpu]["bins"]["idle"]["pct_cpu"].get<double>() + 1e-6) << cpu;
 }
 
 TEST(SmpHost, CostPerBitRisesWithFrequencyBecauseMemoryLatencyIsFixedInNanoseconds) {

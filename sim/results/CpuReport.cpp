@@ -21,12 +21,16 @@ json bin_json(const models::BinCounters& b, double window_cycles, double payload
               {"cpi", cpi}};
 }
 
+// The cycles of every CPU in the window (the paper's CPUs share one clock).
+double window_cycles_of(const scenario::Scenario& s, double window_s) {
+  return s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
+}
+
 }  // namespace
 
 json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, double window_s, double payload_mb) {
   json cpus = json::array();
-  const double hz = s.host.cpu.frequency_ghz * kHzPerGhz;
-  const double window_cycles = hz * window_s;
+  const double window_cycles = window_cycles_of(s, window_s);
   const models::CpuCostModel& model = host.cost();
   const models::CodePathCatalog& catalog = model.catalog();
   for (int id = 0; id < host.cpu_count(); ++id) {
@@ -67,7 +71,7 @@ json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, doub
 }
 
 json costed_threads(const host::CostedHost& host, const scenario::Scenario& s, double window_s) {
-  const double window_cycles = s.host.cpu.frequency_ghz * kHzPerGhz * window_s;
+  const double window_cycles = window_cycles_of(s, window_s);
   json threads = json::array();
   for (const host::ThreadUsage& t : host.threads()) {
     json pct = json::array();

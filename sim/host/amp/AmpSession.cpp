@@ -20,10 +20,10 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
                        std::uint64_t user_buffer_bytes)
     : host_(host),
       link_(link),
+      index_(index),
       io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.catalog(), user_buffer_bytes),
-      aio_(host.cpus(), host.paths(), home_cpu(index, host.hosts()),
-           [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) { start_io(cpu, file, std::move(r)); }),
-      index_(index) {
+      aio_(host.cpus(), host.paths(), home_cpu(),
+           [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) { start_io(cpu, file, std::move(r)); }) {
   header_buffers_ = host.memory().region(kHeaderBuffers * host.objects().iscsi_header_bytes);
   kernel::CpuSet& k = host.cpus();
   const std::string n = std::to_string(index);
@@ -38,9 +38,7 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
   });
 }
 
-int AmpSession::home_cpu(std::size_t index, int hosts) { return static_cast<int>(index % static_cast<std::size_t>(hosts)); }
-
-int AmpSession::home_cpu() const { return home_cpu(index_, host_.hosts()); }
+int AmpSession::home_cpu() const { return static_cast<int>(index_ % static_cast<std::size_t>(host_.hosts())); }
 
 void AmpSession::submit(stack::iscsi::ScsiRequest request, std::size_t issuer) {
   aio_.submit(issuer, std::move(request));

@@ -35,13 +35,12 @@ class AmpSession : public world::IoTarget {
   void post_receives(int cpu, bool read, std::uint64_t bytes, models::Addr buffer);
   std::uint64_t wait_threshold() const;
   int home_cpu() const;
-  static int home_cpu(std::size_t index, int hosts);
 
   AmpHost& host_;
   world::IscsiInitiatorLink& link_;
+  std::size_t index_;  // before aio_, whose threads start on home_cpu()
   kernel::DynamoIo io_;
   kernel::GlibcAio aio_;
-  std::size_t index_;
   kernel::Thread* rx_ = nullptr;
   std::uint64_t posted_output_ = 0;  // bytes of the session's output already posted, not yet sent
   std::uint64_t pdus_seen_ = 0;      // PDUs the session had queued at the last post

@@ -215,7 +215,10 @@ class CpuSet {
   // wake_up() of `t` on `cpu`: its wait queue, its entry, the run queue, its task; with
   // `reads_sched_data`, reschedule_idle's read of its last CPU's schedule_data.
   void run_wake_up(int cpu, const Thread& t, bool reads_sched_data);
-  // Enqueues `t` and tells the CPU reschedule_idle() picks for it.
+  // wake_up()'s cost on `cpu` if `t` sleeps.
+  void charge_wake_up(int cpu, const Thread& t);
+  // Enqueues a sleeping `t` and tells the CPU reschedule_idle() picks for it; a running one runs
+  // again before it sleeps.
   void make_runnable(Thread* t, int waker);
   Thread* pick(int cpu);
   // schedule()'s choice for `cpu` among the run queue and `prev` (still runnable, or null): the

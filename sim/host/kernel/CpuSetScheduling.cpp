@@ -52,35 +52,30 @@ void CpuSet::enqueue(Thread* t) {
 }
 
 void CpuSet::wake(Thread* t, int waker) {
+  if (waker >= 0 && executing_ == waker) charge_wake_up(waker, *t);
+  make_runnable(t, waker);
+}
+
+void CpuSet::wake_when_done(Thread* t, int cpu) {
+  if (executing_ != cpu || !cpus_[cpu].busy) return wake(t, cpu);
+  charge_wake_up(cpu, *t);
+  defer(cpu, [this, t, cpu] { make_runnable(t, cpu); });
+}
+
+void CpuSet::charge_wake_up(int cpu, const Thread& t) {
+  // Only a sleeping thread is woken: a running or runnable one costs its waker nothing.
+  if (!t.running_ && !t.queued_) run_wake_up(cpu, t, true);
+}
+
+void CpuSet::make_runnable(Thread* t, int waker) {
   if (t->running_) {
     t->rerun_ = true;
     return;
   }
   if (t->queued_) return;
-  if (waker >= 0 && executing_ == waker)
-    run_wake_up(waker, *t, true);
-  make_runnable(t, waker);
-}
-
-void CpuSet::make_runnable(Thread* t, int waker) {
   enqueue(t);
   // The waker's own CPU reschedules when its work returns; another CPU is told by an IPI.
   tell(reschedule_idle(t, waker), waker);
-}
-
-void CpuSet::wake_when_done(Thread* t, int cpu) {
-  if (executing_ != cpu || !cpus_[cpu].busy) {
-    wake(t, cpu);
-    return;
-  }
-  if (!t->running_ && !t->queued_) run_wake_up(cpu, *t, true);
-  defer(cpu, [this, t, cpu] {
-    if (t->running_) {
-      t->rerun_ = true;
-      return;
-    }
-    if (!t->queued_) make_runnable(t, cpu);
-  });
 }
 
 void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {

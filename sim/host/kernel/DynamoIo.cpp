@@ -28,6 +28,10 @@ DynamoIo::RawFile& DynamoIo::file(std::size_t index) {
   return f;
 }
 
+std::uint64_t DynamoIo::sectors(std::uint64_t bytes) const {
+  return (bytes + objects_.raw_sector_bytes - 1) / objects_.raw_sector_bytes;
+}
+
 models::Addr DynamoIo::span(models::Addr buffer, std::uint64_t& cursor, std::uint64_t bytes) const {
   // Sequential I/O walks the worker's buffer in order; a span that would wrap restarts it.
   if (cursor % user_bytes_ + bytes > user_bytes_) cursor += user_bytes_ - cursor % user_bytes_;
@@ -52,14 +56,14 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   const std::uint64_t pages = (bytes + o.page_bytes - 1) / o.page_bytes;
   // rw_raw_dev fills the kiobuf's block numbers; brw_kiovec reads its buffer_head pointers and
   // sets up one buffer_head per sector.
-  const std::uint64_t sectors = (bytes + o.raw_sector_bytes - 1) / o.raw_sector_bytes;
-  const std::uint64_t bh_bytes = sectors * o.buffer_head_bytes;
+  const std::uint64_t n = sectors(bytes);
+  const std::uint64_t bh_bytes = n * o.buffer_head_bytes;
   cpus_.run(cpu, p.raw_io_map, 1, bytes,
             {{f.mem_map + first * o.page_struct_bytes, pages * o.page_struct_bytes, true},
-             {f.kiobuf, sectors * o.kiobuf_sector_entry_bytes, true},
+             {f.kiobuf, n * o.kiobuf_sector_entry_bytes, true},
              {f.buffer_heads, bh_bytes, true}});
   // brw_kiovec submits each buffer_head to the block layer, which merges them into requests.
-  cpus_.run(cpu, p.submit_bh, static_cast<double>(sectors), 0, {{f.buffer_heads, bh_bytes, true}});
+  cpus_.run(cpu, p.submit_bh, static_cast<double>(n), 0, {{f.buffer_heads, bh_bytes, true}});
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
   live_.push_back(Live{sc, ic, bytes, index});
@@ -78,13 +82,12 @@ std::size_t DynamoIo::complete(int cpu) {
   const KernelObjects& o = objects_;
   const RawFile& f = file(c.file);
   last_completed_ = &f;
-  const std::uint64_t sectors = (c.bytes + o.raw_sector_bytes - 1) / o.raw_sector_bytes;
   cpus_.lock(cpu, catalog_[paths_.scsi_done].compute_cycles(1, static_cast<double>(c.bytes)));
   // end_that_request_first calls each buffer_head's b_end_io (end_buffer_io_kiobuf).
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
             {{c.scsi_cmnd, o.scsi_cmnd_bytes, true},
              {c.iscsi_cmd, o.iscsi_cmd_bytes, false},
-             {f.buffer_heads, sectors * o.buffer_head_bytes, true}});
+             {f.buffer_heads, sectors(c.bytes) * o.buffer_head_bytes, true}});
   // What the completion ends with is free for reuse once it is done, not while it still runs.
   if (c.scsi_cmnd != 0)
     cpus_.defer(cpu, [this, c] {

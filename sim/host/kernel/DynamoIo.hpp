@@ -55,6 +55,8 @@ class DynamoIo {
     std::size_t file = 0;
   };
   RawFile& file(std::size_t index);
+  // The 512-byte sectors, one buffer_head each, of an I/O of `bytes`.
+  std::uint64_t sectors(std::uint64_t bytes) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its
   // start where a span would wrap.
   models::Addr span(models::Addr buffer, std::uint64_t& cursor, std::uint64_t bytes) const;

@@ -69,6 +69,7 @@ void wire_iscsi(Assembly& a, const Scenario& s, const RunOptions& opt) {
       tc.identity.chap = chap;
       tc.prefs = prefs(s);
       tc.command_window = static_cast<std::uint32_t>(s.iscsi.command_window);
+      tc.commands_at_once = static_cast<std::uint32_t>(s.target.commands_at_once);
       tc.status_in_data_in = s.iscsi.status_in_data_in;
       tc.tsih = static_cast<std::uint16_t>(k + 1);
       tc.seed = seeds.derive(SeedPurpose::Chap, 2 * n);

@@ -184,6 +184,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.workload.readback = get<bool>(doc, "workload.readback");
   s.target.lun_bytes = get<std::int64_t>(doc, "target.lun_bytes");
   s.target.ramdisk_model = get<std::string>(doc, "target.ramdisk_model");
+  s.target.commands_at_once = get<int>(doc, "target.commands_at_once");
   s.iscsi.sessions_per_target = get<int>(doc, "iscsi.sessions_per_target");
   s.iscsi.immediate_data = get<bool>(doc, "iscsi.immediate_data");
   s.iscsi.initial_r2t = get<bool>(doc, "iscsi.initial_r2t");

@@ -83,6 +83,7 @@ struct WorkloadSpec {
 struct TargetSpec {
   std::int64_t lun_bytes = 0;
   std::string ramdisk_model;  // parameter set name under models/params/disk/
+  int commands_at_once = 0;   // commands each target session works on at once; 0: all it accepts
 };
 
 struct IscsiSpec {

@@ -120,6 +120,10 @@ std::vector<KeySpec> build() {
       integer("target.lun_bytes", 67108864, "RAM-disk LUN size per target, bytes (whole 512-byte blocks)", kBlockBytes,
               kMaxLunBytes, kBlockBytes),
       string("target.ramdisk_model", "linux-2.4-rd", "RAM-disk timing parameter set under models/params/disk/"),
+      integer("target.commands_at_once", 0,
+              "commands each target session works on at once (R2Ts, execution); the rest wait in order. "
+              "0: all it accepts; the paper's targets: 1",
+              0, kMax16),
       integer("iscsi.sessions_per_target", 1, "iSCSI sessions (one TCP connection each) per target, over its NIC",
               1, kMaxSessions),
       boolean("iscsi.immediate_data", true, "ImmediateData offered/accepted by both sides"),

@@ -19,7 +19,7 @@ constexpr std::size_t kMaxOutputBytes = 64 << 20;
 constexpr std::uint8_t kChapBit = 0x01;
 constexpr std::uint8_t kDigestBit = 0x02;
 constexpr std::uint8_t kSeparateStatusBit = 0x04;
-constexpr std::uint8_t kSmallWindowBit = 0x08;
+constexpr std::uint8_t kSmallWindowBit = 0x08;  // a window of 2, and one command begun at a time
 constexpr unsigned kChunkShift = 4;  // the first byte's high nibble picks the chunk size
 
 void require(bool ok) {
@@ -36,7 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (mode & kChapBit) cfg.identity.chap = {"alice", "secret-of-alice"};
   cfg.prefs.header_digest = cfg.prefs.data_digest = (mode & kDigestBit) != 0;
   cfg.status_in_data_in = (mode & kSeparateStatusBit) == 0;
-  if (mode & kSmallWindowBit) cfg.command_window = 2;
+  if (mode & kSmallWindowBit) {
+    cfg.command_window = 2;
+    cfg.commands_at_once = 1;
+  }
   TargetSession session(cfg);
   iscsim::stack::scsi::ScsiTarget device;
   device.add_lun(0, iscsim::stack::scsi::Lun(iscsim::stack::scsi::LunIdentity{}, kLunBytes));

@@ -128,9 +128,28 @@ void TargetSession::on_command(const Pdu& pdu) {
   ++in_progress_;
   ++stats_.commands;
   itt_of_[t.id] = t.itt;
-  Task& stored = tasks_.emplace(t.itt, std::move(t)).first->second;
-  issue_r2ts(stored);
-  maybe_ready(stored);
+  admit(tasks_.emplace(t.itt, std::move(t)).first->second);
+}
+
+void TargetSession::admit(Task& t) {
+  if (config_.commands_at_once == 0 || started_ < config_.commands_at_once) return start(t);
+  waiting_.push_back(t.id);
+}
+
+void TargetSession::start(Task& t) {
+  t.started = true;
+  ++started_;
+  issue_r2ts(t);
+  maybe_ready(t);
+}
+
+void TargetSession::start_waiting() {
+  while (!waiting_.empty() && (config_.commands_at_once == 0 || started_ < config_.commands_at_once)) {
+    const auto itt = itt_of_.find(waiting_.front());
+    waiting_.pop_front();
+    if (itt == itt_of_.end()) continue;  // aborted while it waited
+    start(tasks_.at(itt->second));
+  }
 }
 
 void TargetSession::issue_r2ts(Task& t) {
@@ -190,7 +209,7 @@ void TargetSession::on_data_out(const Pdu& pdu) {
 }
 
 void TargetSession::maybe_ready(Task& t) {
-  if (t.executing) return;
+  if (t.executing || !t.started) return;
   if (t.command.direction == DataDirection::Write &&
       (t.received < t.command.expected_length || t.next_r2t_offset < t.command.expected_length))
     return;
@@ -212,6 +231,7 @@ void TargetSession::complete(std::uint64_t id, const CommandResult& r) {
   if (it == tasks_.end()) return;
   Task& t = it->second;
   --in_progress_;
+  --started_;
   if (!t.aborted && state_ == State::FullFeature) {
     if (t.command.direction == DataDirection::Read) {
       send_read_data(t, r);
@@ -231,6 +251,7 @@ void TargetSession::complete(std::uint64_t id, const CommandResult& r) {
     }
   }
   tasks_.erase(it);
+  start_waiting();
 }
 
 void TargetSession::send_read_data(const Task& t, const CommandResult& r) {
@@ -307,6 +328,7 @@ void TargetSession::on_task_mgmt(const Pdu& pdu) {
       return std::next(it);
     }
     --in_progress_;
+    if (it->second.started) --started_;  // a waiting one leaves waiting_ when start_waiting meets it
     itt_of_.erase(it->second.id);
     return tasks_.erase(it);
   };
@@ -334,6 +356,7 @@ void TargetSession::on_task_mgmt(const Pdu& pdu) {
       response = task_mgmt::kNotSupported;
   }
   channel_.send(task_mgmt_response(pdu.bhs.itt(), response, sn(true)));
+  start_waiting();
 }
 
 void TargetSession::on_logout(const Pdu& pdu) {

@@ -5,6 +5,7 @@
 // a digest error or a protocol violation fails the connection (the owner drops it).
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,10 @@ struct TargetConfig {
   TargetIdentity identity;
   OperationalPrefs prefs;
   std::uint32_t command_window = 64;  // commands the target accepts beyond those completed
+  // Commands the target works on at once (0: every accepted one). The rest wait in arrival order,
+  // unread as far as the target is concerned: no R2T and no execution until one ends. The paper's
+  // targets took one command at a time; over-provisioned socket buffers held the others.
+  std::uint32_t commands_at_once = 0;
   bool status_in_data_in = true;      // phase collapse: GOOD status rides on the last Data-In
   // Largest Expected Data Transfer Length accepted: a peer must not make us allocate what it
   // merely claims (the LUN's block limits allow 65535 blocks of 512 bytes).
@@ -95,6 +100,7 @@ class TargetSession {
     };
     std::map<std::uint32_t, Burst> r2t_bursts;
     std::uint32_t unsolicited_data_sn = 0;
+    bool started = false;  // the target has begun to work on it (commands_at_once)
     bool executing = false;
     bool aborted = false;
   };
@@ -107,6 +113,9 @@ class TargetSession {
   void on_task_mgmt(const Pdu& pdu);
   void on_logout(const Pdu& pdu);
   bool accept_cmd_sn(const Bhs& bhs);
+  void admit(Task& t);
+  void start(Task& t);
+  void start_waiting();
   void issue_r2ts(Task& t);
   void maybe_ready(Task& t);
   void send_read_data(const Task& t, const CommandResult& r);
@@ -130,6 +139,8 @@ class TargetSession {
   std::uint32_t stat_sn_ = 0;
   std::uint32_t exp_cmd_sn_ = 0;
   std::uint32_t in_progress_ = 0;
+  std::uint32_t started_ = 0;            // commands begun and not yet ended
+  std::deque<std::uint64_t> waiting_;    // ids of accepted commands not yet begun, oldest first
   TargetStats stats_;
 };
 

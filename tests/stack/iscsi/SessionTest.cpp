@@ -218,6 +218,48 @@ TEST(Session, CommandWindowLimitsWhatIsInFlight) {
   for (std::uint64_t i = 0; i < 40; ++i) EXPECT_EQ(s.done[i].tag, i);
 }
 
+// The paper's targets took one command at a time: the next write's R2T, and the next read's
+// data, wait until the command before it has ended.
+TEST(Session, ATargetWorkingOnOneCommandAtATimeTakesThemInOrder) {
+  SessionPair s;
+  s.target_cfg.commands_at_once = 1;
+  s.connect();
+  const auto to_target = [&s] {
+    SessionPair::move(s.init->output(), [&s](const std::uint8_t* p, std::size_t n) { s.target->on_bytes(p, n); });
+  };
+  const auto to_initiator = [&s] {
+    SessionPair::move(s.target->output(), [&s](const std::uint8_t* p, std::size_t n) { s.init->on_bytes(p, n); });
+  };
+  for (std::uint64_t i = 0; i < 3; ++i) s.init->submit(SessionPair::write(i, i * 128, 65536, 1));
+  to_target();
+  to_initiator();
+  EXPECT_EQ(s.received(Opcode::R2t), 1u);  // all three commands are in, one is begun
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    to_target();  // the begun command's Data-Out
+    auto ready = s.target->take_commands();
+    ASSERT_EQ(ready.size(), 1u);
+    EXPECT_EQ(s.target->take_commands().size(), 0u);
+    to_initiator();
+    EXPECT_EQ(s.received(Opcode::R2t), i + 1);  // no R2T for the next before this one ends
+    s.execute(ready[0]);
+    to_initiator();
+  }
+  EXPECT_EQ(s.init->take_completions().size(), 3u);
+
+  for (std::uint64_t i = 0; i < 3; ++i) s.init->submit(SessionPair::read(10 + i, i * 128, 65536));
+  to_target();
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    auto ready = s.target->take_commands();
+    ASSERT_EQ(ready.size(), 1u);
+    EXPECT_EQ(ready[0].expected_length, 65536u);
+    s.execute(ready[0]);
+  }
+  to_initiator();
+  const auto reads = s.init->take_completions();
+  ASSERT_EQ(reads.size(), 3u);
+  for (std::uint64_t i = 0; i < 3; ++i) EXPECT_EQ(reads[i].tag, 10 + i);
+}
+
 TEST(Session, DigestsOnCarryData) {
   SessionPair s;
   for (OperationalPrefs* p : {&s.init_cfg.prefs, &s.target_cfg.prefs}) p->header_digest = p->data_digest = true;

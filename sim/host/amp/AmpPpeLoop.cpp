@@ -59,7 +59,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
     port.rx_posted.pop_front();
     const models::Touch desc = port.rx_ring.clean(*cost_, calendar_.now());
     cost_->device_write(skb.data, frame.size(), calendar_.now());
-    p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
+    p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.head, objects_.skb_head_bytes, true}});
+    p.run(paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     port.rx_posted.push_back(fresh);

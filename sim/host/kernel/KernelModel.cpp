@@ -15,6 +15,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.syscall = c.id("syscall");
   k.e1000_intr = c.id("e1000_intr");
   k.e1000_clean_rx = c.id("e1000_clean_rx");
+  k.eth_type_trans = c.id("eth_type_trans");
   k.e1000_alloc_rx = c.id("e1000_alloc_rx");
   k.e1000_xmit_frame = c.id("e1000_xmit_frame");
   k.e1000_clean_tx = c.id("e1000_clean_tx");

@@ -106,6 +106,7 @@ void CpuSet::interrupt(int cpu, Work w) {
     c.hard.emplace_back(std::move(w), penalty);
   if (c.busy && (!in_handler || nests)) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
+    c.current.worked += calendar_.now() - c.current.run_start;
     c.current.piece = cost_.suspend_piece(cpu, calendar_.now());
     if (timeline_) trace_piece(cpu, c.current);
     c.preempted.push_back(std::move(c.current));
@@ -127,6 +128,34 @@ models::PathId CpuSet::held_interrupt_path(const Cpu& c) const {
 
 void CpuSet::defer(int cpu, std::function<void()> effect) {
   cpus_[cpu].current.deferred.push_back(std::move(effect));
+}
+
+void CpuSet::defer_at_done(int cpu, std::function<void()> effect) {
+  if (executing_ != cpu) return defer(cpu, std::move(effect));
+  cpus_[cpu].current.timed.push_back({models::picos_from_cycles(job_cycles_[cpu], cost_.hz()), std::move(effect)});
+}
+
+void CpuSet::arm_timed(int cpu) {
+  Job& j = cpus_[cpu].current;
+  j.run_start = calendar_.now();
+  ++j.run;
+  for (std::size_t i = 0; i < j.timed.size(); ++i) {
+    const Job::Timed& t = j.timed[i];
+    // What is due at the piece's end runs with its completion.
+    if (t.done || j.run_start + (t.at_work - j.worked) >= j.end) continue;
+    calendar_.schedule(j.run_start + std::max<Picos>(0, t.at_work - j.worked),
+                       [this, cpu, piece = j.id, run = j.run, i] { fire_timed(cpu, piece, run, i); });
+  }
+}
+
+void CpuSet::fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index) {
+  Cpu& c = cpus_[cpu];
+  // Preempted since it was armed (its resumption armed it again) or complete: not due now.
+  if (!c.busy || c.current.id != piece || c.current.run != run) return;
+  Job::Timed& t = c.current.timed[index];
+  if (t.done) return;
+  t.done = true;
+  t.effect();
 }
 
 void CpuSet::raise_softirq(int cpu, Work w) {
@@ -254,6 +283,7 @@ void CpuSet::dispatch(int cpu) {
     c.current.slice.start = calendar_.now();
     c.busy = true;
     complete_at(c.current.end, cpu, ++c.generation);
+    arm_timed(cpu);
     return;
   } else if (Thread* t = pick(cpu)) {
     job.level = Level::Thread;
@@ -278,6 +308,7 @@ void CpuSet::dispatch(int cpu) {
 void CpuSet::begin(int cpu, Job job) {
   Cpu& c = cpus_[cpu];
   c.current = std::move(job);
+  c.current.id = ++pieces_;
   c.busy = true;
   const std::uint64_t gen = ++c.generation;
   const int outer = executing_;
@@ -327,6 +358,7 @@ void CpuSet::begin(int cpu, Job job) {
   c.current.end = calendar_.now() + duration;
   cost_.end_piece(cpu, c.current.end);
   complete_at(c.current.end, cpu, gen);
+  arm_timed(cpu);
 }
 
 void CpuSet::complete_at(Picos at, int cpu, std::uint64_t generation) {
@@ -356,6 +388,8 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
     }
   }
   if (job.work.finish) job.work.finish();
+  for (auto& t : job.timed)
+    if (!t.done) t.effect();
   for (auto& effect : job.deferred) effect();
   job.deferred.clear();
   spare_deferred_.push_back(std::move(job.deferred));

@@ -132,8 +132,12 @@ class CpuSet {
   // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
   // backlog when its owner releases it): `owner`'s current work takes that much longer.
   void run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
-  // Runs `effect` when the work now starting on `cpu` has finished (a frame leaves for the NIC).
+  // Runs `effect` when the work now starting on `cpu` has finished (a wake-up it sends).
   void defer(int cpu, std::function<void()> effect);
+  // Runs `effect` once the work now starting on `cpu` has done what it charged so far, however
+  // much more it goes on to charge (a segment leaves as soon as it is built, not when the whole
+  // sendmsg or softirq that builds it ends); outside such work, once `cpu`'s work has finished.
+  void defer_at_done(int cpu, std::function<void()> effect);
   // Takes the spin lock for `hold_cycles` on `cpu` within its current work, spinning (charged
   // to the lock-wait path) while another CPU holds it.
   void lock(int cpu, double hold_cycles);
@@ -179,6 +183,17 @@ class CpuSet {
     Picos remaining = 0;  // while preempted
     models::Piece piece;  // while preempted: the data its loads may have in flight
     std::vector<std::function<void()>> deferred;
+    // Effects due once the piece has worked a given time (defer_at_done), in that order.
+    struct Timed {
+      Picos at_work = 0;
+      std::function<void()> effect;
+      bool done = false;
+    };
+    std::vector<Timed> timed;
+    std::uint64_t id = 0;   // which piece a timed effect that comes due belongs to
+    std::uint32_t run = 0;  // and in which of its runs (a preemption ends one) it was armed
+    Picos worked = 0;       // its work before the run now going on
+    Picos run_start = 0;    // when that run began
     world::WorkSlice slice;  // tracing only: the piece now running and the paths it charged
   };
   struct Cpu {
@@ -204,6 +219,10 @@ class CpuSet {
   void dispatch(int cpu);
   void begin(int cpu, Job job);
   void complete(int cpu, std::uint64_t generation);
+  // The current piece (re)starts running now: its timed effects still due before its end are
+  // scheduled for when it will have worked their time.
+  void arm_timed(int cpu);
+  void fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index);
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);
   models::Addr new_stack();  // a kernel stack's frames, as set_scheduler_objects sized them
@@ -272,6 +291,7 @@ class CpuSet {
   std::vector<double> job_cycles_;  // cycles of the work starting on each CPU
   // Storage of finished jobs' deferred effects, for the next jobs: no allocation per job.
   std::vector<std::vector<std::function<void()>>> spare_deferred_;
+  std::uint64_t pieces_ = 0;  // pieces begun, for Job::id
   double lock_free_at_ = 0;         // seconds of simulated time when the spin lock is released
   int lock_owner_ = -1;
   int executing_ = -1;

@@ -222,11 +222,24 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
   }
 }
 
-void SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
+std::size_t SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, models::Addr user,
+                             const std::function<std::size_t()>& put) {
   Conn& c = conns_.at(&ep);
-  const std::vector<models::Addr> fresh =
-      c.write_queue.append(bytes, ep.connection().mss(), [this, cpu] { return skb_heads_.alloc(cpu); });
-  for (const models::Addr head : fresh) cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+  c.copy_cpu = cpu;
+  c.copy_user = user;
+  c.copy_start = c.tx_written;
+  const std::size_t bytes = put();  // what TCP sends now is copied as it goes (charge_transmit)
+  c.copy_cpu = -1;
+  copy_in(cpu, c, ep.connection().mss(), c.copy_start + bytes - c.tx_written);
+  return bytes;
+}
+
+void SmpHost::copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes) {
+  if (bytes == 0) return;
+  const models::Addr user = c.copy_user + (c.tx_written - c.copy_start);
+  for (const models::Addr head : c.write_queue.append(bytes, mss, [this, cpu] { return skb_heads_.alloc(cpu); }))
+    cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+  cpus_->run(cpu, paths_.tcp_sendmsg, 0, bytes, {hot_sock(c)});
   const std::uint64_t ring = config_.socket_buffer_bytes;
   const std::uint64_t at = c.tx_written % ring;
   const std::uint64_t first = std::min(bytes, ring - at);
@@ -250,6 +263,9 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   if (ep != nullptr) {
     Conn& c = conns_.at(ep);
     const std::uint64_t payload = sent.payload_bytes;
+    // Inside sendmsg, a segment's data is copied into its sk_buff just before it goes.
+    if (c.copy_cpu == cpu && c.tx_sent + payload > c.tx_written)
+      copy_in(cpu, c, ep->connection().mss(), c.tx_sent + payload - c.tx_written);
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = payload > 0 ? c.write_queue.send(payload) : 0;
     charge(cpu, paths_.tcp_transmit, 1, {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
@@ -275,7 +291,13 @@ void SmpHost::send(std::size_t port_index, world::Frame frame) {
   const auto port = static_cast<std::uint32_t>(port_index);  // with the ticket, fits a std::function inline
   if (cpu >= 0) {
     charge_transmit(cpu, port_index, ports_[port_index].tx.frame(ticket));
-    cpus_->defer(cpu, [this, port, ticket] { ports_[port].tx.release(ticket); });
+    // The frame leaves once the work that built it is done: a sendmsg's or a softirq's first
+    // segments do not wait for the last. The backlog's owner sends when its own work ends.
+    const auto release = [this, port, ticket] { ports_[port].tx.release(ticket); };
+    if (cpu == cpus_->executing())
+      cpus_->defer_at_done(cpu, release);
+    else
+      cpus_->defer(cpu, release);
     return;
   }
   // A TCP timer (delayed ACK, retransmission) sends from the timer softirq.

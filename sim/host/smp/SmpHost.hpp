@@ -6,6 +6,7 @@
 // are bound by SmpIscsi.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -77,9 +78,11 @@ class SmpHost : public Host, public CostedHost {
   // tcp_recvmsg: `calls` socket reads of `bytes`, copied out skb by skb to `user`; the socket
   // bookkeeping runs between the copies, as 2.4's loop over the receive queue does.
   void recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user);
-  // tcp_sendmsg's loop: `bytes` from user memory at `user` into `ep`'s write queue, on `cpu`: an
-  // sk_buff per MSS (alloc_skb), then the copy.
-  void sendmsg(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user);
+  // tcp_sendmsg's loop on `cpu` over what `put` writes into `ep`'s socket (it returns the bytes),
+  // from user memory at `user`: as 2.4 does, each segment's data goes into an sk_buff (alloc_skb
+  // per MSS, the copy, the loop's per-byte work) just before TCP sends it, and the data it cannot
+  // send yet after. Returns what `put` wrote.
+  std::size_t sendmsg(int cpu, const world::TcpEndpoint& ep, models::Addr user, const std::function<std::size_t()>& put);
   // A thread on `cpu` holds `ep`'s socket lock (inside sendmsg or recvmsg) until released:
   // segments arriving meanwhile wait on the backlog and are processed by that thread (2.4
   // tcp_v4_rcv: sk->lock.users -> sk_add_backlog; release_sock runs them).
@@ -119,8 +122,13 @@ class SmpHost : public Host, public CostedHost {
   struct Conn {
     models::Addr sock = 0;
     models::Addr tx_buffer = 0;  // the send buffer's data, used as a ring
-    std::uint64_t tx_written = 0;
+    std::uint64_t tx_written = 0;  // copied into the send buffer
     std::uint64_t tx_sent = 0;
+    // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at tx_written
+    // copy_start in the send buffer.
+    int copy_cpu = -1;
+    models::Addr copy_user = 0;
+    std::uint64_t copy_start = 0;
     int owner = -1;  // CPU of the thread holding the socket lock, -1 if none
     struct Pending {
       Skb skb;
@@ -134,6 +142,8 @@ class SmpHost : public Host, public CostedHost {
   // A connection's struct sock, its hot fields written.
   models::Touch hot_sock(const Conn& c) const { return {c.sock, objects_.sock_hot_bytes, true}; }
   int route(std::size_t port_index);
+  // Copies the next `bytes` of the sendmsg going on into `c`'s write queue, on `cpu`.
+  void copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes);
   void interrupt(std::size_t port_index);
   void hard_irq(int cpu, std::size_t port_index);
   void net_rx(int cpu);

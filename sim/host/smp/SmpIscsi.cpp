@@ -58,8 +58,9 @@ Work SmpIscsiPath::transmit_thread() {
                 const std::uint64_t sent = link_.session().counts().total_sent();
                 tx_pdus_waiting_ += sent - tx_pdus_seen_;
                 tx_pdus_seen_ = sent;
+                // What the socket takes now: the queued PDUs' bytes, up to its free space.
                 const std::size_t queued = link_.output_bytes();
-                const std::size_t bytes = link_.transmit();
+                const std::size_t bytes = std::min<std::size_t>(queued, link_.endpoint().connection().send_space());
                 if (bytes == 0) return;
                 std::uint64_t pdus = tx_pdus_waiting_;
                 if (bytes < queued)
@@ -67,12 +68,13 @@ Work SmpIscsiPath::transmit_thread() {
                       tx_pdus_waiting_, std::max<std::uint64_t>(1, tx_pdus_waiting_ * bytes / queued));
                 tx_pdus_waiting_ -= pdus;
                 const auto calls = static_cast<double>(std::max<std::uint64_t>(1, pdus));
-                k.run(cpu, p.tcp_sendmsg, calls, bytes, {host_.sock(link_.endpoint(), true)});
                 if (const models::Addr cmd = io_.newest_iscsi_cmd(); cmd != 0)
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
                 else
                   k.run(cpu, p.iscsi_tx_pdu, calls, 0);
-                host_.sendmsg(cpu, link_.endpoint(), bytes, io_.data_span(tx_cursor_, bytes));
+                k.run(cpu, p.tcp_sendmsg, calls, 0, {host_.sock(link_.endpoint(), true)});
+                host_.sendmsg(cpu, link_.endpoint(), io_.data_span(tx_cursor_, bytes),
+                              [this, bytes] { return link_.transmit(bytes); });
               },
               [this] { host_.release_socket(link_.endpoint()); }};
 }

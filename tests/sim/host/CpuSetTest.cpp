@@ -5,7 +5,7 @@
 // clear the pipeline they flush, and a timer tick or IPI nests into a device's handler where
 // another device's waits; a thread that moves fetches its kernel stack from the CPU it left, and
 // its waker the wait queue it sleeps on; work's deferred effects run once, in order, when it
-// finishes.
+// finishes, or when it has done the part that led to them.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -321,6 +321,34 @@ TEST(CpuSet, DeferredEffectsRunOnceInOrderWhenTheirOwnWorkFinishes) {
   r.run_all();
   const std::vector<std::pair<int, Picos>> expected{
       {1, 2 * models::kPicosPerMicro}, {2, 2 * models::kPicosPerMicro}, {3, 6 * models::kPicosPerMicro}};
+  EXPECT_EQ(ran, expected);
+}
+
+TEST(CpuSet, AnEffectDueAtAPointOfItsWorkComesWhenTheWorkHasGotThereInterruptsIncluded) {
+  // A segment leaves as soon as the sendmsg or softirq has built it: 2 us into a 6 us piece, then
+  // 5 us into it; an interrupt from 1 us to 4 us pushes both back by its 3 us, and an effect due
+  // at the piece's end comes with its completion.
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  std::vector<std::pair<int, Picos>> ran;
+  const auto effect = [&](int id) { return [&ran, &r, id] { ran.emplace_back(id, r.calendar.now()); }; };
+  r.cpus.raise_softirq(0, Work{[&](int cpu) {
+                                 r.cpus.run(cpu, work, 2, 0);
+                                 r.cpus.defer_at_done(cpu, effect(1));
+                                 r.cpus.run(cpu, work, 3, 0);
+                                 r.cpus.defer_at_done(cpu, effect(2));
+                                 r.cpus.run(cpu, work, 1, 0);
+                                 r.cpus.defer_at_done(cpu, effect(3));
+                               },
+                               {}});
+  r.calendar.schedule(1 * models::kPicosPerMicro, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, 3, 0); }, {}});
+  });
+  // Outside any work on that CPU, it is an effect of whatever work runs there next, at its end.
+  r.cpus.defer_at_done(1, effect(4));
+  r.run_all();
+  const std::vector<std::pair<int, Picos>> expected{
+      {1, 5 * models::kPicosPerMicro}, {2, 8 * models::kPicosPerMicro}, {3, 9 * models::kPicosPerMicro}};
   EXPECT_EQ(ran, expected);
 }
 

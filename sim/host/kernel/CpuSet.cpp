@@ -139,19 +139,32 @@ void CpuSet::arm_timed(int cpu) {
   Job& j = cpus_[cpu].current;
   j.run_start = calendar_.now();
   ++j.run;
+  const auto n = static_cast<std::uint64_t>(cpus_.size());
   for (std::size_t i = 0; i < j.timed.size(); ++i) {
     const Job::Timed& t = j.timed[i];
     // What is due at the piece's end runs with its completion.
     if (t.done || j.run_start + (t.at_work - j.worked) >= j.end) continue;
-    calendar_.schedule(j.run_start + std::max<Picos>(0, t.at_work - j.worked),
-                       [this, cpu, piece = j.id, run = j.run, i] { fire_timed(cpu, piece, run, i); });
+    const Picos at = j.run_start + std::max<Picos>(0, t.at_work - j.worked);
+    if (i > kTimedIndexMask) {
+      calendar_.schedule(at, [this, cpu, piece = j.id, run = j.run, i] { fire_timed(cpu, piece, run, i); });
+      continue;
+    }
+    // Piece, run, effect and CPU in one word: with `this` it fits std::function's inline storage.
+    const std::uint64_t key = ((((j.id << kRunBits) | (j.run & kRunMask)) << kTimedIndexBits) | i) * n +
+                              static_cast<std::uint64_t>(cpu);
+    calendar_.schedule(at, [this, key] {
+      const auto cpus = static_cast<std::uint64_t>(cpus_.size());
+      const std::uint64_t rest = key / cpus;
+      fire_timed(static_cast<int>(key % cpus), rest >> (kTimedIndexBits + kRunBits),
+                 static_cast<std::uint32_t>((rest >> kTimedIndexBits) & kRunMask), rest & kTimedIndexMask);
+    });
   }
 }
 
 void CpuSet::fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index) {
   Cpu& c = cpus_[cpu];
   // Preempted since it was armed (its resumption armed it again) or complete: not due now.
-  if (!c.busy || c.current.id != piece || c.current.run != run) return;
+  if (!c.busy || c.current.id != piece || (c.current.run & kRunMask) != (run & kRunMask)) return;
   Job::Timed& t = c.current.timed[index];
   if (t.done) return;
   t.done = true;

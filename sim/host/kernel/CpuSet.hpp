@@ -223,6 +223,11 @@ class CpuSet {
   // scheduled for when it will have worked their time.
   void arm_timed(int cpu);
   void fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index);
+  // arm_timed packs a timed effect's piece, run (modulo 2^kRunBits) and index into one word.
+  static constexpr int kRunBits = 8;
+  static constexpr std::uint64_t kRunMask = (std::uint64_t{1} << kRunBits) - 1;
+  static constexpr int kTimedIndexBits = 16;
+  static constexpr std::uint64_t kTimedIndexMask = (std::uint64_t{1} << kTimedIndexBits) - 1;
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);
   models::Addr new_stack();  // a kernel stack's frames, as set_scheduler_objects sized them

@@ -1,6 +1,6 @@
 // `iscsim run --trace`: a timeline in the Chrome trace-event format, kept to its window, that
-// shows Linux 2.4's NIC interrupts on CPU0 only and an AMP packet engine interrupted by nothing
-// but its local timer; results.json is the same with and without it, and the trace follows the
+// shows Linux 2.4's NIC interrupts on CPU0 only, a sendmsg's segments leaving while it runs, and
+// an AMP packet engine interrupted by nothing but its local timer; results.json is the same with and without it, and the trace follows the
 // output discipline (checked before simulating, nothing left after a failure or SIGINT).
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -159,6 +159,39 @@ TEST_F(SmpTrace, NicInterruptsAppearOnCpu0OnlyAsLinux24RoutesThem) {
 
 TEST_F(SmpTrace, ResultsAreIdenticalWithAndWithoutIt) {
   EXPECT_EQ(without_run_info(traced_->results), without_run_info(plain_->results));
+}
+
+TEST(SmpTransmit, ASendmsgsFirstSegmentsLeaveEarlyInItsSliceNotAtItsEnd) {
+  // tcp_sendmsg sends each segment once its data is copied: in a long transmit slice (a Data-Out
+  // burst), its NIC's TX ring gains its first descriptors in the slice's first half.
+  const TracedRun r = run_traced("paper/smp-write-64k.json", true, "", scratch_dir("tx"));
+  constexpr double kLongUs = 50;
+  struct Slice {
+    std::string ring;  // iscsi_txK sends on nicK
+    double from, to;
+  };
+  std::vector<Slice> sends;
+  std::map<std::string, std::vector<double>> posted;  // by ring: when it gained descriptors
+  std::map<std::string, double> in_use;
+  for (const auto& e : r.trace["traceEvents"]) {
+    const std::string name = e["name"];
+    const double ts = e["ts"].get<double>();
+    if (e["ph"] == "X" && name.rfind("iscsi_tx", 0) == 0 && e["dur"].get<double>() >= kLongUs)
+      sends.push_back({"nic" + name.substr(name.size() - 1) + " TX ring", ts, ts + e["dur"].get<double>()});
+    if (e["ph"] == "C" && name.find("TX ring") != std::string::npos) {
+      const double n = e["args"]["descriptors in use"].get<double>();
+      if (in_use.count(name) != 0 && n > in_use[name]) posted[name].push_back(ts);
+      in_use[name] = n;
+    }
+  }
+  ASSERT_FALSE(sends.empty());
+  std::size_t early = 0;
+  for (const Slice& s : sends) {
+    const std::vector<double>& times = posted[s.ring];
+    const auto first = std::upper_bound(times.begin(), times.end(), s.from);
+    if (first != times.end() && *first <= s.to && *first < (s.from + s.to) / 2) ++early;
+  }
+  EXPECT_GT(early, sends.size() / 2) << early << " of " << sends.size();
 }
 
 TEST(AmpTrace, ThePpeTrackTakesNoInterruptButItsLocalTimer) {

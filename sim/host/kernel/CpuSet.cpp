@@ -131,42 +131,39 @@ void CpuSet::defer(int cpu, std::function<void()> effect) {
 }
 
 void CpuSet::defer_at_done(int cpu, std::function<void()> effect) {
-  if (executing_ != cpu) return defer(cpu, std::move(effect));
-  cpus_[cpu].current.timed.push_back({models::picos_from_cycles(job_cycles_[cpu], cost_.hz()), std::move(effect)});
+  Job& j = cpus_[cpu].current;
+  // Outside its work (or past what one word can name: never, at some hundred frames a piece),
+  // the effect waits for the work's end.
+  if (executing_ != cpu || j.timed.size() > kTimedIndexMask) return defer(cpu, std::move(effect));
+  j.timed.push_back({models::picos_from_cycles(job_cycles_[cpu], cost_.hz()), std::move(effect)});
+}
+
+Picos CpuSet::due_at(const Job& j, const Job::Timed& t) {
+  return j.run_start + std::max<Picos>(0, t.at_work - j.worked);
 }
 
 void CpuSet::arm_timed(int cpu) {
   Job& j = cpus_[cpu].current;
   j.run_start = calendar_.now();
-  ++j.run;
   const auto n = static_cast<std::uint64_t>(cpus_.size());
   for (std::size_t i = 0; i < j.timed.size(); ++i) {
     const Job::Timed& t = j.timed[i];
     // What is due at the piece's end runs with its completion.
-    if (t.done || j.run_start + (t.at_work - j.worked) >= j.end) continue;
-    const Picos at = j.run_start + std::max<Picos>(0, t.at_work - j.worked);
-    if (i > kTimedIndexMask) {
-      calendar_.schedule(at, [this, cpu, piece = j.id, run = j.run, i] { fire_timed(cpu, piece, run, i); });
-      continue;
-    }
-    // Piece, run, effect and CPU in one word: with `this` it fits std::function's inline storage.
-    const std::uint64_t key = ((((j.id << kRunBits) | (j.run & kRunMask)) << kTimedIndexBits) | i) * n +
-                              static_cast<std::uint64_t>(cpu);
-    calendar_.schedule(at, [this, key] {
-      const auto cpus = static_cast<std::uint64_t>(cpus_.size());
-      const std::uint64_t rest = key / cpus;
-      fire_timed(static_cast<int>(key % cpus), rest >> (kTimedIndexBits + kRunBits),
-                 static_cast<std::uint32_t>((rest >> kTimedIndexBits) & kRunMask), rest & kTimedIndexMask);
-    });
+    if (t.done || due_at(j, t) >= j.end) continue;
+    // Piece, effect and CPU in one word: with `this` it fits std::function's inline storage.
+    const std::uint64_t key = ((j.id << kTimedIndexBits) | i) * n + static_cast<std::uint64_t>(cpu);
+    calendar_.schedule(due_at(j, t), [this, key] { fire_timed(key); });
   }
 }
 
-void CpuSet::fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index) {
-  Cpu& c = cpus_[cpu];
-  // Preempted since it was armed (its resumption armed it again) or complete: not due now.
-  if (!c.busy || c.current.id != piece || (c.current.run & kRunMask) != (run & kRunMask)) return;
-  Job::Timed& t = c.current.timed[index];
-  if (t.done) return;
+void CpuSet::fire_timed(std::uint64_t key) {
+  const auto n = static_cast<std::uint64_t>(cpus_.size());
+  Cpu& c = cpus_[key % n];
+  const std::uint64_t piece = key / n >> kTimedIndexBits;
+  // Preempted since it was armed, or complete: not due now (a resumption arms it again, for later).
+  if (!c.busy || c.current.id != piece) return;
+  Job::Timed& t = c.current.timed[key / n & kTimedIndexMask];
+  if (t.done || due_at(c.current, t) != calendar_.now()) return;
   t.done = true;
   t.effect();
 }

@@ -191,7 +191,6 @@ class CpuSet {
     };
     std::vector<Timed> timed;
     std::uint64_t id = 0;   // which piece a timed effect that comes due belongs to
-    std::uint32_t run = 0;  // and in which of its runs (a preemption ends one) it was armed
     Picos worked = 0;       // its work before the run now going on
     Picos run_start = 0;    // when that run began
     world::WorkSlice slice;  // tracing only: the piece now running and the paths it charged
@@ -222,11 +221,11 @@ class CpuSet {
   // The current piece (re)starts running now: its timed effects still due before its end are
   // scheduled for when it will have worked their time.
   void arm_timed(int cpu);
-  void fire_timed(int cpu, std::uint64_t piece, std::uint32_t run, std::size_t index);
-  // arm_timed packs a timed effect's piece, run (modulo 2^kRunBits) and index into one word.
-  static constexpr int kRunBits = 8;
-  static constexpr std::uint64_t kRunMask = (std::uint64_t{1} << kRunBits) - 1;
-  static constexpr int kTimedIndexBits = 16;
+  // When `t` comes due in `j`'s run now going on.
+  static Picos due_at(const Job& j, const Job::Timed& t);
+  // Runs the timed effect `key` names (arm_timed packs piece, index and CPU) if it is due now.
+  void fire_timed(std::uint64_t key);
+  static constexpr int kTimedIndexBits = 20;
   static constexpr std::uint64_t kTimedIndexMask = (std::uint64_t{1} << kTimedIndexBits) - 1;
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);

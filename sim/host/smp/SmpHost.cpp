@@ -293,11 +293,7 @@ void SmpHost::send(std::size_t port_index, world::Frame frame) {
     charge_transmit(cpu, port_index, ports_[port_index].tx.frame(ticket));
     // The frame leaves once the work that built it is done: a sendmsg's or a softirq's first
     // segments do not wait for the last. The backlog's owner sends when its own work ends.
-    const auto release = [this, port, ticket] { ports_[port].tx.release(ticket); };
-    if (cpu == cpus_->executing())
-      cpus_->defer_at_done(cpu, release);
-    else
-      cpus_->defer(cpu, release);
+    cpus_->defer_at_done(cpu, [this, port, ticket] { ports_[port].tx.release(ticket); });
     return;
   }
   // A TCP timer (delayed ACK, retransmission) sends from the timer softirq.

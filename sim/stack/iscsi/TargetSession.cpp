@@ -128,12 +128,9 @@ void TargetSession::on_command(const Pdu& pdu) {
   ++in_progress_;
   ++stats_.commands;
   itt_of_[t.id] = t.itt;
-  admit(tasks_.emplace(t.itt, std::move(t)).first->second);
-}
-
-void TargetSession::admit(Task& t) {
-  if (config_.commands_at_once == 0 || started_ < config_.commands_at_once) return start(t);
   waiting_.push_back(t.id);
+  tasks_.emplace(t.itt, std::move(t));
+  start_waiting();
 }
 
 void TargetSession::start(Task& t) {

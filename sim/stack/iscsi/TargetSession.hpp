@@ -113,8 +113,8 @@ class TargetSession {
   void on_task_mgmt(const Pdu& pdu);
   void on_logout(const Pdu& pdu);
   bool accept_cmd_sn(const Bhs& bhs);
-  void admit(Task& t);
   void start(Task& t);
+  // Begins accepted commands, oldest first, while fewer than commands_at_once are begun.
   void start_waiting();
   void issue_r2ts(Task& t);
   void maybe_ready(Task& t);

@@ -175,8 +175,9 @@ Fit fixed_point(const CalibrationSetup& setup, const std::vector<std::string>& w
 std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const std::string& params_dir) {
   struct Ablation {
     const char* mechanism;
-    const char* kind;  // which parameter file it patches: models/params/<kind>/
+    const char* kind;  // which parameter file it patches: models/params/<kind>/ (empty: none)
     std::map<std::string, double> values;
+    const char* setting = "";  // or the scenario setting that switches it off
   };
   // Per kind: the shipped parameter file and the scenario key that selects another.
   const std::map<std::string, std::pair<std::string, std::string>> files{
@@ -196,6 +197,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
+      {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
   };
   std::vector<std::string> workloads;
   for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);
@@ -204,10 +206,12 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       << targets_header("mechanism off") << targets_row("(none: the fit)", calibration::compare(setup.reference, fit.runs));
   int n = 0;
   for (const Ablation& a : ablations) {
-    const auto& [name, key] = files.at(a.kind);
-    const std::string file =
-        patched(params_dir, a.kind, name, a.values, setup.scratch / ("ablation-" + std::to_string(n) + ".json"));
-    const calibration::Runs runs = run_workloads(setup, fit.catalog, workloads, {key + file}, "ablation" + std::to_string(n++));
+    std::string setting = a.setting;
+    if (*a.kind != '\0') {
+      const auto& [name, key] = files.at(a.kind);
+      setting = key + patched(params_dir, a.kind, name, a.values, setup.scratch / ("ablation-" + std::to_string(n) + ".json"));
+    }
+    const calibration::Runs runs = run_workloads(setup, fit.catalog, workloads, {setting}, "ablation" + std::to_string(n++));
     out << targets_row(a.mechanism, calibration::compare(setup.reference, runs));
   }
   return out.str();

@@ -25,6 +25,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.socket_buffer_bytes = static_cast<std::uint32_t>(s.tcp.initiator_socket_buffer_bytes);
   c.rx_ring = static_cast<std::uint32_t>(s.nics.rx_ring);
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
+  c.tcp_low_latency = s.tcp.low_latency;
   c.timeline = a.timeline.get();
   return std::make_unique<host::smp::SmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],

@@ -64,6 +64,7 @@ struct TcpSpec {
   bool timestamps = true;
   bool nodelay = true;
   bool delayed_ack = true;
+  bool low_latency = false;  // smp: net.ipv4.tcp_low_latency (false: the prequeue)
   int initiator_socket_buffer_bytes = 0;
   int target_socket_buffer_bytes = 0;
 };

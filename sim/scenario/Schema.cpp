@@ -100,6 +100,9 @@ std::vector<KeySpec> build() {
       boolean("tcp.timestamps", true, "RFC 7323 timestamps option (Linux default on)"),
       boolean("tcp.nodelay", true, "TCP_NODELAY: Nagle off"),
       boolean("tcp.delayed_ack", true, "delayed ACKs as Linux does them; false: ACK every segment"),
+      boolean("tcp.low_latency", false,
+              "smp: net.ipv4.tcp_low_latency. false (Linux 2.4's default): a reader blocked in recvmsg gets "
+              "its segments on the prequeue and runs their TCP processing itself; true: the bottom half does"),
       integer("tcp.initiator_socket_buffer_bytes", 131072, "initiator SO_SNDBUF and SO_RCVBUF, bytes",
               kMinSocketBuffer, kMaxSocketBuffer),
       integer("tcp.target_socket_buffer_bytes", 131072,

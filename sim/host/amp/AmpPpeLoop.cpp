@@ -96,6 +96,7 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
     return;
   }
   const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
+  p.run(paths_.ip_rcv, 1, 0, {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
   p.run(path, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}, {skb.data, objects_.header_bytes, false},
                      {skb.head, objects_.skb_head_bytes, true}});
   const std::uint64_t before = ep.connection().readable();

@@ -77,6 +77,8 @@ class Thread {
  public:
   const std::string& name() const { return name_; }
   int last_cpu() const { return last_cpu_; }
+  // Neither running nor runnable: it sleeps until woken.
+  bool asleep() const { return !running_ && !queued_; }
 
  private:
   friend class CpuSet;

@@ -23,8 +23,10 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.kfree_skb = c.id("kfree_skb");
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
+  k.ip_rcv = c.id("ip_rcv");
   k.tcp_rcv_data = c.id("tcp_rcv_data");
   k.tcp_backlog_add = c.id("tcp_backlog_add");
+  k.tcp_prequeue = c.id("tcp_prequeue");
   k.submit_bh = c.id("submit_bh");
   k.tcp_rcv_ack = c.id("tcp_rcv_ack");
   k.tcp_sendmsg = c.id("tcp_sendmsg");

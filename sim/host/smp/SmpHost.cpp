@@ -144,33 +144,70 @@ void SmpHost::net_rx(int cpu) {
 }
 
 void SmpHost::receive(int cpu, Received& r) {
-  auto drop = [&] { free_skb(cpu, r.skb); };
   const bool bad = stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr;
+  // net_rx_action, ip_rcv and ip_local_deliver up to tcp_v4_rcv: on the CPU that took the frame.
+  if (!bad)
+    cpus_->run(cpu, paths_.ip_rcv, 1, 0,
+               {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
+  world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
+  if (found != nullptr && prequeue(cpu, *found, conns_.at(found), r)) return;
   ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
-  if (bad) {
-    ++errors_.bad_frames;
-    return drop();
-  }
-  const stack::tcp::Segment& seg = received_.segment;
-  world::TcpEndpoint* found = flows_.inbound(r.port, seg);
+  if (bad) ++errors_.bad_frames;
   if (found == nullptr) {
-    ++errors_.no_endpoint;
-    return drop();
+    if (!bad) ++errors_.no_endpoint;
+    return free_skb(cpu, r.skb);
   }
-  world::TcpEndpoint& ep = *found;
+  process(cpu, *found, conns_.at(found), r.skb);
+}
+
+bool SmpHost::prequeue(int cpu, world::TcpEndpoint& ep, Conn& c, Received& r) {
+  if (config_.tcp_low_latency || !c.reader_waits || c.owner >= 0) return false;
+  // tcp_v4_rcv under the socket's spin lock: tcp_prequeue links the skb to tp->ucopy.prequeue
+  // and adds its truesize to ucopy.memory, in the socket's first line.
+  cpus_->run(cpu, paths_.tcp_prequeue, 1, 0, {{c.sock, memory_.line_bytes(), true}});
+  c.prequeue.push_back(std::move(r));
+  c.prequeue_bytes += objects_.skb_data_bytes + objects_.skb_head_bytes;
+  if (c.prequeue_bytes > config_.socket_buffer_bytes) {
+    // More than sk->rcvbuf waits: the bottom half processes all of it (TCPPrequeueDropped).
+    process_prequeue(cpu, ep);
+    c.reader_waits = true;  // the reader still sleeps in tcp_recvmsg
+  } else if (c.prequeue.size() == 1) {
+    cpus_->wake(c.reader, cpu);  // wake_up_interruptible(sk->sleep)
+  }
+  return true;
+}
+
+void SmpHost::reader_run_ends(const world::TcpEndpoint& ep) {
+  Conn& c = conns_.at(&ep);
+  c.reader_waits = c.reader != nullptr && c.reader->asleep();
+}
+
+void SmpHost::process_prequeue(int cpu, world::TcpEndpoint& ep) {
+  Conn& c = conns_.at(&ep);
+  c.reader_waits = false;
+  std::deque<Received> queued;
+  queued.swap(c.prequeue);
+  c.prequeue_bytes = 0;
+  for (Received& r : queued) {
+    stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_);  // parsed once already
+    ports_[r.port].nic->recycle(std::move(r.frame));
+    process(cpu, ep, c, r.skb);
+  }
+}
+
+void SmpHost::process(int cpu, world::TcpEndpoint& ep, Conn& conn, const Skb& skb) {
+  const stack::tcp::Segment& seg = received_.segment;
   const bool data = !seg.payload.empty();
   const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;
   // A thread on another CPU holds the socket: the segment waits on the backlog and that thread
   // processes it (and sends what it triggers) when it releases the socket.
-  Conn& conn = conns_.at(&ep);
   const int on = conn.owner >= 0 && conn.owner != cpu ? conn.owner : cpu;
   // The bottom half takes the socket's spin lock and links the segment to its backlog: it writes
   // the socket's first line while the owner may be reading it.
   if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {{conn.sock, memory_.line_bytes(), true}});
   backlog_owner_ = on == cpu ? -1 : on;
   charge(on, path, 1,
-         {hot_sock(conn), {r.skb.data, objects_.header_bytes, false},
-          {r.skb.head, objects_.skb_head_bytes, true}});
+         {hot_sock(conn), {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
   // the application cannot read in between: its thread runs after this softirq.
   const std::uint64_t before = ep.connection().readable();
@@ -188,9 +225,9 @@ void SmpHost::receive(int cpu, Received& r) {
   }
   backlog_owner_ = -1;
   if (queued > 0)
-    conn.rx_skbs.push_back(Conn::Pending{r.skb, queued, 0});  // freed when recvmsg has copied it out
+    conn.rx_skbs.push_back(Conn::Pending{skb, queued, 0});  // freed when recvmsg has copied it out
   else
-    drop();
+    free_skb(cpu, skb);
 }
 
 void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user) {

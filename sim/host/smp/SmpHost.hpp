@@ -42,6 +42,9 @@ struct SmpConfig {
   std::uint32_t socket_buffer_bytes = 0;  // the initiator's send buffer: where copies land
   std::uint32_t rx_ring = 0;
   std::uint32_t tx_ring = 0;
+  // net.ipv4.tcp_low_latency: false (2.4's default) gives a reader blocked in tcp_recvmsg its
+  // segments through the prequeue, to process in its own context.
+  bool tcp_low_latency = false;
   world::Timeline* timeline = nullptr;  // the timeline trace; null when off
 };
 
@@ -88,6 +91,14 @@ class SmpHost : public Host, public CostedHost {
   // tcp_v4_rcv: sk->lock.users -> sk_add_backlog; release_sock runs them).
   void own_socket(const world::TcpEndpoint& ep, int cpu) { conns_.at(&ep).owner = cpu; }
   void release_socket(const world::TcpEndpoint& ep) { conns_.at(&ep).owner = -1; }
+  // `reader` is the thread that reads `ep` (2.4 tcp_recvmsg). When its run ends and it sleeps, it
+  // sleeps in tcp_recvmsg's wait with the socket released (tp->ucopy.task set): the bottom half
+  // then only queues each segment on the prequeue and wakes it at the first (2.4 tcp_prequeue).
+  void set_reader(const world::TcpEndpoint& ep, Thread* reader) { conns_.at(&ep).reader = reader; }
+  void reader_run_ends(const world::TcpEndpoint& ep);
+  // The reader, back in tcp_recvmsg on `cpu` with the socket held, processes its prequeue there
+  // (tcp_prequeue_process): TCP's receive work, the ACKs it sends and the frees run on `cpu`.
+  void process_prequeue(int cpu, world::TcpEndpoint& ep);
   // The connection's struct sock: what TCP and the socket calls read and write.
   models::Touch sock(const world::TcpEndpoint& ep, bool write) const;
 
@@ -130,6 +141,10 @@ class SmpHost : public Host, public CostedHost {
     models::Addr copy_user = 0;
     std::uint64_t copy_start = 0;
     int owner = -1;  // CPU of the thread holding the socket lock, -1 if none
+    Thread* reader = nullptr;
+    bool reader_waits = false;  // 2.4 tp->ucopy.task: the reader sleeps in tcp_recvmsg
+    std::deque<Received> prequeue;
+    std::uint64_t prequeue_bytes = 0;  // tp->ucopy.memory: the queued skbs' truesize
     struct Pending {
       Skb skb;
       std::uint64_t bytes = 0;
@@ -148,6 +163,11 @@ class SmpHost : public Host, public CostedHost {
   void hard_irq(int cpu, std::size_t port_index);
   void net_rx(int cpu);
   void receive(int cpu, Received& r);
+  // The bottom half's tcp_prequeue of `r` for `c`'s waiting reader; false if the reader is not
+  // waiting. Past the receive buffer's worth, it processes the whole prequeue itself.
+  bool prequeue(int cpu, world::TcpEndpoint& ep, Conn& c, Received& r);
+  // TCP's processing of the segment parsed into received_, in `r.skb`, for `ep` on `cpu`.
+  void process(int cpu, world::TcpEndpoint& ep, Conn& c, const Skb& skb);
   void charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame);
   // Charges a path on `cpu`: within its current work, or for a socket's backlog on its owner.
   void charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});

@@ -39,7 +39,8 @@ void SmpIscsiPath::notify() {
   const auto& conn = link_.endpoint().connection();
   const bool settled = conn.state() == stack::tcp::State::Established &&
                        link_.session().state() == stack::iscsi::InitiatorSession::State::FullFeature;
-  if (conn.readable() > 0 || !settled) wake(rx_);
+  // Segments the receive thread takes from its own prequeue wake nobody: it is the reader.
+  if ((conn.readable() > 0 || !settled) && !draining_prequeue_) wake(rx_);
   const std::size_t wanted = std::min(link_.output_bytes(), host_.socket_buffer_bytes() / kWriteSpaceDivisor);
   if (link_.has_output() && conn.send_space() >= std::max<std::size_t>(1, wanted)) wake(tx_);
 }
@@ -83,8 +84,12 @@ Work SmpIscsiPath::receive_thread() {
   return Work{[this](int cpu) {
                 CpuSet& k = host_.cpus();
                 const KernelPaths& p = host_.paths();
-                const world::TcpEndpoint& ep = link_.endpoint();
+                world::TcpEndpoint& ep = link_.endpoint();
                 host_.own_socket(ep, cpu);
+                host_.set_reader(ep, rx_);
+                draining_prequeue_ = true;
+                host_.process_prequeue(cpu, ep);
+                draining_prequeue_ = false;
                 const std::uint64_t pdus_before = link_.session().counts().total_received();
                 const std::uint64_t done_before = link_.session().stats().completions;
                 const std::size_t bytes = link_.receive();
@@ -98,7 +103,10 @@ Work SmpIscsiPath::receive_thread() {
                 // An R2T or a NOP-In may have queued PDUs for the transmit thread.
                 if (link_.has_output()) k.wake(tx_, cpu);
               },
-              [this] { host_.release_socket(link_.endpoint()); }};
+              [this] {
+                host_.release_socket(link_.endpoint());
+                host_.reader_run_ends(link_.endpoint());
+              }};
 }
 
 }  // namespace iscsim::host::smp

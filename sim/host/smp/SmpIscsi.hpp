@@ -33,6 +33,7 @@ class SmpIscsiPath : public world::IoTarget {
   kernel::GlibcAio aio_;
   Thread* rx_ = nullptr;
   Thread* tx_ = nullptr;
+  bool draining_prequeue_ = false;  // the receive thread processes its socket's prequeue
   std::uint64_t rx_cursor_ = 0;
   std::uint64_t tx_cursor_ = 0;
   std::uint64_t tx_pdus_seen_ = 0;     // PDUs the session had queued at the last transmit run

@@ -103,6 +103,34 @@ TEST(SmpHost, EachReceivedFramesHeaderMissesOnceInEthTypeTransNotInTheDriver) {
   EXPECT_EQ(paths["eth_type_trans"]["l2_misses"].get<double>(), frames);
 }
 
+double calls(const nlohmann::json& r, int cpu, const char* path) {
+  const nlohmann::json& paths = r["cpus"][cpu]["paths_in_window"];
+  return paths.contains(path) ? paths[path]["calls"].get<double>() : 0;
+}
+
+TEST(SmpHost, AReaderBlockedInRecvmsgRunsItsSegmentsTcpWorkItselfThroughThePrequeue) {
+  // Linux 2.4's default (tcp_low_latency off): while the receive thread sleeps in tcp_recvmsg, the
+  // bottom half on CPU0 runs only the IP layer and queues each segment on the prequeue; the
+  // thread, wherever it runs, does their TCP processing. With tcp_low_latency on, TCP's receive
+  // work runs on CPU1 only for segments left on the backlog of a socket a thread there holds.
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "prequeue");
+  EXPECT_EQ(calls(r, 1, "ip_rcv"), 0);
+  EXPECT_EQ(calls(r, 1, "tcp_prequeue"), 0);
+  EXPECT_GT(calls(r, 0, "tcp_prequeue"), 0);
+  const double tcp_on_cpu1 = calls(r, 1, "tcp_rcv_data") + calls(r, 1, "tcp_rcv_ack");
+  EXPECT_GT(tcp_on_cpu1, calls(r, 0, "tcp_backlog_add"));
+  EXPECT_LE(tcp_on_cpu1, calls(r, 0, "tcp_backlog_add") + calls(r, 0, "tcp_prequeue"));
+  // Every frame the IP layer took is processed by TCP once, on one CPU or the other (a few
+  // prequeued at the window's edges are counted on one side of it only).
+  const double tcp = tcp_on_cpu1 + calls(r, 0, "tcp_rcv_data") + calls(r, 0, "tcp_rcv_ack");
+  EXPECT_NEAR(tcp, calls(r, 0, "ip_rcv"), 0.01 * calls(r, 0, "ip_rcv"));
+
+  const nlohmann::json low = run_smp("paper/smp-read-64k.json", " --set tcp.low_latency=true", "low-latency");
+  EXPECT_EQ(calls(low, 0, "tcp_prequeue") + calls(low, 1, "tcp_prequeue"), 0);
+  EXPECT_LE(calls(low, 1, "tcp_rcv_data") + calls(low, 1, "tcp_rcv_ack"), calls(low, 0, "tcp_backlog_add"));
+  EXPECT_GT(calls(low, 0, "tcp_rcv_data"), calls(low, 1, "tcp_rcv_data"));
+}
+
 TEST(SmpHost, EveryWorkerRunsADynamoThreadAndAnAioHelperAndThreadsFitInTheirCpusBusyTime) {
   // glibc's AIO gives each IOmeter worker a helper beside its own thread; what the threads ran on
   // a CPU is part of what that CPU did besides idling (interrupts and softirqs are the rest).

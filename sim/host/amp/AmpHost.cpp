@@ -129,20 +129,23 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
   if (c != nullptr) {
-    std::uint64_t payload = sent.payload_bytes;
+    // Only bytes sent for the first time move on through the write queue and the posted sources;
+    // a retransmission sends again from the queue's head (its DMA read is not charged).
+    const std::uint64_t payload = sent.payload_bytes;
+    std::uint64_t fresh = c->sent.send(sent.frame.segment.seq, payload).fresh;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr skb = payload > 0 ? c->write_queue.send(payload) : 0;
+    const models::Addr skb = fresh > 0 ? c->write_queue.send(fresh) : payload > 0 ? c->write_queue.oldest() : 0;
     p.run(paths_.tcp_transmit, 1, 0,
           {{c->sock, objects_.sock_hot_bytes, true}, {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
-    while (payload > 0 && !c->send_sources.empty()) {
+    while (fresh > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
-      const std::uint64_t n = std::min(payload, bytes);
+      const std::uint64_t n = std::min(fresh, bytes);
       caches_.dma_read(addr, n);
       counts_.tx_dma_bytes += n;
       addr += n;
       bytes -= n;
-      payload -= n;
+      fresh -= n;
       if (bytes == 0) c->send_sources.pop_front();
     }
   } else {

@@ -9,6 +9,7 @@
 
 #include "sim/host/amp/AmpHost.hpp"
 #include "sim/host/kernel/WriteQueue.hpp"
+#include "sim/host/kernel/SendSequence.hpp"
 
 namespace iscsim::host::amp {
 
@@ -36,6 +37,7 @@ struct AmpHost::Conn {
   std::uint64_t send_pending = 0;  // posted for sending, not yet in TCP
   std::deque<std::pair<models::Addr, std::uint64_t>> send_sources;  // where the NIC reads, in order
   kernel::WriteQueue write_queue;
+  kernel::SendSequence sent;  // what of the stream has left at least once
   struct Posted {
     std::uint64_t bytes = 0;
     std::uint64_t filled = 0;

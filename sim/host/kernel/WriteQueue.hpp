@@ -52,6 +52,10 @@ class WriteQueue {
     return head;
   }
 
+  // The head of the oldest sk_buff (0 when empty): what 2.4 retransmits (tcp_retransmit_skb of
+  // the write queue's head); the send position stays.
+  models::Addr oldest() const { return skbs_.empty() ? 0 : skbs_.front().head; }
+
   // An ACK covers `bytes` more: the heads of the sk_buffs it now wholly covers, oldest first.
   std::vector<models::Addr> acknowledge(std::uint64_t bytes) {
     std::vector<models::Addr> done;

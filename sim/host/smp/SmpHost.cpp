@@ -73,6 +73,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
 void SmpHost::bind(std::size_t port_index, world::TcpEndpoint* ep) {
   flows_.add(port_index, ep);
   Conn c;
+  c.endpoint = ep;
   c.sock = memory_.cache("tcp_sock", objects_.sock_bytes).alloc();
   c.tx_buffer = memory_.region(config_.socket_buffer_bytes);
   conns_[ep] = c;
@@ -177,6 +178,15 @@ bool SmpHost::prequeue(int cpu, world::TcpEndpoint& ep, Conn& c, Received& r) {
   return true;
 }
 
+void SmpHost::set_reader(int cpu, world::TcpEndpoint& ep, Thread* reader) {
+  for (auto& [other, c] : conns_) {
+    if (other == &ep || c.reader != reader) continue;
+    process_prequeue(cpu, *c.endpoint);
+    c.reader = nullptr;
+  }
+  conns_.at(&ep).reader = reader;
+}
+
 void SmpHost::reader_run_ends(const world::TcpEndpoint& ep) {
   Conn& c = conns_.at(&ep);
   c.reader_waits = c.reader != nullptr && c.reader->asleep();
@@ -267,7 +277,8 @@ std::size_t SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, models::Addr
   c.copy_start = c.tx_written;
   const std::size_t bytes = put();  // what TCP sends now is copied as it goes (charge_transmit)
   c.copy_cpu = -1;
-  copy_in(cpu, c, ep.connection().mss(), c.copy_start + bytes - c.tx_written);
+  const std::uint64_t put_end = c.copy_start + bytes;
+  if (put_end > c.tx_written) copy_in(cpu, c, ep.connection().mss(), put_end - c.tx_written);
   return bytes;
 }
 
@@ -300,15 +311,18 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   if (ep != nullptr) {
     Conn& c = conns_.at(ep);
     const std::uint64_t payload = sent.payload_bytes;
-    // Inside sendmsg, a segment's data is copied into its sk_buff just before it goes.
-    if (c.copy_cpu == cpu && c.tx_sent + payload > c.tx_written)
-      copy_in(cpu, c, ep->connection().mss(), c.tx_sent + payload - c.tx_written);
-    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr skb = payload > 0 ? c.write_queue.send(payload) : 0;
+    // Bytes past the highest sent so far are new; the others are sent again (a retransmission).
+    const std::uint64_t before = c.sent.sent();
+    const kernel::SendSequence::Sent s = c.sent.send(sent.frame.segment.seq, payload);
+    // Inside sendmsg, a segment's new data is copied into its sk_buff just before it goes.
+    if (c.copy_cpu == cpu && before + s.fresh > c.tx_written)
+      copy_in(cpu, c, ep->connection().mss(), before + s.fresh - c.tx_written);
+    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it); 2.4 sends again
+    // from the write queue's head.
+    const models::Addr skb = s.fresh > 0 ? c.write_queue.send(s.fresh) : payload > 0 ? c.write_queue.oldest() : 0;
     charge(cpu, paths_.tcp_transmit, 1, {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     const std::uint64_t ring = config_.socket_buffer_bytes;
-    const models::Addr data = c.tx_buffer + c.tx_sent % ring;
-    c.tx_sent += payload;
+    const models::Addr data = c.tx_buffer + s.offset % ring;
     // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
     if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
   } else {

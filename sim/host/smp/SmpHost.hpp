@@ -23,6 +23,7 @@
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
+#include "sim/host/kernel/SendSequence.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 #include "sim/world/Calendar.hpp"
@@ -94,7 +95,9 @@ class SmpHost : public Host, public CostedHost {
   // `reader` is the thread that reads `ep` (2.4 tcp_recvmsg). When its run ends and it sleeps, it
   // sleeps in tcp_recvmsg's wait with the socket released (tp->ucopy.task set): the bottom half
   // then only queues each segment on the prequeue and wakes it at the first (2.4 tcp_prequeue).
-  void set_reader(const world::TcpEndpoint& ep, Thread* reader) { conns_.at(&ep).reader = reader; }
+  // Called by the reader on `cpu` at each run: a connection it no longer reads (the session
+  // reconnected) loses it, its prequeue processed first as tcp_recvmsg does before it leaves.
+  void set_reader(int cpu, world::TcpEndpoint& ep, Thread* reader);
   void reader_run_ends(const world::TcpEndpoint& ep);
   // The reader, back in tcp_recvmsg on `cpu` with the socket held, processes its prequeue there
   // (tcp_prequeue_process): TCP's receive work, the ACKs it sends and the frees run on `cpu`.
@@ -134,13 +137,14 @@ class SmpHost : public Host, public CostedHost {
     models::Addr sock = 0;
     models::Addr tx_buffer = 0;  // the send buffer's data, used as a ring
     std::uint64_t tx_written = 0;  // copied into the send buffer
-    std::uint64_t tx_sent = 0;
+    kernel::SendSequence sent;  // what of the stream has left at least once
     // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at tx_written
     // copy_start in the send buffer.
     int copy_cpu = -1;
     models::Addr copy_user = 0;
     std::uint64_t copy_start = 0;
     int owner = -1;  // CPU of the thread holding the socket lock, -1 if none
+    world::TcpEndpoint* endpoint = nullptr;
     Thread* reader = nullptr;
     bool reader_waits = false;  // 2.4 tp->ucopy.task: the reader sleeps in tcp_recvmsg
     std::deque<Received> prequeue;

@@ -86,8 +86,8 @@ Work SmpIscsiPath::receive_thread() {
                 const KernelPaths& p = host_.paths();
                 world::TcpEndpoint& ep = link_.endpoint();
                 host_.own_socket(ep, cpu);
-                host_.set_reader(ep, rx_);
                 draining_prequeue_ = true;
+                host_.set_reader(cpu, ep, rx_);
                 host_.process_prequeue(cpu, ep);
                 draining_prequeue_ = false;
                 const std::uint64_t pdus_before = link_.session().counts().total_received();

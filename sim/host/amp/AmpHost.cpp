@@ -193,7 +193,9 @@ std::unique_ptr<world::IoTarget> AmpHost::bind_session(world::IscsiInitiatorLink
 void AmpHost::attach_session(const world::TcpEndpoint& ep, AmpSession* session) {
   Conn& c = *conns_.at(&ep);
   c.session = session;
-  c.last_state = ep.connection().state();
+  // Seen from the session, the connection was closed: one attached already up (a reconnect's,
+  // attached on its first activity) is news that starts the login.
+  c.last_state = stack::tcp::State::Closed;
 }
 
 void AmpHost::trace_queues(const Conn& c) {

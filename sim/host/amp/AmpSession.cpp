@@ -29,13 +29,24 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
   const std::string n = std::to_string(index);
   if (host.config().strategy.completion == scenario::AmpCompletion::RxThread)
     rx_ = k.create_thread("iscsi_rx" + n, [this] { return receive_thread(); }, home_cpu());
-  host.attach_session(link.endpoint(), this);
+  attach();
   // TCP runs on the PPE: socket activity marks the connection for it; output the session queued
   // from the host's side (a logout when the workload ends) is posted there and then.
   link.set_deferred([this] {
+    attach();
     if (const int cpu = host_.cpus().executing(); cpu >= 0) post_output(cpu);
     host_.mark_dirty(link_.endpoint());
   });
+}
+
+void AmpSession::attach() {
+  // A session that failed at error recovery level 0 logs in again on a new connection.
+  if (attached_ == &link_.endpoint()) return;
+  attached_ = &link_.endpoint();
+  host_.attach_session(link_.endpoint(), this);
+  // What was posted to the failed connection and not sent is gone with it: the session's output
+  // from here on goes to this one.
+  posted_output_ = link_.transmitted_bytes();
 }
 
 int AmpSession::home_cpu() const { return static_cast<int>(index_ % static_cast<std::size_t>(host_.hosts())); }

@@ -35,6 +35,9 @@ class AmpSession : public world::IoTarget {
   void post_receives(int cpu, bool read, std::uint64_t bytes, models::Addr buffer);
   std::uint64_t wait_threshold() const;
   int home_cpu() const;
+  // Hands the link's connection to the host, once per connection (the first, and each one the
+  // session logs in again on after a failure).
+  void attach();
 
   AmpHost& host_;
   world::IscsiInitiatorLink& link_;
@@ -48,6 +51,7 @@ class AmpSession : public world::IoTarget {
   std::uint64_t rx_cursor_ = 0;
   models::Addr header_buffers_ = 0;  // where pre-posted iSCSI headers land
   std::uint64_t headers_posted_ = 0;
+  const world::TcpEndpoint* attached_ = nullptr;  // the connection the host knows this session by
 };
 
 }  // namespace iscsim::host::amp

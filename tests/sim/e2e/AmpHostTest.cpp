@@ -98,6 +98,18 @@ TEST(AmpHost, ASchedOtherPpeDrawsUselessReschedulingIpisAFifoOneNone) {
   EXPECT_EQ((*cpu_with_role(fifo, "ppe"))["events"]["ipis"], 0);
 }
 
+TEST(AmpHost, ASessionThatReconnectsLogsInAgainThroughThePpe) {
+  // A failed connection (digests catch silent corruption; ERL 0) is replaced by a new one: the
+  // host hands it to the PPE like the first and the session logs in on it.
+  const nlohmann::json r = run_amp("paper/amp-write-64k.json",
+                                   " --set link.silent_corrupt_rate=0.0005 --set target.lun_bytes=8388608"
+                                   " --set iscsi.header_digest=true --set iscsi.data_digest=true",
+                                   "reconnect");
+  const long reconnects = r["iscsi"]["reconnects"].get<long>();
+  EXPECT_GT(reconnects, 0);
+  EXPECT_EQ(r["iscsi"]["logins"].get<long>(), 2 + reconnects);
+}
+
 TEST(AmpHost, ZeroCopyTransmitRunsNoCopyPath) {
   const nlohmann::json r = run_amp("paper/amp-write-64k.json", "", "zero-copy");
   for (const auto& cpu : r["cpus"]) EXPECT_FALSE(cpu["paths_in_window"].contains("copy_from_user")) << cpu["role"];

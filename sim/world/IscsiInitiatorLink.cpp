@@ -130,6 +130,8 @@ void IscsiInitiatorLink::check_connection() {
   const bool dropped = tcp == State::Closed || tcp == State::CloseWait || tcp == State::TimeWait;
   if (session_.state() != InitiatorSession::State::Failed && !dropped) return;
   session_.connection_lost("connection dropped");
+  // Bytes the old connection delivered that the session has not seen belong to its stream only.
+  landed_.clear();
   if (session_.login_refused() || !reconnect_) return;
   reconnecting_ = true;
   // Reset what is left of the old connection, then wait DefaultTime2Wait (RFC 7143 13.15).

@@ -191,6 +191,10 @@ std::unique_ptr<world::IoTarget> AmpHost::bind_session(world::IscsiInitiatorLink
 }
 
 void AmpHost::attach_session(const world::TcpEndpoint& ep, AmpSession* session) {
+  // The connection the session leaves (it failed) is served no more: its socket's leftovers
+  // must not be read into the link, which now reads the new one.
+  for (auto& [other, old] : conns_)
+    if (other != &ep && old->session == session) old->session = nullptr;
   Conn& c = *conns_.at(&ep);
   c.session = session;
   // Seen from the session, the connection was closed: one attached already up (a reconnect's,

@@ -98,16 +98,21 @@ TEST(AmpHost, ASchedOtherPpeDrawsUselessReschedulingIpisAFifoOneNone) {
   EXPECT_EQ((*cpu_with_role(fifo, "ppe"))["events"]["ipis"], 0);
 }
 
-TEST(AmpHost, ASessionThatReconnectsLogsInAgainThroughThePpe) {
+TEST(AmpHost, ASessionThatReconnectsLogsInAgainThroughThePpeAndLosesNothing) {
   // A failed connection (digests catch silent corruption; ERL 0) is replaced by a new one: the
-  // host hands it to the PPE like the first and the session logs in on it.
+  // host hands it to the PPE like the first and the session logs in on it. What the PPE had
+  // pulled from the old connection and the session had not seen is dropped with it.
   const nlohmann::json r = run_amp("paper/amp-write-64k.json",
                                    " --set link.silent_corrupt_rate=0.0005 --set target.lun_bytes=8388608"
-                                   " --set iscsi.header_digest=true --set iscsi.data_digest=true",
+                                   " --set iscsi.header_digest=true --set iscsi.data_digest=true"
+                                   " --set workload.readback=true",
                                    "reconnect");
   const long reconnects = r["iscsi"]["reconnects"].get<long>();
   EXPECT_GT(reconnects, 0);
   EXPECT_EQ(r["iscsi"]["logins"].get<long>(), 2 + reconnects);
+  EXPECT_TRUE(r["integrity"]["complete"].get<bool>());
+  EXPECT_EQ(r["integrity"]["corrupt_blocks"].get<long>(), 0);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 8388608 / 512);
 }
 
 TEST(AmpHost, ZeroCopyTransmitRunsNoCopyPath) {

@@ -150,41 +150,44 @@ void SmpHost::receive(int cpu, Received& r) {
   if (!bad)
     cpus_->run(cpu, paths_.ip_rcv, 1, 0,
                {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
-  world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
-  if (found != nullptr && prequeue(cpu, *found, conns_.at(found), r)) return;
+  const world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
+  Conn* conn = found != nullptr ? &conns_.at(found) : nullptr;
+  if (conn != nullptr && prequeue(cpu, *conn, r)) return;
   ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
-  if (bad) ++errors_.bad_frames;
-  if (found == nullptr) {
-    if (!bad) ++errors_.no_endpoint;
+  if (conn == nullptr) {
+    ++(bad ? errors_.bad_frames : errors_.no_endpoint);
     return free_skb(cpu, r.skb);
   }
-  process(cpu, *found, conns_.at(found), r.skb);
+  process(cpu, *conn, r.skb);
 }
 
-bool SmpHost::prequeue(int cpu, world::TcpEndpoint& ep, Conn& c, Received& r) {
+bool SmpHost::prequeue(int cpu, Conn& c, Received& r) {
   if (config_.tcp_low_latency || !c.reader_waits || c.owner >= 0) return false;
   // tcp_v4_rcv under the socket's spin lock: tcp_prequeue links the skb to tp->ucopy.prequeue
   // and adds its truesize to ucopy.memory, in the socket's first line.
   cpus_->run(cpu, paths_.tcp_prequeue, 1, 0, {{c.sock, memory_.line_bytes(), true}});
   c.prequeue.push_back(std::move(r));
   c.prequeue_bytes += objects_.skb_data_bytes + objects_.skb_head_bytes;
-  if (c.prequeue_bytes > config_.socket_buffer_bytes) {
-    // More than sk->rcvbuf waits: the bottom half processes all of it (TCPPrequeueDropped).
-    process_prequeue(cpu, ep);
-    c.reader_waits = true;  // the reader still sleeps in tcp_recvmsg
-  } else if (c.prequeue.size() == 1) {
+  if (c.prequeue_bytes > config_.socket_buffer_bytes)
+    process_prequeue(cpu, c);  // more than sk->rcvbuf waits: the bottom half does it all (TCPPrequeueDropped)
+  else if (c.prequeue.size() == 1)
     cpus_->wake(c.reader, cpu);  // wake_up_interruptible(sk->sleep)
-  }
   return true;
 }
 
-void SmpHost::set_reader(int cpu, world::TcpEndpoint& ep, Thread* reader) {
-  for (auto& [other, c] : conns_) {
-    if (other == &ep || c.reader != reader) continue;
-    process_prequeue(cpu, *c.endpoint);
-    c.reader = nullptr;
+void SmpHost::reader_runs(int cpu, world::TcpEndpoint& ep, Thread* reader) {
+  Conn& c = conns_.at(&ep);
+  if (c.reader != reader) {
+    for (auto& [other, old] : conns_) {
+      if (&old == &c || old.reader != reader) continue;
+      process_prequeue(cpu, old);
+      old.reader = nullptr;
+      old.reader_waits = false;
+    }
+    c.reader = reader;
   }
-  conns_.at(&ep).reader = reader;
+  c.reader_waits = false;
+  process_prequeue(cpu, c);
 }
 
 void SmpHost::reader_run_ends(const world::TcpEndpoint& ep) {
@@ -192,20 +195,19 @@ void SmpHost::reader_run_ends(const world::TcpEndpoint& ep) {
   c.reader_waits = c.reader != nullptr && c.reader->asleep();
 }
 
-void SmpHost::process_prequeue(int cpu, world::TcpEndpoint& ep) {
-  Conn& c = conns_.at(&ep);
-  c.reader_waits = false;
+void SmpHost::process_prequeue(int cpu, Conn& c) {
   std::deque<Received> queued;
   queued.swap(c.prequeue);
   c.prequeue_bytes = 0;
   for (Received& r : queued) {
     stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_);  // parsed once already
     ports_[r.port].nic->recycle(std::move(r.frame));
-    process(cpu, ep, c, r.skb);
+    process(cpu, c, r.skb);
   }
 }
 
-void SmpHost::process(int cpu, world::TcpEndpoint& ep, Conn& conn, const Skb& skb) {
+void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
+  world::TcpEndpoint& ep = *conn.endpoint;
   const stack::tcp::Segment& seg = received_.segment;
   const bool data = !seg.payload.empty();
   const models::PathId path = data ? paths_.tcp_rcv_data : paths_.tcp_rcv_ack;

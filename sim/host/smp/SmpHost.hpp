@@ -92,16 +92,15 @@ class SmpHost : public Host, public CostedHost {
   // tcp_v4_rcv: sk->lock.users -> sk_add_backlog; release_sock runs them).
   void own_socket(const world::TcpEndpoint& ep, int cpu) { conns_.at(&ep).owner = cpu; }
   void release_socket(const world::TcpEndpoint& ep) { conns_.at(&ep).owner = -1; }
-  // `reader` is the thread that reads `ep` (2.4 tcp_recvmsg). When its run ends and it sleeps, it
-  // sleeps in tcp_recvmsg's wait with the socket released (tp->ucopy.task set): the bottom half
-  // then only queues each segment on the prequeue and wakes it at the first (2.4 tcp_prequeue).
-  // Called by the reader on `cpu` at each run: a connection it no longer reads (the session
-  // reconnected) loses it, its prequeue processed first as tcp_recvmsg does before it leaves.
-  void set_reader(int cpu, world::TcpEndpoint& ep, Thread* reader);
+  // `reader`, the thread that reads `ep` (2.4 tcp_recvmsg), begins a run on `cpu` with the socket
+  // held: it processes the prequeue there (tcp_prequeue_process: TCP's receive work, the ACKs it
+  // sends and the frees run on `cpu`). A connection it read before (the session reconnected)
+  // loses it, its prequeue processed first, as tcp_recvmsg does before it leaves.
+  void reader_runs(int cpu, world::TcpEndpoint& ep, Thread* reader);
+  // The reader's run ends: if it sleeps, it sleeps in tcp_recvmsg's wait with the socket released
+  // (tp->ucopy.task set), and the bottom half only queues each segment on the prequeue and wakes
+  // it at the first (2.4 tcp_prequeue).
   void reader_run_ends(const world::TcpEndpoint& ep);
-  // The reader, back in tcp_recvmsg on `cpu` with the socket held, processes its prequeue there
-  // (tcp_prequeue_process): TCP's receive work, the ACKs it sends and the frees run on `cpu`.
-  void process_prequeue(int cpu, world::TcpEndpoint& ep);
   // The connection's struct sock: what TCP and the socket calls read and write.
   models::Touch sock(const world::TcpEndpoint& ep, bool write) const;
 
@@ -169,9 +168,11 @@ class SmpHost : public Host, public CostedHost {
   void receive(int cpu, Received& r);
   // The bottom half's tcp_prequeue of `r` for `c`'s waiting reader; false if the reader is not
   // waiting. Past the receive buffer's worth, it processes the whole prequeue itself.
-  bool prequeue(int cpu, world::TcpEndpoint& ep, Conn& c, Received& r);
-  // TCP's processing of the segment parsed into received_, in `r.skb`, for `ep` on `cpu`.
-  void process(int cpu, world::TcpEndpoint& ep, Conn& c, const Skb& skb);
+  bool prequeue(int cpu, Conn& c, Received& r);
+  // Processes what waits on `c`'s prequeue, on `cpu`.
+  void process_prequeue(int cpu, Conn& c);
+  // TCP's processing of the segment parsed into received_, in `skb`, for `c` on `cpu`.
+  void process(int cpu, Conn& c, const Skb& skb);
   void charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame);
   // Charges a path on `cpu`: within its current work, or for a socket's backlog on its owner.
   void charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});

@@ -87,8 +87,7 @@ Work SmpIscsiPath::receive_thread() {
                 world::TcpEndpoint& ep = link_.endpoint();
                 host_.own_socket(ep, cpu);
                 draining_prequeue_ = true;
-                host_.set_reader(cpu, ep, rx_);
-                host_.process_prequeue(cpu, ep);
+                host_.reader_runs(cpu, ep, rx_);
                 draining_prequeue_ = false;
                 const std::uint64_t pdus_before = link_.session().counts().total_received();
                 const std::uint64_t done_before = link_.session().stats().completions;

@@ -26,6 +26,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.rx_ring = static_cast<std::uint32_t>(s.nics.rx_ring);
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
   c.tcp_low_latency = s.tcp.low_latency;
+  c.idle_poll = s.host.idle_poll;
   c.timeline = a.timeline.get();
   return std::make_unique<host::smp::SmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
@@ -55,6 +56,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   c.doorbell = ring(q, "doorbell_slots");
   q.require_all_read();
   c.ppe_timer_tick = s.amp.ppe_timer_tick;
+  c.idle_poll = s.host.idle_poll;
   c.window_start = a.window_start;
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;

@@ -143,6 +143,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.host.cache_model = get<std::string>(doc, "host.cache.model");
   s.host.code_paths = get<std::string>(doc, "host.code_paths");
   s.host.kernel_objects = get<std::string>(doc, "host.kernel_objects");
+  s.host.idle_poll = get<std::string>(doc, "host.idle") == "poll";
   const auto routing = get<std::string>(doc, "host.irq_routing");
   s.host.irq_routing = routing == "round_robin" ? IrqRouting::RoundRobin
                        : routing == "per_nic"   ? IrqRouting::PerNic

@@ -29,6 +29,7 @@ struct HostSpec {
   std::string code_paths;      // catalog under models/params/paths/
   std::string kernel_objects;  // parameter set under models/params/kernel/
   IrqRouting irq_routing = IrqRouting::AllToCpu0;
+  bool idle_poll = false;  // host.idle: Linux 2.4's idle=poll (spin on need_resched) instead of hlt
 };
 
 struct NicSpec {

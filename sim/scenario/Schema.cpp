@@ -73,6 +73,10 @@ std::vector<KeySpec> build() {
       string("host.kernel_objects", "linux-2.4-objects", "kernel object sizes and tick, scheduler and slab constants under models/params/kernel/"),
       enumeration("host.irq_routing", "all_to_cpu0", {"all_to_cpu0", "round_robin", "per_nic"},
                   "smp: which CPU takes a NIC interrupt (Linux 2.4 sends all to CPU0)"),
+      enumeration("host.idle", "halt", {"halt", "poll"},
+                  "smp and amp host CPUs: Linux 2.4's idle loop. halt (default_idle): hlt until an interrupt, a "
+                  "reschedule IPI wakes it; poll (the idle=poll boot option, poll_idle): spins on need_resched, "
+                  "is woken without an IPI, and every interrupt flushes its pipeline"),
       integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),
       string("nics.model", "pro1000", "NIC parameter set under models/params/nic/"),
       number("nics.link_gbps", 1.0, "link speed, Gb/s", 0, kMaxLinkGbps, true),

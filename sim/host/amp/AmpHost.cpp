@@ -29,6 +29,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cores, config.hz);
   cpus_ = std::make_unique<kernel::CpuSet>(calendar, *cost_, paths_.scheduler, hosts());
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
+  if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);

@@ -91,8 +91,9 @@ void CpuSet::interrupt(int cpu, Work w) {
   // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush. A device's handler runs
   // with interrupts on, but the local APIC holds anything of its priority class or below until
   // its EOI; the timer and IPIs, of higher classes, nest into it. Their own handlers run with
-  // interrupts off. What is held is taken where interrupts come back on, in what runs then.
-  const bool halted = !c.busy && c.idle && !idle_path_;
+  // interrupts off. What is held is taken where interrupts come back on, in what runs then. A
+  // polling idle loop (idle=poll) is running code: the interrupt flushes it, a clear in idle.
+  const bool halted = !c.busy && c.idle && !spins_when_idle();
   const bool in_handler = c.busy && c.current.level == Level::HardIrq;
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;

@@ -170,6 +170,8 @@ class CpuSet {
   // A CPU with nothing to run spins in `path` (polling) instead of halting: that time is charged
   // to the path's bin when the CPU next starts work.
   void set_idle_path(models::PathId path) { idle_path_ = path; }
+  // Linux 2.4's idle=poll: an idle CPU spins on need_resched (poll_idle) instead of halting.
+  void set_idle_polls() { idle_polls_ = true; }
   // Reports work, interrupts, IPIs, switches, migrations and the run queue to `timeline`:
   // CPU i on tracks[i], the run queue as a counter of `queue`'s process.
   void trace_to(world::Timeline* timeline, std::vector<world::TimelineTrack> tracks, world::TimelineTrack queue);
@@ -302,6 +304,9 @@ class CpuSet {
   int lock_owner_ = -1;
   int executing_ = -1;
   std::optional<models::PathId> idle_path_;
+  bool idle_polls_ = false;
+  // An idle CPU that polls (an AMP host's event queue, or 2.4's idle=poll) rather than halts.
+  bool spins_when_idle() const { return idle_path_.has_value() || idle_polls_; }
   models::AddressSpace* memory_ = nullptr;
   TaskObjectBytes task_bytes_;
   std::vector<models::Addr> idle_stacks_;  // per CPU: its idle task's kernel stack

@@ -107,7 +107,7 @@ void CpuSet::tell(const Resched& r, int waker) {
     dispatch(r.cpu);
   } else if (r.ipi) {
     send_ipi(r.cpu);
-  } else if (idle_path_ && idle(r.cpu)) {
+  } else if (spins_when_idle() && idle(r.cpu)) {
     // The polling CPU sees need_resched once the waker's work has written it.
     const int cpu = r.cpu;
     after_waker([this, cpu] { dispatch(cpu); });
@@ -123,7 +123,7 @@ CpuSet::Resched CpuSet::reschedule_idle(const Thread* t, int waker) {
   const auto tell_idle = [this, waker](int cpu) {
     Cpu& c = cpus_[cpu];
     // A polling idle loop watches need_resched itself (2.4 poll_idle sets it to -1): no IPI.
-    const bool told = c.need_resched || idle_path_.has_value();
+    const bool told = c.need_resched || spins_when_idle();
     c.need_resched = true;
     return Resched{cpu, cpu != waker && !told};
   };

@@ -24,6 +24,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       net_rx_raised_(config.cpus, false) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
+  if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);

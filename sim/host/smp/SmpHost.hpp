@@ -46,6 +46,7 @@ struct SmpConfig {
   // net.ipv4.tcp_low_latency: false (2.4's default) gives a reader blocked in tcp_recvmsg its
   // segments through the prequeue, to process in its own context.
   bool tcp_low_latency = false;
+  bool idle_poll = false;  // 2.4's idle=poll: idle CPUs spin on need_resched instead of halting
   world::Timeline* timeline = nullptr;  // the timeline trace; null when off
 };
 

@@ -131,6 +131,18 @@ TEST(SmpHost, AReaderBlockedInRecvmsgRunsItsSegmentsTcpWorkItselfThroughThePrequ
   EXPECT_GT(calls(low, 0, "tcp_rcv_data"), calls(low, 1, "tcp_rcv_data"));
 }
 
+TEST(SmpHost, AnIdleLoopThatPollsIsWokenWithoutAnIpiAndTakesTheInterruptsClears) {
+  // 2.4's default_idle halts: a reschedule IPI wakes the CPU, and an interrupt finds nothing in
+  // flight to flush. With idle=poll the loop watches need_resched itself, so only a busy CPU is
+  // sent an IPI (to preempt), and each interrupt that lands in the loop flushes it.
+  const nlohmann::json halt = run_smp("paper/smp-write-64k.json", "", "idle-halt");
+  const nlohmann::json poll = run_smp("paper/smp-write-64k.json", " --set host.idle=poll", "idle-poll");
+  EXPECT_LT(poll["host"]["ipis"].get<double>(), 0.5 * halt["host"]["ipis"].get<double>());
+  EXPECT_GT(poll["cpus"][0]["events"]["ipis"].get<double>(), 0);
+  const auto idle_clears = [](const nlohmann::json& r) { return r["cpus"][0]["bins"]["idle"]["clears"].get<double>(); };
+  EXPECT_GT(idle_clears(poll), 10 * idle_clears(halt));
+}
+
 TEST(SmpHost, LossReorderingAndDuplicatesOnTheWireLoseNoBlock) {
   // Retransmitted segments leave from the write queue again: they neither copy the socket's data
   // a second time nor move the send buffer on. Every block written reads back intact.

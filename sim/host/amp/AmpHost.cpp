@@ -135,7 +135,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     const std::uint64_t payload = sent.payload_bytes;
     std::uint64_t fresh = c->sent.send(sent.frame.segment.seq, payload).fresh;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr skb = fresh > 0 ? c->write_queue.send(fresh) : payload > 0 ? c->write_queue.oldest() : 0;
+    const models::Addr skb = c->write_queue.transmit(payload, fresh);
     p.run(paths_.tcp_transmit, 1, 0,
           {{c->sock, objects_.sock_hot_bytes, true}, {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.

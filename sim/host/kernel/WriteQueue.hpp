@@ -52,9 +52,13 @@ class WriteQueue {
     return head;
   }
 
-  // The head of the oldest sk_buff (0 when empty): what 2.4 retransmits (tcp_retransmit_skb of
-  // the write queue's head); the send position stays.
-  models::Addr oldest() const { return skbs_.empty() ? 0 : skbs_.front().head; }
+  // The head of the sk_buff a segment of `payload` bytes leaves from (0 if it carries no data),
+  // `fresh` of them sent for the first time: new bytes move the send position on; a
+  // retransmission goes again from the queue's head (2.4 tcp_retransmit_skb), which stays.
+  models::Addr transmit(std::uint64_t payload, std::uint64_t fresh) {
+    if (fresh > 0) return send(fresh);
+    return payload > 0 && !skbs_.empty() ? skbs_.front().head : 0;
+  }
 
   // An ACK covers `bytes` more: the heads of the sk_buffs it now wholly covers, oldest first.
   std::vector<models::Addr> acknowledge(std::uint64_t bytes) {

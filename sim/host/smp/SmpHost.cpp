@@ -315,14 +315,12 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     Conn& c = conns_.at(ep);
     const std::uint64_t payload = sent.payload_bytes;
     // Bytes past the highest sent so far are new; the others are sent again (a retransmission).
-    const std::uint64_t before = c.sent.sent();
     const kernel::SendSequence::Sent s = c.sent.send(sent.frame.segment.seq, payload);
     // Inside sendmsg, a segment's new data is copied into its sk_buff just before it goes.
-    if (c.copy_cpu == cpu && before + s.fresh > c.tx_written)
-      copy_in(cpu, c, ep->connection().mss(), before + s.fresh - c.tx_written);
-    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it); 2.4 sends again
-    // from the write queue's head.
-    const models::Addr skb = s.fresh > 0 ? c.write_queue.send(s.fresh) : payload > 0 ? c.write_queue.oldest() : 0;
+    if (c.copy_cpu == cpu && c.sent.sent() > c.tx_written)
+      copy_in(cpu, c, ep->connection().mss(), c.sent.sent() - c.tx_written);
+    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
+    const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
     charge(cpu, paths_.tcp_transmit, 1, {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + s.offset % ring;

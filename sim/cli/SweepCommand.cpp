@@ -80,6 +80,7 @@ int run_points(const sweep::SweepSpec& spec, const std::vector<sweep::Point>& po
     jobs.push_back(std::move(job));
   }
 
+  dir.prepare_points();
   sweep::LocalRunner runner;
   sweep::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, mine.size(), mine.size() - jobs.size());
   std::size_t failed = 0, stopped = 0;

@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char* kManifest = "sweep.json";
 constexpr const char* kManifestFormat = "iscsim-sweep-1";
+constexpr const char* kPointsDir = "points";
 constexpr const char* kMarkerText =
     "Written by iscsim sweep. The same sweep file resumes here; any other iscsim command that writes here "
     "replaces this directory whole.\n";
@@ -92,7 +93,13 @@ void SweepDir::prepare(const ordered_json& manifest) const {
   if (!fs::exists(fs::path(root_) / results::kOutputMarker)) world::write_file_atomically(root_, results::kOutputMarker, kMarkerText);
 }
 
-std::string SweepDir::point_dir(const std::string& id) const { return (fs::path(root_) / "points" / id).string(); }
+void SweepDir::prepare_points() const {
+  // A run that fails removes the directories it created if empty: were it this one, it would
+  // pull it from under a sibling run that is staging there.
+  fs::create_directories(fs::path(root_) / kPointsDir);
+}
+
+std::string SweepDir::point_dir(const std::string& id) const { return (fs::path(root_) / kPointsDir / id).string(); }
 std::string SweepDir::stdout_log(const std::string& id) const { return (fs::path(root_) / "logs" / (id + ".out")).string(); }
 std::string SweepDir::stderr_log(const std::string& id) const { return (fs::path(root_) / "logs" / (id + ".err")).string(); }
 
@@ -116,7 +123,7 @@ std::optional<Failure> SweepDir::failure(const std::string& id) const {
 }
 
 void SweepDir::clear_point(const std::string& id) const {
-  const fs::path points = fs::path(root_) / "points";
+  const fs::path points = fs::path(root_) / kPointsDir;
   fs::remove_all(points / id);
   fs::remove(fs::path(root_) / "failed" / (id + ".json"));
   if (!fs::is_directory(points)) return;

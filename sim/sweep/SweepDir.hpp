@@ -36,6 +36,8 @@ class SweepDir {
   void check(const nlohmann::ordered_json& manifest) const;
   // check(), then create the directory and write sweep.json and the output marker if absent.
   void prepare(const nlohmann::ordered_json& manifest) const;
+  // Creates the directory the points' runs write into, before any of them starts.
+  void prepare_points() const;
   // Throws OutputPathError unless the directory already belongs to this sweep (to gather it).
   void require_existing(const nlohmann::ordered_json& manifest) const;
 

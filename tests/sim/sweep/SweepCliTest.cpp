@@ -135,6 +135,16 @@ TEST(Sweep, AFailedPointIsRecordedAndTheSweepGoesOn) {
   EXPECT_FALSE(fs::exists(dir / "out/points" / column(sweep, 1, "point")));
 }
 
+// A failing run removes the empty directories it created; were `points/` one of them, it would
+// vanish from under a sibling run staging there (a race seen in CI).
+TEST(Sweep, ThePointsDirectoryIsTheSweepsSoAFailedRunLeavesIt) {
+  const auto dir = scratch_dir("points-dir");
+  const auto spec = write_spec(dir, kQuick + R"(, "grid": {"host.cpu.model": ["no-such-cpu"]})");
+  EXPECT_EQ(run_iscsim("sweep " + spec.string() + " -o " + (dir / "out").string(), dir).exit_code, 1);
+  EXPECT_TRUE(fs::is_directory(dir / "out/points"));
+  EXPECT_TRUE(fs::is_empty(dir / "out/points"));
+}
+
 // Starts the binary with its output in files; returns the child's pid.
 pid_t spawn_iscsim(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
   std::vector<std::string> words{ISCSIM_BINARY};

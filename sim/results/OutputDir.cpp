@@ -22,6 +22,8 @@ constexpr const char* kPartialInfix = ".partial-";
 // An earlier output directory on its way out, when the file system cannot exchange two names.
 constexpr const char* kOldSuffix = ".old";
 constexpr const char* kScratchName = ".scratch";
+// Times a command re-creates output parents that a concurrent failing command removed.
+constexpr int kParentRaceAttempts = 3;
 // Longest decimal pid (Linux pid_max is at most 2^22).
 constexpr std::size_t kMaxPidDigits = 10;
 constexpr const char* kMarkerText =
@@ -168,20 +170,25 @@ void StagedOutput::check(const Target& t) const {
 void StagedOutput::stage(Target& t) {
   const std::string what = describe(t.option, t.given);
   const fs::path parent = t.final_path.parent_path();
-  std::vector<fs::path> missing;
   std::error_code ec;
-  for (fs::path p = parent; !fs::exists(p, ec); p = p.parent_path()) missing.insert(missing.begin(), p);
-  for (const fs::path& p : missing) {
-    if (!fs::create_directory(p, ec) && ec)
-      throw OutputPathError(what + ": cannot create " + p.string() + ": " + ec.message());
-    created_.push_back(p);
-    register_cleanup_path(p.string(), Removal::IfEmpty);
-  }
-  remove_stale_siblings(t.final_path);
   t.sibling = sibling_of(t.final_path);
-  if (!fs::create_directory(t.sibling, ec))
-    throw OutputPathError(what + ": cannot create " + t.sibling.string() + ": " +
-                          (ec ? ec.message() : std::string("it exists")));
+  // Another command that created the same parents and failed removes them when empty; a parent
+  // that vanishes before the sibling is in it is created again.
+  for (int attempt = 1;; ++attempt) {
+    std::vector<fs::path> missing;
+    for (fs::path p = parent; !fs::exists(p, ec); p = p.parent_path()) missing.insert(missing.begin(), p);
+    for (const fs::path& p : missing) {
+      if (!fs::create_directory(p, ec) && ec)
+        throw OutputPathError(what + ": cannot create " + p.string() + ": " + ec.message());
+      created_.push_back(p);
+      register_cleanup_path(p.string(), Removal::IfEmpty);
+    }
+    remove_stale_siblings(t.final_path);
+    if (fs::create_directory(t.sibling, ec)) break;
+    if (ec != std::errc::no_such_file_or_directory || attempt == kParentRaceAttempts)
+      throw OutputPathError(what + ": cannot create " + t.sibling.string() + ": " +
+                            (ec ? ec.message() : std::string("it exists")));
+  }
   register_cleanup_path(t.sibling.string(), Removal::Tree);
   t.staged = t.directory ? t.sibling : t.sibling / t.final_path.filename();
   if (t.directory) write_text(t.staged / kOutputMarker, kMarkerText);

@@ -194,6 +194,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"kernel stacks and wait queues", "kernel",
        {{"kernel_stack_resume_bytes", 0}, {"kernel_stack_interrupt_bytes", 0}, {"wait_queue_bytes", 0}}},
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
+      {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},

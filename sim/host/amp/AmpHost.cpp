@@ -81,6 +81,14 @@ void AmpHost::free_skb(Ppe& p, const Skb& skb) {
   if (skb.data != 0) skb_data_->free(skb.data);
 }
 
+void AmpHost::free_tx_clone(Ppe& p, const kernel::TxClone& clone) {
+  // The PPE's own free of a sent clone returns its truesize to the socket (sock_wfree).
+  p.run(paths_.kfree_skb, 1, 0,
+        {{clone.head, objects_.skb_head_bytes, true},
+         {clone.owner_sock, clone.owner_sock != 0 ? objects_.sock_wfree_bytes : 0, true}});
+  skb_heads_->free(clone.head);
+}
+
 std::size_t AmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   auto p = std::make_unique<Port>();
@@ -153,7 +161,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     p.run(paths_.tcp_transmit, 1, 0);
   }
   const models::Addr head = skb_heads_->alloc();
-  port.tx_heads.push_back(head);
+  port.tx_clones.push_back({head, c != nullptr ? c->sock : 0});
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
   p.run(paths_.e1000_xmit_frame, 1, 0,
         {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});

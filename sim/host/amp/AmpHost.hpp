@@ -24,6 +24,7 @@
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
+#include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/scenario/Scenario.hpp"
@@ -142,6 +143,7 @@ class AmpHost : public Host, public CostedHost {
   void charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame);
   Skb alloc_skb();
   void free_skb(Ppe& p, const Skb& skb);
+  void free_tx_clone(Ppe& p, const kernel::TxClone& clone);
   Ppe* executing_ppe();
   void ensure_engines();  // the engines are built once the NICs they poll are attached
   // Timeline: the depths of `c`'s work and event queues and of its PPE's doorbell.

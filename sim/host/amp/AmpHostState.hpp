@@ -21,7 +21,7 @@ struct AmpHost::Port {
   std::size_t ppe = 0;
   kernel::TxQueue tx;
   std::deque<Skb> rx_posted;
-  std::deque<models::Addr> tx_heads;
+  std::deque<kernel::TxClone> tx_clones;
   kernel::DescriptorRing rx_ring;
   kernel::DescriptorRing tx_ring;
 };

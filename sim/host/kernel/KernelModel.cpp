@@ -74,10 +74,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.kio_max_sectors = get("kio_max_sectors");
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
-  // stacks or wait queues, no tick, no per-CPU slab arrays.
+  // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
+  o.sock_wfree_bytes = optional("sock_wfree_bytes");
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
@@ -87,8 +88,8 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};
   p.require_all_read();
-  if (o.sock_hot_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
-    throw models::ParamError(p.origin() + ": sock_hot_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");
+  if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
+    throw models::ParamError(p.origin() + ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");
   return o;
 }
 

@@ -23,7 +23,7 @@ struct KernelPaths {
 };
 
 struct KernelObjects {
-  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
+  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer

@@ -55,6 +55,15 @@ void SmpHost::free_skb(int cpu, const Skb& skb) {
   if (skb.data != 0) skb_data_.free(cpu, skb.data);
 }
 
+void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
+  // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, whose sock_wfree returns
+  // its truesize to the socket's wmem_alloc and drops its reference.
+  charge(cpu, paths_.kfree_skb, 1,
+         {{clone.head, objects_.skb_head_bytes, true},
+          {clone.owner_sock, clone.owner_sock != 0 ? objects_.sock_wfree_bytes : 0, true}});
+  skb_heads_.free(cpu, clone.head);
+}
+
 std::size_t SmpHost::attach(world::NicPort* nic) {
   const std::size_t index = ports_.size();
   Port p;
@@ -109,9 +118,9 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
     k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});
-    for (std::uint32_t i = 0; i < reclaimed && !port.tx_heads.empty(); ++i) {
-      free_skb(cpu, Skb{port.tx_heads.front(), 0});
-      port.tx_heads.pop_front();
+    for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
+      free_tx_clone(cpu, port.tx_clones.front());
+      port.tx_clones.pop_front();
     }
     port.tx.drain();
   }
@@ -331,7 +340,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
-  port.tx_heads.push_back(head);
+  port.tx_clones.push_back({head, ep != nullptr ? conns_.at(ep).sock : 0});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
          {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});

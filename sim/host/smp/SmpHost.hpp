@@ -21,6 +21,7 @@
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
+#include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/host/kernel/SendSequence.hpp"
@@ -124,7 +125,7 @@ class SmpHost : public Host, public CostedHost {
     world::NicPort* nic = nullptr;
     kernel::TxQueue tx;
     std::deque<Skb> rx_posted;        // buffers on the RX ring, in ring order
-    std::deque<models::Addr> tx_heads;  // sk_buffs of frames on the TX ring, in ring order
+    std::deque<kernel::TxClone> tx_clones;  // sk_buffs of frames on the TX ring, in ring order
     kernel::DescriptorRing rx_ring;
     kernel::DescriptorRing tx_ring;
   };
@@ -193,6 +194,8 @@ class SmpHost : public Host, public CostedHost {
   Skb alloc_skb(int cpu);
   // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
   void free_skb(int cpu, const Skb& skb);
+  // The same for a transmitted clone, whose destructor also writes its socket.
+  void free_tx_clone(int cpu, const kernel::TxClone& clone);
 
   kernel::PerCpuSlab skb_data_;
   kernel::PerCpuSlab skb_heads_;

@@ -9,6 +9,7 @@ namespace iscsim::models {
 namespace {
 constexpr double kNanosPerSecond = 1e9;
 constexpr double kPicosPerNanoD = 1e3;
+constexpr double kPicosPerSecondD = 1e12;
 // The bus load is re-estimated over samples of this length: long against one line (20 ns),
 // short against a 64 KB I/O (~0.5 ms on the wire).
 constexpr Picos kBusSample = 100 * kPicosPerMicro;
@@ -24,16 +25,17 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.clear_penalty_cycles = p.number("clear_penalty_cycles");
   c.snoop_clear_per_line = p.number("snoop_clear_per_line");
   c.loads_in_flight = p.number("loads_in_flight");
+  c.window_uops = p.number("window_uops");
   c.idle_instr_per_cycle = p.number("idle_instr_per_cycle");
   c.prefetch_after_misses = p.number("prefetch_after_misses");
   c.prefetch_page_bytes = p.number("prefetch_page_bytes");
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
-  if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.clear_penalty_cycles < 0 ||
+  if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 ||
       c.mmio_read_ns < 0 || c.mmio_write_ns < 0)
     throw ParamError(p.origin() +
-                     ": latencies must be positive, misses_in_flight, loads_in_flight and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
+                     ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
                      "the others non-negative");
   p.require_all_read();
   return c;
@@ -132,6 +134,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.from = start;
       s.to = end;
       s.path = id;
+      s.write = t.write;
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
@@ -152,7 +155,36 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     t.stall_cycles += c.stall_cycles;
     t.l2_misses += c.l2_misses;
   }
+  if (!refetches_.empty()) take_refetches();
   return c;
+}
+
+void CpuCostModel::take_refetches() {
+  refetching_ = true;
+  const std::vector<Refetch> due = std::move(refetches_);
+  refetches_.clear();
+  for (const Refetch& r : due) {
+    access_lo_ = r.lo;
+    access_hi_ = r.lo + r.bytes;
+    access_at_ = r.at;
+    const AccessCounts a = r.write ? caches_.write(r.cpu, r.lo, r.bytes) : caches_.read(r.cpu, r.lo, r.bytes);
+    access_hi_ = access_lo_;
+    if (a.misses == 0) continue;
+    const double stall_ns = static_cast<double>(a.from_peer) * params_.peer_latency_ns +
+                            static_cast<double>(a.from_memory) * params_.memory_latency_ns / params_.misses_in_flight;
+    const double stall = stall_ns * hz_ / kNanosPerSecond;
+    // Paid by what the victim runs next, as a clear's penalty is.
+    pending_cycles_[r.cpu] += stall;
+    if (!counting_) continue;
+    BinCounters& b = at(counters_[r.cpu], catalog_[r.path].bin);
+    b.cycles += stall;
+    b.l2_misses += static_cast<double>(a.misses);
+    PathTally& t = tallies_[r.cpu][r.path];
+    t.cycles += stall;
+    t.stall_cycles += stall;
+    t.l2_misses += static_cast<double>(a.misses);
+  }
+  refetching_ = false;
 }
 
 double CpuCostModel::bus_wait_ns(Picos now) {
@@ -192,6 +224,7 @@ void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
   access_at_ = now;
   caches_.dma_write(addr, bytes);
   access_hi_ = access_lo_;
+  if (!refetches_.empty()) take_refetches();
 }
 
 void CpuCostModel::begin_piece(int cpu, Picos now) {
@@ -252,7 +285,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   // A memory-ordering clear needs a load in flight on a line the snoop takes: only an access
   // while the victim's piece runs, on lines that piece touches, can cause one.
   const Piece& piece = pieces_[victim];
-  if (access_hi_ <= access_lo_ || params_.snoop_clear_per_line <= 0) return;
+  if (access_hi_ <= access_lo_) return;
   const std::uint64_t line = caches_.geometry().line_bytes;
   // Of the lines a path walks, only as many as its loads in flight are exposed at once.
   double exposed = 0;
@@ -268,15 +301,29 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
     if (hi <= lo) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
+    // A line's load is in flight for about a window's worth of the path's cycles, not all of them.
+    const double span_cycles = static_cast<double>(s.to - s.from) * hz_ / kPicosPerSecondD;
+    const double window_cycles = params_.window_uops * catalog_[s.path].cpi.value;
     const double e = static_cast<double>(std::min<std::uint64_t>(hi - lo, lines)) *
-                     std::min(1.0, params_.loads_in_flight / walked);
+                     std::min({1.0, params_.loads_in_flight / walked, span_cycles > 0 ? window_cycles / span_cycles : 1.0});
     exposed += e;
     if (e > most) {
       most = e;
       path = s.path;
     }
   }
-  if (exposed <= 0) return;
+  // The first of the victim's later paths that touches these lines loads them again.
+  if (!refetching_)
+    for (; s_it != piece.spans.end(); ++s_it) {
+      const Piece::Span& s = *s_it;
+      if (s.from <= access_at_) continue;
+      const Addr lo = std::max(s.lo, access_lo_) / line;
+      const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
+      if (hi <= lo) continue;
+      refetches_.push_back({victim, lo * line, std::min<std::uint64_t>(hi - lo, lines) * line, s.from, s.path, s.write});
+      break;
+    }
+  if (exposed <= 0 || params_.snoop_clear_per_line <= 0) return;
   const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
   // The penalty is paid by what the victim runs next.
   pending_cycles_[victim] += clear(victim, clears, path);

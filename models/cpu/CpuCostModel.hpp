@@ -25,6 +25,7 @@ struct CpuParams {
   double clear_penalty_cycles = 0;    // pipeline flush and refill
   double snoop_clear_per_line = 0;    // memory-ordering clears per exposed line snooped away
   double loads_in_flight = 1;         // the out-of-order window's load buffer
+  double window_uops = 1;             // the out-of-order window: how long a load stays unretired
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
   double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams
   double prefetch_page_bytes = 0;     // it never crosses a page
@@ -42,7 +43,8 @@ struct Touch {
 
 // The data a CPU's current piece of work (one job between two scheduling points) touches, and
 // when: while a path runs, its loads may be in flight on the lines it touches, so a snoop that
-// takes one of them away then flushes that CPU's pipeline (a memory-ordering clear).
+// takes one of them away then flushes that CPU's pipeline (a memory-ordering clear); a snoop
+// that takes one before the path touching it has begun makes that path load it again.
 struct Piece {
   struct Span {
     Addr lo = 0;
@@ -50,6 +52,7 @@ struct Piece {
     Picos from = 0;  // while the path that touches it runs
     Picos to = 0;
     PathId path = kNoPath;
+    bool write = false;
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {
@@ -137,6 +140,18 @@ class CpuCostModel {
 
  private:
   void on_snoop(int victim, std::uint64_t lines);
+  // A victim's piece whose path touches a snooped line only later than the snoop loads it then
+  // again: its miss, its stall and the snoop of the requester at that time (which may clear the
+  // requester), taken once the requesting access is done.
+  struct Refetch {
+    int cpu = 0;
+    Addr lo = 0;
+    std::uint64_t bytes = 0;
+    Picos at = 0;
+    PathId path = kNoPath;
+    bool write = false;
+  };
+  void take_refetches();
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);
 
@@ -156,6 +171,8 @@ class CpuCostModel {
   std::vector<double> pending_cycles_;
   std::vector<Piece> pieces_;
   std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption
+  std::vector<Refetch> refetches_;
+  bool refetching_ = false;  // a refetch's own snoops start no more of them
   // The access under way, for the snoop listener: whose lines it can take and when.
   Addr access_lo_ = 0;
   Addr access_hi_ = 0;

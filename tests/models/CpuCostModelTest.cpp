@@ -24,16 +24,17 @@ CodePathCatalog catalog() {
 }
 
 struct Rig {
-  explicit Rig(double hz, double prefetch_after = kNoPrefetch)
+  explicit Rig(double hz, double prefetch_after = kNoPrefetch, double window_uops = kWholePath)
       : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
         fsb(MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cpu(params(prefetch_after), paths, caches, fsb, memory, 2, hz) {
+        cpu(params(prefetch_after, window_uops), paths, caches, fsb, memory, 2, hz) {
     cpu.set_counting(true);
   }
   static constexpr double kNoPrefetch = 1e9;  // more misses per page than a page has lines
-  static CpuParams params(double prefetch_after) {
+  static constexpr double kWholePath = 1e9;   // a window longer than any path: loads in flight throughout
+  static CpuParams params(double prefetch_after, double window_uops) {
     CpuParams p;
     p.prefetch_after_misses = prefetch_after;
     p.prefetch_page_bytes = 4096;
@@ -42,6 +43,7 @@ struct Rig {
     p.misses_in_flight = 1;
     p.clear_penalty_cycles = 100;
     p.snoop_clear_per_line = 0.5;
+    p.window_uops = window_uops;
     p.idle_instr_per_cycle = 0;
     return p;
   }
@@ -143,6 +145,35 @@ TEST(CpuCostModel, AWideWalkExposesOnlyAsManyLinesAsLoadsInFlight) {
   victim_piece(r, buf, 64 * 64);
   r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, 64 * 64, true}}, 0);  // all 64 lines taken
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);  // 64 x 1/64 x 0.5
+}
+
+TEST(CpuCostModel, ALineLoadedOnceIsExposedForAWindowOfThePathsCyclesNotAllOfThem) {
+  // 100 x CPI 2 = 200 of the victim path's 2,240 cycles (2,000 of compute, the line's miss).
+  Rig r(2.4e9, Rig::kNoPrefetch, 100);
+  const Addr line = r.memory.region(64);
+  victim_piece(r, line, 64);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);
+  EXPECT_NEAR(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5 * 200 / (2000 + 100 * 2.4), 1e-6);  // times in whole picoseconds
+}
+
+TEST(CpuCostModel, ALineTakenBeforeTheVictimsPathReachesItIsLoadedAgainThenAndMissesThere) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  // CPU1's piece: 2,000 cycles of compute first, then a path that writes the line.
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);
+  const double misses_before = at(r.cpu.counters(1), Bin::Copies).l2_misses;
+  // CPU0 writes it at 100 ns, before CPU1's copy begins (at about 833 ns): no clear, but CPU1's
+  // copy then loads it again, from CPU0's cache.
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 0);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).l2_misses, misses_before + 1);
+  EXPECT_EQ(r.caches.state(1, line), Mesi::Modified);
+  EXPECT_EQ(r.caches.state(0, line), Mesi::Invalid);
+  // Its stall, a cache-to-cache transfer, is paid by what CPU1 runs next.
+  const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  EXPECT_DOUBLE_EQ(next.cycles, 2000 + 150 * 2.4);
 }
 
 TEST(CpuCostModel, DeviceWriteUnderTheVictimsLoadsClearsIt) {

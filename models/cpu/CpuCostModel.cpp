@@ -9,7 +9,6 @@ namespace iscsim::models {
 namespace {
 constexpr double kNanosPerSecond = 1e9;
 constexpr double kPicosPerNanoD = 1e3;
-constexpr double kPicosPerSecondD = 1e12;
 // The bus load is re-estimated over samples of this length: long against one line (20 ns),
 // short against a 64 KB I/O (~0.5 ms on the wire).
 constexpr Picos kBusSample = 100 * kPicosPerMicro;
@@ -302,7 +301,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     if (hi <= lo) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
     // A line's load is in flight for about a window's worth of the path's cycles, not all of them.
-    const double span_cycles = static_cast<double>(s.to - s.from) * hz_ / kPicosPerSecondD;
+    const double span_cycles = seconds_from_picos(s.to - s.from) * hz_;
     const double window_cycles = params_.window_uops * catalog_[s.path].cpi.value;
     const double e = static_cast<double>(std::min<std::uint64_t>(hi - lo, lines)) *
                      std::min({1.0, params_.loads_in_flight / walked, span_cycles > 0 ? window_cycles / span_cycles : 1.0});

@@ -103,7 +103,7 @@ TEST(AmpHost, ASessionThatReconnectsLogsInAgainThroughThePpeAndLosesNothing) {
   // host hands it to the PPE like the first and the session logs in on it. What the PPE had
   // pulled from the old connection and the session had not seen is dropped with it.
   const nlohmann::json r = run_amp("paper/amp-write-64k.json",
-                                   " --set link.silent_corrupt_rate=0.0005 --set target.lun_bytes=6291456"
+                                   " --set link.silent_corrupt_rate=0.0005" + kTestLun +
                                    " --set iscsi.header_digest=true --set iscsi.data_digest=true"
                                    " --set workload.readback=true",
                                    "reconnect");
@@ -112,7 +112,7 @@ TEST(AmpHost, ASessionThatReconnectsLogsInAgainThroughThePpeAndLosesNothing) {
   EXPECT_EQ(r["iscsi"]["logins"].get<long>(), 2 + reconnects);
   EXPECT_TRUE(r["integrity"]["complete"].get<bool>());
   EXPECT_EQ(r["integrity"]["corrupt_blocks"].get<long>(), 0);
-  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 6291456 / 512);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
 }
 
 TEST(AmpHost, ZeroCopyTransmitRunsNoCopyPath) {

@@ -67,21 +67,21 @@ INSTANTIATE_TEST_SUITE_P(Iscsi, PaperWorkloads,
 
 TEST(Iscsi, WritesSurviveOnePercentLossAndReadBackIntact) {
   const auto r = run_ok("ideal-write-64k.json",
-                        "--set link.loss_rate=0.01 --set run.duration_s=0.3 --set target.lun_bytes=6291456",
+                        "--set link.loss_rate=0.01 --set run.duration_s=0.3" + kTestLun,
                         scratch_dir("loss"));
   expect_verified(r);
   EXPECT_GT(r["tcp"]["retransmissions"].get<long>(), 0);
   EXPECT_GT(r["integrity"]["readback_ios"].get<long>(), 0);
   // The read-back covers both LUNs whole (three workers per target, 2 MiB each): 2 x 6 MiB in
   // 512-byte blocks.
-  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 6291456 / 512);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
 }
 
 TEST(Iscsi, DigestsAndUnsolicitedDataStillVerify) {
   const auto r = run_ok("ideal-write-64k.json",
                         "--set iscsi.header_digest=true --set iscsi.data_digest=true --set iscsi.initial_r2t=false "
                         "--set iscsi.first_burst_bytes=32768 --set iscsi.sessions_per_target=2 --set workload.workers=4 "
-                        "--set run.duration_s=0.1 --set target.lun_bytes=6291456",
+                        "--set run.duration_s=0.1" + kTestLun,
                         scratch_dir("modes"));
   expect_verified(r);
   const auto& s = r["targets"][0]["sessions"];
@@ -94,7 +94,7 @@ TEST(Iscsi, DigestsAndUnsolicitedDataStillVerify) {
 
 TEST(Iscsi, DigestsTurnSilentCorruptionIntoReconnectsAndLoseNothing) {
   const std::string common =
-      "--set link.silent_corrupt_rate=0.0005 --set run.duration_s=0.2 --set target.lun_bytes=6291456 ";
+      "--set link.silent_corrupt_rate=0.0005 --set run.duration_s=0.2" + kTestLun;
   // Without digests the damage reaches the disk and the reads: the workload's stamps catch it.
   const auto plain = run_ok("ideal-write-64k.json", common, scratch_dir("plain"));
   EXPECT_GT(plain["integrity"]["corrupt_blocks"].get<long>(), 0);
@@ -103,7 +103,7 @@ TEST(Iscsi, DigestsTurnSilentCorruptionIntoReconnectsAndLoseNothing) {
   const auto r = run_ok("ideal-write-64k.json", common + "--set iscsi.header_digest=true --set iscsi.data_digest=true",
                         scratch_dir("digests"));
   expect_verified(r);
-  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 6291456 / 512);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
   EXPECT_GT(r["iscsi"]["reconnects"].get<long>(), 0);
   EXPECT_GT(r["iscsi"]["reissued"].get<long>(), 0);
   EXPECT_EQ(r["iscsi"]["logins"].get<long>(), 2 + r["iscsi"]["reconnects"].get<long>());

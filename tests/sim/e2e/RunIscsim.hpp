@@ -69,6 +69,12 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
 // (README, "The TCP bound").
 inline constexpr double kTcpBoundMBps = 2 * 125.0 * 1448.0 / 1538.0;
 
+// A LUN the paper workloads read back whole: three 2 MiB regions, one per dynamo worker of a
+// target (three 64 KB I/O regions tile it), and its 512 B blocks, which a read-back verifies.
+inline constexpr long kTestLunBytes = 6'291'456;
+inline constexpr long kTestLunBlocks = kTestLunBytes / 512;
+inline const std::string kTestLun = " --set target.lun_bytes=" + std::to_string(kTestLunBytes) + " ";
+
 // A run short enough for tests that check shapes and invariants, not figures.
 inline constexpr const char* kQuickRun = " --set run.duration_s=0.05 --set run.warmup_s=0.02 --set workload.readback=false";
 

@@ -166,12 +166,12 @@ TEST(SmpHost, LossReorderingAndDuplicatesOnTheWireLoseNoBlock) {
   // a second time nor move the send buffer on. Every block written reads back intact.
   const std::string faults =
       " --set link.loss_rate=0.005 --set link.reorder_rate=0.005 --set link.duplicate_rate=0.002"
-      " --set target.lun_bytes=6291456";
+      + kTestLun;
   const nlohmann::json w = run_smp("paper/smp-write-64k.json", faults, "faults-write");
   EXPECT_GT(w["tcp"]["retransmissions"].get<long>(), 0);
   EXPECT_TRUE(w["integrity"]["complete"].get<bool>());
   EXPECT_EQ(w["integrity"]["corrupt_blocks"].get<long>(), 0);
-  EXPECT_EQ(w["integrity"]["verified_blocks"].get<long>(), 2 * 6291456 / 512);
+  EXPECT_EQ(w["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
   const nlohmann::json r = run_smp("paper/smp-read-64k.json", faults, "faults-read");
   EXPECT_GT(r["tcp"]["retransmissions"].get<long>(), 0);
   EXPECT_GT(r["integrity"]["verified_blocks"].get<long>(), 0);
@@ -183,12 +183,12 @@ TEST(SmpHost, ASessionThatReconnectsKeepsItsReaderOnTheNewConnectionAndLosesNoth
   // one, whose segments the receive thread takes from then on (the old one's prequeue is
   // processed as the reader leaves it).
   const nlohmann::json r = run_smp("paper/smp-write-64k.json",
-                                   " --set link.silent_corrupt_rate=0.0005 --set target.lun_bytes=6291456"
+                                   " --set link.silent_corrupt_rate=0.0005" + kTestLun +
                                    " --set iscsi.header_digest=true --set iscsi.data_digest=true",
                                    "reconnect");
   EXPECT_GT(r["iscsi"]["reconnects"].get<long>(), 0);
   EXPECT_TRUE(r["integrity"]["complete"].get<bool>());
-  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * 6291456 / 512);
+  EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
 }
 
 TEST(SmpHost, EveryWorkerRunsADynamoThreadAndAnAioHelperAndThreadsFitInTheirCpusBusyTime) {

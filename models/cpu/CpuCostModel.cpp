@@ -106,8 +106,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   c.l2_misses = static_cast<double>(acc.misses - acc.from_memory) + exposed;
   // Terms that are zero (most paths: code and data resident) skip their divisions: 0 * x / y
   // is exactly 0, so the result is the same.
-  double stall_ns = (exposed > 0 ? exposed * params_.memory_latency_ns / params_.misses_in_flight : 0.0) +
-                    static_cast<double>(acc.from_peer) * params_.peer_latency_ns +
+  double stall_ns = miss_stall_ns(exposed, static_cast<double>(acc.from_peer)) +
                     calls * (p.mmio_reads * params_.mmio_read_ns + p.mmio_writes * params_.mmio_write_ns);
   if (acc.bus_bytes > 0) {
     // Every fill queues behind the bus's other traffic; and a path never moves its lines faster
@@ -158,20 +157,24 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   return c;
 }
 
+double CpuCostModel::miss_stall_ns(double from_memory, double from_peer) const {
+  return (from_memory > 0 ? from_memory * params_.memory_latency_ns / params_.misses_in_flight : 0.0) +
+         from_peer * params_.peer_latency_ns;
+}
+
 void CpuCostModel::take_refetches() {
   refetching_ = true;
-  const std::vector<Refetch> due = std::move(refetches_);
-  refetches_.clear();
-  for (const Refetch& r : due) {
+  // Swapped, not moved: both vectors keep their storage from one snoop to the next.
+  due_.swap(refetches_);
+  for (const Refetch& r : due_) {
     access_lo_ = r.lo;
     access_hi_ = r.lo + r.bytes;
     access_at_ = r.at;
     const AccessCounts a = r.write ? caches_.write(r.cpu, r.lo, r.bytes) : caches_.read(r.cpu, r.lo, r.bytes);
     access_hi_ = access_lo_;
     if (a.misses == 0) continue;
-    const double stall_ns = static_cast<double>(a.from_peer) * params_.peer_latency_ns +
-                            static_cast<double>(a.from_memory) * params_.memory_latency_ns / params_.misses_in_flight;
-    const double stall = stall_ns * hz_ / kNanosPerSecond;
+    const double stall =
+        miss_stall_ns(static_cast<double>(a.from_memory), static_cast<double>(a.from_peer)) * hz_ / kNanosPerSecond;
     // Paid by what the victim runs next, as a clear's penalty is.
     pending_cycles_[r.cpu] += stall;
     if (!counting_) continue;
@@ -183,6 +186,7 @@ void CpuCostModel::take_refetches() {
     t.stall_cycles += stall;
     t.l2_misses += static_cast<double>(a.misses);
   }
+  due_.clear();
   refetching_ = false;
 }
 
@@ -286,6 +290,10 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   const Piece& piece = pieces_[victim];
   if (access_hi_ <= access_lo_) return;
   const std::uint64_t line = caches_.geometry().line_bytes;
+  // The lines of span `s` the access under way covers: [lo, hi) in line numbers.
+  const auto overlap = [&](const Piece::Span& s) {
+    return std::pair<Addr, Addr>{std::max(s.lo, access_lo_) / line, (std::min(s.hi, access_hi_) + line - 1) / line};
+  };
   // Of the lines a path walks, only as many as its loads in flight are exposed at once.
   double exposed = 0;
   double most = 0;
@@ -296,8 +304,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
                                [](Picos at, const Piece::Span& s) { return at < s.to; });
   for (; s_it != piece.spans.end() && s_it->from <= access_at_; ++s_it) {
     const Piece::Span& s = *s_it;
-    const Addr lo = std::max(s.lo, access_lo_) / line;
-    const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
+    const auto [lo, hi] = overlap(s);
     if (hi <= lo) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
     // A line's load is in flight for about a window's worth of the path's cycles, not all of them.
@@ -316,8 +323,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     for (; s_it != piece.spans.end(); ++s_it) {
       const Piece::Span& s = *s_it;
       if (s.from <= access_at_) continue;
-      const Addr lo = std::max(s.lo, access_lo_) / line;
-      const Addr hi = (std::min(s.hi, access_hi_) + line - 1) / line;
+      const auto [lo, hi] = overlap(s);
       if (hi <= lo) continue;
       refetches_.push_back({victim, lo * line, std::min<std::uint64_t>(hi - lo, lines) * line, s.from, s.path, s.write});
       break;

@@ -152,6 +152,9 @@ class CpuCostModel {
     bool write = false;
   };
   void take_refetches();
+  // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the
+  // other CPU's cache.
+  double miss_stall_ns(double from_memory, double from_peer) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);
 
@@ -172,6 +175,7 @@ class CpuCostModel {
   std::vector<Piece> pieces_;
   std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption
   std::vector<Refetch> refetches_;
+  std::vector<Refetch> due_;  // those being taken
   bool refetching_ = false;  // a refetch's own snoops start no more of them
   // The access under way, for the snoop listener: whose lines it can take and when.
   Addr access_lo_ = 0;

@@ -84,8 +84,7 @@ void AmpHost::free_skb(Ppe& p, const Skb& skb) {
 void AmpHost::free_tx_clone(Ppe& p, const kernel::TxClone& clone) {
   // The PPE's own free of a sent clone returns its truesize to the socket (sock_wfree).
   p.run(paths_.kfree_skb, 1, 0,
-        {{clone.head, objects_.skb_head_bytes, true},
-         {clone.owner_sock, clone.owner_sock != 0 ? objects_.sock_wfree_bytes : 0, true}});
+        {{clone.head, objects_.skb_head_bytes, true}, clone.owner_write(objects_.sock_wfree_bytes)});
   skb_heads_->free(clone.head);
 }
 

@@ -1,13 +1,19 @@
 #pragma once
 // An sk_buff on a TX ring: the clone tcp_transmit_skb hands the driver, owned by its socket
 // (skb_set_owner_w), so freeing it when the NIC is done writes that socket (sock_wfree).
-#include "models/cache/CoherentCaches.hpp"
+#include <cstdint>
+
+#include "models/cpu/CpuCostModel.hpp"
 
 namespace iscsim::host::kernel {
 
 struct TxClone {
   models::Addr head = 0;
   models::Addr owner_sock = 0;  // 0: a frame of no connection's
+  // What sock_wfree writes of its owner (nothing when it has none).
+  models::Touch owner_write(std::uint32_t sock_wfree_bytes) const {
+    return {owner_sock, owner_sock != 0 ? sock_wfree_bytes : 0, true};
+  }
 };
 
 }  // namespace iscsim::host::kernel

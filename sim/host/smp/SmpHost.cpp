@@ -59,8 +59,7 @@ void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
   // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, whose sock_wfree returns
   // its truesize to the socket's wmem_alloc and drops its reference.
   charge(cpu, paths_.kfree_skb, 1,
-         {{clone.head, objects_.skb_head_bytes, true},
-          {clone.owner_sock, clone.owner_sock != 0 ? objects_.sock_wfree_bytes : 0, true}});
+         {{clone.head, objects_.skb_head_bytes, true}, clone.owner_write(objects_.sock_wfree_bytes)});
   skb_heads_.free(cpu, clone.head);
 }
 
@@ -320,8 +319,10 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   stack::net::FrameHeaders sent;
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
+  models::Addr owner_sock = 0;
   if (ep != nullptr) {
     Conn& c = conns_.at(ep);
+    owner_sock = c.sock;
     const std::uint64_t payload = sent.payload_bytes;
     // Bytes past the highest sent so far are new; the others are sent again (a retransmission).
     const kernel::SendSequence::Sent s = c.sent.send(sent.frame.segment.seq, payload);
@@ -340,7 +341,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
-  port.tx_clones.push_back({head, ep != nullptr ? conns_.at(ep).sock : 0});
+  port.tx_clones.push_back({head, owner_sock});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
          {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});

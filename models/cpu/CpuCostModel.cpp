@@ -133,6 +133,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.to = end;
       s.path = id;
       s.write = t.write;
+      s.instr = c.instr;
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
@@ -307,11 +308,11 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     const auto [lo, hi] = overlap(s);
     if (hi <= lo) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
-    // A line's load is in flight for about a window's worth of the path's cycles, not all of them.
-    const double span_cycles = seconds_from_picos(s.to - s.from) * hz_;
-    const double window_cycles = params_.window_uops * catalog_[s.path].cpi.value;
+    // A line's load stays in flight while the window holds it: with the window full (Little's
+    // law), for window_uops of the path's uops, whatever its cycles per uop.
+    const double in_window = s.instr > 0 ? params_.window_uops / s.instr : 1.0;
     const double e = static_cast<double>(std::min<std::uint64_t>(hi - lo, lines)) *
-                     std::min({1.0, params_.loads_in_flight / walked, span_cycles > 0 ? window_cycles / span_cycles : 1.0});
+                     std::min({1.0, params_.loads_in_flight / walked, in_window});
     exposed += e;
     if (e > most) {
       most = e;

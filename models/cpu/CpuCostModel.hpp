@@ -53,6 +53,7 @@ struct Piece {
     Picos to = 0;
     PathId path = kNoPath;
     bool write = false;
+    double instr = 0;  // the path's instructions over the span: how long a load stays in its window
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {
@@ -150,6 +151,7 @@ class CpuCostModel {
     Picos at = 0;
     PathId path = kNoPath;
     bool write = false;
+    double instr = 0;  // the path's instructions over the span: how long a load stays in its window
   };
   void take_refetches();
   // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the

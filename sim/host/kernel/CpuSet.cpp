@@ -233,9 +233,10 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
     interrupt(cpu, std::move(w));
   };
   // A piece's work is charged when it starts, but what it does takes its time: the IPI leaves
-  // when the piece that sends it (the completion or wake-up that led to it) is done.
+  // when the piece has got to the wake-up that sends it (2.4's reschedule_idle writes the ICR
+  // from inside try_to_wake_up), interrupts of that work included.
   if (executing_ >= 0 && cpus_[executing_].busy)
-    defer(executing_, [deliver, ipi = std::move(ipi)]() mutable { deliver(std::move(ipi)); });
+    defer_at_done(executing_, [deliver, ipi = std::move(ipi)]() mutable { deliver(std::move(ipi)); });
   else
     deliver(std::move(ipi));
 }

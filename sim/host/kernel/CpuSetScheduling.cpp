@@ -91,10 +91,10 @@ void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {
 
 void CpuSet::tell(const Resched& r, int waker) {
   if (r.cpu < 0 || r.cpu == waker) return;
-  // Whatever is sent leaves when the piece that sends it (the wake-up's) is done.
+  // Whatever is sent leaves once the waker's work has reached the wake-up.
   const auto after_waker = [this](std::function<void()> f) {
     if (executing_ >= 0 && cpus_[executing_].busy)
-      defer(executing_, std::move(f));
+      defer_at_done(executing_, std::move(f));
     else
       f();
   };

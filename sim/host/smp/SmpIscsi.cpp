@@ -96,7 +96,8 @@ Work SmpIscsiPath::receive_thread() {
                 const std::uint64_t done = link_.session().stats().completions - done_before;
                 if (bytes > 0) {
                   host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, io_.data_span(rx_cursor_, bytes));
-                  k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
+                  // Part of a PDU (its data still arriving) is not parsed yet.
+                  if (pdus > 0) k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
                 }
                 for (std::uint64_t i = 0; i < done; ++i) aio_.io_done(cpu, io_.complete(cpu));
                 // An R2T or a NOP-In may have queued PDUs for the transmit thread.

@@ -59,14 +59,42 @@ TEST(CpuSet, WakingAThreadForAnotherIdleCpuSendsAnIpi) {
   EXPECT_EQ(r.cpus.ipis(), 1u);
 }
 
+TEST(CpuSet, AWakeUpsIpiLeavesAtTheWakeUpNotAtTheEndOfTheWakersWork) {
+  // 2.4's reschedule_idle sends the IPI from inside try_to_wake_up: the softirq goes on with its
+  // other frames while the woken thread starts on CPU1.
+  Rig r;
+  Picos ran_at = -1;
+  int ran_on = -1;
+  Thread* sleeper = r.cpus.create_thread("sleeper", [&] {
+    return Work{[&](int cpu) {
+                  ran_on = cpu;
+                  ran_at = r.calendar.now();
+                },
+                {}};
+  }, 1);
+  Picos waker_done = -1;
+  r.cpus.raise_softirq(0, Work{[&](int cpu) {
+                                 r.cpus.run(cpu, r.paths.id("work"), 1, 0);
+                                 r.cpus.wake(sleeper, cpu);
+                                 r.cpus.run(cpu, r.paths.id("work"), 5, 0);
+                               },
+                               [&] { waker_done = r.calendar.now(); }});
+  r.run_all();
+  // The IPI leaves at 2 us (the work before it and the wake-up); CPU1 takes it (1 us) and
+  // schedules into the sleeper at 3 us, while CPU0 works until 7 us.
+  EXPECT_EQ(ran_on, 1);
+  EXPECT_EQ(ran_at, 3 * models::kPicosPerMicro);
+  EXPECT_EQ(waker_done, 7 * models::kPicosPerMicro);
+}
+
 TEST(CpuSet, AThreadThatSleepsAfterAWakeUpLetsItsCpuTakeTheWokenThread) {
   Rig r;
   Sleeper sleeper(r);
   Thread* waker = r.cpus.create_thread("waker", [&] { return sleeper.waking; }, 0);
   r.cpus.wake(waker, -1);
   r.run_all();
-  // The IPI leaves when the waker's run ends; CPU0 is in schedule() first, and 2.4 lets it take
-  // any runnable thread: the woken one migrates, the IPI finds nothing to do.
+  // The wake-up ends the waker's run, so its IPI leaves then; CPU0 is in schedule() first, and 2.4
+  // lets it take any runnable thread: the woken one migrates, the IPI finds nothing to do.
   EXPECT_EQ(sleeper.ran_on, 0);
   EXPECT_EQ(r.cpus.ipis(), 1u);
 }

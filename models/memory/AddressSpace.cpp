@@ -65,7 +65,19 @@ SlabCache::SlabCache(AddressSpace& space, std::string name, std::uint32_t reques
       name_(std::move(name)),
       requested_bytes_(requested_bytes),
       object_bytes_(object_bytes),
-      page_shift_(static_cast<std::uint32_t>(__builtin_ctzll(space.page_bytes()))) {}
+      page_shift_(static_cast<std::uint32_t>(__builtin_ctzll(space.page_bytes()))) {
+  control_ = next_descriptor();
+}
+
+Addr SlabCache::next_descriptor() {
+  if (descriptors_next_ == descriptors_end_) {
+    descriptors_next_ = space_->grab_pages(1);
+    descriptors_end_ = descriptors_next_ + space_->page_bytes();
+  }
+  const Addr line = descriptors_next_;
+  descriptors_next_ += space_->line_bytes();
+  return line;
+}
 
 Addr SlabCache::alloc() {
   ++live_;
@@ -82,7 +94,7 @@ Addr SlabCache::alloc() {
     const std::uint64_t page = space_->page_bytes();
     const std::uint64_t pages = round_up(object_bytes_, page) / page;
     const Addr base = space_->grab_pages(pages);
-    slabs_.push_back(Slab{base, base + pages * page, carved});
+    slabs_.push_back(Slab{base, base + pages * page, carved, next_descriptor()});
     for (std::uint64_t p = 0; p < pages; ++p)
       slab_of_page_.set((base >> page_shift_) + p, static_cast<std::uint32_t>(slabs_.size()));
     pages_ += pages;
@@ -92,16 +104,23 @@ Addr SlabCache::alloc() {
   return slab.base + (carved - slab.first) * object_bytes_;
 }
 
-std::uint64_t SlabCache::index_of(Addr object) const {
+const SlabCache::Slab& SlabCache::slab_of(Addr object) const {
   if (const std::uint32_t slab_number = slab_of_page_.get(object >> page_shift_); slab_number != 0) {
     const Slab& slab = slabs_[slab_number - 1];
     const std::uint64_t offset = object - slab.base;
-    const std::uint64_t index = slab.first + offset / object_bytes_;
-    if (offset + object_bytes_ <= slab.end - slab.base && offset % object_bytes_ == 0 && index < allocated_.size())
-      return index;
+    if (offset + object_bytes_ <= slab.end - slab.base && offset % object_bytes_ == 0 &&
+        slab.first + offset / object_bytes_ < allocated_.size())
+      return slab;
   }
   throw std::logic_error("SlabCache '" + name_ + "': " + hex(object) + " is not an object of this cache");
 }
+
+std::uint64_t SlabCache::index_of(Addr object) const {
+  const Slab& slab = slab_of(object);
+  return slab.first + (object - slab.base) / object_bytes_;
+}
+
+Addr SlabCache::descriptor_of(Addr object) const { return slab_of(object).descriptor; }
 
 void SlabCache::free(Addr object) {
   const std::uint64_t index = index_of(object);

@@ -24,6 +24,11 @@ class SlabCache {
   std::uint32_t object_bytes() const { return object_bytes_; }
   std::uint64_t live() const { return live_; }
   std::uint64_t pages() const { return pages_; }
+  // The line of the slab descriptor (2.4's slab_t and its bufctl array) of the slab holding
+  // `object`: what freeing it to, or taking it from, this cache writes.
+  Addr descriptor_of(Addr object) const;
+  // The cache's own line (kmem_cache_t: its spin lock and slab lists).
+  Addr control() const { return control_; }
 
  private:
   friend class AddressSpace;
@@ -32,6 +37,7 @@ class SlabCache {
     Addr base;
     Addr end;
     std::uint64_t first;
+    Addr descriptor;
   };
   // A freed object and its number, so reusing it needs no lookup.
   struct Freed {
@@ -41,6 +47,10 @@ class SlabCache {
   SlabCache(AddressSpace& space, std::string name, std::uint32_t requested_bytes, std::uint32_t object_bytes);
   // The number of the object at `object`, or throws if it is not one this cache carved.
   std::uint64_t index_of(Addr object) const;
+  const Slab& slab_of(Addr object) const;
+  // The next descriptor line: descriptors are packed a page at a time, so they spread over the
+  // cache's sets as 2.4's slab colouring spreads them, rather than all sitting at page offset 0.
+  Addr next_descriptor();
   AddressSpace* space_;
   std::string name_;
   std::uint32_t requested_bytes_;  // as first asked for, so a later cache(name, size) can be checked
@@ -52,6 +62,9 @@ class SlabCache {
   std::vector<bool> allocated_;  // per carved object, to catch a double free
   std::uint64_t live_ = 0;
   std::uint64_t pages_ = 0;
+  Addr control_ = 0;
+  Addr descriptors_next_ = 0;
+  Addr descriptors_end_ = 0;
 };
 
 class AddressSpace {

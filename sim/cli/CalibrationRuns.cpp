@@ -199,6 +199,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
+      {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
   };
   std::vector<std::string> workloads;

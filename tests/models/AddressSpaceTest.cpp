@@ -105,6 +105,25 @@ TEST(AddressSpace, ObjectsOfManySlabsAmongOtherPagesFreeAndComeBack) {
   EXPECT_THROW(c.free(std::uint64_t{1} << 60), std::logic_error);
 }
 
+TEST(AddressSpace, AnObjectsSlabDescriptorIsOneLineSharedByItsSlabsObjectsOnly) {
+  // size-2048: two objects a page, so a slab descriptor a pair; descriptors are packed lines,
+  // apart from the objects and from the cache's own line.
+  AddressSpace space(kLineBytes, kPage);
+  SlabCache& c = space.cache("size-2048", 2048);
+  const Addr a = c.alloc();
+  const Addr b = c.alloc();
+  const Addr other = c.alloc();
+  EXPECT_EQ(c.descriptor_of(a), c.descriptor_of(b));
+  EXPECT_NE(c.descriptor_of(a), c.descriptor_of(other));
+  EXPECT_EQ(c.descriptor_of(other) - c.descriptor_of(a), kLineBytes);
+  EXPECT_NE(c.descriptor_of(a), c.control());
+  for (const Addr object : {a, b, other}) {
+    EXPECT_FALSE(c.descriptor_of(a) >= object && c.descriptor_of(a) < object + c.object_bytes());
+    EXPECT_FALSE(c.control() >= object && c.control() < object + c.object_bytes());
+  }
+  EXPECT_THROW(c.descriptor_of(a + kLineBytes), std::logic_error);
+}
+
 TEST(AddressSpace, SameNameMustGiveTheSameSize) {
   AddressSpace space(kLineBytes, kPage);
   SlabCache& c = space.cache("c", 200);

@@ -21,6 +21,8 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.e1000_clean_tx = c.id("e1000_clean_tx");
   k.alloc_skb = c.id("alloc_skb");
   k.kfree_skb = c.id("kfree_skb");
+  k.slab_alloc_batch = c.id("slab_alloc_batch");
+  k.slab_free_block = c.id("slab_free_block");
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
   k.ip_rcv = c.id("ip_rcv");
@@ -74,11 +76,13 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.kio_max_sectors = get("kio_max_sectors");
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
-  // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free.
+  // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
+  // no cost to a slab batch.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
+  o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));

@@ -13,7 +13,7 @@ namespace iscsim::host::kernel {
 struct KernelPaths {
   SchedulerPaths scheduler;
   models::PathId syscall, e1000_intr, e1000_clean_rx, eth_type_trans, e1000_alloc_rx, e1000_xmit_frame, e1000_clean_tx;
-  models::PathId alloc_skb, kfree_skb, do_softirq, raw_io_map, submit_bh;
+  models::PathId alloc_skb, kfree_skb, slab_alloc_batch, slab_free_block, do_softirq, raw_io_map, submit_bh;
   models::PathId ip_rcv, tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_prequeue, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
@@ -24,6 +24,7 @@ struct KernelPaths {
 
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
+  std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer

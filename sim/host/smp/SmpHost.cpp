@@ -30,9 +30,30 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_->set_scheduler_objects(memory_, objects_.task);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
-  skb_data_ = kernel::PerCpuSlab(memory_.cache("size-2048", objects.skb_data_bytes), config.cpus, objects.slab_cpucache);
-  skb_heads_ =
-      kernel::PerCpuSlab(memory_.cache("skbuff_head_cache", objects.skb_head_bytes), config.cpus, objects.slab_cpucache);
+  models::SlabCache& data = memory_.cache("size-2048", objects.skb_data_bytes);
+  models::SlabCache& heads = memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
+  skb_data_ = kernel::PerCpuSlab(data, config.cpus, objects.slab_cpucache);
+  skb_heads_ = kernel::PerCpuSlab(heads, config.cpus, objects.slab_cpucache);
+  if (objects.slab_descriptor_bytes > 0) {
+    skb_data_.on_moved([this, &data](int cpu, bool refill, const std::vector<models::Addr>& objects) {
+      charge_slab_batch(cpu, refill, data, objects);
+    });
+    skb_heads_.on_moved([this, &heads](int cpu, bool refill, const std::vector<models::Addr>& objects) {
+      charge_slab_batch(cpu, refill, heads, objects);
+    });
+  }
+}
+
+void SmpHost::charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache,
+                                const std::vector<models::Addr>& objects) {
+  // Under the cache's spin lock, in the line with its slab lists, each object's slab descriptor
+  // is written: lines the other CPU wrote when the objects went the other way.
+  const models::PathId path = refill ? paths_.slab_alloc_batch : paths_.slab_free_block;
+  std::uint64_t lock_bytes = memory_.line_bytes();
+  for (const models::Addr object : objects) {
+    charge(cpu, path, 1, {{cache.control(), lock_bytes, true}, {cache.descriptor_of(object), objects_.slab_descriptor_bytes, true}});
+    lock_bytes = 0;  // taken once for the batch
+  }
 }
 
 std::unique_ptr<world::IoTarget> SmpHost::bind_session(world::IscsiInitiatorLink& link, std::size_t index,

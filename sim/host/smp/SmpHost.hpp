@@ -194,6 +194,8 @@ class SmpHost : public Host, public CostedHost {
   Skb alloc_skb(int cpu);
   // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
   void free_skb(int cpu, const Skb& skb);
+  // A batch of `cache`'s objects moved between `cpu`'s array and the shared cache.
+  void charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache, const std::vector<models::Addr>& objects);
   // The same for a transmitted clone, whose destructor also writes its socket.
   void free_tx_clone(int cpu, const kernel::TxClone& clone);
 

@@ -105,9 +105,25 @@ TEST(SmpHost, EachReceivedFramesHeaderMissesOnceInEthTypeTransNotInTheDriver) {
   EXPECT_LE(paths["eth_type_trans"]["l2_misses"].get<double>(), frames * 1.001);
 }
 
-double calls(const nlohmann::json& r, int cpu, const char* path) {
+// A path's count (`key`: calls, l2_misses, ...) on `cpu` in the window; 0 if it never ran there.
+double path_count(const nlohmann::json& r, int cpu, const char* path, const char* key) {
   const nlohmann::json& paths = r["cpus"][cpu]["paths_in_window"];
-  return paths.contains(path) ? paths[path]["calls"].get<double>() : 0;
+  return paths.contains(path) ? paths[path][key].get<double>() : 0;
+}
+
+double calls(const nlohmann::json& r, int cpu, const char* path) { return path_count(r, cpu, path, "calls"); }
+
+TEST(SmpHost, ReceiveBuffersFreedOnTheReadersCpuReachCpu0AgainThroughTheSharedSlabCache) {
+  // In the reads CPU0's driver allocates every receive buffer and the receive threads, mostly on
+  // CPU1, free them: CPU1's full arrays give batches back (free_block) and CPU0's empty ones take
+  // them (kmem_cache_alloc_batch), each writing the slab descriptors the other CPU wrote last.
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "slab");
+  const double refilled = calls(r, 0, "slab_alloc_batch");
+  const double returned = calls(r, 1, "slab_free_block");
+  EXPECT_GT(refilled, 0.5 * calls(r, 0, "alloc_skb"));
+  EXPECT_NEAR(returned / refilled, 1.0, 0.25);
+  EXPECT_GT(path_count(r, 0, "slab_alloc_batch", "l2_misses"), 0.25 * refilled);
+  EXPECT_GT(path_count(r, 1, "slab_free_block", "l2_misses"), 0.25 * returned);
 }
 
 TEST(SmpHost, AReaderBlockedInRecvmsgRunsItsSegmentsTcpWorkItselfThroughThePrequeue) {

@@ -30,12 +30,14 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.prefetch_page_bytes = p.number("prefetch_page_bytes");
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
+  const double locked_at_retirement = p.number("locked_loads_at_retirement");
+  c.locked_loads_at_retirement = locked_at_retirement != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 ||
-      c.mmio_read_ns < 0 || c.mmio_write_ns < 0)
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
-                     "the others non-negative");
+                     "locked_loads_at_retirement 0 or 1, the others non-negative");
   p.require_all_read();
   return c;
 }
@@ -134,6 +136,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.path = id;
       s.write = t.write;
       s.instr = c.instr;
+      s.locked = t.locked;
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
@@ -306,7 +309,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   for (; s_it != piece.spans.end() && s_it->from <= access_at_; ++s_it) {
     const Piece::Span& s = *s_it;
     const auto [lo, hi] = overlap(s);
-    if (hi <= lo) continue;
+    if (hi <= lo || (s.locked && params_.locked_loads_at_retirement)) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
     // A line's load stays in flight while the window holds it: with the window full (Little's
     // law), for window_uops of the path's uops, whatever its cycles per uop.

@@ -31,14 +31,19 @@ struct CpuParams {
   double prefetch_page_bytes = 0;     // it never crosses a page
   double mmio_read_ns = 0;            // an uncached device-register read: a PCI round trip
   double mmio_write_ns = 0;           // an uncached (posted) device-register write, CPU side
+  bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
   static CpuParams from(const ParamSet& p);
 };
 
-// Memory a path touches besides its own code: [addr, addr + bytes), read or written.
+// Memory a path touches besides its own code: [addr, addr + bytes), read or written; `locked`
+// when only lock-prefixed read-modify-writes touch it (atomic_sub, atomic_dec): NetBurst waits
+// for every earlier access to complete before one and performs its load then, never
+// speculatively, so a snoop cannot catch it in flight (no memory-ordering clear).
 struct Touch {
   Addr addr = 0;
   std::uint64_t bytes = 0;
   bool write = false;
+  bool locked = false;
 };
 
 // The data a CPU's current piece of work (one job between two scheduling points) touches, and
@@ -54,6 +59,7 @@ struct Piece {
     PathId path = kNoPath;
     bool write = false;
     double instr = 0;  // the path's instructions over the span: how long a load stays in its window
+    bool locked = false;  // touched by locked read-modify-writes only: never in flight
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {
@@ -152,6 +158,7 @@ class CpuCostModel {
     PathId path = kNoPath;
     bool write = false;
     double instr = 0;  // the path's instructions over the span: how long a load stays in its window
+    bool locked = false;  // touched by locked read-modify-writes only: never in flight
   };
   void take_refetches();
   // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the

@@ -188,6 +188,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
   const std::vector<Ablation> ablations{
       {"memory-ordering clears from snoops", "cpu", {{"snoop_clear_per_line", 0}}},
       {"loads exposed the whole path", "cpu", {{"window_uops", 1e9}}},
+      {"locked ops' loads at retirement", "cpu", {{"locked_loads_at_retirement", 0}}},
       {"uncached NIC register accesses", "cpu", {{"mmio_read_ns", 0}, {"mmio_write_ns", 0}}},
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},

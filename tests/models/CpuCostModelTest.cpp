@@ -24,17 +24,18 @@ CodePathCatalog catalog() {
 }
 
 struct Rig {
-  explicit Rig(double hz, double prefetch_after = kNoPrefetch, double window_uops = kWholePath)
+  explicit Rig(double hz, double prefetch_after = kNoPrefetch, double window_uops = kWholePath,
+               bool locked_at_retirement = true)
       : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
         fsb(MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cpu(params(prefetch_after, window_uops), paths, caches, fsb, memory, 2, hz) {
+        cpu(params(prefetch_after, window_uops, locked_at_retirement), paths, caches, fsb, memory, 2, hz) {
     cpu.set_counting(true);
   }
   static constexpr double kNoPrefetch = 1e9;  // more misses per page than a page has lines
   static constexpr double kWholePath = 1e9;   // a window longer than any path: loads in flight throughout
-  static CpuParams params(double prefetch_after, double window_uops) {
+  static CpuParams params(double prefetch_after, double window_uops, bool locked_at_retirement) {
     CpuParams p;
     p.prefetch_after_misses = prefetch_after;
     p.prefetch_page_bytes = 4096;
@@ -45,6 +46,7 @@ struct Rig {
     p.snoop_clear_per_line = 0.5;
     p.window_uops = window_uops;
     p.idle_instr_per_cycle = 0;
+    p.locked_loads_at_retirement = locked_at_retirement;
     return p;
   }
   CoherentCaches caches;
@@ -127,6 +129,21 @@ TEST(CpuCostModel, SnoopOfALineUnderTheVictimsLoadsInFlightClearsIt) {
   // The victim pays the penalty in time on its next path, not again in its counters.
   const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
   EXPECT_DOUBLE_EQ(next.cycles, 2000 + 50);
+}
+
+TEST(CpuCostModel, ALineOnlyLockedOperationsTouchIsTakenWithoutAClear) {
+  // sock_wfree's atomic_sub and atomic_dec: their loads are performed at retirement, so the
+  // snoop costs the victim its copy of the line, not its pipeline; speculative, they would not.
+  for (const bool at_retirement : {true, false}) {
+    Rig r(2.4e9, Rig::kNoPrefetch, Rig::kWholePath, at_retirement);
+    const Addr line = r.memory.region(64);
+    r.cpu.begin_piece(1, 0);
+    r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, 64, true, true}}, 0);
+    r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);
+    EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, at_retirement ? 0 : 0.5);
+    EXPECT_EQ(r.caches.state(1, line), Mesi::Invalid);
+    EXPECT_EQ(r.caches.state(0, line), Mesi::Modified);
+  }
 }
 
 TEST(CpuCostModel, SnoopAfterTheVictimsPathHasRunClearsNothing) {

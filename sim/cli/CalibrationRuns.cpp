@@ -202,6 +202,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
+      {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
   };
   std::vector<std::string> workloads;
   for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);

@@ -171,7 +171,7 @@ TEST(SmpHost, AnIdleLoopThatPollsIsWokenWithoutAnIpiAndTakesTheInterruptsClears)
   // 2.4's default_idle halts: a reschedule IPI wakes the CPU, and an interrupt finds nothing in
   // flight to flush. With idle=poll the loop watches need_resched itself, so only a busy CPU is
   // sent an IPI (to preempt), and each interrupt that lands in the loop flushes it.
-  const nlohmann::json halt = run_smp("paper/smp-write-64k.json", "", "idle-halt");
+  const nlohmann::json halt = run_smp("paper/smp-write-64k.json", " --set host.idle=halt", "idle-halt");
   const nlohmann::json poll = run_smp("paper/smp-write-64k.json", " --set host.idle=poll", "idle-poll");
   EXPECT_LT(poll["host"]["ipis"].get<double>(), 0.5 * halt["host"]["ipis"].get<double>());
   EXPECT_GT(poll["cpus"][0]["events"]["ipis"].get<double>(), 0);

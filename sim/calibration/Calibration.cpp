@@ -15,9 +15,6 @@ namespace {
 
 using nlohmann::json;
 constexpr double kHzPerGhz = 1e9;
-// Weight of the pull towards the sourced values, against a relative error of 1 in a bin: weak,
-// so the data decide wherever they can, yet every parameter stays determined.
-constexpr double kPriorWeight = 0.05;
 
 std::string cpu_key(int id) { return "cpu" + std::to_string(id); }
 
@@ -67,18 +64,18 @@ struct System {
   }
 };
 
-void add_prior(System& sys, std::size_t unknowns, std::size_t index, double prior) {
+void add_prior(System& sys, std::size_t unknowns, std::size_t index, double prior, double weight) {
   if (prior <= 0) return;
   std::vector<double> row(unknowns, 0.0);
-  row[index] = kPriorWeight / prior;
+  row[index] = weight / prior;
   sys.rows.push_back(std::move(row));
-  sys.rhs.push_back(kPriorWeight);
+  sys.rhs.push_back(weight);
 }
 
 }  // namespace
 
 models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
-                                    const json& reference, const Runs& runs) {
+                                    const json& reference, const Runs& runs, double prior_weight) {
   const std::size_t n = current.size();
   models::CodePathCatalog next = current;
   // Step 1: instructions. Unknowns: instr_per_call (0..n-1), instr_per_byte (n..2n-1).
@@ -108,8 +105,8 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
     hi[p] = current[p].instr_per_call.max;
     lo[n + p] = current[p].instr_per_byte.min;
     hi[n + p] = current[p].instr_per_byte.max;
-    add_prior(instr, 2 * n, p, prior[p].instr_per_call.value);
-    add_prior(instr, 2 * n, n + p, prior[p].instr_per_byte.value);
+    add_prior(instr, 2 * n, p, prior[p].instr_per_call.value, prior_weight);
+    add_prior(instr, 2 * n, n + p, prior[p].instr_per_byte.value, prior_weight);
   }
   const BoundedFit fi = instr.solve(lo, hi);
   for (models::PathId p = 0; p < n; ++p) {
@@ -148,7 +145,7 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
   for (models::PathId p = 0; p < n; ++p) {
     clo[p] = current[p].cpi.min;
     chi[p] = current[p].cpi.max;
-    add_prior(cycles, n, p, prior[p].cpi.value);
+    add_prior(cycles, n, p, prior[p].cpi.value, prior_weight);
   }
   const BoundedFit fc = cycles.solve(clo, chi);
   for (models::PathId p = 0; p < n; ++p) next[p].cpi.value = fc.x[p];

@@ -17,10 +17,16 @@ namespace iscsim::calibration {
 // results.json of one run per reference workload, keyed like the reference ("W", "R").
 using Runs = std::map<std::string, nlohmann::json>;
 
+// Weight of the pull towards the sourced values, against a relative error of 1 in a bin: weak,
+// so the data decide wherever they can, yet every parameter stays determined.
+inline constexpr double kDefaultPriorWeight = 0.05;
+
 // One fixed-point step: the catalog that best explains `reference` given what `runs` did with
-// `current`. `prior` holds the sourced starting values the fit is pulled towards.
+// `current`. `prior` holds the sourced starting values the fit is pulled towards, each value's
+// relative distance from its source weighing `prior_weight` against a bin's relative error.
 models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
-                                    const nlohmann::json& reference, const Runs& runs);
+                                    const nlohmann::json& reference, const Runs& runs,
+                                    double prior_weight = kDefaultPriorWeight);
 
 struct BinError {
   std::string workload;

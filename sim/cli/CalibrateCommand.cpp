@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,8 @@ constexpr int kDefaultIterations = 8;
 // three times the runs (calibrate stays well under its 3-minute budget on 2 cores).
 constexpr int kDefaultSeeds = 3;
 constexpr int kMaxSeeds = 64;
+// A pull this strong keeps every value at its source: larger weights say nothing more.
+constexpr double kMaxPriorWeight = 100;
 constexpr double kDefaultDurationS = 0.3;
 constexpr const char* kDefaultDurationText = "0.3";  // as typed: the double prints as 0.29999...
 
@@ -54,7 +57,7 @@ int calibrate_command(const std::vector<std::string>& args) {
   const std::string source(build::kSourceDir);
   po::options_description desc(
       "usage: iscsim calibrate [--reference FILE] [--prior NAME] [--out FILE] [--residuals FILE] [--iterations N]\n"
-      "                        [--seeds N] [--set PATH=VALUE]... [--no-checks]\n"
+      "                        [--seeds N] [--prior-weight W] [--set PATH=VALUE]... [--no-checks]\n"
       "Fits the code-path catalog to the paper's SMP Table 1 (64 KB writes and reads together),\n"
       "prints the fit's error per bin and writes the catalog to --out. The paper scenarios use\n"
       "models/params/paths/linux-2.4-calibrated.json: give that as --out to replace it.\noptions");
@@ -75,6 +78,9 @@ int calibrate_command(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "a scenario override for every run, as `iscsim run --set` takes it (repeatable); run.seed=K starts the "
       "seeds at K")(
+      "prior-weight", po::value<double>()->default_value(calibration::kDefaultPriorWeight, "0.05"),
+      "how hard each fitted value is pulled towards its source: the weight of its relative distance "
+      "from it against a bin's relative error (larger: values nearer their sources, bins further from the paper)")(
       "no-checks", "skip the honesty checks (mechanisms switched off in turn, leave-one-workload-out)");
   return guarded("calibrate", [&] {
     const auto parsed = parse_or_help(args, desc);
@@ -95,6 +101,10 @@ int calibrate_command(const std::vector<std::string>& args) {
     setup.seeds = vm["seeds"].as<int>();
     if (setup.seeds < 1 || setup.seeds > kMaxSeeds)
       throw po::error("--seeds must lie in [1, " + std::to_string(kMaxSeeds) + "], got " + std::to_string(setup.seeds));
+    setup.prior_weight = vm["prior-weight"].as<double>();
+    if (!(setup.prior_weight > 0) || setup.prior_weight > kMaxPriorWeight)
+      throw po::error("--prior-weight must lie in (0, " + std::to_string(static_cast<int>(kMaxPriorWeight)) + "], got " +
+                      (std::ostringstream() << setup.prior_weight).str());
     if (vm.count("set")) setup.sets = vm["set"].as<std::vector<std::string>>();
     // Refused here, naming the key, rather than by every run it would make fail.
     for (const auto& [wl, file] : setup.scenarios) {

@@ -161,7 +161,7 @@ Fit fixed_point(const CalibrationSetup& setup, const std::vector<std::string>& w
       best = Fit{current, runs};
     }
     if (step == setup.iterations) break;
-    current = calibration::fit_catalog(current, setup.prior, setup.reference, runs);
+    current = calibration::fit_catalog(current, setup.prior, setup.reference, runs, setup.prior_weight);
     if (verbose) std::cout << "step " << step + 1 << "/" << setup.iterations << " fitted\n";
   }
   std::vector<std::string> missing;

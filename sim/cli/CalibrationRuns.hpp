@@ -28,6 +28,7 @@ struct CalibrationSetup {
   // averaged: the fit is to the mean over the NICs' clock draws, not to one draw's placement.
   std::uint64_t first_seed = 1;
   int seeds = 1;
+  double prior_weight = calibration::kDefaultPriorWeight;  // the pull towards the sourced values
 };
 
 struct Fit {

@@ -287,6 +287,31 @@ TEST(SmpHost, AShortCalibrationFitsEveryValueWithinItsBounds) {
   EXPECT_EQ(table["cells"].size(), 36u);  // 2 workloads x 2 CPUs x 9 bins
 }
 
+// How far a catalog's fitted values sit from their sources: the mean |ln(fitted / sourced)|.
+double distance_from_sources(const nlohmann::json& fitted) {
+  const nlohmann::json sourced = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4.json");
+  double sum = 0;
+  int n = 0;
+  for (const auto& [name, p] : sourced["paths"].items())
+    for (const char* field : kFittedFields) {
+      const double source = p[field]["value"].get<double>();
+      if (source <= 0) continue;
+      sum += std::abs(std::log(fitted["paths"][name][field]["value"].get<double>() / source));
+      ++n;
+    }
+  return sum / n;
+}
+
+TEST(SmpHost, AStrongerPullTowardsTheSourcesKeepsTheFittedValuesNearerThem) {
+  const std::string short_runs = " --seeds 1 --set run.duration_s=0.05 --set run.warmup_s=0.02";
+  const auto weak_dir = scratch_dir("calibrate-weak");
+  const auto strong_dir = scratch_dir("calibrate-strong");
+  ASSERT_EQ(calibrate(weak_dir, short_runs).exit_code, 0);
+  ASSERT_EQ(calibrate(strong_dir, short_runs + " --prior-weight 100").exit_code, 0);
+  EXPECT_LT(distance_from_sources(read_json(strong_dir / "catalog.json")),
+            distance_from_sources(read_json(weak_dir / "catalog.json")));
+}
+
 TEST(SmpHost, AnExplicitPpeCountIsRefusedOutsideAmp) {
   const auto dir = scratch_dir("ppes");
   const Invocation r = run_iscsim("run " + scenario_path("paper/smp-write-64k.json") + " --set host.ppes=1 -o " +

@@ -102,9 +102,12 @@ int calibrate_command(const std::vector<std::string>& args) {
     if (setup.seeds < 1 || setup.seeds > kMaxSeeds)
       throw po::error("--seeds must lie in [1, " + std::to_string(kMaxSeeds) + "], got " + std::to_string(setup.seeds));
     setup.prior_weight = vm["prior-weight"].as<double>();
-    if (!(setup.prior_weight > 0) || setup.prior_weight > kMaxPriorWeight)
+    if (!(setup.prior_weight > 0) || setup.prior_weight > kMaxPriorWeight) {
+      std::ostringstream got;
+      got << setup.prior_weight;
       throw po::error("--prior-weight must lie in (0, " + std::to_string(static_cast<int>(kMaxPriorWeight)) + "], got " +
-                      (std::ostringstream() << setup.prior_weight).str());
+                      got.str());
+    }
     if (vm.count("set")) setup.sets = vm["set"].as<std::vector<std::string>>();
     // Refused here, naming the key, rather than by every run it would make fail.
     for (const auto& [wl, file] : setup.scenarios) {

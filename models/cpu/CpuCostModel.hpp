@@ -157,8 +157,6 @@ class CpuCostModel {
     Picos at = 0;
     PathId path = kNoPath;
     bool write = false;
-    double instr = 0;  // the path's instructions over the span: how long a load stays in its window
-    bool locked = false;  // touched by locked read-modify-writes only: never in flight
   };
   void take_refetches();
   // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the

@@ -141,6 +141,8 @@ void TargetSession::start(Task& t) {
 }
 
 void TargetSession::start_waiting() {
+  // A session that has failed or logged out begins nothing more; what waited is dropped with it.
+  if (state_ != State::FullFeature) return;
   while (!waiting_.empty() && (config_.commands_at_once == 0 || started_ < config_.commands_at_once)) {
     const auto itt = itt_of_.find(waiting_.front());
     waiting_.pop_front();

@@ -260,6 +260,22 @@ TEST(Session, ATargetWorkingOnOneCommandAtATimeTakesThemInOrder) {
   for (std::uint64_t i = 0; i < 3; ++i) EXPECT_EQ(reads[i].tag, 10 + i);
 }
 
+// Found by fuzzing: the end of the command before it must not begin a command that waited
+// behind it once the session has logged out.
+TEST(Session, ATargetThatHasLoggedOutBeginsNoWaitingCommand) {
+  SessionPair s;
+  s.target_cfg.commands_at_once = 1;
+  s.connect();
+  for (std::uint64_t i = 0; i < 2; ++i) s.init->submit(SessionPair::read(i, i * 128, 4096));
+  s.init->logout();
+  SessionPair::move(s.init->output(), [&s](const std::uint8_t* p, std::size_t n) { s.target->on_bytes(p, n); });
+  ASSERT_EQ(s.target->state(), TargetSession::State::LoggedOut);
+  auto ready = s.target->take_commands();
+  ASSERT_EQ(ready.size(), 1u);  // the first was begun before the logout arrived
+  s.execute(ready[0]);
+  EXPECT_EQ(s.target->take_commands().size(), 0u);
+}
+
 TEST(Session, DigestsOnCarryData) {
   SessionPair s;
   for (OperationalPrefs* p : {&s.init_cfg.prefs, &s.target_cfg.prefs}) p->header_digest = p->data_digest = true;

@@ -116,6 +116,9 @@ class CpuCostModel {
   // running (an interrupt's: what it interrupts), or against `path` (kNoPath: the idle loop);
   // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
   double clear_running(int cpu, double n, Picos now) { return clear(cpu, n, path_at(cpu, now)); }
+  // One clear that queues no work of its own (a profiler's sampling NMI): counted against what
+  // runs at `now`, its penalty paid by what `cpu` runs next, as a snoop's is.
+  void flush_running(int cpu, Picos now) { pending_cycles_[cpu] += clear_running(cpu, 1, now); }
   double clear(int cpu, double n, PathId path);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
   // current piece has loads in flight on those lines takes memory-ordering clears.

@@ -203,6 +203,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
+      {"OProfile's sampling NMIs", "", {}, "host.profiler=none"},
   };
   std::vector<std::string> workloads;
   for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);

@@ -21,6 +21,7 @@ struct CpuEvents {
   std::uint64_t ipis = 0;        // inter-processor interrupts received
   std::uint64_t context_switches = 0;
   std::uint64_t preemptions = 0;  // work interrupted and resumed later
+  std::uint64_t profiler_samples = 0;  // sampling NMIs taken (host.profiler)
 };
 
 // Where one thread of a host's kernel ran while counting was on: its cycles on each CPU (the

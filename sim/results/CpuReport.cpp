@@ -63,7 +63,8 @@ json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, doub
                         {"events", json{{"interrupts", e.interrupts},
                                         {"ipis", e.ipis},
                                         {"context_switches", e.context_switches},
-                                        {"preemptions", e.preemptions}}},
+                                        {"preemptions", e.preemptions},
+                                        {"profiler_samples", e.profiler_samples}}},
                         {"bins", bins},
                         {"paths_in_window", paths}});
   }

@@ -2,6 +2,8 @@
 // Adding an architecture is a folder under sim/host/ and a case here.
 #include <memory>
 
+#include "models/common/ParamSet.hpp"
+#include "models/common/Time.hpp"
 #include "sim/host/IdealHost.hpp"
 #include "sim/host/amp/AmpHost.hpp"
 #include "sim/host/smp/SmpHost.hpp"
@@ -16,6 +18,18 @@ using scenario::Scenario;
 constexpr double kHzPerGhz = 1e9;
 constexpr long long kMaxBytes = 4096;      // a queue slot or index sector is at most a page
 constexpr long long kMaxSlots = 1 << 20;
+constexpr double kHzPerMhz = 1e6;
+constexpr long long kMaxSampleIntervalPerMhz = 1'000'000;  // a sample a second at most
+
+// The time between a sampling profiler's NMIs on a busy CPU (0: no profiler).
+models::Picos profiler_period(const Scenario& s, const RunOptions& opt, double hz) {
+  if (s.host.profiler == scenario::kNoProfiler) return 0;
+  const models::ParamSet p = models::ParamSet::load(opt.params_dir, "profiler", s.host.profiler);
+  const auto per_mhz = static_cast<double>(p.integer("sample_interval_cycles_per_mhz", 1, kMaxSampleIntervalPerMhz));
+  const double cycles = per_mhz * hz / kHzPerMhz;
+  p.require_all_read();
+  return models::picos_from_cycles(cycles, hz);
+}
 
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {
   host::smp::SmpConfig c;
@@ -27,6 +41,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
   c.tcp_low_latency = s.tcp.low_latency;
   c.idle_poll = s.host.idle_poll;
+  c.profiler_period = profiler_period(s, opt, c.hz);
   c.timeline = a.timeline.get();
   return std::make_unique<host::smp::SmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
@@ -57,6 +72,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   q.require_all_read();
   c.ppe_timer_tick = s.amp.ppe_timer_tick;
   c.idle_poll = s.host.idle_poll;
+  c.profiler_period = profiler_period(s, opt, c.hz);
   c.window_start = a.window_start;
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;

@@ -25,12 +25,15 @@ std::string names_in(const std::string& params_dir, const std::string& kind) {
   return out;
 }
 
+// `also`: a further allowed value that names no set (for a key that can switch its mechanism off).
 void check(const scenario::Scenario& s, const std::string& params_dir, const char* key, const char* kind,
-           const std::string& name) {
+           const std::string& name, const char* also = nullptr) {
+  if (also != nullptr && name == also) return;
   if (fs::is_regular_file(models::ParamSet::path_of(params_dir, kind, name))) return;
   if (models::ParamSet::names_a_file(name)) throw scenario::ScenarioError(s.source_file, key, "no parameter file " + name);
   throw scenario::ScenarioError(s.source_file, key,
                                 "'" + name + "' is no parameter set under models/params/" + kind + "/; allowed: " +
+                                    (also != nullptr ? std::string(also) + ", " : std::string()) +
                                     names_in(params_dir, kind) + ", or a path to a .json file");
 }
 
@@ -40,6 +43,7 @@ void check_parameter_sets(const scenario::Scenario& s, const std::string& params
   check(s, params_dir, "host.cpu.model", "cpu", s.host.cpu.model);
   check(s, params_dir, "host.cache.model", "cache", s.host.cache_model);
   check(s, params_dir, "host.kernel_objects", "kernel", s.host.kernel_objects);
+  check(s, params_dir, "host.profiler", "profiler", s.host.profiler, scenario::kNoProfiler);
   check(s, params_dir, "host.code_paths", "paths", s.host.code_paths);
   check(s, params_dir, "nics.model", "nic", s.nics.model);
   check(s, params_dir, "pci.model", "pci", s.pci.model);

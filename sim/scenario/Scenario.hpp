@@ -19,6 +19,8 @@ struct CpuSpec {
 };
 
 enum class IrqRouting { AllToCpu0, RoundRobin, PerNic };
+// host.profiler's value for no sampling profiler.
+inline constexpr const char* kNoProfiler = "none";
 
 struct HostSpec {
   Architecture architecture = Architecture::Ideal;
@@ -30,6 +32,7 @@ struct HostSpec {
   std::string kernel_objects;  // parameter set under models/params/kernel/
   IrqRouting irq_routing = IrqRouting::AllToCpu0;
   bool idle_poll = false;  // host.idle: Linux 2.4's idle=poll (spin on need_resched) instead of hlt
+  std::string profiler;    // parameter set under models/params/profiler/, or kNoProfiler
 };
 
 struct NicSpec {

@@ -77,6 +77,10 @@ std::vector<KeySpec> build() {
                   "smp and amp host CPUs: Linux 2.4's idle loop. halt (default_idle): hlt until an interrupt, a "
                   "reschedule IPI wakes it; poll (the idle=poll boot option, poll_idle): spins on need_resched, "
                   "is woken without an IPI, and every interrupt flushes its pipeline"),
+      string("host.profiler", "none",
+             "smp and amp hosts: the sampling profiler running while they are measured, a parameter set under "
+             "models/params/profiler/ (oprofile-p4: OProfile's default time event, whose overflow NMIs flush "
+             "each CPU's pipeline wherever it runs), or none"),
       integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),
       string("nics.model", "pro1000", "NIC parameter set under models/params/nic/"),
       number("nics.link_gbps", 1.0, "link speed, Gb/s", 0, kMaxLinkGbps, true),

@@ -31,6 +31,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
   if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
+  cpus_->start_profiler(config.profiler_period);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
   if (config.timeline != nullptr) {
@@ -60,6 +61,8 @@ void AmpHost::ensure_engines() {
     pc.tick_entry = paths_.scheduler.irq_entry;
     pc.tick_handler = paths_.local_timer;
     pc.ipi_handler = paths_.scheduler.ipi_handler;
+    pc.sample_period = config_.profiler_period;
+    pc.sample_phase = config_.profiler_period * (pc.cpu + 1) / (config_.cores + 1);
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });

@@ -45,6 +45,7 @@ struct AmpConfig {
   RingGeometry work_queue, event_queue, doorbell;
   bool ppe_timer_tick = true;  // the PPEs take their local timer's tick too
   bool idle_poll = false;       // 2.4's idle=poll on the host CPUs: they spin on need_resched
+  Picos profiler_period = 0;    // a sampling profiler's NMI on every core (host.profiler); 0: none
   Picos window_start = 0;
   Picos window_end = 0;
   bool status_in_data_in = true;  // targets end a read with its last Data-In: no separate response

@@ -14,6 +14,7 @@ Ppe::Ppe(const PpeConfig& config, world::Calendar& calendar, models::CpuCostMode
          std::function<void(Ppe&)> iteration)
     : config_(config), calendar_(calendar), cost_(cost), iteration_(std::move(iteration)) {
   if (config_.tick_period > 0) calendar_.schedule(config_.tick_period, [this] { tick(); });
+  if (config_.sample_period > 0) calendar_.schedule(config_.sample_phase, [this] { profiler_sample(); });
 }
 
 void Ppe::visible_at(Picos at) {
@@ -101,6 +102,14 @@ void Ppe::tick() {
   if (cost_.counting()) ++events_.interrupts;
   if (on_tick_) on_tick_();
   interrupt(config_.tick_handler, "local timer", "interrupt");
+}
+
+void Ppe::profiler_sample() {
+  calendar_.schedule(calendar_.now() + config_.sample_period, [this] { profiler_sample(); });
+  // The engine never halts: every sample lands, in an iteration or in the empty polls.
+  cost_.flush_running(config_.cpu, calendar_.now());
+  if (cost_.counting()) ++events_.profiler_samples;
+  if (timeline_) timeline_->instant(track_, calendar_.now(), "profiler NMI", "nmi");
 }
 
 void Ppe::ipi() {

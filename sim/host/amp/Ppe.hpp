@@ -25,6 +25,8 @@ struct PpeConfig {
   models::PathId tick_entry = 0;      // what a tick runs: interrupt entry and exit,
   models::PathId tick_handler = 0;    // then the timer's own work
   models::PathId ipi_handler = 0;     // what an IPI runs after the same entry
+  Picos sample_period = 0;            // a sampling profiler's NMI (host.profiler); 0: none
+  Picos sample_phase = 0;             // when the first is due
   Picos window_start = 0;
   Picos window_end = 0;
 };
@@ -69,6 +71,7 @@ class Ppe {
   void begin_busy(Picos cycles_end);
   void complete(std::uint64_t generation);
   void tick();
+  void profiler_sample();
   // Interrupt entry then `handler`, preempting the iteration running (its rest waits) or starting
   // a piece of its own; `name` and `category` for the timeline.
   void interrupt(models::PathId handler, const char* name, const char* category);

@@ -73,6 +73,27 @@ void CpuSet::start_local_timers(Picos period, models::PathId handler) {
   }
 }
 
+void CpuSet::start_profiler(Picos period) {
+  if (period <= 0) return;
+  for (int c = 0; c < cpus(); ++c) {
+    const Picos phase = period * (c + 1) / (cpus() + 1);
+    calendar_.schedule(phase, [this, c, period] { profiler_sample(c, period); });
+  }
+}
+
+void CpuSet::profiler_sample(int cpu, Picos period) {
+  calendar_.schedule(calendar_.now() + period, [this, cpu, period] { profiler_sample(cpu, period); });
+  // The sampled event counts clocks the CPU is not halted: a halted CPU's count stands still, so
+  // a sample due while it halts is one it never takes (in expectation the same number).
+  Cpu& c = cpus_[cpu];
+  if (halted(c)) return;
+  // The NMI flushes the pipeline of whatever runs, idle loop included. Its handler's own cycles
+  // are not modelled: the profile cannot see them, and they delay what runs by little (README).
+  cost_.flush_running(cpu, calendar_.now());
+  if (cost_.counting()) ++c.events.profiler_samples;
+  if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "profiler NMI", "nmi");
+}
+
 void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
   calendar_.schedule(calendar_.now() + period, [this, cpu, period, handler] { local_timer(cpu, period, handler); });
   raise_irq(cpu, Work{[this, handler](int on) {
@@ -93,13 +114,13 @@ void CpuSet::interrupt(int cpu, Work w) {
   // its EOI; the timer and IPIs, of higher classes, nest into it. Their own handlers run with
   // interrupts off. What is held is taken where interrupts come back on, in what runs then. A
   // polling idle loop (idle=poll) is running code: the interrupt flushes it, a clear in idle.
-  const bool halted = !c.busy && c.idle && !spins_when_idle();
+  const bool stopped = halted(c);
   const bool in_handler = c.busy && c.current.level == Level::HardIrq;
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
   if (in_handler && !nests)
     penalty = cost_.clear(cpu, 1, held_interrupt_path(c));
-  else if (!halted)
+  else if (!stopped)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());
   if (nests)
     c.hard.emplace_front(std::move(w), penalty);

@@ -123,6 +123,8 @@ class CpuSet {
   // Every CPU's local APIC timer interrupts it each `period` (HZ), running interrupt entry and
   // `handler` (update_process_times); the CPUs' timers are out of phase with each other.
   void start_local_timers(Picos period, models::PathId handler);
+  // A sampling profiler's NMI on every CPU each `period` of its non-halted time (0: none).
+  void start_profiler(Picos period);
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
   Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm = kKernelThread);
@@ -261,6 +263,9 @@ class CpuSet {
   void send_ipi(int cpu, std::function<void(int)> handler = {});
   void leave_idle(int cpu);
   void local_timer(int cpu, Picos period, models::PathId handler);
+  void profiler_sample(int cpu, Picos period);
+  // Halted in 2.4's default_idle (hlt): no clock counts, no pipeline to flush.
+  bool halted(const Cpu& c) const { return !c.busy && c.idle && !spins_when_idle(); }
   // 2.4 reschedule_idle() for `t` woken by work on `waker` (-1: none): the CPU told to
   // reschedule (need_resched set there), or -1; `ipi` whether that takes an IPI.
   struct Resched {

@@ -26,6 +26,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_ = std::make_unique<CpuSet>(calendar, *cost_, paths_.scheduler, config.cpus);
   if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
+  cpus_->start_profiler(config.profiler_period);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
   if (config.timeline != nullptr)

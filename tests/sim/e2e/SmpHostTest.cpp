@@ -179,6 +179,30 @@ TEST(SmpHost, AnIdleLoopThatPollsIsWokenWithoutAnIpiAndTakesTheInterruptsClears)
   EXPECT_GT(idle_clears(poll), 10 * idle_clears(halt));
 }
 
+TEST(SmpHost, TheProfilersNmisCountNonHaltedTimeAndFlushWhatRunsIdleIncluded) {
+  // OProfile's time event counts the clocks a CPU is not halted: a spinning CPU takes a sample
+  // every period of the window, a halting one only in the part it was not halted, and each
+  // sample flushes what runs, the idle loop included.
+  const nlohmann::json poll = run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-p4", "nmi-poll");
+  const nlohmann::json halt =
+      run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-p4 --set host.idle=halt", "nmi-halt");
+  const nlohmann::json none = run_smp("paper/smp-write-64k.json", " --set host.profiler=none", "nmi-none");
+  const double window_s = poll["summary"]["sim_time_s"].get<double>();
+  const double period_s = 500.0 / 1e6;  // models/params/profiler/oprofile-p4.json: MHz x 500 cycles
+  for (int cpu = 0; cpu < 2; ++cpu) {
+    const auto samples = [cpu](const nlohmann::json& r) {
+      return r["cpus"][cpu]["events"]["profiler_samples"].get<double>();
+    };
+    EXPECT_NEAR(samples(poll), window_s / period_s, 1.0) << cpu;
+    const double busy = 1.0 - halt["cpus"][cpu]["bins"]["idle"]["pct_cpu"].get<double>() / 100.0;
+    EXPECT_NEAR(samples(halt), busy * window_s / period_s, 0.25 * busy * window_s / period_s) << cpu;
+    EXPECT_EQ(samples(none), 0) << cpu;
+  }
+  // CPU1 takes no NIC interrupts: its spinning idle loop is flushed by the samples alone.
+  const auto idle_clears = [](const nlohmann::json& r) { return r["cpus"][1]["bins"]["idle"]["clears"].get<double>(); };
+  EXPECT_GT(idle_clears(poll), 5 * idle_clears(none));
+}
+
 TEST(SmpHost, LossReorderingAndDuplicatesOnTheWireLoseNoBlock) {
   // Retransmitted segments leave from the write queue again: they neither copy the socket's data
   // a second time nor move the send buffer on. Every block written reads back intact.

@@ -37,6 +37,9 @@ if [ ${#targets[@]} -eq 0 ]; then
   exit 1
 fi
 
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
 launch=()
 positive() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: $1 must be a positive whole number, not '$2'" >&2; exit 1; }; }
 if [ -n "${ISCSIM_FUZZ_SECONDS:-}" ]; then
@@ -49,25 +52,28 @@ else
   positive ISCSIM_FUZZ_RUNS "$runs_per_target"
   positive ISCSIM_FUZZ_SEED "$seed"
   bound=(-runs="$runs_per_target" -seed="$seed" -reload=0)
-  # Without address-space randomization the pointers the targets compare are the same each run,
-  # and so are the mutations libFuzzer derives from what they compare.
-  if setarch "$(uname -m)" -R true 2>/dev/null; then launch=(setarch "$(uname -m)" -R); fi
+  # libFuzzer feeds the values its targets compare back into its mutations, pointers among them:
+  # the same addresses make the same inputs. So no address-space randomization, and a stack laid
+  # out alike in every clone: a fixed environment, and paths relative to the fuzz tree.
+  launch=(env -i PATH=/usr/bin:/bin "ASAN_OPTIONS=$ASAN_OPTIONS" "UBSAN_OPTIONS=$UBSAN_OPTIONS")
+  if setarch "$(uname -m)" -R true 2>/dev/null; then launch+=(setarch "$(uname -m)" -R); fi
   budget="$runs_per_target inputs per target from seed $seed"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/iscsim-fuzz.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# Crashing inputs outlive the run, next to the binaries.
-artifacts="$root/$build/fuzz-artifacts"
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The targets run in the fuzz tree, on copies of their seeds under fuzz-work/ (removed after);
+# crashing inputs outlive the run in fuzz-artifacts/, next to the binaries.
+cd "$build"
+work=fuzz-work
+rm -rf "$work"
+trap 'rm -rf "$root/$build/$work"' EXIT
+artifacts=fuzz-artifacts
 
 failed=()
 summary=()
-for bin in "${targets[@]}"; do
-  name=$(basename "$bin")
-  seeds="tests/fuzz/corpus/${name#fuzz_}"
+for target in "${targets[@]}"; do
+  name=$(basename "$target")
+  bin=./tests/fuzz/$name
+  seeds="$root/tests/fuzz/corpus/${name#fuzz_}"
   corpus="$work/$name/corpus"
   mkdir -p "$corpus" "$artifacts/$name"
   seed_count=0
@@ -76,7 +82,7 @@ for bin in "${targets[@]}"; do
     seed_count=$(find "$corpus" -type f | wc -l)
   fi
   log="$work/$name/log"
-  echo "fuzz: $name, $budget, from $seed_count seeds ($seeds)"
+  echo "fuzz: $name, $budget, from $seed_count seeds (tests/fuzz/corpus/${name#fuzz_})"
   status=0
   "${launch[@]}" "$bin" "${bound[@]}" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts/$name/" "$corpus" >"$log" 2>&1 || status=$?
@@ -86,7 +92,7 @@ for bin in "${targets[@]}"; do
   if [ "$status" -ne 0 ]; then
     # Keep the whole log with the inputs; show the report without ASan's shadow-byte map.
     cp "$log" "$artifacts/$name/fuzz.log"
-    echo "fuzz: $name FAILED (exit $status); its report (whole log: $artifacts/$name/fuzz.log):" >&2
+    echo "fuzz: $name FAILED (exit $status); its report (whole log: $root/$build/$artifacts/$name/fuzz.log):" >&2
     awk '/^==[0-9]+==ERROR|runtime error|deadly signal|ERROR: libFuzzer|^==[0-9]+== ERROR/ { on = 1 }
          /^Shadow bytes around/ { skip = 1 }
          /^==[0-9]+==ABORTING/ { skip = 0 }
@@ -94,11 +100,11 @@ for bin in "${targets[@]}"; do
     inputs=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log")
     if [ -n "$inputs" ]; then
       while IFS= read -r input; do
-        echo "fuzz: $name: the failing input is $input" >&2
-        echo "fuzz:   reproduce with: $bin $input" >&2
+        echo "fuzz: $name: the failing input is $root/$build/$input" >&2
+        echo "fuzz:   reproduce with: $root/$build/tests/fuzz/$name $root/$build/$input" >&2
       done <<<"$inputs"
     else
-      echo "fuzz: $name: no input was written; see $artifacts/$name/" >&2
+      echo "fuzz: $name: no input was written; see $root/$build/$artifacts/$name/" >&2
     fi
     failed+=("$name")
     summary+=("$name: FAILED")

@@ -17,6 +17,9 @@ std::uint32_t InitiatorSession::next_itt() {
 
 void InitiatorSession::connect() {
   channel_.reset();
+  // Login PDUs may not exceed the default MaxRecvDataSegmentLength (section 13.12): a target
+  // announcing more is refused before anything is set aside for it.
+  channel_.set_max_receive(OperationalPrefs{}.max_recv_data_segment_length);
   // Everything sent on the old connection and not completed goes again, in its original order.
   std::vector<Task> again;
   for (auto& [itt, t] : active_) again.push_back(std::move(t));

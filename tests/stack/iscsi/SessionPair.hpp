@@ -23,6 +23,8 @@ struct SessionPair {
   std::vector<ScsiCompletion> done;
   // Rewrites bytes on their way to the target (fault injection); called per chunk.
   std::function<void(std::vector<std::uint8_t>&)> to_target_filter;
+  // The same for bytes on their way to the initiator.
+  std::function<void(std::vector<std::uint8_t>&)> to_initiator_filter;
   std::size_t max_in_flight = 0;  // most commands the target held at once
 
   SessionPair() {
@@ -64,7 +66,11 @@ struct SessionPair {
       max_in_flight = std::max(max_in_flight, cmds.size());
       for (auto& c : cmds) execute(c);
       moved |= !cmds.empty();
-      moved |= move(target->output(), [this](const std::uint8_t* p, std::size_t n) { init->on_bytes(p, n); });
+      moved |= move(target->output(), [this](const std::uint8_t* p, std::size_t n) {
+        std::vector<std::uint8_t> chunk(p, p + n);
+        if (to_initiator_filter) to_initiator_filter(chunk);
+        init->on_bytes(chunk.data(), chunk.size());
+      });
       for (auto& c : init->take_completions()) done.push_back(std::move(c));
     }
   }

@@ -276,6 +276,24 @@ TEST(Session, ATargetThatHasLoggedOutBeginsNoWaitingCommand) {
   EXPECT_EQ(s.target->take_commands().size(), 0u);
 }
 
+// A target's login PDU may carry no more than the default MaxRecvDataSegmentLength (8192): one
+// announcing more fails the connection before its data arrive, nothing set aside for them.
+TEST(Session, AnInitiatorRefusesALoginResponseLongerThanTheLoginDefault) {
+  InitiatorConfig cfg;
+  cfg.identity.target_name = TargetIdentity{}.target_name;
+  InitiatorSession init(cfg);
+  init.connect();
+  std::vector<std::uint8_t> bhs(48, 0);
+  bhs[0] = static_cast<std::uint8_t>(Opcode::LoginResponse);
+  const std::uint32_t announced = 8193;
+  bhs[5] = static_cast<std::uint8_t>(announced >> 16);
+  bhs[6] = static_cast<std::uint8_t>(announced >> 8);
+  bhs[7] = static_cast<std::uint8_t>(announced);
+  init.on_bytes(bhs.data(), bhs.size());
+  EXPECT_EQ(init.state(), InitiatorSession::State::Failed);
+  EXPECT_NE(init.failure().find("MaxRecvDataSegmentLength"), std::string::npos) << init.failure();
+}
+
 TEST(Session, DigestsOnCarryData) {
   SessionPair s;
   for (OperationalPrefs* p : {&s.init_cfg.prefs, &s.target_cfg.prefs}) p->header_digest = p->data_digest = true;

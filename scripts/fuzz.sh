@@ -9,10 +9,12 @@
 # line there (and, if it has seeds, a corpus directory named after it).
 #
 # By default the run is reproducible: each target runs a fixed number of inputs from a fixed
-# random seed, so what passes here passes on any machine (a test command must not fail at
-# random on a bug it merely happened to reach this time). Exploring further is a choice:
+# random seed, the same inputs run after run of one build (a test command must not fail at
+# random on a bug it merely happened to reach this time; another clone's build differs only in
+# where the sanitizers keep its source paths, and explores nearly the same inputs). Exploring
+# further is a choice:
 #
-# ISCSIM_FUZZ_RUNS     inputs per target in the reproducible run (default 100000: 10-20 s each
+# ISCSIM_FUZZ_RUNS     inputs per target in the reproducible run (default 100000: 7-20 s each
 #                      on a 2-core VM)
 # ISCSIM_FUZZ_SEED     its random seed (default 1)
 # ISCSIM_FUZZ_SECONDS  explore instead: this many seconds per target from a fresh random seed

@@ -20,14 +20,19 @@ constexpr long long kMaxBytes = 4096;      // a queue slot or index sector is at
 constexpr long long kMaxSlots = 1 << 20;
 constexpr double kHzPerMhz = 1e6;
 constexpr long long kMaxSampleIntervalPerMhz = 1'000'000;  // a sample a second at most
+constexpr long long kMaxSampleIntervalCycles = 1'000'000'000'000;
 
-// The time between a sampling profiler's NMIs on a busy CPU (0: no profiler).
+// The time between a sampling profiler's NMIs on a busy CPU (0: no profiler): its count, a fixed
+// number of cycles plus a number per MHz of the clock (OProfile's default changed from one to
+// the other in 2003).
 models::Picos profiler_period(const Scenario& s, const RunOptions& opt, double hz) {
   if (s.host.profiler == scenario::kNoProfiler) return 0;
   const models::ParamSet p = models::ParamSet::load(opt.params_dir, "profiler", s.host.profiler);
-  const auto per_mhz = static_cast<double>(p.integer("sample_interval_cycles_per_mhz", 1, kMaxSampleIntervalPerMhz));
-  const double cycles = per_mhz * hz / kHzPerMhz;
+  const auto fixed = static_cast<double>(p.integer("sample_interval_cycles", 0, kMaxSampleIntervalCycles));
+  const auto per_mhz = static_cast<double>(p.integer("sample_interval_cycles_per_mhz", 0, kMaxSampleIntervalPerMhz));
   p.require_all_read();
+  const double cycles = fixed + per_mhz * hz / kHzPerMhz;
+  if (cycles < 1) throw models::ParamError(p.origin() + ": the sample interval is empty (both of its parts are 0)");
   return models::picos_from_cycles(cycles, hz);
 }
 

@@ -79,8 +79,8 @@ std::vector<KeySpec> build() {
                   "is woken without an IPI, and every interrupt flushes its pipeline"),
       string("host.profiler", "none",
              "smp and amp hosts: the sampling profiler running while they are measured, a parameter set under "
-             "models/params/profiler/ (oprofile-p4: OProfile's default time event, whose overflow NMIs flush "
-             "each CPU's pipeline wherever it runs), or none"),
+             "models/params/profiler/ (oprofile-0.6-p4 and oprofile-0.7-p4: OProfile's default time event before "
+             "and after October 2003, whose overflow NMIs flush each CPU's pipeline wherever it runs), or none"),
       integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),
       string("nics.model", "pro1000", "NIC parameter set under models/params/nic/"),
       number("nics.link_gbps", 1.0, "link speed, Gb/s", 0, kMaxLinkGbps, true),

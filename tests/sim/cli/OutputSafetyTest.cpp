@@ -90,7 +90,7 @@ TEST(OutputSafety, RunPathMistakesExit2BeforeSimulatingAndLeaveNothing) {
                   {bulk() + " -o " + fresh + " --set host.cpu.model=nonexistent",
                    "host.cpu.model: 'nonexistent' is no parameter set under models/params/cpu/; allowed: netburst-xeon"},
                   {bulk() + " -o " + fresh + " --set host.profiler=oprofile",
-                   "host.profiler: 'oprofile' is no parameter set under models/params/profiler/; allowed: none, oprofile-p4"},
+                   "host.profiler: 'oprofile' is no parameter set under models/params/profiler/; allowed: none, oprofile-0.6-p4, oprofile-0.7-p4"},
                   {bulk() + " -o " + fresh + " --set nics.model=" + file + ".json", "nics.model: no parameter file " + file + ".json"}},
                  base, dir);
   EXPECT_EQ(names_in(base / "home"), std::set<std::string>{"notes.txt"});

@@ -183,12 +183,12 @@ TEST(SmpHost, TheProfilersNmisCountNonHaltedTimeAndFlushWhatRunsIdleIncluded) {
   // OProfile's time event counts the clocks a CPU is not halted: a spinning CPU takes a sample
   // every period of the window, a halting one only in the part it was not halted, and each
   // sample flushes what runs, the idle loop included.
-  const nlohmann::json poll = run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-p4", "nmi-poll");
+  const nlohmann::json poll = run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-0.6-p4", "nmi-poll");
   const nlohmann::json halt =
-      run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-p4 --set host.idle=halt", "nmi-halt");
+      run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-0.6-p4 --set host.idle=halt", "nmi-halt");
   const nlohmann::json none = run_smp("paper/smp-write-64k.json", " --set host.profiler=none", "nmi-none");
   const double window_s = poll["summary"]["sim_time_s"].get<double>();
-  const double period_s = 500.0 / 1e6;  // models/params/profiler/oprofile-p4.json: MHz x 500 cycles
+  const double period_s = 500.0 / 1e6;  // models/params/profiler/oprofile-0.6-p4.json: MHz x 500 cycles
   for (int cpu = 0; cpu < 2; ++cpu) {
     const auto samples = [cpu](const nlohmann::json& r) {
       return r["cpus"][cpu]["events"]["profiler_samples"].get<double>();

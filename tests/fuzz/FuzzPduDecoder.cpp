@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/stack/iscsi/PduCodec.hpp"
+#include "tests/fuzz/FuzzHarness.hpp"
 
 namespace {
 
@@ -30,27 +31,25 @@ using iscsim::stack::iscsi::PduDecoder;
 
 constexpr std::array<std::uint32_t, 8> kMaxData = {8192, 512, 4096, 65536, 262144, 1u << 20, kMaxDataSegmentField, 0};
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using iscsim::fuzz::require;
 
 bool same(const Pdu& a, const Pdu& b) { return a.bhs == b.bhs && a.ahs == b.ahs && a.data == b.data; }
 
 void check_round_trip(const Pdu& pdu, const DigestSettings& digests, std::uint32_t max_data, std::size_t consumed) {
   std::vector<std::uint8_t> wire;
   encode_pdu(pdu, digests, wire);
-  check(wire.size() == encoded_size(pdu, digests));
-  check(wire.size() == consumed);
+  require(wire.size() == encoded_size(pdu, digests));
+  require(wire.size() == consumed);
 
   PduDecoder again(max_data);
   again.set_digests(digests);
   again.feed(wire.data(), wire.size());
   const std::optional<Pdu> decoded = again.next();
-  check(decoded.has_value());
-  check(again.error() == PduDecoder::Error::None);
-  check(same(*decoded, pdu));
-  check(again.buffered() == 0);
-  check(!again.next().has_value());
+  require(decoded.has_value());
+  require(again.error() == PduDecoder::Error::None);
+  require(same(*decoded, pdu));
+  require(again.buffered() == 0);
+  require(!again.next().has_value());
 }
 
 // Takes out every complete PDU, checking each; returns false once the decoder is in error.
@@ -60,14 +59,14 @@ bool drain(PduDecoder& decoder, const DigestSettings& digests, std::uint32_t max
     const std::optional<Pdu> pdu = decoder.next();
     if (!pdu) {
       if (decoder.error() != PduDecoder::Error::None) {
-        check(!decoder.error_text().empty());
+        require(!decoder.error_text().empty());
         return false;
       }
-      check(decoder.buffered() == before);
+      require(decoder.buffered() == before);
       return true;
     }
-    check(decoder.error() == PduDecoder::Error::None);
-    check(before >= decoder.buffered());
+    require(decoder.error() == PduDecoder::Error::None);
+    require(before >= decoder.buffered());
     check_round_trip(*pdu, digests, max_data, before - decoder.buffered());
   }
 }
@@ -97,8 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     pos += chunk;
     if (failed) {
       // An error is final: nothing decodes after it.
-      check(!decoder.next().has_value());
-      check(decoder.error() != PduDecoder::Error::None);
+      require(!decoder.next().has_value());
+      require(decoder.error() != PduDecoder::Error::None);
     } else {
       failed = !drain(decoder, digests, max_data);
     }
@@ -107,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Still nothing after more bytes, even a valid PDU's worth.
     const std::uint8_t zeros[64] = {};
     decoder.feed(zeros, sizeof zeros);
-    check(!decoder.next().has_value());
+    require(!decoder.next().has_value());
   }
   return 0;
 }

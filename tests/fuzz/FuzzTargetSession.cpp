@@ -7,9 +7,12 @@
 
 #include "sim/stack/iscsi/TargetSession.hpp"
 #include "sim/stack/scsi/ScsiTarget.hpp"
+#include "tests/fuzz/FuzzHarness.hpp"
 
 namespace {
 
+using iscsim::fuzz::chunk_bytes;
+using iscsim::fuzz::require;
 using iscsim::stack::iscsi::DataDirection;
 using iscsim::stack::iscsi::TargetConfig;
 using iscsim::stack::iscsi::TargetSession;
@@ -20,11 +23,6 @@ constexpr std::uint8_t kChapBit = 0x01;
 constexpr std::uint8_t kDigestBit = 0x02;
 constexpr std::uint8_t kSeparateStatusBit = 0x04;
 constexpr std::uint8_t kSmallWindowBit = 0x08;  // a window of 2, and one command begun at a time
-constexpr unsigned kChunkShift = 4;  // the first byte's high nibble picks the chunk size
-
-void require(bool ok) {
-  if (!ok) __builtin_trap();
-}
 
 }  // namespace
 
@@ -44,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   iscsim::stack::scsi::ScsiTarget device;
   device.add_lun(0, iscsim::stack::scsi::Lun(iscsim::stack::scsi::LunIdentity{}, kLunBytes));
   // Chunks of 1 byte up to the whole stream.
-  const std::size_t chunk = std::size_t{1} << (2 * (mode >> kChunkShift));
+  const std::size_t chunk = chunk_bytes(mode);  // the high nibble: pieces of 1 byte up to the whole stream
   bool ended = false;
   for (std::size_t at = 1; at < size; at += chunk) {
     const std::size_t n = std::min(chunk, size - at);

@@ -12,6 +12,7 @@
 
 #include "sim/stack/iscsi/KeyRules.hpp"
 #include "sim/stack/iscsi/TextKeys.hpp"
+#include "tests/fuzz/FuzzHarness.hpp"
 
 namespace {
 
@@ -25,9 +26,7 @@ using iscsim::stack::iscsi::KeyRule;
 using iscsim::stack::iscsi::parse_text;
 using iscsim::stack::iscsi::TextParse;
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
+using iscsim::fuzz::require;
 
 void negotiate(const KeyRule& rule, const std::string& value) {
   // The peer offers `value`; we answer with our default.
@@ -35,8 +34,8 @@ void negotiate(const KeyRule& rule, const std::string& value) {
   if (!answer.rejected) {
     const std::optional<std::string> accepted = accept_answer(rule, value, answer.value);
     // Our own answer must be acceptable to an originator that offered `value`.
-    check(accepted.has_value());
-    if (rule.kind != KeyKind::Declarative) check(*accepted == answer.result);
+    require(accepted.has_value());
+    if (rule.kind != KeyKind::Declarative) require(*accepted == answer.result);
   }
   // The other way round: we offer our default and the fuzzed value is our own setting, or the
   // peer's answer.
@@ -53,9 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::vector<std::uint8_t> wire = encode_text(parsed.pairs);
   const TextParse again = parse_text(wire.data(), wire.size());
-  check(again.ok());
-  check(again.pairs == parsed.pairs);
-  check(encode_text(again.pairs) == wire);
+  require(again.ok());
+  require(again.pairs == parsed.pairs);
+  require(encode_text(again.pairs) == wire);
 
   for (const auto& [key, value] : parsed.pairs) {
     if (const KeyRule* rule = find_key_rule(key)) negotiate(*rule, value);

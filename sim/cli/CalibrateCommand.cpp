@@ -11,6 +11,7 @@
 
 #include "BuildInfo.hpp"
 #include "sim/calibration/Calibration.hpp"
+#include "sim/calibration/ClearRates.hpp"
 #include "sim/calibration/Residuals.hpp"
 #include "sim/cli/CommandLine.hpp"
 #include "sim/run/ParameterSets.hpp"
@@ -18,6 +19,8 @@
 #include "sim/cli/CalibrationRuns.hpp"
 #include "sim/cli/CommandGuard.hpp"
 #include "sim/results/OutputDir.hpp"
+#include "models/cpu/CpuCostModel.hpp"
+#include "models/common/ParamSet.hpp"
 
 namespace iscsim::cli {
 
@@ -110,10 +113,13 @@ int calibrate_command(const std::vector<std::string>& args) {
     }
     if (vm.count("set")) setup.sets = vm["set"].as<std::vector<std::string>>();
     // Refused here, naming the key, rather than by every run it would make fail.
+    double clear_penalty_cycles = 0;
     for (const auto& [wl, file] : setup.scenarios) {
       const scenario::Scenario s = scenario::load_scenario(file, setup.sets);
       run::check_parameter_sets(s, params_dir());
       setup.first_seed = s.run.seed;
+      clear_penalty_cycles =
+          models::CpuParams::from(models::ParamSet::load(params_dir(), "cpu", s.host.cpu.model)).clear_penalty_cycles;
     }
     const std::string out = vm["out"].as<std::string>();
     const std::string residuals = vm.count("residuals") ? vm["residuals"].as<std::string>()
@@ -135,11 +141,14 @@ int calibrate_command(const std::vector<std::string>& args) {
     const std::vector<calibration::PathDrift> drift = calibration::drifts(fit.catalog, setup.prior, calibration::stall_cycles_per_call(fit.runs), kDriftLimit);
     const std::vector<std::string> bounds = calibration::on_bounds(fit.catalog);
     const std::optional<calibration::WorkTimeRatio> work_time = calibration::write_over_read_time(setup.reference, fit.runs);
+    const std::vector<calibration::ClearRate> rates = calibration::clear_rates(setup.reference, fit.runs, clear_penalty_cycles);
     std::cout << calibration::error_table(errors) << calibration::work_time_text(work_time)
-              << calibration::drift_text(drift, bounds);
+              << calibration::clear_rates_text(rates) << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << leave_one_out_table(setup);
     staged.write(out, fit.catalog.to_json().dump(kCatalogIndent) + "\n");
-    staged.write(residuals, calibration::residuals_json(errors, drift, bounds, work_time).dump(results::kJsonIndent) + "\n");
+    nlohmann::json residual_table = calibration::residuals_json(errors, drift, bounds, work_time);
+    residual_table["clear_rates"] = calibration::clear_rates_json(rates);
+    staged.write(residuals, residual_table.dump(results::kJsonIndent) + "\n");
     staged.commit();
     std::cout << "wrote " << out << " and " << residuals << "\n";
     return kExitOk;

@@ -75,6 +75,7 @@ void CpuSet::start_local_timers(Picos period, models::PathId handler) {
 
 void CpuSet::start_profiler(Picos period) {
   if (period <= 0) return;
+  nmi_sampling_ = true;
   for (int c = 0; c < cpus(); ++c) {
     const Picos phase = period * (c + 1) / (cpus() + 1);
     calendar_.schedule(phase, [this, c, period] { profiler_sample(c, period); });
@@ -114,11 +115,16 @@ void CpuSet::interrupt(int cpu, Work w) {
   // its EOI; the timer and IPIs, of higher classes, nest into it. Their own handlers run with
   // interrupts off. What is held is taken where interrupts come back on, in what runs then. A
   // polling idle loop (idle=poll) is running code: the interrupt flushes it, a clear in idle.
+  // Under a profiler that samples by NMI, though, the NMI its counter raises during the flush is
+  // held until the interrupt is delivered and samples the handler's first instruction: the
+  // clear is counted in the interrupt's entry, wherever it landed (README).
   const bool stopped = halted(c);
   const bool in_handler = c.busy && c.current.level == Level::HardIrq;
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
-  if (in_handler && !nests)
+  if (!stopped && nmi_sampling_)
+    penalty = cost_.clear(cpu, 1, paths_.irq_entry);
+  else if (in_handler && !nests)
     penalty = cost_.clear(cpu, 1, held_interrupt_path(c));
   else if (!stopped)
     penalty = cost_.clear_running(cpu, 1, calendar_.now());

@@ -123,7 +123,8 @@ class CpuSet {
   // Every CPU's local APIC timer interrupts it each `period` (HZ), running interrupt entry and
   // `handler` (update_process_times); the CPUs' timers are out of phase with each other.
   void start_local_timers(Picos period, models::PathId handler);
-  // A sampling profiler's NMI on every CPU each `period` of its non-halted time (0: none).
+  // A sampling profiler's NMI on every CPU each `period` of its non-halted time (0: none). Its
+  // samples also place interrupts' clears: in the handlers' entry (interrupt()).
   void start_profiler(Picos period);
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
@@ -310,6 +311,7 @@ class CpuSet {
   int executing_ = -1;
   std::optional<models::PathId> idle_path_;
   bool idle_polls_ = false;
+  bool nmi_sampling_ = false;  // a profiler samples by NMI (start_profiler)
   // An idle CPU that polls (an AMP host's event queue, or 2.4's idle=poll) rather than halts.
   bool spins_when_idle() const { return idle_path_.has_value() || idle_polls_; }
   models::AddressSpace* memory_ = nullptr;

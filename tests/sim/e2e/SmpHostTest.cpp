@@ -203,6 +203,27 @@ TEST(SmpHost, TheProfilersNmisCountNonHaltedTimeAndFlushWhatRunsIdleIncluded) {
   EXPECT_GT(idle_clears(poll), 5 * idle_clears(none));
 }
 
+TEST(SmpHost, UnderAnNmiProfilerAnInterruptsClearIsCountedInItsEntryNotWhereItLanded) {
+  // OProfile's counter overflow is an NMI, held while an interrupt is delivered: the clear that
+  // delivery causes is sampled at the handler's first instruction. So every interrupt CPU0 takes
+  // is a clear in its Interface bin, and its spinning idle loop, where most NIC interrupts land,
+  // takes clears at the rate of CPU1's, which takes none: the profiler's own NMIs.
+  const nlohmann::json nmi = run_smp("paper/smp-write-64k.json", " --set host.profiler=oprofile-0.7-p4", "entry-nmi");
+  const nlohmann::json none = run_smp("paper/smp-write-64k.json", " --set host.profiler=none", "entry-none");
+  const double mb = nmi["summary"]["throughput_MBps"].get<double>() * nmi["summary"]["sim_time_s"].get<double>();
+  const nlohmann::json& cpu0 = nmi["cpus"][0];
+  const double interrupts = cpu0["events"]["interrupts"].get<double>() + cpu0["events"]["ipis"].get<double>();
+  EXPECT_GE(cpu0["bins"]["Interface"]["clears"].get<double>() * mb, interrupts);
+  const auto idle_rate = [](const nlohmann::json& r, int cpu) {
+    const nlohmann::json& idle = r["cpus"][cpu]["bins"]["idle"];
+    return idle["clears"].get<double>() / idle["cycles"].get<double>();
+  };
+  EXPECT_NEAR(idle_rate(nmi, 0), idle_rate(nmi, 1), 0.25 * idle_rate(nmi, 1));
+  // Without a profiler the interrupts' clears stay where they landed: in CPU0's idle loop, about
+  // as many as the NMIs' (so the rates above would differ by half without the entry's count).
+  EXPECT_GT(idle_rate(none, 0), 0.5 * idle_rate(nmi, 1));
+}
+
 TEST(SmpHost, LossReorderingAndDuplicatesOnTheWireLoseNoBlock) {
   // Retransmitted segments leave from the write queue again: they neither copy the socket's data
   // a second time nor move the send buffer on. Every block written reads back intact.

@@ -1,0 +1,30 @@
+#pragma once
+// The machine clears' magnitude, beside their unit-free shares: cleared cycles per 1,000 cycles
+// of each (CPU, bin) cell and of each CPU's non-idle rows together. OProfile's P4 MACHINE_CLEAR counts cycles with the
+// machine cleared by default (README), so the paper's clears column over its cycles is such a
+// rate; the model's is its clears times their penalty over its cycles. A spinning idle loop
+// takes clears only from what interrupts it, so its rate checks the interrupts' part alone.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/calibration/Calibration.hpp"
+
+namespace iscsim::calibration {
+
+struct ClearRate {
+  std::string workload;
+  int cpu = 0;
+  std::string rows;   // a bin, or kNonIdle: every bin but idle together
+  double paper = 0;   // cleared cycles per 1,000 cycles
+  double sim = 0;
+};
+inline constexpr const char* kNonIdle = "non-idle";
+
+// Every workload and CPU that both `reference` and `runs` hold: each bin, then the non-idle rows.
+std::vector<ClearRate> clear_rates(const nlohmann::json& reference, const Runs& runs, double clear_penalty_cycles);
+std::string clear_rates_text(const std::vector<ClearRate>& rates);
+nlohmann::json clear_rates_json(const std::vector<ClearRate>& rates);
+
+}  // namespace iscsim::calibration

@@ -201,6 +201,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
+      {"transmit queue's shared state", "kernel", {{"tx_ring_indices_bytes", 0}, {"netdev_queue_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
       {"OProfile's sampling NMIs", "", {}, "host.profiler=none"},

@@ -97,10 +97,10 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   p->nic = nic;
   p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
-  p->rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
-                                       config_.rx_ring, objects_.descriptor_bytes);
-  p->tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
-                                       config_.tx_ring, objects_.descriptor_bytes);
+  // The PPE's driver keeps the TX ring's record as e1000's does; its own stack has no Linux qdisc.
+  p->rx_ring = kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  p->tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
+                                                objects_.tx_ring_indices_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_posted.push_back(alloc_skb());
   ppes_[p->ppe]->ports.push_back(index);
   // Interrupts masked: the PPE polls the rings and sees each write-back at its next iteration.
@@ -166,7 +166,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
   port.tx_clones.push_back({head, c != nullptr ? c->sock : 0});
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
   p.run(paths_.e1000_xmit_frame, 1, 0,
-        {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});
+        {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
 }
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {

@@ -44,7 +44,8 @@ void AmpHost::iteration(int index) {
 void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   Port& port = *ports_[port_index];
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    p.run(paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});
+    p.run(paths_.e1000_clean_tx, reclaimed, 0,
+          {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed), port.tx_ring.indices()});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(p, port.tx_clones.front());
       port.tx_clones.pop_front();

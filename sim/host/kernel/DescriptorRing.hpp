@@ -1,25 +1,38 @@
 #pragma once
 // A NIC descriptor ring in host memory as a driver walks it: the next descriptor it posts to the
 // NIC, the next it cleans, and the lines the NIC's status write-backs make stale in every cache
-// (the next read of them misses), whichever CPU runs the driver.
+// (the next read of them misses), whichever CPU runs the driver; and the driver's own record of
+// the ring (e1000's next_to_use and next_to_clean), which posting and cleaning both write.
 #include <algorithm>
 #include <cstdint>
 
 #include "models/cpu/CpuCostModel.hpp"
+#include "models/memory/AddressSpace.hpp"
 
 namespace iscsim::host::kernel {
 
 class DescriptorRing {
  public:
   DescriptorRing() = default;
-  DescriptorRing(models::Addr base, std::uint32_t entries, std::uint32_t descriptor_bytes)
-      : base_(base), entries_(entries), bytes_(descriptor_bytes) {}
+  DescriptorRing(models::Addr base, std::uint32_t entries, std::uint32_t descriptor_bytes, models::Addr indices = 0,
+                 std::uint32_t indices_bytes = 0)
+      : base_(base), entries_(entries), bytes_(descriptor_bytes), indices_(indices), indices_bytes_(indices_bytes) {}
+
+  // A ring of `entries` descriptors in fresh memory, with the driver's record of it unless
+  // `indices_bytes` is 0.
+  static DescriptorRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes,
+                                 std::uint32_t indices_bytes = 0) {
+    return DescriptorRing(memory.region(std::uint64_t{entries} * descriptor_bytes), entries, descriptor_bytes,
+                          indices_bytes > 0 ? memory.region(indices_bytes) : 0, indices_bytes);
+  }
 
   // The driver fills the next descriptor and gives it to the NIC (a tail write follows).
   models::Touch post() { return {at(post_++), bytes_, true}; }
+  // The driver's record of the ring, written by both (nothing without one).
+  models::Touch indices() const { return {indices_, indices_ != 0 ? indices_bytes_ : 0, true}; }
   // The NIC wrote the status of the next `n` descriptors to clean back to memory (DMA): what
   // the driver then reads (up to the ring's end; a wrapped remainder is read from the start).
-  models::Touch clean(models::CpuCostModel& cost, Picos now, std::uint32_t n = 1) {
+  models::Touch clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t n = 1) {
     const models::Addr first = at(clean_);
     const std::uint64_t to_end = entries_ - clean_ % entries_;
     for (std::uint32_t i = 0; i < n; ++i) cost.device_write(at(clean_ + i), bytes_, now);
@@ -32,6 +45,8 @@ class DescriptorRing {
   models::Addr base_ = 0;
   std::uint64_t entries_ = 1;
   std::uint32_t bytes_ = 0;
+  models::Addr indices_ = 0;
+  std::uint32_t indices_bytes_ = 0;
   std::uint64_t post_ = 0;
   std::uint64_t clean_ = 0;
 };

@@ -77,12 +77,14 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
-  // no cost to a slab batch.
+  // no cost to a slab batch, no shared transmit state.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
+  o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
+  o.netdev_queue_bytes = optional("netdev_queue_bytes");
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));

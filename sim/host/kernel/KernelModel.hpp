@@ -25,6 +25,8 @@ struct KernelPaths {
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
+  std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
+  std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer

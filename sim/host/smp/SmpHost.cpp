@@ -90,10 +90,11 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   Port p;
   p.nic = nic;
   p.tx = kernel::TxQueue(nic);
-  p.rx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.rx_ring} * objects_.descriptor_bytes),
-                                      config_.rx_ring, objects_.descriptor_bytes);
-  p.tx_ring = kernel::DescriptorRing(memory_.region(std::uint64_t{config_.tx_ring} * objects_.descriptor_bytes),
-                                      config_.tx_ring, objects_.descriptor_bytes);
+  // Only CPU0's handler walks the RX ring's record (interrupts are routed per NIC); both CPUs send.
+  p.rx_ring = kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
+                                               objects_.tx_ring_indices_bytes);
+  if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb(kernel::kNoCpu));
   ports_.push_back(std::move(p));
   irq_names_.push_back("irq nic" + std::to_string(index));
@@ -126,6 +127,10 @@ models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
   return {conns_.at(&ep).sock, objects_.sock_hot_bytes, write};
 }
 
+models::Touch SmpHost::queue_state(const Port& port, bool write) const {
+  return {port.netdev_queue, port.netdev_queue != 0 ? objects_.netdev_queue_bytes : 0, write};
+}
+
 void SmpHost::interrupt(std::size_t port_index) {
   ++interrupts_;
   cpus_->raise_irq(route(port_index),
@@ -138,7 +143,9 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   k.run(cpu, paths_.scheduler.irq_entry, 1, 0, {k.interrupt_frames(cpu)});
   k.run(cpu, paths_.e1000_intr, 1, 0);
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0, {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed)});
+    // netif_queue_stopped reads the queue's state; next_to_clean moves on.
+    k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0,
+          {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed), port.tx_ring.indices(), queue_state(port, false)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(cpu, port.tx_clones.front());
       port.tx_clones.pop_front();
@@ -353,20 +360,21 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
       copy_in(cpu, c, ep->connection().mss(), c.sent.sent() - c.tx_written);
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
-    charge(cpu, paths_.tcp_transmit, 1, {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
+    charge(cpu, paths_.tcp_transmit, 1,
+           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, queue_state(port, true)});
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + s.offset % ring;
     // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
     if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
   } else {
-    charge(cpu, paths_.tcp_transmit, 1);
+    charge(cpu, paths_.tcp_transmit, 1, {queue_state(port, true)});
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
   port.tx_clones.push_back({head, owner_sock});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
-         {port.tx_ring.post(), {head, objects_.skb_head_bytes, false}});
+         {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
 }
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {

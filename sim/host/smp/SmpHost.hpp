@@ -129,6 +129,7 @@ class SmpHost : public Host, public CostedHost {
     std::deque<kernel::TxClone> tx_clones;  // sk_buffs of frames on the TX ring, in ring order
     kernel::DescriptorRing rx_ring;
     kernel::DescriptorRing tx_ring;
+    models::Addr netdev_queue = 0;  // the transmit queue's state (dev_queue_xmit, qdisc_restart); 0: none
   };
   struct Received {
     world::Frame frame;
@@ -161,6 +162,8 @@ class SmpHost : public Host, public CostedHost {
   };
 
   // A connection's struct sock, its hot fields written.
+  // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
+  models::Touch queue_state(const Port& port, bool write) const;
   models::Touch hot_sock(const Conn& c) const { return {c.sock, objects_.sock_hot_bytes, true}; }
   int route(std::size_t port_index);
   // Copies the next `bytes` of the sendmsg going on into `c`'s write queue, on `cpu`.

@@ -19,7 +19,7 @@ SOURCE is one of
                        `row(wl, cpu, bin)`, one of them, and `residuals`, its residual JSON
     calc               EXPRESSION alone (arithmetic such as the wire bounds)
 
-and EXPRESSION is Python (`math` is there). Commands with the same SOURCE run once. "(cheap)"
+and EXPRESSION is Python (`math` is there; of the builtins abs, sum, len, min, max, round, int, float). Commands with the same SOURCE run once. "(cheap)"
 marks the figures `--cheap` checks: those that take a few seconds in all, for the test suite.
 """
 import argparse
@@ -114,7 +114,7 @@ def main():
             try:
                 names = produce(source, args.iscsim, scratch, cache)
                 got = float(eval(expr, {"__builtins__": {"abs": abs, "sum": sum, "len": len, "min": min,
-                                                          "max": max, "round": round}}, dict(names)))
+                                                          "max": max, "round": round, "int": int, "float": float}}, dict(names)))
             except Exception as e:  # a broken mark is a failure to report, not a crash
                 print(f"{where}: {value}: {source} => {expr}: {e}", file=sys.stderr)
                 failures += 1

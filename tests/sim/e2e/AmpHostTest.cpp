@@ -86,6 +86,21 @@ TEST(AmpHost, ThePpeTakesNoDeviceInterruptAndNeverSleeps) {
   EXPECT_DOUBLE_EQ(tp["events"]["interrupts"].get<double>(), tp["paths_in_window"]["local_timer"]["calls"].get<double>());
 }
 
+TEST(AmpHost, UnderTheProfilerThePpesInterruptsClearInTheirEntryNotInThePolls) {
+  // As on the SMP host's CPUs, the NMI that samples an interrupt's flush lands on the handler's
+  // first instruction: each tick and IPI the engine takes is a clear of irq_entry. Without a
+  // profiler the clear is counted where it landed, mostly in the engine's polls and iterations.
+  const auto entry_clears_per_interrupt = [](const nlohmann::json& r) {
+    const nlohmann::json& ppe = *cpu_with_role(r, "ppe");
+    const double taken = ppe["events"]["interrupts"].get<double>() + ppe["events"]["ipis"].get<double>();
+    return ppe["paths_in_window"]["irq_entry"]["clears"].get<double>() / taken;
+  };
+  const nlohmann::json nmi = run_amp("paper/amp-read-8k.json", " --set host.profiler=oprofile-0.7-p4", "ppe-nmi");
+  const nlohmann::json none = run_amp("paper/amp-read-8k.json", " --set host.profiler=none", "ppe-none");
+  EXPECT_GE(entry_clears_per_interrupt(nmi), 1.0);
+  EXPECT_LT(entry_clears_per_interrupt(none), 0.5);
+}
+
 TEST(AmpHost, ASchedOtherPpeDrawsUselessReschedulingIpisAFifoOneNone) {
   // Its thread's spent time slice makes 2.4's reschedule_idle pick the PPE's CPU when the host
   // CPU is busy; the engine takes the IPI (entry and handler) and never acts on it.

@@ -197,6 +197,29 @@ def _significant(value):
     return h.number(value, ",.0f") if abs(value) >= 100 else h.number(value, ".3g")
 
 
+def clear_rates_details(rates):
+    """The clears' magnitude beside their shares: cleared cycles per 1,000 cycles, a row per workload
+    and CPU, paper against simulation per bin (calibrate's `clear_rates`; empty in older residuals)."""
+    if not rates:
+        return ""
+    bins = list(dict.fromkeys(r["rows"] for r in rates))
+    by_row = {}
+    for r in rates:
+        by_row.setdefault((r["workload"], r["cpu"]), {})[r["rows"]] = r["cleared_cycles_per_1000"]
+    rows = []
+    for (workload, cpu), cells in by_row.items():
+        row = [WORKLOADS.get(workload, workload), f"CPU{cpu}"]
+        for b in bins:
+            cell = cells.get(b, {})
+            row += [h.number(cell.get("paper"), ".1f"), h.number(cell.get("sim"), ".1f")]
+        rows.append(row)
+    headers = ["workload", "CPU"] + [side for _ in bins for side in ("paper", "sim")]
+    groups = [("", 2)] + [(b, 2) for b in bins]
+    table = h.table(headers, rows, numeric=range(2, len(headers)), groups=groups)
+    return h.details("Machine clears' magnitude: cleared cycles per 1,000 cycles (the paper's clears column read "
+                     "as cycles, the model's clears times their penalty)", table)
+
+
 def residuals_section(residuals, path, shipped):
     targets = residuals["targets"]
     tolerances = _tolerances(targets)
@@ -233,6 +256,7 @@ def residuals_section(residuals, path, shipped):
     bounds = "".join(f"<li><code>{h.esc(v)}</code></li>" for v in residuals.get("values_on_bounds", []))
     return (intro
             + h.details(f"All {len(rows)} cells, paper against simulation (shaded: beyond the tolerance)", cells)
+            + clear_rates_details(residuals.get("clear_rates", []))
             + h.details(f"{len(beyond)} fitted values beyond 3x of their source (a mechanism may be missing)",
                         h.table(["path", "what", "sourced", "fitted", "ratio"], path_rows, numeric=(2, 3, 4)))
             + h.details(f"{len(residuals.get('values_on_bounds', []))} values on a bound", f"<ul>{bounds}</ul>"))

@@ -37,12 +37,13 @@ std::vector<ClearRate> clear_rates(const nlohmann::json& reference, const Runs& 
       Sums paper_busy, sim_busy;
       for (const std::string& b : names) {
         if (!paper.at(b).contains(key) || !bins.contains(b)) continue;
+        const nlohmann::json& paper_cell = paper.at(b).at(key);
         Sums p, s;
-        p.add(paper.at(b).at(key));
+        p.add(paper_cell);
         s.add(bins.at(b));
         out.push_back({workload, cpu, b, p.per_thousand(1), s.per_thousand(clear_penalty_cycles)});
         if (b == kIdle) continue;
-        paper_busy.add(paper.at(b).at(key));
+        paper_busy.add(paper_cell);
         sim_busy.add(bins.at(b));
       }
       if (paper_busy.cycles > 0)

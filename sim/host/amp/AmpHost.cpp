@@ -62,7 +62,7 @@ void AmpHost::ensure_engines() {
     pc.tick_handler = paths_.local_timer;
     pc.ipi_handler = paths_.scheduler.ipi_handler;
     pc.sample_period = config_.profiler_period;
-    pc.sample_phase = config_.profiler_period * (pc.cpu + 1) / (config_.cores + 1);
+    pc.sample_phase = kernel::staggered_phase(config_.profiler_period, pc.cpu, config_.cores);
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });

@@ -68,8 +68,8 @@ models::Touch CpuSet::interrupt_frames(int cpu) const {
 void CpuSet::start_local_timers(Picos period, models::PathId handler) {
   if (period <= 0) return;
   for (int c = 0; c < cpus(); ++c) {
-    const Picos phase = period * (c + 1) / (cpus() + 1);
-    calendar_.schedule(phase, [this, c, period, handler] { local_timer(c, period, handler); });
+    calendar_.schedule(staggered_phase(period, c, cpus()),
+                       [this, c, period, handler] { local_timer(c, period, handler); });
   }
 }
 
@@ -77,8 +77,7 @@ void CpuSet::start_profiler(Picos period) {
   if (period <= 0) return;
   nmi_sampling_ = true;
   for (int c = 0; c < cpus(); ++c) {
-    const Picos phase = period * (c + 1) / (cpus() + 1);
-    calendar_.schedule(phase, [this, c, period] { profiler_sample(c, period); });
+    calendar_.schedule(staggered_phase(period, c, cpus()), [this, c, period] { profiler_sample(c, period); });
   }
 }
 

@@ -102,6 +102,10 @@ class Thread {
   std::uint64_t window_migrations_ = 0;
 };
 
+// When the `index`th of `count` CPUs' periodic events (a tick, a profiler's NMI) first fires: the
+// CPUs' events spread evenly over one period, so no two fire together.
+inline Picos staggered_phase(Picos period, int index, int count) { return period * (index + 1) / (count + 1); }
+
 class CpuSet {
  public:
   CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerPaths paths, int cpus);

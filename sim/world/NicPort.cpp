@@ -40,6 +40,8 @@ bool NicPort::transmit(Frame& frame) {
       peer_->arrive(transit.arrival + copies[i].extra_delay, std::move(copy));
     }
   }
+  // Scheduled before the interrupt or poll it may cause, so at a tie it is written first.
+  if (dma_.tx_written_back) calendar_.schedule(nic_->last_tx_done(), [this] { dma_.tx_written_back(); });
   if (poller_)
     poller_(nic_->last_tx_done());
   else
@@ -58,8 +60,10 @@ void NicPort::corrupt_payload(Frame& frame) {
 
 void NicPort::arrive(Picos arrival, Frame frame) {
   const std::uint64_t token = first_token_ + in_flight_.size();
-  const Picos landed = nic_->receive(arrival, static_cast<std::uint32_t>(frame.size()), token);
+  const auto bytes = static_cast<std::uint32_t>(frame.size());
+  const Picos landed = nic_->receive(arrival, bytes, token);
   in_flight_.push_back(std::move(frame));
+  if (dma_.rx_landed) calendar_.schedule(landed, [this, bytes] { dma_.rx_landed(bytes); });
   if (timeline_) {
     rx_landings_.push(landed);
     trace_rx(0);

@@ -44,6 +44,13 @@ class NicPort {
   // A polling driver instead (interrupts masked): told, when a frame is posted or lands, at what
   // time its descriptor's write-back makes it visible in the ring.
   void set_poller(std::function<void(Picos visible_at)> poller) { poller_ = std::move(poller); }
+  // The NIC's writes into host memory, told when they happen (a costed host's caches see them
+  // then): a received frame of `frame_bytes` with its descriptor's status; a sent frame's status.
+  struct DmaWrites {
+    std::function<void(std::uint32_t frame_bytes)> rx_landed;
+    std::function<void()> tx_written_back;
+  };
+  void set_dma_writes(DmaWrites writes) { dma_ = std::move(writes); }
 
   // Posts a frame to the TX ring now; false (frame untouched) when the ring is full.
   bool transmit(Frame& frame);
@@ -81,6 +88,7 @@ class NicPort {
   FramePool* frames_ = nullptr;
   std::function<void()> isr_;
   std::function<void(Picos)> poller_;
+  DmaWrites dma_;
   // Frames on their way into the ring by token, from first_token_ on (an empty slot was taken):
   // the NIC hands tokens back in about arrival order, so the front empties as it goes.
   std::deque<Frame> in_flight_;

@@ -98,10 +98,10 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
   // The PPE's driver keeps the TX ring's record as e1000's does; its own stack has no Linux qdisc.
-  p->rx_ring = kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  p->rx_ring = kernel::ReceiveRing(kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes));
   p->tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                 objects_.tx_ring_indices_bytes);
-  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_posted.push_back(alloc_skb());
+  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_ring.fill(alloc_skb());
   ppes_[p->ppe]->ports.push_back(index);
   // Interrupts masked: the PPE polls the rings and sees each write-back at its next iteration.
   const std::size_t ppe = p->ppe;
@@ -109,6 +109,9 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
     ensure_engines();
     ppes_[ppe]->engine->visible_at(at);
   });
+  nic->set_dma_writes(
+      {[this, index](std::uint32_t bytes) { ports_[index]->rx_ring.land(*cost_, calendar_.now(), bytes); },
+       [this, index] { ports_[index]->tx_ring.write_back(*cost_, calendar_.now()); }});
   ports_.push_back(std::move(p));
   return index;
 }

@@ -23,6 +23,7 @@
 #include "sim/host/amp/SharedRing.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
@@ -124,10 +125,7 @@ class AmpHost : public Host, public CostedHost {
   void count_waits(std::uint64_t waits) { counts_.host_waits += waits; }
 
  private:
-  struct Skb {
-    models::Addr head = 0;
-    models::Addr data = 0;
-  };
+  using Skb = kernel::Skb;
   struct Port;
   struct Conn;
   struct PpeState;

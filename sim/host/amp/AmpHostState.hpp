@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/host/amp/AmpHost.hpp"
+#include "sim/host/kernel/ReceiveRing.hpp"
 #include "sim/host/kernel/WriteQueue.hpp"
 #include "sim/host/kernel/SendSequence.hpp"
 
@@ -20,9 +21,8 @@ struct AmpHost::Port {
   world::NicPort* nic = nullptr;
   std::size_t ppe = 0;
   kernel::TxQueue tx;
-  std::deque<Skb> rx_posted;
   std::deque<kernel::TxClone> tx_clones;
-  kernel::DescriptorRing rx_ring;
+  kernel::ReceiveRing rx_ring;
   kernel::DescriptorRing tx_ring;
 };
 

@@ -56,16 +56,12 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   // The refill's tail write tells the NIC once per iteration, as e1000_alloc_rx_buffers does.
   if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
   for (world::Frame& frame : frames) {
-    const Skb skb = port.rx_posted.front();
-    port.rx_posted.pop_front();
-    const models::Touch desc = port.rx_ring.clean(*cost_, calendar_.now());
-    cost_->device_write(skb.data, frame.size(), calendar_.now());
+    const auto [skb, desc] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.head, objects_.skb_head_bytes, true}});
     p.run(paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
-    port.rx_posted.push_back(fresh);
-    p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
+    p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
     receive(p, port_index, frame, skb);
     port.nic->recycle(std::move(frame));  // parsed (or handed to another PPE, which took the buffer)
   }

@@ -1,8 +1,10 @@
 #pragma once
 // A NIC descriptor ring in host memory as a driver walks it: the next descriptor it posts to the
-// NIC, the next it cleans, and the lines the NIC's status write-backs make stale in every cache
-// (the next read of them misses), whichever CPU runs the driver; and the driver's own record of
-// the ring (e1000's next_to_use and next_to_clean), which posting and cleaning both write.
+// NIC, the next it cleans, and the NIC's status write-backs (DMA), made when the NIC makes them:
+// each makes its line stale in every cache, and a CPU with loads in flight on that line (the
+// driver reading a neighbour in the same line) takes a memory-ordering clear. Also the driver's
+// own record of the ring (e1000's next_to_use and next_to_clean), which posting and cleaning
+// both write.
 #include <algorithm>
 #include <cstdint>
 
@@ -30,13 +32,22 @@ class DescriptorRing {
   models::Touch post() { return {at(post_++), bytes_, true}; }
   // The driver's record of the ring, written by both (nothing without one).
   models::Touch indices() const { return {indices_, indices_ != 0 ? indices_bytes_ : 0, true}; }
-  // The NIC wrote the status of the next `n` descriptors to clean back to memory (DMA): what
-  // the driver then reads (up to the ring's end; a wrapped remainder is read from the start).
+  // The NIC writes the status of the next descriptor back to memory now (DMA).
+  void write_back(models::CpuCostModel& cost, models::Picos now) {
+    if (early_ > 0) {
+      --early_;  // the driver cleaned it first, at the same moment: written then
+      return;
+    }
+    cost.device_write(at(written_++), bytes_, now);
+  }
+  // The driver cleans the next `n` descriptors, whose statuses the NIC has written back: what it
+  // reads (up to the ring's end; a wrapped remainder is read from the start). A write-back whose
+  // own event has not yet run at this same moment is made now.
   models::Touch clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t n = 1) {
     const models::Addr first = at(clean_);
     const std::uint64_t to_end = entries_ - clean_ % entries_;
-    for (std::uint32_t i = 0; i < n; ++i) cost.device_write(at(clean_ + i), bytes_, now);
     clean_ += n;
+    for (; written_ < clean_; ++early_) cost.device_write(at(written_++), bytes_, now);
     return {first, std::min<std::uint64_t>(n, to_end) * bytes_, false};
   }
 
@@ -49,6 +60,8 @@ class DescriptorRing {
   std::uint32_t indices_bytes_ = 0;
   std::uint64_t post_ = 0;
   std::uint64_t clean_ = 0;
+  std::uint64_t written_ = 0;  // descriptors whose status the NIC has written back
+  std::uint64_t early_ = 0;    // of them, written at a clean before their own write-back came
 };
 
 }  // namespace iscsim::host::kernel

@@ -91,14 +91,17 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.nic = nic;
   p.tx = kernel::TxQueue(nic);
   // Only CPU0's handler walks the RX ring's record (interrupts are routed per NIC); both CPUs send.
-  p.rx_ring = kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  p.rx_ring = kernel::ReceiveRing(kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes));
   p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                objects_.tx_ring_indices_bytes);
   if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);
-  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_posted.push_back(alloc_skb(kernel::kNoCpu));
+  for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_ring.fill(alloc_skb(kernel::kNoCpu));
   ports_.push_back(std::move(p));
   irq_names_.push_back("irq nic" + std::to_string(index));
   nic->set_interrupt_handler([this, index] { interrupt(index); });
+  nic->set_dma_writes(
+      {[this, index](std::uint32_t bytes) { ports_[index].rx_ring.land(*cost_, calendar_.now(), bytes); },
+       [this, index] { ports_[index].tx_ring.write_back(*cost_, calendar_.now()); }});
   return index;
 }
 
@@ -153,19 +156,15 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
     port.tx.drain();
   }
   for (world::Frame& frame : port.nic->clean_rx()) {
-    // The NIC wrote the frame into the next posted buffer: every cached copy of it is stale.
-    const Skb skb = port.rx_posted.front();
-    port.rx_posted.pop_front();
-    cost_->device_write(skb.data, frame.size(), calendar_.now());
-    k.run(cpu, paths_.e1000_clean_rx, 1, 0,
-          {port.rx_ring.clean(*cost_, calendar_.now()), {skb.head, objects_.skb_head_bytes, true}});
+    // The NIC wrote the frame into the next posted buffer when it landed.
+    const auto [skb, descriptor] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
+    k.run(cpu, paths_.e1000_clean_rx, 1, 0, {descriptor, {skb.head, objects_.skb_head_bytes, true}});
     // The driver's first read of the frame is eth_type_trans's (net/ethernet): a profiler charges
     // the header's miss there, not to the driver.
     k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});
     const Skb fresh = alloc_skb(cpu);
     k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
-    port.rx_posted.push_back(fresh);
-    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post()});
+    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
     backlog_[cpu].push_back(Received{std::move(frame), skb, port_index});
   }
   if (!backlog_[cpu].empty() && !net_rx_raised_[cpu]) {

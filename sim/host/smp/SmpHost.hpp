@@ -20,6 +20,8 @@
 #include "sim/host/kernel/WriteQueue.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/ReceiveRing.hpp"
+#include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
@@ -117,17 +119,12 @@ class SmpHost : public Host, public CostedHost {
   std::uint32_t socket_buffer_bytes() const { return config_.socket_buffer_bytes; }
 
  private:
-  // A socket buffer: its struct sk_buff and its data, from their own slab caches.
-  struct Skb {
-    models::Addr head = 0;
-    models::Addr data = 0;
-  };
+  using Skb = kernel::Skb;
   struct Port {
     world::NicPort* nic = nullptr;
     kernel::TxQueue tx;
-    std::deque<Skb> rx_posted;        // buffers on the RX ring, in ring order
     std::deque<kernel::TxClone> tx_clones;  // sk_buffs of frames on the TX ring, in ring order
-    kernel::DescriptorRing rx_ring;
+    kernel::ReceiveRing rx_ring;
     kernel::DescriptorRing tx_ring;
     models::Addr netdev_queue = 0;  // the transmit queue's state (dev_queue_xmit, qdisc_restart); 0: none
   };

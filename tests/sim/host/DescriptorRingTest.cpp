@@ -1,10 +1,12 @@
 // A NIC descriptor ring as the driver walks it: posting and cleaning move through the ring's
-// descriptors in order, the NIC's write-backs make the cleaned descriptors stale in every cache,
-// and the driver's record of the ring (e1000's next_to_use and next_to_clean) is one object
-// both sides write, when there is one.
+// descriptors in order, the NIC's write-backs make a descriptor's line stale in every cache when
+// the NIC makes them (once, whether the driver cleans it before or after), and the driver's
+// record of the ring (e1000's next_to_use and next_to_clean) is one object both sides write,
+// when there is one.
 #include <gtest/gtest.h>
 
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "tests/sim/host/CpuSetRig.hpp"
 
 namespace iscsim::host::kernel {
 namespace {
@@ -30,6 +32,40 @@ TEST(DescriptorRing, ItsRecordIsOneWrittenObjectApartFromTheDescriptorsOrNothing
   const models::Addr first = with.post().addr;
   EXPECT_TRUE(record.addr + record.bytes <= first || record.addr >= first + 8 * kDescriptorBytes);
   EXPECT_EQ(DescriptorRing::allocate(memory, 8, kDescriptorBytes).indices().bytes, 0u);
+}
+
+// Descriptors a line each, so each write-back shows in its own line.
+constexpr std::uint32_t kLineDescriptor = 64;
+
+TEST(DescriptorRing, AWriteBackMakesItsLineStaleWhenTheNicMakesItAndTheCleanWritesNothingMore) {
+  Rig r;
+  DescriptorRing ring = DescriptorRing::allocate(r.memory, 4, kLineDescriptor);
+  const models::Addr first = ring.post().addr;
+  r.caches.read(0, first, kLineDescriptor);
+  ring.write_back(r.cost, 1'000);
+  EXPECT_EQ(r.caches.state(0, first), models::Mesi::Invalid);
+  r.caches.read(0, first, kLineDescriptor);  // the driver reads the status
+  const models::Touch cleaned = ring.clean(r.cost, 2'000);
+  EXPECT_EQ(cleaned.addr, first);
+  EXPECT_FALSE(cleaned.write);
+  EXPECT_NE(r.caches.state(0, first), models::Mesi::Invalid);
+}
+
+TEST(DescriptorRing, ACleanAheadOfItsWriteBacksEventWritesItThenAndTheEventNothing) {
+  Rig r;
+  DescriptorRing ring = DescriptorRing::allocate(r.memory, 4, kLineDescriptor);
+  const models::Addr first = ring.post().addr;
+  const models::Addr second = ring.post().addr;
+  r.caches.read(0, first, 2 * kLineDescriptor);
+  ring.clean(r.cost, 1'000);  // at the moment of the write-back, before its event ran
+  EXPECT_EQ(r.caches.state(0, first), models::Mesi::Invalid);
+  EXPECT_NE(r.caches.state(0, second), models::Mesi::Invalid);
+  r.caches.read(0, first, kLineDescriptor);
+  ring.write_back(r.cost, 1'000);  // its event: already written
+  EXPECT_NE(r.caches.state(0, first), models::Mesi::Invalid);
+  EXPECT_NE(r.caches.state(0, second), models::Mesi::Invalid);
+  ring.write_back(r.cost, 2'000);  // the next descriptor's
+  EXPECT_EQ(r.caches.state(0, second), models::Mesi::Invalid);
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#pragma once
+// A NIC's receive ring as the driver and the NIC share it: the buffers the driver posted, in ring
+// order, their descriptors, and what the NIC has written into them by now. The NIC writes a frame
+// and then its descriptor's status (DMA) when the frame lands, not when the driver cleans it: a
+// CPU reading a neighbouring descriptor of the same line at that moment loses the line.
+#include <cstdint>
+#include <deque>
+
+#include "models/cpu/CpuCostModel.hpp"
+#include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/Skb.hpp"
+
+namespace iscsim::host::kernel {
+
+class ReceiveRing {
+ public:
+  ReceiveRing() = default;
+  explicit ReceiveRing(DescriptorRing descriptors) : descriptors_(descriptors) {}
+
+  // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
+  void fill(const Skb& skb) { posted_.push_back(skb); }
+  // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor it writes.
+  models::Touch post(const Skb& skb) {
+    posted_.push_back(skb);
+    return descriptors_.post();
+  }
+
+  // The NIC writes a frame of `bytes` into the next free buffer, then its descriptor's status, now.
+  // Without a free buffer it drops the frame and writes nothing.
+  void land(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
+    if (early_ > 0) {
+      --early_;  // the driver took it first, at the same moment: written then
+      descriptors_.write_back(cost, now);
+      return;
+    }
+    if (landed_ == posted_.size()) return;
+    cost.device_write(posted_[landed_++].data, bytes, now);
+    descriptors_.write_back(cost, now);
+  }
+
+  // The driver takes the next frame, of `bytes` (e1000_clean_rx_irq): its buffer, and the
+  // descriptor status it reads. A landing whose own event has not yet run at this moment is
+  // written now.
+  struct Taken {
+    Skb skb;
+    models::Touch descriptor;
+  };
+  Taken take(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
+    const Skb skb = posted_.front();
+    posted_.pop_front();
+    if (landed_ > 0) {
+      --landed_;
+    } else {
+      cost.device_write(skb.data, bytes, now);
+      ++early_;
+    }
+    return {skb, descriptors_.clean(cost, now)};
+  }
+
+ private:
+  DescriptorRing descriptors_;
+  std::deque<Skb> posted_;
+  std::size_t landed_ = 0;    // of posted_, from its front: buffers the NIC has written
+  std::uint64_t early_ = 0;   // frames taken before their landing's event came
+};
+
+}  // namespace iscsim::host::kernel

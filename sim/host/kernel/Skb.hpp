@@ -1,0 +1,13 @@
+#pragma once
+// A socket buffer as the costed hosts place it in memory: its struct sk_buff and its data, each
+// from its own slab cache.
+#include "models/memory/AddressSpace.hpp"
+
+namespace iscsim::host::kernel {
+
+struct Skb {
+  models::Addr head = 0;
+  models::Addr data = 0;
+};
+
+}  // namespace iscsim::host::kernel

@@ -26,6 +26,7 @@ Pro1000Params Pro1000Params::from(const ParamSet& p) {
   n.rx_buffer_bytes = static_cast<std::uint32_t>(p.integer("rx_buffer_bytes", 1, kMaxBufferBytes));
   n.rx_descriptor_prefetch = static_cast<std::uint32_t>(p.integer("rx_descriptor_prefetch", 1, kMaxRingLimit));
   n.clock_tolerance_ppm = p.number("clock_tolerance_ppm");
+  n.dma_writes_when_made = p.integer("dma_writes_when_made", 0, 1) == 1;
   if (n.clock_tolerance_ppm < 0 || n.clock_tolerance_ppm > kMaxToleranceppm)
     throw ParamError(p.origin() + ": clock_tolerance_ppm must lie in [0, " + std::to_string(kMaxToleranceppm) + "]");
   return n;

@@ -22,6 +22,7 @@ struct Pro1000Params {
   std::uint32_t rx_buffer_bytes = 0;
   std::uint32_t rx_descriptor_prefetch = 0;
   double clock_tolerance_ppm = 0;  // how far a NIC's own clock may run from nominal, either way
+  bool dma_writes_when_made = true;  // false: a host sees them when its driver cleans (ablation)
   static Pro1000Params from(const ParamSet& p);
 };
 
@@ -88,6 +89,7 @@ class Pro1000Nic {
 
   const NicCounters& counters() const { return counters_; }
   const NicDriverSettings& settings() const { return settings_; }
+  const Pro1000Params& params() const { return params_; }
 
  private:
   struct Landing {

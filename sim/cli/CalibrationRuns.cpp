@@ -198,6 +198,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
       {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
+      {"NICs' writes when made (at clean)", "nic", {{"dma_writes_when_made", 0}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},

@@ -46,11 +46,14 @@ class NicPort {
   void set_poller(std::function<void(Picos visible_at)> poller) { poller_ = std::move(poller); }
   // The NIC's writes into host memory, told when they happen (a costed host's caches see them
   // then): a received frame of `frame_bytes` with its descriptor's status; a sent frame's status.
+  // Never told when the NIC's parameters say the host sees them at its driver's clean instead.
   struct DmaWrites {
     std::function<void(std::uint32_t frame_bytes)> rx_landed;
     std::function<void()> tx_written_back;
   };
-  void set_dma_writes(DmaWrites writes) { dma_ = std::move(writes); }
+  void set_dma_writes(DmaWrites writes) {
+    if (nic_->params().dma_writes_when_made) dma_ = std::move(writes);
+  }
 
   // Posts a frame to the TX ring now; false (frame untouched) when the ring is full.
   bool transmit(Frame& frame);

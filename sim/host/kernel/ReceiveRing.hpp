@@ -39,8 +39,8 @@ class ReceiveRing {
   }
 
   // The driver takes the next frame, of `bytes` (e1000_clean_rx_irq): its buffer, and the
-  // descriptor status it reads. A landing whose own event has not yet run at this moment is
-  // written now.
+  // descriptor status it reads. A landing whose own event has not yet run at this moment (or
+  // never runs: a NIC whose writes the host sees at its clean) is written now.
   struct Taken {
     Skb skb;
     models::Touch descriptor;

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/sim/e2e/RunIscsim.hpp"
@@ -22,6 +24,17 @@ nlohmann::json run_smp(const std::string& scenario, const std::string& extra, co
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_TRUE(std::filesystem::exists(dir / "out" / "table1.txt"));
   return read_json(dir / "out" / "results.json");
+}
+
+// A copy of the shipped models/params/KIND/NAME.json with `values` set, in its own scratch
+// directory `tag`: the path to give `--set`.
+std::string patched_params(const std::string& tag, const std::string& kind, const std::string& name,
+                           std::initializer_list<std::pair<const char*, double>> values) {
+  nlohmann::json params = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/" + kind + "/" + name + ".json");
+  for (const auto& [key, value] : values) params["params"][key]["value"] = value;
+  const auto file = scratch_dir(tag) / (name + ".json");
+  write_text(file, params.dump());
+  return file.string();
 }
 
 class SmpWorkloads : public ::testing::TestWithParam<std::string> {
@@ -153,13 +166,9 @@ TEST(SmpHost, FreeingASentCloneWritesItsSocketOnTheCpuThatCleansTheTxRing) {
   // sock_wfree: CPU0's free of each clone the NIC has sent writes the first lines of the socket
   // that sent it, which the sending thread's CPU wrote last: without that write, CPU0's frees
   // miss less.
-  const auto dir = scratch_dir("wfree-objects");
-  nlohmann::json objects = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/kernel/linux-2.4-objects.json");
-  objects["params"]["sock_wfree_bytes"]["value"] = 0;
-  write_text(dir / "no-wfree.json", objects.dump());
+  const std::string objects = patched_params("wfree-objects", "kernel", "linux-2.4-objects", {{"sock_wfree_bytes", 0}});
   const nlohmann::json with = run_smp("paper/smp-write-64k.json", "", "wfree");
-  const nlohmann::json without =
-      run_smp("paper/smp-write-64k.json", " --set host.kernel_objects=" + (dir / "no-wfree.json").string(), "no-wfree");
+  const nlohmann::json without = run_smp("paper/smp-write-64k.json", " --set host.kernel_objects=" + objects, "no-wfree");
   const auto misses_per_free = [](const nlohmann::json& r) {
     const nlohmann::json& free = r["cpus"][0]["paths_in_window"]["kfree_skb"];
     return free["l2_misses"].get<double>() / free["calls"].get<double>();
@@ -171,20 +180,34 @@ TEST(SmpHost, TheTransmitQueuesStateMovesBetweenTheCpusThatSendOnANicAndTheOneTh
   // In the reads CPU1 sends the ACKs of the data its receive threads take while CPU0 cleans the
   // TX ring: e1000's next_to_use and next_to_clean share a line, and dev_queue_xmit writes the
   // queue's state that the clean reads. Without those lines both sides miss less per call.
-  const auto dir = scratch_dir("tx-state-objects");
-  nlohmann::json objects = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/kernel/linux-2.4-objects.json");
-  objects["params"]["tx_ring_indices_bytes"]["value"] = 0;
-  objects["params"]["netdev_queue_bytes"]["value"] = 0;
-  write_text(dir / "no-tx-state.json", objects.dump());
+  const std::string objects = patched_params("tx-state-objects", "kernel", "linux-2.4-objects",
+                                             {{"tx_ring_indices_bytes", 0}, {"netdev_queue_bytes", 0}});
   const nlohmann::json with = run_smp("paper/smp-read-64k.json", "", "tx-state");
-  const nlohmann::json without =
-      run_smp("paper/smp-read-64k.json", " --set host.kernel_objects=" + (dir / "no-tx-state.json").string(), "no-tx-state");
+  const nlohmann::json without = run_smp("paper/smp-read-64k.json", " --set host.kernel_objects=" + objects, "no-tx-state");
   const auto misses_per_call = [](const nlohmann::json& r, int cpu, const char* path) {
     const nlohmann::json& p = r["cpus"][cpu]["paths_in_window"][path];
     return p["l2_misses"].get<double>() / p["calls"].get<double>();
   };
   EXPECT_GT(misses_per_call(with, 1, "e1000_xmit_frame"), misses_per_call(without, 1, "e1000_xmit_frame"));
   EXPECT_GT(misses_per_call(with, 0, "e1000_clean_tx"), misses_per_call(without, 0, "e1000_clean_tx"));
+}
+
+TEST(SmpHost, TheNicsWritesLandWhenTheNicMakesThemAndClearTheDriverWorkingInTheirLine) {
+  // In the reads CPU0 sends ACKs back to back: a frame's status write-back lands in a line of
+  // four descriptors while e1000_xmit_frame fills the next one (its last step ORs the command
+  // bits in: a load), which a memory-ordering clear then flushes. Made when the driver cleans
+  // the ring instead, at the handler's start, nothing is in flight there.
+  const std::string nic = patched_params("dma-nic-params", "nic", "pro1000", {{"dma_writes_when_made", 0}});
+  const std::string no_profiler = " --set host.profiler=none";
+  const nlohmann::json made = run_smp("paper/smp-read-64k.json", no_profiler, "dma-when-made");
+  const nlohmann::json at_clean = run_smp("paper/smp-read-64k.json", no_profiler + " --set nics.model=" + nic, "dma-at-clean");
+  const auto clears_per_call = [](const nlohmann::json& r, const char* path) {
+    const nlohmann::json& p = r["cpus"][0]["paths_in_window"][path];
+    return p["clears"].get<double>() / p["calls"].get<double>();
+  };
+  EXPECT_GT(clears_per_call(made, "e1000_xmit_frame"), 0.05);
+  EXPECT_GT(clears_per_call(made, "e1000_xmit_frame"), 4 * clears_per_call(at_clean, "e1000_xmit_frame"));
+  EXPECT_GT(clears_per_call(made, "e1000_clean_rx"), clears_per_call(at_clean, "e1000_clean_rx"));
 }
 
 TEST(SmpHost, AnIdleLoopThatPollsIsWokenWithoutAnIpiAndTakesTheInterruptsClears) {

@@ -15,21 +15,22 @@ namespace {
 constexpr std::uint32_t kFrameBytes = 1514;
 
 struct PortRig {
-  PortRig()
+  explicit PortRig(bool dma_writes_when_made = true)
       : pci(models::PciBusParams::from(models::testing::params("pci", "pci-x-133"))),
         fsb(models::MemoryBusParams::from(models::testing::params("memory", "fsb-400"))),
-        sender(port("a")),
-        receiver(port("b")) {
+        sender(port("a", dma_writes_when_made)),
+        receiver(port("b", dma_writes_when_made)) {
     sender->connect(receiver.get());
   }
-  std::unique_ptr<NicPort> port(const char* name) {
+  std::unique_ptr<NicPort> port(const char* name, bool dma_writes_when_made) {
     models::NicDriverSettings s;
     s.tx_ring = 256;
     s.rx_ring = 256;
     auto wire = std::make_unique<models::EthernetLinkDirection>(
         models::EthernetFraming::from(models::testing::params("link", "ethernet")), 1e9, models::picos_from_micros(1));
-    auto nic = std::make_unique<models::Pro1000Nic>(models::Pro1000Params::from(models::testing::params("nic", "pro1000")),
-                                                    s, pci, fsb, *wire);
+    models::Pro1000Params params = models::Pro1000Params::from(models::testing::params("nic", "pro1000"));
+    params.dma_writes_when_made = dma_writes_when_made;
+    auto nic = std::make_unique<models::Pro1000Nic>(params, s, pci, fsb, *wire);
     return std::make_unique<NicPort>(name, calendar, std::move(nic), std::move(wire), FaultInjector(scenario::LinkSpec{}, 1));
   }
   Calendar calendar;
@@ -76,6 +77,19 @@ TEST(NicPort, TellsASentFramesStatusWriteBackWhenTheNicMakesIt) {
   ASSERT_EQ(written.size(), 2u);
   EXPECT_LT(written[0], written[1]);  // the second waits for the first on the wire
   EXPECT_EQ(written[1], done);
+}
+
+TEST(NicPort, TellsNothingWhenTheHostIsToSeeTheWritesAtItsClean) {
+  PortRig r(false);
+  int told = 0;
+  r.receiver->set_dma_writes({[&](std::uint32_t) { ++told; }, [&] { ++told; }});
+  r.sender->set_dma_writes({[&](std::uint32_t) { ++told; }, [&] { ++told; }});
+  r.receiver->set_interrupt_handler([&] { r.receiver->clean_rx(); });
+  r.sender->set_interrupt_handler([&] { r.sender->clean_tx(); });
+  Frame frame(kFrameBytes, 0);
+  ASSERT_TRUE(r.sender->transmit(frame));
+  while (!r.calendar.empty()) r.calendar.run_next();
+  EXPECT_EQ(told, 0);
 }
 
 }  // namespace

@@ -216,6 +216,18 @@ def clear_rates_details(rates):
     headers = ["workload", "CPU"] + [side for _ in bins for side in ("paper", "sim")]
     groups = [("", 2)] + [(b, 2) for b in bins]
     table = h.table(headers, rows, numeric=range(2, len(headers)), groups=groups)
+    # The model's non-idle rows split by what cleared the machine (residuals before the split lack it).
+    causes, cause_rows = [], []
+    for (workload, cpu), cells in by_row.items():
+        split = cells.get("non-idle", {}).get("sim_by_cause")
+        if split:
+            causes = list(split)
+            cause_rows.append([WORKLOADS.get(workload, workload), f"CPU{cpu}"] + [h.number(split[c], ".2f") for c in causes])
+    if cause_rows:
+        table += ("<p>The model's non-idle rows by cause (interrupts' deliveries, the profiler's NMIs, context "
+                  "switches' CR3 loads, memory-ordering clears from the other CPU's and from the NICs' snoops):</p>"
+                  + h.table(["workload", "CPU"] + [c.replace("_", " ") for c in causes], cause_rows,
+                            numeric=range(2, 2 + len(causes))))
     return h.details("Machine clears' magnitude: cleared cycles per 1,000 cycles (the paper's clears column read "
                      "as cycles, the model's clears times their penalty)", table)
 

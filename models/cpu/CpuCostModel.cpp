@@ -207,13 +207,14 @@ double CpuCostModel::bus_wait_ns(Picos now) {
   return line_ns_ * utilization_ / (2 * (1 - utilization_));
 }
 
-double CpuCostModel::clear(int cpu, double n, PathId path) {
+double CpuCostModel::clear(int cpu, double n, PathId path, ClearCause cause) {
   // A flush while the CPU idles (in hlt) loses no work: its penalty is idle time.
   const bool idle = path == kNoPath;
   const double penalty = idle ? 0.0 : n * params_.clear_penalty_cycles;
   if (counting_) {
     BinCounters& b = at(counters_[cpu], idle ? Bin::Idle : catalog_[path].bin);
     b.clears += n;
+    b.clears_by_cause[static_cast<std::size_t>(cause)] += n;
     b.cycles += penalty;
     if (!idle) {
       PathTally& t = tallies_[cpu][path];
@@ -229,7 +230,9 @@ void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
   access_lo_ = addr;
   access_hi_ = addr + bytes;
   access_at_ = now;
+  access_by_device_ = true;
   caches_.dma_write(addr, bytes);
+  access_by_device_ = false;
   access_hi_ = access_lo_;
   if (!refetches_.empty()) take_refetches();
 }
@@ -335,7 +338,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   if (exposed <= 0 || params_.snoop_clear_per_line <= 0) return;
   const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
   // The penalty is paid by what the victim runs next.
-  pending_cycles_[victim] += clear(victim, clears, path);
+  pending_cycles_[victim] += clear(victim, clears, path, access_by_device_ ? ClearCause::SnoopByDevice : ClearCause::SnoopByCpu);
 }
 
 }  // namespace iscsim::models

@@ -112,14 +112,18 @@ class CpuCostModel {
   // Runs `calls` calls of `path` on `cpu` at `now` over `bytes` bytes of payload, touching
   // `touches` besides the path's code. Counts go to the path's bin when counting is on.
   Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches, Picos now);
-  // `n` machine clears on `cpu` from an event: counted with their penalty against the path
-  // running (an interrupt's: what it interrupts), or against `path` (kNoPath: the idle loop);
-  // returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
-  double clear_running(int cpu, double n, Picos now) { return clear(cpu, n, path_at(cpu, now)); }
-  // One clear that queues no work of its own (a profiler's sampling NMI): counted against what
+  // `n` machine clears on `cpu` from an event of `cause`: counted with their penalty against the
+  // path running (an interrupt's: what it interrupts), or against `path` (kNoPath: the idle
+  // loop); returns the penalty in cycles (0 when idle), which the caller adds to what runs next.
+  double clear_running(int cpu, double n, Picos now, ClearCause cause) {
+    return clear(cpu, n, path_at(cpu, now), cause);
+  }
+  // A profiler's sampling NMI, which queues no work of its own: its clear is counted against what
   // runs at `now`, its penalty paid by what `cpu` runs next, as a snoop's is.
-  void flush_running(int cpu, Picos now) { pending_cycles_[cpu] += clear_running(cpu, 1, now); }
-  double clear(int cpu, double n, PathId path);
+  void flush_running(int cpu, Picos now) {
+    pending_cycles_[cpu] += clear_running(cpu, 1, now, ClearCause::ProfilerNmi);
+  }
+  double clear(int cpu, double n, PathId path, ClearCause cause);
   // A device writes [addr, addr + bytes) (DMA): every cached copy is invalidated, and a CPU whose
   // current piece has loads in flight on those lines takes memory-ordering clears.
   void device_write(Addr addr, std::uint64_t bytes, Picos now);
@@ -191,6 +195,7 @@ class CpuCostModel {
   Addr access_lo_ = 0;
   Addr access_hi_ = 0;
   Picos access_at_ = 0;
+  bool access_by_device_ = false;  // a DMA write, not a CPU's access
   std::vector<CpuCounters> counters_;
   std::vector<std::vector<PathTally>> tallies_;
   bool counting_ = false;

@@ -3,21 +3,32 @@
 // them: cycles, retired instructions, machine clears and L2 misses.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include "models/cpu/Bin.hpp"
 
 namespace iscsim::models {
+
+// What flushed the pipeline: an interrupt's or IPI's delivery, a sampling profiler's NMI, a
+// context switch's CR3 load, or a memory-ordering clear when another CPU's access or a device's
+// DMA write snooped away a line with loads in flight. The profiler counts them all as one event.
+enum class ClearCause : std::uint8_t { Interrupt, ProfilerNmi, Cr3Load, SnoopByCpu, SnoopByDevice };
+inline constexpr std::size_t kClearCauseCount = 5;
+inline constexpr std::array<const char*, kClearCauseCount> kClearCauseNames{
+    "interrupt", "profiler_nmi", "cr3_load", "memory_order_cpu", "memory_order_dma"};
 
 struct BinCounters {
   double cycles = 0;
   double instr = 0;
   double clears = 0;
   double l2_misses = 0;
+  std::array<double, kClearCauseCount> clears_by_cause{};  // sums to `clears`
   BinCounters& operator+=(const BinCounters& o) {
     cycles += o.cycles;
     instr += o.instr;
     clears += o.clears;
     l2_misses += o.l2_misses;
+    for (std::size_t i = 0; i < kClearCauseCount; ++i) clears_by_cause[i] += o.clears_by_cause[i];
     return *this;
   }
 };

@@ -15,8 +15,11 @@ constexpr double kHzPerGhz = 1e9;
 json bin_json(const models::BinCounters& b, double window_cycles, double payload_mb, bool idle) {
   const double per = payload_mb > 0 ? 1.0 / payload_mb : 0.0;
   json cpi = (!idle && b.instr > 0) ? json(b.cycles / b.instr) : json(nullptr);
+  json causes = json::object();
+  for (std::size_t i = 0; i < models::kClearCauseCount; ++i) causes[models::kClearCauseNames[i]] = b.clears_by_cause[i] * per;
   return json{{"cycles", b.cycles * per},       {"instr", b.instr * per},
-              {"clears", b.clears * per},       {"l2_misses", b.l2_misses * per},
+              {"clears", b.clears * per},       {"clears_by_cause", causes},
+              {"l2_misses", b.l2_misses * per},
               {"pct_cpu", window_cycles > 0 ? kPercent * b.cycles / window_cycles : 0.0},
               {"cpi", cpi}};
 }

@@ -136,13 +136,18 @@ std::string bins_csv(const json& results) {
   const std::string name = results["scenario"].value("name", "");
   for (const json& cpu : results["cpus"]) {
     for (std::string_view bin : models::kBinNames) {
-      const json& counters = cpu["bins"][std::string(bin)];
-      for (const auto& [counter, value] : counters.items()) {
+      const auto row = [&](const std::string& counter, const json& value) {
         out << name << ',' << cpu["id"].get<int>() << ',' << cpu["role"].get<std::string>() << ',' << bin << ','
             << counter << ',';
         if (!value.is_null()) out << value.dump();
         out << '\n';
-      }
+      };
+      // A split counter (clears_by_cause) gives a row per part: "clears_by_cause.interrupt".
+      for (const auto& [counter, value] : cpu["bins"][std::string(bin)].items())
+        if (value.is_object())
+          for (const auto& [part, v] : value.items()) row(counter + "." + part, v);
+        else
+          row(counter, value);
     }
   }
   return out.str();

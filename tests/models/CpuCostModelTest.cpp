@@ -105,12 +105,12 @@ TEST(CpuCostModel, WarmDataCostsNoStall) {
 
 TEST(CpuCostModel, ClearGoesToTheRunningBinOrTheNamedPathsAndIdleLosesNoTime) {
   Rig r(2.4e9);
-  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 1, 0), 0);  // idle
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 1, 0, ClearCause::Interrupt), 0);  // idle
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Idle).clears, 1);
   r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
-  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 2, 0), 200);
+  EXPECT_DOUBLE_EQ(r.cpu.clear_running(1, 2, 0, ClearCause::Interrupt), 200);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 2);
-  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1, r.paths.id("copy")), 100);
+  EXPECT_DOUBLE_EQ(r.cpu.clear(1, 1, r.paths.id("copy"), ClearCause::Cr3Load), 100);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 1);
 }
 
@@ -200,6 +200,26 @@ TEST(CpuCostModel, DeviceWriteUnderTheVictimsLoadsClearsIt) {
   victim_piece(r, line, 64);
   r.cpu.device_write(line, 64, 0);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
+}
+
+TEST(CpuCostModel, EachClearIsCountedUnderItsCause) {
+  Rig r(2.4e9);
+  const auto causes = [&](Bin b) { return at(r.cpu.counters(1), b).clears_by_cause; };
+  const auto of = [](const std::array<double, kClearCauseCount>& c, ClearCause cause) {
+    return c[static_cast<std::size_t>(cause)];
+  };
+  r.cpu.flush_running(1, 0);  // a sampling NMI in the idle loop
+  EXPECT_DOUBLE_EQ(of(causes(Bin::Idle), ClearCause::ProfilerNmi), 1);
+  const Addr line = r.memory.region(64);
+  victim_piece(r, line, 64);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);  // CPU0's write under CPU1's loads
+  EXPECT_DOUBLE_EQ(of(causes(Bin::Tcp), ClearCause::SnoopByCpu), 0.5);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, 64, false}}, 0);  // CPU1 has the line again
+  r.cpu.device_write(line, 64, 0);
+  EXPECT_DOUBLE_EQ(of(causes(Bin::Tcp), ClearCause::SnoopByDevice), 0.5);
+  EXPECT_DOUBLE_EQ(of(causes(Bin::Tcp), ClearCause::Interrupt) + of(causes(Bin::Tcp), ClearCause::ProfilerNmi) +
+                       of(causes(Bin::Tcp), ClearCause::Cr3Load),
+                   0);
 }
 
 TEST(CpuCostModel, AResumedPieceIsRunningAgainAndItsLaterLoadsShift) {

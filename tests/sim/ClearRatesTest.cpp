@@ -41,5 +41,22 @@ TEST(ClearRates, OnlyWorkloadsAndCpusBothSidesHoldAreCompared) {
   EXPECT_EQ(rates[0].cpu, 0);
 }
 
+TEST(ClearRates, TheModelsRatesSplitByCauseAddUpToItsRate) {
+  const nlohmann::json reference = {{"bins", {"Driver"}}, {"R", {{"Driver", {{"cpu0", cell(1000, 3)}}}}}};
+  nlohmann::json driver = cell(2000, 0.04);
+  driver["clears_by_cause"] = {{"profiler_nmi", 0.01}, {"memory_order_dma", 0.03}};  // causes not named are 0
+  const nlohmann::json run = {{"cpus", {{{"bins", {{"Driver", driver}}}}}}};
+  const std::vector<ClearRate> rates = clear_rates(reference, Runs{{"R", run}}, 100);
+  ASSERT_EQ(rates.size(), 2u);
+  const auto of = [](const ClearRate& r, models::ClearCause c) { return r.sim_by_cause[static_cast<std::size_t>(c)]; };
+  EXPECT_DOUBLE_EQ(of(rates[0], models::ClearCause::ProfilerNmi), 0.5);
+  EXPECT_DOUBLE_EQ(of(rates[0], models::ClearCause::SnoopByDevice), 1.5);
+  EXPECT_DOUBLE_EQ(of(rates[0], models::ClearCause::Interrupt), 0);
+  EXPECT_DOUBLE_EQ(of(rates[1], models::ClearCause::SnoopByDevice), 1.5);  // the non-idle rows
+  const nlohmann::json j = clear_rates_json(rates);
+  EXPECT_DOUBLE_EQ(j[0]["cleared_cycles_per_1000"]["sim_by_cause"]["memory_order_dma"].get<double>(), 1.5);
+  EXPECT_NE(clear_rates_text(rates).find("R 0  0.00 0.50 0.00 0.00 1.50"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace iscsim::calibration

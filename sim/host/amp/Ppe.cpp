@@ -121,8 +121,9 @@ void Ppe::interrupt(models::PathId handler, const char* name, const char* catego
   if (timeline_) timeline_->instant(track_, calendar_.now(), name, category);
   // The interrupt flushes the pipeline of what it interrupts (nothing lost if the loop was idle);
   // a profiler sampling by NMI counts the clear in the interrupt's entry (CpuSet::interrupt).
-  const double penalty = config_.sample_period > 0 ? cost_.clear(config_.cpu, 1, config_.tick_entry)
-                                                   : cost_.clear_running(config_.cpu, 1, calendar_.now());
+  const double penalty = config_.sample_period > 0
+                             ? cost_.clear(config_.cpu, 1, config_.tick_entry, models::ClearCause::Interrupt)
+                             : cost_.clear_running(config_.cpu, 1, calendar_.now(), models::ClearCause::Interrupt);
   if (busy_) {
     // Timeline: the iteration's piece so far, the interrupt, then the rest of the iteration.
     world::WorkSlice iteration;

@@ -122,11 +122,11 @@ void CpuSet::interrupt(int cpu, Work w) {
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
   if (!stopped && nmi_sampling_)
-    penalty = cost_.clear(cpu, 1, paths_.irq_entry);
+    penalty = cost_.clear(cpu, 1, paths_.irq_entry, models::ClearCause::Interrupt);
   else if (in_handler && !nests)
-    penalty = cost_.clear(cpu, 1, held_interrupt_path(c));
+    penalty = cost_.clear(cpu, 1, held_interrupt_path(c), models::ClearCause::Interrupt);
   else if (!stopped)
-    penalty = cost_.clear_running(cpu, 1, calendar_.now());
+    penalty = cost_.clear_running(cpu, 1, calendar_.now(), models::ClearCause::Interrupt);
   if (nests)
     c.hard.emplace_front(std::move(w), penalty);
   else
@@ -369,7 +369,7 @@ void CpuSet::begin(int cpu, Job job) {
       // switch_mm loads CR3, a serializing instruction that flushes the pipeline, only when the
       // next task has an address space other than the one loaded (2.4: prev->active_mm != next->mm).
       if (t->mm_ != kKernelThread && t->mm_ != c.active_mm) {
-        job_cycles_[cpu] += cost_.clear(cpu, 1, paths_.schedule);
+        job_cycles_[cpu] += cost_.clear(cpu, 1, paths_.schedule, models::ClearCause::Cr3Load);
         c.active_mm = t->mm_;
       }
       // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data;

@@ -106,7 +106,7 @@ TEST_F(ReportPage, OpensFromDiskInChromiumWithEveryFigureLoaded) {
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   const std::string page = read_text(dir / "report.html");
   for (const char* section : {"Table 1", "Table 2", "Fig 3", "Fig 4", "Fig 5", "Chip multiprocessors",
-                              "Calibration residuals", "cleared cycles per 1,000 cycles", "Scenarios and versions",
+                              "Calibration residuals", "cleared cycles per 1,000 cycles", "non-idle rows by cause", "Scenarios and versions",
                               "smp-read-64k", "amp-read-64k"})
     EXPECT_NE(page.find(section), std::string::npos) << section;
   EXPECT_FALSE(std::regex_search(page, std::regex(R"((src|href)="(https?:)?//)"))) << "a resource off the page";

@@ -94,6 +94,24 @@ TEST_P(SmpWorkloads, EachBinIsTheSumOfItsPaths) {
   }
 }
 
+TEST_P(SmpWorkloads, EachBinsClearsAreTheSumOfTheirCauses) {
+  const nlohmann::json r = run_smp("paper/" + GetParam() + ".json", "", GetParam() + "-causes");
+  double snooped = 0;
+  for (const auto& cpu : r["cpus"])
+    for (const auto& [bin, b] : cpu["bins"].items()) {
+      double sum = 0;
+      for (const auto& [cause, n] : b["clears_by_cause"].items()) {
+        EXPECT_GE(n.get<double>(), 0) << bin << " " << cause;
+        sum += n.get<double>();
+      }
+      const double whole = b["clears"].get<double>();
+      EXPECT_NEAR(sum, whole, 1e-9 * std::max(1.0, whole)) << bin;
+      if (bin == "idle") EXPECT_EQ(b["clears_by_cause"]["cr3_load"].get<double>(), 0);  // schedule() loads CR3
+      snooped += b["clears_by_cause"]["memory_order_cpu"].get<double>() + b["clears_by_cause"]["memory_order_dma"].get<double>();
+    }
+  EXPECT_GT(snooped, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Paper, SmpWorkloads,
                          ::testing::Values("smp-write-64k", "smp-read-64k", "smp-write-8k", "smp-read-8k"));
 

@@ -32,6 +32,8 @@ class DescriptorRing {
   models::Touch post() { return {at(post_++), bytes_, true}; }
   // The driver's record of the ring, written by both (nothing without one).
   models::Touch indices() const { return {indices_, indices_ != 0 ? indices_bytes_ : 0, true}; }
+  // A clean has made a write-back whose own event is still to come (at this same moment).
+  bool written_early() const { return early_ > 0; }
   // The NIC writes the status of the next descriptor back to memory now (DMA).
   void write_back(models::CpuCostModel& cost, models::Picos now) {
     if (early_ > 0) {

@@ -28,9 +28,8 @@ class ReceiveRing {
   // The NIC writes a frame of `bytes` into the next free buffer, then its descriptor's status, now.
   // Without a free buffer it drops the frame and writes nothing.
   void land(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
-    if (early_ > 0) {
-      --early_;  // the driver took it first, at the same moment: written then
-      descriptors_.write_back(cost, now);
+    if (descriptors_.written_early()) {
+      descriptors_.write_back(cost, now);  // the driver took it first, at this moment: written then
       return;
     }
     if (landed_ == posted_.size()) return;
@@ -48,20 +47,17 @@ class ReceiveRing {
   Taken take(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
     const Skb skb = posted_.front();
     posted_.pop_front();
-    if (landed_ > 0) {
+    if (landed_ > 0)
       --landed_;
-    } else {
-      cost.device_write(skb.data, bytes, now);
-      ++early_;
-    }
+    else
+      cost.device_write(skb.data, bytes, now);  // and the clean writes its descriptor
     return {skb, descriptors_.clean(cost, now)};
   }
 
  private:
   DescriptorRing descriptors_;
   std::deque<Skb> posted_;
-  std::size_t landed_ = 0;    // of posted_, from its front: buffers the NIC has written
-  std::uint64_t early_ = 0;   // frames taken before their landing's event came
+  std::size_t landed_ = 0;  // of posted_, from its front: buffers the NIC has written
 };
 
 }  // namespace iscsim::host::kernel

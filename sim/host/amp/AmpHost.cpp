@@ -98,7 +98,7 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
   // The PPE's driver keeps the TX ring's record as e1000's does; its own stack has no Linux qdisc.
-  p->rx_ring = kernel::ReceiveRing(kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes));
+  p->rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
   p->tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                 objects_.tx_ring_indices_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_ring.fill(alloc_skb());

@@ -16,6 +16,10 @@ class ReceiveRing {
  public:
   ReceiveRing() = default;
   explicit ReceiveRing(DescriptorRing descriptors) : descriptors_(descriptors) {}
+  // A ring of `entries` descriptors in fresh memory, its buffers still to be filled.
+  static ReceiveRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes) {
+    return ReceiveRing(DescriptorRing::allocate(memory, entries, descriptor_bytes));
+  }
 
   // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
   void fill(const Skb& skb) { posted_.push_back(skb); }

@@ -90,8 +90,8 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   Port p;
   p.nic = nic;
   p.tx = kernel::TxQueue(nic);
-  // Only CPU0's handler walks the RX ring's record (interrupts are routed per NIC); both CPUs send.
-  p.rx_ring = kernel::ReceiveRing(kernel::DescriptorRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes));
+  // The RX ring's record is walked by the one CPU its NIC interrupts (not modelled); both CPUs send.
+  p.rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
   p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                objects_.tx_ring_indices_bytes);
   if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);

@@ -106,7 +106,9 @@ TEST_P(SmpWorkloads, EachBinsClearsAreTheSumOfTheirCauses) {
       }
       const double whole = b["clears"].get<double>();
       EXPECT_NEAR(sum, whole, 1e-9 * std::max(1.0, whole)) << bin;
-      if (bin == "idle") EXPECT_EQ(b["clears_by_cause"]["cr3_load"].get<double>(), 0);  // schedule() loads CR3
+      if (bin == "idle") {
+        EXPECT_EQ(b["clears_by_cause"]["cr3_load"].get<double>(), 0);  // schedule() loads CR3
+      }
       snooped += b["clears_by_cause"]["memory_order_cpu"].get<double>() + b["clears_by_cause"]["memory_order_dma"].get<double>();
     }
   EXPECT_GT(snooped, 0);

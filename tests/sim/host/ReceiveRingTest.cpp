@@ -15,7 +15,7 @@ constexpr std::uint32_t kLine = 64;  // descriptors and frames a line each: each
 
 struct RingRig {
   Rig r;
-  ReceiveRing ring{DescriptorRing::allocate(r.memory, 4, kLine)};
+  ReceiveRing ring = ReceiveRing::allocate(r.memory, 4, kLine);
   Skb buffer() { return Skb{r.memory.region(kLine), r.memory.region(kLine)}; }
   // Two buffers on the ring, both in `cpu`'s cache (it read their last use).
   std::pair<Skb, Skb> two_cached_by(int cpu) {

@@ -1,6 +1,6 @@
 // A NIC port tells a costed host when the NIC writes into its memory: a received frame (with its
 // descriptor's status) when it lands, before the interrupt it raises; a sent frame's status when
-// its transmission is done.
+// its transmission is done; nothing when the NIC's parameters have the host see them at its clean.
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -38,13 +38,19 @@ struct CpuParams {
 // Memory a path touches besides its own code: [addr, addr + bytes), read or written; `locked`
 // when only lock-prefixed read-modify-writes touch it (atomic_sub, atomic_dec): NetBurst waits
 // for every earlier access to complete before one and performs its load then, never
-// speculatively, so a snoop cannot catch it in flight (no memory-ordering clear).
+// speculatively, so a snoop cannot catch it in flight (no memory-ordering clear); `stores_only`
+// when the path writes it without reading it (a descriptor filled, a copy's destination): the
+// write fetches the line for ownership, but no load of it is in flight for a snoop to catch.
 struct Touch {
   Addr addr = 0;
   std::uint64_t bytes = 0;
   bool write = false;
   bool locked = false;
+  bool stores_only = false;
 };
+
+// [addr, addr + bytes) written and never read by the path (a copy's destination).
+inline Touch stored(Addr addr, std::uint64_t bytes) { return {addr, bytes, true, false, true}; }
 
 // The data a CPU's current piece of work (one job between two scheduling points) touches, and
 // when: while a path runs, its loads may be in flight on the lines it touches, so a snoop that
@@ -60,6 +66,7 @@ struct Piece {
     bool write = false;
     double instr = 0;  // the path's instructions over the span: how long a load stays in its window
     bool locked = false;  // touched by locked read-modify-writes only: never in flight
+    bool stores_only = false;  // written, never read: no load in flight either
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {

@@ -146,6 +146,24 @@ TEST(CpuCostModel, ALineOnlyLockedOperationsTouchIsTakenWithoutAClear) {
   }
 }
 
+TEST(CpuCostModel, ALineThePathOnlyStoresToIsTakenWithoutAClear) {
+  // A descriptor filled or a copy's destination: the store fetches the line for ownership, but
+  // no load of it waits to retire, so the snoop takes the line and leaves the pipeline alone.
+  for (const bool by_device : {false, true}) {
+    Rig r(2.4e9);
+    const Addr line = r.memory.region(64);
+    r.cpu.begin_piece(1, 0);
+    r.cpu.run(1, r.paths.id("compute"), 1, 0, {stored(line, 64)}, 0);
+    EXPECT_EQ(r.caches.state(1, line), Mesi::Modified);
+    if (by_device)
+      r.cpu.device_write(line, 64, 0);
+    else
+      r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);
+    EXPECT_EQ(r.caches.state(1, line), Mesi::Invalid);
+    EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0);
+  }
+}
+
 TEST(CpuCostModel, SnoopAfterTheVictimsPathHasRunClearsNothing) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);

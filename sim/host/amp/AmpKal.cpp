@@ -54,7 +54,7 @@ std::uint64_t AmpHost::posted_receives(const world::TcpEndpoint& ep) const { ret
 
 void AmpHost::copy_out_on_host(int cpu, const world::TcpEndpoint& ep, std::uint64_t bytes, models::Addr user) {
   // amp.rx_copy = host: the socket buffers the PPE handed over are copied and freed here.
-  cpus_->run(cpu, paths_.copy_to_user, 1, bytes, {{user, bytes, true}});
+  cpus_->run(cpu, paths_.copy_to_user, 1, bytes, {models::stored(user, bytes)});
   const std::uint32_t frames = std::max<std::uint32_t>(1, conns_.at(&ep)->ep->connection().mss());
   cpus_->run(cpu, paths_.kfree_skb, static_cast<double>((bytes + frames - 1) / frames), 0);
 }

@@ -189,7 +189,7 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
       p.run(paths_.tcp_recvmsg, 0, 0, {{s.skb.head, objects_.skb_head_bytes, true}, {s.skb.data, memory_.line_bytes(), false}});
       if (config_.strategy.rx_copy_on_ppe) {
         const models::Addr src = s.skb.data + objects_.header_bytes + s.copied;
-        p.run(amp_.rx_copy, 1, k, {{src, k, false}, {dst + (n - left), matched ? k : 0, true}});
+        p.run(amp_.rx_copy, 1, k, {{src, k, false}, models::stored(dst + (n - left), matched ? k : 0)});
         counts_.rx_copied_bytes += k;
       }
       s.copied += k;

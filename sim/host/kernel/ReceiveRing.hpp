@@ -23,10 +23,14 @@ class ReceiveRing {
 
   // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
   void fill(const Skb& skb) { posted_.push_back(skb); }
-  // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor it writes.
+  // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor it writes. It stores
+  // the buffer's address and reads nothing of the descriptor, so a status the NIC writes into
+  // the line meanwhile catches no load of it.
   models::Touch post(const Skb& skb) {
     posted_.push_back(skb);
-    return descriptors_.post();
+    models::Touch descriptor = descriptors_.post();
+    descriptor.stores_only = true;
+    return descriptor;
   }
 
   // The NIC writes a frame of `bytes` into the next free buffer, then its descriptor's status, now.

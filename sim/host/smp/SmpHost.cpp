@@ -297,7 +297,7 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
     k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n,
           {hot_sock(c), {p.skb.head, objects_.skb_head_bytes, true}, {p.skb.data, memory_.line_bytes(), false}});
     const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
-    k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, {user, n, true}});
+    k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, models::stored(user, n)});
     user += n;
     bytes -= n;
     p.copied += n;
@@ -331,7 +331,7 @@ void SmpHost::copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes) 
   const std::uint64_t at = c.tx_written % ring;
   const std::uint64_t first = std::min(bytes, ring - at);
   cpus_->run(cpu, paths_.copy_from_user, 1, bytes,
-             {{user, bytes, false}, {c.tx_buffer + at, first, true}, {c.tx_buffer, bytes - first, true}});
+             {{user, bytes, false}, models::stored(c.tx_buffer + at, first), models::stored(c.tx_buffer, bytes - first)});
   c.tx_written += bytes;
 }
 

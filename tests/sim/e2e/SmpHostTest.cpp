@@ -213,20 +213,25 @@ TEST(SmpHost, TheTransmitQueuesStateMovesBetweenTheCpusThatSendOnANicAndTheOneTh
 }
 
 TEST(SmpHost, TheNicsWritesLandWhenTheNicMakesThemAndClearTheDriverWorkingInTheirLine) {
-  // In the reads CPU0 sends ACKs back to back: a frame's status write-back lands in a line of
-  // four descriptors while e1000_xmit_frame fills the next one (its last step ORs the command
-  // bits in: a load), which a memory-ordering clear then flushes. Made when the driver cleans
-  // the ring instead, at the handler's start, nothing is in flight there.
+  // A frame's status write-back lands in a line of four descriptors while the driver may be
+  // loading from it (e1000_xmit_frame ORs the command bits into the next descriptor, clean_rx
+  // reads the next status), which a memory-ordering clear then flushes. Made when the driver
+  // cleans the ring instead, at the handler's start, nothing is in flight there. How many land
+  // on e1000_xmit_frame depends on how CPU0's ACKs fall against the write-backs, which moves
+  // with any path's cycles, so the test counts the Driver bin's clears by their cause.
   const std::string nic = patched_params("dma-nic-params", "nic", "pro1000", {{"dma_writes_when_made", 0}});
   const std::string no_profiler = " --set host.profiler=none";
   const nlohmann::json made = run_smp("paper/smp-read-64k.json", no_profiler, "dma-when-made");
   const nlohmann::json at_clean = run_smp("paper/smp-read-64k.json", no_profiler + " --set nics.model=" + nic, "dma-at-clean");
+  const auto device_clears = [](const nlohmann::json& r) {
+    return r["cpus"][0]["bins"]["Driver"]["clears_by_cause"]["memory_order_dma"].get<double>();
+  };
   const auto clears_per_call = [](const nlohmann::json& r, const char* path) {
     const nlohmann::json& p = r["cpus"][0]["paths_in_window"][path];
     return p["clears"].get<double>() / p["calls"].get<double>();
   };
-  EXPECT_GT(clears_per_call(made, "e1000_xmit_frame"), 0.05);
-  EXPECT_GT(clears_per_call(made, "e1000_xmit_frame"), 4 * clears_per_call(at_clean, "e1000_xmit_frame"));
+  EXPECT_GT(device_clears(made), 0.5);  // per MB of payload
+  EXPECT_LT(device_clears(at_clean), 0.1 * device_clears(made));
   EXPECT_GT(clears_per_call(made, "e1000_clean_rx"), clears_per_call(at_clean, "e1000_clean_rx"));
 }
 

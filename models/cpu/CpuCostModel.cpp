@@ -136,8 +136,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.path = id;
       s.write = t.write;
       s.instr = c.instr;
-      s.locked = t.locked;
-      s.stores_only = t.stores_only;
+      s.loads = !t.stores_only && !(t.locked && params_.locked_loads_at_retirement);
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
@@ -313,7 +312,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   for (; s_it != piece.spans.end() && s_it->from <= access_at_; ++s_it) {
     const Piece::Span& s = *s_it;
     const auto [lo, hi] = overlap(s);
-    if (hi <= lo || s.stores_only || (s.locked && params_.locked_loads_at_retirement)) continue;
+    if (hi <= lo || !s.loads) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
     // A line's load stays in flight while the window holds it: with the window full (Little's
     // law), for window_uops of the path's uops, whatever its cycles per uop.

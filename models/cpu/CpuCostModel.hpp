@@ -65,8 +65,9 @@ struct Piece {
     PathId path = kNoPath;
     bool write = false;
     double instr = 0;  // the path's instructions over the span: how long a load stays in its window
-    bool locked = false;  // touched by locked read-modify-writes only: never in flight
-    bool stores_only = false;  // written, never read: no load in flight either
+    // A load of its lines can be in flight: not when the path only stores to them, nor when only
+    // locked operations touch them and NetBurst performs their loads at retirement.
+    bool loads = true;
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {

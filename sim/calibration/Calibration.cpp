@@ -230,6 +230,28 @@ Targets targets(const std::vector<BinError>& errors) {
   return t;
 }
 
+CellMoves largest_moves(const std::vector<BinError>& from, const std::vector<BinError>& to) {
+  const auto key = [](const BinError& e) { return e.workload + " " + std::to_string(e.cpu) + " " + e.bin; };
+  std::map<std::string, const BinError*> before;
+  for (const BinError& e : from) before[key(e)] = &e;
+  CellMoves m;
+  const auto keep = [](double moved, const std::string& cell, double& most, std::string& where) {
+    if (moved > most) {
+      most = moved;
+      where = cell;
+    }
+  };
+  for (const BinError& e : to) {
+    const auto it = before.find(key(e));
+    if (it == before.end()) continue;
+    const BinError& b = *it->second;
+    keep(std::fabs(e.sim_pct - b.sim_pct), it->first, m.pct, m.pct_cell);
+    keep(std::fabs(e.sim_clear_share - b.sim_clear_share), it->first, m.clear_share, m.clear_cell);
+    keep(std::fabs(e.sim_miss_share - b.sim_miss_share), it->first, m.miss_share, m.miss_cell);
+  }
+  return m;
+}
+
 std::string error_table(const std::vector<BinError>& errors) {
   std::ostringstream out;
   char line[256];

@@ -51,6 +51,15 @@ struct Targets {
 Targets targets(const std::vector<BinError>& errors);
 
 std::vector<BinError> compare(const nlohmann::json& reference, const Runs& runs);
+
+// The largest change of one (workload, CPU, bin) cell between two sets of errors over the same
+// cells: in %CPU points and in clear and miss share points, each with the cell that moved most
+// ("R 0 Driver").
+struct CellMoves {
+  double pct = 0, clear_share = 0, miss_share = 0;
+  std::string pct_cell, clear_cell, miss_cell;
+};
+CellMoves largest_moves(const std::vector<BinError>& from, const std::vector<BinError>& to);
 // How far a run is from the paper: the sum of squared %CPU differences, in points, plus the
 // squared differences of the clear and miss shares (points) weighted by `share_weight`.
 double score(const std::vector<BinError>& errors, double share_weight = 0);

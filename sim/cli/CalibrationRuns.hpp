@@ -46,6 +46,9 @@ Fit fixed_point(const CalibrationSetup& setup, const std::vector<std::string>& w
                 bool verbose);
 // The ablation table: `fit`'s catalog with one mechanism switched off at a time.
 std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const std::string& params_dir);
+// How firm the residuals are: `fit`'s catalog with every core CPI a few percent lower and
+// higher (within its bounds), the targets then and the largest move of one cell.
+std::string sensitivity_table(const CalibrationSetup& setup, const Fit& fit);
 // Leave-one-workload-out: fit on one workload, residuals on the other, both ways.
 std::string leave_one_out_table(const CalibrationSetup& setup);
 

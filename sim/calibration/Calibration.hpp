@@ -60,6 +60,7 @@ struct CellMoves {
   std::string pct_cell, clear_cell, miss_cell;
 };
 CellMoves largest_moves(const std::vector<BinError>& from, const std::vector<BinError>& to);
+
 // How far a run is from the paper: the sum of squared %CPU differences, in points, plus the
 // squared differences of the clear and miss shares (points) weighted by `share_weight`.
 double score(const std::vector<BinError>& errors, double share_weight = 0);

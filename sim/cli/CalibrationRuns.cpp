@@ -111,6 +111,13 @@ std::string patched(const std::string& params_dir, const std::string& kind, cons
   return to.string();
 }
 
+// The setup's workloads ("R", "W"), in its order.
+std::vector<std::string> every_workload(const CalibrationSetup& setup) {
+  std::vector<std::string> out;
+  for (const auto& [wl, scen] : setup.scenarios) out.push_back(wl);
+  return out;
+}
+
 }  // namespace
 
 calibration::Runs run_workloads(const CalibrationSetup& setup, const models::CodePathCatalog& catalog,
@@ -207,8 +214,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
       {"OProfile's sampling NMIs", "", {}, "host.profiler=none"},
   };
-  std::vector<std::string> workloads;
-  for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);
+  const std::vector<std::string> workloads = every_workload(setup);
   std::ostringstream out;
   out << "ablation: the fitted catalog with one mechanism switched off (both workloads)\n"
       << targets_header("mechanism off") << targets_row("(none: the fit)", calibration::compare(setup.reference, fit.runs));
@@ -230,8 +236,7 @@ std::string sensitivity_table(const CalibrationSetup& setup, const Fit& fit) {
   // CPI column could not tell from the fit. A cell that moves further than its distance to the
   // paper is not resolved by this model.
   constexpr double kScale = 0.05;
-  std::vector<std::string> workloads;
-  for (const auto& [wl, scen] : setup.scenarios) workloads.push_back(wl);
+  const std::vector<std::string> workloads = every_workload(setup);
   const std::vector<calibration::BinError> base = calibration::compare(setup.reference, fit.runs);
   std::ostringstream out;
   out << "sensitivity: the fitted catalog with every core CPI scaled (both workloads)\n"

@@ -204,6 +204,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
        {{"kernel_stack_resume_bytes", 0}, {"kernel_stack_interrupt_bytes", 0}, {"wait_queue_bytes", 0}}},
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
       {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},
+      {"sk_buff list links", "kernel", {{"skb_link_bytes", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"NICs' writes when made (at clean)", "nic", {{"dma_writes_when_made", 0}}},
       {"per-CPU slab arrays", "kernel",

@@ -2,6 +2,7 @@
 // doorbells and work queues, send what TCP timers queued, and serve the connections that moved.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "sim/host/amp/AmpHost.hpp"
 #include "sim/host/amp/AmpHostState.hpp"
@@ -104,11 +105,14 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   const std::uint64_t freed =
       ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
+  bool unlinked = false;
   for (const models::Addr head : c.write_queue.acknowledge(freed)) {
     p.run(path, 0, 0, {{head, objects_.skb_head_bytes, false}});
     p.run(paths_.kfree_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
     skb_heads_->free(head);
+    unlinked = true;
   }
+  if (unlinked) p.run(path, 0, 0, {objects_.skb_link(c.write_queue.front())});
   if (freed > 0) {
     if (config_.strategy.tx_zero_copy) {
       // The acknowledged segments drop their references on the user pages they pointed into.
@@ -118,10 +122,12 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
       c.release_pages_owed -= whole;
     }
   }
-  if (queued > 0)
+  if (queued > 0) {
+    if (!c.rx_skbs.empty()) p.run(path, 0, 0, {objects_.skb_link(c.rx_skbs.back().skb.head)});
     c.rx_skbs.push_back(Conn::Pending{skb, queued, 0});
-  else
+  } else {
     free_skb(p, skb);
+  }
   c.dirty = true;
 }
 
@@ -137,10 +143,12 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
       p.run(amp_.ppe_work_request, 1, 0, {w.slot, w.index, w.peer_index});
       if (w.entry.kind == WorkEntry::Kind::Send) {
         // The TCP half of a send call, run by the engine: the data enters the send queue.
-        p.run(paths_.tcp_sendmsg, 1, w.entry.bytes, {{c.sock, objects_.sock_hot_bytes, true}});
-        for (const models::Addr head :
-             c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); }))
-          p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+        const models::Addr tail = c.write_queue.back();
+        const std::vector<models::Addr> fresh =
+            c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); });
+        p.run(paths_.tcp_sendmsg, 1, w.entry.bytes,
+              {{c.sock, objects_.sock_hot_bytes, true}, objects_.skb_link(fresh.empty() ? 0 : tail)});
+        for (const models::Addr head : fresh) p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
         c.send_pending += w.entry.bytes;
         c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
       } else {
@@ -197,6 +205,7 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
       if (s.copied == s.bytes) {
         if (config_.strategy.rx_copy_on_ppe) free_skb(p, s.skb);
         c.rx_skbs.pop_front();
+        if (!c.rx_skbs.empty()) p.run(paths_.tcp_recvmsg, 0, 0, {objects_.skb_link(c.rx_skbs.front().skb.head)});
       }
     }
     if (!matched) {

@@ -77,11 +77,12 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
-  // no cost to a slab batch, no shared transmit state.
+  // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
+  o.skb_link_bytes = optional("skb_link_bytes");
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
@@ -94,8 +95,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};
   p.require_all_read();
-  if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes)
-    throw models::ParamError(p.origin() + ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes");
+  if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes ||
+      o.skb_link_bytes > o.skb_head_bytes)
+    throw models::ParamError(p.origin() +
+                             ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes, "
+                             "skb_link_bytes in skb_head_bytes");
   return o;
 }
 

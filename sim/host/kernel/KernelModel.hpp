@@ -25,6 +25,7 @@ struct KernelPaths {
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
+  std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
@@ -34,6 +35,9 @@ struct KernelObjects {
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch
   CpuCacheLimits slab_cpucache;
   Picos tick_period() const;
+  // The list pointer an enqueue or unlink stores into a queued neighbour, the sk_buff head at
+  // `head` (0: none): that line is written, not read.
+  models::Touch skb_link(models::Addr head) const { return models::stored(head, head != 0 ? skb_link_bytes : 0u); }
   static KernelObjects from(const models::ParamSet& p);
 };
 

@@ -76,6 +76,10 @@ class WriteQueue {
   }
 
   std::size_t size() const { return skbs_.size(); }
+  // The head of the first or last sk_buff queued (0 when empty): the neighbours an unlink or an
+  // append writes (__skb_unlink's next->prev, __skb_queue_tail's prev->next).
+  models::Addr front() const { return skbs_.empty() ? 0 : skbs_.front().head; }
+  models::Addr back() const { return skbs_.empty() ? 0 : skbs_.back().head; }
 
  private:
   struct Skb {

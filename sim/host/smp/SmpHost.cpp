@@ -202,7 +202,8 @@ bool SmpHost::prequeue(int cpu, Conn& c, Received& r) {
   if (config_.tcp_low_latency || !c.reader_waits || c.owner >= 0) return false;
   // tcp_v4_rcv under the socket's spin lock: tcp_prequeue links the skb to tp->ucopy.prequeue
   // and adds its truesize to ucopy.memory, in the socket's first line.
-  cpus_->run(cpu, paths_.tcp_prequeue, 1, 0, {{c.sock, memory_.line_bytes(), true}});
+  cpus_->run(cpu, paths_.tcp_prequeue, 1, 0,
+             {{c.sock, memory_.line_bytes(), true}, objects_.skb_link(c.prequeue.empty() ? 0 : c.prequeue.back().skb.head)});
   c.prequeue.push_back(std::move(r));
   c.prequeue_bytes += objects_.skb_data_bytes + objects_.skb_head_bytes;
   if (c.prequeue_bytes > config_.socket_buffer_bytes)
@@ -236,7 +237,10 @@ void SmpHost::process_prequeue(int cpu, Conn& c) {
   std::deque<Received> queued;
   queued.swap(c.prequeue);
   c.prequeue_bytes = 0;
-  for (Received& r : queued) {
+  for (std::size_t i = 0; i < queued.size(); ++i) {
+    Received& r = queued[i];
+    // __skb_dequeue writes the next sk_buff's prev.
+    if (i + 1 < queued.size()) cpus_->run(cpu, paths_.tcp_rcv_data, 0, 0, {objects_.skb_link(queued[i + 1].skb.head)});
     stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_);  // parsed once already
     ports_[r.port].nic->recycle(std::move(r.frame));
     process(cpu, c, r.skb);
@@ -267,16 +271,22 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
   const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
+  bool unlinked = false;
   for (const models::Addr head : conn.write_queue.acknowledge(freed)) {
     charge(on, path, 0, {{head, objects_.skb_head_bytes, false}});
     charge(on, paths_.kfree_skb, 1, {{head, objects_.skb_head_bytes, true}});
     skb_heads_.free(on, head);
+    unlinked = true;
   }
+  if (unlinked) charge(on, path, 0, {objects_.skb_link(conn.write_queue.front())});
   backlog_owner_ = -1;
-  if (queued > 0)
-    conn.rx_skbs.push_back(Conn::Pending{skb, queued, 0});  // freed when recvmsg has copied it out
-  else
+  if (queued > 0) {
+    // Linked after the receive queue's tail; freed when recvmsg has copied it out.
+    if (!conn.rx_skbs.empty()) charge(on, path, 0, {objects_.skb_link(conn.rx_skbs.back().skb.head)});
+    conn.rx_skbs.push_back(Conn::Pending{skb, queued, 0});
+  } else {
     free_skb(cpu, skb);
+  }
 }
 
 void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user) {
@@ -304,6 +314,7 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
     if (p.copied == p.bytes) {
       free_skb(cpu, p.skb);
       c.rx_skbs.pop_front();
+      if (!c.rx_skbs.empty()) k.run(cpu, paths_.tcp_recvmsg, 0, 0, {objects_.skb_link(c.rx_skbs.front().skb.head)});
     }
   }
 }
@@ -324,9 +335,11 @@ std::size_t SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, models::Addr
 void SmpHost::copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes) {
   if (bytes == 0) return;
   const models::Addr user = c.copy_user + (c.tx_written - c.copy_start);
-  for (const models::Addr head : c.write_queue.append(bytes, mss, [this, cpu] { return skb_heads_.alloc(cpu); }))
-    cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
-  cpus_->run(cpu, paths_.tcp_sendmsg, 0, bytes, {hot_sock(c)});
+  // skb_entail links the first new sk_buff after the queue's tail.
+  const models::Addr tail = c.write_queue.back();
+  const std::vector<models::Addr> fresh = c.write_queue.append(bytes, mss, [this, cpu] { return skb_heads_.alloc(cpu); });
+  for (const models::Addr head : fresh) cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+  cpus_->run(cpu, paths_.tcp_sendmsg, 0, bytes, {hot_sock(c), objects_.skb_link(fresh.empty() ? 0 : tail)});
   const std::uint64_t ring = config_.socket_buffer_bytes;
   const std::uint64_t at = c.tx_written % ring;
   const std::uint64_t first = std::min(bytes, ring - at);

@@ -34,5 +34,21 @@ TEST(WriteQueue, SendsWalkTheSkbsInOrderAndAcksFreeOnlyWholeOnes) {
   EXPECT_EQ(q.size(), 0u);
 }
 
+TEST(WriteQueue, FrontAndBackAreTheNeighboursAnUnlinkAndAnAppendWrite) {
+  WriteQueue q;
+  Heads heads;
+  EXPECT_EQ(q.front(), 0u);
+  EXPECT_EQ(q.back(), 0u);
+  const std::vector<models::Addr> h = q.append(3000, 1000, std::ref(heads));
+  EXPECT_EQ(q.front(), h[0]);
+  EXPECT_EQ(q.back(), h[2]);
+  q.send(3000);
+  q.acknowledge(1000);
+  EXPECT_EQ(q.front(), h[1]);  // __skb_unlink of h[0] wrote h[1]'s prev
+  q.acknowledge(2000);
+  EXPECT_EQ(q.front(), 0u);
+  EXPECT_EQ(q.back(), 0u);
+}
+
 }  // namespace
 }  // namespace iscsim::host::kernel

@@ -289,65 +289,6 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   }
 }
 
-void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::uint64_t bytes, models::Addr user) {
-  Conn& c = conns_.at(&ep);
-  CpuSet& k = *cpus_;
-  std::size_t skbs = 0;
-  for (std::uint64_t left = bytes; skbs < c.rx_skbs.size() && left > 0; ++skbs) {
-    const Conn::Pending& p = c.rx_skbs[skbs];
-    left -= std::min(left, p.bytes - p.copied);
-  }
-  const double calls_per_skb = calls / static_cast<double>(std::max<std::size_t>(1, skbs));
-  if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {hot_sock(c)});
-  while (bytes > 0 && !c.rx_skbs.empty()) {
-    Conn::Pending& p = c.rx_skbs.front();
-    const std::uint64_t n = std::min(bytes, p.bytes - p.copied);
-    // tcp_recvmsg reads the skb's control block (TCP_SKB_CB: seq) and its TCP header (h.th: the
-    // first line of the frame), and unlinks it from the receive queue once it is consumed.
-    k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n,
-          {hot_sock(c), {p.skb.head, objects_.skb_head_bytes, true}, {p.skb.data, memory_.line_bytes(), false}});
-    const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
-    k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, models::stored(user, n)});
-    user += n;
-    bytes -= n;
-    p.copied += n;
-    if (p.copied == p.bytes) {
-      free_skb(cpu, p.skb);
-      c.rx_skbs.pop_front();
-      if (!c.rx_skbs.empty()) k.run(cpu, paths_.tcp_recvmsg, 0, 0, {objects_.skb_link(c.rx_skbs.front().skb.head)});
-    }
-  }
-}
-
-std::size_t SmpHost::sendmsg(int cpu, const world::TcpEndpoint& ep, models::Addr user,
-                             const std::function<std::size_t()>& put) {
-  Conn& c = conns_.at(&ep);
-  c.copy_cpu = cpu;
-  c.copy_user = user;
-  c.copy_start = c.tx_written;
-  const std::size_t bytes = put();  // what TCP sends now is copied as it goes (charge_transmit)
-  c.copy_cpu = -1;
-  const std::uint64_t put_end = c.copy_start + bytes;
-  if (put_end > c.tx_written) copy_in(cpu, c, ep.connection().mss(), put_end - c.tx_written);
-  return bytes;
-}
-
-void SmpHost::copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes) {
-  if (bytes == 0) return;
-  const models::Addr user = c.copy_user + (c.tx_written - c.copy_start);
-  // skb_entail links the first new sk_buff after the queue's tail.
-  const models::Addr tail = c.write_queue.back();
-  const std::vector<models::Addr> fresh = c.write_queue.append(bytes, mss, [this, cpu] { return skb_heads_.alloc(cpu); });
-  for (const models::Addr head : fresh) cpus_->run(cpu, paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
-  cpus_->run(cpu, paths_.tcp_sendmsg, 0, bytes, {hot_sock(c), objects_.skb_link(fresh.empty() ? 0 : tail)});
-  const std::uint64_t ring = config_.socket_buffer_bytes;
-  const std::uint64_t at = c.tx_written % ring;
-  const std::uint64_t first = std::min(bytes, ring - at);
-  cpus_->run(cpu, paths_.copy_from_user, 1, bytes,
-             {{user, bytes, false}, models::stored(c.tx_buffer + at, first), models::stored(c.tx_buffer, bytes - first)});
-  c.tx_written += bytes;
-}
-
 void SmpHost::charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches) {
   if (cpu == backlog_owner_)
     cpus_->run_for(cpu, path, calls, touches);

@@ -105,14 +105,14 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   const std::uint64_t freed =
       ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
-  bool unlinked = false;
-  for (const models::Addr head : c.write_queue.acknowledge(freed)) {
+  const std::vector<models::Addr> acked = c.write_queue.acknowledge(freed);
+  for (const models::Addr head : acked) {
     p.run(path, 0, 0, {{head, objects_.skb_head_bytes, false}});
     p.run(paths_.kfree_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
     skb_heads_->free(head);
-    unlinked = true;
   }
-  if (unlinked) p.run(path, 0, 0, {objects_.skb_link(c.write_queue.front())});
+  // __skb_unlink of the last of them wrote the new front's prev.
+  if (!acked.empty()) p.run(path, 0, 0, {objects_.skb_link(c.write_queue.front())});
   if (freed > 0) {
     if (config_.strategy.tx_zero_copy) {
       // The acknowledged segments drop their references on the user pages they pointed into.

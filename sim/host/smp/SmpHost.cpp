@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "sim/host/CpuTracks.hpp"
 #include "sim/host/smp/SmpIscsi.hpp"
@@ -271,14 +272,14 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
   const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
-  bool unlinked = false;
-  for (const models::Addr head : conn.write_queue.acknowledge(freed)) {
+  const std::vector<models::Addr> acked = conn.write_queue.acknowledge(freed);
+  for (const models::Addr head : acked) {
     charge(on, path, 0, {{head, objects_.skb_head_bytes, false}});
     charge(on, paths_.kfree_skb, 1, {{head, objects_.skb_head_bytes, true}});
     skb_heads_.free(on, head);
-    unlinked = true;
   }
-  if (unlinked) charge(on, path, 0, {objects_.skb_link(conn.write_queue.front())});
+  // __skb_unlink of the last of them wrote the new front's prev.
+  if (!acked.empty()) charge(on, path, 0, {objects_.skb_link(conn.write_queue.front())});
   backlog_owner_ = -1;
   if (queued > 0) {
     // Linked after the receive queue's tail; freed when recvmsg has copied it out.

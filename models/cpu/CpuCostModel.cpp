@@ -73,6 +73,8 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
 
 Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches,
                        Picos now) {
+  // What other CPUs load again before now does so first: this path's accesses find it there.
+  if (!refetches_.empty()) take_refetches(now);
   const CodePath& p = catalog_[id];
   running_[cpu] = id;
   Cost c;
@@ -157,7 +159,6 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     t.stall_cycles += c.stall_cycles;
     t.l2_misses += c.l2_misses;
   }
-  if (!refetches_.empty()) take_refetches();
   return c;
 }
 
@@ -166,11 +167,13 @@ double CpuCostModel::miss_stall_ns(double from_memory, double from_peer) const {
          from_peer * params_.peer_latency_ns;
 }
 
-void CpuCostModel::take_refetches() {
-  refetching_ = true;
-  // Swapped, not moved: both vectors keep their storage from one snoop to the next.
-  due_.swap(refetches_);
-  for (const Refetch& r : due_) {
+void CpuCostModel::take_refetches(Picos now) {
+  // Not before the clock reaches one: until then the taker keeps the line, and the snoop it
+  // makes then finds the taker's piece of that moment charged (its loads in flight, if any).
+  while (!refetches_.empty() && refetches_.front().at <= now) {
+    std::pop_heap(refetches_.begin(), refetches_.end(), later);
+    const Refetch r = refetches_.back();
+    refetches_.pop_back();
     access_lo_ = r.lo;
     access_hi_ = r.lo + r.bytes;
     access_at_ = r.at;
@@ -190,8 +193,6 @@ void CpuCostModel::take_refetches() {
     t.stall_cycles += stall;
     t.l2_misses += static_cast<double>(a.misses);
   }
-  due_.clear();
-  refetching_ = false;
 }
 
 double CpuCostModel::bus_wait_ns(Picos now) {
@@ -227,6 +228,7 @@ double CpuCostModel::clear(int cpu, double n, PathId path, ClearCause cause) {
 
 
 void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
+  if (!refetches_.empty()) take_refetches(now);
   access_lo_ = addr;
   access_hi_ = addr + bytes;
   access_at_ = now;
@@ -234,10 +236,11 @@ void CpuCostModel::device_write(Addr addr, std::uint64_t bytes, Picos now) {
   caches_.dma_write(addr, bytes);
   access_by_device_ = false;
   access_hi_ = access_lo_;
-  if (!refetches_.empty()) take_refetches();
 }
 
 void CpuCostModel::begin_piece(int cpu, Picos now) {
+  // Those due before this piece may find this CPU's last one in flight: take them before it goes.
+  if (!refetches_.empty()) take_refetches(now);
   Piece& p = pieces_[cpu];
   p.clear();
   p.start = now;
@@ -326,15 +329,15 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     }
   }
   // The first of the victim's later paths that touches these lines loads them again.
-  if (!refetching_)
-    for (; s_it != piece.spans.end(); ++s_it) {
-      const Piece::Span& s = *s_it;
-      if (s.from <= access_at_) continue;
-      const auto [lo, hi] = overlap(s);
-      if (hi <= lo) continue;
-      refetches_.push_back({victim, lo * line, std::min<std::uint64_t>(hi - lo, lines) * line, s.from, s.path, s.write});
-      break;
-    }
+  for (; s_it != piece.spans.end(); ++s_it) {
+    const Piece::Span& s = *s_it;
+    if (s.from <= access_at_) continue;
+    const auto [lo, hi] = overlap(s);
+    if (hi <= lo) continue;
+    refetches_.push_back({victim, lo * line, std::min<std::uint64_t>(hi - lo, lines) * line, s.from, s.path, s.write});
+    std::push_heap(refetches_.begin(), refetches_.end(), later);
+    break;
+  }
   if (exposed <= 0 || params_.snoop_clear_per_line <= 0) return;
   const double clears = std::min(exposed, static_cast<double>(lines)) * params_.snoop_clear_per_line;
   // The penalty is paid by what the victim runs next.

@@ -164,7 +164,7 @@ class CpuCostModel {
   void on_snoop(int victim, std::uint64_t lines);
   // A victim's piece whose path touches a snooped line only later than the snoop loads it then
   // again: its miss, its stall and the snoop of the requester at that time (which may clear the
-  // requester), taken once the requesting access is done.
+  // requester, and make its own later path load the line again), taken when the clock reaches it.
   struct Refetch {
     int cpu = 0;
     Addr lo = 0;
@@ -173,7 +173,10 @@ class CpuCostModel {
     PathId path = kNoPath;
     bool write = false;
   };
-  void take_refetches();
+  // The heap's order of refetches: the earliest on top.
+  static bool later(const Refetch& a, const Refetch& b) { return a.at > b.at; }
+  // The refetches due by `now`, in time order.
+  void take_refetches(Picos now);
   // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the
   // other CPU's cache.
   double miss_stall_ns(double from_memory, double from_peer) const;
@@ -196,9 +199,7 @@ class CpuCostModel {
   std::vector<double> pending_cycles_;
   std::vector<Piece> pieces_;
   std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption
-  std::vector<Refetch> refetches_;
-  std::vector<Refetch> due_;  // those being taken
-  bool refetching_ = false;  // a refetch's own snoops start no more of them
+  std::vector<Refetch> refetches_;  // a heap, the earliest first
   // The access under way, for the snoop listener: whose lines it can take and when.
   Addr access_lo_ = 0;
   Addr access_hi_ = 0;

@@ -200,16 +200,48 @@ TEST(CpuCostModel, ALineTakenBeforeTheVictimsPathReachesItIsLoadedAgainThenAndMi
   r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
   r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);
   const double misses_before = at(r.cpu.counters(1), Bin::Copies).l2_misses;
-  // CPU0 writes it at 100 ns, before CPU1's copy begins (at about 833 ns): no clear, but CPU1's
-  // copy then loads it again, from CPU0's cache.
+  // CPU0 writes it at 100 ns, before CPU1's copy begins (at about 833 ns): no clear, and the line
+  // stays CPU0's until the clock reaches CPU1's copy.
   r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 0);
+  EXPECT_EQ(r.caches.state(0, line), Mesi::Modified);
+  // Then the copy loads it again, from CPU0's cache.
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {}, 900'000);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).l2_misses, misses_before + 1);
   EXPECT_EQ(r.caches.state(1, line), Mesi::Modified);
   EXPECT_EQ(r.caches.state(0, line), Mesi::Invalid);
   // Its stall, a cache-to-cache transfer, is paid by what CPU1 runs next.
-  const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  const Cost next = r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 900'000);
   EXPECT_DOUBLE_EQ(next.cycles, 2000 + 150 * 2.4);
+}
+
+TEST(CpuCostModel, TheTakersAccessesBeforeTheVictimLoadsAgainHitInItsOwnCache) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);  // from about 833 ns
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  // CPU0 writes it again at 200 ns: CPU1 has not touched it in between, so no transfer.
+  const Cost again = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 200'000);
+  EXPECT_DOUBLE_EQ(again.l2_misses, 0);
+  EXPECT_DOUBLE_EQ(again.stall_cycles, 0);
+}
+
+TEST(CpuCostModel, TheVictimsLaterLoadClearsTheTakerIfItsLoadsAreInFlightThen) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);  // from about 833 ns
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  // CPU0's next piece, from 500 ns, reads the line for 2,000 cycles (to about 1,333 ns): when CPU1's
+  // copy takes the line back at 833 ns, CPU0's loads on it are in flight.
+  r.cpu.begin_piece(0, 500'000);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, false}}, 500'000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).clears, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 900'000);  // the clock passes 833 ns
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).clears, 0.5);
 }
 
 TEST(CpuCostModel, DeviceWriteUnderTheVictimsLoadsClearsIt) {

@@ -192,19 +192,23 @@ TEST(CpuCostModel, ALineLoadedOnceIsExposedForAWindowOfThePathsUopsNotAllOfThem)
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5 * 100 / 1000);
 }
 
-TEST(CpuCostModel, ALineTakenBeforeTheVictimsPathReachesItIsLoadedAgainThenAndMissesThere) {
-  Rig r(2.4e9);
-  const Addr line = r.memory.region(64);
-  // CPU1's piece: 2,000 cycles of compute first, then a path that writes the line.
+// CPU1's piece from 0: 2,000 cycles of compute, then a copy that writes `line` (from about
+// 833 ns); CPU0 writes the line at 100 ns, before that copy begins.
+void taken_before_the_victims_path(Rig& r, Addr line) {
   r.cpu.begin_piece(1, 0);
   r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
   r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);
-  const double misses_before = at(r.cpu.counters(1), Bin::Copies).l2_misses;
-  // CPU0 writes it at 100 ns, before CPU1's copy begins (at about 833 ns): no clear, and the line
-  // stays CPU0's until the clock reaches CPU1's copy.
   r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+}
+
+TEST(CpuCostModel, ALineTakenBeforeTheVictimsPathReachesItIsLoadedAgainThenAndMissesThere) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  taken_before_the_victims_path(r, line);
+  // No clear, and the line stays CPU0's until the clock reaches CPU1's copy.
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 0);
   EXPECT_EQ(r.caches.state(0, line), Mesi::Modified);
+  const double misses_before = at(r.cpu.counters(1), Bin::Copies).l2_misses;
   // Then the copy loads it again, from CPU0's cache.
   r.cpu.run(0, r.paths.id("compute"), 1, 0, {}, 900'000);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).l2_misses, misses_before + 1);
@@ -218,10 +222,7 @@ TEST(CpuCostModel, ALineTakenBeforeTheVictimsPathReachesItIsLoadedAgainThenAndMi
 TEST(CpuCostModel, TheTakersAccessesBeforeTheVictimLoadsAgainHitInItsOwnCache) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);
-  r.cpu.begin_piece(1, 0);
-  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
-  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);  // from about 833 ns
-  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  taken_before_the_victims_path(r, line);
   // CPU0 writes it again at 200 ns: CPU1 has not touched it in between, so no transfer.
   const Cost again = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 200'000);
   EXPECT_DOUBLE_EQ(again.l2_misses, 0);
@@ -231,10 +232,7 @@ TEST(CpuCostModel, TheTakersAccessesBeforeTheVictimLoadsAgainHitInItsOwnCache) {
 TEST(CpuCostModel, TheVictimsLaterLoadClearsTheTakerIfItsLoadsAreInFlightThen) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);
-  r.cpu.begin_piece(1, 0);
-  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
-  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);  // from about 833 ns
-  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  taken_before_the_victims_path(r, line);
   // CPU0's next piece, from 500 ns, reads the line for 2,000 cycles (to about 1,333 ns): when CPU1's
   // copy takes the line back at 833 ns, CPU0's loads on it are in flight.
   r.cpu.begin_piece(0, 500'000);

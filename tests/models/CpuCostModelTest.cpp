@@ -242,6 +242,31 @@ TEST(CpuCostModel, TheVictimsLaterLoadClearsTheTakerIfItsLoadsAreInFlightThen) {
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).clears, 0.5);
 }
 
+TEST(CpuCostModel, TwoPiecesThatShareALineTakeItInTurnAsTheirPathsReachIt) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  // CPU1's piece from 0: compute, a copy that writes the line (at about 833 ns), compute, and a
+  // second copy that writes it (at about 1,667 ns).
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {}, 0);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{line, 64, true}}, 0);
+  // CPU0's piece from 100 ns: two TCP paths that each write the line, to about 933 and 1,767 ns.
+  r.cpu.begin_piece(0, 100'000);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 100'000);
+  // The clock passes them all: CPU1's first copy takes the line under CPU0's first path (a
+  // clear), CPU0's second path takes it back, CPU1's second copy takes it under that path (a
+  // second clear).
+  r.cpu.device_write(r.memory.region(64), 64, 2'000'000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).clears, 2 * 0.5);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).clears, 0);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).l2_misses, 2);     // its first take, its reload
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).l2_misses, 3);  // from memory, two reloads
+  EXPECT_EQ(r.caches.state(1, line), Mesi::Modified);
+}
+
 TEST(CpuCostModel, DeviceWriteUnderTheVictimsLoadsClearsIt) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);

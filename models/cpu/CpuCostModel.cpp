@@ -328,10 +328,10 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
       path = s.path;
     }
   }
-  // The first of the victim's later paths that touches these lines loads them again.
+  // The first of the victim's later paths that touches these lines loads them again (the spans
+  // from s_it on all begin after access_at_).
   for (; s_it != piece.spans.end(); ++s_it) {
     const Piece::Span& s = *s_it;
-    if (s.from <= access_at_) continue;
     const auto [lo, hi] = overlap(s);
     if (hi <= lo) continue;
     refetches_.push_back({victim, lo * line, std::min<std::uint64_t>(hi - lo, lines) * line, s.from, s.path, s.write});

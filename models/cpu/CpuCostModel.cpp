@@ -259,6 +259,14 @@ Piece CpuCostModel::suspend_piece(int cpu, Picos now) {
   const PathId returns_to = path_at(cpu, now);
   Piece p = std::move(pieces_[cpu]);
   p.returns_to = returns_to;
+  // Its reloads still to come go with it: its paths reach those lines only once it resumes.
+  const auto stays = std::partition(refetches_.begin(), refetches_.end(),
+                                    [&](const Refetch& r) { return r.cpu != cpu || r.at <= now; });
+  if (stays != refetches_.end()) {
+    p.refetches.assign(stays, refetches_.end());
+    refetches_.erase(stays, refetches_.end());
+    std::make_heap(refetches_.begin(), refetches_.end(), later);
+  }
   // The handler's piece reuses storage a resumed piece left behind: no allocation per interrupt.
   Piece& next = pieces_[cpu];
   if (spare_.empty()) {
@@ -282,6 +290,12 @@ void CpuCostModel::resume_piece(int cpu, Piece piece, Picos until) {
     part.from += delay;
     part.to += delay;
   }
+  for (Refetch& r : piece.refetches) {
+    r.at += delay;
+    refetches_.push_back(r);
+    std::push_heap(refetches_.begin(), refetches_.end(), later);
+  }
+  piece.refetches.clear();
   piece.until = until;
   running_[cpu] = piece.returns_to;
   spare_.push_back(std::move(pieces_[cpu]));

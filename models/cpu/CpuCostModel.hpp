@@ -52,6 +52,18 @@ struct Touch {
 // [addr, addr + bytes) written and never read by the path (a copy's destination).
 inline Touch stored(Addr addr, std::uint64_t bytes) { return {addr, bytes, true, false, true}; }
 
+// A victim's piece whose path touches a snooped line only later than the snoop loads it then
+// again: its miss, its stall and the snoop of the requester at that time (which may clear the
+// requester, and make its own later path load the line again), taken when the clock reaches it.
+struct Refetch {
+  int cpu = 0;
+  Addr lo = 0;
+  std::uint64_t bytes = 0;
+  Picos at = 0;
+  PathId path = kNoPath;
+  bool write = false;
+};
+
 // The data a CPU's current piece of work (one job between two scheduling points) touches, and
 // when: while a path runs, its loads may be in flight on the lines it touches, so a snoop that
 // takes one of them away then flushes that CPU's pipeline (a memory-ordering clear); a snoop
@@ -81,10 +93,13 @@ struct Piece {
   double cycles = 0;  // charged so far: where the next path starts
   Picos until = 0;
   PathId returns_to = kNoPath;  // set aside: the path it returns to (kNoPath: the idle loop)
+  // Set aside: its reloads not yet due, which come later by as long as it is preempted.
+  std::vector<Refetch> refetches;
   // Empty, keeping the storage of its vectors.
   void clear() {
     spans.clear();
     parts.clear();
+    refetches.clear();
     start = 0;
     cycles = 0;
     until = 0;
@@ -162,17 +177,6 @@ class CpuCostModel {
 
  private:
   void on_snoop(int victim, std::uint64_t lines);
-  // A victim's piece whose path touches a snooped line only later than the snoop loads it then
-  // again: its miss, its stall and the snoop of the requester at that time (which may clear the
-  // requester, and make its own later path load the line again), taken when the clock reaches it.
-  struct Refetch {
-    int cpu = 0;
-    Addr lo = 0;
-    std::uint64_t bytes = 0;
-    Picos at = 0;
-    PathId path = kNoPath;
-    bool write = false;
-  };
   // The heap's order of refetches: the earliest on top.
   static bool later(const Refetch& a, const Refetch& b) { return a.at > b.at; }
   // The refetches due by `now`, in time order.

@@ -242,6 +242,25 @@ TEST(CpuCostModel, TheVictimsLaterLoadClearsTheTakerIfItsLoadsAreInFlightThen) {
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).clears, 0.5);
 }
 
+TEST(CpuCostModel, AReloadOfAPreemptedPieceComesLaterByThePreemption) {
+  Rig r(2.4e9);
+  const Addr line = r.memory.region(64);
+  taken_before_the_victims_path(r, line);  // CPU1's copy would load the line again at 833 ns
+  r.cpu.end_piece(1, 1'000'000);
+  // An interrupt takes CPU1 from 400 ns for 1,000 ns: the piece ends at 2,000 ns, its copy at 1,833 ns.
+  Piece preempted = r.cpu.suspend_piece(1, 400'000);
+  r.cpu.begin_piece(1, 400'000);
+  r.cpu.resume_piece(1, std::move(preempted), 2'000'000);
+  const double misses_before = at(r.cpu.counters(1), Bin::Copies).l2_misses;
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {}, 900'000);
+  EXPECT_EQ(r.caches.state(0, line), Mesi::Modified);
+  const Cost again = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 1'500'000);
+  EXPECT_DOUBLE_EQ(again.l2_misses, 0);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {}, 1'900'000);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Copies).l2_misses, misses_before + 1);
+  EXPECT_EQ(r.caches.state(1, line), Mesi::Modified);
+}
+
 TEST(CpuCostModel, TwoPiecesThatShareALineTakeItInTurnAsTheirPathsReachIt) {
   Rig r(2.4e9);
   const Addr line = r.memory.region(64);

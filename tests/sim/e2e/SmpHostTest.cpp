@@ -201,14 +201,18 @@ TEST(SmpHost, TheReadersUnlinksClearCpu0sWorkOnTheSegmentsItQueues) {
   // CPU1's receive thread unlinks what it has copied from the receive queue and the prequeue while
   // CPU0's bottom half queues the next segments after them, still loading their heads: the
   // reader's stores into its follower's prev snoop those lines. (In the writes CPU1's appends and
-  // CPU0's ACK work meet less often, and the count moves with the seed: not a property.)
+  // CPU0's ACK work meet less often, and the count moves with the seed: not a property.) Over
+  // three seeds, as one window's count moves with the seed by a fifth or so.
   const std::string objects = patched_params("links-objects", "kernel", "linux-2.4-objects", {{"skb_link_bytes", 0}});
-  const auto cpu0_tcp_clears = [](const nlohmann::json& r) {
-    return r["cpus"][0]["bins"]["TCP"]["clears_by_cause"]["memory_order_cpu"].get<double>();
+  const auto cpu0_tcp_clears = [](const std::string& extra, const std::string& tag) {
+    double clears = 0;
+    for (const char* seed : {"1", "2", "3"}) {
+      const nlohmann::json r = run_smp("paper/smp-read-64k.json", extra + " --set run.seed=" + seed, tag + seed);
+      clears += r["cpus"][0]["bins"]["TCP"]["clears_by_cause"]["memory_order_cpu"].get<double>();
+    }
+    return clears;
   };
-  const nlohmann::json with = run_smp("paper/smp-read-64k.json", "", "links");
-  const nlohmann::json without = run_smp("paper/smp-read-64k.json", " --set host.kernel_objects=" + objects, "no-links");
-  EXPECT_GT(cpu0_tcp_clears(with), 1.5 * cpu0_tcp_clears(without));
+  EXPECT_GT(cpu0_tcp_clears("", "links"), 1.25 * cpu0_tcp_clears(" --set host.kernel_objects=" + objects, "no-links"));
 }
 
 TEST(SmpHost, TheTransmitQueuesStateMovesBetweenTheCpusThatSendOnANicAndTheOneThatCleansIt) {

@@ -34,6 +34,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_->start_profiler(config.profiler_period);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
+  if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
   if (config.timeline != nullptr) {
     tracks_ = cpu_tracks(*config.timeline, name_, *this);
     queue_track_ = config.timeline->track(name_, "");

@@ -99,6 +99,8 @@ class AmpHost : public Host, public CostedHost {
   const AmpPaths& amp_paths() const { return amp_; }
   const kernel::KernelObjects& objects() const { return objects_; }
   models::AddressSpace& memory() { return memory_; }
+  // The dynamo process's glibc AIO globals, shared by its workers (0: not modelled).
+  models::Addr aio_globals() const { return aio_globals_; }
   const models::CodePathCatalog& catalog() const { return cost_->catalog(); }
   const AmpConfig& config() const { return config_; }
   int hosts() const { return config_.cores - config_.ppes; }
@@ -156,6 +158,7 @@ class AmpHost : public Host, public CostedHost {
   kernel::KernelPaths paths_;
   AmpPaths amp_;
   models::AddressSpace memory_;
+  models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<kernel::CpuSet> cpus_;

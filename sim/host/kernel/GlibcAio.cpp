@@ -5,8 +5,15 @@
 
 namespace iscsim::host::kernel {
 
-GlibcAio::GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, StartIo start)
-    : cpus_(cpus), paths_(paths), home_cpu_(home_cpu), start_(std::move(start)) {}
+GlibcAio::GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory,
+                   AioObjectBytes bytes, models::Addr globals, StartIo start)
+    : cpus_(cpus),
+      paths_(paths),
+      home_cpu_(home_cpu),
+      memory_(memory),
+      bytes_(bytes),
+      globals_(globals),
+      start_(std::move(start)) {}
 
 GlibcAio::File& GlibcAio::file(std::size_t index) {
   std::unique_ptr<File>& slot = files_[index];
@@ -14,6 +21,8 @@ GlibcAio::File& GlibcAio::file(std::size_t index) {
     slot = std::make_unique<File>();
     File* f = slot.get();
     f->index = index;
+    if (bytes_.aiocb > 0) f->aiocb = memory_.region(bytes_.aiocb);
+    if (bytes_.request > 0) f->request = memory_.region(bytes_.request);
     const std::string n = std::to_string(index);
     f->worker = cpus_.create_thread("dynamo" + n, [this, f] { return worker_run(*f); }, home_cpu_, kDynamoProcess);
     f->helper = cpus_.create_thread("aio" + n, [this, f] { return helper_run(*f); }, home_cpu_, kDynamoProcess);
@@ -57,8 +66,11 @@ Work GlibcAio::worker_run(File& f) {
   return Work{[this, &f](int cpu) {
                 deliver(cpu, f.worker_signalled);
                 while (!f.asked.empty()) {
-                  cpus_.run(cpu, paths_.dynamo_io, 1, 0);
-                  cpus_.run(cpu, paths_.aio_request, 1, 0);
+                  // IOmeter reads the last request's outcome (aio_error64, aio_return64), sets the
+                  // aiocb for the next, and __aio_enqueue_request queues its element under the
+                  // requests mutex: where the helper left those lines, they come from its CPU.
+                  cpus_.run(cpu, paths_.dynamo_io, 1, 0, {aiocb(f, false)});
+                  cpus_.run(cpu, paths_.aio_request, 1, 0, {aiocb(f, true), request(f), globals()});
                   f.queued.push_back(std::move(f.asked.front()));
                   f.asked.pop_front();
                 }
@@ -78,7 +90,8 @@ Work GlibcAio::helper_run(File& f) {
                   // Back from the raw I/O: __aio_notify restarts the worker waiting in aio_suspend.
                   f.in_kernel = false;
                   f.ended = false;
-                  cpus_.run(cpu, paths_.aio_notify, 1, 0);
+                  // The result into the aiocb; the element off the lists, under the mutex.
+                  cpus_.run(cpu, paths_.aio_notify, 1, 0, {aiocb(f, true), request(f), globals()});
                   restart(cpu, f.worker, f.worker_signalled);
                 }
                 if (f.queued.empty()) {
@@ -86,6 +99,9 @@ Work GlibcAio::helper_run(File& f) {
                   cpus_.run(cpu, paths_.syscall, 1, 0);
                   return;
                 }
+                // handle_fildes_io takes the request: the element marked running under the mutex,
+                // then the aiocb's fields read for the system call (its code is aio_notify's).
+                cpus_.run(cpu, paths_.aio_notify, 0, 0, {globals(), request(f), aiocb(f, false)});
                 stack::iscsi::ScsiRequest r = std::move(f.queued.front());
                 f.queued.pop_front();
                 f.in_kernel = true;

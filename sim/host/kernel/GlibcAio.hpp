@@ -24,8 +24,10 @@ class GlibcAio {
   // driver, for the request of worker `file`; charged on `cpu`.
   using StartIo = std::function<void(int cpu, std::size_t file, stack::iscsi::ScsiRequest request)>;
 
-  // A worker's threads are named for its number (dynamo3, aio3) and start on `home_cpu`.
-  GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, StartIo start);
+  // A worker's threads are named for its number (dynamo3, aio3) and start on `home_cpu`. Each
+  // worker's aiocb and request element come from `memory`; `globals` is the process's (0: none).
+  GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory, AioObjectBytes bytes,
+           models::Addr globals, StartIo start);
 
   // Worker `file` asks for an I/O (aio_read64 or aio_write64).
   void submit(std::size_t file, stack::iscsi::ScsiRequest request);
@@ -43,6 +45,8 @@ class GlibcAio {
     bool ended = false;            // ... and has ended: the helper returns from it when it runs
     bool worker_signalled = false;  // a restart signal waits for delivery to the worker
     bool helper_signalled = false;  // ... to the helper
+    models::Addr aiocb = 0;    // the worker's (0: not modelled)
+    models::Addr request = 0;  // its element of glibc's request lists (0: not modelled)
   };
   File& file(std::size_t index);
   Work worker_run(File& f);
@@ -51,10 +55,18 @@ class GlibcAio {
   void restart(int cpu, Thread* to, bool& signalled);
   // The restart signal's delivery on return to user mode, and the handler's sigreturn.
   void deliver(int cpu, bool& signalled);
+  // What of glibc's AIO data a pass touches: `f`'s aiocb (`aiocb_write`: stored to) and request
+  // element, and the process's globals, each absent when not modelled.
+  models::Touch aiocb(const File& f, bool write) const { return {f.aiocb, f.aiocb != 0 ? bytes_.aiocb : 0u, write}; }
+  models::Touch request(const File& f) const { return {f.request, f.request != 0 ? bytes_.request : 0u, true}; }
+  models::Touch globals() const { return {globals_, globals_ != 0 ? bytes_.globals : 0u, true}; }
 
   CpuSet& cpus_;
   const KernelPaths& paths_;
   int home_cpu_;
+  models::AddressSpace& memory_;
+  AioObjectBytes bytes_;
+  models::Addr globals_;
   StartIo start_;
   std::map<std::size_t, std::unique_ptr<File>> files_;  // by worker
 };

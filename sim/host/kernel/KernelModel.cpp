@@ -88,6 +88,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
+  o.aio = {optional("aiocb_touched_bytes"), optional("aio_request_bytes"), optional("aio_globals_bytes")};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
   o.slab_cpucache = {optional("slab_cpucache_limit_over_1024_bytes"), optional("slab_cpucache_limit_over_256_bytes"),
                      optional("slab_cpucache_limit_small")};

@@ -22,6 +22,15 @@ struct KernelPaths {
   static KernelPaths resolve(const models::CodePathCatalog& catalog);
 };
 
+// What of glibc's POSIX AIO its threads touch, in bytes (0: not modelled): of each worker's
+// aiocb, the fields set, read and written back; a request element; the process's globals (the
+// requests mutex, the new-request condition, the list heads).
+struct AioObjectBytes {
+  std::uint32_t aiocb = 0;
+  std::uint32_t request = 0;
+  std::uint32_t globals = 0;
+};
+
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
@@ -33,6 +42,7 @@ struct KernelObjects {
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   SchedulerWeights scheduler;  // time slices and goodness()
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch
+  AioObjectBytes aio;    // what of glibc's AIO the dynamo's threads touch
   CpuCacheLimits slab_cpucache;
   Picos tick_period() const;
   // The list pointer an enqueue or unlink stores into a queued neighbour, the sk_buff head at

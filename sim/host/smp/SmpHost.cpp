@@ -30,6 +30,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   cpus_->start_profiler(config.profiler_period);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
+  if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
   models::SlabCache& data = memory_.cache("size-2048", objects.skb_data_bytes);

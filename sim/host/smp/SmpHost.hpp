@@ -115,6 +115,8 @@ class SmpHost : public Host, public CostedHost {
   models::AddressSpace& memory() { return memory_; }
   const KernelPaths& paths() const { return paths_; }
   const KernelObjects& objects() const { return objects_; }
+  // The dynamo process's glibc AIO globals, shared by its workers (0: not modelled).
+  models::Addr aio_globals() const { return aio_globals_; }
   std::uint64_t interrupts() const { return interrupts_; }
   std::uint32_t socket_buffer_bytes() const { return config_.socket_buffer_bytes; }
 
@@ -189,6 +191,7 @@ class SmpHost : public Host, public CostedHost {
   KernelObjects objects_;
   KernelPaths paths_;
   models::AddressSpace memory_;
+  models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;

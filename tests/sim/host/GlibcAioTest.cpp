@@ -15,9 +15,11 @@ namespace iscsim::host::kernel {
 namespace {
 
 struct AioRig {
-  AioRig()
-      : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io"}),
-        aio(r.cpus, r.kernel, 0, [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); }) {
+  // `bytes`: what of glibc's AIO data the cache model sees (none by default).
+  explicit AioRig(AioObjectBytes bytes = {}, models::CpuParams cpu = Rig::params())
+      : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io"}, cpu),
+        aio(r.cpus, r.kernel, 0, r.memory, bytes, bytes.globals > 0 ? r.memory.region(bytes.globals) : 0,
+            [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); }) {
     r.cost.set_counting(true);
   }
   // The raw I/O of `file` ends in a softirq on CPU0; with `next`, the workload asks for another
@@ -35,6 +37,7 @@ struct AioRig {
     for (int cpu = 0; cpu < r.cpus.cpus(); ++cpu) n += r.cost.tallies(cpu)[r.paths.id(path)].calls;
     return n;
   }
+  double misses(int cpu, const char* path) const { return r.cost.tallies(cpu)[r.paths.id(path)].l2_misses; }
   Rig r;
   GlibcAio aio;
   std::vector<std::size_t> started;  // the files whose raw I/O began, in order
@@ -75,6 +78,36 @@ TEST(GlibcAio, EachIoRestartsTheWorkerAndAnIdleHelperTakesASignalToo) {
   EXPECT_EQ(two.calls("signal_deliver"), 2);
   EXPECT_EQ(two.calls("aio_notify"), 1);
   EXPECT_EQ(two.calls("aio_request"), 3);
+}
+
+TEST(GlibcAio, TheRequestsLinesHitWhereTheThreadsRanAndMoveWithThem) {
+  // Misses from memory counted (no prefetcher) and no code footprint: the lines are all there is.
+  models::CpuParams cpu = Rig::params();
+  cpu.prefetch_after_misses = 1e9;
+  AioRig a({112, 28, 64}, cpu);
+  a.aio.submit(0, {});
+  a.r.run_all();
+  ASSERT_EQ(a.started.size(), 1u);
+  // The worker reads its aiocb (two lines), then writes it, its request element and the globals;
+  // the helper, run on CPU0 once the worker sleeps, takes the request there: it hits.
+  EXPECT_EQ(a.misses(0, "dynamo_io"), 2);
+  EXPECT_EQ(a.misses(0, "aio_request"), 2);
+  EXPECT_EQ(a.misses(0, "aio_notify"), 0);
+  // The I/O ends on CPU0: the helper's result and the worker's next request hit there too, but
+  // the worker's restart of the helper, whose pass found nothing queued yet, sends it to the idle
+  // CPU1, which takes the request's four lines from CPU0's cache.
+  a.complete(0, true);
+  ASSERT_EQ(a.started.size(), 2u);
+  EXPECT_EQ(a.calls("aio_notify"), 1);
+  EXPECT_EQ(a.misses(0, "aio_notify"), 0);
+  EXPECT_EQ(a.misses(0, "dynamo_io") + a.misses(0, "aio_request"), 4);
+  EXPECT_EQ(a.misses(1, "aio_notify"), 4);
+  // Not modelled: nothing touched.
+  AioRig off({}, cpu);
+  off.aio.submit(0, {});
+  off.r.run_all();
+  off.complete(0, true);
+  EXPECT_EQ(off.misses(0, "dynamo_io") + off.misses(0, "aio_request") + off.misses(1, "aio_notify"), 0);
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ struct Touch {
 // [addr, addr + bytes) written and never read by the path (a copy's destination).
 inline Touch stored(Addr addr, std::uint64_t bytes) { return {addr, bytes, true, false, true}; }
 
+// [addr, addr + bytes) of an object that may not be modelled: address 0 touches nothing.
+inline Touch modelled(Addr addr, std::uint64_t bytes, bool write) { return {addr, addr != 0 ? bytes : 0, write}; }
+
 // A victim's piece whose path touches a snooped line only later than the snoop loads it then
 // again: its miss, its stall and the snoop of the requester at that time (which may clear the
 // requester, and make its own later path load the line again), taken when the clock reaches it.

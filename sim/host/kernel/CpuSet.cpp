@@ -376,10 +376,10 @@ void CpuSet::begin(int cpu, Job job) {
       // switch_to then resumes the next thread through the frames it slept in.
       const Thread* prev = c.last_thread;
       run(cpu, paths_.schedule, 1, 0,
-          {modelled(runqueue_, line_bytes(), true), modelled(t->stack_, task_bytes_.stack_resume, true),
-           modelled(t->waitq_, task_bytes_.wait_queue, true), modelled(t->task_, task_bytes_.task_hot, true),
-           modelled(prev != nullptr ? prev->task_ : 0, task_bytes_.task_hot, true),
-           modelled(sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line_bytes(), true)});
+          {models::modelled(runqueue_, line_bytes(), true), models::modelled(t->stack_, task_bytes_.stack_resume, true),
+           models::modelled(t->waitq_, task_bytes_.wait_queue, true), models::modelled(t->task_, task_bytes_.task_hot, true),
+           models::modelled(prev != nullptr ? prev->task_ : 0, task_bytes_.task_hot, true),
+           models::modelled(sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line_bytes(), true)});
       c.last_thread = t;
       ++switches_;
       if (cost_.counting()) ++c.events.context_switches;

@@ -241,10 +241,6 @@ class CpuSet {
   // Schedules complete(cpu, generation) at `at`.
   void complete_at(Picos at, int cpu, std::uint64_t generation);
   models::Addr new_stack();  // a kernel stack's frames, as set_scheduler_objects sized them
-  // A touch of `bytes` of an object that is not modelled (address 0) when its mechanism is off.
-  static models::Touch modelled(models::Addr addr, std::uint32_t bytes, bool write) {
-    return {addr, addr != 0 ? bytes : 0, write};
-  }
   std::uint32_t line_bytes() const { return memory_ != nullptr ? memory_->line_bytes() : 0; }
   // wake_up() of `t` on `cpu`: its wait queue, its entry, the run queue, its task; with
   // `reads_sched_data`, reschedule_idle's read of its last CPU's schedule_data.

@@ -84,9 +84,9 @@ void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {
   // reschedule_idle reads the other CPUs' schedule_data.
   const bool sched_data = reads_sched_data && !sched_data_.empty();
   run(cpu, paths_.wake_up, 1, 0,
-      {modelled(t.waitq_, task_bytes_.wait_queue, true), modelled(t.stack_, line_bytes(), false),
-       modelled(runqueue_, line_bytes(), true), modelled(t.task_, task_bytes_.task_hot, true),
-       modelled(sched_data ? sched_data_[static_cast<std::size_t>(t.last_cpu_)] : 0, line_bytes(), false)});
+      {models::modelled(t.waitq_, task_bytes_.wait_queue, true), models::modelled(t.stack_, line_bytes(), false),
+       models::modelled(runqueue_, line_bytes(), true), models::modelled(t.task_, task_bytes_.task_hot, true),
+       models::modelled(sched_data ? sched_data_[static_cast<std::size_t>(t.last_cpu_)] : 0, line_bytes(), false)});
 }
 
 void CpuSet::tell(const Resched& r, int waker) {

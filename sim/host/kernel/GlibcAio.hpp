@@ -55,11 +55,11 @@ class GlibcAio {
   void restart(int cpu, Thread* to, bool& signalled);
   // The restart signal's delivery on return to user mode, and the handler's sigreturn.
   void deliver(int cpu, bool& signalled);
-  // What of glibc's AIO data a pass touches: `f`'s aiocb (`aiocb_write`: stored to) and request
-  // element, and the process's globals, each absent when not modelled.
-  models::Touch aiocb(const File& f, bool write) const { return {f.aiocb, f.aiocb != 0 ? bytes_.aiocb : 0u, write}; }
-  models::Touch request(const File& f) const { return {f.request, f.request != 0 ? bytes_.request : 0u, true}; }
-  models::Touch globals() const { return {globals_, globals_ != 0 ? bytes_.globals : 0u, true}; }
+  // What of glibc's AIO data a pass touches: `f`'s aiocb (read, or written with `write`) and
+  // request element, and the process's globals, each nothing when not modelled.
+  models::Touch aiocb(const File& f, bool write) const { return models::modelled(f.aiocb, bytes_.aiocb, write); }
+  models::Touch request(const File& f) const { return models::modelled(f.request, bytes_.request, true); }
+  models::Touch globals() const { return models::modelled(globals_, bytes_.globals, true); }
 
   CpuSet& cpus_;
   const KernelPaths& paths_;

@@ -139,6 +139,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
       s.write = t.write;
       s.instr = c.instr;
       s.loads = !t.stores_only && !(t.locked && params_.locked_loads_at_retirement);
+      s.throughout = t.throughout;
     }
     Piece::Part& part = piece.parts.emplace_back();
     part.from = start;
@@ -332,8 +333,9 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     if (hi <= lo || !s.loads) continue;
     const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
     // A line's load stays in flight while the window holds it: with the window full (Little's
-    // law), for window_uops of the path's uops, whatever its cycles per uop.
-    const double in_window = s.instr > 0 ? params_.window_uops / s.instr : 1.0;
+    // law), for window_uops of the path's uops, whatever its cycles per uop. A line the path reads
+    // all along has a load in flight all along.
+    const double in_window = s.instr > 0 && !s.throughout ? params_.window_uops / s.instr : 1.0;
     const double e = static_cast<double>(std::min<std::uint64_t>(hi - lo, lines)) *
                      std::min({1.0, params_.loads_in_flight / walked, in_window});
     exposed += e;

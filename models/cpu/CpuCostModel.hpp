@@ -40,13 +40,16 @@ struct CpuParams {
 // for every earlier access to complete before one and performs its load then, never
 // speculatively, so a snoop cannot catch it in flight (no memory-ordering clear); `stores_only`
 // when the path writes it without reading it (a descriptor filled, a copy's destination): the
-// write fetches the line for ownership, but no load of it is in flight for a snoop to catch.
+// write fetches the line for ownership, but no load of it is in flight for a snoop to catch;
+// `throughout` when the path reads these lines all along its code, not once (a connection's state
+// in TCP's paths): a load of them is in flight for the whole path, not for one window.
 struct Touch {
   Addr addr = 0;
   std::uint64_t bytes = 0;
   bool write = false;
   bool locked = false;
   bool stores_only = false;
+  bool throughout = false;
 };
 
 // [addr, addr + bytes) written and never read by the path (a copy's destination).
@@ -83,6 +86,7 @@ struct Piece {
     // A load of its lines can be in flight: not when the path only stores to them, nor when only
     // locked operations touch them and NetBurst performs their loads at retirement.
     bool loads = true;
+    bool throughout = false;  // read all along the path: in flight for all of it
   };
   // Each path it ran, in order: what runs at a given moment of the piece.
   struct Part {

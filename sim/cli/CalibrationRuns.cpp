@@ -206,6 +206,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"glibc AIO's data", "kernel", {{"aiocb_touched_bytes", 0}, {"aio_request_bytes", 0}, {"aio_globals_bytes", 0}}},
       {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},
       {"sk_buff list links", "kernel", {{"skb_link_bytes", 0}}},
+      {"socket's fields read all along TCP", "kernel", {{"sock_hot_read_throughout", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"NICs' writes when made (at clean)", "nic", {{"dma_writes_when_made", 0}}},
       {"per-CPU slab arrays", "kernel",

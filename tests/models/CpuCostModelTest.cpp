@@ -192,6 +192,17 @@ TEST(CpuCostModel, ALineLoadedOnceIsExposedForAWindowOfThePathsUopsNotAllOfThem)
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5 * 100 / 1000);
 }
 
+TEST(CpuCostModel, ALineThePathReadsAllAlongIsExposedForAllOfIt) {
+  // The same path and window, but it reads the line all along (a connection's state in TCP's
+  // code): a load of it is in flight whenever the snoop comes.
+  Rig r(2.4e9, Rig::kNoPrefetch, 100);
+  const Addr line = r.memory.region(64);
+  r.cpu.begin_piece(1, 0);
+  r.cpu.run(1, r.paths.id("compute"), 1, 0, {{line, 64, true, false, false, true}}, 0);
+  r.cpu.run(0, r.paths.id("compute"), 1, 0, {{line, 64, true}}, 0);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(1), Bin::Tcp).clears, 0.5);
+}
+
 // CPU1's piece from 0: 2,000 cycles of compute, then a copy that writes `line` (from about
 // 833 ns); CPU0 writes the line at 100 ns, before that copy begins.
 void taken_before_the_victims_path(Rig& r, Addr line) {

@@ -151,7 +151,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = c->write_queue.transmit(payload, fresh);
     p.run(paths_.tcp_transmit, 1, 0,
-          {{c->sock, objects_.sock_hot_bytes, true}, {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
+          {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     while (fresh > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();

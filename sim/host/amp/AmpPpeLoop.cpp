@@ -95,7 +95,7 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   }
   const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
   p.run(paths_.ip_rcv, 1, 0, {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
-  p.run(path, 1, 0, {{c.sock, objects_.sock_hot_bytes, true}, {skb.data, objects_.header_bytes, false},
+  p.run(path, 1, 0, {objects_.sock_hot(c.sock, true), {skb.data, objects_.header_bytes, false},
                      {skb.head, objects_.skb_head_bytes, true}});
   const std::uint64_t before = ep.connection().readable();
   const std::uint64_t space_before = ep.connection().send_space();
@@ -147,7 +147,7 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
         const std::vector<models::Addr> fresh =
             c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); });
         p.run(paths_.tcp_sendmsg, 1, w.entry.bytes,
-              {{c.sock, objects_.sock_hot_bytes, true}, objects_.skb_link(fresh.empty() ? 0 : tail)});
+              {objects_.sock_hot(c.sock, true), objects_.skb_link(fresh.empty() ? 0 : tail)});
         for (const models::Addr head : fresh) p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
         c.send_pending += w.entry.bytes;
         c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
@@ -179,7 +179,7 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
   // The receive half of the socket layer runs once per buffer filled, as SMP's receive thread
   // reads a PDU's header and its data in two calls.
   const auto filled = [&](EventEntry e) {
-    p.run(paths_.tcp_recvmsg, 1, e.bytes, {{c.sock, objects_.sock_hot_bytes, true}});
+    p.run(paths_.tcp_recvmsg, 1, e.bytes, {objects_.sock_hot(c.sock, true)});
     post_event(p, c, e);
   };
   while (c.ep->connection().readable() > 0) {

@@ -86,6 +86,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
+  o.sock_hot_read_throughout = p.integer("sock_hot_read_throughout", 0, 1) == 1;
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.aio = {optional("aiocb_touched_bytes"), optional("aio_request_bytes"), optional("aio_globals_bytes")};

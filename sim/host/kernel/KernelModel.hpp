@@ -37,6 +37,7 @@ struct KernelObjects {
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
+  bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer
@@ -48,6 +49,11 @@ struct KernelObjects {
   // The list pointer an enqueue or unlink stores into a queued neighbour, the sk_buff head at
   // `head` (0: none): that line is written, not read.
   models::Touch skb_link(models::Addr head) const { return models::stored(head, head != 0 ? skb_link_bytes : 0u); }
+  // The hot fields of the socket at `sock` (its tcp_opt's sequence numbers, windows and queues),
+  // as a TCP path reads and, when `write`, writes them.
+  models::Touch sock_hot(models::Addr sock, bool write) const {
+    return {sock, sock_hot_bytes, write, false, false, sock_hot_read_throughout};
+  }
   static KernelObjects from(const models::ParamSet& p);
 };
 

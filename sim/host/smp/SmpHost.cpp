@@ -129,7 +129,7 @@ int SmpHost::route(std::size_t port_index) {
 }
 
 models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
-  return {conns_.at(&ep).sock, objects_.sock_hot_bytes, write};
+  return objects_.sock_hot(conns_.at(&ep).sock, write);
 }
 
 models::Touch SmpHost::queue_state(const Port& port, bool write) const {

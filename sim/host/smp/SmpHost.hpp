@@ -163,7 +163,7 @@ class SmpHost : public Host, public CostedHost {
   // A connection's struct sock, its hot fields written.
   // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
   models::Touch queue_state(const Port& port, bool write) const;
-  models::Touch hot_sock(const Conn& c) const { return {c.sock, objects_.sock_hot_bytes, true}; }
+  models::Touch hot_sock(const Conn& c) const { return objects_.sock_hot(c.sock, true); }
   int route(std::size_t port_index);
   // Copies the next `bytes` of the sendmsg going on into `c`'s write queue, on `cpu`.
   void copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes);

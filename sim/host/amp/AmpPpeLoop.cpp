@@ -95,6 +95,7 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   }
   const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
   p.run(paths_.ip_rcv, 1, 0, {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
+  p.run(paths_.tcp_v4_rcv, 1, 0, {{c.sock, memory_.line_bytes(), true}});
   p.run(path, 1, 0, {objects_.sock_hot(c.sock, true), {skb.data, objects_.header_bytes, false},
                      {skb.head, objects_.skb_head_bytes, true}});
   const std::uint64_t before = ep.connection().readable();

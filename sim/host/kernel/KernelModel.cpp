@@ -26,6 +26,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
   k.ip_rcv = c.id("ip_rcv");
+  k.tcp_v4_rcv = c.id("tcp_v4_rcv");
   k.tcp_rcv_data = c.id("tcp_rcv_data");
   k.tcp_backlog_add = c.id("tcp_backlog_add");
   k.tcp_prequeue = c.id("tcp_prequeue");

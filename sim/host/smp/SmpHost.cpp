@@ -191,6 +191,10 @@ void SmpHost::receive(int cpu, Received& r) {
                {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
   const world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
   Conn* conn = found != nullptr ? &conns_.at(found) : nullptr;
+  // tcp_v4_rcv finds the socket and takes its spin lock on this CPU, whichever thread processes
+  // the segment: the lookup's match and lock.users are in the socket's first line, with the
+  // refcount and the lock it writes.
+  if (conn != nullptr) cpus_->run(cpu, paths_.tcp_v4_rcv, 1, 0, {{conn->sock, memory_.line_bytes(), true}});
   if (conn != nullptr && prequeue(cpu, *conn, r)) return;
   ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
   if (conn == nullptr) {

@@ -191,11 +191,12 @@ void SmpHost::receive(int cpu, Received& r) {
                {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
   const world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
   Conn* conn = found != nullptr ? &conns_.at(found) : nullptr;
-  // tcp_v4_rcv finds the socket and takes its spin lock on this CPU, whichever thread processes
-  // the segment: the lookup's match and lock.users are in the socket's first line, with the
-  // refcount and the lock it writes.
-  if (conn != nullptr) cpus_->run(cpu, paths_.tcp_v4_rcv, 1, 0, {{conn->sock, memory_.line_bytes(), true}});
-  if (conn != nullptr && prequeue(cpu, *conn, r)) return;
+  if (conn != nullptr) {
+    // tcp_v4_rcv finds the socket and takes its spin lock on this CPU, whichever thread
+    // processes the segment.
+    cpus_->run(cpu, paths_.tcp_v4_rcv, 1, 0, {sock_head(*conn)});
+    if (prequeue(cpu, *conn, r)) return;
+  }
   ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
   if (conn == nullptr) {
     ++(bad ? errors_.bad_frames : errors_.no_endpoint);
@@ -209,7 +210,7 @@ bool SmpHost::prequeue(int cpu, Conn& c, Received& r) {
   // tcp_v4_rcv under the socket's spin lock: tcp_prequeue links the skb to tp->ucopy.prequeue
   // and adds its truesize to ucopy.memory, in the socket's first line.
   cpus_->run(cpu, paths_.tcp_prequeue, 1, 0,
-             {{c.sock, memory_.line_bytes(), true}, objects_.skb_link(c.prequeue.empty() ? 0 : c.prequeue.back().skb.head)});
+             {sock_head(c), objects_.skb_link(c.prequeue.empty() ? 0 : c.prequeue.back().skb.head)});
   c.prequeue.push_back(std::move(r));
   c.prequeue_bytes += objects_.skb_data_bytes + objects_.skb_head_bytes;
   if (c.prequeue_bytes > config_.socket_buffer_bytes)
@@ -263,7 +264,7 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   const int on = conn.owner >= 0 && conn.owner != cpu ? conn.owner : cpu;
   // The bottom half takes the socket's spin lock and links the segment to its backlog: it writes
   // the socket's first line while the owner may be reading it.
-  if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {{conn.sock, memory_.line_bytes(), true}});
+  if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {sock_head(conn)});
   backlog_owner_ = on == cpu ? -1 : on;
   charge(on, path, 1,
          {hot_sock(conn), {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});

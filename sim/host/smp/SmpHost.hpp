@@ -160,10 +160,13 @@ class SmpHost : public Host, public CostedHost {
     kernel::WriteQueue write_queue;
   };
 
-  // A connection's struct sock, its hot fields written.
   // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
   models::Touch queue_state(const Port& port, bool write) const;
+  // A connection's struct sock, its hot fields written.
   models::Touch hot_sock(const Conn& c) const { return objects_.sock_hot(c.sock, true); }
+  // Its first line, which the bottom half's tcp_v4_rcv, prequeue and backlog write: the lookup's
+  // match, the refcount, the spin lock and lock.users.
+  models::Touch sock_head(const Conn& c) const { return {c.sock, memory_.line_bytes(), true}; }
   int route(std::size_t port_index);
   // Copies the next `bytes` of the sendmsg going on into `c`'s write queue, on `cpu`.
   void copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes);

@@ -12,6 +12,7 @@
 
 #include "models/cpu/CpuCounters.hpp"
 #include "sim/calibration/Calibration.hpp"
+#include "sim/calibration/RateRows.hpp"
 
 namespace iscsim::calibration {
 
@@ -23,7 +24,6 @@ struct ClearRate {
   double sim = 0;
   std::array<double, models::kClearCauseCount> sim_by_cause{};  // `sim` split by what cleared
 };
-inline constexpr const char* kNonIdle = "non-idle";
 
 // Every workload and CPU that both `reference` and `runs` hold: each bin, then the non-idle rows.
 std::vector<ClearRate> clear_rates(const nlohmann::json& reference, const Runs& runs, double clear_penalty_cycles);

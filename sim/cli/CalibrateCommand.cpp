@@ -12,6 +12,7 @@
 #include "BuildInfo.hpp"
 #include "sim/calibration/Calibration.hpp"
 #include "sim/calibration/ClearRates.hpp"
+#include "sim/calibration/MissRates.hpp"
 #include "sim/calibration/Residuals.hpp"
 #include "sim/cli/CommandLine.hpp"
 #include "sim/run/ParameterSets.hpp"
@@ -142,13 +143,16 @@ int calibrate_command(const std::vector<std::string>& args) {
     const std::vector<std::string> bounds = calibration::on_bounds(fit.catalog);
     const std::optional<calibration::WorkTimeRatio> work_time = calibration::write_over_read_time(setup.reference, fit.runs);
     const std::vector<calibration::ClearRate> rates = calibration::clear_rates(setup.reference, fit.runs, clear_penalty_cycles);
+    const std::vector<calibration::MissRate> misses = calibration::miss_rates(setup.reference, fit.runs);
     std::cout << calibration::error_table(errors) << calibration::work_time_text(work_time)
-              << calibration::clear_rates_text(rates) << calibration::drift_text(drift, bounds);
+              << calibration::clear_rates_text(rates) << calibration::miss_rates_text(misses)
+              << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << sensitivity_table(setup, fit)
                 << leave_one_out_table(setup);
     staged.write(out, fit.catalog.to_json().dump(kCatalogIndent) + "\n");
     nlohmann::json residual_table = calibration::residuals_json(errors, drift, bounds, work_time);
     residual_table["clear_rates"] = calibration::clear_rates_json(rates);
+    residual_table["miss_rates"] = calibration::miss_rates_json(misses);
     staged.write(residuals, residual_table.dump(results::kJsonIndent) + "\n");
     staged.commit();
     std::cout << "wrote " << out << " and " << residuals << "\n";

@@ -1,0 +1,54 @@
+#pragma once
+// The rows a per-cycle rate compares, model against paper: each (workload, CPU) both sides hold,
+// each bin of it, then its non-idle bins together. A rate over a row is a sum over its cells
+// divided by their cycles, so the non-idle row weighs each bin by its cycles.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/calibration/Calibration.hpp"
+
+namespace iscsim::calibration {
+
+inline constexpr const char* kNonIdle = "non-idle";
+
+struct RateRow {
+  std::string workload;
+  int cpu = 0;
+  std::string rows;  // a bin, or kNonIdle
+  std::vector<const nlohmann::json*> paper;  // the paper's cells of the row (counters by name)
+  std::vector<const nlohmann::json*> sim;    // the model's
+};
+
+// Pointers into `reference` and `runs`, which must outlive the result.
+std::vector<RateRow> rate_rows(const nlohmann::json& reference, const Runs& runs);
+
+// Per 1,000 cycles: `scale` x the sum of counter `key` over the cells, over their cycles (0 when
+// they have none).
+double per_thousand_cycles(const std::vector<const nlohmann::json*>& cells, const char* key, double scale = 1);
+
+// One line per (workload, CPU) of `rates` (each with workload, cpu, rows, sim and paper), in
+// their order: each row's name and its sim/paper pair printed with `pair_format` ("%.1f/%.1f").
+template <class Rate>
+std::string rate_table(const std::vector<Rate>& rates, const char* pair_format) {
+  std::string out;
+  std::string line;
+  std::string at;
+  for (const Rate& r : rates) {
+    const std::string here = r.workload + " " + std::to_string(r.cpu);
+    if (here != at) {
+      if (!line.empty()) out += line + "\n";
+      line = here;
+      at = here;
+    }
+    char pair[64];
+    std::snprintf(pair, sizeof pair, pair_format, r.sim, r.paper);
+    line += "  " + r.rows + " " + pair;
+  }
+  if (!line.empty()) out += line + "\n";
+  return out;
+}
+
+}  // namespace iscsim::calibration

@@ -28,12 +28,13 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.idle_instr_per_cycle = p.number("idle_instr_per_cycle");
   c.prefetch_after_misses = p.number("prefetch_after_misses");
   c.prefetch_page_bytes = p.number("prefetch_page_bytes");
+  c.prefetch_ahead_bytes = p.number("prefetch_ahead_bytes");
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
   const double locked_at_retirement = p.number("locked_loads_at_retirement");
   c.locked_loads_at_retirement = locked_at_retirement != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
-      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 ||
+      c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
       c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
@@ -52,6 +53,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       page_bytes_(static_cast<std::uint64_t>(params.prefetch_page_bytes)),
       page_shift_((page_bytes_ & (page_bytes_ - 1)) == 0 ? static_cast<int>(std::log2(static_cast<double>(page_bytes_))) : -1),
       line_ns_(fsb.params().line_bytes / fsb.params().bytes_per_second * kNanosPerSecond),
+      latency_cycles_(params.memory_latency_ns * hz / kNanosPerSecond),
       running_(cpus, kNoPath),
       pending_cycles_(cpus, 0.0),
       pieces_(cpus),
@@ -85,6 +87,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
   const Picos start = !in_piece ? now : piece.cycles > 0 ? piece.start + picos_from_cycles(piece.cycles, hz_) : piece.start;
+  const double compute_cycles = c.instr * p.cpi.value;
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
@@ -92,10 +95,16 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const AccessCounts a = hints != nullptr ? caches_.read_hinted(cpu, addr, bytes, hints)
                            : write          ? caches_.write(cpu, addr, bytes)
                                             : caches_.read(cpu, addr, bytes);
-    // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it:
-    // the rest of that page's misses cost bus time, not latency.
+    // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it.
     const std::uint64_t pages = page_shift_ >= 0 ? (bytes + page_bytes_ - 1) >> page_shift_ : (bytes + page_bytes_ - 1) / page_bytes_;
-    exposed += std::min(static_cast<double>(a.from_memory), static_cast<double>(pages) * params_.prefetch_after_misses);
+    const double from_memory = static_cast<double>(a.from_memory);
+    const double demand = std::min(from_memory, static_cast<double>(pages) * params_.prefetch_after_misses);
+    // Its lines arrive in time, costing bus time alone, when the path's work over the bytes the
+    // prefetcher runs ahead takes longer than a line's latency; a faster stream reaches them on
+    // their way, and each is then a demand miss to the counter (IA-32 Optimization Manual B-14)
+    // and to the core.
+    const bool in_time = compute_cycles * params_.prefetch_ahead_bytes >= latency_cycles_ * static_cast<double>(bytes);
+    exposed += in_time ? demand : from_memory;
     acc += a;
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);

@@ -29,6 +29,7 @@ struct CpuParams {
   double idle_instr_per_cycle = 0;    // the idle loop's retired instructions per cycle
   double prefetch_after_misses = 0;   // hardware prefetcher: misses per page before it streams
   double prefetch_page_bytes = 0;     // it never crosses a page
+  double prefetch_ahead_bytes = 0;    // how far ahead of a stream's demand it fetches
   double mmio_read_ns = 0;            // an uncached device-register read: a PCI round trip
   double mmio_write_ns = 0;           // an uncached (posted) device-register write, CPU side
   bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
@@ -202,6 +203,7 @@ class CpuCostModel {
   std::uint64_t page_bytes_;  // the prefetcher's page, in whole bytes
   int page_shift_;            // log2 of it when a power of two (a shift, not a division), else -1
   double line_ns_;            // one line's transfer on the idle FSB
+  double latency_cycles_;     // a miss's unloaded latency from memory, in cycles
   std::vector<Addr> code_;  // per path, its code region
   // Per CPU and path (cpu * paths + path), the way each line of the path's code was in last time:
   // a code region is read again on every call, nearly always hitting where it hit before.

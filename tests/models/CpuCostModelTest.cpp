@@ -25,20 +25,22 @@ CodePathCatalog catalog() {
 
 struct Rig {
   explicit Rig(double hz, double prefetch_after = kNoPrefetch, double window_uops = kWholePath,
-               bool locked_at_retirement = true)
+               bool locked_at_retirement = true, double prefetch_ahead = kAlwaysInTime)
       : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
         fsb(MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cpu(params(prefetch_after, window_uops, locked_at_retirement), paths, caches, fsb, memory, 2, hz) {
+        cpu(params(prefetch_after, window_uops, locked_at_retirement, prefetch_ahead), paths, caches, fsb, memory, 2, hz) {
     cpu.set_counting(true);
   }
   static constexpr double kNoPrefetch = 1e9;  // more misses per page than a page has lines
   static constexpr double kWholePath = 1e9;   // a window longer than any path: loads in flight throughout
-  static CpuParams params(double prefetch_after, double window_uops, bool locked_at_retirement) {
+  static constexpr double kAlwaysInTime = 1e9;  // a prefetcher so far ahead that no demand reaches it
+  static CpuParams params(double prefetch_after, double window_uops, bool locked_at_retirement, double prefetch_ahead) {
     CpuParams p;
     p.prefetch_after_misses = prefetch_after;
     p.prefetch_page_bytes = 4096;
+    p.prefetch_ahead_bytes = prefetch_ahead;
     p.memory_latency_ns = 100;
     p.peer_latency_ns = 150;
     p.misses_in_flight = 1;
@@ -91,6 +93,30 @@ TEST(CpuCostModel, PrefetcherHidesAStreamsMissesAfterTheFirstFewPerPage) {
   const double latency_ns = 16 * 2 * 100.0;
   const double bus_ns = bytes / 3.2e9 * 1e9;
   EXPECT_NEAR(c.stall_cycles, std::max(latency_ns, bus_ns) * 2.0, 1e-6);
+}
+
+// The prefetcher fetches 256 B ahead of the demand: 4 lines. A stream whose path works 16 cycles
+// per line reaches each line 64 cycles after its fetch began, before the 200-cycle latency is
+// over: every line is a demand miss, counted and waited for.
+TEST(CpuCostModel, AStreamFasterThanItsPrefetcherReachesEachLineOnItsWay) {
+  Rig r(2e9, 2, Rig::kWholePath, true, 256);
+  const std::uint64_t bytes = 16 * 4096;  // 16 pages, 1024 cold lines
+  const Addr buf = r.memory.region(bytes);
+  const Cost c = r.cpu.run(0, r.paths.id("copy"), 1, bytes, {{buf, bytes, false}}, 0);
+  EXPECT_EQ(c.l2_misses, 1024);
+  EXPECT_NEAR(c.stall_cycles, 1024 * 100e-9 * 2e9, 1e-6);  // one miss in flight at a time
+}
+
+// The same stream under a path that works 50 cycles or more per line: the 4 lines ahead take 200
+// cycles or more, the latency, so the lines are there when the demand comes and only the first
+// two misses of each page are the demand's.
+TEST(CpuCostModel, AStreamSlowerThanItsPrefetcherFindsItsLinesThere) {
+  Rig r(2e9, 2, Rig::kWholePath, true, 256);
+  const std::uint64_t bytes = 16 * 4096;
+  const Addr buf = r.memory.region(bytes);
+  const double calls = 26;  // 26 x 2,000 cycles over 1,024 lines: 50.8 per line
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), calls, 0, {{buf, bytes, false}}, 0);
+  EXPECT_EQ(c.l2_misses, 16 * 2);
 }
 
 TEST(CpuCostModel, WarmDataCostsNoStall) {

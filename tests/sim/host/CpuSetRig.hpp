@@ -66,7 +66,8 @@ struct Rig {
     p.memory_latency_ns = 100;
     p.peer_latency_ns = 100;
     p.clear_penalty_cycles = 0;  // keeps the arithmetic exact
-    p.prefetch_page_bytes = 4096;  // and it streams from the first miss of a page on
+    p.prefetch_page_bytes = 4096;  // and it streams from the first miss of a page on,
+    p.prefetch_ahead_bytes = 1e9;  // always ahead of the demand
     return p;
   }
   void run_all() {

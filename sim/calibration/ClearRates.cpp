@@ -11,18 +11,15 @@ std::vector<ClearRate> clear_rates(const nlohmann::json& reference, const Runs& 
     ClearRate r{row.workload, row.cpu, row.rows, per_thousand_cycles(row.paper, "clears"),
                 per_thousand_cycles(row.sim, "clears", clear_penalty_cycles), {}};
     // The model's cells say what cleared them; their rates by cause add up to `sim`.
-    double cycles = 0;
     std::array<double, models::kClearCauseCount> by_cause{};
     for (const nlohmann::json* cell : row.sim) {
-      cycles += cell->at("cycles").get<double>();
       if (!cell->contains("clears_by_cause")) continue;
       const nlohmann::json& causes = cell->at("clears_by_cause");
       for (std::size_t i = 0; i < models::kClearCauseCount; ++i)
         if (causes.contains(models::kClearCauseNames[i])) by_cause[i] += causes.at(models::kClearCauseNames[i]).get<double>();
     }
-    constexpr double kPerThousand = 1000;
     for (std::size_t i = 0; i < by_cause.size(); ++i)
-      r.sim_by_cause[i] = cycles > 0 ? kPerThousand * clear_penalty_cycles * by_cause[i] / cycles : 0;
+      r.sim_by_cause[i] = per_thousand_cycles_of(row.sim, by_cause[i], clear_penalty_cycles);
     out.push_back(std::move(r));
   }
   return out;

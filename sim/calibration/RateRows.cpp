@@ -41,9 +41,13 @@ std::vector<RateRow> rate_rows(const nlohmann::json& reference, const Runs& runs
 }
 
 double per_thousand_cycles(const std::vector<const nlohmann::json*>& cells, const char* key, double scale) {
-  const double cycles = cycles_of(cells);
   double n = 0;
   for (const nlohmann::json* c : cells) n += c->at(key).get<double>();
+  return per_thousand_cycles_of(cells, n, scale);
+}
+
+double per_thousand_cycles_of(const std::vector<const nlohmann::json*>& cells, double n, double scale) {
+  const double cycles = cycles_of(cells);
   return cycles > 0 ? kPerThousand * scale * n / cycles : 0;
 }
 

@@ -28,6 +28,8 @@ std::vector<RateRow> rate_rows(const nlohmann::json& reference, const Runs& runs
 // Per 1,000 cycles: `scale` x the sum of counter `key` over the cells, over their cycles (0 when
 // they have none).
 double per_thousand_cycles(const std::vector<const nlohmann::json*>& cells, const char* key, double scale = 1);
+// Per 1,000 of the cells' cycles: `scale` x `n` (0 when they have none).
+double per_thousand_cycles_of(const std::vector<const nlohmann::json*>& cells, double n, double scale = 1);
 
 // One line per (workload, CPU) of `rates` (each with workload, cpu, rows, sim and paper), in
 // their order: each row's name and its sim/paper pair printed with `pair_format` ("%.1f/%.1f").

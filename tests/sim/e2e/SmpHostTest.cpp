@@ -213,18 +213,21 @@ TEST(SmpHost, FreeingASentCloneWritesItsSocketOnTheCpuThatCleansTheTxRing) {
 TEST(SmpHost, TheReadersUnlinksClearCpu0sWorkOnTheSegmentsItQueues) {
   // __skb_queue_tail and __skb_unlink store into the neighbouring sk_buff's head. In the reads
   // CPU1's receive thread unlinks what it has copied from the receive queue and the prequeue while
-  // CPU0's bottom half queues the next segments after them, still loading their heads: the
-  // reader's stores into its follower's prev snoop those lines. (In the writes CPU1's appends and
-  // CPU0's ACK work meet less often, and the count moves with the seed: not a property.) CPU0's
-  // TCP takes other clears there too (tcp_v4_rcv on the socket's first line), so the links add a
-  // third or so: 1.38 times as many over seeds 1-3 when this was written.
+  // CPU0's bottom half queues the next segments after them, their heads' loads still in flight:
+  // the reader's stores into its follower's prev snoop those lines, and the clear goes to what
+  // CPU0 runs then, mostly `ip_rcv` on the next frame. (In the writes CPU1's appends and CPU0's ACK
+  // work meet less often, and the count moves with the seed: not a property.) `ip_rcv` touches no
+  // socket line, so its clears without the links are the profiler's NMIs alone: over seeds 1-3 it
+  // took 1.9 times as many with the links in the Release build and 2.4 times in the sanitized one
+  // when this was written, where CPU0's TCP bin as a whole, whose `tcp_v4_rcv` loses about as
+  // many clears on the socket's first line as the links add, took 1.18 and 1.01 times.
   const std::string objects = patched_params("links-objects", "kernel", "linux-2.4-objects", {{"skb_link_bytes", 0}});
-  const auto cpu0_tcp_clears = [](const nlohmann::json& r) {
-    return r["cpus"][0]["bins"]["TCP"]["clears_by_cause"]["memory_order_cpu"].get<double>();
+  const auto cpu0_ip_rcv_clears = [](const nlohmann::json& r) {
+    return r["cpus"][0]["paths_in_window"]["ip_rcv"]["clears"].get<double>();
   };
-  EXPECT_GT(over_three_seeds("paper/smp-read-64k.json", "", "links", cpu0_tcp_clears),
-            1.15 * over_three_seeds("paper/smp-read-64k.json", " --set host.kernel_objects=" + objects, "no-links",
-                                    cpu0_tcp_clears));
+  EXPECT_GT(over_three_seeds("paper/smp-read-64k.json", "", "links", cpu0_ip_rcv_clears),
+            1.5 * over_three_seeds("paper/smp-read-64k.json", " --set host.kernel_objects=" + objects, "no-links",
+                                   cpu0_ip_rcv_clears));
 }
 
 TEST(SmpHost, TheSendersTcpPathsReadTheirSocketAllAlongAndCpu0sAckWorkClearsThem) {

@@ -8,8 +8,9 @@ namespace iscsim::calibration {
 std::vector<ClearRate> clear_rates(const nlohmann::json& reference, const Runs& runs, double clear_penalty_cycles) {
   std::vector<ClearRate> out;
   for (const RateRow& row : rate_rows(reference, runs)) {
-    ClearRate r{row.workload, row.cpu, row.rows, per_thousand_cycles(row.paper, "clears"),
-                per_thousand_cycles(row.sim, "clears", clear_penalty_cycles), {}};
+    ClearRate r{{row.workload, row.cpu, row.rows, per_thousand_cycles(row.paper, "clears"),
+                 per_thousand_cycles(row.sim, "clears", clear_penalty_cycles)},
+                {}};
     // The model's cells say what cleared them; their rates by cause add up to `sim`.
     std::array<double, models::kClearCauseCount> by_cause{};
     for (const nlohmann::json* cell : row.sim) {

@@ -16,12 +16,8 @@
 
 namespace iscsim::calibration {
 
-struct ClearRate {
-  std::string workload;
-  int cpu = 0;
-  std::string rows;   // a bin, or kNonIdle: every bin but idle together
-  double paper = 0;   // cleared cycles per 1,000 cycles
-  double sim = 0;
+// Cleared cycles per 1,000 cycles.
+struct ClearRate : Rate {
   std::array<double, models::kClearCauseCount> sim_by_cause{};  // `sim` split by what cleared
 };
 

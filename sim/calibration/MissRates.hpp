@@ -14,13 +14,7 @@
 
 namespace iscsim::calibration {
 
-struct MissRate {
-  std::string workload;
-  int cpu = 0;
-  std::string rows;  // a bin, or kNonIdle: every bin but idle together
-  double paper = 0;  // L2 misses per 1,000 cycles
-  double sim = 0;
-};
+using MissRate = Rate;  // L2 misses per 1,000 cycles
 
 // Every workload and CPU that both `reference` and `runs` hold: each bin, then the non-idle rows.
 std::vector<MissRate> miss_rates(const nlohmann::json& reference, const Runs& runs);

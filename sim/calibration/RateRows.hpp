@@ -14,6 +14,15 @@ namespace iscsim::calibration {
 
 inline constexpr const char* kNonIdle = "non-idle";
 
+// One row's rate, model against paper, in the unit of the comparison that made it.
+struct Rate {
+  std::string workload;
+  int cpu = 0;
+  std::string rows;  // a bin, or kNonIdle: every bin but idle together
+  double paper = 0;
+  double sim = 0;
+};
+
 struct RateRow {
   std::string workload;
   int cpu = 0;

@@ -40,14 +40,14 @@ double per_thousand_cycles(const std::vector<const nlohmann::json*>& cells, cons
 // Per 1,000 of the cells' cycles: `scale` x `n` (0 when they have none).
 double per_thousand_cycles_of(const std::vector<const nlohmann::json*>& cells, double n, double scale = 1);
 
-// One line per (workload, CPU) of `rates` (each with workload, cpu, rows, sim and paper), in
-// their order: each row's name and its sim/paper pair printed with `pair_format` ("%.1f/%.1f").
-template <class Rate>
-std::string rate_table(const std::vector<Rate>& rates, const char* pair_format) {
+// One line per (workload, CPU) of `rates` (a `Rate` or what extends one), in their order: each
+// row's name and its sim/paper pair printed with `pair_format` ("%.1f/%.1f").
+template <class R>
+std::string rate_table(const std::vector<R>& rates, const char* pair_format) {
   std::string out;
   std::string line;
   std::string at;
-  for (const Rate& r : rates) {
+  for (const R& r : rates) {
     const std::string here = r.workload + " " + std::to_string(r.cpu);
     if (here != at) {
       if (!line.empty()) out += line + "\n";

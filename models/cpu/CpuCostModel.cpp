@@ -82,7 +82,8 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   Cost c;
   c.instr = p.instructions(calls, static_cast<double>(bytes));
   AccessCounts acc;
-  double exposed = 0;  // misses from memory whose latency the core waits for
+  // Demand misses the core waits for, by where their lines come from.
+  double exposed_memory = 0, exposed_peer = 0;
   Piece& piece = pieces_[cpu];
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
@@ -95,17 +96,23 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const AccessCounts a = hints != nullptr ? caches_.read_hinted(cpu, addr, bytes, hints)
                            : write          ? caches_.write(cpu, addr, bytes)
                                             : caches_.read(cpu, addr, bytes);
+    acc += a;
+    if (a.misses == 0) return;
     // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it.
+    // A line Modified in the other cache comes by the same bus read (HITM: the owner supplies
+    // it in that read's data phase), so the prefetcher fetches it as it fetches one from memory.
     const std::uint64_t pages = page_shift_ >= 0 ? (bytes + page_bytes_ - 1) >> page_shift_ : (bytes + page_bytes_ - 1) / page_bytes_;
-    const double from_memory = static_cast<double>(a.from_memory);
-    const double demand = std::min(from_memory, static_cast<double>(pages) * params_.prefetch_after_misses);
+    const double fetched = static_cast<double>(a.misses);
+    const double demand = std::min(fetched, static_cast<double>(pages) * params_.prefetch_after_misses);
     // Its lines arrive in time, costing bus time alone, when the path's work over the bytes the
     // prefetcher runs ahead takes longer than a line's latency; a faster stream reaches them on
     // their way, and each is then a demand miss to the counter (IA-32 Optimization Manual B-14)
     // and to the core.
     const bool in_time = compute_cycles * params_.prefetch_ahead_bytes >= latency_cycles_ * static_cast<double>(bytes);
-    exposed += in_time ? demand : from_memory;
-    acc += a;
+    const double exposed = in_time ? demand : fetched;
+    const double peer = exposed * static_cast<double>(a.from_peer) / fetched;
+    exposed_peer += peer;
+    exposed_memory += exposed - peer;
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
   if (footprint > 0)
@@ -116,10 +123,10 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
   // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses only: lines the
   // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual
   // B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21 and later).
-  c.l2_misses = static_cast<double>(acc.misses - acc.from_memory) + exposed;
+  c.l2_misses = exposed_memory + exposed_peer;
   // Terms that are zero (most paths: code and data resident) skip their divisions: 0 * x / y
   // is exactly 0, so the result is the same.
-  double stall_ns = miss_stall_ns(exposed, static_cast<double>(acc.from_peer)) +
+  double stall_ns = miss_stall_ns(exposed_memory, exposed_peer) +
                     calls * (p.mmio_reads * params_.mmio_read_ns + p.mmio_writes * params_.mmio_write_ns);
   if (acc.bus_bytes > 0) {
     // Every fill queues behind the bus's other traffic; and a path never moves its lines faster
@@ -128,7 +135,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     const double wait_ns = bus_wait_ns(now);
     cpu_bytes_in_sample_ += bytes;
     const double bus_ns = bytes / fsb_.params().bytes_per_second * kNanosPerSecond;
-    stall_ns = std::max(stall_ns + (exposed + static_cast<double>(acc.from_peer)) * wait_ns, bus_ns);
+    stall_ns = std::max(stall_ns + c.l2_misses * wait_ns, bus_ns);
   }
   c.stall_cycles = stall_ns > 0 ? stall_ns * hz_ / kNanosPerSecond : 0.0;
   const double own = c.instr * p.cpi.value + c.stall_cycles;
@@ -161,6 +168,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     b.cycles += own;
     b.instr += c.instr;
     b.l2_misses += c.l2_misses;
+    b.cache_to_cache_lines += static_cast<double>(acc.from_peer);
     PathTally& t = tallies_[cpu][id];
     t.calls += calls;
     t.bytes += static_cast<double>(bytes);
@@ -168,13 +176,14 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, st
     t.cycles += own;
     t.stall_cycles += c.stall_cycles;
     t.l2_misses += c.l2_misses;
+    t.cache_to_cache_lines += static_cast<double>(acc.from_peer);
   }
   return c;
 }
 
 double CpuCostModel::miss_stall_ns(double from_memory, double from_peer) const {
-  return (from_memory > 0 ? from_memory * params_.memory_latency_ns / params_.misses_in_flight : 0.0) +
-         from_peer * params_.peer_latency_ns;
+  const double ns = from_memory * params_.memory_latency_ns + from_peer * params_.peer_latency_ns;
+  return ns > 0 ? ns / params_.misses_in_flight : 0.0;
 }
 
 void CpuCostModel::take_refetches(Picos now) {
@@ -198,10 +207,12 @@ void CpuCostModel::take_refetches(Picos now) {
     BinCounters& b = at(counters_[r.cpu], catalog_[r.path].bin);
     b.cycles += stall;
     b.l2_misses += static_cast<double>(a.misses);
+    b.cache_to_cache_lines += static_cast<double>(a.from_peer);
     PathTally& t = tallies_[r.cpu][r.path];
     t.cycles += stall;
     t.stall_cycles += stall;
     t.l2_misses += static_cast<double>(a.misses);
+    t.cache_to_cache_lines += static_cast<double>(a.from_peer);
   }
 }
 

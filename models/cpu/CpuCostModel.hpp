@@ -132,6 +132,7 @@ struct PathTally {
   double cycles = 0;
   double stall_cycles = 0;
   double l2_misses = 0;
+  double cache_to_cache_lines = 0;
   double clears = 0;
 };
 
@@ -189,8 +190,8 @@ class CpuCostModel {
   static bool later(const Refetch& a, const Refetch& b) { return a.at > b.at; }
   // The refetches due by `now`, in time order.
   void take_refetches(Picos now);
-  // Nanoseconds the core waits for misses from memory (over the misses in flight) and from the
-  // other CPU's cache.
+  // Nanoseconds the core waits for misses from memory and from the other CPU's cache, over the
+  // misses in flight: a HITM read is one more pipelined bus read, whoever supplies its data.
   double miss_stall_ns(double from_memory, double from_peer) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);

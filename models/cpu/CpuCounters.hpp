@@ -22,12 +22,16 @@ struct BinCounters {
   double instr = 0;
   double clears = 0;
   double l2_misses = 0;
+  // Lines taken from another CPU's cache, where they were Modified (HITM), demanded or
+  // prefetched: the lines that move between CPUs. Not a Table 1 counter.
+  double cache_to_cache_lines = 0;
   std::array<double, kClearCauseCount> clears_by_cause{};  // sums to `clears`
   BinCounters& operator+=(const BinCounters& o) {
     cycles += o.cycles;
     instr += o.instr;
     clears += o.clears;
     l2_misses += o.l2_misses;
+    cache_to_cache_lines += o.cache_to_cache_lines;
     for (std::size_t i = 0; i < kClearCauseCount; ++i) clears_by_cause[i] += o.clears_by_cause[i];
     return *this;
   }

@@ -19,7 +19,7 @@ json bin_json(const models::BinCounters& b, double window_cycles, double payload
   for (std::size_t i = 0; i < models::kClearCauseCount; ++i) causes[models::kClearCauseNames[i]] = b.clears_by_cause[i] * per;
   return json{{"cycles", b.cycles * per},       {"instr", b.instr * per},
               {"clears", b.clears * per},       {"clears_by_cause", causes},
-              {"l2_misses", b.l2_misses * per},
+              {"l2_misses", b.l2_misses * per}, {"cache_to_cache_lines", b.cache_to_cache_lines * per},
               {"pct_cpu", window_cycles > 0 ? kPercent * b.cycles / window_cycles : 0.0},
               {"cpi", cpi}};
 }
@@ -57,6 +57,7 @@ json costed_cpus(const host::CostedHost& host, const scenario::Scenario& s, doub
       paths[catalog[p].name] = json{{"calls", t.calls},         {"bytes", t.bytes},
                                     {"instr", t.instr},         {"cycles", t.cycles},
                                     {"stall_cycles", t.stall_cycles}, {"l2_misses", t.l2_misses},
+                                    {"cache_to_cache_lines", t.cache_to_cache_lines},
                                     {"clears", t.clears}};
     }
     const host::CpuEvents e = host.events(id);

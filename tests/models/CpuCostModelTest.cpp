@@ -25,25 +25,27 @@ CodePathCatalog catalog() {
 
 struct Rig {
   explicit Rig(double hz, double prefetch_after = kNoPrefetch, double window_uops = kWholePath,
-               bool locked_at_retirement = true, double prefetch_ahead = kAlwaysInTime)
+               bool locked_at_retirement = true, double prefetch_ahead = kAlwaysInTime, double misses_in_flight = 1)
       : caches(CacheGeometry{1 << 19, 8, 64, 1}, 2),
         fsb(MemoryBusParams{3.2e9, 64}),
         memory(64, 4096),
         paths(catalog()),
-        cpu(params(prefetch_after, window_uops, locked_at_retirement, prefetch_ahead), paths, caches, fsb, memory, 2, hz) {
+        cpu(params(prefetch_after, window_uops, locked_at_retirement, prefetch_ahead, misses_in_flight), paths, caches, fsb,
+            memory, 2, hz) {
     cpu.set_counting(true);
   }
   static constexpr double kNoPrefetch = 1e9;  // more misses per page than a page has lines
   static constexpr double kWholePath = 1e9;   // a window longer than any path: loads in flight throughout
   static constexpr double kAlwaysInTime = 1e9;  // a prefetcher so far ahead that no demand reaches it
-  static CpuParams params(double prefetch_after, double window_uops, bool locked_at_retirement, double prefetch_ahead) {
+  static CpuParams params(double prefetch_after, double window_uops, bool locked_at_retirement, double prefetch_ahead,
+                          double misses_in_flight) {
     CpuParams p;
     p.prefetch_after_misses = prefetch_after;
     p.prefetch_page_bytes = 4096;
     p.prefetch_ahead_bytes = prefetch_ahead;
     p.memory_latency_ns = 100;
     p.peer_latency_ns = 150;
-    p.misses_in_flight = 1;
+    p.misses_in_flight = misses_in_flight;
     p.clear_penalty_cycles = 100;
     p.snoop_clear_per_line = 0.5;
     p.window_uops = window_uops;
@@ -117,6 +119,33 @@ TEST(CpuCostModel, AStreamSlowerThanItsPrefetcherFindsItsLinesThere) {
   const double calls = 26;  // 26 x 2,000 cycles over 1,024 lines: 50.8 per line
   const Cost c = r.cpu.run(0, r.paths.id("compute"), calls, 0, {{buf, bytes, false}}, 0);
   EXPECT_EQ(c.l2_misses, 16 * 2);
+}
+
+// A line Modified in the other cache comes by the same pipelined bus read as one from memory
+// (HITM), so its misses overlap as memory's do: 64 of them, two in flight, wait 32 latencies.
+TEST(CpuCostModel, LinesFromTheOtherCacheOverlapAsLinesFromMemoryDo) {
+  Rig r(2e9, Rig::kNoPrefetch, Rig::kWholePath, true, Rig::kAlwaysInTime, 2);
+  const std::uint64_t bytes = 64 * 64;
+  const Addr buf = r.memory.region(bytes);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{buf, bytes, true}}, 0);
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, bytes, false}}, 0);
+  EXPECT_EQ(c.l2_misses, 64);
+  EXPECT_NEAR(c.stall_cycles, 64 * 150e-9 / 2 * 2e9, 1e-6);
+}
+
+// The prefetcher's reads take the other cache's lines as they take memory's: a slow stream over
+// 16 pages another CPU wrote misses twice per page, as over cold ones; its time is then the bus's,
+// each line crossing it twice (to this CPU, and written back to memory on the way).
+TEST(CpuCostModel, AStreamSlowerThanItsPrefetcherFindsTheOtherCachesLinesThereToo) {
+  Rig r(2e9, 2, Rig::kWholePath, true, 256);
+  const std::uint64_t bytes = 16 * 4096;
+  const Addr buf = r.memory.region(bytes);
+  r.cpu.run(1, r.paths.id("copy"), 0, 0, {{buf, bytes, true}}, 0);
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), 26, 0, {{buf, bytes, false}}, 0);
+  EXPECT_EQ(c.l2_misses, 16 * 2);
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).cache_to_cache_lines, 1024);  // every line moved
+  EXPECT_GT(2.0 * bytes / 3.2e9, 16 * 2 * 150e-9);
+  EXPECT_NEAR(c.stall_cycles, 2.0 * bytes / 3.2e9 * 2e9, 1e-6);
 }
 
 TEST(CpuCostModel, WarmDataCostsNoStall) {

@@ -89,7 +89,7 @@ TEST_P(SmpWorkloads, EachBinIsTheSumOfItsPaths) {
   ASSERT_GT(mb, 0);
   const nlohmann::json catalog =
       read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/linux-2.4-calibrated.json")["paths"];
-  const auto counters = {"cycles", "instr", "l2_misses", "clears"};
+  const auto counters = {"cycles", "instr", "l2_misses", "cache_to_cache_lines", "clears"};
   for (const auto& cpu : r["cpus"]) {
     std::map<std::string, std::map<std::string, double>> sums;  // bin -> counter -> over its paths
     for (const auto& [path, t] : cpu["paths_in_window"].items())

@@ -291,12 +291,11 @@ TEST(CpuSet, AThreadThatMovesFetchesItsKernelStackFromTheCpuItLeft) {
                                  {}});
     });
   };
-  const auto peer_misses = [&r](int cpu) { return at(r.cost.counters(cpu), models::Bin::Interface).l2_misses; };
+  const auto peer_misses = [&r](int cpu) { return at(r.cost.counters(cpu), models::Bin::Interface).cache_to_cache_lines; };
   Thread* t = r.cpus.create_thread("t", body(10), 1);
   r.cpus.wake(t, -1);  // on CPU1, its last; an interrupt 5 us in writes its frames there
   interrupt_at(1, 5 * models::kPicosPerMicro);
   r.run_all();
-  // The rig's prefetcher hides misses from memory: only lines another CPU holds are counted.
   EXPECT_EQ(peer_misses(1), 0);
   // With CPU1 busy, t wakes on CPU0: switch_to resumes it through its 8 lines of frames, and an
   // interrupt writes its 4 lines of frames, all Modified in CPU1's cache.
@@ -321,10 +320,10 @@ TEST(CpuSet, AWakerOnAnotherCpuFetchesTheSleepersWaitQueueAndItsEntry) {
   r.cpus.wake(sleeper.thread, -1);  // runs on CPU1, its last: resumes through its frames there
   r.run_all();
   ASSERT_EQ(sleeper.ran_on, 1);
-  const double before = at(r.cost.counters(0), models::Bin::Interface).l2_misses;
+  const double before = at(r.cost.counters(0), models::Bin::Interface).cache_to_cache_lines;
   r.cpus.raise_softirq(0, sleeper.waking);
   r.run_all();
-  EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).l2_misses - before, 2);
+  EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).cache_to_cache_lines - before, 2);
 }
 
 TEST(CpuSet, DeferredEffectsRunOnceInOrderWhenTheirOwnWorkFinishes) {

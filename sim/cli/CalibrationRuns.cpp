@@ -190,7 +190,8 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
   const std::map<std::string, std::pair<std::string, std::string>> files{
       {"cpu", {"netburst-xeon", "host.cpu.model="}},
       {"kernel", {"linux-2.4-objects", "host.kernel_objects="}},
-      {"nic", {"pro1000", "nics.model="}}};
+      {"nic", {"pro1000", "nics.model="}},
+      {"profiler", {"oprofile-0.7-p4", "host.profiler="}}};
   // Each switches one mechanism off; the catalog stays the fitted one.
   const std::vector<Ablation> ablations{
       {"memory-ordering clears from snoops", "cpu", {{"snoop_clear_per_line", 0}}},
@@ -216,6 +217,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"transmit queue's shared state", "kernel", {{"tx_ring_indices_bytes", 0}, {"netdev_queue_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
+      {"OProfile's daemon", "profiler", {{"sample_bytes", 0}}},
       {"OProfile's sampling NMIs", "", {}, "host.profiler=none"},
   };
   const std::vector<std::string> workloads = every_workload(setup);

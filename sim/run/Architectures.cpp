@@ -21,19 +21,36 @@ constexpr long long kMaxSlots = 1 << 20;
 constexpr double kHzPerMhz = 1e6;
 constexpr long long kMaxSampleIntervalPerMhz = 1'000'000;  // a sample a second at most
 constexpr long long kMaxSampleIntervalCycles = 1'000'000'000'000;
+constexpr long long kMaxDaemonCount = 1 << 24;  // samples, nodes or bytes of the profiler's daemon
 
-// The time between a sampling profiler's NMIs on a busy CPU (0: no profiler): its count, a fixed
-// number of cycles plus a number per MHz of the clock (OProfile's default changed from one to
-// the other in 2003).
-models::Picos profiler_period(const Scenario& s, const RunOptions& opt, double hz) {
-  if (s.host.profiler == scenario::kNoProfiler) return 0;
+// A sampling profiler as the scenario names it: the time between its NMIs on a busy CPU (0: no
+// profiler), a fixed number of cycles plus a number per MHz of the clock (OProfile's default
+// changed from one to the other in 2003), and what its daemon moves and touches.
+struct Profiler {
+  models::Picos period = 0;
+  host::kernel::OprofileDaemonParams daemon;
+};
+
+Profiler profiler(const Scenario& s, const RunOptions& opt, double hz) {
+  if (s.host.profiler == scenario::kNoProfiler) return {};
   const models::ParamSet p = models::ParamSet::load(opt.params_dir, "profiler", s.host.profiler);
   const auto fixed = static_cast<double>(p.integer("sample_interval_cycles", 0, kMaxSampleIntervalCycles));
   const auto per_mhz = static_cast<double>(p.integer("sample_interval_cycles_per_mhz", 0, kMaxSampleIntervalPerMhz));
+  const auto bytes = [&p](const char* name, long long min) {
+    return static_cast<std::uint32_t>(p.integer(name, min, kMaxDaemonCount));
+  };
+  Profiler out;
+  out.daemon.sample_bytes = bytes("sample_bytes", 0);
+  out.daemon.wake_samples = bytes("buffer_wake_samples", 1);
+  out.daemon.drain_samples = bytes("daemon_drain_samples", 1);
+  out.daemon.sample_file_nodes = bytes("sample_file_nodes", 1);
+  out.daemon.node_bytes = bytes("sample_file_node_bytes", 1);
+  out.daemon.bucket_bytes = bytes("sample_file_bucket_bytes", 1);
   p.require_all_read();
   const double cycles = fixed + per_mhz * hz / kHzPerMhz;
   if (cycles < 1) throw models::ParamError(p.origin() + ": the sample interval is empty (both of its parts are 0)");
-  return models::picos_from_cycles(cycles, hz);
+  out.period = models::picos_from_cycles(cycles, hz);
+  return out;
 }
 
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {
@@ -46,7 +63,9 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
   c.tcp_low_latency = s.tcp.low_latency;
   c.idle_poll = s.host.idle_poll;
-  c.profiler_period = profiler_period(s, opt, c.hz);
+  const Profiler prof = profiler(s, opt, c.hz);
+  c.profiler_period = prof.period;
+  c.profiler_daemon = prof.daemon;
   c.timeline = a.timeline.get();
   return std::make_unique<host::smp::SmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
@@ -77,7 +96,9 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   q.require_all_read();
   c.ppe_timer_tick = s.amp.ppe_timer_tick;
   c.idle_poll = s.host.idle_poll;
-  c.profiler_period = profiler_period(s, opt, c.hz);
+  const Profiler prof = profiler(s, opt, c.hz);
+  c.profiler_period = prof.period;
+  c.profiler_daemon = prof.daemon;
   c.window_start = a.window_start;
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;

@@ -32,6 +32,12 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->start_profiler(config.profiler_period);
+  if (config.profiler_period > 0 && config.profiler_daemon.sample_bytes > 0) {
+    profiler_daemon_ = std::make_unique<kernel::OprofileDaemon>(*cpus_, memory_, config.profiler_daemon, config.cores,
+                                                                paths_.oprofiled_sample, paths_.syscall,
+                                                                paths_.copy_to_user);
+    cpus_->on_profiler_sample([this](int cpu) { profiler_daemon_->sample(cpu); });
+  }
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
   if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
@@ -67,6 +73,10 @@ void AmpHost::ensure_engines() {
     pc.window_start = config_.window_start;
     pc.window_end = config_.window_end;
     ppes_[i]->engine = std::make_unique<Ppe>(pc, calendar_, *cost_, [this, i](Ppe&) { iteration(static_cast<int>(i)); });
+    if (profiler_daemon_) {
+      const int cpu = pc.cpu;
+      ppes_[i]->engine->on_sample([this, cpu] { profiler_daemon_->sample(cpu); });
+    }
     if (config_.timeline != nullptr) ppes_[i]->engine->trace_to(config_.timeline, tracks_[static_cast<std::size_t>(pc.cpu)]);
     if (config_.strategy.ppe_policy == scenario::PpePolicy::Other) {
       // Its SCHED_OTHER thread never calls schedule(), so 2.4's scheduler still weighs its CPU.

@@ -28,6 +28,7 @@
 #include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
+#include "sim/host/kernel/OprofileDaemon.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 #include "sim/world/Calendar.hpp"
@@ -47,6 +48,7 @@ struct AmpConfig {
   bool ppe_timer_tick = true;  // the PPEs take their local timer's tick too
   bool idle_poll = false;       // 2.4's idle=poll on the host CPUs: they spin on need_resched
   Picos profiler_period = 0;    // a sampling profiler's NMI on every core (host.profiler); 0: none
+  kernel::OprofileDaemonParams profiler_daemon;  // ... and its daemon (sample_bytes 0: none)
   Picos window_start = 0;
   Picos window_end = 0;
   bool status_in_data_in = true;  // targets end a read with its last Data-In: no separate response
@@ -162,6 +164,7 @@ class AmpHost : public Host, public CostedHost {
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<kernel::CpuSet> cpus_;
+  std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;
   std::vector<std::unique_ptr<PpeState>> ppes_;
   std::vector<std::unique_ptr<Port>> ports_;
   kernel::FlowTable flows_;

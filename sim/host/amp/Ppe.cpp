@@ -110,6 +110,7 @@ void Ppe::profiler_sample() {
   cost_.flush_running(config_.cpu, calendar_.now());
   if (cost_.counting()) ++events_.profiler_samples;
   if (timeline_) timeline_->instant(track_, calendar_.now(), "profiler NMI", "nmi");
+  if (on_sample_) on_sample_();
 }
 
 void Ppe::ipi() {

@@ -53,6 +53,8 @@ class Ppe {
   void ipi();
   // Called at each of its timer ticks (the scheduler takes one from its thread's time slice).
   void on_tick(std::function<void()> f) { on_tick_ = std::move(f); }
+  // Called at each sample the profiler takes on the engine (its daemon's buffer fills).
+  void on_sample(std::function<void()> f) { on_sample_ = std::move(f); }
   // Empty polls (and their instructions) in the measured window, up to `now` if idle.
   double idle_instructions(Picos now) const;
   const CpuEvents& events() const { return events_; }
@@ -83,6 +85,7 @@ class Ppe {
   models::CpuCostModel& cost_;
   std::function<void(Ppe&)> iteration_;
   std::function<void()> on_tick_;
+  std::function<void()> on_sample_;
   std::priority_queue<Picos, std::vector<Picos>, std::greater<>> visible_;
   std::vector<std::function<void()>> deferred_;
   bool busy_ = false;

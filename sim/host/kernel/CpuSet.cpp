@@ -92,6 +92,7 @@ void CpuSet::profiler_sample(int cpu, Picos period) {
   cost_.flush_running(cpu, calendar_.now());
   if (cost_.counting()) ++c.events.profiler_samples;
   if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "profiler NMI", "nmi");
+  if (on_sample_) on_sample_(cpu);
 }
 
 void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {

@@ -130,6 +130,8 @@ class CpuSet {
   // A sampling profiler's NMI on every CPU each `period` of its non-halted time (0: none). Its
   // samples also place interrupts' clears: in the handlers' entry (interrupt()).
   void start_profiler(Picos period);
+  // Called with the CPU of each sample the profiler takes (its daemon's buffers fill).
+  void on_profiler_sample(std::function<void(int cpu)> f) { on_sample_ = std::move(f); }
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
   Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm = kKernelThread);
@@ -312,6 +314,7 @@ class CpuSet {
   std::optional<models::PathId> idle_path_;
   bool idle_polls_ = false;
   bool nmi_sampling_ = false;  // a profiler samples by NMI (start_profiler)
+  std::function<void(int)> on_sample_;
   // An idle CPU that polls (an AMP host's event queue, or 2.4's idle=poll) rather than halts.
   bool spins_when_idle() const { return idle_path_.has_value() || idle_polls_; }
   models::AddressSpace* memory_ = nullptr;

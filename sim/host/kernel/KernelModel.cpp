@@ -48,6 +48,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.aio_notify = c.id("aio_notify");
   k.signal_send = c.id("signal_send");
   k.signal_deliver = c.id("signal_deliver");
+  k.oprofiled_sample = c.id("oprofiled_sample");
   k.local_timer = c.id("local_timer");
   return k;
 }

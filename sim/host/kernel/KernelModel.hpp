@@ -17,7 +17,7 @@ struct KernelPaths {
   models::PathId ip_rcv, tcp_v4_rcv, tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_prequeue, tcp_sendmsg, tcp_transmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
-  models::PathId aio_request, aio_notify, signal_send, signal_deliver;
+  models::PathId aio_request, aio_notify, signal_send, signal_deliver, oprofiled_sample;
   models::PathId local_timer;
   static KernelPaths resolve(const models::CodePathCatalog& catalog);
 };

@@ -26,6 +26,7 @@
 #include "sim/host/kernel/TxClone.hpp"
 #include "sim/host/kernel/TxQueue.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
+#include "sim/host/kernel/OprofileDaemon.hpp"
 #include "sim/host/kernel/SendSequence.hpp"
 #include "sim/scenario/Scenario.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
@@ -51,6 +52,7 @@ struct SmpConfig {
   bool tcp_low_latency = false;
   bool idle_poll = false;  // 2.4's idle=poll: idle CPUs spin on need_resched instead of halting
   models::Picos profiler_period = 0;  // a sampling profiler's NMI on each CPU (host.profiler); 0: none
+  kernel::OprofileDaemonParams profiler_daemon;  // ... and its daemon (sample_bytes 0: none)
   world::Timeline* timeline = nullptr;  // the timeline trace; null when off
 };
 
@@ -198,6 +200,7 @@ class SmpHost : public Host, public CostedHost {
   models::CoherentCaches caches_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;
+  std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;
   Skb alloc_skb(int cpu);
   // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
   void free_skb(int cpu, const Skb& skb);

@@ -389,6 +389,29 @@ TEST(SmpHost, EveryWorkerRunsADynamoThreadAndAnAioHelperAndThreadsFitInTheirCpus
     EXPECT_LE(threads_pct[cpu], 100.0 - r["cpus"][cpu]["bins"]["idle"]["pct_cpu"].get<double>() + 1e-6) << cpu;
 }
 
+TEST(SmpHost, TheProfilersDaemonFilesTheSamplesTheCpusTakeAndRunsOnlyUnderAProfiler) {
+  // Each CPU's buffer is read when it holds a drain's samples: what the window files differs from
+  // what it samples by at most a drain per CPU, those in the buffers at either end.
+  const nlohmann::json r = run_smp("paper/smp-write-64k.json", "", "daemon");
+  const double drain = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/profiler/oprofile-0.7-p4.json")
+                           ["params"]["daemon_drain_samples"]["value"].get<double>();
+  double sampled = 0;
+  double filed = 0;
+  for (const auto& cpu : r["cpus"]) {
+    sampled += cpu["events"]["profiler_samples"].get<double>();
+    if (cpu["paths_in_window"].contains("oprofiled_sample"))  // a CPU the daemon never ran on has none
+      filed += cpu["paths_in_window"]["oprofiled_sample"]["calls"].get<double>();
+  }
+  ASSERT_GT(sampled, 0);
+  EXPECT_NEAR(filed, sampled, drain * static_cast<double>(r["cpus"].size()));
+  bool daemon = false;
+  for (const auto& t : r["threads"]) daemon = daemon || t["name"] == "oprofiled";
+  EXPECT_TRUE(daemon);
+  const nlohmann::json none = run_smp("paper/smp-write-64k.json", " --set host.profiler=none", "no-daemon");
+  for (const auto& t : none["threads"]) EXPECT_NE(t["name"], "oprofiled");
+  for (const auto& cpu : none["cpus"]) EXPECT_FALSE(cpu["paths_in_window"].contains("oprofiled_sample"));
+}
+
 TEST(SmpHost, CostPerBitRisesWithFrequencyBecauseMemoryLatencyIsFixedInNanoseconds) {
   for (const std::string op : {"write", "read"}) {
     const std::string scenario = "paper/smp-" + op + "-64k.json";

@@ -81,7 +81,8 @@ std::vector<KeySpec> build() {
              "smp and amp hosts: the sampling profiler running while they are measured, a parameter set under "
              "models/params/profiler/ (oprofile-0.6-p4 and oprofile-0.7-p4: OProfile's default time event before "
              "and after October 2003, whose overflow NMIs flush each CPU's pipeline wherever it runs and count an "
-             "interrupt's clear in the handler's entry), or none"),
+             "interrupt's clear in the handler's entry, and whose daemon, a process of the host's, files every "
+             "sample), or none"),
       integer("nics.count", 2, "initiator NICs, each with its own link and target", 1, kMaxNics),
       string("nics.model", "pro1000", "NIC parameter set under models/params/nic/"),
       number("nics.link_gbps", 1.0, "link speed, Gb/s", 0, kMaxLinkGbps, true),

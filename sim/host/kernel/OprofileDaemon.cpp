@@ -29,6 +29,17 @@ OprofileDaemon::OprofileDaemon(CpuSet& cpus, models::AddressSpace& memory, const
   thread_ = cpus_.create_thread("oprofiled", [this] { return run(); }, 0, kOprofiledProcess);
 }
 
+std::unique_ptr<OprofileDaemon> OprofileDaemon::attach(CpuSet& cpus, models::AddressSpace& memory,
+                                                       const OprofileDaemonParams& params, models::Picos period,
+                                                       int cpus_sampled, const KernelPaths& paths) {
+  if (period <= 0 || params.sample_bytes == 0) return nullptr;
+  auto daemon = std::make_unique<OprofileDaemon>(cpus, memory, params, cpus_sampled, paths.oprofiled_sample,
+                                                 paths.syscall, paths.copy_to_user);
+  OprofileDaemon* d = daemon.get();
+  cpus.on_profiler_sample([d](int cpu) { d->sample(cpu); });
+  return daemon;
+}
+
 void OprofileDaemon::sample(int cpu) {
   const auto c = static_cast<std::size_t>(cpu);
   ++waiting_[c];

@@ -4,10 +4,12 @@
 // it (read() copies it out) and files every sample: a bucket of the image's hash table and the
 // node it counts in, in the sample file it maps. The paper's "others" bin holds this work.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
 
 namespace iscsim::host::kernel {
 
@@ -30,6 +32,12 @@ class OprofileDaemon {
   // entry and `copy` the read's copy out of the kernel.
   OprofileDaemon(CpuSet& cpus, models::AddressSpace& memory, const OprofileDaemonParams& params, int cpus_sampled,
                  models::PathId filed, models::PathId read_path, models::PathId copy);
+
+  // The daemon of a profiler sampling every `period` (0: none), fed by `cpus`' samples and filing
+  // with `paths`' code; null when there is no profiler or it has no daemon (sample_bytes 0).
+  static std::unique_ptr<OprofileDaemon> attach(CpuSet& cpus, models::AddressSpace& memory,
+                                                const OprofileDaemonParams& params, models::Picos period,
+                                                int cpus_sampled, const KernelPaths& paths);
 
   // A sample taken on `cpu` (any CPU the profiler samples, packet engines included), from its NMI:
   // a full buffer wakes the daemon.

@@ -28,12 +28,8 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (config.idle_poll) cpus_->set_idle_polls();
   cpus_->start_local_timers(objects_.tick_period(), paths_.local_timer);
   cpus_->start_profiler(config.profiler_period);
-  if (config.profiler_period > 0 && config.profiler_daemon.sample_bytes > 0) {
-    profiler_daemon_ = std::make_unique<kernel::OprofileDaemon>(*cpus_, memory_, config.profiler_daemon, config.cpus,
-                                                                paths_.oprofiled_sample, paths_.syscall,
-                                                                paths_.copy_to_user);
-    cpus_->on_profiler_sample([this](int cpu) { profiler_daemon_->sample(cpu); });
-  }
+  profiler_daemon_ = kernel::OprofileDaemon::attach(*cpus_, memory_, config.profiler_daemon, config.profiler_period,
+                                                     config.cpus, paths_);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
   if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);

@@ -73,7 +73,7 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
   caches_.set_snoop_listener([this](int victim, std::uint64_t lines) { on_snoop(victim, lines); });
 }
 
-Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches,
+Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, Touches touches,
                        Picos now) {
   // What other CPUs load again before now does so first: this path's accesses find it there.
   if (!refetches_.empty()) take_refetches(now);

@@ -5,6 +5,7 @@
 // come from events and go where a sampling profiler sees them, to the code running when they
 // happen: an interrupt's to what it interrupts, a context switch's CR3 load to schedule(), a
 // memory-ordering clear to the code whose in-flight loads the snooped line was under.
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <vector>
@@ -51,6 +52,25 @@ struct Touch {
   bool locked = false;
   bool stores_only = false;
   bool throughout = false;
+};
+
+// The touches of one call: a braced list at the call site, or an array a model filled in (the
+// lines a mod_timer touches depend on the timer list's state). Valid for the call only.
+class Touches {
+ public:
+  Touches() = default;
+  // A braced list's array lives until the end of the call's full expression: as long as needed.
+  Touches(std::initializer_list<Touch> list) : list_(list) {}
+  Touches(const Touch* first, std::size_t count) : first_(first), count_(count), array_(true) {}
+  const Touch* begin() const { return array_ ? first_ : list_.begin(); }
+  const Touch* end() const { return array_ ? first_ + count_ : list_.end(); }
+  std::size_t size() const { return array_ ? count_ : list_.size(); }
+
+ private:
+  std::initializer_list<Touch> list_;
+  const Touch* first_ = nullptr;
+  std::size_t count_ = 0;
+  bool array_ = false;
 };
 
 // [addr, addr + bytes) written and never read by the path (a copy's destination).
@@ -143,7 +163,7 @@ class CpuCostModel {
 
   // Runs `calls` calls of `path` on `cpu` at `now` over `bytes` bytes of payload, touching
   // `touches` besides the path's code. Counts go to the path's bin when counting is on.
-  Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, std::initializer_list<Touch> touches, Picos now);
+  Cost run(int cpu, PathId path, double calls, std::uint64_t bytes, Touches touches, Picos now);
   // `n` machine clears on `cpu` from an event of `cause`: counted with their penalty against the
   // path running (an interrupt's: what it interrupts), or against `path` (kNoPath: the idle
   // loop); returns the penalty in cycles (0 when idle), which the caller adds to what runs next.

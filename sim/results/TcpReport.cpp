@@ -17,6 +17,8 @@ json tcp_stats(const stack::tcp::Stats& s) {
               {"dup_acks_received", s.dup_acks_received},
               {"acks_sent", s.acks_sent},
               {"delayed_acks_sent", s.delayed_acks_sent},
+              {"retransmit_timer_sets", s.retransmit_timer_sets},
+              {"delack_timer_sets", s.delack_timer_sets},
               {"window_updates_sent", s.window_updates_sent},
               {"out_of_order_segments", s.out_of_order_segments},
               {"duplicate_segments_received", s.duplicate_segments_received},

@@ -25,7 +25,8 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       paths_(kernel::KernelPaths::resolve(catalog_)),
       amp_(AmpPaths::resolve(catalog_, config.strategy.rx_copy_path)),
       memory_(cache.line_bytes, objects.page_bytes),
-      caches_(cache, config.cores) {
+      caches_(cache, config.cores),
+      timers_(memory_, objects.timers, objects.tick_period()) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cores, config.hz);
   cpus_ = std::make_unique<kernel::CpuSet>(calendar, *cost_, paths_.scheduler, hosts());
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
@@ -143,6 +144,11 @@ Ppe* AmpHost::executing_ppe() {
   return nullptr;
 }
 
+void AmpHost::charge_timers(Ppe& p, Conn& c) {
+  c.timer_calls.charge_new(c.ep->connection(), c.sock, objects_, timers_, calendar_.now(),
+                           [&](const kernel::TimerWheel::Call& call) { p.run(paths_.mod_timer, 1, 0, call.list()); });
+}
+
 void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame) {
   Port& port = *ports_[port_index];
   stack::net::FrameHeaders sent;
@@ -158,6 +164,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     const models::Addr skb = c->write_queue.transmit(payload, fresh);
     p.run(paths_.tcp_transmit, 1, 0,
           {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
+    charge_timers(p, *c);
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     while (fresh > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();

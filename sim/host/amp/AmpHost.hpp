@@ -144,6 +144,8 @@ class AmpHost : public Host, public CostedHost {
   void post_event(Ppe& p, Conn& c, EventEntry e);
   void wake_host(Conn& c);
   void charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame);
+  // The mod_timer calls `c`'s TCP has made since last charged, on the PPE `p`.
+  void charge_timers(Ppe& p, Conn& c);
   Skb alloc_skb();
   void free_skb(Ppe& p, const Skb& skb);
   void free_tx_clone(Ppe& p, const kernel::TxClone& clone);
@@ -162,6 +164,7 @@ class AmpHost : public Host, public CostedHost {
   models::AddressSpace memory_;
   models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
+  kernel::TimerWheel timers_;  // the kernel's timer lists: the PPEs' TCP restarts its timers on them
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<kernel::CpuSet> cpus_;
   std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;

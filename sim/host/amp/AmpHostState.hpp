@@ -11,6 +11,7 @@
 #include "sim/host/kernel/ReceiveRing.hpp"
 #include "sim/host/kernel/WriteQueue.hpp"
 #include "sim/host/kernel/SendSequence.hpp"
+#include "sim/host/kernel/TcpTimerCalls.hpp"
 
 namespace iscsim::host::amp {
 
@@ -38,6 +39,7 @@ struct AmpHost::Conn {
   std::deque<std::pair<models::Addr, std::uint64_t>> send_sources;  // where the NIC reads, in order
   kernel::WriteQueue write_queue;
   kernel::SendSequence sent;  // what of the stream has left at least once
+  kernel::TcpTimerCalls timer_calls;
   struct Posted {
     std::uint64_t bytes = 0;
     std::uint64_t filled = 0;

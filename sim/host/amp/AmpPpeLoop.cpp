@@ -114,6 +114,7 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   }
   // __skb_unlink of the last of them wrote the new front's prev.
   if (!acked.empty()) p.run(path, 0, 0, {objects_.skb_link(c.write_queue.front())});
+  charge_timers(p, c);
   if (freed > 0) {
     if (config_.strategy.tx_zero_copy) {
       // The acknowledged segments drop their references on the user pages they pointed into.

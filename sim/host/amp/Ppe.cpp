@@ -46,7 +46,7 @@ void Ppe::account_polls(Picos until) {
 }
 
 models::Cost Ppe::run(models::PathId path, double calls, std::uint64_t bytes,
-                      std::initializer_list<models::Touch> touches) {
+                      models::Touches touches) {
   const models::Cost c = cost_.run(config_.cpu, path, calls, bytes, touches, calendar_.now());
   cycles_ += c.cycles;
   if (timeline_) {

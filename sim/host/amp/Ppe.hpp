@@ -42,7 +42,7 @@ class Ppe {
   void visible_at(Picos at);
   // Charges a path within the iteration now running.
   models::Cost run(models::PathId path, double calls, std::uint64_t bytes,
-                   std::initializer_list<models::Touch> touches = {});
+                   models::Touches touches = {});
   // Runs `effect` when the iteration now running has finished (a frame leaves for the NIC).
   void defer(std::function<void()> effect) { deferred_.push_back(std::move(effect)); }
   bool executing() const { return executing_; }

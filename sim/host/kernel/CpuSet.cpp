@@ -18,14 +18,14 @@ CpuSet::CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerP
     : calendar_(calendar), cost_(cost), paths_(paths), cpus_(cpus), job_cycles_(cpus, 0.0) {}
 
 models::Cost CpuSet::run(int cpu, models::PathId path, double calls, std::uint64_t bytes,
-                         std::initializer_list<models::Touch> touches) {
+                         models::Touches touches) {
   const models::Cost c = cost_.run(cpu, path, calls, bytes, touches, calendar_.now());
   job_cycles_[cpu] += c.cycles;
   if (timeline_) add_part(cpus_[cpu].current.slice, cost_.catalog()[path], calls, c.cycles);
   return c;
 }
 
-void CpuSet::run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches) {
+void CpuSet::run_for(int owner, models::PathId path, double calls, models::Touches touches) {
   const models::Cost c = cost_.run(owner, path, calls, 0, touches, calendar_.now());
   Cpu& o = cpus_[owner];
   if (!o.busy) return;

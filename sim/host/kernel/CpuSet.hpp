@@ -112,7 +112,7 @@ class CpuSet {
 
   // Runs `calls` calls of `path` on `cpu` within the work now starting there; adds to its time.
   models::Cost run(int cpu, models::PathId path, double calls, std::uint64_t bytes,
-                   std::initializer_list<models::Touch> touches = {});
+                   models::Touches touches = {});
   // A hard interrupt on `cpu`: `w` preempts anything but another hard interrupt.
   void raise_irq(int cpu, Work w);
   // The scheduler's own data, so its lines move between CPUs as the real ones do: the global
@@ -142,7 +142,7 @@ class CpuSet {
   void wake_when_done(Thread* t, int cpu);
   // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
   // backlog when its owner releases it): `owner`'s current work takes that much longer.
-  void run_for(int owner, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
+  void run_for(int owner, models::PathId path, double calls, models::Touches touches = {});
   // Runs `effect` when the work now starting on `cpu` has finished (a wake-up it sends).
   void defer(int cpu, std::function<void()> effect);
   // Runs `effect` once the work now starting on `cpu` has done what it charged so far, however

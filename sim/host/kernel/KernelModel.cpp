@@ -1,5 +1,7 @@
 #include "sim/host/kernel/KernelModel.hpp"
 
+#include <algorithm>
+
 namespace iscsim::host::kernel {
 
 namespace {
@@ -50,6 +52,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.signal_deliver = c.id("signal_deliver");
   k.oprofiled_sample = c.id("oprofiled_sample");
   k.local_timer = c.id("local_timer");
+  k.mod_timer = c.id("mod_timer");
   return k;
 }
 
@@ -93,6 +96,10 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
             optional("wait_queue_bytes")};
   o.aio = {optional("aiocb_touched_bytes"), optional("aio_request_bytes"), optional("aio_globals_bytes")};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
+  o.timers = {optional("timer_list_bytes"), get("timer_list_head_bytes"), get("timer_root_buckets"),
+              get("timer_vector_buckets"), get("timerlist_lock_bytes")};
+  o.retransmit_timer_offset = get("tcp_retransmit_timer_offset_bytes");
+  o.delack_timer_offset = get("tcp_delack_timer_offset_bytes");
   o.slab_cpucache = {optional("slab_cpucache_limit_over_1024_bytes"), optional("slab_cpucache_limit_over_256_bytes"),
                      optional("slab_cpucache_limit_small")};
   const auto weight = [&p](const char* name) { return static_cast<int>(p.integer(name, 0, kMaxWeight)); };
@@ -100,10 +107,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
                  weight("same_mm_bonus")};
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes ||
-      o.skb_link_bytes > o.skb_head_bytes)
+      o.skb_link_bytes > o.skb_head_bytes ||
+      std::max(o.retransmit_timer_offset, o.delack_timer_offset) + o.timers.timer_list_bytes > o.sock_bytes)
     throw models::ParamError(p.origin() +
                              ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes, "
-                             "skb_link_bytes in skb_head_bytes");
+                             "skb_link_bytes in skb_head_bytes, the TCP timers in sock_bytes");
   return o;
 }
 

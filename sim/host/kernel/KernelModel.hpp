@@ -7,6 +7,7 @@
 #include "models/cpu/CodePath.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/PerCpuSlab.hpp"
+#include "sim/host/kernel/TimerWheel.hpp"
 
 namespace iscsim::host::kernel {
 
@@ -18,7 +19,7 @@ struct KernelPaths {
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
   models::PathId aio_request, aio_notify, signal_send, signal_deliver, oprofiled_sample;
-  models::PathId local_timer;
+  models::PathId local_timer, mod_timer;
   static KernelPaths resolve(const models::CodePathCatalog& catalog);
 };
 
@@ -41,6 +42,8 @@ struct KernelObjects {
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   double local_timer_hz;  // HZ: each CPU's local APIC timer
+  TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
+  std::uint32_t retransmit_timer_offset, delack_timer_offset;  // the socket's two TCP timers
   SchedulerWeights scheduler;  // time slices and goodness()
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch
   AioObjectBytes aio;    // what of glibc's AIO the dynamo's threads touch

@@ -21,6 +21,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       paths_(KernelPaths::resolve(catalog_)),
       memory_(cache.line_bytes, objects.page_bytes),
       caches_(cache, config.cpus),
+      timers_(memory_, objects.timers, objects.tick_period()),
       backlog_(config.cpus),
       net_rx_raised_(config.cpus, false) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
@@ -288,6 +289,7 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   }
   // __skb_unlink of the last of them wrote the new front's prev.
   if (!acked.empty()) charge(on, path, 0, {objects_.skb_link(conn.write_queue.front())});
+  charge_timers(on, conn);
   backlog_owner_ = -1;
   if (queued > 0) {
     // Linked after the receive queue's tail; freed when recvmsg has copied it out.
@@ -298,7 +300,7 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   }
 }
 
-void SmpHost::charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches) {
+void SmpHost::charge(int cpu, models::PathId path, double calls, models::Touches touches) {
   if (cpu == backlog_owner_)
     cpus_->run_for(cpu, path, calls, touches);
   else
@@ -324,6 +326,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
     charge(cpu, paths_.tcp_transmit, 1,
            {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, queue_state(port, true)});
+    charge_timers(cpu, c);
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + s.offset % ring;
     // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
@@ -337,6 +340,11 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
          {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
+}
+
+void SmpHost::charge_timers(int cpu, Conn& c) {
+  c.timer_calls.charge_new(c.endpoint->connection(), c.sock, objects_, timers_, calendar_.now(),
+                           [&](const kernel::TimerWheel::Call& call) { charge(cpu, paths_.mod_timer, 1, call.list()); });
 }
 
 void SmpHost::send(std::size_t port_index, world::Frame frame) {

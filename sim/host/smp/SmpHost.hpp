@@ -17,6 +17,7 @@
 #include "models/cpu/CpuCostModel.hpp"
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/Host.hpp"
+#include "sim/host/kernel/TcpTimerCalls.hpp"
 #include "sim/host/kernel/WriteQueue.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
@@ -160,6 +161,7 @@ class SmpHost : public Host, public CostedHost {
     };
     std::deque<Pending> rx_skbs;  // received data waiting for recvmsg, in order
     kernel::WriteQueue write_queue;
+    kernel::TcpTimerCalls timer_calls;
   };
 
   // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
@@ -184,8 +186,10 @@ class SmpHost : public Host, public CostedHost {
   // TCP's processing of the segment parsed into received_, in `skb`, for `c` on `cpu`.
   void process(int cpu, Conn& c, const Skb& skb);
   void charge_transmit(int cpu, std::size_t port_index, const world::Frame& frame);
+  // The mod_timer calls `c`'s TCP has made since last charged (its timers restarted), on `cpu`.
+  void charge_timers(int cpu, Conn& c);
   // Charges a path on `cpu`: within its current work, or for a socket's backlog on its owner.
-  void charge(int cpu, models::PathId path, double calls, std::initializer_list<models::Touch> touches = {});
+  void charge(int cpu, models::PathId path, double calls, models::Touches touches = {});
   void transmit(std::size_t port_index, world::Frame frame);
   void release(std::size_t port_index, const std::shared_ptr<world::Frame>& frame);
 
@@ -198,6 +202,7 @@ class SmpHost : public Host, public CostedHost {
   models::AddressSpace memory_;
   models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
+  kernel::TimerWheel timers_;  // the kernel's timer lists, global to the CPUs
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;
   std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;

@@ -180,7 +180,7 @@ void Connection::on_retransmit_timeout() {
     dupacks_ = 0;
     snd_nxt_ = snd_una_;
   }
-  retransmit_at_ = now_ + rtt_.rto();
+  reset_xmit_timer(retransmit_at_);
 }
 
 void Connection::on_persist_timeout() {
@@ -189,7 +189,7 @@ void Connection::on_persist_timeout() {
   ++stats_.zero_window_probes;
   rtt_.back_off();
   emit(new_segment(snd_una_ - 1, flag::kAck));
-  persist_at_ = now_ + rtt_.rto();
+  reset_xmit_timer(persist_at_);
 }
 
 void Connection::enter_time_wait() {
@@ -204,9 +204,14 @@ void Connection::arm_retransmit() {
   if (!has_timer || snd_max_ == snd_una_) {
     retransmit_at_.reset();
   } else if (!retransmit_at_) {
-    retransmit_at_ = now_ + rtt_.rto();
+    reset_xmit_timer(retransmit_at_);
   }
   if (snd_wnd_ > 0) persist_at_.reset();
+}
+
+void Connection::reset_xmit_timer(std::optional<Nanos>& timer) {
+  timer = now_ + rtt_.rto();
+  ++stats_.retransmit_timer_sets;
 }
 
 void Connection::record(TcpWork work, std::uint32_t bytes, std::uint32_t objects) {

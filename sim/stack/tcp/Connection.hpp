@@ -61,6 +61,9 @@ class Connection {
   std::uint32_t send_window() const { return snd_wnd_; }
   std::uint32_t bytes_in_flight() const { return snd_max_ - snd_una_; }
   const RttEstimator& rtt() const { return rtt_; }
+  // When the retransmit (or zero-window probe) timer and the delayed-ACK timer fire, if set.
+  std::optional<Nanos> retransmit_deadline() const { return retransmit_at_ ? retransmit_at_ : persist_at_; }
+  std::optional<Nanos> delack_deadline() const { return delack_.deadline(); }
   // The peer's FIN has been read past: no more data will arrive.
   bool peer_closed() const { return fin_received_; }
   // Our FIN has been acknowledged.
@@ -97,6 +100,9 @@ class Connection {
   void on_retransmit_timeout();
   void on_persist_timeout();
   void enter_time_wait();
+  // tcp_reset_xmit_timer: `timer` (the retransmit timer, or the zero-window probe's: one
+  // timer_list in Linux) fires one RTO from now; a mod_timer, counted in the stats.
+  void reset_xmit_timer(std::optional<Nanos>& timer);
   void record(TcpWork work, std::uint32_t bytes, std::uint32_t objects);
 
   std::uint32_t data_end() const { return snd_una_ + static_cast<std::uint32_t>(snd_queue_.size()); }

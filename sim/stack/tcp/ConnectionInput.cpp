@@ -207,7 +207,7 @@ void Connection::process_ack(const Segment& seg) {
   dupacks_ = 0;
   // RFC 6298 section 5.3: restart the timer when new data is acknowledged.
   retransmit_at_.reset();
-  if (snd_max_ != snd_una_) retransmit_at_ = now_ + rtt_.rto();
+  if (snd_max_ != snd_una_) reset_xmit_timer(retransmit_at_);
 
   if (!fin_acked()) return;
   switch (state_) {
@@ -263,6 +263,7 @@ void Connection::process_data(const Segment& seg) {
     }
     const bool quick = delack_.on_data(now_, len, rcv_nxt_ - last_ack_sent_, receive_window());
     ack_now_ = ack_now_ || quick || filled_hole || !ooo_.empty();
+    if (!ack_now_ && delack_.deadline()) ++stats_.delack_timer_sets;
   } else {
     ooo_.insert(start, data, len);
     ++stats_.out_of_order_segments;

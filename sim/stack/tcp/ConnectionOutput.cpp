@@ -77,7 +77,7 @@ bool Connection::send_data_segment() {
 
   const std::uint32_t len = std::min({snd_mss_, unsent, usable});
   if (len == 0) {
-    if (snd_wnd_ == 0 && flight == 0 && !persist_at_) persist_at_ = now_ + rtt_.rto();
+    if (snd_wnd_ == 0 && flight == 0 && !persist_at_) reset_xmit_timer(persist_at_);
     return false;
   }
   if (len < snd_mss_) {
@@ -165,7 +165,7 @@ void Connection::send_syn(bool with_ack) {
     rcv_adv_ = seq_max(rcv_adv_, rcv_nxt_ + seg.window);  // a SYN's window is never scaled
   }
   out_.push_back(std::move(seg));
-  if (!retransmit_at_) retransmit_at_ = now_ + rtt_.rto();
+  if (!retransmit_at_) reset_xmit_timer(retransmit_at_);
 }
 
 Segment& Connection::new_segment(std::uint32_t seq, std::uint8_t flags) {

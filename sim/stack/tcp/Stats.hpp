@@ -16,6 +16,11 @@ struct Stats {
   std::uint64_t dup_acks_received = 0;
   std::uint64_t acks_sent = 0;  // segments without data or SYN/FIN
   std::uint64_t delayed_acks_sent = 0;
+  // Timer (re)arms, each a mod_timer in Linux 2.4: the retransmit timer set or restarted (by an
+  // ACK of new data, a send into an empty flight, a timeout, a zero-window probe), and the
+  // delayed-ACK timer set when an ACK is held back (tcp_send_delayed_ack).
+  std::uint64_t retransmit_timer_sets = 0;
+  std::uint64_t delack_timer_sets = 0;
   std::uint64_t window_updates_sent = 0;
   std::uint64_t out_of_order_segments = 0;
   std::uint64_t duplicate_segments_received = 0;

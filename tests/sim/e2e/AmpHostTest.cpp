@@ -202,6 +202,29 @@ TEST(AmpHost, SeveralPpesSteerPerNicOrPerConnection) {
   }
 }
 
+TEST(AmpHost, TcpsTimerListLinesStayOnThePpeWhereSmpCpusPassThemBetweenThem) {
+  // mod_timer writes the kernel's global timer lists and their lock: on the SMP host both CPUs
+  // restart TCP's timers, so those lines move between them; on the AMP host only the PPE does.
+  const nlohmann::json smp = run_amp("paper/smp-write-64k.json", "", "timers-smp");
+  double calls = 0;
+  double moved = 0;
+  for (const auto& cpu : smp["cpus"]) {
+    if (!cpu["paths_in_window"].contains("mod_timer")) continue;
+    calls += cpu["paths_in_window"]["mod_timer"]["calls"].get<double>();
+    moved += cpu["paths_in_window"]["mod_timer"]["cache_to_cache_lines"].get<double>();
+  }
+  EXPECT_GT(calls, 0);
+  EXPECT_GT(moved, 0);
+  const nlohmann::json amp = run_amp("paper/amp-write-64k.json", "", "timers-amp");
+  for (const auto& cpu : amp["cpus"]) {
+    const bool runs = cpu["paths_in_window"].contains("mod_timer");
+    EXPECT_EQ(runs, cpu["role"] == "ppe") << cpu["id"];
+    if (runs) {
+      EXPECT_EQ(cpu["paths_in_window"]["mod_timer"]["cache_to_cache_lines"].get<double>(), 0);
+    }
+  }
+}
+
 TEST(AmpHost, RunsAreDeterministic) {
   nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
   nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");

@@ -90,6 +90,26 @@ TEST(Connection, DelayedAckAcknowledgesEverySecondFullSegment) {
   EXPECT_GT(static_cast<double>(rx.acks_sent), data_segments / 2 - 2);
 }
 
+TEST(Connection, CountsTheTimerRestartsLinuxMakesWithModTimer) {
+  FakeLink link(linux_config(), linux_config());
+  PatternStream stream(link.a, link.b, 2'000'000);
+  link.on_event = [&] { stream.pump(link.now); };
+  link.open();
+  ASSERT_TRUE(link.run([&] { return stream.complete(); }));
+  const Stats& rx = link.b.stats();
+  const Stats& tx = link.a.stats();
+  // The receiver holds back the ACK of every other segment (tcp_send_delayed_ack), and sends
+  // the rest at once: one delayed-ACK timer set per ACK it sends, less the quick ACKs.
+  EXPECT_LE(rx.delack_timer_sets, rx.acks_sent);
+  EXPECT_GT(static_cast<double>(rx.delack_timer_sets), static_cast<double>(rx.acks_sent) - 20);
+  // The sender restarts its retransmit timer on each ACK of new data with data still out
+  // (tcp_ack_packets_out), and sets it when a send finds nothing in flight.
+  EXPECT_GT(tx.retransmit_timer_sets, 0u);
+  EXPECT_LE(tx.retransmit_timer_sets, tx.segments_received + 2);
+  EXPECT_GT(static_cast<double>(tx.retransmit_timer_sets), static_cast<double>(rx.acks_sent) / 2);
+  EXPECT_FALSE(link.a.delack_deadline());
+}
+
 TEST(Connection, NoDelayedAckAcknowledgesEverySegment) {
   Config rx = linux_config();
   rx.delayed_ack = false;

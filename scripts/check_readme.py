@@ -101,6 +101,13 @@ def main():
 
     failures = checked = 0
     cache = {}
+    # A mark the pattern does not read (a unit after the number, a missing "=>") would go unchecked.
+    for n, text in enumerate(args.readme.read_text().splitlines()):
+        if text.lstrip().startswith("<!-- figure") and not MARK.match(text):
+            print(f"{args.readme}:{n + 1}: a figure mark this script cannot read (value: digits, an optional "
+                  f"decimal part and %; then ': SOURCE => EXPRESSION -->')", file=sys.stderr)
+            failures += 1
+            checked += 1
     with tempfile.TemporaryDirectory(prefix="iscsim-check-readme-") as scratch:
         for line, value, source, expr, cheap, paragraph in marks(args.readme):
             if args.cheap and not cheap:

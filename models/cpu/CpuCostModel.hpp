@@ -60,17 +60,15 @@ class Touches {
  public:
   Touches() = default;
   // A braced list's array lives until the end of the call's full expression: as long as needed.
-  Touches(std::initializer_list<Touch> list) : list_(list) {}
-  Touches(const Touch* first, std::size_t count) : first_(first), count_(count), array_(true) {}
-  const Touch* begin() const { return array_ ? first_ : list_.begin(); }
-  const Touch* end() const { return array_ ? first_ + count_ : list_.end(); }
-  std::size_t size() const { return array_ ? count_ : list_.size(); }
+  Touches(std::initializer_list<Touch> list) : Touches(list.begin(), list.size()) {}
+  Touches(const Touch* first, std::size_t count) : first_(first), count_(count) {}
+  const Touch* begin() const { return first_; }
+  const Touch* end() const { return first_ + count_; }
+  std::size_t size() const { return count_; }
 
  private:
-  std::initializer_list<Touch> list_;
   const Touch* first_ = nullptr;
   std::size_t count_ = 0;
-  bool array_ = false;
 };
 
 // [addr, addr + bytes) written and never read by the path (a copy's destination).

@@ -216,6 +216,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
       {"transmit queue's shared state", "kernel", {{"tx_ring_indices_bytes", 0}, {"netdev_queue_bytes", 0}}},
       {"kernel timer lists' lines", "kernel", {{"timer_list_bytes", 0}}},
+      {"routing cache's lines", "kernel", {{"dst_hot_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
       {"OProfile's daemon", "profiler", {{"sample_bytes", 0}}},

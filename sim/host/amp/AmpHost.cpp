@@ -26,7 +26,8 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       amp_(AmpPaths::resolve(catalog_, config.strategy.rx_copy_path)),
       memory_(cache.line_bytes, objects.page_bytes),
       caches_(cache, config.cores),
-      timers_(memory_, objects.timers, objects.tick_period()) {
+      timers_(memory_, objects.timers, objects.tick_period()),
+      routes_(memory_, objects.routes) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cores, config.hz);
   cpus_ = std::make_unique<kernel::CpuSet>(calendar, *cost_, paths_.scheduler, hosts());
   if (config.strategy.host_wait == scenario::HostWait::Poll) cpus_->set_idle_path(amp_.kal_reap);
@@ -87,7 +88,7 @@ void AmpHost::ensure_engines() {
 AmpHost::Skb AmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }
 
 void AmpHost::free_skb(Ppe& p, const Skb& skb) {
-  p.run(paths_.kfree_skb, 1, 0, {{skb.head, objects_.skb_head_bytes, true}});
+  p.run(paths_.kfree_skb, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst)});
   skb_heads_->free(skb.head);
   if (skb.data != 0) skb_data_->free(skb.data);
 }
@@ -95,7 +96,8 @@ void AmpHost::free_skb(Ppe& p, const Skb& skb) {
 void AmpHost::free_tx_clone(Ppe& p, const kernel::TxClone& clone) {
   // The PPE's own free of a sent clone returns its truesize to the socket (sock_wfree).
   p.run(paths_.kfree_skb, 1, 0,
-        {{clone.head, objects_.skb_head_bytes, true}, clone.owner_write(objects_.sock_wfree_bytes)});
+        {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
+         clone.owner_write(objects_.sock_wfree_bytes)});
   skb_heads_->free(clone.head);
 }
 
@@ -155,6 +157,10 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   Conn* c = ep != nullptr ? conns_.at(ep).get() : nullptr;
+  // The route the connection sends on, as SmpHost's transmit uses it.
+  const kernel::RouteCache::Route route =
+      c != nullptr ? routes_.to(port_index, sent.frame.addr.dst_ip.value) : kernel::RouteCache::Route{};
+  const auto [out_route, header_cache] = routes_.transmit(route);
   if (c != nullptr) {
     // Only bytes sent for the first time move on through the write queue and the posted sources;
     // a retransmission sends again from the queue's head (its DMA read is not charged).
@@ -163,7 +169,8 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = c->write_queue.transmit(payload, fresh);
     p.run(paths_.tcp_transmit, 1, 0,
-          {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}});
+          {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route,
+           header_cache});
     charge_timers(p, *c);
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     while (fresh > 0 && !c->send_sources.empty()) {
@@ -180,7 +187,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     p.run(paths_.tcp_transmit, 1, 0);
   }
   const models::Addr head = skb_heads_->alloc();
-  port.tx_clones.push_back({head, c != nullptr ? c->sock : 0});
+  port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output});
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
   p.run(paths_.e1000_xmit_frame, 1, 0,
         {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});

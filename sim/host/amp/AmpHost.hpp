@@ -23,6 +23,7 @@
 #include "sim/host/amp/SharedRing.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
+#include "sim/host/kernel/RouteCache.hpp"
 #include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxClone.hpp"
@@ -165,6 +166,7 @@ class AmpHost : public Host, public CostedHost {
   models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
   kernel::TimerWheel timers_;  // the kernel's timer lists: the PPEs' TCP restarts its timers on them
+  kernel::RouteCache routes_;  // the routing cache: the PPEs' IP takes and drops its routes
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<kernel::CpuSet> cpus_;
   std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;

@@ -94,7 +94,13 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
     return;
   }
   const models::PathId path = seg.payload.empty() ? paths_.tcp_rcv_ack : paths_.tcp_rcv_data;
-  p.run(paths_.ip_rcv, 1, 0, {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
+  // ip_route_input's hit: the sk_buff holds the input route until it is freed.
+  const kernel::RouteCache::Route& route = routes_.to(port_index, received_.addr.src_ip.value);
+  Skb routed = skb;
+  routed.dst = route.input;
+  const auto [bucket, input_route] = routes_.input(route);
+  p.run(paths_.ip_rcv, 1, 0,
+        {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}, bucket, input_route});
   p.run(paths_.tcp_v4_rcv, 1, 0, {{c.sock, memory_.line_bytes(), true}});
   p.run(path, 1, 0, {objects_.sock_hot(c.sock, true), {skb.data, objects_.header_bytes, false},
                      {skb.head, objects_.skb_head_bytes, true}});
@@ -126,9 +132,9 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   }
   if (queued > 0) {
     if (!c.rx_skbs.empty()) p.run(path, 0, 0, {objects_.skb_link(c.rx_skbs.back().skb.head)});
-    c.rx_skbs.push_back(Conn::Pending{skb, queued, 0});
+    c.rx_skbs.push_back(Conn::Pending{routed, queued, 0});
   } else {
-    free_skb(p, skb);
+    free_skb(p, routed);
   }
   c.dirty = true;
 }

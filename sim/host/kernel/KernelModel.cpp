@@ -82,7 +82,8 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
-  // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs.
+  // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs, no
+  // routing cache lines.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
@@ -91,6 +92,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
+  o.routes = {optional("dst_hot_bytes"), get("rtable_bytes"), optional("hh_cache_bytes"), optional("rt_hash_bucket_bytes")};
   o.sock_hot_read_throughout = p.integer("sock_hot_read_throughout", 0, 1) == 1;
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
@@ -107,11 +109,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
                  weight("same_mm_bonus")};
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes ||
-      o.skb_link_bytes > o.skb_head_bytes ||
+      o.skb_link_bytes > o.skb_head_bytes || o.routes.dst_hot > o.routes.rtable ||
       std::max(o.retransmit_timer_offset, o.delack_timer_offset) + o.timers.timer_list_bytes > o.sock_bytes)
     throw models::ParamError(p.origin() +
                              ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes, "
-                             "skb_link_bytes in skb_head_bytes, the TCP timers in sock_bytes");
+                             "skb_link_bytes in skb_head_bytes, dst_hot_bytes in rtable_bytes, the TCP timers in sock_bytes");
   return o;
 }
 

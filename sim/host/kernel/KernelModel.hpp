@@ -32,12 +32,24 @@ struct AioObjectBytes {
   std::uint32_t globals = 0;
 };
 
+// What of Linux 2.4's routing cache every packet touches, in bytes (0: not modelled): a route's
+// hot fields (struct dst_entry up to pmtu), the whole struct rtable as allocated, the
+// neighbour's hardware-header cache that each sent frame copies its header from, and the hash
+// bucket each received frame's lookup read-locks.
+struct RouteObjectBytes {
+  std::uint32_t dst_hot = 0;
+  std::uint32_t rtable = 0;
+  std::uint32_t hh_cache = 0;
+  std::uint32_t hash_bucket = 0;
+};
+
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
+  RouteObjectBytes routes;              // the routing cache's entries each packet touches
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;

@@ -22,6 +22,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       memory_(cache.line_bytes, objects.page_bytes),
       caches_(cache, config.cpus),
       timers_(memory_, objects.timers, objects.tick_period()),
+      routes_(memory_, objects.routes),
       backlog_(config.cpus),
       net_rx_raised_(config.cpus, false) {
   cost_ = std::make_unique<models::CpuCostModel>(cpu, catalog_, caches_, fsb, memory_, config.cpus, config.hz);
@@ -77,16 +78,18 @@ nlohmann::json SmpHost::stats() const {
 SmpHost::Skb SmpHost::alloc_skb(int cpu) { return Skb{skb_heads_.alloc(cpu), skb_data_.alloc(cpu)}; }
 
 void SmpHost::free_skb(int cpu, const Skb& skb) {
-  charge(cpu, paths_.kfree_skb, 1, {{skb.head, objects_.skb_head_bytes, true}});
+  charge(cpu, paths_.kfree_skb, 1, {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst)});
   skb_heads_.free(cpu, skb.head);
   if (skb.data != 0) skb_data_.free(cpu, skb.data);
 }
 
 void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
-  // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, whose sock_wfree returns
-  // its truesize to the socket's wmem_alloc and drops its reference.
+  // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, which drops its route's
+  // reference and whose sock_wfree returns its truesize to the socket's wmem_alloc and drops its
+  // reference.
   charge(cpu, paths_.kfree_skb, 1,
-         {{clone.head, objects_.skb_head_bytes, true}, clone.owner_write(objects_.sock_wfree_bytes)});
+         {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
+          clone.owner_write(objects_.sock_wfree_bytes)});
   skb_heads_.free(cpu, clone.head);
 }
 
@@ -188,10 +191,16 @@ void SmpHost::net_rx(int cpu) {
 
 void SmpHost::receive(int cpu, Received& r) {
   const bool bad = stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr;
-  // net_rx_action, ip_rcv and ip_local_deliver up to tcp_v4_rcv: on the CPU that took the frame.
-  if (!bad)
+  // net_rx_action, ip_rcv (its ip_route_input) and ip_local_deliver up to tcp_v4_rcv: on the CPU
+  // that took the frame.
+  if (!bad) {
+    const kernel::RouteCache::Route& route = routes_.to(r.port, received_.addr.src_ip.value);
+    r.skb.dst = route.input;
+    const auto [bucket, input_route] = routes_.input(route);
     cpus_->run(cpu, paths_.ip_rcv, 1, 0,
-               {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}});
+               {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}, bucket,
+                input_route});
+  }
   const world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
   Conn* conn = found != nullptr ? &conns_.at(found) : nullptr;
   if (conn != nullptr) {
@@ -313,6 +322,10 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   models::Addr owner_sock = 0;
+  // ip_queue_xmit sends on the socket's cached route; the clone holds a reference on it.
+  const kernel::RouteCache::Route route =
+      ep != nullptr ? routes_.to(port_index, sent.frame.addr.dst_ip.value) : kernel::RouteCache::Route{};
+  const auto [out_route, header_cache] = routes_.transmit(route);
   if (ep != nullptr) {
     Conn& c = conns_.at(ep);
     owner_sock = c.sock;
@@ -325,7 +338,8 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
     charge(cpu, paths_.tcp_transmit, 1,
-           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, queue_state(port, true)});
+           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route, header_cache,
+            queue_state(port, true)});
     charge_timers(cpu, c);
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + s.offset % ring;
@@ -336,7 +350,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
-  port.tx_clones.push_back({head, owner_sock});
+  port.tx_clones.push_back({head, owner_sock, route.output});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   charge(cpu, paths_.e1000_xmit_frame, 1,
          {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});

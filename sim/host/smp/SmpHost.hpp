@@ -22,6 +22,7 @@
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/ReceiveRing.hpp"
+#include "sim/host/kernel/RouteCache.hpp"
 #include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxClone.hpp"
@@ -203,11 +204,13 @@ class SmpHost : public Host, public CostedHost {
   models::Addr aio_globals_ = 0;
   models::CoherentCaches caches_;
   kernel::TimerWheel timers_;  // the kernel's timer lists, global to the CPUs
+  kernel::RouteCache routes_;
   std::unique_ptr<models::CpuCostModel> cost_;
   std::unique_ptr<CpuSet> cpus_;
   std::unique_ptr<kernel::OprofileDaemon> profiler_daemon_;
   Skb alloc_skb(int cpu);
-  // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links) and frees both.
+  // __kfree_skb on `cpu`: writes the sk_buff (its users count, its list links), drops its route's
+  // reference and frees both.
   void free_skb(int cpu, const Skb& skb);
   // A batch of `cache`'s objects moved between `cpu`'s array and the shared cache.
   void charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache, const std::vector<models::Addr>& objects);

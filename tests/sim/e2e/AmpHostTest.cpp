@@ -225,6 +225,22 @@ TEST(AmpHost, TcpsTimerListLinesStayOnThePpeWhereSmpCpusPassThemBetweenThem) {
   }
 }
 
+TEST(AmpHost, TheRoutesLinesStayOnThePpe) {
+  // The PPE routes every frame, sends every segment and frees every sk_buff: the routing cache's
+  // lines, which the SMP host's CPUs pass between them, never come from another cache.
+  const nlohmann::json amp = run_amp("paper/amp-read-64k.json", "", "routes-amp");
+  int ppes = 0;
+  for (const auto& cpu : amp["cpus"]) {
+    if (cpu["role"] != "ppe") continue;
+    ++ppes;
+    for (const char* path : {"ip_rcv", "tcp_transmit", "kfree_skb"}) {
+      EXPECT_GT(cpu["paths_in_window"][path]["calls"].get<double>(), 0) << path;
+      EXPECT_EQ(cpu["paths_in_window"][path]["cache_to_cache_lines"].get<double>(), 0) << path;
+    }
+  }
+  EXPECT_EQ(ppes, 1);
+}
+
 TEST(AmpHost, RunsAreDeterministic) {
   nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
   nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");

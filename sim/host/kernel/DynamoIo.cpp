@@ -32,6 +32,13 @@ std::uint64_t DynamoIo::sectors(std::uint64_t bytes) const {
   return (bytes + objects_.raw_sector_bytes - 1) / objects_.raw_sector_bytes;
 }
 
+models::Touch DynamoIo::pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const {
+  const KernelObjects& o = objects_;
+  const std::uint64_t first = (buffer - f.user) / o.page_bytes;
+  const std::uint64_t count = (bytes + o.page_bytes - 1) / o.page_bytes;
+  return {f.mem_map + first * o.page_struct_bytes, count * o.page_struct_bytes, true, locked};
+}
+
 models::Addr DynamoIo::span(models::Addr buffer, std::uint64_t& cursor, std::uint64_t bytes) const {
   // Sequential I/O walks the worker's buffer in order; a span that would wrap restarts it.
   if (cursor % user_bytes_ + bytes > user_bytes_) cursor += user_bytes_ - cursor % user_bytes_;
@@ -52,21 +59,19 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   cpus_.run(cpu, p.syscall, 1, 0);
   // map_user_kiobuf pins each page of the buffer: a write to its struct page.
   const models::Addr buffer = span(f.user, f.map_cursor, bytes);
-  const std::uint64_t first = (buffer - f.user) / o.page_bytes;
-  const std::uint64_t pages = (bytes + o.page_bytes - 1) / o.page_bytes;
   // rw_raw_dev fills the kiobuf's block numbers; brw_kiovec reads its buffer_head pointers and
   // sets up one buffer_head per sector.
   const std::uint64_t n = sectors(bytes);
   const std::uint64_t bh_bytes = n * o.buffer_head_bytes;
   cpus_.run(cpu, p.raw_io_map, 1, bytes,
-            {{f.mem_map + first * o.page_struct_bytes, pages * o.page_struct_bytes, true},
+            {pages(f, buffer, bytes, false),
              {f.kiobuf, n * o.kiobuf_sector_entry_bytes, true},
              {f.buffer_heads, bh_bytes, true}});
   // brw_kiovec submits each buffer_head to the block layer, which merges them into requests.
   cpus_.run(cpu, p.submit_bh, static_cast<double>(n), 0, {{f.buffer_heads, bh_bytes, true}});
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
-  live_.push_back(Live{sc, ic, bytes, index});
+  live_.push_back(Live{sc, ic, bytes, index, buffer});
   cpus_.lock(cpu, catalog_[p.scsi_request].compute_cycles(1, static_cast<double>(bytes)));
   cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}, {f.buffer_heads, bh_bytes, false}});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
@@ -80,8 +85,10 @@ std::size_t DynamoIo::complete(int cpu) {
     live_.pop_front();
   }
   const KernelObjects& o = objects_;
-  const RawFile& f = file(c.file);
+  RawFile& f = file(c.file);
   last_completed_ = &f;
+  f.ended_buffer = c.buffer;
+  f.ended_bytes = c.bytes;
   cpus_.lock(cpu, catalog_[paths_.scsi_done].compute_cycles(1, static_cast<double>(c.bytes)));
   // end_that_request_first calls each buffer_head's b_end_io (end_buffer_io_kiobuf).
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
@@ -95,6 +102,18 @@ std::size_t DynamoIo::complete(int cpu) {
       iscsi_cmds_->free(c.iscsi_cmd);
     });
   return c.file;
+}
+
+void DynamoIo::finish(int cpu, std::size_t index) {
+  RawFile& f = file(index);
+  if (f.ended_bytes == 0) return;
+  // wait_kio reads each buffer_head's state, which the completion wrote on whichever CPU ran it;
+  // unmap_kiobuf drops each page's reference (put_page_testzero) and, for a read,
+  // mark_dirty_kiobuf sets each page's dirty bit: locked operations on the struct pages only.
+  cpus_.run(cpu, paths_.raw_io_unmap, 1, f.ended_bytes,
+            {{f.buffer_heads, sectors(f.ended_bytes) * objects_.buffer_head_bytes, false},
+             pages(f, f.ended_buffer, f.ended_bytes, true)});
+  f.ended_bytes = 0;
 }
 
 }  // namespace iscsim::host::kernel

@@ -32,6 +32,9 @@ class DynamoIo {
   // The oldest command completes on `cpu` (scsi_done under io_request_lock, its buffer_heads
   // ended); returns the worker whose I/O it was.
   std::size_t complete(int cpu);
+  // Worker `file`'s system call returns from its ended I/O on `cpu`, where its thread woke:
+  // brw_kiovec's wait_kio reads the buffer_heads' state and rw_raw_dev unmaps the buffer.
+  void finish(int cpu, std::size_t file);
   // The next `bytes` a copy walks, in order, in the buffer of the oldest command in flight (a
   // session's commands move their data in turn).
   models::Addr data_span(std::uint64_t& cursor, std::uint64_t bytes);
@@ -47,16 +50,21 @@ class DynamoIo {
     models::Addr buffer_heads = 0;
     models::Addr kiobuf = 0;
     std::uint64_t map_cursor = 0;  // the buffer of the next raw I/O to map
+    models::Addr ended_buffer = 0;  // its I/O ended and not yet returned from: what it mapped
+    std::uint64_t ended_bytes = 0;
   };
   struct Live {
     models::Addr scsi_cmnd = 0;
     models::Addr iscsi_cmd = 0;
     std::uint64_t bytes = 0;
     std::size_t file = 0;
+    models::Addr buffer = 0;  // the span of the worker's buffer it mapped
   };
   RawFile& file(std::size_t index);
   // The 512-byte sectors, one buffer_head each, of an I/O of `bytes`.
   std::uint64_t sectors(std::uint64_t bytes) const;
+  // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
+  models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its
   // start where a span would wrap.
   models::Addr span(models::Addr buffer, std::uint64_t& cursor, std::uint64_t bytes) const;

@@ -6,14 +6,15 @@
 namespace iscsim::host::kernel {
 
 GlibcAio::GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory,
-                   AioObjectBytes bytes, models::Addr globals, StartIo start)
+                   AioObjectBytes bytes, models::Addr globals, StartIo start, FinishIo finish)
     : cpus_(cpus),
       paths_(paths),
       home_cpu_(home_cpu),
       memory_(memory),
       bytes_(bytes),
       globals_(globals),
-      start_(std::move(start)) {}
+      start_(std::move(start)),
+      finish_(std::move(finish)) {}
 
 GlibcAio::File& GlibcAio::file(std::size_t index) {
   std::unique_ptr<File>& slot = files_[index];
@@ -87,9 +88,11 @@ Work GlibcAio::helper_run(File& f) {
                 deliver(cpu, f.helper_signalled);
                 if (f.in_kernel && !f.ended) return;
                 if (f.ended) {
-                  // Back from the raw I/O: __aio_notify restarts the worker waiting in aio_suspend.
+                  // Back from the raw I/O (its return's own kernel work first): __aio_notify
+                  // restarts the worker waiting in aio_suspend.
                   f.in_kernel = false;
                   f.ended = false;
+                  finish_(cpu, f.index);
                   // The result into the aiocb; the element off the lists, under the mutex.
                   cpus_.run(cpu, paths_.aio_notify, 1, 0, {aiocb(f, true), request(f), globals()});
                   restart(cpu, f.worker, f.worker_signalled);

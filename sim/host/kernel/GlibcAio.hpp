@@ -23,11 +23,13 @@ class GlibcAio {
   // The helper's system call, from its entry into the kernel to the command handed to the iSCSI
   // driver, for the request of worker `file`; charged on `cpu`.
   using StartIo = std::function<void(int cpu, std::size_t file, stack::iscsi::ScsiRequest request)>;
+  // Its return from the ended I/O of worker `file`, on `cpu` where the helper woke.
+  using FinishIo = std::function<void(int cpu, std::size_t file)>;
 
   // A worker's threads are named for its number (dynamo3, aio3) and start on `home_cpu`. Each
   // worker's aiocb and request element come from `memory`; `globals` is the process's (0: none).
   GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory, AioObjectBytes bytes,
-           models::Addr globals, StartIo start);
+           models::Addr globals, StartIo start, FinishIo finish);
 
   // Worker `file` asks for an I/O (aio_read64 or aio_write64).
   void submit(std::size_t file, stack::iscsi::ScsiRequest request);
@@ -68,6 +70,7 @@ class GlibcAio {
   AioObjectBytes bytes_;
   models::Addr globals_;
   StartIo start_;
+  FinishIo finish_;
   std::map<std::size_t, std::unique_ptr<File>> files_;  // by worker
 };
 

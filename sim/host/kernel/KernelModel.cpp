@@ -27,6 +27,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.slab_free_block = c.id("slab_free_block");
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
+  k.raw_io_unmap = c.id("raw_io_unmap");
   k.ip_rcv = c.id("ip_rcv");
   k.tcp_v4_rcv = c.id("tcp_v4_rcv");
   k.tcp_rcv_data = c.id("tcp_rcv_data");

@@ -24,7 +24,8 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
            [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) {
              io_.issue(cpu, file, r.transfer_length);
              link_.submit(std::move(r), file);
-           }) {
+           },
+           [this](int cpu, std::size_t file) { io_.finish(cpu, file); }) {
   CpuSet& k = host.cpus();
   const std::string n = std::to_string(index);
   const int home = static_cast<int>(index);

@@ -277,6 +277,25 @@ TEST(SmpHost, TheReceiveThreadsFreesTakeTheInputRoutesLineFromTheCpuThatRoutedTh
   EXPECT_GT(moved_per_call(with, 1, "tcp_transmit"), moved_per_call(without, 1, "tcp_transmit"));
 }
 
+TEST(SmpHost, EachRawIoReturnsOnItsHelpersCpuReadingTheBufferHeadsTheCompletionEnded) {
+  // rw_raw_dev's return (wait_kio over the buffer_heads, unmap_kiobuf) runs once per I/O where
+  // the woken helper runs, and the buffer_heads come from the cache of whichever CPU ended them.
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "raw-return");
+  double mapped = 0;
+  double returned = 0;
+  double moved = 0;
+  for (const auto& cpu : r["cpus"]) {
+    const nlohmann::json& p = cpu["paths_in_window"];
+    if (p.contains("raw_io_map")) mapped += p["raw_io_map"]["calls"].get<double>();
+    if (!p.contains("raw_io_unmap")) continue;
+    returned += p["raw_io_unmap"]["calls"].get<double>();
+    moved += p["raw_io_unmap"]["cache_to_cache_lines"].get<double>();
+  }
+  ASSERT_GT(mapped, 0);
+  EXPECT_NEAR(returned, mapped, 0.1 * mapped);
+  EXPECT_GT(moved / returned, 1.0);
+}
+
 TEST(SmpHost, TheNicsWritesLandWhenTheNicMakesThemAndClearTheDriverWorkingInTheirLine) {
   // A frame's status write-back lands in a line of four descriptors while the driver may be
   // loading from it (e1000_xmit_frame ORs the command bits into the next descriptor, clean_rx

@@ -1,7 +1,8 @@
 // dynamo's raw I/O through Linux 2.4.18 (drivers/char/raw.c, fs/buffer.c brw_kiovec): each
 // worker's open device keeps one kiobuf with its buffer_heads for good, so a worker's next I/O on
 // the same CPU finds all it touches in the cache, while another worker's first I/O fetches its
-// own; completions come back oldest first and name their worker.
+// own; completions come back oldest first and name their worker, and the system call's return
+// reads what the completion wrote.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -17,7 +18,9 @@ namespace {
 constexpr std::uint64_t kIoBytes = 65536;
 
 struct IoRig {
-  IoRig() : r(2, {"syscall", "raw_io_map", "submit_bh", "scsi_request", "iscsi_queuecommand", "scsi_done"}, cpu()) {
+  IoRig()
+      : r(2, {"syscall", "raw_io_map", "raw_io_unmap", "submit_bh", "scsi_request", "iscsi_queuecommand", "scsi_done"},
+          cpu()) {
     io = std::make_unique<DynamoIo>(r.cpus, r.kernel, o, r.memory, r.paths, kIoBytes);
     r.cost.set_counting(true);
   }
@@ -27,13 +30,14 @@ struct IoRig {
     p.prefetch_after_misses = 1;
     return p;
   }
-  // The L2 misses of `f` run as a softirq on CPU0.
-  double misses_of(const std::function<void(int cpu)>& f) {
-    const double before = at(r.cost.counters(0), models::Bin::Interface).l2_misses;
-    r.cpus.raise_softirq(0, Work{f, {}});
+  // The L2 misses of `f` run as a softirq on `cpu`.
+  double misses_of(const std::function<void(int cpu)>& f, int cpu = 0) {
+    const double before = at(r.cost.counters(cpu), models::Bin::Interface).l2_misses;
+    r.cpus.raise_softirq(cpu, Work{f, {}});
     r.run_all();
-    return at(r.cost.counters(0), models::Bin::Interface).l2_misses - before;
+    return at(r.cost.counters(cpu), models::Bin::Interface).l2_misses - before;
   }
+  const models::PathTally& tally(int cpu, const char* path) const { return r.cost.tallies(cpu)[r.paths.id(path)]; }
   Rig r;
   // Linux 2.4's object sizes, as the hosts load them.
   KernelObjects o = KernelObjects::from(
@@ -57,6 +61,23 @@ TEST(DynamoIo, AWorkersNextIoFindsItsKiobufWarmAnotherWorkersFetchesItsOwn) {
   });
   EXPECT_EQ(first, 3u);
   EXPECT_EQ(second, 5u);
+}
+
+TEST(DynamoIo, TheSystemCallsReturnReadsTheBufferHeadsTheCompletionWroteOnTheOtherCpu) {
+  // brw_kiovec's wait_kio, on the CPU where the woken thread runs, reads the state of every
+  // buffer_head that scsi_done ended on the CPU that completed the command; unmap_kiobuf then
+  // drops the pages' references. Once returned, there is nothing more to return from.
+  IoRig a;
+  a.misses_of([&](int cpu) { a.io->issue(cpu, 3, kIoBytes); });
+  a.misses_of([&](int cpu) { a.io->complete(cpu); }, 1);
+  a.misses_of([&](int cpu) { a.io->finish(cpu, 3); });
+  const models::PathTally& back = a.tally(0, "raw_io_unmap");
+  EXPECT_EQ(back.calls, 1);
+  EXPECT_EQ(back.bytes, static_cast<double>(kIoBytes));
+  const double buffer_head_lines = static_cast<double>(kIoBytes / a.o.raw_sector_bytes * a.o.buffer_head_bytes / 64);
+  EXPECT_GE(back.cache_to_cache_lines, buffer_head_lines);
+  a.misses_of([&](int cpu) { a.io->finish(cpu, 3); });
+  EXPECT_EQ(a.tally(0, "raw_io_unmap").calls, 1);
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ struct AioRig {
   explicit AioRig(AioObjectBytes bytes = {}, models::CpuParams cpu = Rig::params())
       : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io"}, cpu),
         aio(r.cpus, r.kernel, 0, r.memory, bytes, bytes.globals > 0 ? r.memory.region(bytes.globals) : 0,
-            [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); }) {
+            [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); },
+            [this](int, std::size_t file) { finished.push_back(file); }) {
     r.cost.set_counting(true);
   }
   // The raw I/O of `file` ends in a softirq on CPU0; with `next`, the workload asks for another
@@ -41,6 +42,7 @@ struct AioRig {
   Rig r;
   GlibcAio aio;
   std::vector<std::size_t> started;  // the files whose raw I/O began, in order
+  std::vector<std::size_t> finished;  // the files whose helper returned from its raw I/O, in order
 };
 
 TEST(GlibcAio, AWorkersRequestsEnterTheKernelOneAtATimeBesideAnotherWorkers) {
@@ -55,6 +57,8 @@ TEST(GlibcAio, AWorkersRequestsEnterTheKernelOneAtATimeBesideAnotherWorkers) {
   EXPECT_EQ(a.started.size(), 4u);
   EXPECT_EQ(std::count(a.started.begin(), a.started.end(), 0u), 3);
   EXPECT_EQ(a.started.back(), 0u);
+  // Each ended I/O returns to its helper's system call once, when the helper runs.
+  EXPECT_EQ(a.finished, (std::vector<std::size_t>{0, 0, 0}));
 }
 
 TEST(GlibcAio, EachIoRestartsTheWorkerAndAnIdleHelperTakesASignalToo) {

@@ -2,19 +2,22 @@
 # Re-runs every deterministic figure README.md prints (each marked by a `<!-- figure ... -->`
 # comment; scripts/check_readme.py explains the convention) and fails when one differs from the
 # text beyond its printed precision.
-#   bash scripts/check-readme.sh [--cheap] [--iscsim BINARY]
+#   bash scripts/check-readme.sh [--cheap] [--update] [--iscsim BINARY]
 # --cheap: only the figures marked (cheap), a few seconds in all (the test suite runs this).
+# --update: rewrite the drifted figures (check_readme.py explains what it edits); review the diff.
 # The binary defaults to build/iscsim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 iscsim=build/iscsim
 cheap=()
+update=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --cheap) cheap=(--cheap) ;;
+    --update) update=(--update) ;;
     --iscsim) iscsim=$2; shift ;;
-    *) echo "check-readme: unknown option $1; allowed: --cheap, --iscsim BINARY" >&2; exit 2 ;;
+    *) echo "check-readme: unknown option $1; allowed: --cheap, --update, --iscsim BINARY" >&2; exit 2 ;;
   esac
   shift
 done
@@ -23,4 +26,4 @@ if [ ! -x "$iscsim" ]; then
   exit 2
 fi
 # Debian's interpreter: the first python3 on PATH may be another one.
-exec /usr/bin/python3 scripts/check_readme.py --readme README.md --iscsim "$(realpath "$iscsim")" "${cheap[@]}"
+exec /usr/bin/python3 scripts/check_readme.py --readme README.md --iscsim "$(realpath "$iscsim")" "${cheap[@]}" "${update[@]}"

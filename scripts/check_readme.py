@@ -21,6 +21,8 @@ SOURCE is one of
 
 and EXPRESSION is Python (`math` is there; of the builtins abs, sum, len, min, max, round, int, float). Commands with the same SOURCE run once. "(cheap)"
 marks the figures `--cheap` checks: those that take a few seconds in all, for the test suite.
+`--update` also rewrites the figures that drifted, in the marks and where the prose prints them
+unambiguously (scripts/readme_update.py), and lists the rest; review its edits.
 """
 import argparse
 import json
@@ -31,6 +33,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
+
+import readme_update
 
 MARK = re.compile(r"^\s*<!-- figure (?P<value>[-+]?\d{1,3}(?:,\d{3})+%?|[-+]?\d+(?:\.\d+)?%?): (?P<source>.+?) => (?P<expr>.+?)"
                   r"(?P<cheap> \(cheap\))? -->\s*$")
@@ -97,9 +101,12 @@ def main():
     ap.add_argument("--readme", required=True, type=pathlib.Path)
     ap.add_argument("--iscsim", required=True, help="the iscsim binary")
     ap.add_argument("--cheap", action="store_true", help="only the figures marked (cheap)")
+    ap.add_argument("--update", action="store_true",
+                    help="rewrite drifted figures in the marks and, where unambiguous, in the prose above them")
     args = ap.parse_args()
 
     failures = checked = 0
+    drifted = []
     cache = {}
     # A mark the pattern does not read (a unit after the number, a missing "=>") would go unchecked.
     for n, text in enumerate(args.readme.read_text().splitlines()):
@@ -136,7 +143,16 @@ def main():
                 print(f"{where}: README prints {value}, {source} now gives {got:.{max(decimals, 0) + 2}f}",
                       file=sys.stderr)
                 failures += 1
+                drifted.append((line, value, got))
     print(f"check-readme: {checked - failures} of {checked} figures as printed")
+    if args.update and drifted:
+        made, left = readme_update.update(args.readme, drifted)
+        for edit in made:
+            print(f"updated {edit}")
+        for edit in left:
+            print(edit, file=sys.stderr)
+        print(f"check-readme: {len(made)} of {len(drifted)} drifted figures rewritten in the prose; "
+              f"{len(left)} left to edit by hand")
     return 1 if failures else 0
 
 

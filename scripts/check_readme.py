@@ -133,13 +133,9 @@ def main():
                 print(f"{where}: {value}: {source} => {expr}: {e}", file=sys.stderr)
                 failures += 1
                 continue
-            number = value.rstrip("%")
-            decimals = len(number.split(".")[1]) if "." in number else 0
-            if "," in number:
-                number = number.replace(",", "")
-                decimals = -(len(number) - len(number.rstrip("0")))
+            number, decimals = readme_update.precision(value)
             tolerance = 0.5 * 10 ** -decimals + 1e-9
-            if abs(got - float(number)) > tolerance:
+            if abs(got - number) > tolerance:
                 print(f"{where}: README prints {value}, {source} now gives {got:.{max(decimals, 0) + 2}f}",
                       file=sys.stderr)
                 failures += 1

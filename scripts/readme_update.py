@@ -1,4 +1,4 @@
-"""Rewrites drifted README figures for check_readme.py --update.
+"""How README figures are printed, and their rewriting for check_readme.py --update.
 
 Each drifted mark gets its new value, printed at the precision, sign, thousands separators and
 percent sign of the old one. In the prose above it (its text block: up to a blank line, a
@@ -12,23 +12,28 @@ import re
 MARK_START = re.compile(r"^\s*<!-- figure ")
 
 
+def precision(value):
+    """The number a printed figure says and the decimals it is precise to (negative for a round
+    figure written with thousands separators: 24,000 is precise to the thousand)."""
+    number = value.rstrip("%")
+    if "," in number:
+        number = number.replace(",", "")
+        return float(number), -(len(number) - len(number.rstrip("0")))
+    return float(number), len(number.split(".")[1]) if "." in number else 0
+
+
 def formatted(old, got):
     """`got` as `old` is printed: its decimals (or round thousands), sign and percent sign."""
-    percent = old.endswith("%")
-    number = old.rstrip("%")
-    signed = number[:1] in "+-"
-    if "," in number:
-        digits = number.replace(",", "").lstrip("+-")
-        zeros = len(digits) - len(digits.rstrip("0"))
-        text = f"{int(round(got, -zeros)):,}"
+    _, decimals = precision(old)
+    if "," in old:
+        text = f"{int(round(got, decimals)):,}"
     else:
-        decimals = len(number.split(".")[1]) if "." in number else 0
         text = f"{got:.{decimals}f}"
         if text.startswith("-") and float(text) == 0:
             text = text[1:]
-    if signed and not text.startswith("-"):
+    if old[:1] in "+-" and not text.startswith("-"):
         text = "+" + text
-    return text + ("%" if percent else "")
+    return text + ("%" if old.endswith("%") else "")
 
 
 def _prose_block(lines, mark):

@@ -54,6 +54,7 @@ CacheGeometry CacheGeometry::from(const ParamSet& p) {
   g.ways = static_cast<std::uint32_t>(p.integer("ways", 1, kMaxWays));
   g.line_bytes = static_cast<std::uint32_t>(p.integer("line_bytes", kMinLineBytes, kMaxLineBytes));
   g.sector_lines = static_cast<std::uint32_t>(p.integer("sector_lines", 1, kMaxSectorLines));
+  g.ownership_reads_fill_sector = p.integer("ownership_reads_fill_sector", 0, 1) != 0;
   const std::string problem = geometry_problem(g);
   if (!problem.empty()) throw ParamError(p.origin() + ": cache geometry: " + problem);
   return g;
@@ -203,7 +204,28 @@ void CoherentCaches::read_miss(int cpu, std::uint64_t line, Word* set, AccessCou
     return;
   }
   ++counts.from_memory;
-  // A miss served by memory fetches the whole sector (NetBurst L2: both 64 B halves of 128 B).
+  fill_sector<W>(cpu, line, counts);
+}
+
+template <std::uint32_t W>
+void CoherentCaches::write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts) {
+  // Read for ownership: one bus read fetches the line and invalidates every other copy.
+  ++counts.misses;
+  const Word want = want_key(line);
+  const bool hitm = invalidate_others<W>(cpu, set_offset(line), want);
+  fill<W>(set, want, Mesi::Modified, counts);
+  if (hitm) {
+    ++counts.from_peer;
+    return;
+  }
+  ++counts.from_memory;
+  if (geometry_.ownership_reads_fill_sector) fill_sector<W>(cpu, line, counts);
+}
+
+template <std::uint32_t W>
+void CoherentCaches::fill_sector(int cpu, std::uint64_t line, AccessCounts& counts) {
+  // A bus read from memory, for a load or for ownership, fetches the whole sector (NetBurst L2:
+  // both 64 B halves of 128 B); the half not asked for comes as data, not owned.
   const std::uint64_t sector_first = line & ~(std::uint64_t{geometry_.sector_lines} - 1);
   for (std::uint64_t companion = sector_first; companion < sector_first + geometry_.sector_lines; ++companion) {
     if (companion == line) continue;
@@ -216,19 +238,6 @@ void CoherentCaches::read_miss(int cpu, std::uint64_t line, Word* set, AccessCou
     fill<W>(companion_set, companion_want, companion_state, counts);
     ++counts.prefetched;
   }
-}
-
-template <std::uint32_t W>
-void CoherentCaches::write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts) {
-  // Read for ownership: one bus transaction fetches the line and invalidates every other copy.
-  ++counts.misses;
-  const Word want = want_key(line);
-  if (invalidate_others<W>(cpu, set_offset(line), want)) {
-    ++counts.from_peer;
-  } else {
-    ++counts.from_memory;
-  }
-  fill<W>(set, want, Mesi::Modified, counts);
 }
 
 template <std::uint32_t W, bool Write, bool Hinted>

@@ -19,8 +19,10 @@ struct CacheGeometry {
   std::uint32_t ways = 0;
   std::uint32_t line_bytes = 0;
   std::uint32_t sector_lines = 1;  // lines a read miss fills together (NetBurst L2: 2 = 128 B sector)
+  bool ownership_reads_fill_sector = false;  // a store's miss (a read for ownership) fills them too
   std::uint32_t sets() const { return size_bytes / (ways * line_bytes); }
-  // Reads size_bytes, ways, line_bytes, sector_lines from a models/params/cache/*.json file.
+  // Reads size_bytes, ways, line_bytes, sector_lines, ownership_reads_fill_sector from a
+  // models/params/cache/*.json file.
   static CacheGeometry from(const ParamSet& p);
 };
 
@@ -135,6 +137,9 @@ class CoherentCaches {
   void read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   template <std::uint32_t W>
   void write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
+  // After a miss `cpu` took from memory, the other lines of its sector not yet there.
+  template <std::uint32_t W>
+  void fill_sector(int cpu, std::uint64_t line, AccessCounts& counts);
   // Snoops the other caches for a read by `cpu` of the line at `offset` keyed `want`; returns
   // the state the reader gets.
   template <std::uint32_t W>

@@ -139,13 +139,7 @@ class ReferenceCaches {
       return;
     }
     ++c.from_memory;
-    const std::uint64_t first = line / g_.sector_lines * g_.sector_lines;
-    for (std::uint64_t other = first; other < first + g_.sector_lines; ++other) {
-      if (other == line || find(cpu, other) != nullptr) continue;
-      bool ignored = false;
-      fill(cpu, other, snoop_read(cpu, other, ignored, c), c);
-      ++c.prefetched;
-    }
+    fill_companions(cpu, line, c);
   }
   void write_line(int cpu, std::uint64_t line, AccessCounts& c) {
     if (Way* w = find(cpu, line)) {
@@ -158,8 +152,23 @@ class ReferenceCaches {
       return;
     }
     ++c.misses;
-    ++(invalidate_others(cpu, line) ? c.from_peer : c.from_memory);
+    const bool hitm = invalidate_others(cpu, line);
     fill(cpu, line, Mesi::Modified, c);
+    if (hitm) {
+      ++c.from_peer;
+      return;
+    }
+    ++c.from_memory;
+    if (g_.ownership_reads_fill_sector) fill_companions(cpu, line, c);
+  }
+  void fill_companions(int cpu, std::uint64_t line, AccessCounts& c) {
+    const std::uint64_t first = line / g_.sector_lines * g_.sector_lines;
+    for (std::uint64_t other = first; other < first + g_.sector_lines; ++other) {
+      if (other == line || find(cpu, other) != nullptr) continue;
+      bool ignored = false;
+      fill(cpu, other, snoop_read(cpu, other, ignored, c), c);
+      ++c.prefetched;
+    }
   }
 
   CacheGeometry g_;
@@ -184,6 +193,7 @@ struct Mix {
   const char* name;
   std::uint32_t ways;
   std::uint32_t sector_lines;
+  bool ownership_reads_fill_sector;
   unsigned stamp_bits;
   std::uint64_t run_lines;  // bound on a long access, in lines: past the 16 sets, runs wrap around them
 };
@@ -200,6 +210,7 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
   g.ways = m.ways;
   g.line_bytes = kLine;
   g.sector_lines = m.sector_lines;
+  g.ownership_reads_fill_sector = m.ownership_reads_fill_sector;
   g.size_bytes = 16 * m.ways * kLine;  // 16 sets: every set sees conflicts
   const std::uint64_t span = 6 * g.size_bytes;
   CoherentCaches fast(g, kCpus, m.stamp_bits);
@@ -254,12 +265,13 @@ TEST_P(CacheReference, RandomMixAgreesEverywhere) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Geometries, CacheReference,
-                         ::testing::Values(Mix{"eight_ways", 8, 2, CoherentCaches::kStampBits, 4},
-                                           Mix{"eight_ways_stamps_renumbered", 8, 2, 8, 4},
-                                           Mix{"four_ways", 4, 1, CoherentCaches::kStampBits, 4},
-                                           Mix{"four_ways_stamps_renumbered", 4, 4, 6, 4},
-                                           Mix{"eight_ways_long_runs", 8, 2, 8, 48},
-                                           Mix{"four_ways_long_runs", 4, 2, 6, 48}),
+                         ::testing::Values(Mix{"eight_ways", 8, 2, true, CoherentCaches::kStampBits, 4},
+                                           Mix{"eight_ways_stamps_renumbered", 8, 2, true, 8, 4},
+                                           Mix{"eight_ways_ownership_reads_one_line", 8, 2, false, 8, 4},
+                                           Mix{"four_ways", 4, 1, true, CoherentCaches::kStampBits, 4},
+                                           Mix{"four_ways_stamps_renumbered", 4, 4, true, 6, 4},
+                                           Mix{"eight_ways_long_runs", 8, 2, true, 8, 48},
+                                           Mix{"four_ways_long_runs", 4, 2, false, 6, 48}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(CacheReference, AddressesBeyondTheTagsAreRefused) {

@@ -40,6 +40,7 @@ TEST(CacheGeometry, ReadsTheShippedXeonL2) {
   EXPECT_EQ(g.ways, 8u);
   EXPECT_EQ(g.line_bytes, 64u);
   EXPECT_EQ(g.sector_lines, 2u);
+  EXPECT_FALSE(g.ownership_reads_fill_sector);
   EXPECT_EQ(g.sets(), 1024u);
   EXPECT_NO_THROW(p.require_all_read());
 }
@@ -50,7 +51,8 @@ TEST(CacheGeometry, RejectsSetCountNotAPowerOfTwo) {
       "size_bytes": {"value": 768, "unit": "B", "source": "s"},
       "ways": {"value": 4, "unit": "ways", "source": "s"},
       "line_bytes": {"value": 64, "unit": "B", "source": "s"},
-      "sector_lines": {"value": 1, "unit": "lines", "source": "s"}}})"),
+      "sector_lines": {"value": 1, "unit": "lines", "source": "s"},
+      "ownership_reads_fill_sector": {"value": 1, "unit": "boolean", "source": "s"}}})"),
              "bad-cache.json");
   try {
     CacheGeometry::from(p);
@@ -81,6 +83,41 @@ TEST(CacheCoherence, ColdStreamingReadWithSectorsMissesOncePerSector) {
   EXPECT_EQ(a.misses, n / (2 * kLine));
   EXPECT_EQ(a.prefetched, n / (2 * kLine));
   EXPECT_EQ(a.bus_bytes, n);
+}
+
+TEST(CacheCoherence, ColdStreamingWriteWithSectorsMissesOncePerSectorWhenOwnershipReadsFillThem) {
+  CacheGeometry g = small(2);
+  g.ownership_reads_fill_sector = true;
+  CoherentCaches c(g, 2);
+  const std::uint64_t n = kSmallCache / 2;
+  const AccessCounts a = c.write(0, kBase, n);
+  EXPECT_EQ(a.misses, n / (2 * kLine));
+  EXPECT_EQ(a.prefetched, n / (2 * kLine));
+  EXPECT_EQ(a.bus_bytes, n);
+  EXPECT_EQ(c.state(0, kBase), Mesi::Modified);
+  EXPECT_EQ(c.state(0, kBase + n - kLine), Mesi::Modified);  // the companion, written after it came
+}
+
+TEST(CacheCoherence, ColdStreamingWriteMissesOncePerLineWhenOwnershipReadsFetchTheirLineOnly) {
+  CoherentCaches c(small(2), 2);
+  const std::uint64_t n = kSmallCache / 2;
+  const AccessCounts a = c.write(0, kBase, n);
+  EXPECT_EQ(a.misses, n / kLine);
+  EXPECT_EQ(a.prefetched, 0u);
+}
+
+TEST(CacheCoherence, OwnershipReadsCompanionComesAsDataNotOwned) {
+  CacheGeometry g = small(2);
+  g.ownership_reads_fill_sector = true;
+  CoherentCaches c(g, 2);
+  c.read(1, kBase + kLine, kLine);  // CPU1 holds the second half (with the first, Exclusive then Shared)
+  const AccessCounts a = c.write(0, kBase + 2 * kLine, 1);  // a cold sector: its companion comes clean
+  EXPECT_EQ(a.prefetched, 1u);
+  EXPECT_EQ(c.state(0, kBase + 3 * kLine), Mesi::Exclusive);
+  c.write(0, kBase, 1);  // CPU1's copy of the written line is invalidated, of its companion kept
+  EXPECT_EQ(c.state(1, kBase), Mesi::Invalid);
+  EXPECT_EQ(c.state(1, kBase + kLine), Mesi::Shared);
+  EXPECT_EQ(c.state(0, kBase + kLine), Mesi::Shared);
 }
 
 TEST(CacheCoherence, SectorCompanionBeyondTheAccessIsPrefetched) {

@@ -93,7 +93,15 @@ WorkloadFigures iscsi_results(const RunRecord& r, json& results) {
                                                   {"data_digest", p.digests.data}}}});
     }
     all_pdus.add(target_pdus);
+    // The target machine's CPUs over the whole run, as the buses' utilization.
+    json cpu_busy = nullptr;
+    if (d < r.target_timings.size() && r.end_time > 0) {
+      const double run_s = models::seconds_from_picos(r.end_time);
+      cpu_busy = json{{"thread", kPercent * models::seconds_from_picos(r.target_timings[d]->busy_total()) / run_s},
+                      {"interrupt", kPercent * models::seconds_from_picos(r.target_timings[d]->interrupt_busy_total()) / run_s}};
+    }
     targets.push_back(json{{"name", "target" + std::to_string(d)},
+                           {"cpu_busy_pct", cpu_busy},
                            {"throughput_MBps", static_cast<double>(s.window_bytes) / window_s / kBytesPerMB},
                            {"iops", static_cast<double>(s.window_ios) / window_s},
                            {"latency_us", latency_json(s.window_latency_ns)},

@@ -8,6 +8,7 @@
 
 #include "models/bus/MemoryBus.hpp"
 #include "models/bus/PciBus.hpp"
+#include "models/disk/RamDisk.hpp"
 #include "models/cpu/CpuCostModel.hpp"
 #include "sim/host/Host.hpp"
 #include "sim/scenario/Scenario.hpp"
@@ -31,6 +32,7 @@ struct RunRecord {
   std::vector<const host::Host*> hosts;
   std::vector<const models::PciBus*> pci_buses;
   std::vector<const models::MemoryBus*> memory_buses;
+  std::vector<const models::RamDisk*> target_timings;  // per target machine, as the targets
   const host::CostedHost* costed = nullptr;  // the initiator's CPUs (smp, amp); null: ideal
   models::Picos end_time = 0;
   bool completed = false;  // every transfer drained and closed before the drain limit

@@ -229,6 +229,7 @@ RunOutcome run_world(const Scenario& s, const RunOptions& opt) {
   for (const auto& h : a.hosts) record.hosts.push_back(h.get());
   for (const auto& b : a.pci_buses) record.pci_buses.push_back(b.get());
   for (const auto& b : a.memory_buses) record.memory_buses.push_back(b.get());
+  for (const auto& d : a.ramdisks) record.target_timings.push_back(d.get());
   record.costed = a.hosts[0]->costed();
   record.end_time = a.calendar.now();
   record.completed = all_done();

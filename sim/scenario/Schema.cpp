@@ -132,7 +132,11 @@ std::vector<KeySpec> build() {
               "iometer writes: after the measured window, read back everything written and check it"),
       integer("target.lun_bytes", 67108864, "RAM-disk LUN size per target, bytes (whole 512-byte blocks)", kBlockBytes,
               kMaxLunBytes, kBlockBytes),
-      string("target.ramdisk_model", "linux-2.4-rd", "RAM-disk timing parameter set under models/params/disk/"),
+      string("target.ramdisk_model", "linux-2.4-rd",
+             "the target machines' timing parameter set under models/params/disk/: linux-2.4-rd (a RAM disk's "
+             "and the target's per-command work; its network stack not charged), linux-2.4-rd-xeon-stack (the "
+             "same with each TCP segment's stack work charged on two CPUs, as a 2.4 GHz Xeon's: results.json's "
+             "targets[i].cpu_busy_pct shows their load)"),
       integer("target.commands_at_once", 0,
               "commands each target session works on at once (R2Ts, execution); the rest wait in order. "
               "0: all it accepts; the paper's targets: 1",

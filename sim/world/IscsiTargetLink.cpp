@@ -1,5 +1,6 @@
 #include "sim/world/IscsiTargetLink.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include "sim/world/StreamPump.hpp"
@@ -21,9 +22,53 @@ IscsiTargetLink::IscsiTargetLink(TcpEndpoint& endpoint, const stack::iscsi::Targ
 void IscsiTargetLink::listen() { endpoint_.listen(); }
 
 void IscsiTargetLink::on_activity() {
-  drain_socket(endpoint_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); });
+  // What arrived since is the target host's to take through its stack: its thread reads it out
+  // of the socket when that is done, and until then it holds the socket's window.
+  const std::size_t readable = endpoint_.connection().readable();
+  if (readable > booked_) {
+    const std::size_t n = readable - booked_;
+    booked_ = readable;
+    const Picos ready = timing_.receive(calendar_.now(), n);
+    if (ready > calendar_.now()) {
+      // Out of the connection's own events: what the read and the commands queue (a window
+      // update, R2Ts, responses) leaves now.
+      calendar_.schedule(ready, [this, n] {
+        take(n);
+        send();
+        endpoint_.flush();
+        drop_if_failed();
+      });
+    } else {
+      take(n);
+    }
+  }
+  send();
+  drop_if_failed();
+}
+
+void IscsiTargetLink::take(std::size_t bytes) {
+  auto& conn = endpoint_.connection();
+  booked_ -= std::min(booked_, bytes);
+  std::size_t left = std::min(bytes, conn.readable());
+  while (left > 0) {
+    const stack::tcp::ByteSpans pieces = conn.read_in_place(endpoint_.now_ns(), left);
+    if (pieces[0].len == 0) break;
+    for (const stack::tcp::ByteSpan& piece : pieces) {
+      if (piece.len == 0) continue;
+      session_.on_bytes(piece.data, piece.len);
+      left -= piece.len;
+    }
+  }
   for (auto& c : session_.take_commands()) execute(c);
-  fill_socket(endpoint_, session_.output());
+}
+
+std::size_t IscsiTargetLink::send() {
+  const std::size_t wrote = fill_socket(endpoint_, session_.output());
+  if (wrote > 0) timing_.send(calendar_.now(), wrote);
+  return wrote;
+}
+
+void IscsiTargetLink::drop_if_failed() {
   // Error recovery level 0: a failed session drops its connection once its last words are out.
   if (session_.state() == TargetSession::State::Failed && session_.output().empty() && !dropped_) {
     dropped_ = true;
@@ -51,7 +96,8 @@ void IscsiTargetLink::execute(stack::iscsi::TargetCommand& c) {
 }
 
 void IscsiTargetLink::pump() {
-  if (fill_socket(endpoint_, session_.output())) endpoint_.flush();
+  if (send() > 0) endpoint_.flush();
+  drop_if_failed();
 }
 
 }  // namespace iscsim::world

@@ -77,6 +77,25 @@ TEST(Iscsi, WritesSurviveOnePercentLossAndReadBackIntact) {
   EXPECT_EQ(r["integrity"]["verified_blocks"].get<long>(), 2 * kTestLunBlocks);
 }
 
+TEST(Iscsi, ATargetWhoseStackIsSlowerThanItsWireHoldsTheInitiatorBackAndLosesNothing) {
+  // 40 us of the target's thread a segment, 1,448 B: 36.2 MB/s of TCP payload a target, whose
+  // socket's window holds the writes to it; the reads' sends hold back the commands behind them.
+  constexpr double kSegmentUs = 40;
+  constexpr double kTargetBoundMBps = 2 * 1448 / kSegmentUs;  // two targets, bytes per us = MB/s
+  for (const char* op : {"write", "read"}) {
+    const std::string slow =
+        patched_params(std::string("slow-target-") + op, "disk", "linux-2.4-rd-xeon-stack",
+                       {{"rx_thread_per_segment_ns", kSegmentUs * 1000}, {"tx_thread_per_segment_ns", kSegmentUs * 1000}});
+    const auto r = run_ok(std::string("ideal-") + op + "-64k.json",
+                          "--set run.duration_s=0.3 --set target.ramdisk_model=" + slow + kTestLun,
+                          scratch_dir(std::string("slow-") + op));
+    expect_verified(r);
+    const double mbps = r["summary"]["throughput_MBps"].get<double>();
+    EXPECT_LE(mbps, kTargetBoundMBps) << op;
+    EXPECT_GE(mbps, 0.8 * kTargetBoundMBps) << op;
+  }
+}
+
 TEST(Iscsi, DigestsAndUnsolicitedDataStillVerify) {
   const auto r = run_ok("ideal-write-64k.json",
                         "--set iscsi.header_digest=true --set iscsi.data_digest=true --set iscsi.initial_r2t=false "

@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -90,6 +92,17 @@ inline nlohmann::json read_json(const std::filesystem::path& p) { return nlohman
 
 inline std::string scenario_path(const std::string& name) {
   return std::string(ISCSIM_SOURCE_DIR) + "/scenarios/" + name;
+}
+
+// A copy of the shipped models/params/KIND/NAME.json with `values` set, in its own scratch
+// directory `tag`: the path to give `--set`.
+inline std::string patched_params(const std::string& tag, const std::string& kind, const std::string& name,
+                                  std::initializer_list<std::pair<const char*, double>> values) {
+  nlohmann::json params = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/" + kind + "/" + name + ".json");
+  for (const auto& [key, value] : values) params["params"][key]["value"] = value;
+  const auto file = scratch_dir(tag) / (name + ".json");
+  write_text(file, params.dump());
+  return file.string();
 }
 
 }  // namespace iscsim::testing

@@ -37,17 +37,6 @@ double over_three_seeds(const std::string& scenario, const std::string& extra, c
   return sum;
 }
 
-// A copy of the shipped models/params/KIND/NAME.json with `values` set, in its own scratch
-// directory `tag`: the path to give `--set`.
-std::string patched_params(const std::string& tag, const std::string& kind, const std::string& name,
-                           std::initializer_list<std::pair<const char*, double>> values) {
-  nlohmann::json params = read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/" + kind + "/" + name + ".json");
-  for (const auto& [key, value] : values) params["params"][key]["value"] = value;
-  const auto file = scratch_dir(tag) / (name + ".json");
-  write_text(file, params.dump());
-  return file.string();
-}
-
 class SmpWorkloads : public ::testing::TestWithParam<std::string> {
  protected:
   // The payload the run moved in its window, in MB: what its bins are normalized to.

@@ -36,6 +36,7 @@ constexpr int kDefaultIterations = 8;
 // three times the runs (calibrate stays well under its 3-minute budget on 2 cores).
 constexpr int kDefaultSeeds = 3;
 constexpr int kMaxSeeds = 64;
+constexpr int kMaxSeedSets = 16;  // each set is a whole fit: about 20 s on two cores
 // A pull this strong keeps every value at its source: larger weights say nothing more.
 constexpr double kMaxPriorWeight = 100;
 constexpr double kDefaultDurationS = 0.3;
@@ -61,7 +62,7 @@ int calibrate_command(const std::vector<std::string>& args) {
   const std::string source(build::kSourceDir);
   po::options_description desc(
       "usage: iscsim calibrate [--reference FILE] [--prior NAME] [--out FILE] [--residuals FILE] [--iterations N]\n"
-      "                        [--seeds N] [--prior-weight W] [--set PATH=VALUE]... [--no-checks]\n"
+      "                        [--seeds N] [--seed-sets K] [--prior-weight W] [--set PATH=VALUE]... [--no-checks]\n"
       "Fits the code-path catalog to the paper's SMP Table 1 (64 KB writes and reads together),\n"
       "prints the fit's error per bin and writes the catalog to --out. The paper scenarios use\n"
       "models/params/paths/linux-2.4-calibrated.json: give that as --out to replace it.\noptions");
@@ -79,6 +80,10 @@ int calibrate_command(const std::vector<std::string>& args) {
       "seeds", po::value<int>()->default_value(kDefaultSeeds),
       "runs of each workload per step, at run.seed 1..N (or from the seed --set gives), averaged: the fit is "
       "to the mean over the NICs' clock draws")(
+      "seed-sets", po::value<int>()->default_value(1),
+      "after the fit, redo it from K-1 further sets of --seeds seeds (the next set beginning where the last "
+      "ended) and print each set's targets and their sums: a change's effect against the seeds' spread. "
+      "Only the first set's catalog is written")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "a scenario override for every run, as `iscsim run --set` takes it (repeatable); run.seed=K starts the "
       "seeds at K")(
@@ -105,6 +110,9 @@ int calibrate_command(const std::vector<std::string>& args) {
     setup.seeds = vm["seeds"].as<int>();
     if (setup.seeds < 1 || setup.seeds > kMaxSeeds)
       throw po::error("--seeds must lie in [1, " + std::to_string(kMaxSeeds) + "], got " + std::to_string(setup.seeds));
+    const int seed_sets = vm["seed-sets"].as<int>();
+    if (seed_sets < 1 || seed_sets > kMaxSeedSets)
+      throw po::error("--seed-sets must lie in [1, " + std::to_string(kMaxSeedSets) + "], got " + std::to_string(seed_sets));
     setup.prior_weight = vm["prior-weight"].as<double>();
     if (!(setup.prior_weight > 0) || setup.prior_weight > kMaxPriorWeight) {
       std::ostringstream got;
@@ -149,6 +157,7 @@ int calibrate_command(const std::vector<std::string>& args) {
               << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << sensitivity_table(setup, fit)
                 << leave_one_out_table(setup);
+    if (seed_sets > 1) std::cout << seed_sets_table(setup, fit, seed_sets, kDriftLimit);
     staged.write(out, fit.catalog.to_json().dump(kCatalogIndent) + "\n");
     nlohmann::json residual_table = calibration::residuals_json(errors, drift, bounds, work_time);
     residual_table["clear_rates"] = calibration::clear_rates_json(rates);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sim/calibration/MeanRun.hpp"
+#include "sim/calibration/Residuals.hpp"
 #include "sim/results/InterruptCleanup.hpp"
 #include "sim/results/OutputDir.hpp"
 
@@ -268,6 +269,47 @@ std::string sensitivity_table(const CalibrationSetup& setup, const Fit& fit) {
     moves += line;
   }
   return out.str() + moves;
+}
+
+std::string seed_sets_table(const CalibrationSetup& setup, const Fit& fit, int sets, double drift_limit) {
+  // The same fit from further seeds: where the threads settle moves with the seed, and with it
+  // the fit, so a change is told from that spread by the sums over several sets.
+  std::ostringstream out;
+  out << "seed sets: the fit redone from further seeds (" << setup.seeds << " runs of each workload a set)\n";
+  std::string header = targets_header("run.seed");
+  header.pop_back();
+  out << header << "   beyond 3x   on a bound\n";
+  calibration::Targets sum;
+  std::size_t beyond = 0;
+  std::size_t on_bound = 0;
+  for (int i = 0; i < sets; ++i) {
+    CalibrationSetup s = setup;
+    s.first_seed = setup.first_seed + static_cast<std::uint64_t>(i) * static_cast<std::uint64_t>(setup.seeds);
+    const Fit f = i == 0 ? fit : fixed_point(s, every_workload(setup), "seed-set-" + std::to_string(i), false);
+    const std::vector<calibration::BinError> errors = calibration::compare(setup.reference, f.runs);
+    const calibration::Targets t = calibration::targets(errors);
+    const std::size_t drifted =
+        calibration::drifts(f.catalog, setup.prior, calibration::stall_cycles_per_call(f.runs), drift_limit).size();
+    const std::size_t bounded = calibration::on_bounds(f.catalog).size();
+    std::string row = targets_row(std::to_string(s.first_seed) + ".." +
+                                      std::to_string(s.first_seed + static_cast<std::uint64_t>(setup.seeds) - 1),
+                                  errors);
+    row.pop_back();
+    char tail[64];
+    std::snprintf(tail, sizeof tail, "   %9zu   %10zu\n", drifted, bounded);
+    out << row << tail;
+    sum.pct_ok += t.pct_ok;
+    sum.cpi_ok += t.cpi_ok;
+    sum.clear_ok += t.clear_ok;
+    sum.miss_ok += t.miss_ok;
+    beyond += drifted;
+    on_bound += bounded;
+  }
+  char total[256];
+  std::snprintf(total, sizeof total, "%-34s %7d         %7d          %7d         %7d           %9zu   %10zu\n", "sum",
+                sum.pct_ok, sum.cpi_ok, sum.clear_ok, sum.miss_ok, beyond, on_bound);
+  out << total;
+  return out.str();
 }
 
 std::string leave_one_out_table(const CalibrationSetup& setup) {

@@ -49,6 +49,10 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
 // How firm the residuals are: `fit`'s catalog with every core CPI a few percent lower and
 // higher (within its bounds), the targets then and the largest move of one cell.
 std::string sensitivity_table(const CalibrationSetup& setup, const Fit& fit);
+// The fit redone from `sets` seed sets in all (`fit` is the first's; each further one begins
+// where the one before ended): each set's targets, paths beyond `drift_limit` of their sources
+// and values on a bound, and their sums, so a change can be told from the seeds' spread.
+std::string seed_sets_table(const CalibrationSetup& setup, const Fit& fit, int sets, double drift_limit);
 // Leave-one-workload-out: fit on one workload, residuals on the other, both ways.
 std::string leave_one_out_table(const CalibrationSetup& setup);
 

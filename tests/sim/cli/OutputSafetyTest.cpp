@@ -122,6 +122,7 @@ TEST(OutputSafety, CalibrateOutMistakesExit2BeforeAnyRun) {
   expect_refused({{"calibrate --out " + a_dir, "--out " + a_dir + ": is a directory"},
                   {"calibrate --out " + file + "/catalog.json", file + " is not a directory"},
                   {"calibrate --seeds 0 --out " + (base / "c.json").string(), "--seeds must lie in [1, 64], got 0"},
+                  {"calibrate --seed-sets 0 --out " + (base / "c.json").string(), "--seed-sets must lie in [1, 16], got 0"},
                   {"calibrate --prior-weight -1 --out " + (base / "c.json").string(), "--prior-weight must lie in (0, 100], got -1"},
                   {"calibrate --set run.sed=2 --out " + (base / "c.json").string(), "run.sed: unknown key"},
                   {"calibrate --set host.cpu.model=x --out " + (base / "c.json").string(), "'x' is no parameter set"}},

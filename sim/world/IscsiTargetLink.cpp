@@ -47,18 +47,8 @@ void IscsiTargetLink::on_activity() {
 }
 
 void IscsiTargetLink::take(std::size_t bytes) {
-  auto& conn = endpoint_.connection();
   booked_ -= std::min(booked_, bytes);
-  std::size_t left = std::min(bytes, conn.readable());
-  while (left > 0) {
-    const stack::tcp::ByteSpans pieces = conn.read_in_place(endpoint_.now_ns(), left);
-    if (pieces[0].len == 0) break;
-    for (const stack::tcp::ByteSpan& piece : pieces) {
-      if (piece.len == 0) continue;
-      session_.on_bytes(piece.data, piece.len);
-      left -= piece.len;
-    }
-  }
+  drain_socket(endpoint_, [this](const std::uint8_t* p, std::size_t n) { session_.on_bytes(p, n); }, bytes);
   for (auto& c : session_.take_commands()) execute(c);
 }
 

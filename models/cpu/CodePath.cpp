@@ -1,7 +1,10 @@
 #include "models/cpu/CodePath.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <stdexcept>
+#include <vector>
 
 #include "models/common/ParamSet.hpp"
 
@@ -32,6 +35,30 @@ BoundedValue bounded(const nlohmann::json& e, const std::string& where) {
     throw ParamError(where + ": value " + std::to_string(b.value) + " outside its bounds [" + std::to_string(b.min) +
                      ", " + std::to_string(b.max) + "] (bounds must be non-negative)");
   return b;
+}
+
+// A path's fixed costs per call, as the catalog writes them (its "mmio", its "traps"): counts
+// named in `counts`, each a non-negative number, and the `source` that gives them. Returns the
+// counts in that order (0 where absent, unless `required`).
+std::vector<double> per_call_counts(const nlohmann::json& e, const std::string& where,
+                                    std::initializer_list<const char*> counts, bool required, std::string& source) {
+  std::string names;
+  for (const char* c : counts) names += std::string(names.empty() ? "" : ", ") + c;
+  if (!e.is_object()) throw ParamError(where + ": expected {" + names + ", source}");
+  for (const auto& [k, v] : e.items()) {
+    if (k == "source" && v.is_string() && !v.get<std::string>().empty()) continue;
+    const bool count = std::any_of(counts.begin(), counts.end(), [&k = k](const char* c) { return k == c; });
+    if (count && v.is_number() && v.get<double>() >= 0) continue;
+    throw ParamError(where + "." + k + ": allowed keys: " + names + " (non-negative counts per call), source (text)");
+  }
+  if (!e.contains("source")) throw ParamError(where + ".source: expected a non-empty string citing the code");
+  source = e["source"].get<std::string>();
+  std::vector<double> out;
+  for (const char* c : counts) {
+    if (required && !e.contains(c)) throw ParamError(where + "." + c + ": missing");
+    out.push_back(e.value(c, 0.0));
+  }
+  return out;
 }
 
 nlohmann::json bounded_json(const BoundedValue& b) {
@@ -78,12 +105,12 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     if (!e.is_object()) throw ParamError(where + ": expected an object");
     for (const auto& [k, v] : e.items()) {
       (void)v;
-      bool known = k == "bin" || k == "per" || k == "mmio" || k == "sourced_cycles";
+      bool known = k == "bin" || k == "per" || k == "mmio" || k == "traps" || k == "sourced_cycles";
       for (const char* f : kFields) known = known || k == f;
       if (!known)
         throw ParamError(where + "." + k +
                          ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, mmio, per, "
-                         "sourced_cycles");
+                         "sourced_cycles, traps");
     }
     CodePath p;
     p.name = name;
@@ -112,19 +139,12 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     p.footprint_bytes = bounded(e["footprint_bytes"], where + ".footprint_bytes");
     if (p.cpi.min <= 0) throw ParamError(where + ".cpi.min: must be positive");
     if (e.contains("mmio")) {
-      const nlohmann::json& m = e["mmio"];
-      const std::string mw = where + ".mmio";
-      if (!m.is_object()) throw ParamError(mw + ": expected {\"reads\", \"writes\", \"source\"}");
-      for (const auto& [k, v] : m.items()) {
-        if (k == "source" && v.is_string() && !v.get<std::string>().empty()) continue;
-        if ((k == "reads" || k == "writes") && v.is_number() && v.get<double>() >= 0) continue;
-        throw ParamError(mw + "." + k + ": allowed keys: reads, writes (non-negative counts per call), source (text)");
-      }
-      if (!m.contains("source")) throw ParamError(mw + ".source: expected a non-empty string citing the driver code");
-      p.mmio_reads = m.value("reads", 0.0);
-      p.mmio_writes = m.value("writes", 0.0);
-      p.mmio_source = m["source"].get<std::string>();
+      const std::vector<double> n = per_call_counts(e["mmio"], where + ".mmio", {"reads", "writes"}, false, p.mmio_source);
+      p.mmio_reads = n[0];
+      p.mmio_writes = n[1];
     }
+    if (e.contains("traps"))
+      p.traps = per_call_counts(e["traps"], where + ".traps", {"per_call"}, true, p.traps_source)[0];
     c.by_name_[name] = c.paths_.size();
     c.paths_.push_back(std::move(p));
   }
@@ -143,6 +163,7 @@ nlohmann::json CodePathCatalog::to_json() const {
                      {"footprint_bytes", bounded_json(p.footprint_bytes)}};
     if (!p.mmio_source.empty())
       paths[p.name]["mmio"] = {{"reads", p.mmio_reads}, {"writes", p.mmio_writes}, {"source", p.mmio_source}};
+    if (!p.traps_source.empty()) paths[p.name]["traps"] = {{"per_call", p.traps}, {"source", p.traps_source}};
   }
   return {{"description", description_}, {"paths", paths}};
 }

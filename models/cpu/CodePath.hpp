@@ -42,6 +42,10 @@ struct CodePath {
   double mmio_reads = 0;
   double mmio_writes = 0;
   std::string mmio_source;
+  // Privilege transitions per call that NetBurst runs in microcode (an int 0x80 or an interrupt's
+  // delivery, with its iret): a fixed number of cycles each, not a CPI.
+  double traps = 0;
+  std::string traps_source;
 
   double instructions(double calls, double bytes) const {
     return calls * instr_per_call.value + bytes * instr_per_byte.value;

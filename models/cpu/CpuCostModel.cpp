@@ -31,11 +31,12 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.prefetch_ahead_bytes = p.number("prefetch_ahead_bytes");
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
+  c.int_iret_cycles = p.number("int_iret_cycles");
   const double locked_at_retirement = p.number("locked_loads_at_retirement");
   c.locked_loads_at_retirement = locked_at_retirement != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
-      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
                      "locked_loads_at_retirement 0 or 1, the others non-negative");
@@ -138,6 +139,9 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
     stall_ns = std::max(stall_ns + c.l2_misses * wait_ns, bus_ns);
   }
   c.stall_cycles = stall_ns > 0 ? stall_ns * hz_ / kNanosPerSecond : 0.0;
+  // The core waits out each int/iret pair's microcode: cycles of its clock, like a CPI, but a
+  // fixed number per transition whatever the path's code.
+  if (p.traps > 0) c.stall_cycles += calls * p.traps * params_.int_iret_cycles;
   const double own = c.instr * p.cpi.value + c.stall_cycles;
   // Clear penalties owed from snoops were counted where they happened; here they only take time.
   c.cycles = own + take_pending_cycles(cpu);

@@ -1,5 +1,6 @@
 // The code-path catalog's parsing: what a sourced value's cycles stand for (compute alone or the
-// whole path) is read, checked and written back, and every shipped catalog states it.
+// whole path) and a path's fixed costs per call are read, checked and written back, and every
+// shipped catalog states the first.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -37,6 +38,28 @@ TEST(CodePath, AnUnknownSourcedCyclesKindNamesTheAllowedOnes) {
     EXPECT_NE(what.find("cat.json: paths.p.sourced_cycles"), std::string::npos) << what;
     EXPECT_NE(what.find("\"core\""), std::string::npos) << what;
     EXPECT_NE(what.find("\"total\""), std::string::npos) << what;
+  }
+}
+
+TEST(CodePath, FixedCostsPerCallAreReadCheckedAndWrittenBack) {
+  const CodePathCatalog c = CodePathCatalog::parse(
+      one_path(R"("traps": {"per_call": 1, "source": "entry.S"}, "mmio": {"reads": 1, "source": "e1000"},)"), "test");
+  EXPECT_DOUBLE_EQ(c[0].traps, 1);
+  EXPECT_DOUBLE_EQ(c[0].mmio_reads, 1);
+  EXPECT_DOUBLE_EQ(c[0].mmio_writes, 0);
+  const nlohmann::json back = c.to_json()["paths"]["p"];
+  EXPECT_EQ(back["traps"]["per_call"], 1);
+  EXPECT_EQ(back["traps"]["source"], "entry.S");
+  EXPECT_DOUBLE_EQ(CodePathCatalog::parse(c.to_json(), "again")[0].traps, 1);
+  EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(""), "test")[0].traps, 0);
+  for (const char* bad : {R"("traps": {"per_call": 1},)", R"("traps": {"per_call": -1, "source": "x"},)",
+                          R"("traps": {"count": 1, "source": "x"},)", R"("traps": 1,)", R"("traps": {"source": "x"},)"}) {
+    try {
+      CodePathCatalog::parse(one_path(bad), "cat.json");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ParamError& e) {
+      EXPECT_NE(std::string(e.what()).find("cat.json: paths.p.traps"), std::string::npos) << e.what();
+    }
   }
 }
 

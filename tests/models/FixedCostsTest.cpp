@@ -1,0 +1,41 @@
+// The costs a path pays per call whatever its code: uncached device-register accesses (a time in
+// nanoseconds) and int/iret transitions (microcode: cycles of the core's clock), both counted as
+// stalls beside the path's instructions x CPI, and the shipped catalog's transitions.
+#include <gtest/gtest.h>
+
+#include "models/cpu/CpuCostModel.hpp"
+#include "tests/models/CpuCostRig.hpp"
+#include "tests/models/ModelFixtures.hpp"
+
+namespace iscsim::models {
+namespace {
+
+TEST(FixedCosts, EachIntIretTransitionCostsItsCyclesAsAStall) {
+  testing::CpuRig r(2.4e9);
+  const Cost c = r.cpu.run(0, r.paths.id("trap"), 3, 0, {}, 0);
+  EXPECT_DOUBLE_EQ(c.instr, 300);
+  EXPECT_DOUBLE_EQ(c.stall_cycles, 3 * 1100);
+  EXPECT_DOUBLE_EQ(c.cycles, 300 * 2 + 3 * 1100);
+  EXPECT_DOUBLE_EQ(c.l2_misses, 0);
+  EXPECT_DOUBLE_EQ(c.clears, 0);  // a cost in time, not a counted clear
+  EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Interface).cycles, 300 * 2 + 3 * 1100);
+}
+
+TEST(FixedCosts, AnIntIretTakesTheSameCyclesAtAnyFrequencyAnMmioAccessTheSameTime) {
+  // Microcode runs on the core's clock; a PCI round trip does not.
+  for (const double hz : {1.6e9, 3.2e9}) {
+    testing::CpuRig r(hz);
+    EXPECT_DOUBLE_EQ(r.cpu.run(0, r.paths.id("trap"), 1, 0, {}, 0).stall_cycles, 1100) << hz;
+    EXPECT_NEAR(r.cpu.run(1, r.paths.id("register"), 1, 0, {}, 0).stall_cycles, (750 + 2 * 80) * 1e-9 * hz, 1e-6) << hz;
+  }
+}
+
+TEST(FixedCosts, TheShippedCatalogTrapsOnTheSystemCallTheInterruptAndTheIpi) {
+  const CodePathCatalog c = CodePathCatalog::load(testing::params_dir() + "/paths/linux-2.4.json");
+  for (const char* name : {"syscall", "irq_entry", "ipi_handler"}) EXPECT_DOUBLE_EQ(c[c.id(name)].traps, 1) << name;
+  EXPECT_DOUBLE_EQ(c[c.id("wake_up")].traps, 0);
+  EXPECT_DOUBLE_EQ(CpuParams::from(testing::params("cpu", "netburst-xeon")).int_iret_cycles, 1100);
+}
+
+}  // namespace
+}  // namespace iscsim::models

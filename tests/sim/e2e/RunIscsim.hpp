@@ -105,4 +105,16 @@ inline std::string patched_params(const std::string& tag, const std::string& kin
   return file.string();
 }
 
+// A short SMP run of `scenario` (under scenarios/; a 0.1 s window after 0.02 s of warm-up) with
+// `extra` arguments, in scratch directory `tag`: its results.json. Fails the test if it fails.
+inline nlohmann::json run_smp(const std::string& scenario, const std::string& extra, const std::string& tag) {
+  const auto dir = scratch_dir(tag);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() +
+                                      " --set run.duration_s=0.1 --set run.warmup_s=0.02" + extra,
+                                  dir);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "table1.txt"));
+  return read_json(dir / "out" / "results.json");
+}
+
 }  // namespace iscsim::testing

@@ -17,16 +17,6 @@
 namespace iscsim::testing {
 namespace {
 
-constexpr const char* kSmpRun = " --set run.duration_s=0.1 --set run.warmup_s=0.02";
-
-nlohmann::json run_smp(const std::string& scenario, const std::string& extra, const std::string& tag) {
-  const auto dir = scratch_dir(tag);
-  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kSmpRun + extra, dir);
-  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
-  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "table1.txt"));
-  return read_json(dir / "out" / "results.json");
-}
-
 // `measure` of the SMP runs of `scenario` at seeds 1-3, summed: where the threads settle moves
 // a mechanism's effect in one 0.1 s window by a fifth or more (and differs between builds whose
 // floating point differs, as the sanitized one's does); over three seeds much less.

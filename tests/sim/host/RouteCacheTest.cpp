@@ -8,13 +8,13 @@
 namespace iscsim::host::kernel {
 namespace {
 
-constexpr std::uint32_t kLineBytes = 64;
+constexpr std::uint32_t kRouteLineBytes = 64;
 constexpr std::uint32_t kTarget = 0x0a000002;
 
 RouteObjectBytes bytes_2_4() { return {40, 160, 40, 8}; }
 
 TEST(RouteCache, EachRemoteOnANicHasItsOwnRoutesMadeOnce) {
-  models::AddressSpace memory{kLineBytes, 4096};
+  models::AddressSpace memory{kRouteLineBytes, 4096};
   RouteCache routes{memory, bytes_2_4()};
   const RouteCache::Route a = routes.to(0, kTarget);
   EXPECT_NE(a.output, 0u);
@@ -30,11 +30,11 @@ TEST(RouteCache, EachRemoteOnANicHasItsOwnRoutesMadeOnce) {
   EXPECT_NE(other_nic.output, a.output);
   EXPECT_NE(other_target.input, a.input);
   // Distinct lines: two routes never share the line their packets write.
-  EXPECT_NE(other_nic.output / kLineBytes, a.output / kLineBytes);
+  EXPECT_NE(other_nic.output / kRouteLineBytes, a.output / kRouteLineBytes);
 }
 
 TEST(RouteCache, ASentFrameWritesItsRouteAndHeaderCacheAndAReceivedOneItsInputRoute) {
-  models::AddressSpace memory{kLineBytes, 4096};
+  models::AddressSpace memory{kRouteLineBytes, 4096};
   RouteCache routes{memory, bytes_2_4()};
   const RouteCache::Route r = routes.to(0, kTarget);
   const auto [out, hh] = routes.transmit(r);
@@ -58,7 +58,7 @@ TEST(RouteCache, ASentFrameWritesItsRouteAndHeaderCacheAndAReceivedOneItsInputRo
 }
 
 TEST(RouteCache, DstReleaseIsALockedDecrementAndNothingWithoutARoute) {
-  models::AddressSpace memory{kLineBytes, 4096};
+  models::AddressSpace memory{kRouteLineBytes, 4096};
   RouteCache routes{memory, bytes_2_4()};
   const RouteCache::Route r = routes.to(0, kTarget);
   const models::Touch drop = routes.release(r.input);
@@ -69,7 +69,7 @@ TEST(RouteCache, DstReleaseIsALockedDecrementAndNothingWithoutARoute) {
 }
 
 TEST(RouteCache, WithoutItsLinesNoRouteIsMadeAndNoTouchHasBytes) {
-  models::AddressSpace memory{kLineBytes, 4096};
+  models::AddressSpace memory{kRouteLineBytes, 4096};
   RouteCache routes{memory, {0, 160, 40, 8}};
   const RouteCache::Route r = routes.to(0, kTarget);
   EXPECT_EQ(r.output, 0u);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Re-runs every deterministic figure README.md prints (each marked by a `<!-- figure ... -->`
-# comment; scripts/check_readme.py explains the convention) and fails when one differs from the
-# text beyond its printed precision.
+# Re-runs every deterministic figure README.md and models/COST-MODEL.md print (each marked by a
+# `<!-- figure ... -->` comment; scripts/check_readme.py explains the convention) and fails when
+# one differs from the text beyond its printed precision.
 #   bash scripts/check-readme.sh [--cheap] [--update] [--iscsim BINARY]
 # --cheap: only the figures marked (cheap), a few seconds in all (the test suite runs this).
 # --update: rewrite the drifted figures (check_readme.py explains what it edits); review the diff.
@@ -26,4 +26,4 @@ if [ ! -x "$iscsim" ]; then
   exit 2
 fi
 # Debian's interpreter: the first python3 on PATH may be another one.
-exec /usr/bin/python3 scripts/check_readme.py --readme README.md --iscsim "$(realpath "$iscsim")" "${cheap[@]}" "${update[@]}"
+exec /usr/bin/python3 scripts/check_readme.py --readme README.md models/COST-MODEL.md --iscsim "$(realpath "$iscsim")" "${cheap[@]}" "${update[@]}"

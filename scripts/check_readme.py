@@ -1,4 +1,5 @@
-"""Re-runs the deterministic figures README.md prints and reports those that drifted.
+"""Re-runs the deterministic figures README.md (and the documents it leads to) prints and reports those
+that drifted.
 
 A figure is marked by an HTML comment (invisible on the rendered page) below the paragraph,
 list item or table that prints it, best on the line right after it:
@@ -98,7 +99,8 @@ def produce(source, iscsim, scratch, cache):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--readme", required=True, type=pathlib.Path)
+    ap.add_argument("--readme", required=True, type=pathlib.Path, nargs="+",
+                    help="the documents whose figures to check (README.md and those it leads to)")
     ap.add_argument("--iscsim", required=True, help="the iscsim binary")
     ap.add_argument("--cheap", action="store_true", help="only the figures marked (cheap)")
     ap.add_argument("--update", action="store_true",
@@ -106,49 +108,56 @@ def main():
     args = ap.parse_args()
 
     failures = checked = 0
-    drifted = []
-    cache = {}
+    drifted = {doc: [] for doc in args.readme}
+    cache = {}  # shared by the documents: a command they both use runs once
     # A mark the pattern does not read (a unit after the number, a missing "=>") would go unchecked.
-    for n, text in enumerate(args.readme.read_text().splitlines()):
-        if text.lstrip().startswith("<!-- figure") and not MARK.match(text):
-            print(f"{args.readme}:{n + 1}: a figure mark this script cannot read (value: digits, an optional "
-                  f"decimal part and %; then ': SOURCE => EXPRESSION -->')", file=sys.stderr)
-            failures += 1
-            checked += 1
+    for doc in args.readme:
+        for n, text in enumerate(doc.read_text().splitlines()):
+            if text.lstrip().startswith("<!-- figure") and not MARK.match(text):
+                print(f"{doc}:{n + 1}: a figure mark this script cannot read (value: digits, an optional "
+                      f"decimal part and %; then ': SOURCE => EXPRESSION -->')", file=sys.stderr)
+                failures += 1
+                checked += 1
     with tempfile.TemporaryDirectory(prefix="iscsim-check-readme-") as scratch:
-        for line, value, source, expr, cheap, paragraph in marks(args.readme):
-            if args.cheap and not cheap:
-                continue
-            checked += 1
-            where = f"{args.readme}:{line}"
-            if value not in paragraph:
-                print(f"{where}: {value} is marked but its section does not print it above the mark", file=sys.stderr)
-                failures += 1
-                continue
-            try:
-                names = produce(source, args.iscsim, scratch, cache)
-                got = float(eval(expr, {"__builtins__": {"abs": abs, "sum": sum, "len": len, "min": min,
-                                                          "max": max, "round": round, "int": int, "float": float}}, dict(names)))
-            except Exception as e:  # a broken mark is a failure to report, not a crash
-                print(f"{where}: {value}: {source} => {expr}: {e}", file=sys.stderr)
-                failures += 1
-                continue
-            number, decimals = readme_update.precision(value)
-            tolerance = 0.5 * 10 ** -decimals + 1e-9
-            if abs(got - number) > tolerance:
-                print(f"{where}: README prints {value}, {source} now gives {got:.{max(decimals, 0) + 2}f}",
-                      file=sys.stderr)
-                failures += 1
-                drifted.append((line, value, got))
+        for doc in args.readme:
+            for line, value, source, expr, cheap, paragraph in marks(doc):
+                if args.cheap and not cheap:
+                    continue
+                checked += 1
+                where = f"{doc}:{line}"
+                if value not in paragraph:
+                    print(f"{where}: {value} is marked but its section does not print it above the mark",
+                          file=sys.stderr)
+                    failures += 1
+                    continue
+                try:
+                    names = produce(source, args.iscsim, scratch, cache)
+                    got = float(eval(expr, {"__builtins__": {"abs": abs, "sum": sum, "len": len, "min": min,
+                                                              "max": max, "round": round, "int": int,
+                                                              "float": float}}, dict(names)))
+                except Exception as e:  # a broken mark is a failure to report, not a crash
+                    print(f"{where}: {value}: {source} => {expr}: {e}", file=sys.stderr)
+                    failures += 1
+                    continue
+                number, decimals = readme_update.precision(value)
+                tolerance = 0.5 * 10 ** -decimals + 1e-9
+                if abs(got - number) > tolerance:
+                    print(f"{where}: {doc.name} prints {value}, {source} now gives {got:.{max(decimals, 0) + 2}f}",
+                          file=sys.stderr)
+                    failures += 1
+                    drifted[doc].append((line, value, got))
     print(f"check-readme: {checked - failures} of {checked} figures as printed")
-    if args.update and drifted:
-        made, left = readme_update.update(args.readme, drifted)
-        for edit in made:
-            print(f"updated {edit}")
-        for edit in left:
-            print(edit, file=sys.stderr)
-        print(f"check-readme: {len(made)} of {len(drifted)} drifted figures rewritten in the prose; "
-              f"{len(left)} left to edit by hand")
+    if args.update:
+        for doc, figures in drifted.items():
+            if not figures:
+                continue
+            made, left = readme_update.update(doc, figures)
+            for edit in made:
+                print(f"updated {edit}")
+            for edit in left:
+                print(edit, file=sys.stderr)
+            print(f"check-readme: {doc}: {len(made)} of {len(figures)} drifted figures rewritten in the prose; "
+                  f"{len(left)} left to edit by hand")
     return 1 if failures else 0
 
 

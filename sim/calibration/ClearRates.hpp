@@ -1,7 +1,7 @@
 #pragma once
 // The machine clears' magnitude, beside their unit-free shares: cleared cycles per 1,000 cycles
 // of each (CPU, bin) cell and of each CPU's non-idle rows together. OProfile's P4 MACHINE_CLEAR
-// counts cycles with the machine cleared by default (README), so the paper's clears column over
+// counts cycles with the machine cleared by default (models/COST-MODEL.md), so the paper's clears column over
 // its cycles is such a rate; the model's is its clears times their penalty over its cycles. A
 // spinning idle loop takes clears only from what interrupts it, so its rate checks that part alone.
 #include <array>

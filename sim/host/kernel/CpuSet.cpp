@@ -88,7 +88,7 @@ void CpuSet::profiler_sample(int cpu, Picos period) {
   Cpu& c = cpus_[cpu];
   if (halted(c)) return;
   // The NMI flushes the pipeline of whatever runs, idle loop included. Its handler's own cycles
-  // are not modelled: the profile cannot see them, and they delay what runs by little (README).
+  // are not modelled: the profile cannot see them, and they delay what runs by little (models/COST-MODEL.md).
   cost_.flush_running(cpu, calendar_.now());
   if (cost_.counting()) ++c.events.profiler_samples;
   if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "profiler NMI", "nmi");
@@ -117,7 +117,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   // polling idle loop (idle=poll) is running code: the interrupt flushes it, a clear in idle.
   // Under a profiler that samples by NMI, though, the NMI its counter raises during the flush is
   // held until the interrupt is delivered and samples the handler's first instruction: the
-  // clear is counted in the interrupt's entry, wherever it landed (README).
+  // clear is counted in the interrupt's entry, wherever it landed (models/COST-MODEL.md).
   const bool stopped = halted(c);
   const bool in_handler = c.busy && c.current.level == Level::HardIrq;
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;

@@ -100,6 +100,8 @@ class CoherentCaches {
   // far beyond the 36-bit physical addresses of the era's Xeons.
   std::uint64_t max_address() const { return max_address_; }
   const CacheGeometry& geometry() const { return geometry_; }
+  // log2(line_bytes): line numbers by shifting, not dividing, on hot paths.
+  unsigned line_shift() const { return line_shift_; }
 
  private:
   // Each cache set is `ways` 32-bit keys then `ways` 32-bit LRU stamps, one host cache line for

@@ -338,10 +338,12 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
   // while the victim's piece runs, on lines that piece touches, can cause one.
   const Piece& piece = pieces_[victim];
   if (access_hi_ <= access_lo_) return;
-  const std::uint64_t line = caches_.geometry().line_bytes;
+  // Line numbers by shifts: the search below runs over every later span of the piece.
+  const unsigned shift = caches_.line_shift();
+  const std::uint64_t line = std::uint64_t{1} << shift;
   // The lines of span `s` the access under way covers: [lo, hi) in line numbers.
   const auto overlap = [&](const Piece::Span& s) {
-    return std::pair<Addr, Addr>{std::max(s.lo, access_lo_) / line, (std::min(s.hi, access_hi_) + line - 1) / line};
+    return std::pair<Addr, Addr>{std::max(s.lo, access_lo_) >> shift, (std::min(s.hi, access_hi_) + line - 1) >> shift};
   };
   // Of the lines a path walks, only as many as its loads in flight are exposed at once.
   double exposed = 0;
@@ -355,7 +357,7 @@ void CpuCostModel::on_snoop(int victim, std::uint64_t lines) {
     const Piece::Span& s = *s_it;
     const auto [lo, hi] = overlap(s);
     if (hi <= lo || !s.loads) continue;
-    const double walked = static_cast<double>((s.hi + line - 1) / line - s.lo / line);
+    const double walked = static_cast<double>(((s.hi + line - 1) >> shift) - (s.lo >> shift));
     // A line's load stays in flight while the window holds it: with the window full (Little's
     // law), for window_uops of the path's uops, whatever its cycles per uop. A line the path reads
     // all along has a load in flight all along.

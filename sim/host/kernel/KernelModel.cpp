@@ -18,6 +18,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.e1000_intr = c.id("e1000_intr");
   k.e1000_clean_rx = c.id("e1000_clean_rx");
   k.eth_type_trans = c.id("eth_type_trans");
+  k.netif_rx = c.id("netif_rx");
   k.e1000_alloc_rx = c.id("e1000_alloc_rx");
   k.e1000_xmit_frame = c.id("e1000_xmit_frame");
   k.e1000_clean_tx = c.id("e1000_clean_tx");
@@ -28,6 +29,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
   k.raw_io_unmap = c.id("raw_io_unmap");
+  k.net_rx_action = c.id("net_rx_action");
   k.ip_rcv = c.id("ip_rcv");
   k.tcp_v4_rcv = c.id("tcp_v4_rcv");
   k.tcp_rcv_data = c.id("tcp_rcv_data");
@@ -37,6 +39,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.tcp_rcv_ack = c.id("tcp_rcv_ack");
   k.tcp_sendmsg = c.id("tcp_sendmsg");
   k.tcp_transmit = c.id("tcp_transmit");
+  k.dev_queue_xmit = c.id("dev_queue_xmit");
   k.tcp_recvmsg = c.id("tcp_recvmsg");
   k.tcp_timer = c.id("tcp_timer");
   k.copy_to_user = c.id("copy_to_user");

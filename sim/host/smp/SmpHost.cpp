@@ -142,6 +142,14 @@ models::Touch SmpHost::queue_state(const Port& port, bool write) const {
   return {port.netdev_queue, port.netdev_queue != 0 ? objects_.netdev_queue_bytes : 0, write};
 }
 
+models::Touch SmpHost::device_refcount(const Port& port) const {
+  // struct net_device's refcnt sits beside queue_lock and xmit_lock, in the queue state's last
+  // line: dev_hold and dev_put are locked operations on it.
+  const std::uint64_t line = memory_.line_bytes();
+  if (port.netdev_queue == 0 || objects_.netdev_queue_bytes < line) return {};
+  return {port.netdev_queue + objects_.netdev_queue_bytes - line, line, true, true};
+}
+
 void SmpHost::interrupt(std::size_t port_index) {
   ++interrupts_;
   cpus_->raise_irq(route(port_index),
@@ -170,6 +178,9 @@ void SmpHost::hard_irq(int cpu, std::size_t port_index) {
     // The driver's first read of the frame is eth_type_trans's (net/ethernet): a profiler charges
     // the header's miss there, not to the driver.
     k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});
+    // netif_rx (net/core) stamps the sk_buff, takes a reference on the device (dev_hold) and
+    // links the sk_buff to this CPU's backlog.
+    k.run(cpu, paths_.netif_rx, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, device_refcount(port)});
     const Skb fresh = alloc_skb(cpu);
     k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
@@ -191,8 +202,12 @@ void SmpHost::net_rx(int cpu) {
 
 void SmpHost::receive(int cpu, Received& r) {
   const bool bad = stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr;
-  // net_rx_action, ip_rcv (its ip_route_input) and ip_local_deliver up to tcp_v4_rcv: on the CPU
-  // that took the frame.
+  // net_rx_action takes every frame off the backlog, hands it to its protocol's handler and drops
+  // the device's reference (dev_put).
+  cpus_->run(cpu, paths_.net_rx_action, 1, 0,
+             {{r.skb.head, objects_.skb_head_bytes, true}, device_refcount(ports_[r.port])});
+  // ip_rcv (its ip_route_input) and ip_local_deliver up to tcp_v4_rcv: on the CPU that took the
+  // frame.
   if (!bad) {
     const kernel::RouteCache::Route& route = routes_.to(r.port, received_.addr.src_ip.value);
     r.skb.dst = route.input;
@@ -338,20 +353,22 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
     charge(cpu, paths_.tcp_transmit, 1,
-           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route, header_cache,
-            queue_state(port, true)});
+           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route, header_cache});
     charge_timers(cpu, c);
     const std::uint64_t ring = config_.socket_buffer_bytes;
     const models::Addr data = c.tx_buffer + s.offset % ring;
     // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
     if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
   } else {
-    charge(cpu, paths_.tcp_transmit, 1, {queue_state(port, true)});
+    charge(cpu, paths_.tcp_transmit, 1);
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
   port.tx_clones.push_back({head, owner_sock, route.output});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
+  // dev_queue_xmit queues the clone on the device's qdisc and runs it under the queue's and the
+  // transmit lock, which hand it to the driver.
+  charge(cpu, paths_.dev_queue_xmit, 1, {queue_state(port, true)});
   charge(cpu, paths_.e1000_xmit_frame, 1,
          {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
 }

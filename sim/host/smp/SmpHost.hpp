@@ -167,6 +167,7 @@ class SmpHost : public Host, public CostedHost {
 
   // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
   models::Touch queue_state(const Port& port, bool write) const;
+  models::Touch device_refcount(const Port& port) const;
   // A connection's struct sock, its hot fields written.
   models::Touch hot_sock(const Conn& c) const { return objects_.sock_hot(c.sock, true); }
   // Its first line, which the bottom half's tcp_v4_rcv, prequeue and backlog write: the lookup's

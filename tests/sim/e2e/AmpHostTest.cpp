@@ -241,6 +241,15 @@ TEST(AmpHost, TheRoutesLinesStayOnThePpe) {
   EXPECT_EQ(ppes, 1);
 }
 
+TEST(AmpHost, ThePpeNeitherQueuesFramesOnABacklogNorRunsAQdisc) {
+  // The PPE polls its descriptors and drives its rings itself: no softirq backlog (netif_rx,
+  // net_rx_action) and no queueing discipline (dev_queue_xmit); the host CPUs run no TCP at all.
+  const nlohmann::json r = run_amp("paper/amp-write-8k.json", "", "no-netcore");
+  for (const auto& cpu : r["cpus"])
+    for (const char* path : {"netif_rx", "net_rx_action", "dev_queue_xmit"})
+      EXPECT_FALSE(cpu["paths_in_window"].contains(path)) << path << " on " << cpu["id"];
+}
+
 TEST(AmpHost, RunsAreDeterministic) {
   nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
   nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");

@@ -167,6 +167,8 @@ class SmpHost : public Host, public CostedHost {
 
   // A NIC's transmit queue state, as dev_queue_xmit (write) or the TX clean (read) touches it.
   models::Touch queue_state(const Port& port, bool write) const;
+  // The line with struct net_device's refcnt, beside the queue's locks: dev_hold and dev_put's
+  // locked writes.
   models::Touch device_refcount(const Port& port) const;
   // A connection's struct sock, its hot fields written.
   models::Touch hot_sock(const Conn& c) const { return objects_.sock_hot(c.sock, true); }

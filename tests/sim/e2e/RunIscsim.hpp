@@ -107,6 +107,7 @@ inline std::string patched_params(const std::string& tag, const std::string& kin
 
 // A short SMP run of `scenario` (under scenarios/; a 0.1 s window after 0.02 s of warm-up) with
 // `extra` arguments, in scratch directory `tag`: its results.json. Fails the test if it fails.
+// `extra` comes last, so a `--set run.duration_s=...` in it takes the place of the 0.1 s.
 inline nlohmann::json run_smp(const std::string& scenario, const std::string& extra, const std::string& tag) {
   const auto dir = scratch_dir(tag);
   const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() +

@@ -73,6 +73,11 @@ class Pro1000Nic {
     std::vector<std::uint64_t> dropped;
   };
   RxCleaned clean_rx(Picos now);
+  // Whether a clean at `now` would find anything: a frame landed or a sent frame's status written
+  // back (what e1000_clean_rx_irq and e1000_clean_tx_irq look at: the descriptors, not ICR).
+  bool cleanable(Picos now) const {
+    return (!rx_pending_.empty() && rx_pending_.front().at <= now) || (!tx_done_.empty() && tx_done_.front() <= now);
+  }
   // e1000_alloc_rx_buffers: gives `count` descriptors back to the NIC.
   void refill_rx(std::uint32_t count);
   std::uint32_t rx_free() const { return rx_free_; }

@@ -213,6 +213,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"socket's fields read all along TCP", "kernel", {{"sock_hot_read_throughout", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},
       {"NICs' writes when made (at clean)", "nic", {{"dma_writes_when_made", 0}}},
+      {"e1000_intr's clean loop (one pass)", "kernel", {{"e1000_max_intr_passes", 1}}},
       {"per-CPU slab arrays", "kernel",
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},

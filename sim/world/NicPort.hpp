@@ -63,6 +63,8 @@ class NicPort {
   void recycle(Frame&& frame);
   // Reclaims completed TX descriptors; returns how many.
   std::uint32_t clean_tx();
+  // Whether the driver's clean would find anything now.
+  bool cleanable() const { return nic_->cleanable(calendar_.now()); }
   std::uint32_t tx_free() const { return nic_->tx_free(); }
 
   const std::string& name() const { return name_; }

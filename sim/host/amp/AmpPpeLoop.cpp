@@ -54,7 +54,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
     port.tx.drain();
   }
   std::vector<world::Frame> frames = port.nic->clean_rx();
-  // The refill's tail write tells the NIC once per iteration, as e1000_alloc_rx_buffers does.
+  // e1000_alloc_rx_buffers' own part, once per iteration; its RDT write, once per 16 buffers, is
+  // e1000_alloc_rx's.
   if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
   for (world::Frame& frame : frames) {
     const auto [skb, desc] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());

@@ -42,6 +42,11 @@ void CpuSet::raise_irq(int cpu, Work w) {
   interrupt(cpu, std::move(w));
 }
 
+void CpuSet::continue_irq(int cpu, Work w) {
+  // Run from the ending work's deferred effects, before the CPU dispatches: first in line.
+  cpus_[cpu].hard.emplace_front(std::move(w), 0.0);
+}
+
 void CpuSet::set_scheduler_objects(models::AddressSpace& memory, TaskObjectBytes bytes) {
   memory_ = &memory;
   task_bytes_ = bytes;

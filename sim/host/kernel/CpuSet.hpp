@@ -115,6 +115,10 @@ class CpuSet {
                    models::Touches touches = {});
   // A hard interrupt on `cpu`: `w` preempts anything but another hard interrupt.
   void raise_irq(int cpu, Work w);
+  // A device's handler that goes on where its work ends (e1000_intr's loop found more work):
+  // `w` runs next on `cpu`, in the same interrupt, with no new entry and no clear. Call it from
+  // that handler's work, as an effect deferred to its end (defer()).
+  void continue_irq(int cpu, Work w);
   // The scheduler's own data, so its lines move between CPUs as the real ones do: the global
   // runqueue and its lock, each CPU's schedule_data, each task's hot fields (state, counter,
   // processor, run-list links), read and written by schedule() and wake-ups; each task's kernel

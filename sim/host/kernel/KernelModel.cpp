@@ -84,6 +84,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.raw_sector_bytes = get("raw_sector_bytes");
   o.kio_max_sectors = get("kio_max_sectors");
   o.kiobuf_sector_entry_bytes = get("kiobuf_sector_entry_bytes");
+  o.e1000_max_intr_passes = get("e1000_max_intr_passes");
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
   // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs, no

@@ -54,6 +54,7 @@ struct KernelObjects {
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
+  std::uint32_t e1000_max_intr_passes;  // E1000_MAX_INTR: e1000_intr's loop's passes, at most
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
   std::uint32_t retransmit_timer_offset, delack_timer_offset;  // the socket's two TCP timers

@@ -180,6 +180,9 @@ class SmpHost : public Host, public CostedHost {
   void copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes);
   void interrupt(std::size_t port_index);
   void hard_irq(int cpu, std::size_t port_index);
+  // One pass of e1000_intr's loop (its `pass`th): TX and RX cleaned, the refills, then the read of
+  // ICR that decides whether another pass follows.
+  void e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pass);
   void net_rx(int cpu);
   void receive(int cpu, Received& r);
   // The bottom half's tcp_prequeue of `r` for `c`'s waiting reader; false if the reader is not
@@ -230,6 +233,8 @@ class SmpHost : public Host, public CostedHost {
   std::vector<bool> net_rx_raised_;
   ReceiveErrors errors_;
   std::uint64_t interrupts_ = 0;
+  std::uint64_t clean_passes_ = 0;  // passes of the drivers' clean loops (e1000_intr)
+  std::vector<kernel::ReceiveRing::Taken> taken_;  // a pass's frames off the RX ring (reused)
   std::uint64_t round_robin_ = 0;
   int backlog_owner_ = -1;  // while a segment is processed from a socket's backlog: its owner
   stack::net::ParsedFrame received_;  // each received frame parsed into the same buffers

@@ -259,6 +259,38 @@ TEST(CpuSet, ATimerTickOrIpiNestsIntoADevicesHandlerAnotherDevicesWaitsForIt) {
   }
 }
 
+TEST(CpuSet, AHandlerThatGoesOnRunsBeforeAnotherDevicesInterruptAndItsSoftirqWithNoNewEntry) {
+  // A 2 us device handler raises a softirq and, at its end, goes on for 1 us more (e1000_intr's
+  // loop finding more work). Another device's interrupt comes 1 us in: it waits for the whole
+  // handler, then the softirq runs. The handler's going on counts no interrupt and clears nothing.
+  Rig r;
+  r.cost.set_counting(true);
+  const models::PathId work = r.paths.id("work");
+  Picos went_on = -1;
+  Picos other = -1;
+  Picos softirq = -1;
+  r.cpus.raise_irq(0, Work{[&](int cpu) {
+                             r.cpus.run(cpu, r.paths.id("irq_entry"), 2, 0);
+                             r.cpus.raise_softirq(cpu, Work{[&](int) { softirq = r.calendar.now(); }, {}});
+                             r.cpus.defer(cpu, [&] {
+                               r.cpus.continue_irq(0, Work{[&](int on) { r.cpus.run(on, work, 1, 0); },
+                                                           [&] { went_on = r.calendar.now(); }});
+                             });
+                           },
+                           {}});
+  r.calendar.schedule(models::kPicosPerMicro,
+                      [&] { r.cpus.raise_irq(0, Work{{}, [&] { other = r.calendar.now(); }}); });
+  r.run_all();
+  EXPECT_EQ(went_on, 3 * models::kPicosPerMicro);
+  EXPECT_EQ(other, 3 * models::kPicosPerMicro);
+  EXPECT_EQ(softirq, 3 * models::kPicosPerMicro);
+  EXPECT_EQ(r.cpus.events(0).interrupts, 2u);
+  // The held interrupt's clear only (the first came to a halted CPU).
+  double clears = 0;
+  for (const auto& b : r.cost.counters(0)) clears += b.clears;
+  EXPECT_EQ(clears, 1);
+}
+
 TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {
   Rig r;
   r.cost.set_counting(true);

@@ -218,6 +218,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
        {{"slab_cpucache_limit_over_1024_bytes", 0}, {"slab_cpucache_limit_over_256_bytes", 0}, {"slab_cpucache_limit_small", 0}}},
       {"slab batches' descriptor lines", "kernel", {{"slab_descriptor_bytes", 0}}},
       {"transmit queue's shared state", "kernel", {{"tx_ring_indices_bytes", 0}, {"netdev_queue_bytes", 0}}},
+      {"net_device's trans_start line", "kernel", {{"netdev_hot_bytes", 0}}},
       {"kernel timer lists' lines", "kernel", {{"timer_list_bytes", 0}}},
       {"routing cache's lines", "kernel", {{"dst_hot_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},

@@ -97,6 +97,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
+  o.netdev_hot_bytes = optional("netdev_hot_bytes");
   o.routes = {optional("dst_hot_bytes"), get("rtable_bytes"), optional("hh_cache_bytes"), optional("rt_hash_bucket_bytes")};
   o.sock_hot_read_throughout = p.integer("sock_hot_read_throughout", 0, 1) == 1;
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),

@@ -50,6 +50,7 @@ struct KernelObjects {
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
+  std::uint32_t netdev_hot_bytes;       // a NIC's trans_start, last_rx and priv line; 0: not modelled
   RouteObjectBytes routes;              // the routing cache's entries each packet touches
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;

@@ -104,6 +104,7 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                objects_.tx_ring_indices_bytes);
   if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);
+  if (objects_.netdev_hot_bytes > 0) p.netdev_hot = memory_.region(objects_.netdev_hot_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_ring.fill(alloc_skb(kernel::kNoCpu));
   ports_.push_back(std::move(p));
   irq_names_.push_back("irq nic" + std::to_string(index));
@@ -159,7 +160,8 @@ void SmpHost::interrupt(std::size_t port_index) {
 
 void SmpHost::hard_irq(int cpu, std::size_t port_index) {
   cpus_->run(cpu, paths_.scheduler.irq_entry, 1, 0, {cpus_->interrupt_frames(cpu)});
-  cpus_->run(cpu, paths_.e1000_intr, 1, 0);  // its one read of ICR
+  // Its one read of ICR, and its load of netdev->priv.
+  cpus_->run(cpu, paths_.e1000_intr, 1, 0, {netdev_hot(ports_[port_index], false)});
   e1000_intr_pass(cpu, port_index, 1);
 }
 
@@ -174,10 +176,12 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
   for (const world::Frame& frame : frames) taken_.push_back(port.rx_ring.take(*cost_, calendar_.now(), frame.size()));
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const auto& [skb, descriptor] = taken_[i];
-    k.run(cpu, paths_.e1000_clean_rx, 1, 0, {descriptor, {skb.head, objects_.skb_head_bytes, true}});
+    // The clean stores the frame's time in netdev->last_rx.
+    k.run(cpu, paths_.e1000_clean_rx, 1, 0,
+          {descriptor, {skb.head, objects_.skb_head_bytes, true}, netdev_hot(port, true, true)});
     // The driver's first read of the frame is eth_type_trans's (net/ethernet): a profiler charges
-    // the header's miss there, not to the driver.
-    k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});
+    // the header's miss there, not to the driver. It compares the destination with dev_addr.
+    k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}, netdev_hot(port, false)});
     // netif_rx (net/core) stamps the sk_buff, takes a reference on the device (dev_hold) and
     // links the sk_buff to this CPU's backlog.
     k.run(cpu, paths_.netif_rx, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, device_refcount(port)});
@@ -389,8 +393,9 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   // dev_queue_xmit queues the clone on the device's qdisc and runs it under the queue's and the
   // transmit lock, which hand it to the driver.
   charge(cpu, paths_.dev_queue_xmit, 1, {queue_state(port, true)});
+  // The driver loads netdev->priv and stores the frame's time in netdev->trans_start.
   charge(cpu, paths_.e1000_xmit_frame, 1,
-         {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
+         {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}, netdev_hot(port, true)});
 }
 
 void SmpHost::charge_timers(int cpu, Conn& c) {

@@ -133,6 +133,7 @@ class SmpHost : public Host, public CostedHost {
     kernel::ReceiveRing rx_ring;
     kernel::DescriptorRing tx_ring;
     models::Addr netdev_queue = 0;  // the transmit queue's state (dev_queue_xmit, qdisc_restart); 0: none
+    models::Addr netdev_hot = 0;  // struct net_device's trans_start, last_rx and priv line; 0: none
   };
   struct Received {
     world::Frame frame;
@@ -170,6 +171,11 @@ class SmpHost : public Host, public CostedHost {
   // The line with struct net_device's refcnt, beside the queue's locks: dev_hold and dev_put's
   // locked writes.
   models::Touch device_refcount(const Port& port) const;
+  // struct net_device's line of trans_start, last_rx, priv and dev_addr, as a driver path loads
+  // it (`write`: and stores into it; `stores_only`: stores alone).
+  models::Touch netdev_hot(const Port& port, bool write, bool stores_only = false) const {
+    return {port.netdev_hot, port.netdev_hot != 0 ? objects_.netdev_hot_bytes : 0, write, false, stores_only};
+  }
   // A connection's struct sock, its hot fields written.
   models::Touch hot_sock(const Conn& c) const { return objects_.sock_hot(c.sock, true); }
   // Its first line, which the bottom half's tcp_v4_rcv, prequeue and backlog write: the lookup's

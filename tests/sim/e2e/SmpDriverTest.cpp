@@ -1,5 +1,6 @@
-// The SMP host's NIC driver as e1000 5.x runs its interrupt: one read of ICR, then passes of its
-// clean loop while a pass finds work, up to E1000_MAX_INTR. Properties only.
+// The SMP host's NIC driver as e1000 5.x runs it: its interrupt's loop (one read of ICR, then
+// clean passes while one finds work, up to E1000_MAX_INTR), and the struct net_device line its
+// paths share between the CPUs. Properties only.
 #include <gtest/gtest.h>
 
 #include "tests/sim/e2e/RunIscsim.hpp"
@@ -26,6 +27,21 @@ TEST(SmpHost, AnInterruptCleansAgainWhatLandsWhileItsDriverCleansUpToTheLoopsMax
   const std::string one = patched_params("one-pass-objects", "kernel", "linux-2.4-objects", {{"e1000_max_intr_passes", 1}});
   const nlohmann::json single = run_smp("paper/smp-read-64k.json", " --set host.kernel_objects=" + one, "one-pass");
   EXPECT_EQ(host_count(single, "nic_clean_passes"), host_count(single, "interrupts"));
+}
+
+TEST(SmpHost, TheSendersTransmitTakesTheDevicesTimeLineFromTheCpuThatStampedTheLastReceive) {
+  // e1000_xmit_frame loads netdev->priv and stores trans_start on the sending CPU; CPU0's
+  // e1000_clean_rx stores last_rx in the same line for every frame it takes. In the reads CPU1
+  // sends ACKs between CPU0's frames, so each takes the line from the other.
+  const std::string off = patched_params("no-hot-objects", "kernel", "linux-2.4-objects", {{"netdev_hot_bytes", 0}});
+  const nlohmann::json with = run_smp("paper/smp-read-64k.json", "", "hot-line");
+  const nlohmann::json without = run_smp("paper/smp-read-64k.json", " --set host.kernel_objects=" + off, "no-hot-line");
+  const auto moved = [](const nlohmann::json& r, int cpu, const char* path) {
+    return r["cpus"][cpu]["paths_in_window"][path]["cache_to_cache_lines"].get<double>();
+  };
+  EXPECT_GT(moved(with, 1, "e1000_xmit_frame"), 1.3 * moved(without, 1, "e1000_xmit_frame"));
+  EXPECT_GT(moved(with, 0, "e1000_clean_rx"), 0);
+  EXPECT_EQ(moved(without, 0, "e1000_clean_rx"), 0);
 }
 
 }  // namespace

@@ -186,8 +186,8 @@ class SmpHost : public Host, public CostedHost {
   void copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes);
   void interrupt(std::size_t port_index);
   void hard_irq(int cpu, std::size_t port_index);
-  // One pass of e1000_intr's loop (its `pass`th): TX and RX cleaned, the refills, then the read of
-  // ICR that decides whether another pass follows.
+  // One pass of e1000_intr's loop (its `pass`th): RX cleaned with its refills, then TX; if it found
+  // work, another pass follows in the same interrupt once the NIC has more to clean.
   void e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pass);
   void net_rx(int cpu);
   void receive(int cpu, Received& r);

@@ -37,7 +37,7 @@ BoundedValue bounded(const nlohmann::json& e, const std::string& where) {
   return b;
 }
 
-// A path's fixed costs per call, as the catalog writes them (its "mmio", its "traps"): counts
+// A path's fixed costs per call, as the catalog writes them (its "mmio", "traps", "locked_ops"): counts
 // named in `counts`, each a non-negative number, and the `source` that gives them. Returns the
 // counts in that order (0 where absent, unless `required`).
 std::vector<double> per_call_counts(const nlohmann::json& e, const std::string& where,
@@ -105,11 +105,11 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     if (!e.is_object()) throw ParamError(where + ": expected an object");
     for (const auto& [k, v] : e.items()) {
       (void)v;
-      bool known = k == "bin" || k == "per" || k == "mmio" || k == "traps" || k == "sourced_cycles";
+      bool known = k == "bin" || k == "per" || k == "mmio" || k == "traps" || k == "locked_ops" || k == "sourced_cycles";
       for (const char* f : kFields) known = known || k == f;
       if (!known)
         throw ParamError(where + "." + k +
-                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, mmio, per, "
+                         ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, locked_ops, mmio, per, "
                          "sourced_cycles, traps");
     }
     CodePath p;
@@ -145,6 +145,12 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     }
     if (e.contains("traps"))
       p.traps = per_call_counts(e["traps"], where + ".traps", {"per_call"}, true, p.traps_source)[0];
+    if (e.contains("locked_ops")) {
+      const std::vector<double> n =
+          per_call_counts(e["locked_ops"], where + ".locked_ops", {"per_call", "per_byte"}, false, p.locked_ops_source);
+      p.locked_ops = n[0];
+      p.locked_ops_per_byte = n[1];
+    }
     c.by_name_[name] = c.paths_.size();
     c.paths_.push_back(std::move(p));
   }
@@ -164,6 +170,9 @@ nlohmann::json CodePathCatalog::to_json() const {
     if (!p.mmio_source.empty())
       paths[p.name]["mmio"] = {{"reads", p.mmio_reads}, {"writes", p.mmio_writes}, {"source", p.mmio_source}};
     if (!p.traps_source.empty()) paths[p.name]["traps"] = {{"per_call", p.traps}, {"source", p.traps_source}};
+    if (!p.locked_ops_source.empty())
+      paths[p.name]["locked_ops"] = {
+          {"per_call", p.locked_ops}, {"per_byte", p.locked_ops_per_byte}, {"source", p.locked_ops_source}};
   }
   return {{"description", description_}, {"paths", paths}};
 }

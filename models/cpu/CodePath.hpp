@@ -46,6 +46,11 @@ struct CodePath {
   // delivery, with its iret): a fixed number of cycles each, not a CPI.
   double traps = 0;
   std::string traps_source;
+  // Lock-prefixed read-modify-writes per call and per byte (spin_lock's lock decb, atomic_inc,
+  // set_bit): NetBurst drains its pipeline for each, a fixed number of cycles, not a CPI.
+  double locked_ops = 0;
+  double locked_ops_per_byte = 0;
+  std::string locked_ops_source;
 
   double instructions(double calls, double bytes) const {
     return calls * instr_per_call.value + bytes * instr_per_byte.value;

@@ -32,11 +32,12 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.mmio_read_ns = p.number("mmio_read_ns");
   c.mmio_write_ns = p.number("mmio_write_ns");
   c.int_iret_cycles = p.number("int_iret_cycles");
+  c.locked_op_cycles = p.number("locked_op_cycles");
   const double locked_at_retirement = p.number("locked_loads_at_retirement");
   c.locked_loads_at_retirement = locked_at_retirement != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
-      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
                      "locked_loads_at_retirement 0 or 1, the others non-negative");
@@ -142,6 +143,10 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   // The core waits out each int/iret pair's microcode: cycles of its clock, like a CPI, but a
   // fixed number per transition whatever the path's code.
   if (p.traps > 0) c.stall_cycles += calls * p.traps * params_.int_iret_cycles;
+  // And each locked operation's drain: it waits for every earlier load and store to complete
+  // (its own line's transfer, when the other CPU has it, is a touch's miss).
+  if (p.locked_ops > 0 || p.locked_ops_per_byte > 0)
+    c.stall_cycles += (calls * p.locked_ops + static_cast<double>(bytes) * p.locked_ops_per_byte) * params_.locked_op_cycles;
   const double own = c.instr * p.cpi.value + c.stall_cycles;
   // Clear penalties owed from snoops were counted where they happened; here they only take time.
   c.cycles = own + take_pending_cycles(cpu);

@@ -34,6 +34,7 @@ struct CpuParams {
   double mmio_read_ns = 0;            // an uncached device-register read: a PCI round trip
   double mmio_write_ns = 0;           // an uncached (posted) device-register write, CPU side
   double int_iret_cycles = 0;         // a privilege transition and its iret, run in microcode
+  double locked_op_cycles = 0;        // the pipeline drain of a lock-prefixed read-modify-write
   bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
   static CpuParams from(const ParamSet& p);
 };

@@ -200,6 +200,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"locked ops' loads at retirement", "cpu", {{"locked_loads_at_retirement", 0}}},
       {"uncached NIC register accesses", "cpu", {{"mmio_read_ns", 0}, {"mmio_write_ns", 0}}},
       {"int/iret transitions' microcode", "cpu", {{"int_iret_cycles", 0}}},
+      {"locked operations' pipeline drain", "cpu", {{"locked_op_cycles", 0}}},
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
       {"demand catching up with prefetches", "cpu", {{"prefetch_ahead_bytes", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},

@@ -63,6 +63,28 @@ TEST(CodePath, FixedCostsPerCallAreReadCheckedAndWrittenBack) {
   }
 }
 
+TEST(CodePath, LockedOperationsPerCallAndPerByteAreReadCheckedAndWrittenBack) {
+  const CodePathCatalog c = CodePathCatalog::parse(
+      one_path(R"("locked_ops": {"per_call": 3, "per_byte": 0.5, "source": "dev.c"},)"), "test");
+  EXPECT_DOUBLE_EQ(c[0].locked_ops, 3);
+  EXPECT_DOUBLE_EQ(c[0].locked_ops_per_byte, 0.5);
+  const CodePathCatalog again = CodePathCatalog::parse(c.to_json(), "again");
+  EXPECT_DOUBLE_EQ(again[0].locked_ops, 3);
+  EXPECT_DOUBLE_EQ(again[0].locked_ops_per_byte, 0.5);
+  EXPECT_EQ(again[0].locked_ops_source, "dev.c");
+  EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(R"("locked_ops": {"per_call": 2, "source": "x"},)"), "t")[0].locked_ops_per_byte, 0);
+  EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(""), "test")[0].locked_ops, 0);
+  for (const char* bad : {R"("locked_ops": {"per_call": 1},)", R"("locked_ops": {"per_call": -1, "source": "x"},)",
+                          R"("locked_ops": {"per_frame": 1, "source": "x"},)", R"("locked_ops": 2,)"}) {
+    try {
+      CodePathCatalog::parse(one_path(bad), "cat.json");
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ParamError& e) {
+      EXPECT_NE(std::string(e.what()).find("cat.json: paths.p.locked_ops"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(CodePath, EveryShippedCatalogSaysWhatItsSourcedCyclesCount) {
   for (const char* name : {"linux-2.4", "linux-2.4-calibrated", "eta-amp"}) {
     const std::string path = std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/" + name + ".json";

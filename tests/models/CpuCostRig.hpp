@@ -1,7 +1,8 @@
 #pragma once
 // A two-CPU cost model over a small catalog for the CPU cost model's tests: "compute" (TCP, 1,000
 // instructions at CPI 2), "copy" (Copies, a quarter of an instruction a byte), "trap" (an int/iret
-// a call) and "register" (an MMIO read and two writes a call), with a 512 KB L2 per CPU.
+// a call), "locked" (two locked operations a call and one per 100 bytes) and "register" (an MMIO
+// read and two writes a call), with a 512 KB L2 per CPU.
 #include <string>
 
 #include "models/cpu/CpuCostModel.hpp"
@@ -23,6 +24,11 @@ inline CodePathCatalog rig_catalog() {
              "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
              "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
              "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
+    "locked": {"bin": "Kernel", "locked_ops": {"per_call": 2, "per_byte": 0.01, "source": "test"},
+               "instr_per_call": {"value": 100, "min": 0, "max": 1e6, "source": "test"},
+               "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
+               "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
+               "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
     "register": {"bin": "Driver", "mmio": {"reads": 1, "writes": 2, "source": "test"},
                  "instr_per_call": {"value": 100, "min": 0, "max": 1e6, "source": "test"},
                  "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
@@ -62,6 +68,7 @@ struct CpuRig {
     p.mmio_read_ns = 750;
     p.mmio_write_ns = 80;
     p.int_iret_cycles = 1100;
+    p.locked_op_cycles = 120;
     return p;
   }
   CoherentCaches caches;

@@ -1,6 +1,6 @@
 // The costs a path pays per call whatever its code: uncached device-register accesses (a time in
-// nanoseconds) and int/iret transitions (microcode: cycles of the core's clock), both counted as
-// stalls beside the path's instructions x CPI, and the shipped catalog's transitions.
+// nanoseconds), int/iret transitions and locked operations' drains (cycles of the core's clock),
+// all counted as stalls beside the path's instructions x CPI, and the shipped catalog's counts.
 #include <gtest/gtest.h>
 
 #include "models/cpu/CpuCostModel.hpp"
@@ -28,6 +28,28 @@ TEST(FixedCosts, AnIntIretTakesTheSameCyclesAtAnyFrequencyAnMmioAccessTheSameTim
     EXPECT_DOUBLE_EQ(r.cpu.run(0, r.paths.id("trap"), 1, 0, {}, 0).stall_cycles, 1100) << hz;
     EXPECT_NEAR(r.cpu.run(1, r.paths.id("register"), 1, 0, {}, 0).stall_cycles, (750 + 2 * 80) * 1e-9 * hz, 1e-6) << hz;
   }
+}
+
+TEST(FixedCosts, EachLockedOperationDrainsThePipelineForItsCyclesAsAStallAtAnyFrequency) {
+  for (const double hz : {1.6e9, 2.4e9}) {
+    testing::CpuRig r(hz);
+    const Cost c = r.cpu.run(0, r.paths.id("locked"), 3, 1000, {}, 0);
+    EXPECT_DOUBLE_EQ(c.instr, 300) << hz;
+    EXPECT_DOUBLE_EQ(c.stall_cycles, (3 * 2 + 1000 * 0.01) * 120) << hz;
+    EXPECT_DOUBLE_EQ(c.cycles, 300 * 2 + (3 * 2 + 1000 * 0.01) * 120) << hz;
+    EXPECT_DOUBLE_EQ(c.clears, 0) << hz;  // a drain, not a counted clear
+    EXPECT_DOUBLE_EQ(c.l2_misses, 0) << hz;
+  }
+}
+
+TEST(FixedCosts, TheShippedCatalogLocksWhereTheKernelsCodeDoes) {
+  const CodePathCatalog c = CodePathCatalog::load(testing::params_dir() + "/paths/linux-2.4.json");
+  // netif_rx: xtime_lock read-locked and unlocked, dev_hold; tcp_v4_rcv: the ehash bucket's read
+  // lock and unlock, sock_hold, bh_lock_sock, sock_put; spin_unlock is a plain store.
+  EXPECT_DOUBLE_EQ(c[c.id("netif_rx")].locked_ops, 3);
+  EXPECT_DOUBLE_EQ(c[c.id("tcp_v4_rcv")].locked_ops, 5);
+  EXPECT_DOUBLE_EQ(c[c.id("copy_to_user")].locked_ops, 0);
+  EXPECT_DOUBLE_EQ(CpuParams::from(testing::params("cpu", "netburst-xeon")).locked_op_cycles, 120);
 }
 
 TEST(FixedCosts, TheShippedCatalogTrapsOnTheSystemCallTheInterruptAndTheIpi) {

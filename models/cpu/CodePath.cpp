@@ -37,9 +37,9 @@ BoundedValue bounded(const nlohmann::json& e, const std::string& where) {
   return b;
 }
 
-// A path's fixed costs per call, as the catalog writes them (its "mmio", "traps", "locked_ops"): counts
-// named in `counts`, each a non-negative number, and the `source` that gives them. Returns the
-// counts in that order (0 where absent, unless `required`).
+// A path's fixed costs, as the catalog writes them (its "mmio", "traps", "locked_ops"): counts
+// named in `counts` (per call, or per byte), each a non-negative number, and the `source` that
+// gives them. Returns the counts in that order (0 where absent, unless `required`).
 std::vector<double> per_call_counts(const nlohmann::json& e, const std::string& where,
                                     std::initializer_list<const char*> counts, bool required, std::string& source) {
   std::string names;
@@ -49,7 +49,7 @@ std::vector<double> per_call_counts(const nlohmann::json& e, const std::string& 
     if (k == "source" && v.is_string() && !v.get<std::string>().empty()) continue;
     const bool count = std::any_of(counts.begin(), counts.end(), [&k = k](const char* c) { return k == c; });
     if (count && v.is_number() && v.get<double>() >= 0) continue;
-    throw ParamError(where + "." + k + ": allowed keys: " + names + " (non-negative counts per call), source (text)");
+    throw ParamError(where + "." + k + ": allowed keys: " + names + " (non-negative counts), source (text)");
   }
   if (!e.contains("source")) throw ParamError(where + ".source: expected a non-empty string citing the code");
   source = e["source"].get<std::string>();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "models/cache/SetScan.hpp"
 #include "models/common/Geometry.hpp"
@@ -135,7 +136,7 @@ void CoherentCaches::renumber_stamps() {
 }
 
 template <std::uint32_t W>
-void CoherentCaches::fill(Word* set, Word want, Mesi state, AccessCounts& counts) {
+void CoherentCaches::fill(Word* set, Word want, Mesi state, AccessCounts& counts, bool fetched) {
   const Word* stamps = set + ways<W>();
   Word oldest = 0;
   if constexpr (W == kShippedWays) {
@@ -151,7 +152,7 @@ void CoherentCaches::fill(Word* set, Word want, Mesi state, AccessCounts& counts
   }
   set[way] = want | static_cast<Word>(state);
   touch(set, ways<W>(), way);
-  counts.bus_bytes += geometry_.line_bytes;
+  if (fetched) counts.bus_bytes += geometry_.line_bytes;
 }
 
 template <std::uint32_t W>
@@ -223,6 +224,18 @@ void CoherentCaches::write_miss(int cpu, std::uint64_t line, Word* set, AccessCo
 }
 
 template <std::uint32_t W>
+void CoherentCaches::claim_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts) {
+  // An owner of a Modified copy writes it back (HITM) before the invalidation completes.
+  const Word want = want_key(line);
+  if (invalidate_others<W>(cpu, set_offset(line), want)) {
+    ++counts.writebacks;
+    counts.bus_bytes += geometry_.line_bytes;
+  }
+  fill<W>(set, want, Mesi::Modified, counts, false);
+  ++counts.claimed;
+}
+
+template <std::uint32_t W>
 void CoherentCaches::fill_sector(int cpu, std::uint64_t line, AccessCounts& counts) {
   // A bus read from memory, for a load or for ownership, fetches the whole sector (NetBurst L2:
   // both 64 B halves of 128 B); the half not asked for comes as data, not owned.
@@ -240,7 +253,7 @@ void CoherentCaches::fill_sector(int cpu, std::uint64_t line, AccessCounts& coun
   }
 }
 
-template <std::uint32_t W, bool Write, bool Hinted>
+template <std::uint32_t W, bool Write, bool Hinted, bool Claim>
 void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints,
                                   AccessCounts& counts) {
   // Hits, most lines of most accesses, stay in this loop on local copies of the geometry and the
@@ -272,7 +285,10 @@ void CoherentCaches::access_lines(int cpu, std::uint64_t first, std::uint64_t la
     if (w < 0 || (Write && state_of(set[w]) == Mesi::Shared)) {
       clock_ = clock;
       if (w < 0) {
-        Write ? write_miss<W>(cpu, line, set, counts) : read_miss<W>(cpu, line, set, counts);
+        if constexpr (Claim)
+          claim_miss<W>(cpu, line, set, counts);
+        else
+          Write ? write_miss<W>(cpu, line, set, counts) : read_miss<W>(cpu, line, set, counts);
         if constexpr (Hinted) *hints = static_cast<std::uint8_t>(find<W>(set, want));
       } else {
         invalidate_others<W>(cpu, offset, want);
@@ -327,6 +343,29 @@ AccessCounts CoherentCaches::read_hinted(int cpu, Addr addr, std::uint64_t bytes
 }
 
 AccessCounts CoherentCaches::write(int cpu, Addr addr, std::uint64_t bytes) { return access(cpu, addr, bytes, true, nullptr); }
+
+AccessCounts CoherentCaches::write_whole_lines(int cpu, Addr addr, std::uint64_t bytes) {
+  check_access(cpu == kDevice ? cpus_ : cpu, addr, bytes);  // a CPU access never passes as the device's
+  AccessCounts counts;
+  if (bytes == 0) return counts;
+  const std::uint64_t first = addr >> line_shift_;
+  const std::uint64_t last = (addr + bytes - 1) >> line_shift_;
+  // The lines covered whole: [whole_first, whole_end).
+  const std::uint64_t whole_first = (addr + geometry_.line_bytes - 1) >> line_shift_;
+  const std::uint64_t whole_end = (addr + bytes) >> line_shift_;
+  counts.lines = last - first + 1;
+  const auto write_lines = [&](auto ways) {
+    constexpr std::uint32_t W = decltype(ways)::value;
+    if (whole_first >= whole_end) return access_lines<W, true, false>(cpu, first, last, nullptr, counts);
+    if (first < whole_first) access_lines<W, true, false>(cpu, first, whole_first - 1, nullptr, counts);
+    access_lines<W, true, false, true>(cpu, whole_first, whole_end - 1, nullptr, counts);
+    if (whole_end <= last) access_lines<W, true, false>(cpu, whole_end, last, nullptr, counts);
+  };
+  geometry_.ways == kShippedWays ? write_lines(std::integral_constant<std::uint32_t, kShippedWays>{})
+                                 : write_lines(std::integral_constant<std::uint32_t, kAnyWays>{});
+  notify_victims();
+  return counts;
+}
 
 AccessCounts CoherentCaches::dma_write(Addr addr, std::uint64_t bytes) { return device_access(addr, bytes, true); }
 

@@ -53,6 +53,7 @@ struct AccessCounts {
   std::uint64_t from_peer = 0;
   std::uint64_t upgrades = 0;     // writes that found the line Shared and invalidated other copies
   std::uint64_t prefetched = 0;   // sector companions filled with a demand miss (not misses)
+  std::uint64_t claimed = 0;      // lines taken whole for writing without a read (not misses)
   std::uint64_t writebacks = 0;   // Modified lines written to memory (evictions, snoops by DMA)
   std::uint64_t bus_bytes = 0;    // bytes this access moved on the bus: fills, writebacks
   AccessCounts& operator+=(const AccessCounts& o) {
@@ -62,6 +63,7 @@ struct AccessCounts {
     from_peer += o.from_peer;
     upgrades += o.upgrades;
     prefetched += o.prefetched;
+    claimed += o.claimed;
     writebacks += o.writebacks;
     bus_bytes += o.bus_bytes;
     return *this;
@@ -85,6 +87,10 @@ class CoherentCaches {
   // lie below max_address() (std::out_of_range otherwise).
   AccessCounts read(int cpu, Addr addr, std::uint64_t bytes);
   AccessCounts write(int cpu, Addr addr, std::uint64_t bytes);
+  // write() as a fast-string store (rep movs) makes it: each line the span covers whole, when
+  // not here, is claimed by a bus invalidation and written without being read (a Modified copy
+  // elsewhere is written back first); a line it covers in part is read for ownership.
+  AccessCounts write_whole_lines(int cpu, Addr addr, std::uint64_t bytes);
   // read() of a region read again and again (a path's code): `hints` holds, per line of the
   // region, the way that line was in last time (any value below ways at first). Each hint is
   // checked first, then the set searched as read() does; effects and counts are read()'s.
@@ -130,15 +136,20 @@ class CoherentCaches {
   // Puts the line keyed `want` into `set` in `state`, evicting the set's LRU or lowest invalid way.
   // It and the two snoops below are forced inline into the miss paths: each runs once or more per
   // missed line, and a call's register saves cost about as much as their work.
+  // `fetched`: the line's data comes over the bus (not for a line claimed whole).
   template <std::uint32_t W>
-  [[gnu::always_inline]] inline void fill(Word* set, Word want, Mesi state, AccessCounts& counts);
-  // With Hinted, `hints` holds per line the way to compare first, as read_hinted()'s.
-  template <std::uint32_t W, bool Write, bool Hinted>
+  [[gnu::always_inline]] inline void fill(Word* set, Word want, Mesi state, AccessCounts& counts, bool fetched = true);
+  // With Hinted, `hints` holds per line the way to compare first, as read_hinted()'s; with Claim,
+  // a write's miss claims the line whole (claim_miss) instead of reading it for ownership.
+  template <std::uint32_t W, bool Write, bool Hinted, bool Claim = false>
   void access_lines(int cpu, std::uint64_t first, std::uint64_t last, std::uint8_t* hints, AccessCounts& counts);
   template <std::uint32_t W>
   void read_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   template <std::uint32_t W>
   void write_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
+  // A line not here written whole: a bus invalidation, no read (write_whole_lines()).
+  template <std::uint32_t W>
+  void claim_miss(int cpu, std::uint64_t line, Word* set, AccessCounts& counts);
   // After a miss `cpu` took from memory, the other lines of its sector not yet there.
   template <std::uint32_t W>
   void fill_sector(int cpu, std::uint64_t line, AccessCounts& counts);

@@ -105,12 +105,13 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     if (!e.is_object()) throw ParamError(where + ": expected an object");
     for (const auto& [k, v] : e.items()) {
       (void)v;
-      bool known = k == "bin" || k == "per" || k == "mmio" || k == "traps" || k == "locked_ops" || k == "sourced_cycles";
+      bool known = k == "bin" || k == "per" || k == "mmio" || k == "traps" || k == "locked_ops" || k == "sourced_cycles" ||
+                   k == "string_stores";
       for (const char* f : kFields) known = known || k == f;
       if (!known)
         throw ParamError(where + "." + k +
                          ": unknown key; allowed keys: bin, cpi, footprint_bytes, instr_per_byte, instr_per_call, locked_ops, mmio, per, "
-                         "sourced_cycles, traps");
+                         "sourced_cycles, string_stores, traps");
     }
     CodePath p;
     p.name = name;
@@ -151,6 +152,13 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
       p.locked_ops = n[0];
       p.locked_ops_per_byte = n[1];
     }
+    if (e.contains("string_stores")) {
+      const nlohmann::json& k = e["string_stores"];
+      if (!k.is_string() || k.get<std::string>().empty())
+        throw ParamError(where + ".string_stores: expected the source (a string) saying the path stores with rep movs or "
+                         "rep stos");
+      p.string_stores_source = k.get<std::string>();
+    }
     c.by_name_[name] = c.paths_.size();
     c.paths_.push_back(std::move(p));
   }
@@ -173,6 +181,7 @@ nlohmann::json CodePathCatalog::to_json() const {
     if (!p.locked_ops_source.empty())
       paths[p.name]["locked_ops"] = {
           {"per_call", p.locked_ops}, {"per_byte", p.locked_ops_per_byte}, {"source", p.locked_ops_source}};
+    if (p.string_stores()) paths[p.name]["string_stores"] = p.string_stores_source;
   }
   return {{"description", description_}, {"paths", paths}};
 }

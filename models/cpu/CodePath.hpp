@@ -51,6 +51,10 @@ struct CodePath {
   double locked_ops = 0;
   double locked_ops_per_byte = 0;
   std::string locked_ops_source;
+  // Whether what the path only stores to (a copy's destination) it writes with a rep movs or
+  // rep stos, which NetBurst runs line by line as a fast string: the source saying so, or empty.
+  std::string string_stores_source;
+  bool string_stores() const { return !string_stores_source.empty(); }
 
   double instructions(double calls, double bytes) const {
     return calls * instr_per_call.value + bytes * instr_per_byte.value;

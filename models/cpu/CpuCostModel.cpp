@@ -33,13 +33,15 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.mmio_write_ns = p.number("mmio_write_ns");
   c.int_iret_cycles = p.number("int_iret_cycles");
   c.locked_op_cycles = p.number("locked_op_cycles");
+  c.fast_string_min_bytes = p.number("fast_string_min_bytes");
+  c.fast_string_align_bytes = p.number("fast_string_align_bytes");
   const double locked_at_retirement = p.number("locked_loads_at_retirement");
   c.locked_loads_at_retirement = locked_at_retirement != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
-      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || (locked_at_retirement != 0 && locked_at_retirement != 1))
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || c.fast_string_min_bytes < 0 || c.fast_string_align_bytes < 1 || (locked_at_retirement != 0 && locked_at_retirement != 1))
     throw ParamError(p.origin() +
-                     ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops and prefetch_page_bytes >= 1, snoop_clear_per_line in [0, 1], "
+                     ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops, prefetch_page_bytes and fast_string_align_bytes >= 1, snoop_clear_per_line in [0, 1], "
                      "locked_loads_at_retirement 0 or 1, the others non-negative");
   p.require_all_read();
   return c;
@@ -91,11 +93,12 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
   const Picos start = !in_piece ? now : piece.cycles > 0 ? piece.start + picos_from_cycles(piece.cycles, hz_) : piece.start;
   const double compute_cycles = c.instr * p.cpi.value;
-  const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints) {
+  const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints, bool whole_lines) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
     access_at_ = start;
     const AccessCounts a = hints != nullptr ? caches_.read_hinted(cpu, addr, bytes, hints)
+                           : whole_lines    ? caches_.write_whole_lines(cpu, addr, bytes)
                            : write          ? caches_.write(cpu, addr, bytes)
                                             : caches_.read(cpu, addr, bytes);
     acc += a;
@@ -118,9 +121,10 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
   if (footprint > 0)
-    stream(code_[id], footprint, false, code_hints_[static_cast<std::size_t>(cpu) * catalog_.size() + id].data());
+    stream(code_[id], footprint, false, code_hints_[static_cast<std::size_t>(cpu) * catalog_.size() + id].data(), false);
   for (const Touch& t : touches)
-    if (t.bytes > 0) stream(t.addr, t.bytes, t.write, nullptr);
+    if (t.bytes > 0)
+      stream(t.addr, t.bytes, t.write, nullptr, p.string_stores() && t.stores_only && fast_string(t.addr, t.bytes));
   access_hi_ = access_lo_;
   // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses only: lines the
   // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual

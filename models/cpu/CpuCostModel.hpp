@@ -35,6 +35,8 @@ struct CpuParams {
   double mmio_write_ns = 0;           // an uncached (posted) device-register write, CPU side
   double int_iret_cycles = 0;         // a privilege transition and its iret, run in microcode
   double locked_op_cycles = 0;        // the pipeline drain of a lock-prefixed read-modify-write
+  double fast_string_min_bytes = 0;   // a rep movs this long (and aligned) stores whole lines
+  double fast_string_align_bytes = 1; // the destination alignment it needs
   bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
   static CpuParams from(const ParamSet& p);
 };
@@ -215,6 +217,12 @@ class CpuCostModel {
   double miss_stall_ns(double from_memory, double from_peer) const;
   // Mean wait of one line on the FSB: M/D/1 at the bus's recent utilization (DMA + CPU lines).
   double bus_wait_ns(Picos now);
+  // Whether a rep movs storing [addr, addr + bytes) runs as a fast string: long enough and its
+  // destination aligned (IA-32 SDM Vol 3A 8.2.4's initial conditions).
+  bool fast_string(Addr addr, std::uint64_t bytes) const {
+    return static_cast<double>(bytes) >= params_.fast_string_min_bytes &&
+           addr % static_cast<Addr>(params_.fast_string_align_bytes) == 0;
+  }
 
   CpuParams params_;
   const CodePathCatalog& catalog_;

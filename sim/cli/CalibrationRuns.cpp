@@ -202,6 +202,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"int/iret transitions' microcode", "cpu", {{"int_iret_cycles", 0}}},
       {"locked operations' pipeline drain", "cpu", {{"locked_op_cycles", 0}}},
       {"hardware prefetcher", "cpu", {{"prefetch_after_misses", 1e9}}},
+      {"fast-string stores (rep movs)", "cpu", {{"fast_string_min_bytes", 1e18}}},
       {"demand catching up with prefetches", "cpu", {{"prefetch_ahead_bytes", 1e9}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},

@@ -106,6 +106,32 @@ TEST(CacheCoherence, ColdStreamingWriteMissesOncePerLineWhenOwnershipReadsFetchT
   EXPECT_EQ(a.prefetched, 0u);
 }
 
+TEST(CacheCoherence, AFastStringStoreClaimsTheLinesItCoversWholeAndReadsTheOthersForOwnership) {
+  CoherentCaches c(small(2), 2);
+  const std::uint64_t whole = 9;
+  const AccessCounts a = c.write_whole_lines(0, kBase + 8, (whole + 1) * kLine);
+  EXPECT_EQ(a.lines, whole + 2);
+  EXPECT_EQ(a.claimed, whole);
+  EXPECT_EQ(a.misses, 2u);               // the first and last lines, covered in part
+  EXPECT_EQ(a.bus_bytes, 2u * kLine);    // their fills: a claimed line moves no data
+  for (std::uint64_t i = 0; i < whole + 2; ++i) EXPECT_EQ(c.state(0, kBase + i * kLine), Mesi::Modified);
+}
+
+TEST(CacheCoherence, AFastStringStoreOverThePeersModifiedLinesHasThemWrittenBackNotReadByIt) {
+  CoherentCaches c(small(1), 2);
+  Recorder r;
+  c.set_snoop_listener(r.listener());
+  c.write(1, kBase, 2 * kLine);
+  const AccessCounts a = c.write_whole_lines(0, kBase, 2 * kLine);
+  EXPECT_EQ(a.misses, 0u);
+  EXPECT_EQ(a.claimed, 2u);
+  EXPECT_EQ(a.writebacks, 2u);
+  EXPECT_EQ(a.bus_bytes, 2u * kLine);
+  EXPECT_EQ(c.state(0, kBase), Mesi::Modified);
+  EXPECT_EQ(c.state(1, kBase + kLine), Mesi::Invalid);
+  EXPECT_EQ(r.seen[1], std::make_pair(1, std::uint64_t{2}));
+}
+
 TEST(CacheCoherence, OwnershipReadsCompanionComesAsDataNotOwned) {
   CacheGeometry g = small(2);
   g.ownership_reads_fill_sector = true;

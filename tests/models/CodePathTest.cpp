@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <string>
 
 #include "models/common/ParamSet.hpp"
@@ -18,6 +19,18 @@ nlohmann::json one_path(const std::string& sourced_cycles_entry) {
     "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
     "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
     "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}}}})");
+}
+
+// Each entry of `bad` is refused with an error that names the catalog and `paths.p.<key>`.
+void expect_refused(std::initializer_list<const char*> bad, const std::string& key) {
+  for (const char* entry : bad) {
+    try {
+      CodePathCatalog::parse(one_path(entry), "cat.json");
+      ADD_FAILURE() << "accepted " << entry;
+    } catch (const ParamError& e) {
+      EXPECT_NE(std::string(e.what()).find("cat.json: paths.p." + key), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(CodePath, SourcedCyclesAreReadAndWrittenBack) {
@@ -52,15 +65,9 @@ TEST(CodePath, FixedCostsPerCallAreReadCheckedAndWrittenBack) {
   EXPECT_EQ(back["traps"]["source"], "entry.S");
   EXPECT_DOUBLE_EQ(CodePathCatalog::parse(c.to_json(), "again")[0].traps, 1);
   EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(""), "test")[0].traps, 0);
-  for (const char* bad : {R"("traps": {"per_call": 1},)", R"("traps": {"per_call": -1, "source": "x"},)",
-                          R"("traps": {"count": 1, "source": "x"},)", R"("traps": 1,)", R"("traps": {"source": "x"},)"}) {
-    try {
-      CodePathCatalog::parse(one_path(bad), "cat.json");
-      ADD_FAILURE() << "accepted " << bad;
-    } catch (const ParamError& e) {
-      EXPECT_NE(std::string(e.what()).find("cat.json: paths.p.traps"), std::string::npos) << e.what();
-    }
-  }
+  expect_refused({R"("traps": {"per_call": 1},)", R"("traps": {"per_call": -1, "source": "x"},)",
+                  R"("traps": {"count": 1, "source": "x"},)", R"("traps": 1,)", R"("traps": {"source": "x"},)"},
+                 "traps");
 }
 
 TEST(CodePath, LockedOperationsPerCallAndPerByteAreReadCheckedAndWrittenBack) {
@@ -74,15 +81,17 @@ TEST(CodePath, LockedOperationsPerCallAndPerByteAreReadCheckedAndWrittenBack) {
   EXPECT_EQ(again[0].locked_ops_source, "dev.c");
   EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(R"("locked_ops": {"per_call": 2, "source": "x"},)"), "t")[0].locked_ops_per_byte, 0);
   EXPECT_DOUBLE_EQ(CodePathCatalog::parse(one_path(""), "test")[0].locked_ops, 0);
-  for (const char* bad : {R"("locked_ops": {"per_call": 1},)", R"("locked_ops": {"per_call": -1, "source": "x"},)",
-                          R"("locked_ops": {"per_frame": 1, "source": "x"},)", R"("locked_ops": 2,)"}) {
-    try {
-      CodePathCatalog::parse(one_path(bad), "cat.json");
-      ADD_FAILURE() << "accepted " << bad;
-    } catch (const ParamError& e) {
-      EXPECT_NE(std::string(e.what()).find("cat.json: paths.p.locked_ops"), std::string::npos) << e.what();
-    }
-  }
+  expect_refused({R"("locked_ops": {"per_call": 1},)", R"("locked_ops": {"per_call": -1, "source": "x"},)",
+                  R"("locked_ops": {"per_frame": 1, "source": "x"},)", R"("locked_ops": 2,)"},
+                 "locked_ops");
+}
+
+TEST(CodePath, StringStoresAreReadWithTheirSourceAndWrittenBack) {
+  const CodePathCatalog c = CodePathCatalog::parse(one_path(R"("string_stores": "usercopy.c rep movsl",)"), "test");
+  EXPECT_TRUE(c[0].string_stores());
+  EXPECT_EQ(CodePathCatalog::parse(c.to_json(), "again")[0].string_stores_source, "usercopy.c rep movsl");
+  EXPECT_FALSE(CodePathCatalog::parse(one_path(""), "test")[0].string_stores());
+  expect_refused({R"("string_stores": true,)", R"("string_stores": "",)"}, "string_stores");
 }
 
 TEST(CodePath, EveryShippedCatalogSaysWhatItsSourcedCyclesCount) {

@@ -1,6 +1,7 @@
 #pragma once
 // A two-CPU cost model over a small catalog for the CPU cost model's tests: "compute" (TCP, 1,000
-// instructions at CPI 2), "copy" (Copies, a quarter of an instruction a byte), "trap" (an int/iret
+// instructions at CPI 2), "copy" (Copies, a quarter of an instruction a byte), "string_copy" (the
+// same by rep movs), "trap" (an int/iret
 // a call), "locked" (two locked operations a call and one per 100 bytes) and "register" (an MMIO
 // read and two writes a call), with a 512 KB L2 per CPU.
 #include <string>
@@ -16,6 +17,11 @@ inline CodePathCatalog rig_catalog() {
                 "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
                 "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
     "copy": {"bin": "Copies", "instr_per_call": {"value": 0, "min": 0, "max": 1, "source": "test"},
+             "instr_per_byte": {"value": 0.25, "min": 0, "max": 1, "source": "test"},
+             "cpi": {"value": 1, "min": 1, "max": 30, "source": "test"},
+             "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
+    "string_copy": {"bin": "Copies", "string_stores": "test",
+             "instr_per_call": {"value": 0, "min": 0, "max": 1, "source": "test"},
              "instr_per_byte": {"value": 0.25, "min": 0, "max": 1, "source": "test"},
              "cpi": {"value": 1, "min": 1, "max": 30, "source": "test"},
              "footprint_bytes": {"value": 0, "min": 0, "max": 0, "source": "test"}},
@@ -69,6 +75,8 @@ struct CpuRig {
     p.mmio_write_ns = 80;
     p.int_iret_cycles = 1100;
     p.locked_op_cycles = 120;
+    p.fast_string_min_bytes = 256;
+    p.fast_string_align_bytes = 8;
     return p;
   }
   CoherentCaches caches;

@@ -49,6 +49,8 @@ TEST(FixedCosts, TheShippedCatalogLocksWhereTheKernelsCodeDoes) {
   EXPECT_DOUBLE_EQ(c[c.id("netif_rx")].locked_ops, 3);
   EXPECT_DOUBLE_EQ(c[c.id("tcp_v4_rcv")].locked_ops, 5);
   EXPECT_DOUBLE_EQ(c[c.id("copy_to_user")].locked_ops, 0);
+  // Each buffer_head a command ends: mark_buffer_uptodate, unlock_buffer, end_kio_request.
+  EXPECT_DOUBLE_EQ(c[c.id("end_buffer_io")].locked_ops, 3);
   EXPECT_DOUBLE_EQ(CpuParams::from(testing::params("cpu", "netburst-xeon")).locked_op_cycles, 120);
 }
 

@@ -72,8 +72,12 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
   live_.push_back(Live{sc, ic, bytes, index, buffer});
-  cpus_.lock(cpu, catalog_[p.scsi_request].compute_cycles(1, static_cast<double>(bytes)));
-  cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}, {f.buffer_heads, bh_bytes, false}});
+  // The request function holds io_request_lock while it builds the command and maps each of its
+  // buffer_heads into the scatter-gather list.
+  const auto bhs = static_cast<double>(n);
+  cpus_.lock(cpu, catalog_[p.scsi_request].compute_cycles(1, 0) + catalog_[p.scsi_map_bh].compute_cycles(bhs, 0));
+  cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}});
+  cpus_.run(cpu, p.scsi_map_bh, bhs, 0, {{f.buffer_heads, bh_bytes, false}});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
   return buffer;
 }
@@ -89,12 +93,14 @@ std::size_t DynamoIo::complete(int cpu) {
   last_completed_ = &f;
   f.ended_buffer = c.buffer;
   f.ended_bytes = c.bytes;
-  cpus_.lock(cpu, catalog_[paths_.scsi_done].compute_cycles(1, static_cast<double>(c.bytes)));
-  // end_that_request_first calls each buffer_head's b_end_io (end_buffer_io_kiobuf).
+  // Under io_request_lock, end_that_request_first calls each buffer_head's b_end_io
+  // (end_buffer_io_kiobuf).
+  const std::uint64_t n = sectors(c.bytes);
+  const auto bhs = static_cast<double>(n);
+  cpus_.lock(cpu, catalog_[paths_.scsi_done].compute_cycles(1, 0) + catalog_[paths_.end_buffer_io].compute_cycles(bhs, 0));
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
-            {{c.scsi_cmnd, o.scsi_cmnd_bytes, true},
-             {c.iscsi_cmd, o.iscsi_cmd_bytes, false},
-             {f.buffer_heads, sectors(c.bytes) * o.buffer_head_bytes, true}});
+            {{c.scsi_cmnd, o.scsi_cmnd_bytes, true}, {c.iscsi_cmd, o.iscsi_cmd_bytes, false}});
+  cpus_.run(cpu, paths_.end_buffer_io, bhs, 0, {{f.buffer_heads, n * o.buffer_head_bytes, true}});
   // What the completion ends with is free for reuse once it is done, not while it still runs.
   if (c.scsi_cmnd != 0)
     cpus_.defer(cpu, [this, c] {
@@ -110,9 +116,9 @@ void DynamoIo::finish(int cpu, std::size_t index) {
   // wait_kio reads each buffer_head's state, which the completion wrote on whichever CPU ran it;
   // unmap_kiobuf drops each page's reference (put_page_testzero) and, for a read,
   // mark_dirty_kiobuf sets each page's dirty bit: locked operations on the struct pages only.
-  cpus_.run(cpu, paths_.raw_io_unmap, 1, f.ended_bytes,
-            {{f.buffer_heads, sectors(f.ended_bytes) * objects_.buffer_head_bytes, false},
-             pages(f, f.ended_buffer, f.ended_bytes, true)});
+  const std::uint64_t n = sectors(f.ended_bytes);
+  cpus_.run(cpu, paths_.wait_kio, static_cast<double>(n), 0, {{f.buffer_heads, n * objects_.buffer_head_bytes, false}});
+  cpus_.run(cpu, paths_.raw_io_unmap, 1, f.ended_bytes, {pages(f, f.ended_buffer, f.ended_bytes, true)});
   f.ended_bytes = 0;
 }
 

@@ -2,9 +2,11 @@
 // dynamo's raw I/O through the Linux 2.4 block and SCSI layers, as every architecture whose host
 // runs Linux does it: each worker's open raw device has a kiobuf (made by raw_open with its 1,024
 // buffer_heads) through which its system call maps the user buffer (a reference on each struct
-// page) and submits one buffer_head per 512-byte sector; the command is queued under
-// io_request_lock and handed to the iSCSI driver, and the completion side ends it under the same
-// lock. Charged on the CPU its thread runs on.
+// page) and submits one buffer_head per raw sector (512 B in vanilla 2.4.18); the command is
+// queued under io_request_lock and handed to the iSCSI driver, and the completion side ends it
+// under the same lock. The block and SCSI layers' work for each buffer_head is charged per
+// buffer_head, so a kernel with larger raw sectors pays for fewer. Charged on the CPU its thread
+// runs on.
 #include <cstdint>
 #include <cstddef>
 #include <deque>
@@ -61,7 +63,7 @@ class DynamoIo {
     models::Addr buffer = 0;  // the span of the worker's buffer it mapped
   };
   RawFile& file(std::size_t index);
-  // The 512-byte sectors, one buffer_head each, of an I/O of `bytes`.
+  // The buffer_heads of an I/O of `bytes`: one per raw sector (512 B in vanilla 2.4.18).
   std::uint64_t sectors(std::uint64_t bytes) const;
   // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
   models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;

@@ -29,6 +29,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.do_softirq = c.id("do_softirq");
   k.raw_io_map = c.id("raw_io_map");
   k.raw_io_unmap = c.id("raw_io_unmap");
+  k.wait_kio = c.id("wait_kio");
   k.net_rx_action = c.id("net_rx_action");
   k.ip_rcv = c.id("ip_rcv");
   k.tcp_v4_rcv = c.id("tcp_v4_rcv");
@@ -48,7 +49,9 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.iscsi_tx_pdu = c.id("iscsi_tx_pdu");
   k.iscsi_queuecommand = c.id("iscsi_queuecommand");
   k.scsi_request = c.id("scsi_request");
+  k.scsi_map_bh = c.id("scsi_map_bh");
   k.scsi_done = c.id("scsi_done");
+  k.end_buffer_io = c.id("end_buffer_io");
   k.dynamo_io = c.id("dynamo_io");
   k.aio_request = c.id("aio_request");
   k.aio_notify = c.id("aio_notify");

@@ -14,11 +14,12 @@ namespace iscsim::host::kernel {
 struct KernelPaths {
   SchedulerPaths scheduler;
   models::PathId syscall, e1000_intr, e1000_clean_rx, eth_type_trans, netif_rx, e1000_alloc_rx, e1000_xmit_frame, e1000_clean_tx;
-  models::PathId alloc_skb, kfree_skb, slab_alloc_batch, slab_free_block, do_softirq, raw_io_map, raw_io_unmap, submit_bh;
+  models::PathId alloc_skb, kfree_skb, slab_alloc_batch, slab_free_block, do_softirq, raw_io_map, raw_io_unmap, wait_kio, submit_bh;
   models::PathId net_rx_action, ip_rcv, tcp_v4_rcv, tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_prequeue, tcp_sendmsg, tcp_transmit;
   models::PathId dev_queue_xmit, tcp_recvmsg, tcp_timer;
   models::PathId copy_to_user, copy_from_user;
-  models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_done, dynamo_io;
+  models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_map_bh, scsi_done, end_buffer_io;
+  models::PathId dynamo_io;
   models::PathId aio_request, aio_notify, signal_send, signal_deliver, oprofiled_sample;
   models::PathId local_timer, mod_timer;
   static KernelPaths resolve(const models::CodePathCatalog& catalog);

@@ -36,9 +36,10 @@ inline models::CodePathCatalog rig_catalog(std::initializer_list<const char*> ex
 inline KernelPaths kernel_paths(const models::CodePathCatalog& catalog, std::initializer_list<const char*> names) {
   const std::pair<const char*, models::PathId KernelPaths::*> members[] = {
       {"syscall", &KernelPaths::syscall},           {"raw_io_map", &KernelPaths::raw_io_map},
-      {"raw_io_unmap", &KernelPaths::raw_io_unmap},
+      {"raw_io_unmap", &KernelPaths::raw_io_unmap}, {"wait_kio", &KernelPaths::wait_kio},
       {"submit_bh", &KernelPaths::submit_bh},       {"scsi_request", &KernelPaths::scsi_request},
-      {"scsi_done", &KernelPaths::scsi_done},       {"iscsi_queuecommand", &KernelPaths::iscsi_queuecommand},
+      {"scsi_map_bh", &KernelPaths::scsi_map_bh},   {"scsi_done", &KernelPaths::scsi_done},
+      {"end_buffer_io", &KernelPaths::end_buffer_io}, {"iscsi_queuecommand", &KernelPaths::iscsi_queuecommand},
       {"dynamo_io", &KernelPaths::dynamo_io},       {"aio_request", &KernelPaths::aio_request},
       {"aio_notify", &KernelPaths::aio_notify},     {"signal_send", &KernelPaths::signal_send},
       {"signal_deliver", &KernelPaths::signal_deliver}};

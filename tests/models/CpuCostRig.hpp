@@ -1,9 +1,8 @@
 #pragma once
 // A two-CPU cost model over a small catalog for the CPU cost model's tests: "compute" (TCP, 1,000
 // instructions at CPI 2), "copy" (Copies, a quarter of an instruction a byte), "string_copy" (the
-// same by rep movs), "trap" (an int/iret
-// a call), "locked" (two locked operations a call and one per 100 bytes) and "register" (an MMIO
-// read and two writes a call), with a 512 KB L2 per CPU.
+// same by rep movs), "trap" (an int/iret a call), "locked" (two locked operations a call and one
+// per 100 bytes) and "register" (an MMIO read and two writes a call), with a 512 KB L2 per CPU.
 #include <string>
 
 #include "models/cpu/CpuCostModel.hpp"

@@ -32,6 +32,10 @@ std::uint64_t DynamoIo::sectors(std::uint64_t bytes) const {
   return (bytes + objects_.raw_sector_bytes - 1) / objects_.raw_sector_bytes;
 }
 
+void DynamoIo::lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads) {
+  cpus_.lock(cpu, catalog_[command].compute_cycles(1, 0) + catalog_[per_buffer_head].compute_cycles(buffer_heads, 0));
+}
+
 models::Touch DynamoIo::pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const {
   const KernelObjects& o = objects_;
   const std::uint64_t first = (buffer - f.user) / o.page_bytes;
@@ -75,7 +79,7 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   // The request function holds io_request_lock while it builds the command and maps each of its
   // buffer_heads into the scatter-gather list.
   const auto bhs = static_cast<double>(n);
-  cpus_.lock(cpu, catalog_[p.scsi_request].compute_cycles(1, 0) + catalog_[p.scsi_map_bh].compute_cycles(bhs, 0));
+  lock_request(cpu, p.scsi_request, p.scsi_map_bh, bhs);
   cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}});
   cpus_.run(cpu, p.scsi_map_bh, bhs, 0, {{f.buffer_heads, bh_bytes, false}});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
@@ -97,7 +101,7 @@ std::size_t DynamoIo::complete(int cpu) {
   // (end_buffer_io_kiobuf).
   const std::uint64_t n = sectors(c.bytes);
   const auto bhs = static_cast<double>(n);
-  cpus_.lock(cpu, catalog_[paths_.scsi_done].compute_cycles(1, 0) + catalog_[paths_.end_buffer_io].compute_cycles(bhs, 0));
+  lock_request(cpu, paths_.scsi_done, paths_.end_buffer_io, bhs);
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
             {{c.scsi_cmnd, o.scsi_cmnd_bytes, true}, {c.iscsi_cmd, o.iscsi_cmd_bytes, false}});
   cpus_.run(cpu, paths_.end_buffer_io, bhs, 0, {{f.buffer_heads, n * o.buffer_head_bytes, true}});

@@ -65,6 +65,9 @@ class DynamoIo {
   RawFile& file(std::size_t index);
   // The buffer_heads of an I/O of `bytes`: one per raw sector (512 B in vanilla 2.4.18).
   std::uint64_t sectors(std::uint64_t bytes) const;
+  // io_request_lock held on `cpu` for a command's work and its `buffer_heads`' (the request
+  // function's, or the completion's).
+  void lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads);
   // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
   models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its

@@ -37,12 +37,15 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.fast_string_align_bytes = p.number("fast_string_align_bytes");
   const double locked_at_retirement = p.number("locked_loads_at_retirement");
   c.locked_loads_at_retirement = locked_at_retirement != 0;
+  const double claims_counted = p.number("claims_count_as_l2_misses");
+  c.claims_count_as_l2_misses = claims_counted != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
-      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || c.fast_string_min_bytes < 0 || c.fast_string_align_bytes < 1 || (locked_at_retirement != 0 && locked_at_retirement != 1))
+      c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || c.fast_string_min_bytes < 0 || c.fast_string_align_bytes < 1 || (locked_at_retirement != 0 && locked_at_retirement != 1) ||
+      (claims_counted != 0 && claims_counted != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops, prefetch_page_bytes and fast_string_align_bytes >= 1, snoop_clear_per_line in [0, 1], "
-                     "locked_loads_at_retirement 0 or 1, the others non-negative");
+                     "locked_loads_at_retirement and claims_count_as_l2_misses 0 or 1, the others non-negative");
   p.require_all_read();
   return c;
 }
@@ -86,8 +89,9 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   Cost c;
   c.instr = p.instructions(calls, static_cast<double>(bytes));
   AccessCounts acc;
-  // Demand misses the core waits for, by where their lines come from.
-  double exposed_memory = 0, exposed_peer = 0;
+  // Demand misses the core waits for, by where their lines come from; and lines a fast string
+  // claimed, which the counter sees as RFO misses and the store buffer hides.
+  double exposed_memory = 0, exposed_peer = 0, claimed = 0;
   Piece& piece = pieces_[cpu];
   // Within a piece being charged, this path starts after what the piece charged before it.
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
@@ -102,6 +106,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
                            : write          ? caches_.write(cpu, addr, bytes)
                                             : caches_.read(cpu, addr, bytes);
     acc += a;
+    claimed += static_cast<double>(a.claimed);
     if (a.misses == 0) return;
     // Once a sequential stream has missed a few times in a page the prefetcher runs ahead of it.
     // A line Modified in the other cache comes by the same bus read (HITM: the owner supplies
@@ -126,10 +131,12 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
     if (t.bytes > 0)
       stream(t.addr, t.bytes, t.write, nullptr, p.string_stores() && t.stores_only && fast_string(t.addr, t.bytes));
   access_hi_ = access_lo_;
-  // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses only: lines the
-  // hardware prefetcher brought in ahead of the stream are not counted (IA-32 Optimization Manual
-  // B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21 and later).
-  c.l2_misses = exposed_memory + exposed_peer;
+  // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses, reads and RFOs:
+  // lines the hardware prefetcher brought in ahead of the stream are not counted (IA-32
+  // Optimization Manual B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21
+  // and later), a fast string's claims are (read-invalidates for ownership, without data).
+  const double waited = exposed_memory + exposed_peer;
+  c.l2_misses = waited + (params_.claims_count_as_l2_misses ? claimed : 0.0);
   // Terms that are zero (most paths: code and data resident) skip their divisions: 0 * x / y
   // is exactly 0, so the result is the same.
   double stall_ns = miss_stall_ns(exposed_memory, exposed_peer) +
@@ -141,7 +148,7 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
     const double wait_ns = bus_wait_ns(now);
     cpu_bytes_in_sample_ += bytes;
     const double bus_ns = bytes / fsb_.params().bytes_per_second * kNanosPerSecond;
-    stall_ns = std::max(stall_ns + c.l2_misses * wait_ns, bus_ns);
+    stall_ns = std::max(stall_ns + waited * wait_ns, bus_ns);
   }
   c.stall_cycles = stall_ns > 0 ? stall_ns * hz_ / kNanosPerSecond : 0.0;
   // The core waits out each int/iret pair's microcode: cycles of its clock, like a CPI, but a

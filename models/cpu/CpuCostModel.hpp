@@ -37,6 +37,7 @@ struct CpuParams {
   double locked_op_cycles = 0;        // the pipeline drain of a lock-prefixed read-modify-write
   double fast_string_min_bytes = 0;   // a rep movs this long (and aligned) stores whole lines
   double fast_string_align_bytes = 1; // the destination alignment it needs
+  bool claims_count_as_l2_misses = false;  // a claimed line's invalidation counts as an L2 miss
   bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
   static CpuParams from(const ParamSet& p);
 };

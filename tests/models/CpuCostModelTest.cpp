@@ -172,22 +172,37 @@ TEST(CpuCostModel, ALineThePathOnlyStoresToIsTakenWithoutAClear) {
   }
 }
 
-TEST(CpuCostModel, ARepMovsLongAndAlignedEnoughClaimsItsDestinationsLinesWithoutMissingOnThem) {
+TEST(CpuCostModel, ARepMovsLongAndAlignedEnoughClaimsItsDestinationsLinesWithoutWaitingForThem) {
   // 4 KB from a cold source into a cold destination, no prefetcher: a loop's stores read each
   // destination line for ownership; a fast string claims it (IA-32 SDM Vol 3A 8.2.4) unless it
-  // is shorter than 256 B or its destination is not 8-byte aligned.
+  // is shorter than 256 B or its destination is not 8-byte aligned. A claim carries no data: the
+  // core does not wait for it; the L2 miss counter sees it as the RFO it is, or (as the model
+  // had it until 6 December 2026) not at all.
   const std::uint64_t n = 4096;
-  const auto misses = [n](const char* path, std::uint64_t bytes, std::uint64_t dst_offset) {
+  const auto copy = [n](const char* path, std::uint64_t bytes, std::uint64_t dst_offset, bool claims_counted) {
     Rig r(2e9);
+    CpuParams p = Rig::params(Rig::kNoPrefetch, Rig::kWholePath, true, Rig::kAlwaysInTime, 1);
+    p.claims_count_as_l2_misses = claims_counted;
+    CpuCostModel cpu(p, r.paths, r.caches, r.fsb, r.memory, 2, 2e9);
     const Addr src = r.memory.region(n);
     const Addr dst = r.memory.region(n + 64) + dst_offset;
-    return r.cpu.run(0, r.paths.id(path), 1, bytes, {{src, bytes, false}, stored(dst, bytes)}, 0).l2_misses;
+    return cpu.run(0, r.paths.id(path), 1, bytes, {{src, bytes, false}, stored(dst, bytes)}, 0);
+  };
+  const auto misses = [&copy](const char* path, std::uint64_t bytes, std::uint64_t dst_offset) {
+    return copy(path, bytes, dst_offset, false).l2_misses;
   };
   EXPECT_EQ(misses("copy", n, 0), 2 * 64);
   EXPECT_EQ(misses("string_copy", n, 0), 64);
   EXPECT_EQ(misses("string_copy", n, 8), 64 + 2);  // the two lines it covers in part
   EXPECT_EQ(misses("string_copy", n, 4), 2 * 64 + 1);
   EXPECT_EQ(misses("string_copy", 192, 0), 2 * 3);
+  // Counted, a claim is a miss per 64 B line like the loop's RFO, which the core waits for.
+  const Cost loop = copy("copy", n, 0, true);
+  const Cost string = copy("string_copy", n, 0, true);
+  EXPECT_EQ(string.l2_misses, 2 * 64);
+  EXPECT_EQ(loop.l2_misses, 2 * 64);
+  EXPECT_DOUBLE_EQ(string.stall_cycles, copy("string_copy", n, 0, false).stall_cycles);
+  EXPECT_LT(string.stall_cycles, loop.stall_cycles * 0.6);
 }
 
 TEST(CpuCostModel, SnoopAfterTheVictimsPathHasRunClearsNothing) {

@@ -109,8 +109,10 @@ class AmpHost : public Host, public CostedHost {
   int hosts() const { return config_.cores - config_.ppes; }
 
   // KAL: posts `e` to `ep`'s work queue and rings its PPE's doorbell, on host CPU `cpu`. The PPE
-  // sees it once the posting work has finished.
-  void post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bool ring_doorbell);
+  // sees it once the posting work has finished. `source`: what filling the entry reads (the
+  // scatter-gather entries behind a data buffer), if anything.
+  void post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bool ring_doorbell,
+            const models::Touch& source = {});
   // KAL: reaps every event of `ep`'s queue on host CPU `cpu`; returns the bytes they carry.
   struct Reaped {
     std::uint64_t bytes = 0;

@@ -13,18 +13,19 @@ void AmpHost::mark_dirty(const world::TcpEndpoint& ep) {
   if (executing_ppe() == nullptr) ppe_of(c).visible_at(calendar_.now());
 }
 
-void AmpHost::post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bool ring_doorbell) {
+void AmpHost::post(int cpu, const world::TcpEndpoint& ep, const WorkEntry& e, bool ring_doorbell,
+                   const models::Touch& source) {
   Conn& c = *conns_.at(&ep);
   auto at = c.work.push(e);
   if (!ring_doorbell) {
-    cpus_->run(cpu, amp_.kal_post, 1, 0, {at.slot, at.index, at.peer_index});
+    cpus_->run(cpu, amp_.kal_post, 1, 0, {source, at.slot, at.index, at.peer_index});
     trace_queues(c);
     return;
   }
   PpeState& st = *ppes_[c.ppe];
   auto db = st.doorbell.push(&c);
   trace_queues(c);
-  cpus_->run(cpu, amp_.kal_post, 1, 0, {at.slot, at.index, at.peer_index, db.slot, db.index, db.peer_index});
+  cpus_->run(cpu, amp_.kal_post, 1, 0, {source, at.slot, at.index, at.peer_index, db.slot, db.index, db.peer_index});
   Ppe& engine = *st.engine;
   cpus_->defer(cpu, [this, &engine] { engine.visible_at(calendar_.now()); });
 }

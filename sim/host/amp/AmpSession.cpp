@@ -81,7 +81,8 @@ void AmpSession::post_receives(int cpu, bool read, std::uint64_t bytes, models::
       post_header();
       const std::uint64_t n = std::min(segment, bytes - off);
       const std::uint64_t padded = ceil_div(n, 4) * 4 + (sp.digests.data ? digest : 0);
-      host_.post(cpu, link_.endpoint(), WorkEntry{WorkEntry::Kind::Recv, padded, buffer + off}, false);
+      host_.post(cpu, link_.endpoint(), WorkEntry{WorkEntry::Kind::Recv, padded, buffer + off}, false,
+                 io_.placement(buffer + off, n).entries);
     }
     if (!host_.config().status_in_data_in) post_header();
     return;
@@ -122,7 +123,8 @@ void AmpSession::post_output(int cpu) {
   } else if (data > 0) {
     k.run(cpu, p.copy_from_user, 1, data, {{user, data, false}});
   }
-  host_.post(cpu, link_.endpoint(), WorkEntry{WorkEntry::Kind::Send, bytes, user}, true);
+  // The data's pages are posted from the scatter-gather entries that hold them.
+  host_.post(cpu, link_.endpoint(), WorkEntry{WorkEntry::Kind::Send, bytes, user}, true, io_.placement(user, data).entries);
 }
 
 kernel::Work AmpSession::receive_thread() {

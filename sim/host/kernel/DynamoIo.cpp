@@ -1,5 +1,8 @@
 #include "sim/host/kernel/DynamoIo.hpp"
 
+#include <algorithm>
+#include <string>
+
 namespace iscsim::host::kernel {
 
 DynamoIo::DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& objects, models::AddressSpace& memory,
@@ -30,6 +33,35 @@ DynamoIo::RawFile& DynamoIo::file(std::size_t index) {
 
 std::uint64_t DynamoIo::sectors(std::uint64_t bytes) const {
   return (bytes + objects_.raw_sector_bytes - 1) / objects_.raw_sector_bytes;
+}
+
+std::uint64_t DynamoIo::sg_segment_bytes() const {
+  return objects_.scatterlist_clustering ? objects_.page_bytes : objects_.raw_sector_bytes;
+}
+
+std::uint64_t DynamoIo::sg_entries_bytes(std::uint64_t bytes) const {
+  return (bytes + sg_segment_bytes() - 1) / sg_segment_bytes() * objects_.scatterlist_entry_bytes;
+}
+
+models::SlabCache& DynamoIo::sg_pool(std::uint64_t bytes) {
+  const std::uint64_t chunk = objects_.scatterlist_chunk_bytes;
+  const std::uint64_t table = (sg_entries_bytes(bytes) + chunk - 1) / chunk * chunk;
+  models::SlabCache*& pool = sg_pools_[table];
+  if (pool == nullptr) pool = &memory_.cache("scsi_sglist_" + std::to_string(table), static_cast<std::uint32_t>(table));
+  return *pool;
+}
+
+DynamoIo::Placement DynamoIo::placement(models::Addr data, std::uint64_t bytes) const {
+  const auto holds = [data](const Live& c) { return data >= c.buffer && data < c.buffer + c.bytes; };
+  const auto c = std::find_if(live_.begin(), live_.end(), holds);
+  if (c == live_.end() || bytes == 0) return {};
+  const std::uint64_t seg = sg_segment_bytes();
+  const std::uint64_t first = (data - c->buffer) / seg;
+  const std::uint64_t last = (std::min(data + bytes, c->buffer + c->bytes) - 1 - c->buffer) / seg;
+  const std::uint64_t entry = objects_.scatterlist_entry_bytes;
+  return {{c->iscsi_cmd, objects_.iscsi_cmd_bytes, true},
+          {c->scsi_cmnd, memory_.line_bytes(), false},
+          models::modelled(c->sg != 0 ? c->sg + first * entry : 0, (last - first + 1) * entry, false)};
 }
 
 void DynamoIo::lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads) {
@@ -75,13 +107,19 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   cpus_.run(cpu, p.submit_bh, static_cast<double>(n), 0, {{f.buffer_heads, bh_bytes, true}});
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
-  live_.push_back(Live{sc, ic, bytes, index, buffer});
+  // __init_io's table: scsi_malloc'd, cleared whole (memset's rep stosl), then an entry filled per
+  // segment.
+  models::SlabCache* pool = o.scatterlist_entry_bytes > 0 ? &sg_pool(bytes) : nullptr;
+  const models::Addr sg = pool != nullptr ? pool->alloc() : 0;
+  const std::uint64_t table = pool != nullptr ? pool->object_bytes() : 0;
+  const std::uint64_t entries = sg_entries_bytes(bytes);
+  live_.push_back(Live{sc, ic, sg, pool, bytes, index, buffer});
   // The request function holds io_request_lock while it builds the command and maps each of its
   // buffer_heads into the scatter-gather list.
   const auto bhs = static_cast<double>(n);
   lock_request(cpu, p.scsi_request, p.scsi_map_bh, bhs);
-  cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}});
-  cpus_.run(cpu, p.scsi_map_bh, bhs, 0, {{f.buffer_heads, bh_bytes, false}});
+  cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}, models::stored(sg, table)});
+  cpus_.run(cpu, p.scsi_map_bh, bhs, 0, {{f.buffer_heads, bh_bytes, false}, models::modelled(sg, entries, true)});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
   return buffer;
 }
@@ -110,6 +148,7 @@ std::size_t DynamoIo::complete(int cpu) {
     cpus_.defer(cpu, [this, c] {
       scsi_cmnds_->free(c.scsi_cmnd);
       iscsi_cmds_->free(c.iscsi_cmd);
+      if (c.sg_pool != nullptr) c.sg_pool->free(c.sg);
     });
   return c.file;
 }

@@ -3,8 +3,9 @@
 // runs Linux does it: each worker's open raw device has a kiobuf (made by raw_open with its 1,024
 // buffer_heads) through which its system call maps the user buffer (a reference on each struct
 // page) and submits one buffer_head per raw sector (512 B in vanilla 2.4.18); the command is
-// queued under io_request_lock and handed to the iSCSI driver, and the completion side ends it
-// under the same lock. The block and SCSI layers' work for each buffer_head is charged per
+// queued under io_request_lock, its scatter-gather table built (an entry per buffer_head) and
+// handed to the iSCSI driver, which moves the data through that table; the completion side ends
+// it under the same lock. The block and SCSI layers' work for each buffer_head is charged per
 // buffer_head, so a kernel with larger raw sectors pays for fewer. Charged on the CPU its thread
 // runs on.
 #include <cstdint>
@@ -42,6 +43,14 @@ class DynamoIo {
   models::Addr data_span(std::uint64_t& cursor, std::uint64_t bytes);
   // The iSCSI command structure of the newest command (what a PDU being built touches), 0 if none.
   models::Addr newest_iscsi_cmd() const { return live_.empty() ? 0 : live_.back().iscsi_cmd; }
+  // What moving a command's `bytes` of data at `data` in its buffer reads and writes: the
+  // initiator's task for it (its ITT lookup and data counters), the line of its Scsi_Cmnd with
+  // request_buffer and use_sg, and the scatter-gather entries that cover the data. Empty touches
+  // when no command in flight holds `data`.
+  struct Placement {
+    models::Touch task, command, entries;
+  };
+  Placement placement(models::Addr data, std::uint64_t bytes) const;
 
  private:
   // A worker's open raw device and what its I/Os touch: its buffer and the buffer's struct
@@ -58,6 +67,8 @@ class DynamoIo {
   struct Live {
     models::Addr scsi_cmnd = 0;
     models::Addr iscsi_cmd = 0;
+    models::Addr sg = 0;  // its scatter-gather table (0: not modelled)
+    models::SlabCache* sg_pool = nullptr;
     std::uint64_t bytes = 0;
     std::size_t file = 0;
     models::Addr buffer = 0;  // the span of the worker's buffer it mapped
@@ -65,6 +76,12 @@ class DynamoIo {
   RawFile& file(std::size_t index);
   // The buffer_heads of an I/O of `bytes`: one per raw sector (512 B in vanilla 2.4.18).
   std::uint64_t sectors(std::uint64_t bytes) const;
+  // The data one scatter-gather entry covers: a buffer_head's, or with clustering a page's.
+  std::uint64_t sg_segment_bytes() const;
+  // The entries of a command of `bytes`, in bytes.
+  std::uint64_t sg_entries_bytes(std::uint64_t bytes) const;
+  // scsi_malloc's pool of the tables of commands of `bytes` (sglist_len rounded to its chunks).
+  models::SlabCache& sg_pool(std::uint64_t bytes);
   // io_request_lock held on `cpu` for a command's work and its `buffer_heads`' (the request
   // function's, or the completion's).
   void lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads);
@@ -82,6 +99,7 @@ class DynamoIo {
   std::uint64_t user_bytes_ = 0;
   models::SlabCache* scsi_cmnds_;
   models::SlabCache* iscsi_cmds_;
+  std::map<std::uint64_t, models::SlabCache*> sg_pools_;  // by table size
   std::map<std::size_t, RawFile> files_;  // by worker
   const RawFile* last_completed_ = nullptr;
   models::Addr session_buffer_ = 0;  // what copies walk before any I/O (the login's PDUs)

@@ -91,7 +91,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
   // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs, no
-  // routing cache lines.
+  // routing cache lines, no SCSI scatter-gather table.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
@@ -101,6 +101,9 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
   o.netdev_hot_bytes = optional("netdev_hot_bytes");
+  o.scatterlist_entry_bytes = optional("scatterlist_entry_bytes");
+  o.scatterlist_chunk_bytes = get("scatterlist_chunk_bytes");
+  o.scatterlist_clustering = p.integer("scatterlist_clustering", 0, 1) == 1;
   o.routes = {optional("dst_hot_bytes"), get("rtable_bytes"), optional("hh_cache_bytes"), optional("rt_hash_bucket_bytes")};
   o.sock_hot_read_throughout = p.integer("sock_hot_read_throughout", 0, 1) == 1;
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),

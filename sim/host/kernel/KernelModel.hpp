@@ -56,6 +56,10 @@ struct KernelObjects {
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
+  // A SCSI command's scatter-gather table: its entries (0: no table), the chunks scsi_malloc
+  // rounds it to, and whether adjacent buffer_heads share an entry (use_clustering).
+  std::uint32_t scatterlist_entry_bytes, scatterlist_chunk_bytes;
+  bool scatterlist_clustering;
   std::uint32_t e1000_max_intr_passes;  // E1000_MAX_INTR: e1000_intr's loop's passes, at most
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write

@@ -70,13 +70,15 @@ Work SmpIscsiPath::transmit_thread() {
                       tx_pdus_waiting_, std::max<std::uint64_t>(1, tx_pdus_waiting_ * bytes / queued));
                 tx_pdus_waiting_ -= pdus;
                 const auto calls = static_cast<double>(std::max<std::uint64_t>(1, pdus));
-                if (const models::Addr cmd = io_.newest_iscsi_cmd(); cmd != 0)
-                  k.run(cpu, p.iscsi_tx_pdu, calls, 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
-                else
-                  k.run(cpu, p.iscsi_tx_pdu, calls, 0);
+                const models::Addr at = io_.data_span(tx_cursor_, bytes);
+                // A Data-Out PDU's data is sent from the scatter-gather entries that cover it.
+                const std::uint64_t headers = pdus * host_.objects().iscsi_header_bytes;
+                const kernel::DynamoIo::Placement data = io_.placement(at, bytes > headers ? bytes - headers : 0);
+                k.run(cpu, p.iscsi_tx_pdu, calls, 0,
+                      {models::modelled(io_.newest_iscsi_cmd(), host_.objects().iscsi_cmd_bytes, true), data.task,
+                       data.command, data.entries});
                 k.run(cpu, p.tcp_sendmsg, calls, 0, {host_.sock(link_.endpoint(), true)});
-                host_.sendmsg(cpu, link_.endpoint(), io_.data_span(tx_cursor_, bytes),
-                              [this, bytes] { return link_.transmit(bytes); });
+                host_.sendmsg(cpu, link_.endpoint(), at, [this, bytes] { return link_.transmit(bytes); });
               },
               [this] { host_.release_socket(link_.endpoint()); }};
 }
@@ -96,9 +98,17 @@ Work SmpIscsiPath::receive_thread() {
                 const std::uint64_t pdus = link_.session().counts().total_received() - pdus_before;
                 const std::uint64_t done = link_.session().stats().completions - done_before;
                 if (bytes > 0) {
-                  host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, io_.data_span(rx_cursor_, bytes));
-                  // Part of a PDU (its data still arriving) is not parsed yet.
-                  if (pdus > 0) k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0);
+                  const models::Addr at = io_.data_span(rx_cursor_, bytes);
+                  host_.recvmsg(cpu, ep, kReadsPerPdu * static_cast<double>(pdus), bytes, at);
+                  if (unplaced_bytes_ == 0) unplaced_at_ = at;
+                  unplaced_bytes_ += bytes;
+                  // Part of a PDU (its data still arriving) is not parsed yet. A parsed one finds its
+                  // task and reads the scatter-gather entries its data goes to.
+                  if (pdus > 0) {
+                    const kernel::DynamoIo::Placement data = io_.placement(unplaced_at_, unplaced_bytes_);
+                    k.run(cpu, p.iscsi_rx_pdu, static_cast<double>(pdus), 0, {data.task, data.command, data.entries});
+                    unplaced_bytes_ = 0;
+                  }
                 }
                 for (std::uint64_t i = 0; i < done; ++i) aio_.io_done(cpu, io_.complete(cpu));
                 // An R2T or a NOP-In may have queued PDUs for the transmit thread.

@@ -35,6 +35,9 @@ class SmpIscsiPath : public world::IoTarget {
   Thread* tx_ = nullptr;
   bool draining_prequeue_ = false;  // the receive thread processes its socket's prequeue
   std::uint64_t rx_cursor_ = 0;
+  // Data received since the last PDU was parsed, placed when the next one is: where it starts.
+  models::Addr unplaced_at_ = 0;
+  std::uint64_t unplaced_bytes_ = 0;
   std::uint64_t tx_cursor_ = 0;
   std::uint64_t tx_pdus_seen_ = 0;     // PDUs the session had queued at the last transmit run
   std::uint64_t tx_pdus_waiting_ = 0;  // of those, not yet written to the socket

@@ -103,8 +103,9 @@ TEST(AmpHost, UnderTheProfilerThePpesInterruptsClearInTheirEntryNotInThePolls) {
 
 TEST(AmpHost, ASchedOtherPpeDrawsUselessReschedulingIpisAFifoOneNone) {
   // Its thread's spent time slice makes 2.4's reschedule_idle pick the PPE's CPU when the host
-  // CPU is busy; the engine takes the IPI (entry and handler) and never acts on it.
-  const nlohmann::json other = run_amp("paper/amp-read-8k.json", "", "ppe-other");
+  // CPU is busy; the engine takes the IPI (entry and handler) and never acts on it. The slice (six
+  // ticks, 60 ms) is spent well within the run's 100 ms.
+  const nlohmann::json other = run_amp("paper/amp-read-8k.json", " --set run.duration_s=0.1", "ppe-other");
   const nlohmann::json& ppe = *cpu_with_role(other, "ppe");
   EXPECT_GT(ppe["events"]["ipis"].get<double>(), 0);
   EXPECT_DOUBLE_EQ(ppe["events"]["ipis"].get<double>(), ppe["paths_in_window"]["ipi_handler"]["calls"].get<double>());

@@ -18,13 +18,15 @@ namespace {
 constexpr std::uint64_t kIoBytes = 65536;
 
 struct IoRig {
-  // `raw_sector_bytes`: the kernel's raw sector, one buffer_head each (0: Linux 2.4.18's).
-  explicit IoRig(std::uint32_t raw_sector_bytes = 0)
+  // `raw_sector_bytes`: the kernel's raw sector, one buffer_head each (0: Linux 2.4.18's);
+  // `clustering`: the SCSI host template's use_clustering.
+  explicit IoRig(std::uint32_t raw_sector_bytes = 0, bool clustering = false)
       : r(2,
           {"syscall", "raw_io_map", "raw_io_unmap", "wait_kio", "submit_bh", "scsi_request", "scsi_map_bh",
            "iscsi_queuecommand", "scsi_done", "end_buffer_io"},
           cpu()) {
     if (raw_sector_bytes != 0) o.raw_sector_bytes = raw_sector_bytes;
+    o.scatterlist_clustering = clustering;
     io = std::make_unique<DynamoIo>(r.cpus, r.kernel, o, r.memory, r.paths, kIoBytes);
     r.cost.set_counting(true);
   }
@@ -99,6 +101,36 @@ TEST(DynamoIo, TheBlockAndScsiLayersChargeEachBufferHeadSoLargerRawSectorsCostFe
     for (const char* per_io : {"raw_io_map", "scsi_request", "scsi_done", "raw_io_unmap"})
       EXPECT_EQ(a.tally(0, per_io).calls, 1) << per_io << " at " << sector << " B";
   }
+}
+
+TEST(DynamoIo, ACommandsDataMovesThroughTheScatterGatherEntriesThatCoverIt) {
+  // __init_io fills an entry per buffer_head (use_clustering 0) or, clustered, one per page here;
+  // an iSCSI driver places or sends a PDU's data through the entries that cover it, and finds its
+  // task. On the other CPU those entries come from the issuing CPU's cache.
+  IoRig a;
+  const std::uint64_t entry = a.o.scatterlist_entry_bytes;
+  models::Addr buffer = 0;
+  a.misses_of([&](int cpu) { buffer = a.io->issue(cpu, 3, kIoBytes); });
+  const DynamoIo::Placement second_pdu = a.io->placement(buffer + 8192, 8192);
+  EXPECT_EQ(second_pdu.entries.bytes, 8192 / a.o.raw_sector_bytes * entry);
+  EXPECT_FALSE(second_pdu.entries.write);
+  EXPECT_EQ(second_pdu.entries.addr - a.io->placement(buffer, 1).entries.addr, 8192 / a.o.raw_sector_bytes * entry);
+  EXPECT_EQ(second_pdu.task.bytes, a.o.iscsi_cmd_bytes);
+  EXPECT_TRUE(second_pdu.task.write);
+  a.misses_of(
+      [&](int cpu) {
+        a.r.cpus.run(cpu, a.r.paths.id("iscsi_queuecommand"), 1, 0, {second_pdu.entries});
+      },
+      1);
+  EXPECT_GE(a.tally(1, "iscsi_queuecommand").cache_to_cache_lines, static_cast<double>(8192 / a.o.raw_sector_bytes * entry / 64));
+  // Once the command has ended, no command holds that data.
+  a.misses_of([&](int cpu) { a.io->complete(cpu); });
+  a.r.run_all();
+  EXPECT_EQ(a.io->placement(buffer + 8192, 8192).entries.bytes, 0u);
+
+  IoRig clustered(0, true);
+  clustered.misses_of([&](int cpu) { buffer = clustered.io->issue(cpu, 3, kIoBytes); });
+  EXPECT_EQ(clustered.io->placement(buffer + 8192, 8192).entries.bytes, 8192 / clustered.o.page_bytes * entry);
 }
 
 }  // namespace

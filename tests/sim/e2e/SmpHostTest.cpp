@@ -217,6 +217,27 @@ TEST(SmpHost, FreeingASentCloneWritesItsSocketOnTheCpuThatCleansTheTxRing) {
                        misses_per_free, kSeeds));
 }
 
+TEST(SmpHost, TheInitiatorMovesEachPdusDataThroughItsCommandsScatterGatherEntries) {
+  // The request function builds each command's scatter-gather table on the issuing CPU; the
+  // receive thread reads the entries a Data-In PDU's data goes to, the transmit thread those a
+  // Data-Out PDU's comes from, wherever they run: without the tables, their PDUs take far fewer
+  // lines from the other CPU's cache (their task's alone).
+  const std::string objects = patched_params("no-sg-objects", "kernel", "linux-2.4-objects", {{"scatterlist_entry_bytes", 0}});
+  const auto lines_per_pdu = [](const nlohmann::json& r, const char* path) {
+    double lines = 0, calls = 0;
+    for (const auto& cpu : r["cpus"]) {
+      lines += cpu["paths_in_window"][path]["cache_to_cache_lines"].get<double>();
+      calls += cpu["paths_in_window"][path]["calls"].get<double>();
+    }
+    return lines / calls;
+  };
+  const std::string off = " --set host.kernel_objects=" + objects;
+  EXPECT_GT(lines_per_pdu(run_smp("paper/smp-read-64k.json", "", "sg-read"), "iscsi_rx_pdu"),
+            2 * lines_per_pdu(run_smp("paper/smp-read-64k.json", off, "no-sg-read"), "iscsi_rx_pdu"));
+  EXPECT_GT(lines_per_pdu(run_smp("paper/smp-write-64k.json", "", "sg-write"), "iscsi_tx_pdu"),
+            1.5 * lines_per_pdu(run_smp("paper/smp-write-64k.json", off, "no-sg-write"), "iscsi_tx_pdu"));
+}
+
 TEST(SmpHost, TheReadersUnlinksClearCpu0sWorkOnTheSegmentsItQueues) {
   // __skb_queue_tail and __skb_unlink store into the neighbouring sk_buff's head. In the reads
   // CPU1's receive thread unlinks what it has copied from the receive queue and the prequeue while

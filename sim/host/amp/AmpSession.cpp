@@ -108,14 +108,11 @@ void AmpSession::post_output(int cpu) {
   pdus_seen_ = sent;
   const kernel::KernelPaths& p = host_.paths();
   kernel::CpuSet& k = host_.cpus();
-  if (const models::Addr cmd = io_.newest_iscsi_cmd(); cmd != 0)
-    k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0, {{cmd, host_.objects().iscsi_cmd_bytes, true}});
-  else
-    k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0);
+  k.run(cpu, p.iscsi_tx_pdu, static_cast<double>(pdus), 0,
+        {models::modelled(io_.newest_iscsi_cmd(), host_.objects().iscsi_cmd_bytes, true)});
   const models::Addr user = io_.data_span(tx_cursor_, bytes);
   // Headers are small; the data the PDUs carry is what the NIC reads from the user's pages.
-  const std::uint64_t headers = pdus * host_.objects().iscsi_header_bytes;
-  const std::uint64_t data = bytes > headers ? bytes - headers : 0;
+  const std::uint64_t data = host_.objects().pdu_data_bytes(bytes, pdus);
   if (data > 0 && host_.config().strategy.tx_zero_copy) {
     const std::uint64_t pages = ceil_div(data, host_.objects().page_bytes);
     k.run(cpu, host_.amp_paths().zero_copy_setup, static_cast<double>(pages), 0);

@@ -77,6 +77,11 @@ struct KernelObjects {
   models::Touch sock_hot(models::Addr sock, bool write) const {
     return {sock, sock_hot_bytes, write, false, false, sock_hot_read_throughout};
   }
+  // The data in `bytes` of an initiator's output that `pdus` PDUs carry: their headers taken off.
+  std::uint64_t pdu_data_bytes(std::uint64_t bytes, std::uint64_t pdus) const {
+    const std::uint64_t headers = pdus * iscsi_header_bytes;
+    return bytes > headers ? bytes - headers : 0;
+  }
   static KernelObjects from(const models::ParamSet& p);
 };
 

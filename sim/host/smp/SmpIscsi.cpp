@@ -72,8 +72,7 @@ Work SmpIscsiPath::transmit_thread() {
                 const auto calls = static_cast<double>(std::max<std::uint64_t>(1, pdus));
                 const models::Addr at = io_.data_span(tx_cursor_, bytes);
                 // A Data-Out PDU's data is sent from the scatter-gather entries that cover it.
-                const std::uint64_t headers = pdus * host_.objects().iscsi_header_bytes;
-                const kernel::DynamoIo::Placement data = io_.placement(at, bytes > headers ? bytes - headers : 0);
+                const kernel::DynamoIo::Placement data = io_.placement(at, host_.objects().pdu_data_bytes(bytes, pdus));
                 k.run(cpu, p.iscsi_tx_pdu, calls, 0,
                       {models::modelled(io_.newest_iscsi_cmd(), host_.objects().iscsi_cmd_bytes, true), data.task,
                        data.command, data.entries});

@@ -44,7 +44,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
     queue_track_ = config.timeline->track(name_, "");
     cpus_->trace_to(config.timeline, {tracks_.begin(), tracks_.begin() + hosts()}, queue_track_);
   }
-  skb_data_ = &memory_.cache("size-2048", objects.skb_data_bytes);
+  skb_data_ = &memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
   for (int i = 0; i < config.ppes; ++i) ppes_.push_back(std::make_unique<PpeState>(memory_, config_));
 }
@@ -88,7 +88,9 @@ void AmpHost::ensure_engines() {
 AmpHost::Skb AmpHost::alloc_skb() { return Skb{skb_heads_->alloc(), skb_data_->alloc()}; }
 
 void AmpHost::free_skb(Ppe& p, const Skb& skb) {
-  p.run(paths_.kfree_skb, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst)});
+  p.run(paths_.kfree_skb, 1, 0,
+        {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst),
+         objects_.shinfo(objects_.rx_shinfo(skb.data), kernel::KernelObjects::ShinfoUse::Read)});
   skb_heads_->free(skb.head);
   if (skb.data != 0) skb_data_->free(skb.data);
 }
@@ -167,7 +169,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
     const std::uint64_t payload = sent.payload_bytes;
     std::uint64_t fresh = c->sent.send(sent.frame.segment.seq, payload).fresh;
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr skb = c->write_queue.transmit(payload, fresh);
+    const models::Addr skb = c->write_queue.transmit(payload, fresh).head;
     p.run(paths_.tcp_transmit, 1, 0,
           {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route,
            header_cache});

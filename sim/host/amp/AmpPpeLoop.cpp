@@ -62,7 +62,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.head, objects_.skb_head_bytes, true}});
     p.run(paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();
-    p.run(paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
+    p.run(paths_.alloc_skb, 1, 0,
+          {{fresh.head, objects_.skb_head_bytes, true}, objects_.shinfo(objects_.rx_shinfo(fresh.data), kernel::KernelObjects::ShinfoUse::Set)});
     p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
     receive(p, port_index, frame, skb);
     port.nic->recycle(std::move(frame));  // parsed (or handed to another PPE, which took the buffer)
@@ -113,11 +114,11 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   const std::uint64_t freed =
       ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
-  const std::vector<models::Addr> acked = c.write_queue.acknowledge(freed);
-  for (const models::Addr head : acked) {
-    p.run(path, 0, 0, {{head, objects_.skb_head_bytes, false}});
-    p.run(paths_.kfree_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
-    skb_heads_->free(head);
+  const std::vector<kernel::WriteQueue::Buffers> acked = c.write_queue.acknowledge(freed);
+  for (const kernel::WriteQueue::Buffers& b : acked) {
+    p.run(path, 0, 0, {{b.head, objects_.skb_head_bytes, false}});
+    p.run(paths_.kfree_skb, 1, 0, {{b.head, objects_.skb_head_bytes, true}});
+    skb_heads_->free(b.head);
   }
   // __skb_unlink of the last of them wrote the new front's prev.
   if (!acked.empty()) p.run(path, 0, 0, {objects_.skb_link(c.write_queue.front())});
@@ -153,11 +154,11 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
       if (w.entry.kind == WorkEntry::Kind::Send) {
         // The TCP half of a send call, run by the engine: the data enters the send queue.
         const models::Addr tail = c.write_queue.back();
-        const std::vector<models::Addr> fresh =
+        const std::vector<kernel::WriteQueue::Buffers> fresh =
             c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); });
         p.run(paths_.tcp_sendmsg, 1, w.entry.bytes,
               {objects_.sock_hot(c.sock, true), objects_.skb_link(fresh.empty() ? 0 : tail)});
-        for (const models::Addr head : fresh) p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+        for (const kernel::WriteQueue::Buffers& b : fresh) p.run(paths_.alloc_skb, 1, 0, {{b.head, objects_.skb_head_bytes, true}});
         c.send_pending += w.entry.bytes;
         c.send_sources.emplace_back(w.entry.buffer, w.entry.bytes);
       } else {

@@ -67,6 +67,18 @@ Picos KernelObjects::tick_period() const {
   return local_timer_hz > 0 ? models::picos_from_seconds(1.0 / local_timer_hz) : 0;
 }
 
+std::uint32_t KernelObjects::skb_data_aligned_bytes(std::uint32_t size) const {
+  const std::uint64_t align = skb_data_align_bytes;
+  return static_cast<std::uint32_t>((size + align - 1) / align * align);
+}
+
+std::uint32_t KernelObjects::skb_data_object_bytes(std::uint32_t size) const {
+  const std::uint64_t bytes = std::uint64_t{skb_data_aligned_bytes(size)} + skb_shared_info_bytes;
+  std::uint64_t object = 1;
+  while (object < bytes) object <<= 1;  // 2.4 kmalloc's general caches: size-32 ... size-131072
+  return static_cast<std::uint32_t>(object);
+}
+
 KernelObjects KernelObjects::from(const models::ParamSet& p) {
   const auto get = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 1, kMaxObjectBytes));
@@ -76,7 +88,6 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.sock_bytes = get("sock_bytes");
   o.sock_hot_bytes = get("sock_hot_bytes");
   o.skb_head_bytes = get("skb_head_bytes");
-  o.skb_data_bytes = get("skb_data_bytes");
   o.header_bytes = get("header_bytes");
   o.descriptor_bytes = get("descriptor_bytes");
   o.scsi_cmnd_bytes = get("scsi_cmnd_bytes");
@@ -91,10 +102,20 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
   // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs, no
-  // routing cache lines, no SCSI scatter-gather table.
+  // routing cache lines, no SCSI scatter-gather table, no sk_buff shared info.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
+  o.tcp_tx_header_reserve_bytes = get("tcp_tx_header_reserve_bytes");
+  o.skb_data_align_bytes = get("skb_data_align_bytes");
+  o.skb_shared_info_bytes = get("skb_shared_info_bytes");
+  o.skb_shared_info_hot_bytes = optional("skb_shared_info_hot_bytes");
+  o.e1000_rx_buffer_bytes = get("e1000_rx_buffer_bytes");
+  o.e1000_rx_ip_align_bytes = optional("e1000_rx_ip_align_bytes");
+  o.dev_alloc_skb_reserve_bytes = optional("dev_alloc_skb_reserve_bytes");
+  const std::uint32_t rx_size = o.e1000_rx_buffer_bytes + o.e1000_rx_ip_align_bytes + o.dev_alloc_skb_reserve_bytes;
+  o.rx_skb_data_aligned_bytes = o.skb_data_aligned_bytes(rx_size);
+  o.skb_data_bytes = o.skb_data_object_bytes(rx_size);
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
   o.skb_link_bytes = optional("skb_link_bytes");
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");

@@ -46,7 +46,11 @@ struct RouteObjectBytes {
 };
 
 struct KernelObjects {
-  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, skb_data_bytes, header_bytes;
+  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, header_bytes;
+  // A received sk_buff's data as e1000_alloc_rx_buffers asks for it (dev_alloc_skb of the receive
+  // buffer's length and NET_IP_ALIGN): the kmalloc object it takes, and its size as alloc_skb
+  // aligned it, which is where its skb_shared_info lies and what its truesize counts.
+  std::uint32_t skb_data_bytes, rx_skb_data_aligned_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
@@ -60,6 +64,13 @@ struct KernelObjects {
   // rounds it to, and whether adjacent buffer_heads share an entry (use_clustering).
   std::uint32_t scatterlist_entry_bytes, scatterlist_chunk_bytes;
   bool scatterlist_clustering;
+  // tcp_sendmsg's sk_buffs: the room alloc_skb's data keeps before the payload (MAX_TCP_HEADER),
+  // the alignment of its size (SKB_DATA_ALIGN) and the skb_shared_info kmalloc'd behind it.
+  std::uint32_t tcp_tx_header_reserve_bytes, skb_data_align_bytes, skb_shared_info_bytes;
+  // The words of an sk_buff's skb_shared_info that alloc_skb sets (dataref, nr_frags, frag_list),
+  // skb_clone and a clone's free count on and skb_release_data reads; 0: not modelled.
+  std::uint32_t skb_shared_info_hot_bytes;
+  std::uint32_t e1000_rx_buffer_bytes, e1000_rx_ip_align_bytes, dev_alloc_skb_reserve_bytes;
   std::uint32_t e1000_max_intr_passes;  // E1000_MAX_INTR: e1000_intr's loop's passes, at most
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
@@ -77,6 +88,22 @@ struct KernelObjects {
   models::Touch sock_hot(models::Addr sock, bool write) const {
     return {sock, sock_hot_bytes, write, false, false, sock_hot_read_throughout};
   }
+  // alloc_skb(size): its data's size once aligned (SKB_DATA_ALIGN), and the kmalloc object that
+  // holds it and the skb_shared_info behind it, the general cache of the smallest power of two.
+  std::uint32_t skb_data_aligned_bytes(std::uint32_t size) const;
+  std::uint32_t skb_data_object_bytes(std::uint32_t size) const;
+  // How a path uses the skb_shared_info at `at` (0: none): alloc_skb's stores, a dataref atomic
+  // (skb_clone's increment, skb_release_data's decrement of a cloned one), or skb_release_data's
+  // loads of nr_frags and frag_list.
+  enum class ShinfoUse { Set, Count, Read };
+  models::Touch shinfo(models::Addr at, ShinfoUse use) const {
+    const std::uint64_t bytes = at != 0 ? skb_shared_info_hot_bytes : 0;
+    return {at, bytes, use != ShinfoUse::Read, use == ShinfoUse::Count, use == ShinfoUse::Set};
+  }
+  // The skb_shared_info of a received sk_buff whose data is at `data` (0: none), behind it.
+  models::Addr rx_shinfo(models::Addr data) const { return data != 0 ? data + rx_skb_data_aligned_bytes : 0; }
+  // tcp_sendmsg's alloc_skb for a segment of `mss` bytes: its payload past MAX_TCP_HEADER.
+  std::uint32_t tx_skb_size(std::uint32_t mss) const { return mss + tcp_tx_header_reserve_bytes; }
   // The data in `bytes` of an initiator's output that `pdus` PDUs carry: their headers taken off.
   std::uint64_t pdu_data_bytes(std::uint64_t bytes, std::uint64_t pdus) const {
     const std::uint64_t headers = pdus * iscsi_header_bytes;

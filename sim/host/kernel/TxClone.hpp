@@ -11,6 +11,7 @@ struct TxClone {
   models::Addr head = 0;
   models::Addr owner_sock = 0;  // 0: a frame of no connection's
   models::Addr dst = 0;         // the output route ip_queue_xmit gave it (dst_clone), 0: none
+  models::Addr data = 0;        // the data it shares with the write queue's sk_buff, 0: not modelled
   // What sock_wfree writes of its owner (nothing when it has none): refcnt and wmem_alloc, by
   // atomic_sub and atomic_dec_and_test alone.
   models::Touch owner_write(std::uint32_t sock_wfree_bytes) const {

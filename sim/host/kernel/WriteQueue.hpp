@@ -1,11 +1,13 @@
 #pragma once
 // A socket's write queue as Linux 2.4 keeps it (sk->write_queue): tcp_sendmsg puts the data in
 // sk_buffs of up to an MSS each, tcp_transmit_skb sends them (it reads and writes the head), and
-// tcp_clean_rtx_queue walks and frees those an ACK wholly covers. Only the heads are modelled:
-// the data sits in the host's send buffer.
+// tcp_clean_rtx_queue walks and frees those an ACK wholly covers. Each sk_buff's payload lies
+// where its allocator put it (0 where the data is not modelled there: the AMP engine's sends
+// point into the user's pages).
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <type_traits>
 #include <vector>
 
 #include "models/memory/AddressSpace.hpp"
@@ -14,11 +16,22 @@ namespace iscsim::host::kernel {
 
 class WriteQueue {
  public:
-  // tcp_sendmsg appends `bytes`: the tail sk_buff fills up to `mss`, then new ones follow, their
-  // heads from `alloc()`. Returns the heads it allocated.
+  // An sk_buff's head and where its first byte of payload goes (0: not modelled).
+  struct Buffers {
+    models::Addr head = 0;
+    models::Addr payload = 0;
+  };
+  // Bytes of the stream that lie together in one sk_buff's payload.
+  struct Span {
+    models::Addr addr = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  // tcp_sendmsg appends `bytes`: the tail sk_buff fills up to `mss`, then new ones follow, from
+  // `alloc()`: their Buffers, or their heads alone. Returns the sk_buffs it allocated.
   template <class Alloc>
-  std::vector<models::Addr> append(std::uint64_t bytes, std::uint32_t mss, Alloc alloc) {
-    std::vector<models::Addr> fresh;
+  std::vector<Buffers> append(std::uint64_t bytes, std::uint32_t mss, Alloc alloc) {
+    std::vector<Buffers> fresh;
     const std::uint64_t size = std::max<std::uint32_t>(1, mss);
     if (!skbs_.empty() && skbs_.back().bytes < size && sent_ < queued_) {
       const std::uint64_t room = std::min(bytes, size - skbs_.back().bytes);
@@ -28,41 +41,61 @@ class WriteQueue {
     }
     while (bytes > 0) {
       const std::uint64_t n = std::min(bytes, size);
-      fresh.push_back(alloc());
-      skbs_.push_back(Skb{fresh.back(), n});
+      Buffers b;
+      if constexpr (std::is_same_v<std::decay_t<decltype(alloc())>, Buffers>)
+        b = alloc();
+      else
+        b.head = alloc();
+      fresh.push_back(b);
+      skbs_.push_back(Skb{b, n});
       queued_ += n;
       bytes -= n;
     }
     return fresh;
   }
 
-  // The head of the sk_buff the next `payload` bytes sent start in (0 when nothing is queued
-  // there); the send position moves on by `payload`.
-  models::Addr send(std::uint64_t payload) {
-    models::Addr head = 0;
+  // The sk_buff the next `payload` bytes sent start in (none when nothing is queued there); the
+  // send position moves on by `payload`.
+  Buffers send(std::uint64_t payload) {
+    Buffers found;
     std::uint64_t offset = 0;
     for (const Skb& s : skbs_) {
       if (sent_ < offset + s.bytes) {
-        head = s.head;
+        found = s.buffers;
         break;
       }
       offset += s.bytes;
     }
     sent_ = std::min(queued_, sent_ + payload);
-    return head;
+    return found;
   }
 
-  // The head of the sk_buff a segment of `payload` bytes leaves from (0 if it carries no data),
-  // `fresh` of them sent for the first time: new bytes move the send position on; a
-  // retransmission goes again from the queue's head (2.4 tcp_retransmit_skb), which stays.
-  models::Addr transmit(std::uint64_t payload, std::uint64_t fresh) {
+  // The sk_buff a segment of `payload` bytes leaves from (none if it carries no data), `fresh` of
+  // them sent for the first time: new bytes move the send position on; a retransmission goes
+  // again from the queue's head (2.4 tcp_retransmit_skb), which stays.
+  Buffers transmit(std::uint64_t payload, std::uint64_t fresh) {
     if (fresh > 0) return send(fresh);
-    return payload > 0 && !skbs_.empty() ? skbs_.front().head : 0;
+    return payload > 0 && !skbs_.empty() ? skbs_.front().buffers : Buffers{};
   }
 
-  // An ACK covers `bytes` more: the heads of the sk_buffs it now wholly covers, oldest first.
-  std::vector<models::Addr> acknowledge(std::uint64_t bytes) {
-    std::vector<models::Addr> done;
+  // Where the stream's bytes [offset, offset + bytes) lie, in order: one span per sk_buff whose
+  // payload is modelled. The bytes are those still queued (appended, not yet freed).
+  template <class Visit>
+  void spans(std::uint64_t offset, std::uint64_t bytes, Visit visit) const {
+    std::uint64_t start = released_;
+    const std::uint64_t end = offset + bytes;
+    for (const Skb& s : skbs_) {
+      if (start >= end) break;
+      const std::uint64_t from = std::max(start, offset);
+      const std::uint64_t to = std::min(start + s.bytes, end);
+      if (from < to && s.buffers.payload != 0) visit(Span{s.buffers.payload + (from - start), to - from});
+      start += s.bytes;
+    }
+  }
+
+  // An ACK covers `bytes` more: the sk_buffs it now wholly covers, oldest first.
+  std::vector<Buffers> acknowledge(std::uint64_t bytes) {
+    std::vector<Buffers> done;
     acked_ += bytes;
     while (!skbs_.empty() && skbs_.front().bytes <= acked_) {
       const Skb s = skbs_.front();
@@ -70,7 +103,8 @@ class WriteQueue {
       acked_ -= s.bytes;
       queued_ -= s.bytes;
       sent_ -= std::min(sent_, s.bytes);
-      done.push_back(s.head);
+      released_ += s.bytes;
+      done.push_back(s.buffers);
     }
     return done;
   }
@@ -78,18 +112,19 @@ class WriteQueue {
   std::size_t size() const { return skbs_.size(); }
   // The head of the first or last sk_buff queued (0 when empty): the neighbours an unlink or an
   // append writes (__skb_unlink's next->prev, __skb_queue_tail's prev->next).
-  models::Addr front() const { return skbs_.empty() ? 0 : skbs_.front().head; }
-  models::Addr back() const { return skbs_.empty() ? 0 : skbs_.back().head; }
+  models::Addr front() const { return skbs_.empty() ? 0 : skbs_.front().buffers.head; }
+  models::Addr back() const { return skbs_.empty() ? 0 : skbs_.back().buffers.head; }
 
  private:
   struct Skb {
-    models::Addr head = 0;
+    Buffers buffers;
     std::uint64_t bytes = 0;
   };
   std::deque<Skb> skbs_;
   std::uint64_t queued_ = 0;  // bytes in the queue
   std::uint64_t sent_ = 0;    // of them, sent at least once
   std::uint64_t acked_ = 0;   // acknowledged bytes of the front sk_buff
+  std::uint64_t released_ = 0;  // bytes of the stream before the front sk_buff: freed
 };
 
 }  // namespace iscsim::host::kernel

@@ -37,7 +37,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
-  models::SlabCache& data = memory_.cache("size-2048", objects.skb_data_bytes);
+  models::SlabCache& data = memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes);
   models::SlabCache& heads = memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
   skb_data_ = kernel::PerCpuSlab(data, config.cpus, objects.slab_cpucache);
   skb_heads_ = kernel::PerCpuSlab(heads, config.cpus, objects.slab_cpucache);
@@ -49,6 +49,19 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       charge_slab_batch(cpu, refill, heads, objects);
     });
   }
+}
+
+kernel::PerCpuSlab& SmpHost::kmalloc_cache(std::uint32_t bytes) {
+  if (bytes == objects_.skb_data_bytes) return skb_data_;
+  const auto found = kmalloc_.find(bytes);
+  if (found != kmalloc_.end()) return found->second;
+  models::SlabCache& shared = memory_.cache("size-" + std::to_string(bytes), bytes);
+  kernel::PerCpuSlab& cache = kmalloc_[bytes] = kernel::PerCpuSlab(shared, config_.cpus, objects_.slab_cpucache);
+  if (objects_.slab_descriptor_bytes > 0)
+    cache.on_moved([this, &shared](int cpu, bool refill, const std::vector<models::Addr>& objects) {
+      charge_slab_batch(cpu, refill, shared, objects);
+    });
+  return cache;
 }
 
 void SmpHost::charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache,
@@ -79,7 +92,10 @@ nlohmann::json SmpHost::stats() const {
 SmpHost::Skb SmpHost::alloc_skb(int cpu) { return Skb{skb_heads_.alloc(cpu), skb_data_.alloc(cpu)}; }
 
 void SmpHost::free_skb(int cpu, const Skb& skb) {
-  charge(cpu, paths_.kfree_skb, 1, {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst)});
+  // skb_release_data of a received sk_buff, not cloned, reads its shared info before the kfree.
+  charge(cpu, paths_.kfree_skb, 1,
+         {{skb.head, objects_.skb_head_bytes, true}, routes_.release(skb.dst),
+          objects_.shinfo(objects_.rx_shinfo(skb.data), KernelObjects::ShinfoUse::Read)});
   skb_heads_.free(cpu, skb.head);
   if (skb.data != 0) skb_data_.free(cpu, skb.data);
 }
@@ -87,11 +103,14 @@ void SmpHost::free_skb(int cpu, const Skb& skb) {
 void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
   // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, which drops its route's
   // reference and whose sock_wfree returns its truesize to the socket's wmem_alloc and drops its
-  // reference.
+  // reference; its skb_release_data counts its reference on the data it shares off: the last
+  // frees the data.
+  const models::Addr shinfo = clone.data != 0 ? sent_data_.shinfo(clone.data) : 0;
   charge(cpu, paths_.kfree_skb, 1,
          {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
-          clone.owner_write(objects_.sock_wfree_bytes)});
+          clone.owner_write(objects_.sock_wfree_bytes), objects_.shinfo(shinfo, KernelObjects::ShinfoUse::Count)});
   skb_heads_.free(cpu, clone.head);
+  if (clone.data != 0) sent_data_.release(cpu, clone.data);
 }
 
 std::size_t SmpHost::attach(world::NicPort* nic) {
@@ -120,7 +139,6 @@ void SmpHost::bind(std::size_t port_index, world::TcpEndpoint* ep) {
   Conn c;
   c.endpoint = ep;
   c.sock = memory_.cache("tcp_sock", objects_.sock_bytes).alloc();
-  c.tx_buffer = memory_.region(config_.socket_buffer_bytes);
   conns_[ep] = c;
 }
 
@@ -187,7 +205,7 @@ bool SmpHost::prequeue(int cpu, Conn& c, Received& r) {
   cpus_->run(cpu, paths_.tcp_prequeue, 1, 0,
              {sock_head(c), objects_.skb_link(c.prequeue.empty() ? 0 : c.prequeue.back().skb.head)});
   c.prequeue.push_back(std::move(r));
-  c.prequeue_bytes += objects_.skb_data_bytes + objects_.skb_head_bytes;
+  c.prequeue_bytes += objects_.rx_skb_data_aligned_bytes + objects_.skb_head_bytes;  // its truesize
   if (c.prequeue_bytes > config_.socket_buffer_bytes)
     process_prequeue(cpu, c);  // more than sk->rcvbuf waits: the bottom half does it all (TCPPrequeueDropped)
   else if (c.prequeue.size() == 1)
@@ -253,11 +271,15 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   // The data this segment acknowledged leaves the retransmit queue: its skbs are freed.
   const std::uint64_t freed = ep.connection().send_space() > space_before ? ep.connection().send_space() - space_before : 0;
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
-  const std::vector<models::Addr> acked = conn.write_queue.acknowledge(freed);
-  for (const models::Addr head : acked) {
-    charge(on, path, 0, {{head, objects_.skb_head_bytes, false}});
-    charge(on, paths_.kfree_skb, 1, {{head, objects_.skb_head_bytes, true}});
-    skb_heads_.free(on, head);
+  const std::vector<kernel::WriteQueue::Buffers> acked = conn.write_queue.acknowledge(freed);
+  for (const kernel::WriteQueue::Buffers& b : acked) {
+    const models::Addr data = b.payload - objects_.tcp_tx_header_reserve_bytes;
+    charge(on, path, 0, {{b.head, objects_.skb_head_bytes, false}});
+    // A sent sk_buff is cloned: skb_release_data counts its reference off the shared info.
+    charge(on, paths_.kfree_skb, 1,
+           {{b.head, objects_.skb_head_bytes, true}, objects_.shinfo(sent_data_.shinfo(data), KernelObjects::ShinfoUse::Count)});
+    skb_heads_.free(on, b.head);
+    sent_data_.release(on, data);
   }
   // __skb_unlink of the last of them wrote the new front's prev.
   if (!acked.empty()) charge(on, path, 0, {objects_.skb_link(conn.write_queue.front())});
@@ -285,6 +307,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   models::Addr owner_sock = 0;
+  models::Addr sent_data = 0;  // the data the clone shares, 0: none
   // ip_queue_xmit sends on the socket's cached route; the clone holds a reference on it.
   const kernel::RouteCache::Route route =
       ep != nullptr ? routes_.to(port_index, sent.frame.addr.dst_ip.value) : kernel::RouteCache::Route{};
@@ -299,20 +322,23 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     if (c.copy_cpu == cpu && c.sent.sent() > c.tx_written)
       copy_in(cpu, c, ep->connection().mss(), c.sent.sent() - c.tx_written);
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
-    const models::Addr skb = c.write_queue.transmit(payload, s.fresh);
+    const kernel::WriteQueue::Buffers skb = c.write_queue.transmit(payload, s.fresh);
+    // skb_clone counts the clone's reference on the data in its shared info.
+    if (skb.payload != 0) sent_data = skb.payload - objects_.tcp_tx_header_reserve_bytes;
     charge(cpu, paths_.tcp_transmit, 1,
-           {hot_sock(c), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route, header_cache});
+           {hot_sock(c), models::modelled(skb.head, objects_.skb_head_bytes, true), out_route, header_cache,
+            objects_.shinfo(sent_data != 0 ? sent_data_.shinfo(sent_data) : 0, KernelObjects::ShinfoUse::Count)});
+    if (sent_data != 0) sent_data_.clone(sent_data);
     charge_timers(cpu, c);
-    const std::uint64_t ring = config_.socket_buffer_bytes;
-    const models::Addr data = c.tx_buffer + s.offset % ring;
-    // The NIC reads the payload from the send buffer: lines dirty in a cache are written back.
-    if (payload > 0) caches_.dma_read(data, std::min(payload, ring - (data - c.tx_buffer)));
+    // The NIC reads the payload from the sk_buffs: lines dirty in a cache are written back.
+    c.write_queue.spans(s.offset, payload,
+                        [this](const kernel::WriteQueue::Span& span) { caches_.dma_read(span.addr, span.bytes); });
   } else {
     charge(cpu, paths_.tcp_transmit, 1);
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
-  port.tx_clones.push_back({head, owner_sock, route.output});
+  port.tx_clones.push_back({head, owner_sock, route.output, sent_data});
   charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
   // dev_queue_xmit queues the clone on the device's qdisc and runs it under the queue's and the
   // transmit lock, which hand it to the driver.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -23,6 +24,7 @@
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/ReceiveRing.hpp"
 #include "sim/host/kernel/RouteCache.hpp"
+#include "sim/host/kernel/SentData.hpp"
 #include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/FlowTable.hpp"
 #include "sim/host/kernel/TxClone.hpp"
@@ -142,8 +144,9 @@ class SmpHost : public Host, public CostedHost {
   };
   struct Conn {
     models::Addr sock = 0;
-    models::Addr tx_buffer = 0;  // the send buffer's data, used as a ring
-    std::uint64_t tx_written = 0;  // copied into the send buffer
+    kernel::PerCpuSlab* tx_data = nullptr;  // the kmalloc cache its sent sk_buffs' data come from
+    std::uint32_t tx_shinfo_offset = 0;     // their skb_shared_info, from the data's start
+    std::uint64_t tx_written = 0;  // copied into the write queue's sk_buffs
     kernel::SendSequence sent;  // what of the stream has left at least once
     // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at tx_written
     // copy_start in the send buffer.
@@ -229,8 +232,15 @@ class SmpHost : public Host, public CostedHost {
   // The same for a transmitted clone, whose destructor also writes its socket.
   void free_tx_clone(int cpu, const kernel::TxClone& clone);
 
+  // The kmalloc cache of `bytes` objects, behind per-CPU arrays: skb_data_ for the received
+  // sk_buffs' size, the others made when first asked for.
+  kernel::PerCpuSlab& kmalloc_cache(std::uint32_t bytes);
+
   kernel::PerCpuSlab skb_data_;
   kernel::PerCpuSlab skb_heads_;
+  std::map<std::uint32_t, kernel::PerCpuSlab> kmalloc_;  // by object size, beside skb_data_'s
+  kernel::SentData sent_data_;  // the data of sent sk_buffs, shared with their clones
+  std::vector<models::Touch> copy_touches_;  // a copy's source and the sk_buffs it fills
   std::vector<Port> ports_;
   std::deque<std::string> irq_names_;  // per port, what the timeline calls its interrupt
   kernel::FlowTable flows_;

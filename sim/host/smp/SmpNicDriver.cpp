@@ -52,7 +52,8 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
     // links the sk_buff to this CPU's backlog.
     k.run(cpu, paths_.netif_rx, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, device_refcount(port)});
     const Skb fresh = alloc_skb(cpu);
-    k.run(cpu, paths_.alloc_skb, 1, 0, {{fresh.head, objects_.skb_head_bytes, true}});
+    k.run(cpu, paths_.alloc_skb, 1, 0,
+          {{fresh.head, objects_.skb_head_bytes, true}, objects_.shinfo(objects_.rx_shinfo(fresh.data), KernelObjects::ShinfoUse::Set)});
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
     backlog_[cpu].push_back(Received{std::move(frames[i]), skb, port_index});
   }

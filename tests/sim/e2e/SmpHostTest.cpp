@@ -238,6 +238,32 @@ TEST(SmpHost, TheInitiatorMovesEachPdusDataThroughItsCommandsScatterGatherEntrie
             1.5 * lines_per_pdu(run_smp("paper/smp-write-64k.json", off, "no-sg-write"), "iscsi_tx_pdu"));
 }
 
+TEST(SmpHost, AnSkbsSharedInfoMovesWithTheReferencesOnItsData) {
+  // alloc_skb stores an sk_buff's skb_shared_info where its CPU allocates it; a sent one's clone
+  // on the TX ring counts a reference there, which the TX clean and the ACK's free each count off;
+  // a received one's free reads it on the reader's CPU. Those lines go from CPU to CPU (and the
+  // receive buffers', all at one offset of a page, crowd into a few cache sets): without them
+  // kfree_skb misses about half as often in both workloads (in these 0.1 s runs, seeds 1 and 2,
+  // 1.40-1.45 misses a call against 0.75-0.77 in the reads, 1.30-1.33 against 0.63-0.67 in the
+  // writes, when this was written).
+  const std::string objects = patched_params("no-shinfo-objects", "kernel", "linux-2.4-objects", {{"skb_shared_info_hot_bytes", 0}});
+  const auto misses_per_free = [](const nlohmann::json& r) {
+    double misses = 0, calls = 0;
+    for (const auto& cpu : r["cpus"]) {
+      misses += cpu["paths_in_window"]["kfree_skb"]["l2_misses"].get<double>();
+      calls += cpu["paths_in_window"]["kfree_skb"]["calls"].get<double>();
+    }
+    return misses / calls;
+  };
+  const std::string off = " --set host.kernel_objects=" + objects;
+  for (const char* workload : {"read", "write"}) {
+    const std::string scenario = std::string("paper/smp-") + workload + "-64k.json";
+    EXPECT_GT(misses_per_free(run_smp(scenario, "", std::string("shinfo-") + workload)),
+              1.4 * misses_per_free(run_smp(scenario, off, std::string("no-shinfo-") + workload)))
+        << workload;
+  }
+}
+
 TEST(SmpHost, TheReadersUnlinksClearCpu0sWorkOnTheSegmentsItQueues) {
   // __skb_queue_tail and __skb_unlink store into the neighbouring sk_buff's head. In the reads
   // CPU1's receive thread unlinks what it has copied from the receive queue and the prequeue while

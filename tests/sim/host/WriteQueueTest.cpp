@@ -7,6 +7,13 @@
 namespace iscsim::host::kernel {
 namespace {
 
+// The heads of sk_buffs appended or freed.
+std::vector<models::Addr> heads_of(const std::vector<WriteQueue::Buffers>& skbs) {
+  std::vector<models::Addr> heads;
+  for (const WriteQueue::Buffers& b : skbs) heads.push_back(b.head);
+  return heads;
+}
+
 struct Heads {
   models::Addr next = 0x1000;
   models::Addr operator()() { return next += 0x100; }
@@ -24,13 +31,13 @@ TEST(WriteQueue, DataTakesAnSkbPerMssAndFillsTheTailBeforeItIsSent) {
 TEST(WriteQueue, SendsWalkTheSkbsInOrderAndAcksFreeOnlyWholeOnes) {
   WriteQueue q;
   Heads heads;
-  const std::vector<models::Addr> h = q.append(3000, 1000, std::ref(heads));
-  EXPECT_EQ(q.send(1000), h[0]);
-  EXPECT_EQ(q.send(1000), h[1]);
-  EXPECT_TRUE(q.acknowledge(1500) == std::vector<models::Addr>{h[0]});
-  EXPECT_EQ(q.send(1000), h[2]);
-  EXPECT_EQ(q.send(1000), 0u);  // nothing queued there
-  EXPECT_TRUE(q.acknowledge(1500) == (std::vector<models::Addr>{h[1], h[2]}));
+  const std::vector<models::Addr> h = heads_of(q.append(3000, 1000, std::ref(heads)));
+  EXPECT_EQ(q.send(1000).head, h[0]);
+  EXPECT_EQ(q.send(1000).head, h[1]);
+  EXPECT_TRUE(heads_of(q.acknowledge(1500)) == std::vector<models::Addr>{h[0]});
+  EXPECT_EQ(q.send(1000).head, h[2]);
+  EXPECT_EQ(q.send(1000).head, 0u);  // nothing queued there
+  EXPECT_TRUE(heads_of(q.acknowledge(1500)) == (std::vector<models::Addr>{h[1], h[2]}));
   EXPECT_EQ(q.size(), 0u);
 }
 
@@ -39,7 +46,7 @@ TEST(WriteQueue, FrontAndBackAreTheNeighboursAnUnlinkAndAnAppendWrite) {
   Heads heads;
   EXPECT_EQ(q.front(), 0u);
   EXPECT_EQ(q.back(), 0u);
-  const std::vector<models::Addr> h = q.append(3000, 1000, std::ref(heads));
+  const std::vector<models::Addr> h = heads_of(q.append(3000, 1000, std::ref(heads)));
   EXPECT_EQ(q.front(), h[0]);
   EXPECT_EQ(q.back(), h[2]);
   q.send(3000);
@@ -48,6 +55,40 @@ TEST(WriteQueue, FrontAndBackAreTheNeighboursAnUnlinkAndAnAppendWrite) {
   q.acknowledge(2000);
   EXPECT_EQ(q.front(), 0u);
   EXPECT_EQ(q.back(), 0u);
+}
+
+TEST(WriteQueue, TheStreamsBytesLieInTheirSkbsPayloadsUntilAnAckFreesThem) {
+  WriteQueue q;
+  models::Addr next = 0x10000;
+  const auto alloc = [&next] {
+    next += 0x1000;
+    return WriteQueue::Buffers{next, next + 0x100};  // payload 0x100 into the data
+  };
+  q.append(1500, 1000, alloc);  // stream [0, 1000) in 0x11100, [1000, 1500) in 0x12100
+  q.append(700, 1000, alloc);   // [1500, 2000) fill the tail, [2000, 2200) in 0x13100
+  std::vector<std::pair<models::Addr, std::uint64_t>> seen;
+  const auto record = [&seen](const WriteQueue::Span& s) { seen.emplace_back(s.addr, s.bytes); };
+  q.spans(900, 1200, record);
+  EXPECT_EQ(seen, (std::vector<std::pair<models::Addr, std::uint64_t>>{{0x11100 + 900, 100}, {0x12100, 1000}, {0x13100, 100}}));
+  q.send(2200);
+  const std::vector<WriteQueue::Buffers> freed = q.acknowledge(1000);
+  ASSERT_EQ(freed.size(), 1u);
+  EXPECT_EQ(freed[0].payload, 0x11100u);
+  seen.clear();
+  q.spans(1000, 1200, record);  // the stream's offsets stay where they were
+  EXPECT_EQ(seen, (std::vector<std::pair<models::Addr, std::uint64_t>>{{0x12100, 1000}, {0x13100, 200}}));
+  seen.clear();
+  q.spans(0, 1000, record);  // freed: nothing there
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST(WriteQueue, SkbsWhosePayloadIsNotModelledHaveNoSpans) {
+  WriteQueue q;
+  Heads heads;
+  q.append(3000, 1000, std::ref(heads));
+  bool any = false;
+  q.spans(0, 3000, [&any](const WriteQueue::Span&) { any = true; });
+  EXPECT_FALSE(any);
 }
 
 }  // namespace

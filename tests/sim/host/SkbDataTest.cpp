@@ -1,0 +1,62 @@
+// An sk_buff's data as Linux 2.4 allocates it: alloc_skb's aligned size and the skb_shared_info
+// behind it pick the kmalloc object; a sent sk_buff's data is shared with its clones, and the
+// last of them to be freed frees it, on its own CPU.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "models/common/ParamSet.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
+#include "sim/host/kernel/SentData.hpp"
+
+namespace iscsim::host::kernel {
+namespace {
+
+KernelObjects linux_objects() {
+  return KernelObjects::from(
+      models::ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", "kernel", "linux-2.4-objects"));
+}
+
+TEST(SkbData, ASegmentsDataTakesSize2048AndAReceiveBufferOf2048BytesSize4096) {
+  const KernelObjects o = linux_objects();
+  // 1,448 + MAX_TCP_HEADER 160 = 1,608, aligned to 1,664, + 60 B of shared info: 1,724.
+  EXPECT_EQ(o.skb_data_aligned_bytes(o.tx_skb_size(1448)), 1664u);
+  EXPECT_EQ(o.skb_data_object_bytes(o.tx_skb_size(1448)), 2048u);
+  // E1000_RXBUFFER_2048 + NET_IP_ALIGN 2 + dev_alloc_skb's 16 = 2,066, aligned to 2,176: past 2 KB.
+  EXPECT_EQ(o.rx_skb_data_aligned_bytes, 2176u);
+  EXPECT_EQ(o.skb_data_bytes, 4096u);
+  // A 9,000 B MTU's segment: 8,948 + 160, aligned to 9,216, + 60: size-16384.
+  EXPECT_EQ(o.skb_data_object_bytes(o.tx_skb_size(8948)), 16384u);
+}
+
+TEST(SkbData, TheSharedInfosWordsAreStoredCountedOnOrReadAsEachPathUsesThem) {
+  const KernelObjects o = linux_objects();
+  const models::Touch set = o.shinfo(0x5000, KernelObjects::ShinfoUse::Set);
+  EXPECT_TRUE(set.write && set.stores_only && !set.locked);
+  const models::Touch count = o.shinfo(0x5000, KernelObjects::ShinfoUse::Count);
+  EXPECT_TRUE(count.write && count.locked && !count.stores_only);
+  const models::Touch read = o.shinfo(0x5000, KernelObjects::ShinfoUse::Read);
+  EXPECT_TRUE(!read.write && !read.locked);
+  EXPECT_EQ(read.bytes, o.skb_shared_info_hot_bytes);
+  EXPECT_EQ(o.shinfo(0, KernelObjects::ShinfoUse::Read).bytes, 0u);  // no sk_buff: nothing touched
+}
+
+TEST(SkbData, TheLastReferenceFreesTheDataIntoItsCpusArray) {
+  models::AddressSpace memory{64, 4096};
+  models::SlabCache& shared = memory.cache("size-2048", 2048);
+  PerCpuSlab slab{shared, 2, CpuCacheLimits{60, 124, 252}};
+  SentData sent;
+  const models::Addr data = slab.alloc(1);
+  sent.add(data, slab, data + 1664);
+  EXPECT_EQ(sent.shinfo(data), data + 1664);
+  sent.clone(data);       // tcp_transmit_skb's clone on the TX ring
+  sent.release(0, data);  // the ACK frees the original on CPU0: the clone still holds the data
+  EXPECT_EQ(sent.live(), 1u);
+  EXPECT_NE(slab.alloc(0), data);
+  sent.release(1, data);  // the TX clean frees the clone on CPU1: the data goes to CPU1's array
+  EXPECT_EQ(sent.live(), 0u);
+  EXPECT_EQ(slab.alloc(1), data);
+}
+
+}  // namespace
+}  // namespace iscsim::host::kernel

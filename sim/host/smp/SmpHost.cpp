@@ -37,31 +37,24 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));
-  models::SlabCache& data = memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes);
-  models::SlabCache& heads = memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
-  skb_data_ = kernel::PerCpuSlab(data, config.cpus, objects.slab_cpucache);
-  skb_heads_ = kernel::PerCpuSlab(heads, config.cpus, objects.slab_cpucache);
-  if (objects.slab_descriptor_bytes > 0) {
-    skb_data_.on_moved([this, &data](int cpu, bool refill, const std::vector<models::Addr>& objects) {
-      charge_slab_batch(cpu, refill, data, objects);
+  skb_data_ = per_cpu_slab(memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes));
+  skb_heads_ = per_cpu_slab(memory_.cache("skbuff_head_cache", objects.skb_head_bytes));
+}
+
+kernel::PerCpuSlab SmpHost::per_cpu_slab(models::SlabCache& shared) {
+  kernel::PerCpuSlab slab(shared, config_.cpus, objects_.slab_cpucache);
+  if (objects_.slab_descriptor_bytes > 0)
+    slab.on_moved([this, &shared](int cpu, bool refill, const std::vector<models::Addr>& objects) {
+      charge_slab_batch(cpu, refill, shared, objects);
     });
-    skb_heads_.on_moved([this, &heads](int cpu, bool refill, const std::vector<models::Addr>& objects) {
-      charge_slab_batch(cpu, refill, heads, objects);
-    });
-  }
+  return slab;
 }
 
 kernel::PerCpuSlab& SmpHost::kmalloc_cache(std::uint32_t bytes) {
   if (bytes == objects_.skb_data_bytes) return skb_data_;
   const auto found = kmalloc_.find(bytes);
   if (found != kmalloc_.end()) return found->second;
-  models::SlabCache& shared = memory_.cache("size-" + std::to_string(bytes), bytes);
-  kernel::PerCpuSlab& cache = kmalloc_[bytes] = kernel::PerCpuSlab(shared, config_.cpus, objects_.slab_cpucache);
-  if (objects_.slab_descriptor_bytes > 0)
-    cache.on_moved([this, &shared](int cpu, bool refill, const std::vector<models::Addr>& objects) {
-      charge_slab_batch(cpu, refill, shared, objects);
-    });
-  return cache;
+  return kmalloc_.emplace(bytes, per_cpu_slab(memory_.cache("size-" + std::to_string(bytes), bytes))).first->second;
 }
 
 void SmpHost::charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache,
@@ -273,7 +266,7 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   // tcp_clean_rtx_queue reads each sk_buff the ACK covers, and frees it.
   const std::vector<kernel::WriteQueue::Buffers> acked = conn.write_queue.acknowledge(freed);
   for (const kernel::WriteQueue::Buffers& b : acked) {
-    const models::Addr data = b.payload - objects_.tcp_tx_header_reserve_bytes;
+    const models::Addr data = sent_data_of(b);
     charge(on, path, 0, {{b.head, objects_.skb_head_bytes, false}});
     // A sent sk_buff is cloned: skb_release_data counts its reference off the shared info.
     charge(on, paths_.kfree_skb, 1,
@@ -324,7 +317,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
     const kernel::WriteQueue::Buffers skb = c.write_queue.transmit(payload, s.fresh);
     // skb_clone counts the clone's reference on the data in its shared info.
-    if (skb.payload != 0) sent_data = skb.payload - objects_.tcp_tx_header_reserve_bytes;
+    sent_data = sent_data_of(skb);
     charge(cpu, paths_.tcp_transmit, 1,
            {hot_sock(c), models::modelled(skb.head, objects_.skb_head_bytes, true), out_route, header_cache,
             objects_.shinfo(sent_data != 0 ? sent_data_.shinfo(sent_data) : 0, KernelObjects::ShinfoUse::Count)});

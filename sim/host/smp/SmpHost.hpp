@@ -145,7 +145,6 @@ class SmpHost : public Host, public CostedHost {
   struct Conn {
     models::Addr sock = 0;
     kernel::PerCpuSlab* tx_data = nullptr;  // the kmalloc cache its sent sk_buffs' data come from
-    std::uint32_t tx_shinfo_offset = 0;     // their skb_shared_info, from the data's start
     std::uint64_t tx_written = 0;  // copied into the write queue's sk_buffs
     kernel::SendSequence sent;  // what of the stream has left at least once
     // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at tx_written
@@ -232,9 +231,15 @@ class SmpHost : public Host, public CostedHost {
   // The same for a transmitted clone, whose destructor also writes its socket.
   void free_tx_clone(int cpu, const kernel::TxClone& clone);
 
+  // Per-CPU arrays in front of `shared`, each batch between them charged (charge_slab_batch).
+  kernel::PerCpuSlab per_cpu_slab(models::SlabCache& shared);
   // The kmalloc cache of `bytes` objects, behind per-CPU arrays: skb_data_ for the received
   // sk_buffs' size, the others made when first asked for.
   kernel::PerCpuSlab& kmalloc_cache(std::uint32_t bytes);
+  // The data object of a sent sk_buff whose payload tcp_sendmsg put past MAX_TCP_HEADER (0: none).
+  models::Addr sent_data_of(const kernel::WriteQueue::Buffers& b) const {
+    return b.payload != 0 ? b.payload - objects_.tcp_tx_header_reserve_bytes : 0;
+  }
 
   kernel::PerCpuSlab skb_data_;
   kernel::PerCpuSlab skb_heads_;

@@ -56,21 +56,18 @@ void SmpHost::copy_in(int cpu, Conn& c, std::uint32_t mss, std::uint64_t bytes) 
   // skb_entail links the first new sk_buff after the queue's tail.
   const models::Addr tail = c.write_queue.back();
   // tcp_alloc_pskb: alloc_skb's head, then its data kmalloc'd, the payload past MAX_TCP_HEADER.
-  if (c.tx_data == nullptr) {
-    c.tx_data = &kmalloc_cache(objects_.skb_data_object_bytes(objects_.tx_skb_size(mss)));
-    c.tx_shinfo_offset = objects_.skb_data_aligned_bytes(objects_.tx_skb_size(mss));
-  }
-  const std::vector<kernel::WriteQueue::Buffers> fresh = c.write_queue.append(bytes, mss, [this, cpu, &c] {
+  if (c.tx_data == nullptr) c.tx_data = &kmalloc_cache(objects_.skb_data_object_bytes(objects_.tx_skb_size(mss)));
+  const std::uint32_t shinfo_offset = objects_.skb_data_aligned_bytes(objects_.tx_skb_size(mss));
+  const std::vector<kernel::WriteQueue::Buffers> fresh = c.write_queue.append(bytes, mss, [&] {
     const models::Addr head = skb_heads_.alloc(cpu);
     const models::Addr data = c.tx_data->alloc(cpu);
-    sent_data_.add(data, *c.tx_data, data + c.tx_shinfo_offset);
+    sent_data_.add(data, *c.tx_data, data + shinfo_offset);
     return kernel::WriteQueue::Buffers{head, data + objects_.tcp_tx_header_reserve_bytes};
   });
-  for (const kernel::WriteQueue::Buffers& b : fresh) {
-    const models::Addr shinfo = b.payload - objects_.tcp_tx_header_reserve_bytes + c.tx_shinfo_offset;
+  for (const kernel::WriteQueue::Buffers& b : fresh)
     cpus_->run(cpu, paths_.alloc_skb, 1, 0,
-               {{b.head, objects_.skb_head_bytes, true}, objects_.shinfo(shinfo, KernelObjects::ShinfoUse::Set)});
-  }
+               {{b.head, objects_.skb_head_bytes, true},
+                objects_.shinfo(sent_data_.shinfo(sent_data_of(b)), KernelObjects::ShinfoUse::Set)});
   cpus_->run(cpu, paths_.tcp_sendmsg, 0, bytes, {hot_sock(c), objects_.skb_link(fresh.empty() ? 0 : tail)});
   // skb_add_data copies into each sk_buff's tail, the whole of what it writes stored.
   copy_touches_.assign(1, models::Touch{user, bytes, false});

@@ -72,7 +72,9 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
       models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths)),
-      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
+      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects),
+                                        static_cast<std::uint32_t>(s.nics.mtu_bytes)),
+      c);
 }
 
 host::amp::RingGeometry ring(const models::ParamSet& q, const char* slots) {
@@ -111,7 +113,9 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
       std::move(catalog),
-      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects)), c);
+      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects),
+                                        static_cast<std::uint32_t>(s.nics.mtu_bytes)),
+      c);
 }
 
 }  // namespace

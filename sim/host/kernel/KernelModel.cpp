@@ -79,7 +79,15 @@ std::uint32_t KernelObjects::skb_data_object_bytes(std::uint32_t size) const {
   return static_cast<std::uint32_t>(object);
 }
 
-KernelObjects KernelObjects::from(const models::ParamSet& p) {
+std::uint32_t KernelObjects::rx_buffer_bytes(std::uint32_t mtu_bytes) const {
+  const std::uint32_t max_frame = mtu_bytes + e1000_frame_overhead_bytes;
+  if (max_frame <= e1000_standard_frame_bytes) return e1000_rx_buffer_bytes;
+  std::uint32_t buffer = e1000_rx_buffer_bytes << 1;
+  while (buffer < max_frame) buffer <<= 1;
+  return buffer;
+}
+
+KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_bytes) {
   const auto get = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 1, kMaxObjectBytes));
   };
@@ -113,7 +121,9 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.e1000_rx_buffer_bytes = get("e1000_rx_buffer_bytes");
   o.e1000_rx_ip_align_bytes = optional("e1000_rx_ip_align_bytes");
   o.dev_alloc_skb_reserve_bytes = optional("dev_alloc_skb_reserve_bytes");
-  const std::uint32_t rx_size = o.e1000_rx_buffer_bytes + o.e1000_rx_ip_align_bytes + o.dev_alloc_skb_reserve_bytes;
+  o.e1000_frame_overhead_bytes = get("e1000_frame_overhead_bytes");
+  o.e1000_standard_frame_bytes = get("e1000_standard_frame_bytes");
+  const std::uint32_t rx_size = o.rx_buffer_bytes(mtu_bytes) + o.e1000_rx_ip_align_bytes + o.dev_alloc_skb_reserve_bytes;
   o.rx_skb_data_aligned_bytes = o.skb_data_aligned_bytes(rx_size);
   o.skb_data_bytes = o.skb_data_object_bytes(rx_size);
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
@@ -136,7 +146,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p) {
   o.retransmit_timer_offset = get("tcp_retransmit_timer_offset_bytes");
   o.delack_timer_offset = get("tcp_delack_timer_offset_bytes");
   o.slab_cpucache = {optional("slab_cpucache_limit_over_1024_bytes"), optional("slab_cpucache_limit_over_256_bytes"),
-                     optional("slab_cpucache_limit_small")};
+                     optional("slab_cpucache_limit_small"), o.page_bytes};
   const auto weight = [&p](const char* name) { return static_cast<int>(p.integer(name, 0, kMaxWeight)); };
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};

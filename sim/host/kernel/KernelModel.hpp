@@ -48,8 +48,8 @@ struct RouteObjectBytes {
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, header_bytes;
   // A received sk_buff's data as e1000_alloc_rx_buffers asks for it (dev_alloc_skb of the receive
-  // buffer's length and NET_IP_ALIGN): the kmalloc object it takes, and its size as alloc_skb
-  // aligned it, which is where its skb_shared_info lies and what its truesize counts.
+  // buffer's length, for the MTU, and NET_IP_ALIGN): the kmalloc object it takes, and its size as
+  // alloc_skb aligned it, which is where its skb_shared_info lies and what its truesize counts.
   std::uint32_t skb_data_bytes, rx_skb_data_aligned_bytes;
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
@@ -71,6 +71,10 @@ struct KernelObjects {
   // skb_clone and a clone's free count on and skb_release_data reads; 0: not modelled.
   std::uint32_t skb_shared_info_hot_bytes;
   std::uint32_t e1000_rx_buffer_bytes, e1000_rx_ip_align_bytes, dev_alloc_skb_reserve_bytes;
+  // e1000_change_mtu: the receive buffer of a link with an `mtu_bytes` MTU, E1000_RXBUFFER_2048
+  // for standard frames, else the smallest of _4096, _8192 and _16384 that holds its largest.
+  std::uint32_t e1000_frame_overhead_bytes, e1000_standard_frame_bytes;
+  std::uint32_t rx_buffer_bytes(std::uint32_t mtu_bytes) const;
   std::uint32_t e1000_max_intr_passes;  // E1000_MAX_INTR: e1000_intr's loop's passes, at most
   double local_timer_hz;  // HZ: each CPU's local APIC timer
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
@@ -109,7 +113,8 @@ struct KernelObjects {
     const std::uint64_t headers = pdus * iscsi_header_bytes;
     return bytes > headers ? bytes - headers : 0;
   }
-  static KernelObjects from(const models::ParamSet& p);
+  // The objects of the kernel whose parameters `p` holds, on links of an `mtu_bytes` MTU.
+  static KernelObjects from(const models::ParamSet& p, std::uint32_t mtu_bytes);
 };
 
 }  // namespace iscsim::host::kernel

@@ -17,12 +17,15 @@ namespace iscsim::host::kernel {
 // Allocations made before the run, on no CPU (a driver's receive ring filled at open).
 inline constexpr int kNoCpu = -1;
 
-// enable_cpucache's array limits by object size (batch: half the limit).
+// enable_cpucache's array limits by object size (batch: half the limit); objects larger than a
+// page get none.
 struct CpuCacheLimits {
   std::uint32_t over_1024_bytes = 0;
   std::uint32_t over_256_bytes = 0;
   std::uint32_t small = 0;
+  std::uint32_t page_bytes = 0;  // 0: no object is too large
   std::uint32_t for_object(std::uint32_t bytes) const {
+    if (page_bytes > 0 && bytes > page_bytes) return 0;
     return bytes > 1024 ? over_1024_bytes : bytes > 256 ? over_256_bytes : small;
   }
 };

@@ -47,7 +47,7 @@ struct IoRig {
   Rig r;
   // Linux 2.4's object sizes, as the hosts load them.
   KernelObjects o = KernelObjects::from(
-      models::ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", "kernel", "linux-2.4-objects"));
+      models::ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", "kernel", "linux-2.4-objects"), 1500);
   std::unique_ptr<DynamoIo> io;
 };
 

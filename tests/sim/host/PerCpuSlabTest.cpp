@@ -53,6 +53,18 @@ TEST(PerCpuSlab, WithoutACpuOrWithNoArraysItIsTheSharedCache) {
   EXPECT_EQ(shared.live(), 0u);
 }
 
+TEST(PerCpuSlab, ObjectsLargerThanAPageHaveNoArrays) {
+  // enable_cpucache returns before setting a limit for them: each free goes straight back.
+  const CpuCacheLimits limits{60, 124, 252, 4096};
+  EXPECT_EQ(limits.for_object(4096), 60u);
+  EXPECT_EQ(limits.for_object(8192), 0u);
+  models::AddressSpace memory{64, 4096};
+  models::SlabCache& shared = memory.cache("size-16384", 16384);
+  PerCpuSlab slab{shared, 2, limits};
+  slab.free(0, slab.alloc(0));
+  EXPECT_EQ(shared.live(), 0u);
+}
+
 struct Move {
   int cpu;
   bool refill;

@@ -12,9 +12,9 @@
 namespace iscsim::host::kernel {
 namespace {
 
-KernelObjects linux_objects() {
+KernelObjects linux_objects(std::uint32_t mtu_bytes = 1500) {
   return KernelObjects::from(
-      models::ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", "kernel", "linux-2.4-objects"));
+      models::ParamSet::load(std::string(ISCSIM_SOURCE_DIR) + "/models/params", "kernel", "linux-2.4-objects"), mtu_bytes);
 }
 
 TEST(SkbData, ASegmentsDataTakesSize2048AndAReceiveBufferOf2048BytesSize4096) {
@@ -27,6 +27,19 @@ TEST(SkbData, ASegmentsDataTakesSize2048AndAReceiveBufferOf2048BytesSize4096) {
   EXPECT_EQ(o.skb_data_bytes, 4096u);
   // A 9,000 B MTU's segment: 8,948 + 160, aligned to 9,216, + 60: size-16384.
   EXPECT_EQ(o.skb_data_object_bytes(o.tx_skb_size(8948)), 16384u);
+}
+
+TEST(SkbData, ALargerMtuTakesTheReceiveBufferE1000ChangeMtuPicks) {
+  // max_frame = MTU + 18: up to 1,518 B a 2,048 B buffer, then 4,096, 8,192 or 16,384 B.
+  EXPECT_EQ(linux_objects().rx_buffer_bytes(1500), 2048u);
+  EXPECT_EQ(linux_objects().rx_buffer_bytes(1501), 4096u);
+  EXPECT_EQ(linux_objects().rx_buffer_bytes(4078), 4096u);
+  EXPECT_EQ(linux_objects().rx_buffer_bytes(4079), 8192u);
+  const KernelObjects jumbo = linux_objects(9000);
+  EXPECT_EQ(jumbo.rx_buffer_bytes(9000), 16384u);
+  // 16,384 + 2 + 16, aligned to 16,512, + 60: size-32768.
+  EXPECT_EQ(jumbo.rx_skb_data_aligned_bytes, 16512u);
+  EXPECT_EQ(jumbo.skb_data_bytes, 32768u);
 }
 
 TEST(SkbData, TheSharedInfosWordsAreStoredCountedOnOrReadAsEachPathUsesThem) {

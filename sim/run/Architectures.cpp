@@ -53,6 +53,12 @@ Profiler profiler(const Scenario& s, const RunOptions& opt, double hz) {
   return out;
 }
 
+// The kernel's objects the scenario names, on its NICs' MTU.
+host::kernel::KernelObjects kernel_objects(const Scenario& s, const RunOptions& opt) {
+  return host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects),
+                                           static_cast<std::uint32_t>(s.nics.mtu_bytes));
+}
+
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {
   host::smp::SmpConfig c;
   c.cpus = s.host.cores;
@@ -72,9 +78,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
       models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths)),
-      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects),
-                                        static_cast<std::uint32_t>(s.nics.mtu_bytes)),
-      c);
+      kernel_objects(s, opt), c);
 }
 
 host::amp::RingGeometry ring(const models::ParamSet& q, const char* slots) {
@@ -113,9 +117,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
       std::move(catalog),
-      host::kernel::KernelObjects::from(models::ParamSet::load(opt.params_dir, "kernel", s.host.kernel_objects),
-                                        static_cast<std::uint32_t>(s.nics.mtu_bytes)),
-      c);
+      kernel_objects(s, opt), c);
 }
 
 }  // namespace

@@ -14,11 +14,15 @@ class SentData {
  public:
   // alloc_skb's data at `data`, from `cache`, its skb_shared_info at `shinfo`: one reference.
   void add(models::Addr data, PerCpuSlab& cache, models::Addr shinfo) { objects_[data] = Object{&cache, shinfo, 1}; }
+  // Data 0 is an sk_buff without modelled data: no reference, no shared info (0).
   // skb_clone: one more reference.
-  void clone(models::Addr data) { ++objects_.at(data).refs; }
-  models::Addr shinfo(models::Addr data) const { return objects_.at(data).shinfo; }
+  void clone(models::Addr data) {
+    if (data != 0) ++objects_.at(data).refs;
+  }
+  models::Addr shinfo(models::Addr data) const { return data != 0 ? objects_.at(data).shinfo : 0; }
   // skb_release_data on `cpu`: the last reference frees the data there.
   void release(int cpu, models::Addr data) {
+    if (data == 0) return;
     const auto found = objects_.find(data);
     if (--found->second.refs > 0) return;
     found->second.cache->free(cpu, data);

@@ -98,12 +98,12 @@ void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
   // reference and whose sock_wfree returns its truesize to the socket's wmem_alloc and drops its
   // reference; its skb_release_data counts its reference on the data it shares off: the last
   // frees the data.
-  const models::Addr shinfo = clone.data != 0 ? sent_data_.shinfo(clone.data) : 0;
   charge(cpu, paths_.kfree_skb, 1,
          {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
-          clone.owner_write(objects_.sock_wfree_bytes), objects_.shinfo(shinfo, KernelObjects::ShinfoUse::Count)});
+          clone.owner_write(objects_.sock_wfree_bytes),
+          objects_.shinfo(sent_data_.shinfo(clone.data), KernelObjects::ShinfoUse::Count)});
   skb_heads_.free(cpu, clone.head);
-  if (clone.data != 0) sent_data_.release(cpu, clone.data);
+  sent_data_.release(cpu, clone.data);
 }
 
 std::size_t SmpHost::attach(world::NicPort* nic) {
@@ -320,8 +320,8 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     sent_data = sent_data_of(skb);
     charge(cpu, paths_.tcp_transmit, 1,
            {hot_sock(c), models::modelled(skb.head, objects_.skb_head_bytes, true), out_route, header_cache,
-            objects_.shinfo(sent_data != 0 ? sent_data_.shinfo(sent_data) : 0, KernelObjects::ShinfoUse::Count)});
-    if (sent_data != 0) sent_data_.clone(sent_data);
+            objects_.shinfo(sent_data_.shinfo(sent_data), KernelObjects::ShinfoUse::Count)});
+    sent_data_.clone(sent_data);
     charge_timers(cpu, c);
     // The NIC reads the payload from the sk_buffs: lines dirty in a cache are written back.
     c.write_queue.spans(s.offset, payload,

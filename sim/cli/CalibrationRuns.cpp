@@ -226,6 +226,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"routing cache's lines", "kernel", {{"dst_hot_bytes", 0}}},
       {"SCSI scatter-gather tables", "kernel", {{"scatterlist_entry_bytes", 0}}},
       {"sk_buffs' shared info (dataref)", "kernel", {{"skb_shared_info_hot_bytes", 0}}},
+      {"e1000's buffer_info records", "kernel", {{"e1000_buffer_bytes", 0}}},
       {"TCP prequeue (tcp.low_latency)", "", {}, "tcp.low_latency=true"},
       {"spinning idle loop (hlt instead)", "", {}, "host.idle=halt"},
       {"OProfile's daemon", "profiler", {{"sample_bytes", 0}}},

@@ -109,10 +109,11 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   p->nic = nic;
   p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
-  // The PPE's driver keeps the TX ring's record as e1000's does; its own stack has no Linux qdisc.
-  p->rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  // The PPE's driver keeps the rings' records as e1000's does; its own stack has no Linux qdisc.
+  p->rx_ring =
+      kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes, objects_.e1000_buffer_bytes);
   p->tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
-                                                objects_.tx_ring_indices_bytes);
+                                                objects_.tx_ring_indices_bytes, objects_.e1000_buffer_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_ring.fill(alloc_skb());
   ppes_[p->ppe]->ports.push_back(index);
   // Interrupts masked: the PPE polls the rings and sees each write-back at its next iteration.
@@ -191,8 +192,9 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
   const models::Addr head = skb_heads_->alloc();
   port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output});
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+  const kernel::DescriptorRing::Slots slot = port.tx_ring.post();
   p.run(paths_.e1000_xmit_frame, 1, 0,
-        {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
+        {slot.descriptors, slot.records, port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
 }
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {

@@ -45,8 +45,8 @@ void AmpHost::iteration(int index) {
 void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   Port& port = *ports_[port_index];
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
-    p.run(paths_.e1000_clean_tx, reclaimed, 0,
-          {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed), port.tx_ring.indices()});
+    const kernel::DescriptorRing::Slots cleaned = port.tx_ring.clean(*cost_, calendar_.now(), reclaimed);
+    p.run(paths_.e1000_clean_tx, reclaimed, 0, {cleaned.descriptors, cleaned.records, port.tx_ring.indices()});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(p, port.tx_clones.front());
       port.tx_clones.pop_front();
@@ -58,13 +58,14 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   // e1000_alloc_rx's.
   if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
   for (world::Frame& frame : frames) {
-    const auto [skb, desc] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
-    p.run(paths_.e1000_clean_rx, 1, 0, {desc, {skb.head, objects_.skb_head_bytes, true}});
+    const auto [skb, desc, record] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
+    p.run(paths_.e1000_clean_rx, 1, 0, {desc, record, {skb.head, objects_.skb_head_bytes, true}});
     p.run(paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0,
           {{fresh.head, objects_.skb_head_bytes, true}, objects_.shinfo(objects_.rx_shinfo(fresh.data), kernel::KernelObjects::ShinfoUse::Set)});
-    p.run(paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
+    const kernel::DescriptorRing::Slots posted = port.rx_ring.post(fresh);
+    p.run(paths_.e1000_alloc_rx, 1, 0, {posted.descriptors, posted.records});
     receive(p, port_index, frame, skb);
     port.nic->recycle(std::move(frame));  // parsed (or handed to another PPE, which took the buffer)
   }

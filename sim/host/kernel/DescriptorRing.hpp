@@ -4,7 +4,8 @@
 // each makes its line stale in every cache, and a CPU with loads in flight on that line (the
 // driver reading a neighbour in the same line) takes a memory-ordering clear. Also the driver's
 // own record of the ring (e1000's next_to_use and next_to_clean), which posting and cleaning
-// both write.
+// both write, and its record of each descriptor (e1000's buffer_info: the sk_buff, its DMA
+// address and length), an array beside the ring that posting fills in and cleaning clears.
 #include <algorithm>
 #include <cstdint>
 
@@ -15,21 +16,33 @@ namespace iscsim::host::kernel {
 
 class DescriptorRing {
  public:
-  DescriptorRing() = default;
-  DescriptorRing(models::Addr base, std::uint32_t entries, std::uint32_t descriptor_bytes, models::Addr indices = 0,
-                 std::uint32_t indices_bytes = 0)
-      : base_(base), entries_(entries), bytes_(descriptor_bytes), indices_(indices), indices_bytes_(indices_bytes) {}
+  // What the driver's walk touches of some consecutive slots: their descriptors, and its record
+  // of each (no bytes without records).
+  struct Slots {
+    models::Touch descriptors;
+    models::Touch records;
+  };
 
-  // A ring of `entries` descriptors in fresh memory, with the driver's record of it unless
-  // `indices_bytes` is 0.
+  DescriptorRing() = default;
+
+  // A ring of `entries` descriptors in fresh memory, with the driver's record of the ring unless
+  // `indices_bytes` is 0 and its record of each descriptor unless `record_bytes` is 0.
   static DescriptorRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes,
-                                 std::uint32_t indices_bytes = 0) {
-    return DescriptorRing(memory.region(std::uint64_t{entries} * descriptor_bytes), entries, descriptor_bytes,
-                          indices_bytes > 0 ? memory.region(indices_bytes) : 0, indices_bytes);
+                                 std::uint32_t indices_bytes = 0, std::uint32_t record_bytes = 0) {
+    DescriptorRing r;
+    r.base_ = memory.region(std::uint64_t{entries} * descriptor_bytes);
+    r.entries_ = entries;
+    r.bytes_ = descriptor_bytes;
+    if (indices_bytes > 0) r.indices_ = memory.region(indices_bytes);
+    r.indices_bytes_ = indices_bytes;
+    if (record_bytes > 0) r.records_ = memory.region(std::uint64_t{entries} * record_bytes);
+    r.record_bytes_ = record_bytes;
+    return r;
   }
 
-  // The driver fills the next descriptor and gives it to the NIC (a tail write follows).
-  models::Touch post() { return {at(post_++), bytes_, true}; }
+  // The driver fills the next descriptor and its record, and gives it to the NIC (a tail write
+  // follows).
+  Slots post() { return slots(post_++, 1, true); }
   // The driver's record of the ring, written by both (nothing without one).
   models::Touch indices() const { return {indices_, indices_ != 0 ? indices_bytes_ : 0, true}; }
   // A clean has made a write-back whose own event is still to come (at this same moment).
@@ -42,24 +55,33 @@ class DescriptorRing {
     }
     cost.device_write(at(written_++), bytes_, now);
   }
-  // The driver cleans the next `n` descriptors, whose statuses the NIC has written back: what it
-  // reads (up to the ring's end; a wrapped remainder is read from the start). A write-back whose
-  // own event has not yet run at this same moment is made now.
-  models::Touch clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t n = 1) {
-    const models::Addr first = at(clean_);
-    const std::uint64_t to_end = entries_ - clean_ % entries_;
+  // The driver cleans the next `n` descriptors, whose statuses the NIC has written back: it reads
+  // them and clears their records (up to the ring's end; a wrapped remainder is left out). A
+  // write-back whose own event has not yet run at this same moment is made now.
+  Slots clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t n = 1) {
+    const Slots cleaned = slots(clean_, n, false);
     clean_ += n;
     for (; written_ < clean_; ++early_) cost.device_write(at(written_++), bytes_, now);
-    return {first, std::min<std::uint64_t>(n, to_end) * bytes_, false};
+    return cleaned;
   }
 
  private:
   models::Addr at(std::uint64_t n) const { return base_ + (n % entries_) * bytes_; }
+  // `n` slots from position `first`, to the ring's end at most; the records are written either way.
+  Slots slots(std::uint64_t first, std::uint64_t n, bool write_descriptors) const {
+    const std::uint64_t i = first % entries_;
+    const std::uint64_t count = std::min<std::uint64_t>(n, entries_ - i);
+    const models::Touch records =
+        records_ != 0 ? models::Touch{records_ + i * record_bytes_, count * record_bytes_, true} : models::Touch{};
+    return {{base_ + i * bytes_, count * bytes_, write_descriptors}, records};
+  }
   models::Addr base_ = 0;
   std::uint64_t entries_ = 1;
   std::uint32_t bytes_ = 0;
   models::Addr indices_ = 0;
   std::uint32_t indices_bytes_ = 0;
+  models::Addr records_ = 0;
+  std::uint32_t record_bytes_ = 0;
   std::uint64_t post_ = 0;
   std::uint64_t clean_ = 0;
   std::uint64_t written_ = 0;  // descriptors whose status the NIC has written back

@@ -110,7 +110,8 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   // Zero switches a mechanism off (calibrate's ablations): no scheduler data lines, no kernel
   // stacks or wait queues, no tick, no per-CPU slab arrays, no socket write in a sent clone's free,
   // no cost to a slab batch, no shared transmit state, no list links between queued sk_buffs, no
-  // routing cache lines, no SCSI scatter-gather table, no sk_buff shared info.
+  // routing cache lines, no SCSI scatter-gather table, no sk_buff shared info, no driver records
+  // of the descriptors.
   const auto optional = [&p](const char* name) {
     return static_cast<std::uint32_t>(p.integer(name, 0, kMaxObjectBytes));
   };
@@ -130,6 +131,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.skb_link_bytes = optional("skb_link_bytes");
   o.slab_descriptor_bytes = optional("slab_descriptor_bytes");
   o.tx_ring_indices_bytes = optional("tx_ring_indices_bytes");
+  o.e1000_buffer_bytes = optional("e1000_buffer_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
   o.netdev_hot_bytes = optional("netdev_hot_bytes");
   o.scatterlist_entry_bytes = optional("scatterlist_entry_bytes");

@@ -54,6 +54,7 @@ struct KernelObjects {
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
+  std::uint32_t e1000_buffer_bytes;     // the driver's record of each descriptor; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
   std::uint32_t netdev_hot_bytes;       // a NIC's trans_start, last_rx and priv line; 0: not modelled
   RouteObjectBytes routes;              // the routing cache's entries each packet touches

@@ -16,21 +16,24 @@ class ReceiveRing {
  public:
   ReceiveRing() = default;
   explicit ReceiveRing(DescriptorRing descriptors) : descriptors_(descriptors) {}
-  // A ring of `entries` descriptors in fresh memory, its buffers still to be filled.
-  static ReceiveRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes) {
-    return ReceiveRing(DescriptorRing::allocate(memory, entries, descriptor_bytes));
+  // A ring of `entries` descriptors in fresh memory, with the driver's record of each unless
+  // `record_bytes` is 0, its buffers still to be filled.
+  static ReceiveRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes,
+                              std::uint32_t record_bytes = 0) {
+    return ReceiveRing(DescriptorRing::allocate(memory, entries, descriptor_bytes, 0, record_bytes));
   }
 
   // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
   void fill(const Skb& skb) { posted_.push_back(skb); }
-  // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor it writes. It stores
-  // the buffer's address and reads nothing of the descriptor, so a status the NIC writes into
-  // the line meanwhile catches no load of it.
-  models::Touch post(const Skb& skb) {
+  // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor and the record it
+  // writes. It stores the buffer's address and reads nothing of the descriptor, so a status the
+  // NIC writes into the line meanwhile catches no load of it; the record it reads first (is its
+  // sk_buff gone?).
+  DescriptorRing::Slots post(const Skb& skb) {
     posted_.push_back(skb);
-    models::Touch descriptor = descriptors_.post();
-    descriptor.stores_only = true;
-    return descriptor;
+    DescriptorRing::Slots slot = descriptors_.post();
+    slot.descriptors.stores_only = true;
+    return slot;
   }
 
   // The NIC writes a frame of `bytes` into the next free buffer, then its descriptor's status, now.
@@ -45,12 +48,13 @@ class ReceiveRing {
     descriptors_.write_back(cost, now);
   }
 
-  // The driver takes the next frame, of `bytes` (e1000_clean_rx_irq): its buffer, and the
-  // descriptor status it reads. A landing whose own event has not yet run at this moment (or
+  // The driver takes the next frame, of `bytes` (e1000_clean_rx_irq): its buffer, the descriptor
+  // status it reads and its record. A landing whose own event has not yet run at this moment (or
   // never runs: a NIC whose writes the host sees at its clean) is written now.
   struct Taken {
     Skb skb;
     models::Touch descriptor;
+    models::Touch record;  // read, and its sk_buff cleared
   };
   Taken take(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
     const Skb skb = posted_.front();
@@ -59,7 +63,8 @@ class ReceiveRing {
       --landed_;
     else
       cost.device_write(skb.data, bytes, now);  // and the clean writes its descriptor
-    return {skb, descriptors_.clean(cost, now)};
+    const DescriptorRing::Slots slot = descriptors_.clean(cost, now);
+    return {skb, slot.descriptors, slot.records};
   }
 
  private:

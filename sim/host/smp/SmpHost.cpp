@@ -112,9 +112,10 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.nic = nic;
   p.tx = kernel::TxQueue(nic);
   // The RX ring's record is walked by the one CPU its NIC interrupts (not modelled); both CPUs send.
-  p.rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes);
+  p.rx_ring =
+      kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes, objects_.e1000_buffer_bytes);
   p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
-                                               objects_.tx_ring_indices_bytes);
+                                               objects_.tx_ring_indices_bytes, objects_.e1000_buffer_bytes);
   if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);
   if (objects_.netdev_hot_bytes > 0) p.netdev_hot = memory_.region(objects_.netdev_hot_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p.rx_ring.fill(alloc_skb(kernel::kNoCpu));
@@ -337,8 +338,10 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   // transmit lock, which hand it to the driver.
   charge(cpu, paths_.dev_queue_xmit, 1, {queue_state(port, true)});
   // The driver loads netdev->priv and stores the frame's time in netdev->trans_start.
+  const kernel::DescriptorRing::Slots slot = port.tx_ring.post();
   charge(cpu, paths_.e1000_xmit_frame, 1,
-         {port.tx_ring.post(), port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}, netdev_hot(port, true)});
+         {slot.descriptors, slot.records, port.tx_ring.indices(), {head, objects_.skb_head_bytes, false},
+          netdev_hot(port, true)});
 }
 
 void SmpHost::charge_timers(int cpu, Conn& c) {

@@ -41,10 +41,10 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
   taken_.clear();
   for (const world::Frame& frame : frames) taken_.push_back(port.rx_ring.take(*cost_, calendar_.now(), frame.size()));
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    const auto& [skb, descriptor] = taken_[i];
+    const auto& [skb, descriptor, record] = taken_[i];
     // The clean stores the frame's time in netdev->last_rx.
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
-          {descriptor, {skb.head, objects_.skb_head_bytes, true}, netdev_hot(port, true, true)});
+          {descriptor, record, {skb.head, objects_.skb_head_bytes, true}, netdev_hot(port, true, true)});
     // The driver's first read of the frame is eth_type_trans's (net/ethernet): a profiler charges
     // the header's miss there, not to the driver. It compares the destination with dev_addr.
     k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}, netdev_hot(port, false)});
@@ -54,14 +54,16 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
     const Skb fresh = alloc_skb(cpu);
     k.run(cpu, paths_.alloc_skb, 1, 0,
           {{fresh.head, objects_.skb_head_bytes, true}, objects_.shinfo(objects_.rx_shinfo(fresh.data), KernelObjects::ShinfoUse::Set)});
-    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {port.rx_ring.post(fresh)});
+    const kernel::DescriptorRing::Slots posted = port.rx_ring.post(fresh);
+    k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {posted.descriptors, posted.records});
     backlog_[cpu].push_back(Received{std::move(frames[i]), skb, port_index});
   }
   const std::uint32_t reclaimed = port.nic->clean_tx();
   if (reclaimed > 0) {
     // netif_queue_stopped reads the queue's state; next_to_clean moves on.
+    const kernel::DescriptorRing::Slots cleaned = port.tx_ring.clean(*cost_, calendar_.now(), reclaimed);
     k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0,
-          {port.tx_ring.clean(*cost_, calendar_.now(), reclaimed), port.tx_ring.indices(), queue_state(port, false)});
+          {cleaned.descriptors, cleaned.records, port.tx_ring.indices(), queue_state(port, false)});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(cpu, port.tx_clones.front());
       port.tx_clones.pop_front();

@@ -52,7 +52,7 @@ TEST(ReceiveRing, WithoutAFreeBufferTheNicDropsTheFrameAndWritesNothing) {
   t.ring.land(t.r.cost, 2'000, kLine);  // no buffer left
   EXPECT_NE(t.r.caches.state(0, only.data), models::Mesi::Invalid);
   const Skb fresh = t.buffer();
-  EXPECT_TRUE(t.ring.post(fresh).write);
+  EXPECT_TRUE(t.ring.post(fresh).descriptors.write);
   EXPECT_EQ(t.ring.take(t.r.cost, 3'000, kLine).skb.data, only.data);
 }
 

@@ -110,8 +110,8 @@ std::size_t AmpHost::attach(world::NicPort* nic) {
   p->tx = kernel::TxQueue(nic);
   p->ppe = index % ppes_.size();
   // The PPE's driver keeps the rings' records as e1000's does; its own stack has no Linux qdisc.
-  p->rx_ring =
-      kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes, objects_.e1000_buffer_bytes);
+  p->rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes,
+                                             objects_.e1000_buffer_bytes, objects_.rx_frame_offset_bytes);
   p->tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                 objects_.tx_ring_indices_bytes, objects_.e1000_buffer_bytes);
   for (std::uint32_t i = 0; i < config_.rx_ring; ++i) p->rx_ring.fill(alloc_skb());

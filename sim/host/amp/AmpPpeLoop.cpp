@@ -58,9 +58,10 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   // e1000_alloc_rx's.
   if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
   for (world::Frame& frame : frames) {
-    const auto [skb, desc, record] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
+    const auto [taken, desc, record] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
+    const Skb skb = objects_.received(taken, kernel::frame_header_bytes(frame.data(), frame.size()));
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, record, {skb.head, objects_.skb_head_bytes, true}});
-    p.run(paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}});  // as SmpHost: the header's first read
+    p.run(paths_.eth_type_trans, 1, 0, {objects_.rx_headers(skb)});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();
     p.run(paths_.alloc_skb, 1, 0,
           {{fresh.head, objects_.skb_head_bytes, true}, objects_.shinfo(objects_.rx_shinfo(fresh.data), kernel::KernelObjects::ShinfoUse::Set)});
@@ -103,9 +104,9 @@ void AmpHost::receive(Ppe& p, std::size_t port_index, world::Frame& frame, const
   routed.dst = route.input;
   const auto [bucket, input_route] = routes_.input(route);
   p.run(paths_.ip_rcv, 1, 0,
-        {{skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}, bucket, input_route});
+        {objects_.rx_headers(skb), {skb.head, objects_.skb_head_bytes, true}, bucket, input_route});
   p.run(paths_.tcp_v4_rcv, 1, 0, {{c.sock, memory_.line_bytes(), true}});
-  p.run(path, 1, 0, {objects_.sock_hot(c.sock, true), {skb.data, objects_.header_bytes, false},
+  p.run(path, 1, 0, {objects_.sock_hot(c.sock, true), objects_.rx_headers(skb),
                      {skb.head, objects_.skb_head_bytes, true}});
   const std::uint64_t before = ep.connection().readable();
   const std::uint64_t space_before = ep.connection().send_space();
@@ -207,7 +208,7 @@ void AmpHost::fill_receives(Ppe& p, Conn& c) {
       // tcp_recvmsg's reads of the skb (control block, TCP header) and its unlinking.
       p.run(paths_.tcp_recvmsg, 0, 0, {{s.skb.head, objects_.skb_head_bytes, true}, {s.skb.data, memory_.line_bytes(), false}});
       if (config_.strategy.rx_copy_on_ppe) {
-        const models::Addr src = s.skb.data + objects_.header_bytes + s.copied;
+        const models::Addr src = s.skb.payload + s.copied;
         p.run(amp_.rx_copy, 1, k, {{src, k, false}, models::stored(dst + (n - left), matched ? k : 0)});
         counts_.rx_copied_bytes += k;
       }

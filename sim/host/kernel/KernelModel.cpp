@@ -96,7 +96,6 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.sock_bytes = get("sock_bytes");
   o.sock_hot_bytes = get("sock_hot_bytes");
   o.skb_head_bytes = get("skb_head_bytes");
-  o.header_bytes = get("header_bytes");
   o.descriptor_bytes = get("descriptor_bytes");
   o.scsi_cmnd_bytes = get("scsi_cmnd_bytes");
   o.iscsi_cmd_bytes = get("iscsi_cmd_bytes");
@@ -126,6 +125,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.e1000_standard_frame_bytes = get("e1000_standard_frame_bytes");
   const std::uint32_t rx_size = o.rx_buffer_bytes(mtu_bytes) + o.e1000_rx_ip_align_bytes + o.dev_alloc_skb_reserve_bytes;
   o.rx_skb_data_aligned_bytes = o.skb_data_aligned_bytes(rx_size);
+  o.rx_frame_offset_bytes = o.dev_alloc_skb_reserve_bytes + o.e1000_rx_ip_align_bytes;
   o.skb_data_bytes = o.skb_data_object_bytes(rx_size);
   o.sock_wfree_bytes = optional("sock_wfree_bytes");
   o.skb_link_bytes = optional("skb_link_bytes");
@@ -153,11 +153,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};
   p.require_all_read();
-  if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes || o.header_bytes > o.skb_data_bytes ||
+  if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes ||
       o.skb_link_bytes > o.skb_head_bytes || o.routes.dst_hot > o.routes.rtable ||
       std::max(o.retransmit_timer_offset, o.delack_timer_offset) + o.timers.timer_list_bytes > o.sock_bytes)
     throw models::ParamError(p.origin() +
-                             ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, header_bytes in skb_data_bytes, "
+                             ": sock_hot_bytes and sock_wfree_bytes must fit in sock_bytes, "
                              "skb_link_bytes in skb_head_bytes, dst_hot_bytes in rtable_bytes, the TCP timers in sock_bytes");
   return o;
 }

@@ -7,6 +7,7 @@
 #include "models/cpu/CodePath.hpp"
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/PerCpuSlab.hpp"
+#include "sim/host/kernel/Skb.hpp"
 #include "sim/host/kernel/TimerWheel.hpp"
 
 namespace iscsim::host::kernel {
@@ -46,11 +47,12 @@ struct RouteObjectBytes {
 };
 
 struct KernelObjects {
-  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes, header_bytes;
+  std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes;
   // A received sk_buff's data as e1000_alloc_rx_buffers asks for it (dev_alloc_skb of the receive
   // buffer's length, for the MTU, and NET_IP_ALIGN): the kmalloc object it takes, and its size as
   // alloc_skb aligned it, which is where its skb_shared_info lies and what its truesize counts.
   std::uint32_t skb_data_bytes, rx_skb_data_aligned_bytes;
+  std::uint32_t rx_frame_offset_bytes;  // where the frame lands in it: the two reserves
   std::uint32_t slab_descriptor_bytes;  // 0: a batch between a CPU's array and the shared cache costs nothing
   std::uint32_t skb_link_bytes;         // next and prev of a queued sk_buff; 0: not modelled
   std::uint32_t tx_ring_indices_bytes;  // the driver's TX ring indices; 0: not modelled
@@ -104,6 +106,19 @@ struct KernelObjects {
   models::Touch shinfo(models::Addr at, ShinfoUse use) const {
     const std::uint64_t bytes = at != 0 ? skb_shared_info_hot_bytes : 0;
     return {at, bytes, use != ShinfoUse::Read, use == ShinfoUse::Count, use == ShinfoUse::Set};
+  }
+  // Where the NIC writes a received frame into the data at `data`: past dev_alloc_skb's reserve
+  // and NET_IP_ALIGN, where skb->data points when the driver hands it up.
+  models::Addr rx_frame(models::Addr data) const { return data + rx_frame_offset_bytes; }
+  // A received frame's headers, which the driver's eth_type_trans and TCP read.
+  models::Touch rx_headers(const Skb& skb) const {
+    const models::Addr frame = rx_frame(skb.data);
+    return {frame, skb.payload > frame ? skb.payload - frame : 0, false};
+  }
+  // `skb`, a received frame's, with its payload placed past the `header_bytes` of its headers.
+  Skb received(Skb skb, std::uint32_t header_bytes) const {
+    skb.payload = rx_frame(skb.data) + header_bytes;
+    return skb;
   }
   // The skb_shared_info of a received sk_buff whose data is at `data` (0: none), behind it.
   models::Addr rx_shinfo(models::Addr data) const { return data != 0 ? data + rx_skb_data_aligned_bytes : 0; }

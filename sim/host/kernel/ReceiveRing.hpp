@@ -15,12 +15,14 @@ namespace iscsim::host::kernel {
 class ReceiveRing {
  public:
   ReceiveRing() = default;
-  explicit ReceiveRing(DescriptorRing descriptors) : descriptors_(descriptors) {}
+  ReceiveRing(DescriptorRing descriptors, std::uint32_t frame_offset)
+      : descriptors_(descriptors), frame_offset_(frame_offset) {}
   // A ring of `entries` descriptors in fresh memory, with the driver's record of each unless
-  // `record_bytes` is 0, its buffers still to be filled.
+  // `record_bytes` is 0, its buffers still to be filled; the NIC writes each frame
+  // `frame_offset` bytes into its buffer's data.
   static ReceiveRing allocate(models::AddressSpace& memory, std::uint32_t entries, std::uint32_t descriptor_bytes,
-                              std::uint32_t record_bytes = 0) {
-    return ReceiveRing(DescriptorRing::allocate(memory, entries, descriptor_bytes, 0, record_bytes));
+                              std::uint32_t record_bytes = 0, std::uint32_t frame_offset = 0) {
+    return ReceiveRing(DescriptorRing::allocate(memory, entries, descriptor_bytes, 0, record_bytes), frame_offset);
   }
 
   // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
@@ -44,7 +46,7 @@ class ReceiveRing {
       return;
     }
     if (landed_ == posted_.size()) return;
-    cost.device_write(posted_[landed_++].data, bytes, now);
+    cost.device_write(posted_[landed_++].data + frame_offset_, bytes, now);
     descriptors_.write_back(cost, now);
   }
 
@@ -62,13 +64,14 @@ class ReceiveRing {
     if (landed_ > 0)
       --landed_;
     else
-      cost.device_write(skb.data, bytes, now);  // and the clean writes its descriptor
+      cost.device_write(skb.data + frame_offset_, bytes, now);  // and the clean writes its descriptor
     const DescriptorRing::Slots slot = descriptors_.clean(cost, now);
     return {skb, slot.descriptors, slot.records};
   }
 
  private:
   DescriptorRing descriptors_;
+  std::uint32_t frame_offset_ = 0;
   std::deque<Skb> posted_;
   std::size_t landed_ = 0;  // of posted_, from its front: buffers the NIC has written
 };

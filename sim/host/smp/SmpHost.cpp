@@ -112,8 +112,8 @@ std::size_t SmpHost::attach(world::NicPort* nic) {
   p.nic = nic;
   p.tx = kernel::TxQueue(nic);
   // The RX ring's record is walked by the one CPU its NIC interrupts (not modelled); both CPUs send.
-  p.rx_ring =
-      kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes, objects_.e1000_buffer_bytes);
+  p.rx_ring = kernel::ReceiveRing::allocate(memory_, config_.rx_ring, objects_.descriptor_bytes,
+                                            objects_.e1000_buffer_bytes, objects_.rx_frame_offset_bytes);
   p.tx_ring = kernel::DescriptorRing::allocate(memory_, config_.tx_ring, objects_.descriptor_bytes,
                                                objects_.tx_ring_indices_bytes, objects_.e1000_buffer_bytes);
   if (objects_.netdev_queue_bytes > 0) p.netdev_queue = memory_.region(objects_.netdev_queue_bytes);
@@ -173,7 +173,7 @@ void SmpHost::receive(int cpu, Received& r) {
     r.skb.dst = route.input;
     const auto [bucket, input_route] = routes_.input(route);
     cpus_->run(cpu, paths_.ip_rcv, 1, 0,
-               {{r.skb.data, objects_.header_bytes, false}, {r.skb.head, objects_.skb_head_bytes, true}, bucket,
+               {objects_.rx_headers(r.skb), {r.skb.head, objects_.skb_head_bytes, true}, bucket,
                 input_route});
   }
   const world::TcpEndpoint* found = bad ? nullptr : flows_.inbound(r.port, received_.segment);
@@ -254,7 +254,7 @@ void SmpHost::process(int cpu, Conn& conn, const Skb& skb) {
   if (on != cpu) cpus_->run(cpu, paths_.tcp_backlog_add, 1, 0, {sock_head(conn)});
   backlog_owner_ = on == cpu ? -1 : on;
   charge(on, path, 1,
-         {hot_sock(conn), {skb.data, objects_.header_bytes, false}, {skb.head, objects_.skb_head_bytes, true}});
+         {hot_sock(conn), objects_.rx_headers(skb), {skb.head, objects_.skb_head_bytes, true}});
   // What this segment added to the receive queue (in order) waits in its buffer for recvmsg;
   // the application cannot read in between: its thread runs after this softirq.
   const std::uint64_t before = ep.connection().readable();

@@ -41,13 +41,14 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
   taken_.clear();
   for (const world::Frame& frame : frames) taken_.push_back(port.rx_ring.take(*cost_, calendar_.now(), frame.size()));
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    const auto& [skb, descriptor, record] = taken_[i];
+    const auto& [taken, descriptor, record] = taken_[i];
+    const Skb skb = objects_.received(taken, kernel::frame_header_bytes(frames[i].data(), frames[i].size()));
     // The clean stores the frame's time in netdev->last_rx.
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
           {descriptor, record, {skb.head, objects_.skb_head_bytes, true}, netdev_hot(port, true, true)});
     // The driver's first read of the frame is eth_type_trans's (net/ethernet): a profiler charges
     // the header's miss there, not to the driver. It compares the destination with dev_addr.
-    k.run(cpu, paths_.eth_type_trans, 1, 0, {{skb.data, objects_.header_bytes, false}, netdev_hot(port, false)});
+    k.run(cpu, paths_.eth_type_trans, 1, 0, {objects_.rx_headers(skb), netdev_hot(port, false)});
     // netif_rx (net/core) stamps the sk_buff, takes a reference on the device (dev_hold) and
     // links the sk_buff to this CPU's backlog.
     k.run(cpu, paths_.netif_rx, 1, 0, {{skb.head, objects_.skb_head_bytes, true}, device_refcount(port)});

@@ -24,7 +24,7 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
     // first line of the frame), and unlinks it from the receive queue once it is consumed.
     k.run(cpu, paths_.tcp_recvmsg, calls_per_skb, n,
           {hot_sock(c), {p.skb.head, objects_.skb_head_bytes, true}, {p.skb.data, memory_.line_bytes(), false}});
-    const models::Addr src = p.skb.data + objects_.header_bytes + p.copied;
+    const models::Addr src = p.skb.payload + p.copied;
     k.run(cpu, paths_.copy_to_user, 1, n, {{src, n, false}, models::stored(user, n)});
     user += n;
     bytes -= n;

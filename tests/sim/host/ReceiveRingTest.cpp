@@ -43,6 +43,20 @@ TEST(ReceiveRing, AFrameLandsInTheNextPostedBufferWhenItLands) {
   EXPECT_NE(t.r.caches.state(0, first.data), models::Mesi::Invalid);  // written once, when it landed
 }
 
+TEST(ReceiveRing, AFrameLandsItsOffsetIntoItsBuffer) {
+  Rig r;
+  constexpr std::uint32_t kOffset = 18;  // dev_alloc_skb's reserve and NET_IP_ALIGN
+  ReceiveRing ring = ReceiveRing::allocate(r.memory, 4, kLine, 0, kOffset);
+  const Skb buffer{r.memory.region(kLine), r.memory.region(3 * kLine)};
+  ring.fill(buffer);
+  r.caches.read(1, buffer.data, 3 * kLine);
+  // A line's worth of frame from byte 18 on covers the buffer's first two lines, not its third.
+  ring.land(r.cost, 1'000, kLine);
+  EXPECT_EQ(r.caches.state(1, buffer.data), models::Mesi::Invalid);
+  EXPECT_EQ(r.caches.state(1, buffer.data + kLine), models::Mesi::Invalid);
+  EXPECT_NE(r.caches.state(1, buffer.data + 2 * kLine), models::Mesi::Invalid);
+}
+
 TEST(ReceiveRing, WithoutAFreeBufferTheNicDropsTheFrameAndWritesNothing) {
   RingRig t;
   const Skb only = t.buffer();

@@ -1,5 +1,6 @@
 // An sk_buff's data as Linux 2.4 allocates it: alloc_skb's aligned size and the skb_shared_info
-// behind it pick the kmalloc object; a sent sk_buff's data is shared with its clones, and the
+// behind it pick the kmalloc object; a received frame lands past the two reserves and its payload
+// starts where its own headers end; a sent sk_buff's data is shared with its clones, and the
 // last of them to be freed frees it, on its own CPU.
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include "models/common/ParamSet.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/host/kernel/SentData.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
 
 namespace iscsim::host::kernel {
 namespace {
@@ -40,6 +42,31 @@ TEST(SkbData, ALargerMtuTakesTheReceiveBufferE1000ChangeMtuPicks) {
   // 16,384 + 2 + 16, aligned to 16,512, + 60: size-32768.
   EXPECT_EQ(jumbo.rx_skb_data_aligned_bytes, 16512u);
   EXPECT_EQ(jumbo.skb_data_bytes, 32768u);
+}
+
+TEST(SkbData, AReceivedFrameLandsPastTheReservesAndItsPayloadWhereItsHeadersEnd) {
+  const KernelObjects o = linux_objects();
+  // dev_alloc_skb's skb_reserve(16), then e1000's skb_reserve(NET_IP_ALIGN).
+  EXPECT_EQ(o.rx_frame_offset_bytes, 18u);
+  stack::tcp::Segment seg;
+  seg.flags = stack::tcp::flag::kAck;
+  seg.options.timestamps = stack::tcp::Timestamps{1, 2};
+  seg.payload.assign(1448, 0x5a);
+  const stack::net::FlowAddress flow{stack::net::MacAddress{{2, 0, 0, 0, 0, 1}}, stack::net::MacAddress{{2, 0, 0, 0, 0, 2}},
+                                     stack::net::Ipv4Address{0x0a000001}, stack::net::Ipv4Address{0x0a000002}};
+  const auto frame = stack::net::build_frame(flow, 1, seg);
+  // Ethernet 14, IP 20, TCP 20 and its 12 B of timestamps.
+  const std::uint32_t headers = frame_header_bytes(frame.data(), frame.size());
+  EXPECT_EQ(headers, 66u);
+  constexpr models::Addr kData = 0x10000;
+  const Skb skb = o.received(Skb{0x2000, kData}, headers);
+  EXPECT_EQ(skb.payload, kData + 18 + 66);
+  const models::Touch read = o.rx_headers(skb);
+  EXPECT_EQ(read.addr, kData + 18);
+  EXPECT_EQ(read.bytes, 66u);
+  EXPECT_FALSE(read.write);
+  // What does not parse is all headers.
+  EXPECT_EQ(frame_header_bytes(frame.data(), 20), 20u);
 }
 
 TEST(SkbData, TheSharedInfosWordsAreStoredCountedOnOrReadAsEachPathUsesThem) {

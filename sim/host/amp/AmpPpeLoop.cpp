@@ -58,8 +58,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   // e1000_alloc_rx's.
   if (!frames.empty()) p.run(amp_.rx_refill_tail, 1, 0);
   for (world::Frame& frame : frames) {
-    const auto [taken, desc, record] = port.rx_ring.take(*cost_, calendar_.now(), frame.size());
-    const Skb skb = objects_.received(taken, kernel::frame_header_bytes(frame.data(), frame.size()));
+    const auto [skb, desc, record] =
+        port.rx_ring.take(*cost_, calendar_.now(), frame.size(), kernel::frame_header_bytes(frame.data(), frame.size()));
     p.run(paths_.e1000_clean_rx, 1, 0, {desc, record, {skb.head, objects_.skb_head_bytes, true}});
     p.run(paths_.eth_type_trans, 1, 0, {objects_.rx_headers(skb)});  // as SmpHost: the header's first read
     const Skb fresh = alloc_skb();

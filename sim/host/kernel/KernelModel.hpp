@@ -115,11 +115,6 @@ struct KernelObjects {
     const models::Addr frame = rx_frame(skb.data);
     return {frame, skb.payload > frame ? skb.payload - frame : 0, false};
   }
-  // `skb`, a received frame's, with its payload placed past the `header_bytes` of its headers.
-  Skb received(Skb skb, std::uint32_t header_bytes) const {
-    skb.payload = rx_frame(skb.data) + header_bytes;
-    return skb;
-  }
   // The skb_shared_info of a received sk_buff whose data is at `data` (0: none), behind it.
   models::Addr rx_shinfo(models::Addr data) const { return data != 0 ? data + rx_skb_data_aligned_bytes : 0; }
   // tcp_sendmsg's alloc_skb for a segment of `mss` bytes: its payload past MAX_TCP_HEADER.

@@ -9,8 +9,17 @@
 #include "models/cpu/CpuCostModel.hpp"
 #include "sim/host/kernel/DescriptorRing.hpp"
 #include "sim/host/kernel/Skb.hpp"
+#include "sim/stack/net/FrameCodec.hpp"
 
 namespace iscsim::host::kernel {
+
+// The bytes of a received frame's headers (Ethernet, IP, and TCP with its options), where its
+// payload starts; a frame whose headers do not parse is all headers.
+inline std::uint32_t frame_header_bytes(const std::uint8_t* frame, std::size_t bytes) {
+  stack::net::FrameHeaders headers;
+  if (!stack::net::read_headers(frame, bytes, headers)) return static_cast<std::uint32_t>(bytes);
+  return static_cast<std::uint32_t>(bytes - headers.payload_bytes);
+}
 
 class ReceiveRing {
  public:
@@ -50,7 +59,8 @@ class ReceiveRing {
     descriptors_.write_back(cost, now);
   }
 
-  // The driver takes the next frame, of `bytes` (e1000_clean_rx_irq): its buffer, the descriptor
+  // The driver takes the next frame, of `bytes` with `header_bytes` of headers
+  // (e1000_clean_rx_irq): its buffer, its payload placed where the headers end, the descriptor
   // status it reads and its record. A landing whose own event has not yet run at this moment (or
   // never runs: a NIC whose writes the host sees at its clean) is written now.
   struct Taken {
@@ -58,9 +68,10 @@ class ReceiveRing {
     models::Touch descriptor;
     models::Touch record;  // read, and its sk_buff cleared
   };
-  Taken take(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes) {
-    const Skb skb = posted_.front();
+  Taken take(models::CpuCostModel& cost, models::Picos now, std::uint64_t bytes, std::uint32_t header_bytes = 0) {
+    Skb skb = posted_.front();
     posted_.pop_front();
+    skb.payload = skb.data + frame_offset_ + header_bytes;
     if (landed_ > 0)
       --landed_;
     else

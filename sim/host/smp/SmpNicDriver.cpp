@@ -39,10 +39,11 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
   // whose writes the host sees at the clean (an ablation) has them land before the pass's work.
   std::vector<world::Frame> frames = port.nic->clean_rx();
   taken_.clear();
-  for (const world::Frame& frame : frames) taken_.push_back(port.rx_ring.take(*cost_, calendar_.now(), frame.size()));
+  for (const world::Frame& frame : frames)
+    taken_.push_back(port.rx_ring.take(*cost_, calendar_.now(), frame.size(),
+                                       kernel::frame_header_bytes(frame.data(), frame.size())));
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    const auto& [taken, descriptor, record] = taken_[i];
-    const Skb skb = objects_.received(taken, kernel::frame_header_bytes(frames[i].data(), frames[i].size()));
+    const auto& [skb, descriptor, record] = taken_[i];
     // The clean stores the frame's time in netdev->last_rx.
     k.run(cpu, paths_.e1000_clean_rx, 1, 0,
           {descriptor, record, {skb.head, objects_.skb_head_bytes, true}, netdev_hot(port, true, true)});

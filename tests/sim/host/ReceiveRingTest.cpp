@@ -55,6 +55,8 @@ TEST(ReceiveRing, AFrameLandsItsOffsetIntoItsBuffer) {
   EXPECT_EQ(r.caches.state(1, buffer.data), models::Mesi::Invalid);
   EXPECT_EQ(r.caches.state(1, buffer.data + kLine), models::Mesi::Invalid);
   EXPECT_NE(r.caches.state(1, buffer.data + 2 * kLine), models::Mesi::Invalid);
+  // Taken with 40 B of headers, its payload starts 58 B in.
+  EXPECT_EQ(ring.take(r.cost, 2'000, kLine, 40).skb.payload, buffer.data + kOffset + 40);
 }
 
 TEST(ReceiveRing, WithoutAFreeBufferTheNicDropsTheFrameAndWritesNothing) {

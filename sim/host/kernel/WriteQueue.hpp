@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
-#include <type_traits>
 #include <vector>
 
 #include "models/memory/AddressSpace.hpp"
@@ -27,8 +26,8 @@ class WriteQueue {
     std::uint64_t bytes = 0;
   };
 
-  // tcp_sendmsg appends `bytes`: the tail sk_buff fills up to `mss`, then new ones follow, from
-  // `alloc()`: their Buffers, or their heads alone. Returns the sk_buffs it allocated.
+  // tcp_sendmsg appends `bytes`: the tail sk_buff fills up to `mss`, then new ones follow, their
+  // Buffers from `alloc()`. Returns the sk_buffs it allocated.
   template <class Alloc>
   std::vector<Buffers> append(std::uint64_t bytes, std::uint32_t mss, Alloc alloc) {
     std::vector<Buffers> fresh;
@@ -41,11 +40,7 @@ class WriteQueue {
     }
     while (bytes > 0) {
       const std::uint64_t n = std::min(bytes, size);
-      Buffers b;
-      if constexpr (std::is_same_v<std::decay_t<decltype(alloc())>, Buffers>)
-        b = alloc();
-      else
-        b.head = alloc();
+      const Buffers b = alloc();
       fresh.push_back(b);
       skbs_.push_back(Skb{b, n});
       queued_ += n;

@@ -48,7 +48,7 @@ struct SmpConfig {
   int cpus = 2;
   double hz = 0;
   scenario::IrqRouting routing = scenario::IrqRouting::AllToCpu0;
-  std::uint32_t socket_buffer_bytes = 0;  // the initiator's send buffer: where copies land
+  std::uint32_t socket_buffer_bytes = 0;  // the initiator's SO_SNDBUF and SO_RCVBUF
   std::uint32_t rx_ring = 0;
   std::uint32_t tx_ring = 0;
   // net.ipv4.tcp_low_latency: false (2.4's default) gives a reader blocked in tcp_recvmsg its
@@ -147,8 +147,8 @@ class SmpHost : public Host, public CostedHost {
     kernel::PerCpuSlab* tx_data = nullptr;  // the kmalloc cache its sent sk_buffs' data come from
     std::uint64_t tx_written = 0;  // copied into the write queue's sk_buffs
     kernel::SendSequence sent;  // what of the stream has left at least once
-    // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at tx_written
-    // copy_start in the send buffer.
+    // A sendmsg going on (copy_cpu >= 0): its data starts at copy_user, and at copy_start in the
+    // stream the write queue holds.
     int copy_cpu = -1;
     models::Addr copy_user = 0;
     std::uint64_t copy_start = 0;

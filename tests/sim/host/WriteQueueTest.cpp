@@ -14,9 +14,10 @@ std::vector<models::Addr> heads_of(const std::vector<WriteQueue::Buffers>& skbs)
   return heads;
 }
 
+// Fresh sk_buffs whose payload is not modelled.
 struct Heads {
   models::Addr next = 0x1000;
-  models::Addr operator()() { return next += 0x100; }
+  WriteQueue::Buffers operator()() { return {next += 0x100, 0}; }
 };
 
 TEST(WriteQueue, DataTakesAnSkbPerMssAndFillsTheTailBeforeItIsSent) {

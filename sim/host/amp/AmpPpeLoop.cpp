@@ -46,6 +46,8 @@ void AmpHost::clean_port(Ppe& p, std::size_t port_index) {
   Port& port = *ports_[port_index];
   if (const std::uint32_t reclaimed = port.nic->clean_tx(); reclaimed > 0) {
     const kernel::DescriptorRing::Slots cleaned = port.tx_ring.clean(*cost_, calendar_.now(), reclaimed);
+    // The engine calls e1000_clean_tx_irq when its poll finds frames sent: its own part and lock.
+    p.run(paths_.e1000_clean_tx_irq, 1, 0, {port.tx_ring.indices()});
     p.run(paths_.e1000_clean_tx, reclaimed, 0, {cleaned.descriptors, cleaned.records, port.tx_ring.indices()});
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(p, port.tx_clones.front());

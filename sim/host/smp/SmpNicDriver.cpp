@@ -60,6 +60,9 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {posted.descriptors, posted.records});
     backlog_[cpu].push_back(Received{std::move(frames[i]), skb, port_index});
   }
+  // e1000_clean_tx_irq's own part, every pass: it takes the adapter's tx_lock (a locked
+  // operation) whether or not it cleans; the lock lies on the ring's record's line.
+  k.run(cpu, paths_.e1000_clean_tx_irq, 1, 0, {port.tx_ring.indices()});
   const std::uint32_t reclaimed = port.nic->clean_tx();
   if (reclaimed > 0) {
     // netif_queue_stopped reads the queue's state; next_to_clean moves on.

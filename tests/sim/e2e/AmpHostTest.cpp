@@ -251,6 +251,24 @@ TEST(AmpHost, ThePpeNeitherQueuesFramesOnABacklogNorRunsAQdisc) {
       EXPECT_FALSE(cpu["paths_in_window"].contains(path)) << path << " on " << cpu["id"];
 }
 
+TEST(AmpHost, ThePpeTakesTheDriversTransmitLockOnlyWhenItCleansFramesSentAndKeepsItsLine) {
+  // The PPE calls e1000_clean_tx_irq, and so takes adapter->tx_lock, when its poll finds frames
+  // sent: at most once per frame reclaimed, never on a host CPU, and the lock's line (the TX
+  // ring's indices) never comes from another cache.
+  const nlohmann::json r = run_amp("paper/amp-write-64k.json", "", "tx-lock-amp");
+  for (const auto& cpu : r["cpus"]) {
+    const auto& paths = cpu["paths_in_window"];
+    if (cpu["role"] != "ppe") {
+      EXPECT_FALSE(paths.contains("e1000_clean_tx_irq")) << cpu["id"];
+      continue;
+    }
+    const double cleans = paths["e1000_clean_tx_irq"]["calls"].get<double>();
+    EXPECT_GT(cleans, 0);
+    EXPECT_LE(cleans, paths["e1000_clean_tx"]["calls"].get<double>());
+    EXPECT_EQ(paths["e1000_clean_tx_irq"]["cache_to_cache_lines"].get<double>(), 0);
+  }
+}
+
 TEST(AmpHost, RunsAreDeterministic) {
   nlohmann::json a = run_amp("paper/amp-write-8k.json", "", "det-a");
   nlohmann::json b = run_amp("paper/amp-write-8k.json", "", "det-b");

@@ -73,11 +73,13 @@ Pro1000Nic::Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& set
   rx_free_ = settings_.rx_ring - 1;
 }
 
-FrameTransit Pro1000Nic::transmit(Picos now, std::uint32_t frame_bytes) {
-  --tx_free_;
-  // Descriptor fetch, then the buffer it points to; both cross PCI-X and the FSB.
-  Picos t = pci_.dma_read(now, params_.descriptor_bytes);
-  t = std::max(t, fsb_.transfer(now, params_.descriptor_bytes));
+FrameTransit Pro1000Nic::transmit(Picos now, std::uint32_t frame_bytes, std::uint32_t descriptors) {
+  tx_free_ -= descriptors;
+  // Descriptor fetch (the frame's, in one read), then the data they point to; both cross PCI-X
+  // and the FSB. The data is taken as one read whatever the buffers.
+  const std::uint32_t fetch = descriptors * params_.descriptor_bytes;
+  Picos t = pci_.dma_read(now, fetch);
+  t = std::max(t, fsb_.transfer(now, fetch));
   Picos data = pci_.dma_read(t, frame_bytes);
   data = std::max(data, fsb_.transfer(t, frame_bytes));
   const FrameTransit transit = wire_.send(data, frame_bytes);
@@ -87,8 +89,10 @@ FrameTransit Pro1000Nic::transmit(Picos now, std::uint32_t frame_bytes) {
   // Completions are reported in ring order even if a write-back raced ahead.
   if (!tx_done_.empty()) done = std::max(done, tx_done_.back());
   tx_done_.push_back(done);
+  tx_descriptors_.push_back(descriptors);
   add_tx_cause(done);
   ++counters_.tx_frames;
+  counters_.tx_descriptors += descriptors;
   counters_.tx_bytes += frame_bytes;
   return transit;
 }
@@ -97,9 +101,10 @@ std::uint32_t Pro1000Nic::clean_tx(Picos now) {
   std::uint32_t n = 0;
   while (!tx_done_.empty() && tx_done_.front() <= now) {
     tx_done_.pop_front();
+    tx_free_ += tx_descriptors_.front();
+    tx_descriptors_.pop_front();
     ++n;
   }
-  tx_free_ += n;
   return n;
 }
 

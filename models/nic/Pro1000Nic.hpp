@@ -40,6 +40,7 @@ struct NicDriverSettings {
 struct NicCounters {
   std::uint64_t interrupts = 0;
   std::uint64_t tx_frames = 0;
+  std::uint64_t tx_descriptors = 0;  // the frames' descriptors, contexts included
   std::uint64_t tx_bytes = 0;
   std::uint64_t rx_frames = 0;  // delivered to the ring
   std::uint64_t rx_bytes = 0;
@@ -55,10 +56,12 @@ class Pro1000Nic {
 
   // Transmit descriptors the driver may still post.
   std::uint32_t tx_free() const { return tx_free_; }
-  // The driver posts one frame (descriptor + buffer) at `now`; the NIC fetches both across PCI-X
-  // and the FSB, then serializes the frame. The caller must check tx_free() first.
-  FrameTransit transmit(Picos now, std::uint32_t frame_bytes);
-  // e1000_clean_tx_irq: reclaims descriptors whose frames completed by `now`; returns how many.
+  // The driver posts one frame in `descriptors` descriptors at `now` (one, or a checksum context
+  // and one for each buffer); the NIC fetches them and the data across PCI-X and the FSB, then
+  // serializes the frame. The caller must check tx_free() first.
+  FrameTransit transmit(Picos now, std::uint32_t frame_bytes, std::uint32_t descriptors = 1);
+  // e1000_clean_tx_irq: reclaims the descriptors of frames completed by `now`; returns how many
+  // frames.
   std::uint32_t clean_tx(Picos now);
 
   // A frame reaches the NIC from the wire at `arrival`; its DMA into host memory is booked now.
@@ -115,6 +118,7 @@ class Pro1000Nic {
 
   std::uint32_t tx_free_ = 0;
   std::deque<Picos> tx_done_;                 // completion times of posted frames, FIFO
+  std::deque<std::uint32_t> tx_descriptors_;  // and the descriptors each took
   std::deque<Landing> rx_pending_;            // by landing time, ties in arrival order
   // How many of rx_pending_, at its end, landed after causes_cleared_at_: the frames that raise
   // the receive cause, kept so that next_interrupt() need not search for them.

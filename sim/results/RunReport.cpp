@@ -66,6 +66,7 @@ json build_results(const RunRecord& r) {
                         {"interrupts", c.interrupts},
                         {"interrupts_per_s", static_cast<double>(c.interrupts) / models::seconds_from_picos(r.end_time)},
                         {"tx_frames", c.tx_frames},
+                        {"tx_descriptors", c.tx_descriptors},
                         {"tx_bytes", c.tx_bytes},
                         {"rx_frames", c.rx_frames},
                         {"rx_bytes", c.rx_bytes},

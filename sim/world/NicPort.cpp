@@ -26,9 +26,10 @@ NicPort::NicPort(std::string name, Calendar& calendar, std::unique_ptr<models::P
       wire_(std::move(tx_wire)),
       faults_(std::move(faults)) {}
 
-bool NicPort::transmit(Frame& frame) {
-  if (nic_->tx_free() == 0) return false;
-  const models::FrameTransit transit = nic_->transmit(calendar_.now(), static_cast<std::uint32_t>(frame.size()));
+bool NicPort::transmit(Frame& frame, std::uint32_t descriptors) {
+  if (nic_->tx_free() < descriptors) return false;
+  const models::FrameTransit transit =
+      nic_->transmit(calendar_.now(), static_cast<std::uint32_t>(frame.size()), descriptors);
   if (tap_ != nullptr) tap_->frame_on_wire(transit.start, frame);
   if (peer_ != nullptr) {
     const Deliveries copies = faults_.decide();

@@ -55,8 +55,9 @@ class NicPort {
     if (nic_->params().dma_writes_when_made) dma_ = std::move(writes);
   }
 
-  // Posts a frame to the TX ring now; false (frame untouched) when the ring is full.
-  bool transmit(Frame& frame);
+  // Posts a frame to the TX ring now in `descriptors` descriptors; false (frame untouched) when
+  // the ring has not that many free.
+  bool transmit(Frame& frame, std::uint32_t descriptors = 1);
   // Frames whose receive DMA completed by now, in order; their descriptors are refilled.
   std::vector<Frame> clean_rx();
   // A received frame the driver has parsed and no longer needs: its buffer builds a later frame.

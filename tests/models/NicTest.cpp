@@ -141,6 +141,21 @@ TEST(Pro1000, TransmitDescriptorsReturnAfterCompletion) {
   EXPECT_EQ(r.nic.counters().tx_frames, 2u);
 }
 
+TEST(Pro1000, AFrameInSeveralDescriptorsTakesThemAllAndGivesThemAllBackAsOneFrame) {
+  // A zero-copy frame: a checksum context, its headers and two pieces of page.
+  NicRig r(defaults());
+  const FrameTransit one = r.nic.transmit(0, kFullFrame, 4);
+  EXPECT_EQ(r.nic.tx_free(), 251u);
+  r.nic.transmit(0, kFullFrame);
+  EXPECT_EQ(r.nic.tx_free(), 250u);
+  EXPECT_EQ(r.nic.clean_tx(one.end + picos_from_micros(2)), 1u);
+  EXPECT_EQ(r.nic.tx_free(), 254u);
+  EXPECT_EQ(r.nic.clean_tx(picos_from_micros(1000)), 1u);
+  EXPECT_EQ(r.nic.tx_free(), 255u);
+  EXPECT_EQ(r.nic.counters().tx_frames, 2u);
+  EXPECT_EQ(r.nic.counters().tx_descriptors, 5u);
+}
+
 TEST(Pro1000, TransmitCompletionRaisesADelayedInterrupt) {
   NicRig r(defaults());
   const FrameTransit a = r.nic.transmit(0, kFullFrame);

@@ -154,8 +154,13 @@ void AmpHost::charge_timers(Ppe& p, Conn& c) {
                            [&](const kernel::TimerWheel::Call& call) { p.run(paths_.mod_timer, 1, 0, call.list()); });
 }
 
-void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame) {
+void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::Ticket ticket) {
   Port& port = *ports_[port_index];
+  const world::Frame& frame = port.tx.frame(ticket);
+  // e1000_tx_map's descriptors: the headers' (the sk_buff's linear part) and, for a payload, a
+  // checksum context (CHECKSUM_HW: the NIC sums data the PPE never reads) and one for each piece
+  // of a page it lies in.
+  std::uint32_t descriptors = 1;
   stack::net::FrameHeaders sent;
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
@@ -176,9 +181,12 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
            header_cache});
     charge_timers(p, *c);
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
+    // A retransmission's payload is taken as one piece.
+    std::uint32_t pieces = fresh > 0 ? 0 : 1;
     while (fresh > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
       const std::uint64_t n = std::min(fresh, bytes);
+      pieces += static_cast<std::uint32_t>((addr + n - 1) / objects_.page_bytes - addr / objects_.page_bytes + 1);
       caches_.dma_read(addr, n);
       counts_.tx_dma_bytes += n;
       addr += n;
@@ -186,13 +194,15 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, const world::Frame
       fresh -= n;
       if (bytes == 0) c->send_sources.pop_front();
     }
+    if (payload > 0) descriptors += 1 + pieces;
   } else {
     p.run(paths_.tcp_transmit, 1, 0);
   }
   const models::Addr head = skb_heads_->alloc();
   port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output});
   p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
-  const kernel::DescriptorRing::Slots slot = port.tx_ring.post();
+  port.tx.map(ticket, descriptors);
+  const kernel::DescriptorRing::Slots slot = port.tx_ring.post(descriptors);
   p.run(paths_.e1000_xmit_frame, 1, 0,
         {slot.descriptors, slot.records, port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
 }
@@ -203,7 +213,7 @@ void AmpHost::send(std::size_t port_index, world::Frame frame) {
   const kernel::TxQueue::Ticket ticket = tx.enqueue(std::move(frame));
   const world::Frame& sent_frame = tx.frame(ticket);
   if (Ppe* p = executing_ppe()) {
-    charge_transmit(*p, port_index, sent_frame);
+    charge_transmit(*p, port_index, ticket);
     p->defer([&tx, ticket] { tx.release(ticket); });
     return;
   }

@@ -146,7 +146,7 @@ class AmpHost : public Host, public CostedHost {
   void fill_receives(Ppe& p, Conn& c);
   void post_event(Ppe& p, Conn& c, EventEntry e);
   void wake_host(Conn& c);
-  void charge_transmit(Ppe& p, std::size_t port_index, const world::Frame& frame);
+  void charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::Ticket ticket);
   // The mod_timer calls `c`'s TCP has made since last charged, on the PPE `p`.
   void charge_timers(Ppe& p, Conn& c);
   Skb alloc_skb();

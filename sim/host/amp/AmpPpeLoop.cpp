@@ -27,7 +27,7 @@ void AmpHost::iteration(int index) {
     st.timer_frames.pop_front();
     p.run(paths_.tcp_timer, 1, 0);
     kernel::TxQueue& tx = ports_[port]->tx;
-    charge_transmit(p, port, tx.frame(ticket));
+    charge_transmit(p, port, ticket);
     p.defer([&tx, ticket = ticket] { tx.release(ticket); });
   }
   // Serving one connection may make another's work visible (a reconnect): a few passes at most.

@@ -5,9 +5,12 @@
 // driver reading a neighbour in the same line) takes a memory-ordering clear. Also the driver's
 // own record of the ring (e1000's next_to_use and next_to_clean), which posting and cleaning
 // both write, and its record of each descriptor (e1000's buffer_info: the sk_buff, its DMA
-// address and length), an array beside the ring that posting fills in and cleaning clears.
+// address and length), an array beside the ring that posting fills in and cleaning clears. A
+// frame may take several descriptors (a checksum context and one for each buffer): the NIC writes
+// back the status of its last one only, as e1000 asks it to (RS on the end of packet).
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 
 #include "models/cpu/CpuCostModel.hpp"
 #include "models/memory/AddressSpace.hpp"
@@ -40,33 +43,55 @@ class DescriptorRing {
     return r;
   }
 
-  // The driver fills the next descriptor and its record, and gives it to the NIC (a tail write
-  // follows).
-  Slots post() { return slots(post_++, 1, true); }
+  // The driver fills the next `n` descriptors, one frame's, and their records, and gives them to
+  // the NIC (a tail write follows).
+  Slots post(std::uint32_t n = 1) {
+    const Slots posted = slots(post_, n, true);
+    post_ += n;
+    frames_.push_back(n);
+    return posted;
+  }
   // The driver's record of the ring, written by both (nothing without one).
   models::Touch indices() const { return {indices_, indices_ != 0 ? indices_bytes_ : 0, true}; }
   // A clean has made a write-back whose own event is still to come (at this same moment).
   bool written_early() const { return early_ > 0; }
-  // The NIC writes the status of the next descriptor back to memory now (DMA).
+  // The NIC writes the status of the next frame back to memory now (DMA).
   void write_back(models::CpuCostModel& cost, models::Picos now) {
     if (early_ > 0) {
       --early_;  // the driver cleaned it first, at the same moment: written then
       return;
     }
-    cost.device_write(at(written_++), bytes_, now);
+    write_next(cost, now);
   }
-  // The driver cleans the next `n` descriptors, whose statuses the NIC has written back: it reads
-  // them and clears their records (up to the ring's end; a wrapped remainder is left out). A
-  // write-back whose own event has not yet run at this same moment is made now.
-  Slots clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t n = 1) {
+  // The driver cleans the next `frames` frames, whose statuses the NIC has written back: it reads
+  // their descriptors and clears their records (up to the ring's end; a wrapped remainder is left
+  // out). A write-back whose own event has not yet run at this same moment is made now.
+  Slots clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t frames = 1) {
+    std::uint64_t n = 0;
+    for (std::uint32_t f = 0; f < frames; ++f) n += frame_descriptors(clean_frames_ + f);
     const Slots cleaned = slots(clean_, n, false);
     clean_ += n;
-    for (; written_ < clean_; ++early_) cost.device_write(at(written_++), bytes_, now);
+    for (; written_ < clean_; ++early_) write_next(cost, now);
+    clean_frames_ += frames;
+    while (!frames_.empty() && first_frame_ < clean_frames_) {
+      frames_.pop_front();
+      ++first_frame_;
+    }
     return cleaned;
   }
 
  private:
   models::Addr at(std::uint64_t n) const { return base_ + (n % entries_) * bytes_; }
+  // Descriptors of frame number `frame` (one for a frame never posted: a ring the NIC fills).
+  std::uint32_t frame_descriptors(std::uint64_t frame) const {
+    return frame >= first_frame_ && frame - first_frame_ < frames_.size() ? frames_[frame - first_frame_] : 1;
+  }
+  // The next frame's status write-back, on its last descriptor.
+  void write_next(models::CpuCostModel& cost, models::Picos now) {
+    const std::uint32_t n = frame_descriptors(written_frames_++);
+    cost.device_write(at(written_ + n - 1), bytes_, now);
+    written_ += n;
+  }
   // `n` slots from position `first`, to the ring's end at most; the records are written either way.
   Slots slots(std::uint64_t first, std::uint64_t n, bool write_descriptors) const {
     const std::uint64_t i = first % entries_;
@@ -84,8 +109,12 @@ class DescriptorRing {
   std::uint32_t record_bytes_ = 0;
   std::uint64_t post_ = 0;
   std::uint64_t clean_ = 0;
-  std::uint64_t written_ = 0;  // descriptors whose status the NIC has written back
-  std::uint64_t early_ = 0;    // of them, written at a clean before their own write-back came
+  std::uint64_t written_ = 0;  // descriptors whose frame's status the NIC has written back
+  std::uint64_t early_ = 0;    // frames written at a clean before their own write-back came
+  std::deque<std::uint32_t> frames_;  // descriptors of each frame posted and not yet cleaned
+  std::uint64_t first_frame_ = 0;     // the number of frames_.front()
+  std::uint64_t clean_frames_ = 0;    // frames cleaned
+  std::uint64_t written_frames_ = 0;  // frames whose status the NIC has written back
 };
 
 }  // namespace iscsim::host::kernel

@@ -22,16 +22,18 @@ class TxQueue {
 
   // A frame TCP just produced; it leaves when release() is called for it and all before it.
   Ticket enqueue(world::Frame frame) {
-    sending_.emplace_back(std::move(frame), false);
+    sending_.push_back({std::move(frame), false, 1});
     return static_cast<Ticket>(first_ + sending_.size() - 1);
   }
   // The frame `ticket` holds, until it is released.
-  const world::Frame& frame(Ticket ticket) const { return sending_[static_cast<Ticket>(ticket - first_)].first; }
+  const world::Frame& frame(Ticket ticket) const { return at(ticket).frame; }
+  // The driver maps `ticket`'s frame into `descriptors` TX descriptors (one unless it says).
+  void map(Ticket ticket, std::uint32_t descriptors) { at(ticket).descriptors = descriptors; }
   // The work that sent `ticket`'s frame has finished.
   void release(Ticket ticket) {
-    sending_[static_cast<Ticket>(ticket - first_)].second = true;
-    while (!sending_.empty() && sending_.front().second) {
-      qdisc_.push_back(std::move(sending_.front().first));
+    at(ticket).released = true;
+    while (!sending_.empty() && sending_.front().released) {
+      qdisc_.push_back({std::move(sending_.front().frame), sending_.front().descriptors});
       sending_.pop_front();
       ++first_;
       qdisc_peak_ = std::max<std::uint64_t>(qdisc_peak_, qdisc_.size());
@@ -40,16 +42,24 @@ class TxQueue {
   }
   // Hands queued frames to the TX ring while it has free descriptors (after a reclaim, too).
   void drain() {
-    while (!qdisc_.empty() && nic_->transmit(qdisc_.front())) qdisc_.pop_front();
+    while (!qdisc_.empty() && nic_->transmit(qdisc_.front().first, qdisc_.front().second)) qdisc_.pop_front();
   }
   world::NicPort& nic() { return *nic_; }
   std::uint64_t qdisc_peak() const { return qdisc_peak_; }
 
  private:
+  struct Sending {
+    world::Frame frame;
+    bool released;
+    std::uint32_t descriptors;
+  };
+  Sending& at(Ticket ticket) { return sending_[static_cast<Ticket>(ticket - first_)]; }
+  const Sending& at(Ticket ticket) const { return sending_[static_cast<Ticket>(ticket - first_)]; }
+
   world::NicPort* nic_;
-  std::deque<std::pair<world::Frame, bool>> sending_;  // from ticket first_ on: frame, released
+  std::deque<Sending> sending_;  // from ticket first_ on
   Ticket first_ = 0;
-  std::deque<world::Frame> qdisc_;
+  std::deque<std::pair<world::Frame, std::uint32_t>> qdisc_;  // frames and their descriptors
   std::uint64_t qdisc_peak_ = 0;
 };
 

@@ -92,5 +92,30 @@ TEST(DescriptorRing, ACleanAheadOfItsWriteBacksEventWritesItThenAndTheEventNothi
   EXPECT_EQ(r.caches.state(0, second), models::Mesi::Invalid);
 }
 
+TEST(DescriptorRing, AFrameOfSeveralDescriptorsIsWrittenBackOnItsLastAndCleanedWhole) {
+  // e1000 asks for a status write-back on a frame's last descriptor only (RS with end of packet).
+  Rig r;
+  constexpr std::uint32_t kRecordBytes = 24;
+  DescriptorRing ring = DescriptorRing::allocate(r.memory, 8, kLineDescriptor, 0, kRecordBytes);
+  const DescriptorRing::Slots frame = ring.post(3);  // a checksum context, the headers, a page piece
+  EXPECT_EQ(frame.descriptors.bytes, 3 * kLineDescriptor);
+  EXPECT_EQ(frame.records.bytes, 3 * kRecordBytes);
+  const models::Addr next = ring.post().descriptors.addr;
+  EXPECT_EQ(next, frame.descriptors.addr + 3 * kLineDescriptor);
+  r.caches.read(0, frame.descriptors.addr, 4 * kLineDescriptor);
+  ring.write_back(r.cost, 1'000);
+  EXPECT_NE(r.caches.state(0, frame.descriptors.addr), models::Mesi::Invalid);
+  EXPECT_NE(r.caches.state(0, frame.descriptors.addr + kLineDescriptor), models::Mesi::Invalid);
+  EXPECT_EQ(r.caches.state(0, frame.descriptors.addr + 2 * kLineDescriptor), models::Mesi::Invalid);
+  EXPECT_NE(r.caches.state(0, next), models::Mesi::Invalid);
+  const DescriptorRing::Slots cleaned = ring.clean(r.cost, 2'000);
+  EXPECT_EQ(cleaned.descriptors.addr, frame.descriptors.addr);
+  EXPECT_EQ(cleaned.descriptors.bytes, 3 * kLineDescriptor);
+  EXPECT_EQ(cleaned.records.bytes, 3 * kRecordBytes);
+  // The next frame's clean comes before its write-back's event: written then, on its descriptor.
+  EXPECT_EQ(ring.clean(r.cost, 3'000).descriptors.addr, next);
+  EXPECT_EQ(r.caches.state(0, next), models::Mesi::Invalid);
+}
+
 }  // namespace
 }  // namespace iscsim::host::kernel

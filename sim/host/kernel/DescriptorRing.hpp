@@ -68,27 +68,25 @@ class DescriptorRing {
   // out). A write-back whose own event has not yet run at this same moment is made now.
   Slots clean(models::CpuCostModel& cost, models::Picos now, std::uint32_t frames = 1) {
     std::uint64_t n = 0;
-    for (std::uint32_t f = 0; f < frames; ++f) n += frame_descriptors(clean_frames_ + f);
+    for (std::uint32_t f = 0; f < frames; ++f) {
+      if (written_ahead_ == 0) {
+        write_next(cost, now);
+        ++early_;
+      }
+      --written_ahead_;
+      n += frames_.front();
+      frames_.pop_front();
+    }
     const Slots cleaned = slots(clean_, n, false);
     clean_ += n;
-    for (; written_ < clean_; ++early_) write_next(cost, now);
-    clean_frames_ += frames;
-    while (!frames_.empty() && first_frame_ < clean_frames_) {
-      frames_.pop_front();
-      ++first_frame_;
-    }
     return cleaned;
   }
 
  private:
   models::Addr at(std::uint64_t n) const { return base_ + (n % entries_) * bytes_; }
-  // Descriptors of frame number `frame` (one for a frame never posted: a ring the NIC fills).
-  std::uint32_t frame_descriptors(std::uint64_t frame) const {
-    return frame >= first_frame_ && frame - first_frame_ < frames_.size() ? frames_[frame - first_frame_] : 1;
-  }
   // The next frame's status write-back, on its last descriptor.
   void write_next(models::CpuCostModel& cost, models::Picos now) {
-    const std::uint32_t n = frame_descriptors(written_frames_++);
+    const std::uint32_t n = frames_.at(written_ahead_++);
     cost.device_write(at(written_ + n - 1), bytes_, now);
     written_ += n;
   }
@@ -112,9 +110,7 @@ class DescriptorRing {
   std::uint64_t written_ = 0;  // descriptors whose frame's status the NIC has written back
   std::uint64_t early_ = 0;    // frames written at a clean before their own write-back came
   std::deque<std::uint32_t> frames_;  // descriptors of each frame posted and not yet cleaned
-  std::uint64_t first_frame_ = 0;     // the number of frames_.front()
-  std::uint64_t clean_frames_ = 0;    // frames cleaned
-  std::uint64_t written_frames_ = 0;  // frames whose status the NIC has written back
+  std::size_t written_ahead_ = 0;     // of frames_, from its front: those written back
 };
 
 }  // namespace iscsim::host::kernel

@@ -35,7 +35,10 @@ class ReceiveRing {
   }
 
   // A buffer the ring starts with (the driver's set-up fills it; no path is charged for it).
-  void fill(const Skb& skb) { posted_.push_back(skb); }
+  void fill(const Skb& skb) {
+    posted_.push_back(skb);
+    descriptors_.post();
+  }
   // The driver gives the NIC `skb` (e1000_alloc_rx_buffers): the descriptor and the record it
   // writes. It stores the buffer's address and reads nothing of the descriptor, so a status the
   // NIC writes into the line meanwhile catches no load of it; the record it reads first (is its

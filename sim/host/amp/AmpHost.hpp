@@ -145,7 +145,9 @@ class AmpHost : public Host, public CostedHost {
   void serve_connection(Ppe& p, Conn& c);
   void fill_receives(Ppe& p, Conn& c);
   void post_event(Ppe& p, Conn& c, EventEntry e);
-  void wake_host(Conn& c);
+  // Whether the host waits for the events queued on `c` (its wait flag set, enough of them):
+  // the flag is then taken down and the wake-up counted; the caller wakes the host.
+  bool take_wait(Conn& c);
   void charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::Ticket ticket);
   // The mod_timer calls `c`'s TCP has made since last charged, on the PPE `p`.
   void charge_timers(Ppe& p, Conn& c);

@@ -46,7 +46,7 @@ AmpHost::Reaped AmpHost::reap(int cpu, const world::TcpEndpoint& ep) {
 void AmpHost::set_wait_threshold(const world::TcpEndpoint& ep, std::uint64_t events) {
   Conn& c = *conns_.at(&ep);
   c.wait_threshold = events;
-  if (events > 0 && c.events.size() >= events) wake_host(c);
+  if (take_wait(c)) c.session->wake();
 }
 
 std::uint64_t AmpHost::pending_events(const world::TcpEndpoint& ep) const { return conns_.at(&ep)->events.size(); }

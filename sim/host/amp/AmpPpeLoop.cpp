@@ -241,15 +241,21 @@ void AmpHost::post_event(Ppe& p, Conn& c, EventEntry e) {
   ++counts_.events;
   p.run(amp_.ppe_event_post, 1, 0, {at.slot, at.index, at.peer_index});
   trace_queues(c);
-  // The event is visible once the engine's iteration has written it.
-  p.defer([this, conn = &c] { wake_host(*conn); });
+  // The engine reads the host's wait flag as it writes the event (a host that sets it later finds
+  // the event itself: set_wait_threshold). A host asleep for it is woken by an IPI the engine
+  // sends in this iteration; the wake-up arrives once the iteration has written the event. (A
+  // host thread still in the piece whose end sets the flag needs none: the model sets the flag at
+  // the piece's start.)
+  if (!take_wait(c)) return;
+  if (c.session->needs_ipi()) p.run(paths_.scheduler.send_ipi, 1, 0);
+  p.defer([conn = &c] { conn->session->wake(); });
 }
 
-void AmpHost::wake_host(Conn& c) {
-  if (c.session == nullptr || c.wait_threshold == 0 || c.events.size() < c.wait_threshold) return;
+bool AmpHost::take_wait(Conn& c) {
+  if (c.session == nullptr || c.wait_threshold == 0 || c.events.size() < c.wait_threshold) return false;
   c.wait_threshold = 0;
   ++counts_.host_wakeups;
-  c.session->wake();
+  return true;
 }
 
 }  // namespace iscsim::host::amp

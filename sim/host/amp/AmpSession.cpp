@@ -140,6 +140,11 @@ void AmpSession::wake() {
   }
 }
 
+bool AmpSession::needs_ipi() const {
+  if (rx_ == nullptr) return true;
+  return host_.config().strategy.host_wait != scenario::HostWait::Poll && rx_->asleep();
+}
+
 void AmpSession::handle_events(int cpu) {
   kernel::CpuSet& k = host_.cpus();
   const kernel::KernelPaths& p = host_.paths();

@@ -21,6 +21,9 @@ class AmpSession : public world::IoTarget {
   void submit(stack::iscsi::ScsiRequest request, std::size_t issuer) override;
   // The PPE posted enough events: wake the receive thread, or run the callback.
   void wake();
+  // Whether waking the host now takes an IPI: the event callback always does; a receive thread
+  // only while it sleeps, and none where the host polls its event queue.
+  bool needs_ipi() const;
   world::IscsiInitiatorLink& link() { return link_; }
 
  private:

@@ -244,9 +244,9 @@ Thread* CpuSet::current_thread(int cpu) const {
   return nullptr;
 }
 
-void CpuSet::ipi_call(int cpu, std::function<void(int)> handler) { send_ipi(cpu, std::move(handler)); }
+void CpuSet::ipi_call(int cpu, std::function<void(int)> handler) { send_ipi(cpu, executing_, std::move(handler)); }
 
-void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
+void CpuSet::send_ipi(int cpu, int sender, std::function<void(int)> handler) {
   Cpu& c = cpus_[cpu];
   if (c.ipi_pending && !handler) return;
   c.ipi_pending = true;
@@ -254,23 +254,43 @@ void CpuSet::send_ipi(int cpu, std::function<void(int)> handler) {
   if (cost_.counting()) ++c.events.ipis;
   Work ipi{[this, handler = std::move(handler)](int on) {
               cpus_[on].ipi_pending = false;
-              run(on, paths_.ipi_handler, 1, 0, {interrupt_frames(on)});
+              // A device interrupt's entry and exit (2.4's BUILD_SMP_INTERRUPT), then the handler.
+              run(on, paths_.irq_entry, 1, 0, {interrupt_frames(on)});
+              run(on, paths_.ipi_handler, 1, 0);
               if (handler) handler(on);
             },
             {},
             "ipi",
             true};
-  const auto deliver = [this, cpu](Work w) {
+  send_from(sender, [this, cpu, ipi] {
     if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "ipi", "ipi");
-    interrupt(cpu, std::move(w));
-  };
+    interrupt(cpu, ipi);
+  });
+}
+
+void CpuSet::send_from(int sender, std::function<void()> leave) {
+  // 2.4's send_IPI_mask_bitmask waits for the ICR to be idle, writes ICR2, then ICR.
+  const bool in_set = sender >= 0 && sender < cpus();
+  if (in_set && executing_ != sender) {
+    // From a wake-up made runnable at its work's end (wake_when_done): the sender writes the ICR
+    // before it goes on, and the IPI leaves then.
+    continue_irq(sender, Work{[this, leave](int on) {
+                                run(on, paths_.send_ipi, 1, 0);
+                                defer_at_done(on, leave);
+                              },
+                              {},
+                              "ipi sent",
+                              false});
+    return;
+  }
+  if (in_set) run(sender, paths_.send_ipi, 1, 0);
   // A piece's work is charged when it starts, but what it does takes its time: the IPI leaves
   // when the piece has got to the wake-up that sends it (2.4's reschedule_idle writes the ICR
   // from inside try_to_wake_up), interrupts of that work included.
   if (executing_ >= 0 && cpus_[executing_].busy)
-    defer_at_done(executing_, [deliver, ipi = std::move(ipi)]() mutable { deliver(std::move(ipi)); });
+    defer_at_done(executing_, std::move(leave));
   else
-    deliver(std::move(ipi));
+    leave();
 }
 
 void CpuSet::leave_idle(int cpu) {

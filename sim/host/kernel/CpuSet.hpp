@@ -29,6 +29,7 @@ struct SchedulerPaths {
   models::PathId schedule = 0;
   models::PathId wake_up = 0;
   models::PathId ipi_handler = 0;
+  models::PathId send_ipi = 0;  // the sender's side of an IPI: the local APIC's ICR written
   models::PathId irq_entry = 0;
   models::PathId spin_lock_wait = 0;
   models::PathId softirq = 0;  // do_softirq: where an interrupt held during a handler is taken
@@ -166,8 +167,8 @@ class CpuSet {
   std::uint64_t preemptions() const { return preemptions_; }
   // `cpu`'s interrupts, IPIs, context switches and preemptions while the cost model counts.
   const CpuEvents& events(int cpu) const { return cpus_[cpu].events; }
-  // From a CPU outside this set (a packet engine): makes `t` runnable as wake() would and sends
-  // the CPU chosen for it an IPI; none when no CPU idles (it runs when one schedules).
+  // From a CPU outside this set (a packet engine): an IPI to the CPU `t` slept on, whose handler
+  // wakes it as wake() would.
   void wake_by_ipi(Thread* t);
   // From a CPU outside this set: an IPI to `cpu` whose handler also runs `handler` (an event
   // callback in interrupt context).
@@ -267,7 +268,12 @@ class CpuSet {
   void tick(int cpu);
   // One tick off `t`'s slice (none left stays none); whether it is spent. False without slices.
   bool take_tick(Thread& t);
-  void send_ipi(int cpu, std::function<void(int)> handler = {});
+  // An IPI to `cpu` from `sender`, which pays for sending it (-1: a CPU outside this set, which
+  // pays its own); one already pending for `cpu` is not sent again.
+  void send_ipi(int cpu, int sender, std::function<void(int)> handler = {});
+  // The sender's side of an IPI: `sender` writes the local APIC's ICR (a CPU outside this set,
+  // -1, pays its own), then `leave` sends it, once the sender's work has got there.
+  void send_from(int sender, std::function<void()> leave);
   void leave_idle(int cpu);
   void local_timer(int cpu, Picos period, models::PathId handler);
   void profiler_sample(int cpu, Picos period);

@@ -99,14 +99,14 @@ void CpuSet::tell(const Resched& r, int waker) {
       f();
   };
   if (r.cpu >= cpus()) {
-    // A packet engine may be the one waking: its IPI comes once what it runs now is charged.
+    // A packet engine's CPU: its IPI comes once what the waker runs now is charged.
     ++ipis_;
     const std::function<void()>& ipi = foreign_[static_cast<std::size_t>(r.cpu - cpus())].ipi;
-    after_waker([this, ipi] { calendar_.schedule(calendar_.now(), ipi); });
+    send_from(waker, [this, ipi] { calendar_.schedule(calendar_.now(), ipi); });
   } else if (waker < 0) {
     dispatch(r.cpu);
   } else if (r.ipi) {
-    send_ipi(r.cpu);
+    send_ipi(r.cpu, waker);
   } else if (spins_when_idle() && idle(r.cpu)) {
     // The polling CPU sees need_resched once the waker's work has written it.
     const int cpu = r.cpu;
@@ -162,15 +162,14 @@ void CpuSet::wake_by_ipi(Thread* t) {
     return;
   }
   if (t->queued_) return;
-  enqueue(t);
-  const Resched r = reschedule_idle(t, -1);
-  if (r.cpu >= cpus()) {
-    tell(r, -1);  // no host CPU is told: the thread waits for one to schedule
-  } else if (r.cpu >= 0) {
-    send_ipi(r.cpu, [this, t](int on) {
-      run_wake_up(on, *t, false);
-    });
-  }
+  // The engine interrupts the CPU the thread slept on (a thread that never ran: the first);
+  // there the handler's wake_up makes it runnable, and that CPU's reschedule_idle tells whichever
+  // CPU should run it.
+  const int slept_on = t->last_cpu_ < cpus() ? t->last_cpu_ : 0;
+  send_ipi(slept_on, executing_, [this, t](int on) {
+    charge_wake_up(on, *t);
+    make_runnable(t, on);
+  });
 }
 
 Thread* CpuSet::pick(int cpu) {

@@ -12,20 +12,6 @@
 namespace iscsim::testing {
 namespace {
 
-
-nlohmann::json run_amp(const std::string& scenario, const std::string& extra, const std::string& tag) {
-  const auto dir = scratch_dir(tag);
-  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kQuickRun + extra, dir);
-  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
-  return read_json(dir / "out" / "results.json");
-}
-
-const nlohmann::json* cpu_with_role(const nlohmann::json& r, const std::string& role) {
-  for (const auto& cpu : r["cpus"])
-    if (cpu["role"] == role) return &cpu;
-  return nullptr;
-}
-
 class AmpWorkloads : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AmpWorkloads, VerifiesEveryBlockAndConservesCycles) {

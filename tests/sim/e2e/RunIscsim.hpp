@@ -118,4 +118,19 @@ inline nlohmann::json run_smp(const std::string& scenario, const std::string& ex
   return read_json(dir / "out" / "results.json");
 }
 
+// A quick run (kQuickRun) of an AMP `scenario`, as run_smp.
+inline nlohmann::json run_amp(const std::string& scenario, const std::string& extra, const std::string& tag) {
+  const auto dir = scratch_dir(tag);
+  const Invocation r = run_iscsim("run " + scenario_path(scenario) + " -o " + (dir / "out").string() + kQuickRun + extra, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  return read_json(dir / "out" / "results.json");
+}
+
+// The first CPU of results `r` whose role is `role` ("cpu", "host" or "ppe"); null if none.
+inline const nlohmann::json* cpu_with_role(const nlohmann::json& r, const std::string& role) {
+  for (const auto& cpu : r["cpus"])
+    if (cpu["role"] == role) return &cpu;
+  return nullptr;
+}
+
 }  // namespace iscsim::testing

@@ -80,11 +80,12 @@ TEST(CpuSet, AWakeUpsIpiLeavesAtTheWakeUpNotAtTheEndOfTheWakersWork) {
                                },
                                [&] { waker_done = r.calendar.now(); }});
   r.run_all();
-  // The IPI leaves at 2 us (the work before it and the wake-up); CPU1 takes it (1 us) and
-  // schedules into the sleeper at 3 us, while CPU0 works until 7 us.
+  // The IPI leaves at 3 us (the work before it, the wake-up and the write of the ICR that sends
+  // it); CPU1 takes it (its entry and its handler, 2 us) and schedules into the sleeper at 5 us,
+  // while CPU0 works until 8 us.
   EXPECT_EQ(ran_on, 1);
-  EXPECT_EQ(ran_at, 3 * models::kPicosPerMicro);
-  EXPECT_EQ(waker_done, 7 * models::kPicosPerMicro);
+  EXPECT_EQ(ran_at, 5 * models::kPicosPerMicro);
+  EXPECT_EQ(waker_done, 8 * models::kPicosPerMicro);
 }
 
 TEST(CpuSet, AThreadThatSleepsAfterAWakeUpLetsItsCpuTakeTheWokenThread) {

@@ -1,0 +1,54 @@
+// Inter-processor interrupts end to end: each one is paid for twice, by the CPU that writes the
+// local APIC's ICR (send_ipi) and by the one it reaches (a device interrupt's entry and exit,
+// irq_entry, then ipi_handler), on both hosts. Properties only.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/sim/e2e/RunIscsim.hpp"
+
+namespace iscsim::testing {
+namespace {
+
+double calls(const nlohmann::json& cpu, const char* path) {
+  const nlohmann::json& paths = cpu["paths_in_window"];
+  return paths.contains(path) ? paths[path]["calls"].get<double>() : 0.0;
+}
+
+double received(const nlohmann::json& cpu) { return cpu["events"]["ipis"].get<double>(); }
+
+TEST(SmpHost, EveryIpiOneCpuSendsIsPaidForThereAndTakenOnceByTheOther) {
+  // On two CPUs reschedule_idle only ever sends to the other one, from inside the waker's work or,
+  // for a wake-up made runnable at its work's end (an I/O completion's), right after it. An IPI
+  // sent just before the window's end may land after it.
+  const nlohmann::json r = run_smp("paper/smp-read-64k.json", "", "ipi-smp");
+  for (int cpu = 0; cpu < 2; ++cpu) {
+    const nlohmann::json& self = r["cpus"][cpu];
+    const nlohmann::json& other = r["cpus"][1 - cpu];
+    EXPECT_GT(calls(self, "send_ipi"), 0) << cpu;
+    EXPECT_NEAR(calls(self, "send_ipi"), received(other), 2) << cpu;
+    EXPECT_DOUBLE_EQ(calls(other, "ipi_handler"), received(other)) << cpu;
+    EXPECT_DOUBLE_EQ(calls(other, "irq_entry"), received(other) + other["events"]["interrupts"].get<double>()) << cpu;
+  }
+}
+
+TEST(AmpHost, ThePpeWakesASleepingHostThreadByAnIpiToItsCpuAndPaysForSendingIt) {
+  // The engine sends one when it posts an event the host sleeps for; the host CPU's handler wakes
+  // the thread. Each side enters its IPIs as its timer ticks. A host that polls its event queue
+  // is sent none.
+  const nlohmann::json sleep = run_amp("paper/amp-read-64k.json", "", "ipi-amp-sleep");
+  const nlohmann::json& ppe = *cpu_with_role(sleep, "ppe");
+  const nlohmann::json& host = *cpu_with_role(sleep, "host");
+  EXPECT_GT(calls(ppe, "send_ipi"), 0);
+  EXPECT_NEAR(received(host), calls(ppe, "send_ipi"), 0.05 * calls(ppe, "send_ipi"));
+  EXPECT_NEAR(received(ppe), calls(host, "send_ipi"), 0.05 * calls(host, "send_ipi"));
+  for (const nlohmann::json* cpu : {&ppe, &host})
+    EXPECT_DOUBLE_EQ(calls(*cpu, "irq_entry"), (*cpu)["events"]["interrupts"].get<double>() + received(*cpu));
+  EXPECT_DOUBLE_EQ(calls(ppe, "ipi_handler"), received(ppe));
+
+  const nlohmann::json poll = run_amp("paper/amp-read-64k.json", " --set amp.host_wait=poll", "ipi-amp-poll");
+  EXPECT_EQ(calls(*cpu_with_role(poll, "ppe"), "send_ipi"), 0);
+}
+
+}  // namespace
+}  // namespace iscsim::testing

@@ -23,6 +23,7 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
       index_(index),
       io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.catalog(), user_buffer_bytes),
       aio_(host.cpus(), host.paths(), home_cpu(), host.memory(), host.objects().aio, host.aio_globals(),
+           host.objects().waits, host.timers(),
            [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) { start_io(cpu, file, std::move(r)); },
            [this](int cpu, std::size_t file) { io_.finish(cpu, file); }) {
   header_buffers_ = host.memory().region(kHeaderBuffers * host.objects().iscsi_header_bytes);

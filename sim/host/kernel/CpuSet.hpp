@@ -159,6 +159,7 @@ class CpuSet {
   void lock(int cpu, double hold_cycles);
   // The CPU whose work is starting now (-1 outside work): where a send or wake-up is charged.
   int executing() const { return executing_; }
+  models::Picos now() const { return calendar_.now(); }
   int cpus() const { return static_cast<int>(cpus_.size()); }
   std::uint64_t ipis() const { return ipis_; }
   std::uint64_t context_switches() const { return switches_; }

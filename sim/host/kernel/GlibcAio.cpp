@@ -6,13 +6,16 @@
 namespace iscsim::host::kernel {
 
 GlibcAio::GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory,
-                   AioObjectBytes bytes, models::Addr globals, StartIo start, FinishIo finish)
+                   AioObjectBytes bytes, models::Addr globals, TimedWaits waits, TimerWheel& timers, StartIo start,
+                   FinishIo finish)
     : cpus_(cpus),
       paths_(paths),
       home_cpu_(home_cpu),
       memory_(memory),
       bytes_(bytes),
       globals_(globals),
+      waits_(waits),
+      timers_(timers),
       start_(std::move(start)),
       finish_(std::move(finish)) {}
 
@@ -24,6 +27,10 @@ GlibcAio::File& GlibcAio::file(std::size_t index) {
     f->index = index;
     if (bytes_.aiocb > 0) f->aiocb = memory_.region(bytes_.aiocb);
     if (bytes_.request > 0) f->request = memory_.region(bytes_.request);
+    if (timers_.modelled()) {
+      f->worker_wait.timer = memory_.region(timers_.timer_bytes());
+      f->helper_wait.timer = memory_.region(timers_.timer_bytes());
+    }
     const std::string n = std::to_string(index);
     f->worker = cpus_.create_thread("dynamo" + n, [this, f] { return worker_run(*f); }, home_cpu_, kDynamoProcess);
     f->helper = cpus_.create_thread("aio" + n, [this, f] { return helper_run(*f); }, home_cpu_, kDynamoProcess);
@@ -56,16 +63,35 @@ void GlibcAio::restart(int cpu, Thread* to, bool& signalled) {
   cpus_.wake(to, cpu);
 }
 
-void GlibcAio::deliver(int cpu, bool& signalled) {
+void GlibcAio::suspend(int cpu, Wait& w, models::Picos timeout) {
+  w.timed = timeout > 0;
+  if (!w.timed) {
+    cpus_.run(cpu, paths_.syscall, 1, 0);  // sigsuspend
+    return;
+  }
+  // __pthread_timedsuspend_new: the caller's gettimeofday, sigsetjmp's and the unblocking
+  // sigprocmask, gettimeofday, then nanosleep, whose schedule_timeout adds its timer.
+  cpus_.run(cpu, paths_.syscall, waits_.syscalls_to_sleep, 0);
+  const models::Picos now = cpus_.now();
+  cpus_.run(cpu, paths_.mod_timer, 1, 0, timers_.mod_timer(w.timer, now + timeout, now).list());
+}
+
+void GlibcAio::deliver(int cpu, bool& signalled, Wait& w) {
   if (!signalled) return;
   signalled = false;
+  // Woken from nanosleep, schedule_timeout takes its timer off (del_timer_sync) before the
+  // signal is delivered on the way out.
+  if (w.timed) cpus_.run(cpu, paths_.mod_timer, 1, 0, timers_.del_timer(w.timer, cpus_.now()).list());
   cpus_.run(cpu, paths_.signal_deliver, 1, 0);
-  cpus_.run(cpu, paths_.syscall, 1, 0);  // the handler's sigreturn
+  // The handler siglongjmps into the timed wait, restoring its mask; an untimed one returns
+  // through sigreturn.
+  cpus_.run(cpu, paths_.syscall, w.timed ? waits_.syscalls_on_restart : 1, 0);
+  w.timed = false;
 }
 
 Work GlibcAio::worker_run(File& f) {
   return Work{[this, &f](int cpu) {
-                deliver(cpu, f.worker_signalled);
+                deliver(cpu, f.worker_signalled, f.worker_wait);
                 while (!f.asked.empty()) {
                   // IOmeter reads the last request's outcome (aio_error64, aio_return64), sets the
                   // aiocb for the next, and __aio_enqueue_request queues its element under the
@@ -77,15 +103,15 @@ Work GlibcAio::worker_run(File& f) {
                 }
                 // glibc starts an idle helper for a descriptor none is working on.
                 if (!f.queued.empty() && !f.in_kernel && !f.helper_signalled) restart(cpu, f.helper, f.helper_signalled);
-                // aio_suspend: pthread_cond_wait suspends the worker in sigsuspend.
-                cpus_.run(cpu, paths_.syscall, 1, 0);
+                // aio_suspend64 with IOmeter's timeout: pthread_cond_timedwait.
+                suspend(cpu, f.worker_wait, waits_.worker_timeout);
               },
               {}};
 }
 
 Work GlibcAio::helper_run(File& f) {
   return Work{[this, &f](int cpu) {
-                deliver(cpu, f.helper_signalled);
+                deliver(cpu, f.helper_signalled, f.helper_wait);
                 if (f.in_kernel && !f.ended) return;
                 if (f.ended) {
                   // Back from the raw I/O (its return's own kernel work first): __aio_notify
@@ -98,8 +124,9 @@ Work GlibcAio::helper_run(File& f) {
                   restart(cpu, f.worker, f.worker_signalled);
                 }
                 if (f.queued.empty()) {
-                  // No request for the descriptor: the helper waits for one (pthread_cond_timedwait).
-                  cpus_.run(cpu, paths_.syscall, 1, 0);
+                  // No request for the descriptor: the helper waits for one, for aio_idle_time
+                  // (pthread_cond_timedwait).
+                  suspend(cpu, f.helper_wait, waits_.helper_idle);
                   return;
                 }
                 // handle_fildes_io takes the request: the element marked running under the mutex,

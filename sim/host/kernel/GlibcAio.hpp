@@ -14,6 +14,7 @@
 #include "sim/host/kernel/CpuSet.hpp"
 #include "sim/host/kernel/DynamoIo.hpp"
 #include "sim/host/kernel/KernelModel.hpp"
+#include "sim/host/kernel/TimerWheel.hpp"
 #include "sim/stack/iscsi/InitiatorSession.hpp"
 
 namespace iscsim::host::kernel {
@@ -28,8 +29,9 @@ class GlibcAio {
 
   // A worker's threads are named for its number (dynamo3, aio3) and start on `home_cpu`. Each
   // worker's aiocb and request element come from `memory`; `globals` is the process's (0: none).
+  // Their timed waits sleep in nanosleep on the kernel's `timers`.
   GlibcAio(CpuSet& cpus, const KernelPaths& paths, int home_cpu, models::AddressSpace& memory, AioObjectBytes bytes,
-           models::Addr globals, StartIo start, FinishIo finish);
+           models::Addr globals, TimedWaits waits, TimerWheel& timers, StartIo start, FinishIo finish);
 
   // Worker `file` asks for an I/O (aio_read64 or aio_write64).
   void submit(std::size_t file, stack::iscsi::ScsiRequest request);
@@ -37,6 +39,12 @@ class GlibcAio {
   void io_done(int cpu, std::size_t file);
 
  private:
+  // A thread's timed wait: the timer_list its nanosleep's schedule_timeout puts in its frames,
+  // and whether it sleeps on it now.
+  struct Wait {
+    models::Addr timer = 0;
+    bool timed = false;
+  };
   struct File {
     std::size_t index = 0;     // the worker's number
     Thread* worker = nullptr;  // IOmeter's grunt: issues, then waits in aio_suspend
@@ -47,6 +55,8 @@ class GlibcAio {
     bool ended = false;            // ... and has ended: the helper returns from it when it runs
     bool worker_signalled = false;  // a restart signal waits for delivery to the worker
     bool helper_signalled = false;  // ... to the helper
+    Wait worker_wait;               // how the worker sleeps in aio_suspend
+    Wait helper_wait;               // ... and the helper with no request
     models::Addr aiocb = 0;    // the worker's (0: not modelled)
     models::Addr request = 0;  // its element of glibc's request lists (0: not modelled)
   };
@@ -55,8 +65,12 @@ class GlibcAio {
   Work helper_run(File& f);
   // kill() of the restart signal from `cpu`, and the wake-up of `to`.
   void restart(int cpu, Thread* to, bool& signalled);
-  // The restart signal's delivery on return to user mode, and the handler's sigreturn.
-  void deliver(int cpu, bool& signalled);
+  // pthread_cond_wait, or pthread_cond_timedwait for `timeout` (0: untimed), on `cpu`, up to the
+  // sleep: LinuxThreads' system calls and, timed, nanosleep's timer.
+  void suspend(int cpu, Wait& w, models::Picos timeout);
+  // Woken by the restart signal: the timer off the lists, the signal's delivery on return to user
+  // mode, and the handler's way back (siglongjmp's sigprocmask, or sigreturn when untimed).
+  void deliver(int cpu, bool& signalled, Wait& w);
   // What of glibc's AIO data a pass touches: `f`'s aiocb (read, or written with `write`) and
   // request element, and the process's globals, each nothing when not modelled.
   models::Touch aiocb(const File& f, bool write) const { return models::modelled(f.aiocb, bytes_.aiocb, write); }
@@ -69,6 +83,8 @@ class GlibcAio {
   models::AddressSpace& memory_;
   AioObjectBytes bytes_;
   models::Addr globals_;
+  TimedWaits waits_;
+  TimerWheel& timers_;
   StartIo start_;
   FinishIo finish_;
   std::map<std::size_t, std::unique_ptr<File>> files_;  // by worker

@@ -8,6 +8,8 @@ namespace {
 constexpr long long kMaxObjectBytes = 1 << 20;
 constexpr long long kMaxTimerHz = 10000;
 constexpr long long kMaxWeight = 1000;  // goodness() terms are small integers in 2.4 (ticks, 20 - nice)
+constexpr long long kMaxWaitSyscalls = 16;  // a wait's system calls: a handful
+constexpr long long kMaxWaitSeconds = 3600;
 }
 
 KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
@@ -144,6 +146,10 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.aio = {optional("aiocb_touched_bytes"), optional("aio_request_bytes"), optional("aio_globals_bytes")};
+  o.waits = {static_cast<std::uint32_t>(p.integer("timedwait_syscalls_to_sleep", 1, kMaxWaitSyscalls)),
+             static_cast<std::uint32_t>(p.integer("timedwait_syscalls_on_restart", 0, kMaxWaitSyscalls)),
+             p.integer("aio_suspend_timeout_ms", 0, kMaxWaitSeconds * 1000) * models::kPicosPerSecond / 1000,
+             p.integer("aio_idle_time_s", 0, kMaxWaitSeconds) * models::kPicosPerSecond};
   o.local_timer_hz = static_cast<double>(p.integer("local_timer_hz", 0, kMaxTimerHz));
   o.timers = {optional("timer_list_bytes"), get("timer_list_head_bytes"), get("timer_root_buckets"),
               get("timer_vector_buckets"), get("timerlist_lock_bytes")};

@@ -47,6 +47,16 @@ struct RouteObjectBytes {
   std::uint32_t hash_bucket = 0;
 };
 
+// LinuxThreads' timed waits (pthread_cond_timedwait, __pthread_timedsuspend_new) as dynamo's
+// threads make them: the system calls before the sleep and after the restart signal, and how long
+// each would sleep (0: an untimed wait, sigsuspend then the signal handler's sigreturn).
+struct TimedWaits {
+  std::uint32_t syscalls_to_sleep = 0;
+  std::uint32_t syscalls_on_restart = 0;
+  Picos worker_timeout = 0;  // IOmeter's aio_suspend
+  Picos helper_idle = 0;     // glibc's helper with no request
+};
+
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes;
   // A received sk_buff's data as e1000_alloc_rx_buffers asks for it (dev_alloc_skb of the receive
@@ -86,6 +96,7 @@ struct KernelObjects {
   SchedulerWeights scheduler;  // time slices and goodness()
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch
   AioObjectBytes aio;    // what of glibc's AIO the dynamo's threads touch
+  TimedWaits waits;      // how they wait for each other
   CpuCacheLimits slab_cpucache;
   Picos tick_period() const;
   // The list pointer an enqueue or unlink stores into a queued neighbour, the sk_buff head at

@@ -70,14 +70,16 @@ void TimerWheel::add(Call& call, const models::Touch& t) const {
   call.touches[call.count++] = t;
 }
 
-TimerWheel::Call TimerWheel::mod_timer(models::Addr timer, models::Picos expires, models::Picos now) {
+TimerWheel::Call TimerWheel::locked(models::Addr timer) const {
   Call call;
   if (!modelled()) return call;
-  const std::uint32_t link = layout_.list_head_bytes;
   add(call, {lock_, layout_.lock_bytes, true, true});
   add(call, {timer, layout_.timer_list_bytes, true});
-  if (jiffy_ <= 0) return call;  // no tick (HZ 0): no jiffy orders the buckets
-  const std::uint64_t j = jiffies(now);
+  return call;
+}
+
+void TimerWheel::detach(Call& call, models::Addr timer, std::uint64_t j) {
+  const std::uint32_t link = layout_.list_head_bytes;
   // detach_timer: list_del writes the neighbours' links, if the timer has not run yet.
   auto p = pending_.find(timer);
   if (p != pending_.end()) {
@@ -92,7 +94,22 @@ TimerWheel::Call TimerWheel::mod_timer(models::Addr timer, models::Picos expires
       add(call, models::stored(next, link));
       old.erase(at);
     }
+    pending_.erase(timer);  // by key: drop_run may have erased it (a timer already run)
   }
+}
+
+TimerWheel::Call TimerWheel::del_timer(models::Addr timer, models::Picos now) {
+  Call call = locked(timer);
+  if (modelled() && jiffy_ > 0) detach(call, timer, jiffies(now));
+  return call;
+}
+
+TimerWheel::Call TimerWheel::mod_timer(models::Addr timer, models::Picos expires, models::Picos now) {
+  Call call = locked(timer);
+  if (!modelled() || jiffy_ <= 0) return call;  // no tick (HZ 0): no jiffy orders the buckets
+  const std::uint32_t link = layout_.list_head_bytes;
+  const std::uint64_t j = jiffies(now);
+  detach(call, timer, j);
   // internal_add_timer: list_add at the bucket's tail reads the head's prev, and writes it and
   // the old tail's next.
   const std::uint64_t due = jiffies(expires);

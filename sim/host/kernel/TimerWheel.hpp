@@ -43,8 +43,12 @@ class TimerWheel {
   // Returns the lines written: the lock (a locked operation), the timer, the neighbours it
   // leaves (their links), and the bucket head and old tail it joins.
   Call mod_timer(models::Addr timer, models::Picos expires, models::Picos now);
+  // del_timer(timer) at `now` (del_timer_sync on SMP, once the timer is not running): the lock,
+  // the timer, and the neighbours it leaves if it is still pending.
+  Call del_timer(models::Addr timer, models::Picos now);
 
   bool modelled() const { return layout_.timer_list_bytes > 0; }
+  std::uint32_t timer_bytes() const { return layout_.timer_list_bytes; }
   // The bucket head internal_add_timer picks for a timer expiring at jiffy `expires` when the
   // wheel stands at jiffy `now`.
   models::Addr bucket(std::uint64_t expires, std::uint64_t now) const;
@@ -60,6 +64,10 @@ class TimerWheel {
   // run_timer_list has run, and unlinked, every timer of `list` whose jiffy has come.
   void drop_run(std::vector<models::Addr>& list, std::uint64_t now);
   void add(Call& call, const models::Touch& t) const;
+  // timerlist_lock and the timer itself, which every call writes.
+  Call locked(models::Addr timer) const;
+  // detach_timer: `timer` off its bucket if it is still pending at jiffy `j`.
+  void detach(Call& call, models::Addr timer, std::uint64_t j);
 
   TimerWheelLayout layout_;
   models::Picos jiffy_;

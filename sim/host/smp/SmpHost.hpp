@@ -123,6 +123,7 @@ class SmpHost : public Host, public CostedHost {
   const KernelObjects& objects() const { return objects_; }
   // The dynamo process's glibc AIO globals, shared by its workers (0: not modelled).
   models::Addr aio_globals() const { return aio_globals_; }
+  kernel::TimerWheel& timers() { return timers_; }
   std::uint64_t interrupts() const { return interrupts_; }
   std::uint32_t socket_buffer_bytes() const { return config_.socket_buffer_bytes; }
 

@@ -21,6 +21,7 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
       link_(link),
       io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.cost().catalog(), user_buffer_bytes),
       aio_(host.cpus(), host.paths(), static_cast<int>(index), host.memory(), host.objects().aio, host.aio_globals(),
+           host.objects().waits, host.timers(),
            [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) {
              io_.issue(cpu, file, r.transfer_length);
              link_.submit(std::move(r), file);

@@ -43,7 +43,7 @@ inline KernelPaths kernel_paths(const models::CodePathCatalog& catalog, std::ini
       {"end_buffer_io", &KernelPaths::end_buffer_io}, {"iscsi_queuecommand", &KernelPaths::iscsi_queuecommand},
       {"dynamo_io", &KernelPaths::dynamo_io},       {"aio_request", &KernelPaths::aio_request},
       {"aio_notify", &KernelPaths::aio_notify},     {"signal_send", &KernelPaths::signal_send},
-      {"signal_deliver", &KernelPaths::signal_deliver}};
+      {"signal_deliver", &KernelPaths::signal_deliver}, {"mod_timer", &KernelPaths::mod_timer}};
   KernelPaths k{};
   for (const char* name : names)
     for (const auto& [member, field] : members)

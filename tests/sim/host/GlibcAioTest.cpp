@@ -1,11 +1,13 @@
 // glibc's POSIX AIO under LinuxThreads, as dynamo's workers use it on Linux 2.4: a worker's
 // requests enter the kernel one at a time (its helper's raw I/O blocks until it ends) while two
 // workers' run side by side; every I/O the helper finishes restarts the worker by a signal, and
-// the helper needs a signal of its own only when the worker had nothing queued for it.
+// the helper needs a signal of its own only when the worker had nothing queued for it; a timed
+// wait costs LinuxThreads' system calls and a kernel timer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "sim/host/kernel/GlibcAio.hpp"
@@ -14,11 +16,17 @@
 namespace iscsim::host::kernel {
 namespace {
 
+// 2.4's timer lists with HZ=100.
+constexpr TimerWheelLayout kTimers{20, 8, 256, 64, 4};
+constexpr models::Picos kJiffy = 10 * 1000 * models::kPicosPerMicro;
+
 struct AioRig {
-  // `bytes`: what of glibc's AIO data the cache model sees (none by default).
-  explicit AioRig(AioObjectBytes bytes = {}, models::CpuParams cpu = Rig::params())
-      : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io"}, cpu),
-        aio(r.cpus, r.kernel, 0, r.memory, bytes, bytes.globals > 0 ? r.memory.region(bytes.globals) : 0,
+  // `bytes`: what of glibc's AIO data the cache model sees (none by default); `waits`: how the
+  // threads wait (untimed by default).
+  explicit AioRig(AioObjectBytes bytes = {}, models::CpuParams cpu = Rig::params(), TimedWaits waits = {})
+      : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io", "mod_timer"}, cpu),
+        timers(r.memory, kTimers, kJiffy),
+        aio(r.cpus, r.kernel, 0, r.memory, bytes, bytes.globals > 0 ? r.memory.region(bytes.globals) : 0, waits, timers,
             [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); },
             [this](int, std::size_t file) { finished.push_back(file); }) {
     r.cost.set_counting(true);
@@ -40,6 +48,7 @@ struct AioRig {
   }
   double misses(int cpu, const char* path) const { return r.cost.tallies(cpu)[r.paths.id(path)].l2_misses; }
   Rig r;
+  TimerWheel timers;
   GlibcAio aio;
   std::vector<std::size_t> started;  // the files whose raw I/O began, in order
   std::vector<std::size_t> finished;  // the files whose helper returned from its raw I/O, in order
@@ -112,6 +121,32 @@ TEST(GlibcAio, TheRequestsLinesHitWhereTheThreadsRanAndMoveWithThem) {
   off.r.run_all();
   off.complete(0, true);
   EXPECT_EQ(off.misses(0, "dynamo_io") + off.misses(0, "aio_request") + off.misses(1, "aio_notify"), 0);
+}
+
+TEST(GlibcAio, ATimedWaitMakesLinuxThreadsSystemCallsAndSleepsOnAKernelTimer) {
+  // __pthread_timedsuspend_new: five system calls to the sleep (the caller's gettimeofday,
+  // sigsetjmp's and the unblocking sigprocmask, gettimeofday, nanosleep) against sigsuspend's one,
+  // nanosleep's timer added, and taken off again when the restart signal wakes the thread; the
+  // handler's siglongjmp (a sigprocmask) in place of sigreturn.
+  const auto run = [](TimedWaits waits) {
+    auto a = std::make_unique<AioRig>(AioObjectBytes{}, Rig::params(), waits);
+    a->aio.submit(0, {});
+    a->r.run_all();
+    a->complete(0, true);
+    return a;
+  };
+  const auto untimed = run({});
+  const auto timed = run({5, 1, models::kPicosPerSecond, models::kPicosPerSecond});
+  EXPECT_EQ(untimed->calls("mod_timer"), 0);
+  const double deliveries = timed->calls("signal_deliver");
+  ASSERT_EQ(deliveries, untimed->calls("signal_deliver"));
+  // Four more system calls a wait: the worker's two and the helper's one.
+  const double sleeps = (timed->calls("syscall") - untimed->calls("syscall")) / 4;
+  EXPECT_EQ(sleeps, 3);
+  // A timer added for each wait, and taken off by each restart but the helper's first (it had
+  // never waited).
+  EXPECT_EQ(timed->calls("mod_timer"), sleeps + deliveries - 1);
+  EXPECT_EQ(timed->started, untimed->started);
 }
 
 }  // namespace

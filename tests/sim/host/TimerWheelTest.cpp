@@ -1,6 +1,7 @@
 // Linux 2.4's timer lists as the model keeps them: mod_timer takes the global lock, unlinks the
 // timer from its old bucket (writing its neighbours), and links it at the tail of the bucket its
-// expiry picks (tv1 by the jiffy, tv2.. beyond 256 jiffies); a timer that has run has no neighbours.
+// expiry picks (tv1 by the jiffy, tv2.. beyond 256 jiffies); a timer that has run has no neighbours;
+// del_timer unlinks it alone.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -103,6 +104,21 @@ TEST(TimerWheel, WithoutTimerLinesNothingIsTouched) {
   TimerWheel wheel{memory, off, kJiffy};
   EXPECT_FALSE(wheel.modelled());
   EXPECT_EQ(wheel.mod_timer(memory.region(kLineBytes), 24 * kJiffy, 4 * kJiffy).count, 0u);
+}
+
+TEST(TimerWheel, DelTimerUnlinksAPendingTimerOnceAndLinksNothing) {
+  WheelRig w;
+  w.wheel.mod_timer(w.a, 24 * kJiffy, 4 * kJiffy);
+  w.wheel.mod_timer(w.b, 24 * kJiffy, 4 * kJiffy);
+  const models::Addr head = w.wheel.bucket(24, 4);
+  const TimerWheel::Call del = w.wheel.del_timer(w.b, 5 * kJiffy);
+  EXPECT_TRUE(del.touches[0].locked);
+  EXPECT_TRUE(has(written(del), w.b));
+  EXPECT_TRUE(has(written(del), w.a));   // its prev's next
+  EXPECT_TRUE(has(written(del), head));  // the head's prev: it was the tail
+  EXPECT_EQ(w.wheel.queued(head, 5 * kJiffy), std::vector<models::Addr>{w.a});
+  // No longer pending: a second del_timer finds no neighbours, only the lock and the timer.
+  EXPECT_EQ(w.wheel.del_timer(w.b, 5 * kJiffy).count, 2u);
 }
 
 }  // namespace

@@ -284,13 +284,18 @@ void CpuSet::send_from(int sender, std::function<void()> leave) {
     return;
   }
   if (in_set) run(sender, paths_.send_ipi, 1, 0);
-  // A piece's work is charged when it starts, but what it does takes its time: the IPI leaves
-  // when the piece has got to the wake-up that sends it (2.4's reschedule_idle writes the ICR
-  // from inside try_to_wake_up), interrupts of that work included.
+  // The IPI leaves when the piece has got to the wake-up that sends it (2.4's reschedule_idle
+  // writes the ICR from inside try_to_wake_up).
+  at_this_point(std::move(leave));
+}
+
+void CpuSet::at_this_point(std::function<void()> effect) {
+  // A piece's work is charged when it starts, but what it does takes its time: the effect waits
+  // until the piece has got as far as what is charged now, interrupts of that work included.
   if (executing_ >= 0 && cpus_[executing_].busy)
-    defer_at_done(executing_, std::move(leave));
+    defer_at_done(executing_, std::move(effect));
   else
-    leave();
+    effect();
 }
 
 void CpuSet::leave_idle(int cpu) {

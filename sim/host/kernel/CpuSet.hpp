@@ -275,6 +275,8 @@ class CpuSet {
   // The sender's side of an IPI: `sender` writes the local APIC's ICR (a CPU outside this set,
   // -1, pays its own), then `leave` sends it, once the sender's work has got there.
   void send_from(int sender, std::function<void()> leave);
+  // `effect` once the piece being charged now (if any) has done what is charged so far.
+  void at_this_point(std::function<void()> effect);
   void leave_idle(int cpu);
   void local_timer(int cpu, Picos period, models::PathId handler);
   void profiler_sample(int cpu, Picos period);

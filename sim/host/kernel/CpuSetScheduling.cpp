@@ -91,13 +91,6 @@ void CpuSet::run_wake_up(int cpu, const Thread& t, bool reads_sched_data) {
 
 void CpuSet::tell(const Resched& r, int waker) {
   if (r.cpu < 0 || r.cpu == waker) return;
-  // Whatever is sent leaves once the waker's work has reached the wake-up.
-  const auto after_waker = [this](std::function<void()> f) {
-    if (executing_ >= 0 && cpus_[executing_].busy)
-      defer_at_done(executing_, std::move(f));
-    else
-      f();
-  };
   if (r.cpu >= cpus()) {
     // A packet engine's CPU: its IPI comes once what the waker runs now is charged.
     ++ipis_;
@@ -110,7 +103,7 @@ void CpuSet::tell(const Resched& r, int waker) {
   } else if (spins_when_idle() && idle(r.cpu)) {
     // The polling CPU sees need_resched once the waker's work has written it.
     const int cpu = r.cpu;
-    after_waker([this, cpu] { dispatch(cpu); });
+    at_this_point([this, cpu] { dispatch(cpu); });
   }
 }
 

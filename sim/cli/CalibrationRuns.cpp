@@ -213,6 +213,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"glibc AIO's data", "kernel", {{"aiocb_touched_bytes", 0}, {"aio_request_bytes", 0}, {"aio_globals_bytes", 0}}},
       {"LinuxThreads' timed waits", "kernel", {{"aio_suspend_timeout_ms", 0}, {"aio_idle_time_s", 0}}},
       {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},
+      {"sent frames' headers in their data", "kernel", {{"sent_headers_in_data", 0}}},
       {"sk_buff list links", "kernel", {{"skb_link_bytes", 0}}},
       {"socket's fields read all along TCP", "kernel", {{"sock_hot_read_throughout", 0}}},
       {"NICs' own clocks (lockstep)", "nic", {{"clock_tolerance_ppm", 0}}},

@@ -46,6 +46,8 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   }
   skb_data_ = &memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
+  const std::uint32_t header_data_bytes = objects.skb_data_object_bytes(objects.tcp_tx_header_reserve_bytes);
+  tx_header_data_ = &memory_.cache("size-" + std::to_string(header_data_bytes), header_data_bytes);
   for (int i = 0; i < config.ppes; ++i) ppes_.push_back(std::make_unique<PpeState>(memory_, config_));
 }
 
@@ -99,8 +101,14 @@ void AmpHost::free_tx_clone(Ppe& p, const kernel::TxClone& clone) {
   // The PPE's own free of a sent clone returns its truesize to the socket (sock_wfree).
   p.run(paths_.kfree_skb, 1, 0,
         {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
-         clone.owner_write(objects_.sock_wfree_bytes)});
+         clone.owner_write(objects_.sock_wfree_bytes),
+         objects_.shinfo(header_shinfo(clone.data), kernel::KernelObjects::ShinfoUse::Read)});
   skb_heads_->free(clone.head);
+  if (clone.data != 0) tx_header_data_->free(clone.data);
+}
+
+models::Addr AmpHost::header_shinfo(models::Addr data) const {
+  return data != 0 ? data + objects_.skb_data_aligned_bytes(objects_.tcp_tx_header_reserve_bytes) : 0;
 }
 
 std::size_t AmpHost::attach(world::NicPort* nic) {
@@ -169,17 +177,25 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
   const kernel::RouteCache::Route route =
       c != nullptr ? routes_.to(port_index, sent.frame.addr.dst_ip.value) : kernel::RouteCache::Route{};
   const auto [out_route, header_cache] = routes_.transmit(route);
+  models::Addr header_data = 0;
   if (c != nullptr) {
     // Only bytes sent for the first time move on through the write queue and the posted sources;
     // a retransmission sends again from the queue's head (its DMA read is not charged).
     const std::uint64_t payload = sent.payload_bytes;
     std::uint64_t fresh = c->sent.send(sent.frame.segment.seq, payload).fresh;
-    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it).
+    // tcp_transmit_skb fills in the head of the sk_buff it sends (and clones it) and, with
+    // ip_queue_xmit, writes the headers in its linear data: MAX_TCP_HEADER of it, alloc_skb'd by
+    // do_tcp_sendpages or tcp_send_ack. Taken here for each frame and freed with its clone: the
+    // PPE's own objects, which stay in its cache however long each one lives.
     const models::Addr skb = c->write_queue.transmit(payload, fresh).head;
+    if (objects_.sent_headers_in_data) header_data = tx_header_data_->alloc();
+    const models::Touch headers = kernel::tx_headers(
+        frame.size(), payload, header_data != 0 ? header_data + objects_.tcp_tx_header_reserve_bytes : 0);
     p.run(paths_.tcp_transmit, 1, 0,
           {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route,
-           header_cache});
+           header_cache, headers});
     charge_timers(p, *c);
+    if (headers.bytes > 0) caches_.dma_read(headers.addr, headers.bytes);
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     // A retransmission's payload is taken as one piece.
     std::uint32_t pieces = fresh > 0 ? 0 : 1;
@@ -199,8 +215,10 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
     p.run(paths_.tcp_transmit, 1, 0);
   }
   const models::Addr head = skb_heads_->alloc();
-  port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output});
-  p.run(paths_.alloc_skb, 1, 0, {{head, objects_.skb_head_bytes, true}});
+  port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output, header_data, false});
+  p.run(paths_.alloc_skb, 1, 0,
+        {{head, objects_.skb_head_bytes, true},
+         objects_.shinfo(header_shinfo(header_data), kernel::KernelObjects::ShinfoUse::Set)});
   port.tx.map(ticket, descriptors);
   const kernel::DescriptorRing::Slots slot = port.tx_ring.post(descriptors);
   p.run(paths_.e1000_xmit_frame, 1, 0,

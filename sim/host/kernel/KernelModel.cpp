@@ -143,6 +143,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.scatterlist_clustering = p.integer("scatterlist_clustering", 0, 1) == 1;
   o.routes = {optional("dst_hot_bytes"), get("rtable_bytes"), optional("hh_cache_bytes"), optional("rt_hash_bucket_bytes")};
   o.sock_hot_read_throughout = p.integer("sock_hot_read_throughout", 0, 1) == 1;
+  o.sent_headers_in_data = p.integer("sent_headers_in_data", 0, 1) == 1;
   o.task = {optional("task_hot_bytes"), optional("kernel_stack_resume_bytes"), optional("kernel_stack_interrupt_bytes"),
             optional("wait_queue_bytes")};
   o.aio = {optional("aiocb_touched_bytes"), optional("aio_request_bytes"), optional("aio_globals_bytes")};

@@ -72,6 +72,7 @@ struct KernelObjects {
   std::uint32_t netdev_hot_bytes;       // a NIC's trans_start, last_rx and priv line; 0: not modelled
   RouteObjectBytes routes;              // the routing cache's entries each packet touches
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
+  bool sent_headers_in_data;            // a sent frame's headers written in its sk_buff's data (else nowhere)
   std::uint32_t descriptor_bytes, scsi_cmnd_bytes, iscsi_cmd_bytes, iscsi_header_bytes, page_struct_bytes;
   std::uint32_t buffer_head_bytes, raw_sector_bytes, kio_max_sectors, kiobuf_sector_entry_bytes;
   // A SCSI command's scatter-gather table: its entries (0: no table), the chunks scsi_malloc

@@ -82,6 +82,15 @@ nlohmann::json SmpHost::stats() const {
           {"preemptions", cpus_->preemptions()}};
 }
 
+models::Addr SmpHost::alloc_header_data(int cpu) {
+  // alloc_skb(MAX_TCP_HEADER): its data kmalloc'd with the shared info behind it.
+  const std::uint32_t size = objects_.tcp_tx_header_reserve_bytes;
+  kernel::PerCpuSlab& cache = kmalloc_cache(objects_.skb_data_object_bytes(size));
+  const models::Addr data = cache.alloc(cpu);
+  sent_data_.add(data, cache, data + objects_.skb_data_aligned_bytes(size));
+  return data;
+}
+
 SmpHost::Skb SmpHost::alloc_skb(int cpu) { return Skb{skb_heads_.alloc(cpu), skb_data_.alloc(cpu)}; }
 
 void SmpHost::free_skb(int cpu, const Skb& skb) {
@@ -97,11 +106,12 @@ void SmpHost::free_tx_clone(int cpu, const kernel::TxClone& clone) {
   // dev_kfree_skb_irq leaves it to NET_TX's __kfree_skb on this CPU, which drops its route's
   // reference and whose sock_wfree returns its truesize to the socket's wmem_alloc and drops its
   // reference; its skb_release_data counts its reference on the data it shares off: the last
-  // frees the data.
+  // frees the data. An sk_buff sent uncloned (an ACK) reads its own data's shared info and frees it.
   charge(cpu, paths_.kfree_skb, 1,
          {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
           clone.owner_write(objects_.sock_wfree_bytes),
-          objects_.shinfo(sent_data_.shinfo(clone.data), KernelObjects::ShinfoUse::Count)});
+          objects_.shinfo(sent_data_.shinfo(clone.data),
+                          clone.cloned ? KernelObjects::ShinfoUse::Count : KernelObjects::ShinfoUse::Read)});
   skb_heads_.free(cpu, clone.head);
   sent_data_.release(cpu, clone.data);
 }
@@ -301,7 +311,8 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
   models::Addr owner_sock = 0;
-  models::Addr sent_data = 0;  // the data the clone shares, 0: none
+  models::Addr sent_data = 0;  // the data the clone shares (an ACK's: its own), 0: none
+  bool cloned = true;
   // ip_queue_xmit sends on the socket's cached route; the clone holds a reference on it.
   const kernel::RouteCache::Route route =
       ep != nullptr ? routes_.to(port_index, sent.frame.addr.dst_ip.value) : kernel::RouteCache::Route{};
@@ -319,12 +330,24 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     const kernel::WriteQueue::Buffers skb = c.write_queue.transmit(payload, s.fresh);
     // skb_clone counts the clone's reference on the data in its shared info.
     sent_data = sent_data_of(skb);
+    // The clone's skb_push puts the headers just before the payload, in the shared data's
+    // headroom; a segment with no payload (tcp_send_ack's) is an sk_buff of its own, sent
+    // uncloned, with MAX_TCP_HEADER of data.
+    models::Addr headers_end = objects_.sent_headers_in_data ? skb.payload : 0;
+    if (payload == 0 && objects_.sent_headers_in_data) {
+      sent_data = alloc_header_data(cpu);
+      headers_end = sent_data + objects_.tcp_tx_header_reserve_bytes;
+      cloned = false;
+    }
+    const models::Touch headers = kernel::tx_headers(frame.size(), payload, headers_end);
     charge(cpu, paths_.tcp_transmit, 1,
            {hot_sock(c), models::modelled(skb.head, objects_.skb_head_bytes, true), out_route, header_cache,
-            objects_.shinfo(sent_data_.shinfo(sent_data), KernelObjects::ShinfoUse::Count)});
-    sent_data_.clone(sent_data);
+            objects_.shinfo(cloned ? sent_data_.shinfo(sent_data) : 0, KernelObjects::ShinfoUse::Count), headers});
+    if (cloned) sent_data_.clone(sent_data);
     charge_timers(cpu, c);
-    // The NIC reads the payload from the sk_buffs: lines dirty in a cache are written back.
+    // The NIC reads the headers and the payload from the sk_buffs: lines dirty in a cache are
+    // written back.
+    if (headers.bytes > 0) caches_.dma_read(headers.addr, headers.bytes);
     c.write_queue.spans(s.offset, payload,
                         [this](const kernel::WriteQueue::Span& span) { caches_.dma_read(span.addr, span.bytes); });
   } else {
@@ -332,8 +355,10 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
   }
   // tcp_transmit_skb sends a clone: a fresh sk_buff over the same data, freed when the NIC is done.
   const models::Addr head = skb_heads_.alloc(cpu);
-  port.tx_clones.push_back({head, owner_sock, route.output, sent_data});
-  charge(cpu, paths_.alloc_skb, 1, {{head, objects_.skb_head_bytes, true}});
+  port.tx_clones.push_back({head, owner_sock, route.output, sent_data, cloned});
+  charge(cpu, paths_.alloc_skb, 1,
+         {{head, objects_.skb_head_bytes, true},
+          objects_.shinfo(cloned ? 0 : sent_data_.shinfo(sent_data), KernelObjects::ShinfoUse::Set)});
   // dev_queue_xmit queues the clone on the device's qdisc and runs it under the queue's and the
   // transmit lock, which hand it to the driver.
   charge(cpu, paths_.dev_queue_xmit, 1, {queue_state(port, true)});

@@ -231,6 +231,8 @@ class SmpHost : public Host, public CostedHost {
   void charge_slab_batch(int cpu, bool refill, const models::SlabCache& cache, const std::vector<models::Addr>& objects);
   // The same for a transmitted clone, whose destructor also writes its socket.
   void free_tx_clone(int cpu, const kernel::TxClone& clone);
+  // The data of an sk_buff TCP sends with no payload (alloc_skb(MAX_TCP_HEADER)), one reference.
+  models::Addr alloc_header_data(int cpu);
 
   // Per-CPU arrays in front of `shared`, each batch between them charged (charge_slab_batch).
   kernel::PerCpuSlab per_cpu_slab(models::SlabCache& shared);

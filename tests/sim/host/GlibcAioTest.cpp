@@ -18,14 +18,14 @@ namespace {
 
 // 2.4's timer lists with HZ=100.
 constexpr TimerWheelLayout kTimers{20, 8, 256, 64, 4};
-constexpr models::Picos kJiffy = 10 * 1000 * models::kPicosPerMicro;
+constexpr models::Picos kAioJiffy = 10 * 1000 * models::kPicosPerMicro;
 
 struct AioRig {
   // `bytes`: what of glibc's AIO data the cache model sees (none by default); `waits`: how the
   // threads wait (untimed by default).
   explicit AioRig(AioObjectBytes bytes = {}, models::CpuParams cpu = Rig::params(), TimedWaits waits = {})
       : r(2, {"syscall", "signal_send", "signal_deliver", "aio_request", "aio_notify", "dynamo_io", "mod_timer"}, cpu),
-        timers(r.memory, kTimers, kJiffy),
+        timers(r.memory, kTimers, kAioJiffy),
         aio(r.cpus, r.kernel, 0, r.memory, bytes, bytes.globals > 0 ? r.memory.region(bytes.globals) : 0, waits, timers,
             [this](int, std::size_t file, stack::iscsi::ScsiRequest) { started.push_back(file); },
             [this](int, std::size_t file) { finished.push_back(file); }) {

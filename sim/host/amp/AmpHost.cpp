@@ -46,8 +46,8 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
   }
   skb_data_ = &memory_.cache("size-" + std::to_string(objects.skb_data_bytes), objects.skb_data_bytes);
   skb_heads_ = &memory_.cache("skbuff_head_cache", objects.skb_head_bytes);
-  const std::uint32_t header_data_bytes = objects.skb_data_object_bytes(objects.tcp_tx_header_reserve_bytes);
-  tx_header_data_ = &memory_.cache("size-" + std::to_string(header_data_bytes), header_data_bytes);
+  tx_header_data_ =
+      &memory_.cache("size-" + std::to_string(objects.header_data_object_bytes()), objects.header_data_object_bytes());
   for (int i = 0; i < config.ppes; ++i) ppes_.push_back(std::make_unique<PpeState>(memory_, config_));
 }
 
@@ -102,13 +102,9 @@ void AmpHost::free_tx_clone(Ppe& p, const kernel::TxClone& clone) {
   p.run(paths_.kfree_skb, 1, 0,
         {{clone.head, objects_.skb_head_bytes, true}, routes_.release(clone.dst),
          clone.owner_write(objects_.sock_wfree_bytes),
-         objects_.shinfo(header_shinfo(clone.data), kernel::KernelObjects::ShinfoUse::Read)});
+         objects_.shinfo(objects_.header_data_shinfo(clone.data), kernel::KernelObjects::ShinfoUse::Read)});
   skb_heads_->free(clone.head);
   if (clone.data != 0) tx_header_data_->free(clone.data);
-}
-
-models::Addr AmpHost::header_shinfo(models::Addr data) const {
-  return data != 0 ? data + objects_.skb_data_aligned_bytes(objects_.tcp_tx_header_reserve_bytes) : 0;
 }
 
 std::size_t AmpHost::attach(world::NicPort* nic) {
@@ -189,8 +185,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
     // PPE's own objects, which stay in its cache however long each one lives.
     const models::Addr skb = c->write_queue.transmit(payload, fresh).head;
     if (objects_.sent_headers_in_data) header_data = tx_header_data_->alloc();
-    const models::Touch headers = kernel::tx_headers(
-        frame.size(), payload, header_data != 0 ? header_data + objects_.tcp_tx_header_reserve_bytes : 0);
+    const models::Touch headers = kernel::tx_headers(frame.size(), payload, objects_.header_data_end(header_data));
     p.run(paths_.tcp_transmit, 1, 0,
           {objects_.sock_hot(c->sock, true), {skb, skb != 0 ? objects_.skb_head_bytes : 0, true}, out_route,
            header_cache, headers});
@@ -218,7 +213,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
   port.tx_clones.push_back({head, c != nullptr ? c->sock : 0, route.output, header_data, false});
   p.run(paths_.alloc_skb, 1, 0,
         {{head, objects_.skb_head_bytes, true},
-         objects_.shinfo(header_shinfo(header_data), kernel::KernelObjects::ShinfoUse::Set)});
+         objects_.shinfo(objects_.header_data_shinfo(header_data), kernel::KernelObjects::ShinfoUse::Set)});
   port.tx.map(ticket, descriptors);
   const kernel::DescriptorRing::Slots slot = port.tx_ring.post(descriptors);
   p.run(paths_.e1000_xmit_frame, 1, 0,

@@ -155,8 +155,6 @@ class AmpHost : public Host, public CostedHost {
   Skb alloc_skb();
   void free_skb(Ppe& p, const Skb& skb);
   void free_tx_clone(Ppe& p, const kernel::TxClone& clone);
-  // The shared info behind a sent sk_buff's MAX_TCP_HEADER of data (0: none).
-  models::Addr header_shinfo(models::Addr data) const;
   Ppe* executing_ppe();
   void ensure_engines();  // the engines are built once the NICs they poll are attached
   // Timeline: the depths of `c`'s work and event queues and of its PPE's doorbell.
@@ -184,8 +182,7 @@ class AmpHost : public Host, public CostedHost {
   std::vector<AmpSession*> sessions_;
   models::SlabCache* skb_data_;
   models::SlabCache* skb_heads_;
-  models::SlabCache* tx_header_data_;  // sent sk_buffs' linear data: MAX_TCP_HEADER, the headers'
-
+  models::SlabCache* tx_header_data_;  // sent sk_buffs' linear data, MAX_TCP_HEADER: their headers
   ReceiveErrors errors_;
   stack::net::ParsedFrame received_;  // each received frame parsed into the same buffers
   std::uint64_t next_conn_ = 0;

@@ -130,6 +130,13 @@ struct KernelObjects {
   }
   // The skb_shared_info of a received sk_buff whose data is at `data` (0: none), behind it.
   models::Addr rx_shinfo(models::Addr data) const { return data != 0 ? data + rx_skb_data_aligned_bytes : 0; }
+  // An sk_buff TCP sends with no payload of its own (tcp_send_ack's alloc_skb(MAX_TCP_HEADER)):
+  // its data's kmalloc object, where its headers end, and its shared info (0: none).
+  std::uint32_t header_data_object_bytes() const { return skb_data_object_bytes(tcp_tx_header_reserve_bytes); }
+  models::Addr header_data_end(models::Addr data) const { return data != 0 ? data + tcp_tx_header_reserve_bytes : 0; }
+  models::Addr header_data_shinfo(models::Addr data) const {
+    return data != 0 ? data + skb_data_aligned_bytes(tcp_tx_header_reserve_bytes) : 0;
+  }
   // tcp_sendmsg's alloc_skb for a segment of `mss` bytes: its payload past MAX_TCP_HEADER.
   std::uint32_t tx_skb_size(std::uint32_t mss) const { return mss + tcp_tx_header_reserve_bytes; }
   // The data in `bytes` of an initiator's output that `pdus` PDUs carry: their headers taken off.

@@ -83,11 +83,9 @@ nlohmann::json SmpHost::stats() const {
 }
 
 models::Addr SmpHost::alloc_header_data(int cpu) {
-  // alloc_skb(MAX_TCP_HEADER): its data kmalloc'd with the shared info behind it.
-  const std::uint32_t size = objects_.tcp_tx_header_reserve_bytes;
-  kernel::PerCpuSlab& cache = kmalloc_cache(objects_.skb_data_object_bytes(size));
+  kernel::PerCpuSlab& cache = kmalloc_cache(objects_.header_data_object_bytes());
   const models::Addr data = cache.alloc(cpu);
-  sent_data_.add(data, cache, data + objects_.skb_data_aligned_bytes(size));
+  sent_data_.add(data, cache, objects_.header_data_shinfo(data));
   return data;
 }
 
@@ -336,7 +334,7 @@ void SmpHost::charge_transmit(int cpu, std::size_t port_index, const world::Fram
     models::Addr headers_end = objects_.sent_headers_in_data ? skb.payload : 0;
     if (payload == 0 && objects_.sent_headers_in_data) {
       sent_data = alloc_header_data(cpu);
-      headers_end = sent_data + objects_.tcp_tx_header_reserve_bytes;
+      headers_end = objects_.header_data_end(sent_data);
       cloned = false;
     }
     const models::Touch headers = kernel::tx_headers(frame.size(), payload, headers_end);

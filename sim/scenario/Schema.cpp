@@ -175,7 +175,7 @@ std::vector<KeySpec> build() {
                   "host copies it out of the socket buffers"),
       string("amp.rx_copy_path", "copy_to_user",
              "amp: catalog path of the receive copy routine (copy_to_user: 2.4's rep movl; copy_from_user: the "
-             "unrolled copy)"),
+             "transmit path's unrolled copy-and-checksum, csum_partial_copy_generic)"),
       enumeration("amp.flow_steering", "per_nic", {"per_nic", "per_connection"},
                   "amp with several PPEs: a NIC's connections all go to one PPE, or connections are spread over "
                   "PPEs round-robin (RSS-like)"),

@@ -126,6 +126,17 @@ inline nlohmann::json run_amp(const std::string& scenario, const std::string& ex
   return read_json(dir / "out" / "results.json");
 }
 
+// `counter` of `path` per call, over every CPU of results `r` that ran it.
+inline double per_call(const nlohmann::json& r, const char* path, const char* counter) {
+  double total = 0, calls = 0;
+  for (const auto& cpu : r["cpus"]) {
+    if (!cpu["paths_in_window"].contains(path)) continue;
+    total += cpu["paths_in_window"][path][counter].get<double>();
+    calls += cpu["paths_in_window"][path]["calls"].get<double>();
+  }
+  return total / calls;
+}
+
 // The first CPU of results `r` whose role is `role` ("cpu", "host" or "ppe"); null if none.
 inline const nlohmann::json* cpu_with_role(const nlohmann::json& r, const std::string& role) {
   for (const auto& cpu : r["cpus"])

@@ -11,15 +11,7 @@ namespace iscsim::testing {
 namespace {
 
 // L2 misses per call of `path`, over every CPU of the run.
-double misses_per_call(const nlohmann::json& r, const char* path) {
-  double misses = 0, calls = 0;
-  for (const auto& cpu : r["cpus"]) {
-    if (!cpu["paths_in_window"].contains(path)) continue;
-    misses += cpu["paths_in_window"][path]["l2_misses"].get<double>();
-    calls += cpu["paths_in_window"][path]["calls"].get<double>();
-  }
-  return misses / calls;
-}
+double misses_per_call(const nlohmann::json& r, const char* path) { return per_call(r, path, "l2_misses"); }
 
 TEST(SmpHost, TcpWritesEachSentFramesHeadersInItsSkbuffsDataWhichMovesBetweenTheCpus) {
   // A segment's data buffer comes back to a CPU's slab from wherever its ACK freed it, an ACK's

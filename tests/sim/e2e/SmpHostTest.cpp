@@ -224,12 +224,7 @@ TEST(SmpHost, TheInitiatorMovesEachPdusDataThroughItsCommandsScatterGatherEntrie
   // lines from the other CPU's cache (their task's alone).
   const std::string objects = patched_params("no-sg-objects", "kernel", "linux-2.4-objects", {{"scatterlist_entry_bytes", 0}});
   const auto lines_per_pdu = [](const nlohmann::json& r, const char* path) {
-    double lines = 0, calls = 0;
-    for (const auto& cpu : r["cpus"]) {
-      lines += cpu["paths_in_window"][path]["cache_to_cache_lines"].get<double>();
-      calls += cpu["paths_in_window"][path]["calls"].get<double>();
-    }
-    return lines / calls;
+    return per_call(r, path, "cache_to_cache_lines");
   };
   const std::string off = " --set host.kernel_objects=" + objects;
   EXPECT_GT(lines_per_pdu(run_smp("paper/smp-read-64k.json", "", "sg-read"), "iscsi_rx_pdu"),
@@ -247,14 +242,7 @@ TEST(SmpHost, AnSkbsSharedInfoMovesWithTheReferencesOnItsData) {
   // 1.40-1.45 misses a call against 0.75-0.77 in the reads, 1.30-1.33 against 0.63-0.67 in the
   // writes, when this was written).
   const std::string objects = patched_params("no-shinfo-objects", "kernel", "linux-2.4-objects", {{"skb_shared_info_hot_bytes", 0}});
-  const auto misses_per_free = [](const nlohmann::json& r) {
-    double misses = 0, calls = 0;
-    for (const auto& cpu : r["cpus"]) {
-      misses += cpu["paths_in_window"]["kfree_skb"]["l2_misses"].get<double>();
-      calls += cpu["paths_in_window"]["kfree_skb"]["calls"].get<double>();
-    }
-    return misses / calls;
-  };
+  const auto misses_per_free = [](const nlohmann::json& r) { return per_call(r, "kfree_skb", "l2_misses"); };
   const std::string off = " --set host.kernel_objects=" + objects;
   for (const char* workload : {"read", "write"}) {
     const std::string scenario = std::string("paper/smp-") + workload + "-64k.json";

@@ -65,7 +65,7 @@ void AmpHost::ensure_engines() {
     pc.poll_period = static_cast<Picos>(std::llround(poll.compute_cycles(sources, 0) / config_.hz * kPicosPerSecondD));
     pc.instr_per_empty_poll = poll.instructions(sources, 0);
     pc.tick_period = config_.ppe_timer_tick ? objects_.tick_period() : 0;
-    pc.tick_entry = paths_.scheduler.irq_entry;
+    pc.tick_entry = paths_.scheduler.apic_entry;
     pc.tick_handler = paths_.local_timer;
     pc.ipi_handler = paths_.scheduler.ipi_handler;
     pc.sample_period = config_.profiler_period;

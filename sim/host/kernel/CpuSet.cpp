@@ -53,6 +53,7 @@ void CpuSet::set_scheduler_objects(models::AddressSpace& memory, TaskObjectBytes
   if (bytes.task_hot > 0) {
     runqueue_ = memory.region(memory.line_bytes());
     for (int c = 0; c < cpus(); ++c) sched_data_.push_back(memory.region(memory.line_bytes()));
+    for (int c = 0; c < cpus(); ++c) idle_tasks_.push_back(memory.region(bytes.task_hot));
   }
   for (int c = 0; c < cpus(); ++c) idle_stacks_.push_back(new_stack());
 }
@@ -103,7 +104,7 @@ void CpuSet::profiler_sample(int cpu, Picos period) {
 void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
   calendar_.schedule(calendar_.now() + period, [this, cpu, period, handler] { local_timer(cpu, period, handler); });
   raise_irq(cpu, Work{[this, handler](int on) {
-                        run(on, paths_.irq_entry, 1, 0, {interrupt_frames(on)});
+                        run(on, paths_.apic_entry, 1, 0, {interrupt_frames(on)});
                         run(on, handler, 1, 0);
                         tick(on);
                       },
@@ -128,7 +129,7 @@ void CpuSet::interrupt(int cpu, Work w) {
   const bool nests = in_handler && w.above_devices && !c.current.work.above_devices;
   double penalty = 0;
   if (!stopped && nmi_sampling_)
-    penalty = cost_.clear(cpu, 1, paths_.irq_entry, models::ClearCause::Interrupt);
+    penalty = cost_.clear(cpu, 1, w.above_devices ? paths_.apic_entry : paths_.irq_entry, models::ClearCause::Interrupt);
   else if (in_handler && !nests)
     penalty = cost_.clear(cpu, 1, held_interrupt_path(c), models::ClearCause::Interrupt);
   else if (!stopped)
@@ -254,8 +255,8 @@ void CpuSet::send_ipi(int cpu, int sender, std::function<void(int)> handler) {
   if (cost_.counting()) ++c.events.ipis;
   Work ipi{[this, handler = std::move(handler)](int on) {
               cpus_[on].ipi_pending = false;
-              // A device interrupt's entry and exit (2.4's BUILD_SMP_INTERRUPT), then the handler.
-              run(on, paths_.irq_entry, 1, 0, {interrupt_frames(on)});
+              // A local APIC interrupt's entry and exit (2.4's BUILD_SMP_INTERRUPT), then the handler.
+              run(on, paths_.apic_entry, 1, 0, {interrupt_frames(on)});
               run(on, paths_.ipi_handler, 1, 0);
               if (handler) handler(on);
             },
@@ -358,6 +359,13 @@ void CpuSet::dispatch(int cpu) {
     job.level = Level::Thread;
     job.thread = t;
     job.work = t->body();
+  } else if (c.last_thread != nullptr) {
+    // Its thread slept with nothing else runnable: schedule() switches to the idle task, in work
+    // of its own before the CPU idles (and back from idle, the switch to a thread is charged again,
+    // whichever thread it is).
+    job.level = Level::Thread;
+    job.work = Work{[this, prev = c.last_thread](int on) { charge_switch(on, prev, nullptr); }, {}, "schedule", false};
+    c.last_thread = nullptr;
   } else {
     cost_.set_idle(cpu);
     if (!c.idle) {
@@ -403,18 +411,8 @@ void CpuSet::begin(int cpu, Job job) {
         job_cycles_[cpu] += cost_.clear(cpu, 1, paths_.schedule, models::ClearCause::Cr3Load);
         c.active_mm = t->mm_;
       }
-      // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data;
-      // switch_to then resumes the next thread through the frames it slept in.
-      const Thread* prev = c.last_thread;
-      run(cpu, paths_.schedule, 1, 0,
-          {models::modelled(runqueue_, line_bytes(), true), models::modelled(t->stack_, task_bytes_.stack_resume, true),
-           models::modelled(t->waitq_, task_bytes_.wait_queue, true), models::modelled(t->task_, task_bytes_.task_hot, true),
-           models::modelled(prev != nullptr ? prev->task_ : 0, task_bytes_.task_hot, true),
-           models::modelled(sched_data_.empty() ? 0 : sched_data_[static_cast<std::size_t>(cpu)], line_bytes(), true)});
+      charge_switch(cpu, c.last_thread, t);
       c.last_thread = t;
-      ++switches_;
-      if (cost_.counting()) ++c.events.context_switches;
-      if (timeline_) timeline_->instant(tracks_[cpu], calendar_.now(), "switch to " + t->name_, "switch");
     }
   }
   if (c.current.level == Level::HardIrq) job_cycles_[cpu] += c.current.entry_cycles;
@@ -437,6 +435,24 @@ void CpuSet::complete_at(Picos at, int cpu, std::uint64_t generation) {
   calendar_.schedule(at, [this, key = generation * n + static_cast<std::uint64_t>(cpu)] {
     complete(static_cast<int>(key % cpus_.size()), key / cpus_.size());
   });
+}
+
+void CpuSet::charge_switch(int cpu, const Thread* prev, const Thread* next) {
+  const auto index = static_cast<std::size_t>(cpu);
+  const auto task = [&](const Thread* t) { return t != nullptr ? t->task_ : idle_tasks_.empty() ? 0 : idle_tasks_[index]; };
+  const models::Addr stack = next != nullptr ? next->stack_ : idle_stacks_.empty() ? 0 : idle_stacks_[index];
+  // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data; switch_to
+  // then resumes the next task through the frames it slept in (a thread: past its wait queue).
+  run(cpu, paths_.schedule, 1, 0,
+      {models::modelled(runqueue_, line_bytes(), true), models::modelled(stack, task_bytes_.stack_resume, true),
+       models::modelled(next != nullptr ? next->waitq_ : 0, task_bytes_.wait_queue, true),
+       models::modelled(task(next), task_bytes_.task_hot, true), models::modelled(task(prev), task_bytes_.task_hot, true),
+       models::modelled(sched_data_.empty() ? 0 : sched_data_[index], line_bytes(), true)});
+  ++switches_;
+  if (cost_.counting()) ++cpus_[cpu].events.context_switches;
+  if (timeline_)
+    timeline_->instant(tracks_[cpu], calendar_.now(), "switch to " + (next != nullptr ? next->name_ : std::string("idle")),
+                       "switch");
 }
 
 void CpuSet::complete(int cpu, std::uint64_t generation) {

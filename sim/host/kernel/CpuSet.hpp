@@ -30,9 +30,10 @@ struct SchedulerPaths {
   models::PathId wake_up = 0;
   models::PathId ipi_handler = 0;
   models::PathId send_ipi = 0;  // the sender's side of an IPI: the local APIC's ICR written
-  models::PathId irq_entry = 0;
+  models::PathId irq_entry = 0;  // a device's interrupt entered and left (do_IRQ, the IO-APIC)
   models::PathId spin_lock_wait = 0;
   models::PathId softirq = 0;  // do_softirq: where an interrupt held during a handler is taken
+  models::PathId apic_entry = 0;  // an IPI's or the local timer's (BUILD_SMP_INTERRUPT's stub)
 };
 
 // One piece of work: `start(cpu)` does it and charges its paths through CpuSet::run; `finish`
@@ -253,6 +254,9 @@ class CpuSet {
   // wake_up() of `t` on `cpu`: its wait queue, its entry, the run queue, its task; with
   // `reads_sched_data`, reschedule_idle's read of its last CPU's schedule_data.
   void run_wake_up(int cpu, const Thread& t, bool reads_sched_data);
+  // schedule() switching `cpu` from `prev` to `next` (nullptr: the CPU's idle task). 2.4 runs it
+  // at every switch, to and from the idle task too (kernel/sched.c: prev == next alone skips it).
+  void charge_switch(int cpu, const Thread* prev, const Thread* next);
   // wake_up()'s cost on `cpu` if `t` sleeps.
   void charge_wake_up(int cpu, const Thread& t);
   // Enqueues a sleeping `t` and tells the CPU reschedule_idle() picks for it; a running one runs
@@ -333,6 +337,7 @@ class CpuSet {
   models::AddressSpace* memory_ = nullptr;
   TaskObjectBytes task_bytes_;
   std::vector<models::Addr> idle_stacks_;  // per CPU: its idle task's kernel stack
+  std::vector<models::Addr> idle_tasks_;   // per CPU: its idle task's task_struct hot fields
   models::Addr runqueue_ = 0;             // runqueue_head and runqueue_lock: one line
   std::vector<models::Addr> sched_data_;  // per CPU: aligned_data[cpu].schedule_data (curr, last_schedule)
   std::uint64_t ipis_ = 0;

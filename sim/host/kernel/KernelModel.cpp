@@ -16,7 +16,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   KernelPaths k{};
   k.scheduler = SchedulerPaths{c.id("schedule"),       c.id("wake_up"),        c.id("ipi_handler"),
                                c.id("send_ipi"),       c.id("irq_entry"),      c.id("spin_lock_wait"),
-                               c.id("do_softirq")};
+                               c.id("do_softirq"),     c.id("apic_entry")};
   k.syscall = c.id("syscall");
   k.e1000_intr = c.id("e1000_intr");
   k.e1000_clean_rx = c.id("e1000_clean_rx");

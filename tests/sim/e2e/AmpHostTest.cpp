@@ -62,7 +62,7 @@ TEST(AmpHost, ThePpeTakesNoDeviceInterruptAndNeverSleeps) {
   EXPECT_EQ(ppe["events"]["interrupts"], 0);
   EXPECT_EQ(ppe["events"]["ipis"], 0);
   EXPECT_EQ(ppe["events"]["context_switches"], 0);
-  for (const char* path : {"e1000_intr", "irq_entry", "schedule", "do_softirq"})
+  for (const char* path : {"e1000_intr", "irq_entry", "apic_entry", "schedule", "do_softirq"})
     EXPECT_FALSE(ppe["paths_in_window"].contains(path)) << path;
   EXPECT_GT(ppe["paths_in_window"]["tcp_rcv_data"]["calls"].get<double>(), 0);
   EXPECT_EQ(r["host"]["interrupts"], 0);
@@ -75,12 +75,12 @@ TEST(AmpHost, ThePpeTakesNoDeviceInterruptAndNeverSleeps) {
 
 TEST(AmpHost, UnderTheProfilerThePpesInterruptsClearInTheirEntryNotInThePolls) {
   // As on the SMP host's CPUs, the NMI that samples an interrupt's flush lands on the handler's
-  // first instruction: each tick and IPI the engine takes is a clear of irq_entry. Without a
+  // first instruction: each tick and IPI the engine takes is a clear of apic_entry. Without a
   // profiler the clear is counted where it landed, mostly in the engine's polls and iterations.
   const auto entry_clears_per_interrupt = [](const nlohmann::json& r) {
     const nlohmann::json& ppe = *cpu_with_role(r, "ppe");
     const double taken = ppe["events"]["interrupts"].get<double>() + ppe["events"]["ipis"].get<double>();
-    return ppe["paths_in_window"]["irq_entry"]["clears"].get<double>() / taken;
+    return ppe["paths_in_window"]["apic_entry"]["clears"].get<double>() / taken;
   };
   const nlohmann::json nmi = run_amp("paper/amp-read-8k.json", " --set host.profiler=oprofile-0.7-p4", "ppe-nmi");
   const nlohmann::json none = run_amp("paper/amp-read-8k.json", " --set host.profiler=none", "ppe-none");

@@ -252,27 +252,6 @@ TEST(SmpHost, AnSkbsSharedInfoMovesWithTheReferencesOnItsData) {
   }
 }
 
-TEST(SmpHost, TheReadersUnlinksClearCpu0sWorkOnTheSegmentsItQueues) {
-  // __skb_queue_tail and __skb_unlink store into the neighbouring sk_buff's head. In the reads
-  // CPU1's receive thread unlinks what it has copied from the receive queue and the prequeue while
-  // CPU0's bottom half queues the next segments after them, their heads' loads still in flight:
-  // the reader's stores into its follower's prev snoop those lines, and the clear goes to what
-  // CPU0 runs then, mostly `net_rx_action` and `ip_rcv` on the next frame. (In the writes CPU1's
-  // appends and CPU0's ACK work meet less often, and the count moves with the seed: not a
-  // property.) Neither touches a socket line, so their clears without the links are the
-  // profiler's NMIs alone: over seeds 1-3 they took 2.8 times as many with the links in the
-  // Release build when this was written, where CPU0's TCP bin as a whole, whose `tcp_v4_rcv` loses
-  // about as many clears on the socket's first line as the links add, took little more.
-  const std::string objects = patched_params("links-objects", "kernel", "linux-2.4-objects", {{"skb_link_bytes", 0}});
-  const auto cpu0_next_frame_clears = [](const nlohmann::json& r) {
-    const nlohmann::json& paths = r["cpus"][0]["paths_in_window"];
-    return paths["net_rx_action"]["clears"].get<double>() + paths["ip_rcv"]["clears"].get<double>();
-  };
-  EXPECT_GT(over_seeds("paper/smp-read-64k.json", "", "links", cpu0_next_frame_clears),
-            1.5 * over_seeds("paper/smp-read-64k.json", " --set host.kernel_objects=" + objects, "no-links",
-                             cpu0_next_frame_clears));
-}
-
 TEST(SmpHost, TheSendersTcpPathsReadTheirSocketAllAlongAndCpu0sAckWorkClearsThem) {
   // In the writes CPU1's sends and CPU0's ACK processing write the same socket fields. TCP's
   // paths read those fields all along their code, so CPU0's writes find a load of them in flight

@@ -26,7 +26,7 @@ inline models::CodePathCatalog rig_catalog(std::initializer_list<const char*> ex
     std::snprintf(buf, sizeof buf, path, bin);
     doc["paths"][name] = nlohmann::json::parse(buf);
   };
-  for (const char* name : {"schedule", "wake_up", "ipi_handler", "send_ipi", "irq_entry", "spin_lock_wait"})
+  for (const char* name : {"schedule", "wake_up", "ipi_handler", "send_ipi", "irq_entry", "spin_lock_wait", "apic_entry"})
     add(name, "Interface");
   add("work", "TCP");
   for (const char* name : extra) add(name, "Interface");
@@ -61,7 +61,8 @@ struct Rig {
         cost(cpu, paths, caches, fsb, memory, n_cpus, kHz),
         cpus(calendar, cost,
              SchedulerPaths{paths.id("schedule"), paths.id("wake_up"), paths.id("ipi_handler"), paths.id("send_ipi"),
-                            paths.id("irq_entry"), paths.id("spin_lock_wait"), paths.id("work")},  // softirq entry: TCP
+                            paths.id("irq_entry"), paths.id("spin_lock_wait"), paths.id("work"),  // softirq entry: TCP
+                            paths.id("apic_entry")},
              n_cpus),
         kernel(kernel_paths(paths, extra_paths)) {}
   static models::CpuParams params() {

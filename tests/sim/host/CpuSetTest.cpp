@@ -303,9 +303,28 @@ TEST(CpuSet, ASwitchClearsOnlyWhenItLoadsAnotherAddressSpace) {
     r.cpus.wake(t, -1);
     r.run_all();
   }
-  EXPECT_EQ(r.cpus.context_switches(), 5u);
+  // Each thread's run is two switches: from the idle task to it, and back as it sleeps.
+  EXPECT_EQ(r.cpus.context_switches(), 10u);
   // One CR3 load: the first user thread's; the kernel thread borrows it, user_b shares it.
   EXPECT_EQ(at(r.cost.counters(0), models::Bin::Interface).clears, 1);
+}
+
+TEST(CpuSet, ASleepOnAnIdleCpuSwitchesToTheIdleTaskAndBackEvenToTheSameThread) {
+  // 2.4's schedule() switches to the idle task when nothing else is runnable, and the idle loop's
+  // schedule() switches back: two switches for a sleep, though the same thread runs again.
+  Rig r;
+  r.cost.set_counting(true);
+  const models::PathId work = r.paths.id("work");
+  Thread* t = r.cpus.create_thread("t", [&r, work] { return Work{[&r, work](int cpu) { r.cpus.run(cpu, work, 1, 0); }, {}}; }, 0);
+  r.cpus.wake(t, -1);
+  r.run_all();
+  const double one_sleep = at(r.cost.counters(0), models::Bin::Interface).cycles;
+  EXPECT_EQ(r.cpus.context_switches(), 2u);
+  r.cpus.wake(t, -1);
+  r.run_all();
+  EXPECT_EQ(r.cpus.context_switches(), 4u);
+  EXPECT_EQ(r.cpus.events(0).context_switches, 4u);
+  EXPECT_GT(at(r.cost.counters(0), models::Bin::Interface).cycles, 1.5 * one_sleep);
 }
 
 TEST(CpuSet, AThreadThatMovesFetchesItsKernelStackFromTheCpuItLeft) {

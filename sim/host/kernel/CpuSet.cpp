@@ -65,8 +65,7 @@ models::Addr CpuSet::new_stack() {
 
 models::Touch CpuSet::interrupt_frames(int cpu) const {
   const Thread* t = current_thread(cpu);
-  const models::Addr idle_stack = idle_stacks_.empty() ? 0 : idle_stacks_[static_cast<std::size_t>(cpu)];
-  const models::Addr stack = t != nullptr ? t->stack_ : idle_stack;
+  const models::Addr stack = t != nullptr ? t->stack_ : per_cpu_object(idle_stacks_, cpu);
   if (stack == 0) return {};
   return {stack + task_bytes_.stack_resume, task_bytes_.stack_interrupt, true};
 }
@@ -438,16 +437,15 @@ void CpuSet::complete_at(Picos at, int cpu, std::uint64_t generation) {
 }
 
 void CpuSet::charge_switch(int cpu, const Thread* prev, const Thread* next) {
-  const auto index = static_cast<std::size_t>(cpu);
-  const auto task = [&](const Thread* t) { return t != nullptr ? t->task_ : idle_tasks_.empty() ? 0 : idle_tasks_[index]; };
-  const models::Addr stack = next != nullptr ? next->stack_ : idle_stacks_.empty() ? 0 : idle_stacks_[index];
+  const auto task = [&](const Thread* t) { return t != nullptr ? t->task_ : per_cpu_object(idle_tasks_, cpu); };
+  const models::Addr stack = next != nullptr ? next->stack_ : per_cpu_object(idle_stacks_, cpu);
   // schedule() under runqueue_lock: both tasks' hot fields and this CPU's schedule_data; switch_to
   // then resumes the next task through the frames it slept in (a thread: past its wait queue).
   run(cpu, paths_.schedule, 1, 0,
       {models::modelled(runqueue_, line_bytes(), true), models::modelled(stack, task_bytes_.stack_resume, true),
        models::modelled(next != nullptr ? next->waitq_ : 0, task_bytes_.wait_queue, true),
        models::modelled(task(next), task_bytes_.task_hot, true), models::modelled(task(prev), task_bytes_.task_hot, true),
-       models::modelled(sched_data_.empty() ? 0 : sched_data_[index], line_bytes(), true)});
+       models::modelled(per_cpu_object(sched_data_, cpu), line_bytes(), true)});
   ++switches_;
   if (cost_.counting()) ++cpus_[cpu].events.context_switches;
   if (timeline_)

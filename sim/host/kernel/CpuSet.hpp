@@ -257,6 +257,10 @@ class CpuSet {
   // schedule() switching `cpu` from `prev` to `next` (nullptr: the CPU's idle task). 2.4 runs it
   // at every switch, to and from the idle task too (kernel/sched.c: prev == next alone skips it).
   void charge_switch(int cpu, const Thread* prev, const Thread* next);
+  // `cpu`'s entry of a per-CPU scheduler object (0 where none is modelled).
+  static models::Addr per_cpu_object(const std::vector<models::Addr>& per_cpu, int cpu) {
+    return per_cpu.empty() ? 0 : per_cpu[static_cast<std::size_t>(cpu)];
+  }
   // wake_up()'s cost on `cpu` if `t` sleeps.
   void charge_wake_up(int cpu, const Thread& t);
   // Enqueues a sleeping `t` and tells the CPU reschedule_idle() picks for it; a running one runs

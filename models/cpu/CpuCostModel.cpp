@@ -66,9 +66,10 @@ CpuCostModel::CpuCostModel(const CpuParams& params, const CodePathCatalog& catal
       pieces_(cpus),
       counters_(cpus),
       tallies_(cpus, std::vector<PathTally>(catalog.size())) {
-  // Code regions are sized by the bound, not the value, so calibration does not move them.
+  // Code regions are sized by the bound, not the value, so calibration does not move them; each
+  // is placed by its path's name, so a path added to the catalog moves no other's code or data.
   for (PathId i = 0; i < catalog.size(); ++i)
-    code_.push_back(memory.region(static_cast<std::uint64_t>(std::max(1.0, catalog[i].footprint_bytes.max))));
+    code_.push_back(memory.text(catalog[i].name, static_cast<std::uint64_t>(std::max(1.0, catalog[i].footprint_bytes.max))));
   // One hint per line of each path's code, per CPU (footprints are fixed, not calibrated).
   const std::uint64_t line = caches.geometry().line_bytes;
   code_hints_.resize(static_cast<std::size_t>(cpus) * catalog.size());

@@ -1,6 +1,5 @@
 #include "models/memory/AddressSpace.hpp"
 
-#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -12,6 +11,17 @@ namespace {
 
 // Addresses start one page up, so 0 is never a valid object (it stays free to mean "none").
 constexpr std::uint64_t kFirstPage = 1;
+// The text arena: far above any data (as a kernel's text sits apart from its heap), 65,536 pages
+// long so routines placed by a hash of their names seldom collide.
+constexpr std::uint64_t kTextFirstPage = std::uint64_t{1} << 32;
+constexpr std::uint64_t kTextPages = std::uint64_t{1} << 16;
+
+// FNV-1a, 64 bits: a placement that depends on the name alone, the same on every platform.
+std::uint64_t name_hash(const std::string& name) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
 
 std::uint64_t round_up(std::uint64_t v, std::uint64_t unit) { return (v + unit - 1) / unit * unit; }
 
@@ -52,9 +62,36 @@ Addr AddressSpace::region(std::uint64_t bytes) {
   return grab_pages(round_up(bytes, page_bytes_) / page_bytes_);
 }
 
+Addr AddressSpace::text(const std::string& name, std::uint64_t bytes) {
+  if (bytes == 0) throw std::invalid_argument("AddressSpace: code of '" + name + "' of 0 bytes");
+  const std::uint64_t pages = round_up(bytes, page_bytes_) / page_bytes_;
+  // One kernel's text: a routine asked for again is the same code.
+  if (const auto it = text_.find(name); it != text_.end()) {
+    if (it->second.pages != pages)
+      throw std::logic_error("AddressSpace: code of '" + name + "' exists with " + std::to_string(it->second.pages) +
+                             " pages, asked again for " + std::to_string(pages));
+    return it->second.base;
+  }
+  if (pages > kTextPages) throw std::length_error("AddressSpace: code of '" + name + "' larger than the text arena");
+  if (text_taken_.empty()) text_taken_.assign(kTextPages, false);
+  // Its pages start where its name says; if another routine holds any of them, the next start.
+  const std::uint64_t starts = kTextPages - pages + 1;
+  std::uint64_t first = name_hash(name) % starts;
+  for (std::uint64_t tried = 0;; ++tried, first = (first + 1) % starts) {
+    if (tried == starts) throw std::length_error("AddressSpace: the text arena is full");
+    bool free = true;
+    for (std::uint64_t p = first; p < first + pages && free; ++p) free = !text_taken_[p];
+    if (free) break;
+  }
+  for (std::uint64_t p = first; p < first + pages; ++p) text_taken_[p] = true;
+  const Addr base = (kTextFirstPage + first) * page_bytes_;
+  text_.emplace(name, Text{base, pages});
+  return base;
+}
+
 Addr AddressSpace::grab_pages(std::uint64_t pages) {
   const Addr base = next_;
-  if (pages > (std::numeric_limits<Addr>::max() - next_) / page_bytes_)
+  if (pages > (kTextFirstPage * page_bytes_ - next_) / page_bytes_)
     throw std::length_error("AddressSpace: out of synthetic addresses");
   next_ += pages * page_bytes_;
   return base;

@@ -76,8 +76,12 @@ class AddressSpace {
 
   // The cache named `name` (created on first use); a second call must give the same size.
   SlabCache& cache(const std::string& name, std::uint32_t object_bytes);
-  // A fixed region never freed (descriptor rings, user buffers, code): page-aligned, distinct.
+  // A fixed region never freed (descriptor rings, user buffers): page-aligned, distinct.
   Addr region(std::uint64_t bytes);
+  // The code of the routine named `name`: page-aligned pages in an arena of its own, chosen from
+  // the name, so adding or resizing one routine moves neither the others' code nor any data. A
+  // second call gives the same code and must ask for as many pages.
+  Addr text(const std::string& name, std::uint64_t bytes);
   std::uint32_t line_bytes() const { return line_bytes_; }
   std::uint32_t page_bytes() const { return page_bytes_; }
 
@@ -88,6 +92,12 @@ class AddressSpace {
   std::uint32_t page_bytes_;
   Addr next_ = 0;
   std::unordered_map<std::string, std::unique_ptr<SlabCache>> caches_;
+  std::vector<bool> text_taken_;  // per page of the text arena
+  struct Text {
+    Addr base;
+    std::uint64_t pages;
+  };
+  std::unordered_map<std::string, Text> text_;
 };
 
 }  // namespace iscsim::models

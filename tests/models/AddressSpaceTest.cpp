@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 #include <vector>
 
 #include "models/memory/AddressSpace.hpp"
@@ -122,6 +123,33 @@ TEST(AddressSpace, AnObjectsSlabDescriptorIsOneLineSharedByItsSlabsObjectsOnly) 
     EXPECT_FALSE(c.control() >= object && c.control() < object + c.object_bytes());
   }
   EXPECT_THROW(c.descriptor_of(a + kLineBytes), std::logic_error);
+}
+
+TEST(AddressSpace, CodeIsPlacedByItsNameAloneApartFromData) {
+  AddressSpace alone(kLineBytes, kPage);
+  const Addr tcp = alone.text("tcp_sendmsg", 3000);
+  const Addr data = alone.region(100);
+  // Another routine's code before it moves neither it nor the data after it.
+  AddressSpace crowded(kLineBytes, kPage);
+  const Addr other = crowded.text("e1000_tx_csum", 9000);
+  EXPECT_EQ(crowded.text("tcp_sendmsg", 3000), tcp);
+  EXPECT_EQ(crowded.region(100), data);
+  EXPECT_EQ(tcp % kPage, 0u);
+  EXPECT_GT(tcp, data);
+  EXPECT_TRUE(other + 9000 <= tcp || tcp + 3000 <= other);
+  EXPECT_EQ(crowded.text("tcp_sendmsg", 4000), tcp);  // the same routine, the same code
+  EXPECT_THROW(crowded.text("tcp_sendmsg", 5000), std::logic_error);
+  EXPECT_THROW(crowded.text("empty", 0), std::invalid_argument);
+}
+
+TEST(AddressSpace, RoutinesWhoseNamesCollideGetDistinctPages) {
+  AddressSpace space(kLineBytes, kPage);
+  std::set<Addr> pages;
+  for (int i = 0; i < 2000; ++i) {
+    const Addr base = space.text("routine_" + std::to_string(i), 2 * kPage);
+    EXPECT_TRUE(pages.insert(base / kPage).second);
+    EXPECT_TRUE(pages.insert(base / kPage + 1).second);
+  }
 }
 
 TEST(AddressSpace, SameNameMustGiveTheSameSize) {

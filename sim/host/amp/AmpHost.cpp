@@ -165,6 +165,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
   // checksum context (CHECKSUM_HW: the NIC sums data the PPE never reads) and one for each piece
   // of a page it lies in.
   std::uint32_t descriptors = 1;
+  std::uint32_t pieces = 0;
   stack::net::FrameHeaders sent;
   world::TcpEndpoint* ep =
       stack::net::read_headers(frame.data(), frame.size(), sent) ? flows_.outbound(port_index, sent.frame.segment) : nullptr;
@@ -193,7 +194,7 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
     if (headers.bytes > 0) caches_.dma_read(headers.addr, headers.bytes);
     // The NIC reads the payload where the host's post said: the user's pages (zero-copy) or the copy.
     // A retransmission's payload is taken as one piece.
-    std::uint32_t pieces = fresh > 0 ? 0 : 1;
+    pieces = fresh > 0 ? 0 : 1;
     while (fresh > 0 && !c->send_sources.empty()) {
       auto& [addr, bytes] = c->send_sources.front();
       const std::uint64_t n = std::min(fresh, bytes);
@@ -218,6 +219,12 @@ void AmpHost::charge_transmit(Ppe& p, std::size_t port_index, kernel::TxQueue::T
   const kernel::DescriptorRing::Slots slot = port.tx_ring.post(descriptors);
   p.run(paths_.e1000_xmit_frame, 1, 0,
         {slot.descriptors, slot.records, port.tx_ring.indices(), {head, objects_.skb_head_bytes, false}});
+  // What e1000_xmit_frame's count (a linear frame's one descriptor) leaves out: the checksum
+  // context and the payload pieces' descriptors, whose lines it has just written.
+  if (descriptors > 1) {
+    p.run(amp_.tx_csum, 1, 0);
+    p.run(amp_.tx_frag, pieces, 0);
+  }
 }
 
 void AmpHost::send(std::size_t port_index, world::Frame frame) {

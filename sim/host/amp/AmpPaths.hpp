@@ -7,6 +7,7 @@ namespace iscsim::host::amp {
 struct AmpPaths {
   models::PathId ppe_poll, ppe_doorbell, ppe_work_request, ppe_event_post;
   models::PathId kal_post, kal_reap, kal_wait, zero_copy_setup, zero_copy_release, rx_refill_tail;
+  models::PathId tx_csum, tx_frag;  // e1000's checksum context and a page piece's descriptor
   models::PathId rx_copy;  // the receive copy routine the scenario names (amp.rx_copy_path)
   static AmpPaths resolve(const models::CodePathCatalog& catalog, const std::string& rx_copy_path) {
     AmpPaths p;
@@ -20,6 +21,8 @@ struct AmpPaths {
     p.zero_copy_setup = catalog.id("zero_copy_setup");
     p.zero_copy_release = catalog.id("zero_copy_release");
     p.rx_refill_tail = catalog.id("ppe_rx_refill_tail");
+    p.tx_csum = catalog.id("e1000_tx_csum");
+    p.tx_frag = catalog.id("e1000_tx_frag");
     p.rx_copy = catalog.id(rx_copy_path);
     return p;
   }

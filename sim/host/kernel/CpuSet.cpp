@@ -250,10 +250,12 @@ void CpuSet::send_ipi(int cpu, int sender, std::function<void(int)> handler) {
   Cpu& c = cpus_[cpu];
   if (c.ipi_pending && !handler) return;
   c.ipi_pending = true;
-  ++ipis_;
-  if (cost_.counting()) ++c.events.ipis;
   Work ipi{[this, handler = std::move(handler)](int on) {
               cpus_[on].ipi_pending = false;
+              // Counted where it is taken, as its entry is: one sent near the window's edge is
+              // in the window with its handler or not at all.
+              ++ipis_;
+              if (cost_.counting()) ++cpus_[on].events.ipis;
               // A local APIC interrupt's entry and exit (2.4's BUILD_SMP_INTERRUPT), then the handler.
               run(on, paths_.apic_entry, 1, 0, {interrupt_frames(on)});
               run(on, paths_.ipi_handler, 1, 0);

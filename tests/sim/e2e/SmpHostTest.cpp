@@ -126,10 +126,10 @@ TEST(SmpHost, EachReceivedFramesHeaderMissesOnceInEthTypeTransNotInTheDriver) {
   const double frames = paths["eth_type_trans"]["calls"].get<double>();
   EXPECT_GT(frames, 0);
   EXPECT_EQ(paths["e1000_clean_rx"]["calls"].get<double>(), frames);
-  // The odd frame misses twice: the sector's companion line did not stay (a few in 1,000, as
-  // the cache's pressure goes).
+  // The odd frame misses twice: the sector's companion line did not stay (about one in 100, as
+  // the cache's pressure and the code's placement go).
   EXPECT_GE(paths["eth_type_trans"]["l2_misses"].get<double>(), frames);
-  EXPECT_LE(paths["eth_type_trans"]["l2_misses"].get<double>(), frames * 1.005);
+  EXPECT_LE(paths["eth_type_trans"]["l2_misses"].get<double>(), frames * 1.015);
 }
 
 // A path's count (`key`: calls, l2_misses, ...) on `cpu` in the window; 0 if it never ran there.

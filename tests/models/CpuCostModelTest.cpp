@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "models/cpu/CpuCostModel.hpp"
 #include "tests/models/CpuCostRig.hpp"
@@ -19,6 +21,35 @@ TEST(CpuCostModel, ComputeOnlyPathCostsInstructionsTimesCpi) {
   EXPECT_DOUBLE_EQ(c.instr, 3000);
   EXPECT_DOUBLE_EQ(c.cycles, 6000);
   EXPECT_DOUBLE_EQ(at(r.cpu.counters(0), Bin::Tcp).cycles, 6000);
+}
+
+TEST(CpuCostModel, APathAddedToTheCatalogMovesNeitherAnotherPathsCodeNorTheData) {
+  // A cold call of a path with 4 KB of code and 4 KB of data: its code's lines and the data's,
+  // wherever each is; the same with a catalog that has one more path, ahead of it in name order.
+  const auto path = [](const char* name) {
+    return std::string("\"") + name + R"(": {"bin": "TCP",
+        "instr_per_call": {"value": 100, "min": 0, "max": 1e6, "source": "test"},
+        "instr_per_byte": {"value": 0, "min": 0, "max": 0, "source": "test"},
+        "cpi": {"value": 2, "min": 1, "max": 30, "source": "test"},
+        "footprint_bytes": {"value": 4096, "min": 4096, "max": 4096, "source": "test"}})";
+  };
+  const auto cold_call = [&](const std::string& paths) {
+    const CodePathCatalog catalog = CodePathCatalog::parse(nlohmann::json::parse("{\"paths\": {" + paths + "}}"), "test");
+    CoherentCaches caches(CacheGeometry{1 << 19, 8, 64, 1}, 2);
+    MemoryBus fsb(MemoryBusParams{3.2e9, 64});
+    AddressSpace memory(64, 4096);
+    CpuCostModel cpu(Rig::params(Rig::kNoPrefetch, Rig::kWholePath, true, Rig::kAlwaysInTime, 1), catalog, caches, fsb,
+                     memory, 2, 2e9);
+    cpu.set_counting(true);
+    const Addr data = memory.region(4096);
+    return std::make_pair(data, cpu.run(0, catalog.id("tcp_rcv"), 1, 0, {{data, 4096, false}}, 0));
+  };
+  const auto [data, alone] = cold_call(path("tcp_rcv"));
+  const auto [data_too, crowded] = cold_call(path("alloc_skb") + ", " + path("tcp_rcv"));
+  EXPECT_EQ(data_too, data);
+  EXPECT_EQ(alone.l2_misses, 2 * 64);
+  EXPECT_EQ(crowded.l2_misses, alone.l2_misses);
+  EXPECT_DOUBLE_EQ(crowded.stall_cycles, alone.stall_cycles);
 }
 
 TEST(CpuCostModel, MissPenaltyInCyclesGrowsLinearlyWithFrequency) {

@@ -10,18 +10,13 @@
 namespace iscsim::testing {
 namespace {
 
-double calls(const nlohmann::json& cpu, const char* path) {
-  const nlohmann::json& paths = cpu["paths_in_window"];
-  return paths.contains(path) ? paths[path]["calls"].get<double>() : 0.0;
-}
-
 double received(const nlohmann::json& cpu) { return cpu["events"]["ipis"].get<double>(); }
 
 // Every interrupt a CPU takes is entered once: a device's through irq_entry, an IPI's and its
 // local timer's through apic_entry (2.4's BUILD_SMP_INTERRUPT and BUILD_SMP_TIMER_INTERRUPT).
 void expect_entries(const nlohmann::json& cpu, const std::string& which) {
-  EXPECT_DOUBLE_EQ(calls(cpu, "apic_entry"), received(cpu) + calls(cpu, "local_timer")) << which;
-  EXPECT_DOUBLE_EQ(calls(cpu, "irq_entry") + calls(cpu, "apic_entry"),
+  EXPECT_DOUBLE_EQ(path_count(cpu, "apic_entry"), received(cpu) + path_count(cpu, "local_timer")) << which;
+  EXPECT_DOUBLE_EQ(path_count(cpu, "irq_entry") + path_count(cpu, "apic_entry"),
                    received(cpu) + cpu["events"]["interrupts"].get<double>())
       << which;
 }
@@ -34,9 +29,9 @@ TEST(SmpHost, EveryIpiOneCpuSendsIsPaidForThereAndTakenOnceByTheOther) {
   for (int cpu = 0; cpu < 2; ++cpu) {
     const nlohmann::json& self = r["cpus"][cpu];
     const nlohmann::json& other = r["cpus"][1 - cpu];
-    EXPECT_GT(calls(self, "send_ipi"), 0) << cpu;
-    EXPECT_NEAR(calls(self, "send_ipi"), received(other), 2) << cpu;
-    EXPECT_DOUBLE_EQ(calls(other, "ipi_handler"), received(other)) << cpu;
+    EXPECT_GT(path_count(self, "send_ipi"), 0) << cpu;
+    EXPECT_NEAR(path_count(self, "send_ipi"), received(other), 2) << cpu;
+    EXPECT_DOUBLE_EQ(path_count(other, "ipi_handler"), received(other)) << cpu;
     expect_entries(other, "CPU" + std::to_string(1 - cpu));
   }
 }
@@ -48,15 +43,15 @@ TEST(AmpHost, ThePpeWakesASleepingHostThreadByAnIpiToItsCpuAndPaysForSendingIt) 
   const nlohmann::json sleep = run_amp("paper/amp-read-64k.json", "", "ipi-amp-sleep");
   const nlohmann::json& ppe = *cpu_with_role(sleep, "ppe");
   const nlohmann::json& host = *cpu_with_role(sleep, "host");
-  EXPECT_GT(calls(ppe, "send_ipi"), 0);
-  EXPECT_NEAR(received(host), calls(ppe, "send_ipi"), 0.05 * calls(ppe, "send_ipi"));
-  EXPECT_NEAR(received(ppe), calls(host, "send_ipi"), 0.05 * calls(host, "send_ipi"));
+  EXPECT_GT(path_count(ppe, "send_ipi"), 0);
+  EXPECT_NEAR(received(host), path_count(ppe, "send_ipi"), 0.05 * path_count(ppe, "send_ipi"));
+  EXPECT_NEAR(received(ppe), path_count(host, "send_ipi"), 0.05 * path_count(host, "send_ipi"));
   expect_entries(ppe, "ppe");
   expect_entries(host, "host");
-  EXPECT_DOUBLE_EQ(calls(ppe, "ipi_handler"), received(ppe));
+  EXPECT_DOUBLE_EQ(path_count(ppe, "ipi_handler"), received(ppe));
 
   const nlohmann::json poll = run_amp("paper/amp-read-64k.json", " --set amp.host_wait=poll", "ipi-amp-poll");
-  EXPECT_EQ(calls(*cpu_with_role(poll, "ppe"), "send_ipi"), 0);
+  EXPECT_EQ(path_count(*cpu_with_role(poll, "ppe"), "send_ipi"), 0);
 }
 
 }  // namespace

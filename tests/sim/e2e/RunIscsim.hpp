@@ -126,6 +126,13 @@ inline nlohmann::json run_amp(const std::string& scenario, const std::string& ex
   return read_json(dir / "out" / "results.json");
 }
 
+// A path's count (`key`: calls, l2_misses, ...) on one CPU of results (`cpu`, an element of their
+// "cpus") in the window; 0 if it never ran there.
+inline double path_count(const nlohmann::json& cpu, const char* path, const char* key = "calls") {
+  const nlohmann::json& paths = cpu["paths_in_window"];
+  return paths.contains(path) ? paths[path][key].get<double>() : 0.0;
+}
+
 // `counter` of `path` per call, over every CPU of results `r` that ran it.
 inline double per_call(const nlohmann::json& r, const char* path, const char* counter) {
   double total = 0, calls = 0;

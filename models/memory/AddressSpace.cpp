@@ -33,8 +33,8 @@ std::string hex(Addr a) {
 
 }  // namespace
 
-AddressSpace::AddressSpace(std::uint32_t line_bytes, std::uint32_t page_bytes)
-    : line_bytes_(line_bytes), page_bytes_(page_bytes) {
+AddressSpace::AddressSpace(std::uint32_t line_bytes, std::uint32_t page_bytes, std::uint64_t text_layout)
+    : line_bytes_(line_bytes), page_bytes_(page_bytes), text_layout_(text_layout) {
   if (!power_of_two(line_bytes) || !power_of_two(page_bytes) || page_bytes < line_bytes)
     throw std::invalid_argument("AddressSpace: line_bytes " + std::to_string(line_bytes) + " and page_bytes " +
                                 std::to_string(page_bytes) + " must be powers of two with line <= page");
@@ -74,9 +74,10 @@ Addr AddressSpace::text(const std::string& name, std::uint64_t bytes) {
   }
   if (pages > kTextPages) throw std::length_error("AddressSpace: code of '" + name + "' larger than the text arena");
   if (text_taken_.empty()) text_taken_.assign(kTextPages, false);
-  // Its pages start where its name says; if another routine holds any of them, the next start.
+  // Its pages start where its name (in this layout) says; if another routine holds any of them,
+  // the next start.
   const std::uint64_t starts = kTextPages - pages + 1;
-  std::uint64_t first = name_hash(name) % starts;
+  std::uint64_t first = name_hash(text_layout_ == 0 ? name : std::to_string(text_layout_) + "/" + name) % starts;
   for (std::uint64_t tried = 0;; ++tried, first = (first + 1) % starts) {
     if (tried == starts) throw std::length_error("AddressSpace: the text arena is full");
     bool free = true;

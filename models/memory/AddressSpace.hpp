@@ -69,8 +69,9 @@ class SlabCache {
 
 class AddressSpace {
  public:
-  // `line_bytes` aligns slab objects; `page_bytes` is the unit slabs grow by.
-  AddressSpace(std::uint32_t line_bytes, std::uint32_t page_bytes);
+  // `line_bytes` aligns slab objects; `page_bytes` is the unit slabs grow by; `text_layout`
+  // picks the placement of code (text()): 0 the default, another number another by the same rule.
+  AddressSpace(std::uint32_t line_bytes, std::uint32_t page_bytes, std::uint64_t text_layout = 0);
   AddressSpace(const AddressSpace&) = delete;
   AddressSpace& operator=(const AddressSpace&) = delete;
 
@@ -79,8 +80,8 @@ class AddressSpace {
   // A fixed region never freed (descriptor rings, user buffers): page-aligned, distinct.
   Addr region(std::uint64_t bytes);
   // The code of the routine named `name`: page-aligned pages in an arena of its own, chosen from
-  // the name, so adding or resizing one routine moves neither the others' code nor any data. A
-  // second call gives the same code and must ask for as many pages.
+  // the name (and the text layout), so adding or resizing one routine moves neither the others'
+  // code nor any data. A second call gives the same code and must ask for as many pages.
   Addr text(const std::string& name, std::uint64_t bytes);
   std::uint32_t line_bytes() const { return line_bytes_; }
   std::uint32_t page_bytes() const { return page_bytes_; }
@@ -91,6 +92,7 @@ class AddressSpace {
   std::uint32_t line_bytes_;
   std::uint32_t page_bytes_;
   Addr next_ = 0;
+  std::uint64_t text_layout_;
   std::unordered_map<std::string, std::unique_ptr<SlabCache>> caches_;
   std::vector<bool> text_taken_;  // per page of the text arena
   struct Text {

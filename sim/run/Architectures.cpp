@@ -69,6 +69,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
   c.tx_ring = static_cast<std::uint32_t>(s.nics.tx_ring);
   c.tcp_low_latency = s.tcp.low_latency;
   c.idle_poll = s.host.idle_poll;
+  c.code_layout = s.host.code_layout;
   const Profiler prof = profiler(s, opt, c.hz);
   c.profiler_period = prof.period;
   c.profiler_daemon = prof.daemon;
@@ -102,6 +103,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   q.require_all_read();
   c.ppe_timer_tick = s.amp.ppe_timer_tick;
   c.idle_poll = s.host.idle_poll;
+  c.code_layout = s.host.code_layout;
   const Profiler prof = profiler(s, opt, c.hz);
   c.profiler_period = prof.period;
   c.profiler_daemon = prof.daemon;

@@ -144,6 +144,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.host.code_paths = get<std::string>(doc, "host.code_paths");
   s.host.kernel_objects = get<std::string>(doc, "host.kernel_objects");
   s.host.idle_poll = get<std::string>(doc, "host.idle") == "poll";
+  s.host.code_layout = get<std::uint64_t>(doc, "host.code_layout");
   s.host.profiler = get<std::string>(doc, "host.profiler");
   const auto routing = get<std::string>(doc, "host.irq_routing");
   s.host.irq_routing = routing == "round_robin" ? IrqRouting::RoundRobin

@@ -30,6 +30,7 @@ struct HostSpec {
   std::string cache_model;     // parameter set under models/params/cache/
   std::string code_paths;      // catalog under models/params/paths/
   std::string kernel_objects;  // parameter set under models/params/kernel/
+  std::uint64_t code_layout = 0;  // placement of the paths' code: 0 the default (the fit's)
   IrqRouting irq_routing = IrqRouting::AllToCpu0;
   bool idle_poll = false;  // host.idle: Linux 2.4's idle=poll (spin on need_resched) instead of hlt
   std::string profiler;    // parameter set under models/params/profiler/, or kNoProfiler

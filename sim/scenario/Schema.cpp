@@ -71,6 +71,11 @@ std::vector<KeySpec> build() {
       string("host.code_paths", "linux-2.4-calibrated",
              "code-path catalog under models/params/paths/ (instructions, CPI, footprint per kernel path)"),
       string("host.kernel_objects", "linux-2.4-objects", "kernel object sizes and tick, scheduler and slab constants under models/params/kernel/"),
+      integer("host.code_layout", 0,
+              "smp and amp: where the code paths' code sits, each at pages chosen by a hash of its name and "
+              "this number; 0 is the placement the shipped catalog was fitted on, another number another "
+              "placement by the same rule (to see what the layout moves)",
+              0, kMaxSeed),
       enumeration("host.irq_routing", "all_to_cpu0", {"all_to_cpu0", "round_robin", "per_nic"},
                   "smp: which CPU takes a NIC interrupt (Linux 2.4 sends all to CPU0)"),
       enumeration("host.idle", "halt", {"halt", "poll"},

@@ -142,6 +142,25 @@ TEST(AddressSpace, CodeIsPlacedByItsNameAloneApartFromData) {
   EXPECT_THROW(crowded.text("empty", 0), std::invalid_argument);
 }
 
+TEST(AddressSpace, AnotherTextLayoutPlacesCodeElsewhereByTheSameRule) {
+  AddressSpace shipped(kLineBytes, kPage);
+  AddressSpace zero(kLineBytes, kPage, 0);
+  AddressSpace one(kLineBytes, kPage, 1);
+  AddressSpace one_again(kLineBytes, kPage, 1);
+  int moved = 0;
+  for (const char* name : {"tcp_sendmsg", "tcp_recvmsg", "schedule", "wake_up"}) {
+    const Addr a = shipped.text(name, 3000);
+    EXPECT_EQ(zero.text(name, 3000), a) << name;
+    const Addr b = one.text(name, 3000);
+    EXPECT_EQ(one_again.text(name, 3000), b) << name;
+    EXPECT_EQ(b % kPage, 0u) << name;
+    moved += b != a;
+  }
+  EXPECT_GT(moved, 0);
+  // The data do not move with the code.
+  EXPECT_EQ(one.region(100), shipped.region(100));
+}
+
 TEST(AddressSpace, RoutinesWhoseNamesCollideGetDistinctPages) {
   AddressSpace space(kLineBytes, kPage);
   std::set<Addr> pages;

@@ -24,7 +24,7 @@ AmpHost::AmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       objects_(objects),
       paths_(kernel::KernelPaths::resolve(catalog_)),
       amp_(AmpPaths::resolve(catalog_, config.strategy.rx_copy_path)),
-      memory_(cache.line_bytes, objects.page_bytes),
+      memory_(cache.line_bytes, objects.page_bytes, config.code_layout),
       caches_(cache, config.cores),
       timers_(memory_, objects.timers, objects.tick_period()),
       routes_(memory_, objects.routes) {

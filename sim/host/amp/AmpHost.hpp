@@ -48,6 +48,7 @@ struct AmpConfig {
   RingGeometry work_queue, event_queue, doorbell;
   bool ppe_timer_tick = true;  // the PPEs take their local timer's tick too
   bool idle_poll = false;       // 2.4's idle=poll on the host CPUs: they spin on need_resched
+  std::uint64_t code_layout = 0;  // where the paths' code sits (models::AddressSpace's text layout)
   Picos profiler_period = 0;    // a sampling profiler's NMI on every core (host.profiler); 0: none
   kernel::OprofileDaemonParams profiler_daemon;  // ... and its daemon (sample_bytes 0: none)
   Picos window_start = 0;

@@ -19,7 +19,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
       catalog_(std::move(catalog)),
       objects_(objects),
       paths_(KernelPaths::resolve(catalog_)),
-      memory_(cache.line_bytes, objects.page_bytes),
+      memory_(cache.line_bytes, objects.page_bytes, config.code_layout),
       caches_(cache, config.cpus),
       timers_(memory_, objects.timers, objects.tick_period()),
       routes_(memory_, objects.routes),

@@ -55,6 +55,7 @@ struct SmpConfig {
   // segments through the prequeue, to process in its own context.
   bool tcp_low_latency = false;
   bool idle_poll = false;  // 2.4's idle=poll: idle CPUs spin on need_resched instead of halting
+  std::uint64_t code_layout = 0;  // where the paths' code sits (models::AddressSpace's text layout)
   models::Picos profiler_period = 0;  // a sampling profiler's NMI on each CPU (host.profiler); 0: none
   kernel::OprofileDaemonParams profiler_daemon;  // ... and its daemon (sample_bytes 0: none)
   world::Timeline* timeline = nullptr;  // the timeline trace; null when off

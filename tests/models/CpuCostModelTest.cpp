@@ -210,7 +210,7 @@ TEST(CpuCostModel, ARepMovsLongAndAlignedEnoughClaimsItsDestinationsLinesWithout
   // core does not wait for it; the L2 miss counter sees it as the RFO it is, or (as the model
   // had it until 6 December 2026) not at all.
   const std::uint64_t n = 4096;
-  const auto copy = [n](const char* path, std::uint64_t bytes, std::uint64_t dst_offset, bool claims_counted) {
+  const auto copy = [](const char* path, std::uint64_t bytes, std::uint64_t dst_offset, bool claims_counted) {
     Rig r(2e9);
     CpuParams p = Rig::params(Rig::kNoPrefetch, Rig::kWholePath, true, Rig::kAlwaysInTime, 1);
     p.claims_count_as_l2_misses = claims_counted;

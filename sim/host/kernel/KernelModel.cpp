@@ -26,6 +26,7 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.e1000_xmit_frame = c.id("e1000_xmit_frame");
   k.e1000_clean_tx = c.id("e1000_clean_tx");
   k.e1000_clean_tx_irq = c.id("e1000_clean_tx_irq");
+  k.dev_kfree_skb_irq = c.id("dev_kfree_skb_irq");
   k.alloc_skb = c.id("alloc_skb");
   k.kfree_skb = c.id("kfree_skb");
   k.slab_alloc_batch = c.id("slab_alloc_batch");

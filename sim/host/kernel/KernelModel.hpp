@@ -15,7 +15,7 @@ namespace iscsim::host::kernel {
 struct KernelPaths {
   SchedulerPaths scheduler;
   models::PathId syscall, e1000_intr, e1000_clean_rx, eth_type_trans, netif_rx, e1000_alloc_rx, e1000_xmit_frame, e1000_clean_tx,
-      e1000_clean_tx_irq;
+      e1000_clean_tx_irq, dev_kfree_skb_irq;
   models::PathId alloc_skb, kfree_skb, slab_alloc_batch, slab_free_block, do_softirq, raw_io_map, raw_io_unmap, wait_kio, submit_bh;
   models::PathId net_rx_action, ip_rcv, tcp_v4_rcv, tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_prequeue, tcp_sendmsg, tcp_transmit;
   models::PathId dev_queue_xmit, tcp_recvmsg, tcp_timer;

@@ -69,6 +69,9 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
     const kernel::DescriptorRing::Slots cleaned = port.tx_ring.clean(*cost_, calendar_.now(), reclaimed);
     k.run(cpu, paths_.e1000_clean_tx, reclaimed, 0,
           {cleaned.descriptors, cleaned.records, port.tx_ring.indices(), queue_state(port, false)});
+    // In the interrupt, dev_kfree_skb_any is dev_kfree_skb_irq: its locked decrement of each
+    // sk_buff's users, and the sk_buff queued for NET_TX on this CPU.
+    k.run(cpu, paths_.dev_kfree_skb_irq, reclaimed, 0);
     for (std::uint32_t i = 0; i < reclaimed && !port.tx_clones.empty(); ++i) {
       free_tx_clone(cpu, port.tx_clones.front());
       port.tx_clones.pop_front();

@@ -50,6 +50,22 @@ TEST(SmpHost, EveryCleanPassAndEveryFrameSentTakesTheAdaptersTransmitLockOnce) {
     EXPECT_GT(stall_per_call(with, 0, path) - stall_per_call(without, 0, path), 0.9 * drain) << path;
 }
 
+TEST(SmpHost, AFrameReclaimedInTheInterruptIsFreedByDevKfreeSkbIrqAndThePpesIsNot) {
+  // e1000_clean_tx_irq's dev_kfree_skb_any is dev_kfree_skb_irq in an interrupt (a locked
+  // decrement of users whatever it is): once per frame the SMP host's interrupt reclaims, on the
+  // CPU it interrupts. The PPE polls and frees outside an interrupt: never.
+  const nlohmann::json smp = run_smp("paper/smp-write-64k.json", kQuickRun, "kfree-irq-smp");
+  const nlohmann::json amp = run_amp("paper/amp-write-64k.json", kQuickRun, "kfree-irq-amp");
+  double reclaimed = 0;
+  for (const auto& cpu : smp["cpus"]) {
+    EXPECT_EQ(path_count(cpu, "dev_kfree_skb_irq"), path_count(cpu, "e1000_clean_tx")) << cpu["id"];
+    reclaimed += path_count(cpu, "dev_kfree_skb_irq");
+  }
+  EXPECT_GT(reclaimed, 0);
+  for (const auto& cpu : amp["cpus"]) EXPECT_EQ(path_count(cpu, "dev_kfree_skb_irq"), 0) << cpu["role"];
+  EXPECT_GT(path_count(*cpu_with_role(amp, "ppe"), "e1000_clean_tx"), 0);
+}
+
 TEST(SmpHost, TheSendersTransmitTakesTheDevicesTimeLineFromTheCpuThatStampedTheLastReceive) {
   // e1000_xmit_frame loads netdev->priv and stores trans_start on the sending CPU; CPU0's
   // e1000_clean_rx stores last_rx in the same line for every frame it takes. In the reads CPU1

@@ -13,6 +13,8 @@ json tcp_stats(const stack::tcp::Stats& s) {
               {"bytes_retransmitted", s.bytes_retransmitted},
               {"retransmissions", s.retransmissions},
               {"fast_retransmits", s.fast_retransmits},
+              {"dsacks_received", s.dsacks_received},
+              {"recoveries_undone", s.recoveries_undone},
               {"timeouts", s.timeouts},
               {"dup_acks_received", s.dup_acks_received},
               {"acks_sent", s.acks_sent},

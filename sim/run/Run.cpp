@@ -150,6 +150,8 @@ stack::tcp::Config tcp_config(const Scenario& s, int socket_buffer_bytes) {
   c.timestamps = s.tcp.timestamps;
   c.nodelay = s.tcp.nodelay;
   c.delayed_ack = s.tcp.delayed_ack;
+  c.sack = s.tcp.sack;
+  c.dsack = s.tcp.sack;
   c.send_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
   c.receive_buffer_bytes = static_cast<std::uint32_t>(socket_buffer_bytes);
   return c;

@@ -173,6 +173,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.tcp.timestamps = get<bool>(doc, "tcp.timestamps");
   s.tcp.nodelay = get<bool>(doc, "tcp.nodelay");
   s.tcp.delayed_ack = get<bool>(doc, "tcp.delayed_ack");
+  s.tcp.sack = get<bool>(doc, "tcp.sack");
   s.tcp.low_latency = get<bool>(doc, "tcp.low_latency");
   s.tcp.initiator_socket_buffer_bytes = get<int>(doc, "tcp.initiator_socket_buffer_bytes");
   s.tcp.target_socket_buffer_bytes = get<int>(doc, "tcp.target_socket_buffer_bytes");

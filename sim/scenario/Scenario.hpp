@@ -69,6 +69,7 @@ struct TcpSpec {
   bool timestamps = true;
   bool nodelay = true;
   bool delayed_ack = true;
+  bool sack = true;  // SACK and D-SACK (net.ipv4.tcp_sack, tcp_dsack)
   bool low_latency = false;  // smp: net.ipv4.tcp_low_latency (false: the prequeue)
   int initiator_socket_buffer_bytes = 0;
   int target_socket_buffer_bytes = 0;

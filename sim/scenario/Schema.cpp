@@ -115,6 +115,10 @@ std::vector<KeySpec> build() {
       boolean("tcp.timestamps", true, "RFC 7323 timestamps option (Linux default on)"),
       boolean("tcp.nodelay", true, "TCP_NODELAY: Nagle off"),
       boolean("tcp.delayed_ack", true, "delayed ACKs as Linux does them; false: ACK every segment"),
+      boolean("tcp.sack", true,
+              "net.ipv4.tcp_sack and tcp_dsack (Linux 2.4's default: on): SACK and D-SACK blocks, a sender that "
+              "resends only what its scoreboard counts lost and undoes a recovery its D-SACKs show needless; "
+              "false: NewReno"),
       boolean("tcp.low_latency", false,
               "smp: net.ipv4.tcp_low_latency. false (Linux 2.4's default): a reader blocked in recvmsg gets "
               "its segments on the prequeue and runs their TCP processing itself; true: the bottom half does"),

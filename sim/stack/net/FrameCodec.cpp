@@ -27,11 +27,14 @@ constexpr std::uint8_t kOptNop = 1;
 constexpr std::uint8_t kOptMss = 2;
 constexpr std::uint8_t kOptWscale = 3;
 constexpr std::uint8_t kOptSackPermitted = 4;
+constexpr std::uint8_t kOptSack = 5;
 constexpr std::uint8_t kOptTimestamps = 8;
 constexpr std::uint8_t kLenMss = 4;
 constexpr std::uint8_t kLenWscale = 3;
 constexpr std::uint8_t kLenSackPermitted = 2;
 constexpr std::uint8_t kLenTimestamps = 10;
+constexpr std::uint8_t kLenSackBase = 2;
+constexpr std::uint8_t kLenSackBlock = 8;
 
 // Header field offsets.
 constexpr std::size_t kEthType = 12;
@@ -93,10 +96,23 @@ std::size_t write_options(std::uint8_t* start, const tcp::Options& o, bool syn) 
       *p++ = kLenWscale;
       *p++ = *o.window_scale;
     }
-  } else if (o.timestamps) {
-    *p++ = kOptNop;
-    *p++ = kOptNop;
-    p = put_timestamps(p, *o.timestamps);
+  } else {
+    if (o.timestamps) {
+      *p++ = kOptNop;
+      *p++ = kOptNop;
+      p = put_timestamps(p, *o.timestamps);
+    }
+    if (o.sack_count > 0) {  // NOP, NOP, then the blocks (tcp_build_and_update_options)
+      *p++ = kOptNop;
+      *p++ = kOptNop;
+      *p++ = kOptSack;
+      *p++ = static_cast<std::uint8_t>(kLenSackBase + kLenSackBlock * o.sack_count);
+      for (std::size_t i = 0; i < o.sack_count; ++i) {
+        put32(p, o.sack[i].start);
+        put32(p + 4, o.sack[i].end);
+        p += kLenSackBlock;
+      }
+    }
   }
   while ((p - start) % kHeaderWordBytes != 0) *p++ = kOptEol;
   return static_cast<std::size_t>(p - start);
@@ -129,6 +145,14 @@ bool read_options(const std::uint8_t* p, std::size_t len, tcp::Options& o) {
         if (olen != kLenSackPermitted) return false;
         o.sack_permitted = true;
         break;
+      case kOptSack: {
+        const std::size_t blocks = (olen - kLenSackBase) / kLenSackBlock;
+        if ((olen - kLenSackBase) % kLenSackBlock != 0 || blocks == 0 || blocks > tcp::kMaxSackBlocks) return false;
+        for (std::size_t b = 0; b < blocks; ++b)
+          o.sack[b] = tcp::SackBlock{get32(v + b * kLenSackBlock), get32(v + b * kLenSackBlock + 4)};
+        o.sack_count = static_cast<std::uint8_t>(blocks);
+        break;
+      }
       case kOptTimestamps:
         if (olen != kLenTimestamps) return false;
         o.timestamps = tcp::Timestamps{get32(v), get32(v + 4)};

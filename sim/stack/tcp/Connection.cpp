@@ -38,6 +38,7 @@ Connection::Connection(const Config& config, std::uint16_t local_port, std::uint
       snd_mss_(config.mtu_bytes - kIpv4TcpHeaderBytes),
       snd_queue_(config.send_buffer_bytes),
       cc_(snd_mss_, config.initial_cwnd_segments),
+      scoreboard_(config.dupack_threshold, config.max_reordering),
       rtt_(config.rto_initial, config.rto_min, config.rto_max),
       rcv_wscale_(config.window_scaling
                       ? window_shift_for(window_from_space(config.receive_buffer_bytes, config.adv_win_scale))
@@ -177,6 +178,7 @@ void Connection::on_retransmit_timeout() {
   } else {
     // Go back to the first unacknowledged byte and resend from there as the window allows.
     cc_.on_timeout(snd_max_ - snd_una_, snd_max_);
+    scoreboard_.clear();
     dupacks_ = 0;
     snd_nxt_ = snd_una_;
   }

@@ -15,6 +15,7 @@
 #include "sim/stack/tcp/NewReno.hpp"
 #include "sim/stack/tcp/Reassembly.hpp"
 #include "sim/stack/tcp/RttEstimator.hpp"
+#include "sim/stack/tcp/SackScoreboard.hpp"
 #include "sim/stack/tcp/Segment.hpp"
 #include "sim/stack/tcp/State.hpp"
 #include "sim/stack/tcp/Stats.hpp"
@@ -79,6 +80,10 @@ class Connection {
   void process_fin();
   void update_timestamps(const Segment& seg);
   void learn_peer_options(const Segment& seg);
+  // SACK-based loss recovery after an ACK (Linux 2.4's tcp_fastretrans_alert with SACK).
+  void sack_recovery();
+  // RFC 2883: the next segment reports [seq, end) as received twice.
+  void set_dsack(std::uint32_t seq, std::uint32_t end);
 
   // Output (ConnectionOutput.cpp).
   void output();
@@ -86,6 +91,13 @@ class Connection {
   void send_pure_ack();
   void send_syn(bool with_ack);
   void retransmit_first();
+  void retransmit(std::uint32_t seq, std::uint32_t len);
+  // Bytes in the network as RFC 6675 counts them: sent, not SACKed, not counted lost.
+  std::uint32_t pipe() const;
+  // The SACK blocks our segments carry now (a D-SACK first), and the payload left beside them.
+  void fill_sack(Options& options);
+  std::uint32_t sack_option_bytes() const;
+  std::uint32_t mss_now() const { return snd_mss_ - sack_option_bytes(); }
   // Copies len send-queue bytes from offset into a segment's payload, in a spare buffer if any.
   void fill_payload(Segment& seg, std::uint32_t offset, std::uint32_t len);
   // A segment queued for output, its header fields set; emit() once it is complete.
@@ -131,6 +143,7 @@ class Connection {
   std::optional<std::uint32_t> our_fin_;  // sequence number of our FIN, once close() was called
   std::uint32_t dupacks_ = 0;
   NewReno cc_;
+  SackScoreboard scoreboard_;
   RttEstimator rtt_;
   std::optional<std::uint32_t> timed_seq_;  // Karn: the segment being timed, without timestamps
   Nanos timed_at_ = 0;
@@ -152,10 +165,14 @@ class Connection {
   DelayedAck delack_;
   bool ack_now_ = false;
   bool window_update_ = false;
+  std::optional<SackBlock> dsack_;   // a duplicate to report on the next segment
+  std::uint64_t last_ooo_offset_ = 0;  // the latest out-of-order arrival: its block goes first
+  std::vector<SackBlock> sack_runs_;   // fill_sack's scratch, its capacity kept
 
   // Options in force.
   bool ts_ok_ = false;
   bool wscale_ok_ = false;
+  bool sack_ok_ = false;
   std::uint32_t ts_recent_ = 0;
 
   std::vector<Segment> out_;

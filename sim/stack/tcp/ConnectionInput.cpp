@@ -35,7 +35,11 @@ void Connection::on_segment(Nanos now, const Segment& seg) {
   }
   if (!acceptable(seg)) {
     if (seg.has(flag::kRst)) return;
-    if (seg.seq_len() > 0 && seq_lt(seg.seq, rcv_nxt_)) ++stats_.duplicate_segments_received;
+    if (seg.seq_len() > 0 && seq_lt(seg.seq, rcv_nxt_)) {
+      ++stats_.duplicate_segments_received;
+      const std::uint32_t end = seg.seq + static_cast<std::uint32_t>(seg.payload.size());
+      set_dsack(seg.seq, seq_lt(end, rcv_nxt_) ? end : rcv_nxt_);  // tcp_send_dupack
+    }
     ack_now_ = true;  // a duplicate ACK tells the sender where we are
     return;
   }
@@ -131,6 +135,7 @@ void Connection::learn_peer_options(const Segment& seg) {
   const std::uint32_t peer_mss = seg.options.mss.value_or(kDefaultMss);
   ts_ok_ = cfg_.timestamps && seg.options.timestamps.has_value();
   wscale_ok_ = cfg_.window_scaling && seg.options.window_scale.has_value();
+  sack_ok_ = cfg_.sack && seg.options.sack_permitted;
   snd_wscale_ = wscale_ok_ ? std::min(*seg.options.window_scale, kMaxWindowShift) : 0;
   if (!wscale_ok_) rcv_wscale_ = 0;
   if (ts_ok_) ts_recent_ = seg.options.timestamps->value;
@@ -170,13 +175,19 @@ void Connection::process_ack(const Segment& seg) {
     max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
   }
 
+  // tcp_sacktag_write_queue reads the blocks before the cumulative ACK frees anything.
+  if (sack_ok_ && scoreboard_.on_blocks(seg.options, ack, snd_una_, snd_max_, snd_mss_)) ++stats_.dsacks_received;
+
   if (ack == snd_una_) {
     // RFC 5681 section 2: a duplicate ACK carries nothing new while data is outstanding.
     const bool duplicate = seg.payload.empty() && !seg.has(flag::kSyn) && !seg.has(flag::kFin) &&
                            snd_wnd_ == old_wnd && snd_max_ != snd_una_;
-    if (!duplicate) return;
-    ++dupacks_;
-    ++stats_.dup_acks_received;
+    if (duplicate) {
+      ++dupacks_;
+      ++stats_.dup_acks_received;
+    }
+    if (sack_ok_) sack_recovery();
+    if (!duplicate || sack_ok_) return;
     const auto action = cc_.on_dup_ack(dupacks_, cfg_.dupack_threshold, snd_max_ - snd_una_, snd_una_, snd_max_);
     if (action == NewReno::Action::RetransmitFirst) {
       ++stats_.fast_retransmits;
@@ -202,8 +213,19 @@ void Connection::process_ack(const Segment& seg) {
   }
   rtt_.reset_backoff();
 
-  const bool was_recovering = cc_.in_recovery();
-  if (cc_.on_new_ack(ack, acked, flight) == NewReno::Action::RetransmitFirst && was_recovering) retransmit_first();
+  if (sack_ok_) {
+    scoreboard_.advance(ack);
+    if (!cc_.in_recovery()) {
+      cc_.on_new_ack(ack, acked, flight);
+    } else if (cc_.sack_recovery_over(ack)) {
+      scoreboard_.end_recovery();
+    }
+    sack_recovery();
+  } else {
+    const bool was_recovering = cc_.in_recovery();
+    if (cc_.on_new_ack(ack, acked, flight) == NewReno::Action::RetransmitFirst && was_recovering)
+      retransmit_first();
+  }
   dupacks_ = 0;
   // RFC 6298 section 5.3: restart the timer when new data is acknowledged.
   retransmit_at_.reset();
@@ -227,6 +249,8 @@ void Connection::process_data(const Segment& seg) {
   std::int64_t offset = static_cast<std::int64_t>(rcv_offset_) + seq_diff(seg.seq, rcv_nxt_);
   if (offset < static_cast<std::int64_t>(rcv_offset_)) {  // starts with bytes we already have
     const auto skip = static_cast<std::uint32_t>(static_cast<std::int64_t>(rcv_offset_) - offset);
+    const std::uint32_t end = seg.seq + len;  // tcp_data_queue: a retransmission of what we hold
+    set_dsack(seg.seq, seq_lt(end, rcv_nxt_) ? end : rcv_nxt_);
     if (skip >= len) {
       ++stats_.duplicate_segments_received;
       ack_now_ = true;
@@ -265,11 +289,38 @@ void Connection::process_data(const Segment& seg) {
     ack_now_ = ack_now_ || quick || filled_hole || !ooo_.empty();
     if (!ack_now_ && delack_.deadline()) ++stats_.delack_timer_sets;
   } else {
-    ooo_.insert(start, data, len);
+    if (ooo_.insert(start, data, len) == 0) set_dsack(seg.seq, seg.seq + len);
+    last_ooo_offset_ = start;
     ++stats_.out_of_order_segments;
     record(TcpWork::DataOutOfOrder, len, 2);
     delack_.enter_quickack(receive_window());
     ack_now_ = true;  // the duplicate ACK that drives the sender's fast retransmit
+  }
+}
+
+void Connection::set_dsack(std::uint32_t seq, std::uint32_t end) {
+  if (sack_ok_ && cfg_.dsack && seq_lt(seq, end)) dsack_ = SackBlock{seq, end};
+}
+
+void Connection::sack_recovery() {
+  // D-SACKs that came after the recovery ended can still show it needless (the Disorder state).
+  if (!cc_.in_recovery() && scoreboard_.undo_possible() && scoreboard_.all_retransmissions_needless()) {
+    cc_.undo();
+    scoreboard_.forget_undo();
+    ++stats_.recoveries_undone;
+  }
+  if (!cc_.in_recovery()) {
+    if (!scoreboard_.loss_indicated(snd_mss_)) return;
+    cc_.enter_sack_recovery(pipe(), snd_max_);
+    scoreboard_.begin_recovery();
+    ++stats_.fast_retransmits;
+    // RFC 6675 section 5 step (4.3): the first lost segment goes whatever the pipe.
+    if (const auto r = scoreboard_.next_lost(snd_mss_, mss_now())) retransmit(r->start, r->end - r->start);
+  }
+  while (pipe() < cc_.cwnd()) {
+    const auto r = scoreboard_.next_lost(snd_mss_, mss_now());
+    if (!r) break;
+    retransmit(r->start, r->end - r->start);
   }
 }
 

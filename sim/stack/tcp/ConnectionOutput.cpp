@@ -58,7 +58,7 @@ void Connection::output() {
 }
 
 bool Connection::send_data_segment() {
-  const std::uint32_t flight = snd_nxt_ - snd_una_;
+  const std::uint32_t flight = sack_ok_ ? pipe() : snd_nxt_ - snd_una_;
   const std::uint32_t window = std::min(cc_.cwnd(), snd_wnd_);
   const std::uint32_t usable = window > flight ? window - flight : 0;
   const std::int32_t unsent_signed = seq_diff(data_end(), snd_nxt_);
@@ -75,12 +75,13 @@ bool Connection::send_data_segment() {
     return true;
   }
 
-  const std::uint32_t len = std::min({snd_mss_, unsent, usable});
+  const std::uint32_t mss = mss_now();
+  const std::uint32_t len = std::min({mss, unsent, usable});
   if (len == 0) {
     if (snd_wnd_ == 0 && flight == 0 && !persist_at_) reset_xmit_timer(persist_at_);
     return false;
   }
-  if (len < snd_mss_) {
+  if (len < mss) {
     if (len < unsent) {
       // Sender silly-window avoidance (RFC 9293 section 3.8.6.2.1).
       if (flight > 0 && len < max_snd_wnd_ / 2) return false;
@@ -114,14 +115,18 @@ bool Connection::send_data_segment() {
   return true;
 }
 
-void Connection::retransmit_first() {
+void Connection::retransmit_first() { retransmit(snd_una_, mss_now()); }
+
+void Connection::retransmit(std::uint32_t seq, std::uint32_t most) {
   const std::uint32_t end = our_fin_ ? *our_fin_ : data_end();
-  const std::uint32_t len = std::min<std::uint32_t>(snd_mss_, end - snd_una_);
+  if (!seq_leq(seq, end)) return;
+  const std::uint32_t len = std::min(most, end - seq);
   std::uint8_t flags = flag::kAck;
-  if (our_fin_ && snd_una_ + len == *our_fin_) flags |= flag::kFin;
+  if (our_fin_ && seq + len == *our_fin_) flags |= flag::kFin;
   if (len == 0 && !(flags & flag::kFin)) return;
-  Segment& seg = new_segment(snd_una_, flags);
-  fill_payload(seg, 0, len);
+  Segment& seg = new_segment(seq, flags);
+  fill_payload(seg, seq - snd_una_, len);
+  if (sack_ok_) scoreboard_.retransmitted({seq, seq + std::max(len, 1u)});
   ++stats_.retransmissions;
   stats_.bytes_retransmitted += len;
   timed_seq_.reset();
@@ -146,6 +151,7 @@ void Connection::send_syn(bool with_ack) {
   seg.options.mss = static_cast<std::uint16_t>(cfg_.mtu_bytes - kIpv4TcpHeaderBytes);
   const bool offer_wscale = with_ack ? wscale_ok_ : cfg_.window_scaling;
   if (offer_wscale) seg.options.window_scale = rcv_wscale_;
+  seg.options.sack_permitted = with_ack ? sack_ok_ : cfg_.sack;
   const bool offer_ts = with_ack ? ts_ok_ : cfg_.timestamps;
   if (offer_ts) seg.options.timestamps = Timestamps{ts_now(), with_ack ? ts_recent_ : 0};
   if (with_ack) {
@@ -179,7 +185,45 @@ Segment& Connection::new_segment(std::uint32_t seq, std::uint8_t flags) {
   if (flags & flag::kAck) seg.ack = rcv_nxt_;
   seg.window = window_field(false);
   if (ts_ok_) seg.options.timestamps = Timestamps{ts_now(), ts_recent_};
+  if (flags & flag::kAck) fill_sack(seg.options);
   return seg;
+}
+
+std::uint32_t Connection::pipe() const {
+  const std::uint32_t out = snd_nxt_ - snd_una_;
+  const std::uint32_t lost = cc_.in_recovery() ? scoreboard_.lost_bytes(snd_mss_) : 0;
+  const std::uint32_t gone = scoreboard_.sacked_bytes() + lost;
+  return out > gone ? out - gone : 0;
+}
+
+void Connection::fill_sack(Options& options) {
+  options.sack_count = 0;
+  if (!sack_ok_ || (!dsack_ && ooo_.empty())) return;
+  // tcp_build_and_update_options: a D-SACK, then the block of the latest arrival, then the
+  // others, highest first; as many as fit beside the timestamps.
+  const std::size_t most = ts_ok_ ? kMaxSackBlocks - 1 : kMaxSackBlocks;
+  std::uint8_t n = 0;
+  if (dsack_) options.sack[n++] = *dsack_;
+  sack_runs_.clear();
+  ooo_.for_each_run([&](std::uint64_t start, std::uint64_t end) {
+    const SackBlock b{rcv_nxt_ + static_cast<std::uint32_t>(start - rcv_offset_),
+                      rcv_nxt_ + static_cast<std::uint32_t>(end - rcv_offset_)};
+    if (start <= last_ooo_offset_ && last_ooo_offset_ < end) {
+      if (n < most) options.sack[n++] = b;
+    } else {
+      sack_runs_.push_back(b);
+    }
+  });
+  for (auto it = sack_runs_.rbegin(); it != sack_runs_.rend() && n < most; ++it) options.sack[n++] = *it;
+  options.sack_count = n;
+}
+
+std::uint32_t Connection::sack_option_bytes() const {
+  if (!sack_ok_ || (!dsack_ && ooo_.empty())) return 0;
+  std::size_t blocks = dsack_ ? 1 : 0;
+  ooo_.for_each_run([&](std::uint64_t, std::uint64_t) { ++blocks; });
+  blocks = std::min(blocks, ts_ok_ ? kMaxSackBlocks - 1 : kMaxSackBlocks);
+  return static_cast<std::uint32_t>(kSackOptionBaseBytes + kSackBlockBytes * blocks);
 }
 
 void Connection::emit(const Segment& seg) {
@@ -193,6 +237,7 @@ void Connection::note_ack_sent(const Segment& seg) {
   rcv_adv_ = seq_max(rcv_adv_, rcv_nxt_ + (static_cast<std::uint32_t>(seg.window) << shift));
   ack_now_ = false;
   window_update_ = false;
+  dsack_.reset();  // reported once
   delack_.on_ack_sent();
 }
 

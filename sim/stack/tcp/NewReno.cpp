@@ -66,6 +66,28 @@ NewReno::Action NewReno::on_dup_ack(std::uint32_t dupacks, std::uint32_t thresho
   return Action::RetransmitFirst;
 }
 
+void NewReno::enter_sack_recovery(std::uint32_t pipe, std::uint32_t snd_max) {
+  prior_cwnd_ = cwnd_;
+  prior_ssthresh_ = ssthresh_;
+  ssthresh_ = half_flight(pipe);
+  cwnd_ = ssthresh_;
+  recover_ = snd_max;
+  recover_valid_ = true;
+  in_recovery_ = true;
+}
+
+bool NewReno::sack_recovery_over(std::uint32_t ack) {
+  if (!in_recovery_ || !seq_geq(ack, recover_)) return false;
+  in_recovery_ = false;
+  cwnd_ = std::min(cwnd_, ssthresh_);
+  return true;
+}
+
+void NewReno::undo() {
+  cwnd_ = std::max(cwnd_, prior_cwnd_);
+  ssthresh_ = std::max(ssthresh_, prior_ssthresh_);
+}
+
 void NewReno::on_timeout(std::uint32_t flight, std::uint32_t snd_max) {
   ssthresh_ = half_flight(flight);
   cwnd_ = kLossWindowSegments * mss_;

@@ -23,6 +23,15 @@ class NewReno {
                     std::uint32_t snd_max);
   void on_timeout(std::uint32_t flight, std::uint32_t snd_max);
 
+  // SACK-based recovery (RFC 6675 section 5; Linux 2.4's Recovery state with SACK): the window
+  // drops to half of `pipe` at once and the scoreboard, not partial ACKs, says what to resend.
+  void enter_sack_recovery(std::uint32_t pipe, std::uint32_t snd_max);
+  // An ACK of new data during it: true when it ends the recovery (ack reaches recover).
+  bool sack_recovery_over(std::uint32_t ack);
+  // The retransmissions were needless: the window and threshold before the last cut come back
+  // (tcp_undo_cwnd_reduction).
+  void undo();
+
   std::uint32_t cwnd() const { return cwnd_; }
   std::uint32_t ssthresh() const { return ssthresh_; }
   bool in_recovery() const { return in_recovery_; }
@@ -37,6 +46,8 @@ class NewReno {
   bool recover_valid_ = false;
   bool in_recovery_ = false;
   std::uint32_t ca_acked_ = 0;  // bytes acked toward the next cwnd increase in avoidance
+  std::uint32_t prior_cwnd_ = 0;
+  std::uint32_t prior_ssthresh_ = 0;
 };
 
 }  // namespace iscsim::stack::tcp

@@ -21,6 +21,17 @@ class Reassembly {
   std::size_t pieces() const { return pieces_.size(); }
   // End of the highest byte held (0 when empty).
   std::uint64_t end() const;
+  // Calls f(start, end) for each run of contiguous bytes held, lowest first (SACK blocks).
+  template <class F>
+  void for_each_run(F f) const {
+    std::uint64_t start = 0, end = 0;
+    for (const auto& [at, bytes] : pieces_) {
+      if (end != 0 && at != end) f(start, end);
+      if (end == 0 || at != end) start = at;
+      end = at + bytes.size();
+    }
+    if (end != 0) f(start, end);
+  }
 
  private:
   std::map<std::uint64_t, std::vector<std::uint8_t>> pieces_;  // start offset -> bytes

@@ -1,6 +1,8 @@
 #pragma once
 // One TCP segment as the protocol core sees it: header fields, options and payload bytes.
 // The wire codec (sim/stack/net) turns it into real header bytes and back.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -24,12 +26,26 @@ struct Timestamps {
   bool operator==(const Timestamps& o) const { return value == o.value && echo_reply == o.echo_reply; }
 };
 
+// One SACK block (RFC 2018): the received bytes [start, end) in sequence space.
+struct SackBlock {
+  std::uint32_t start = 0;
+  std::uint32_t end = 0;
+  bool operator==(const SackBlock& o) const { return start == o.start && end == o.end; }
+};
+
+// The most SACK blocks an option holds: 4 fill its 40 bytes (RFC 2018 section 3), 3 beside
+// timestamps.
+inline constexpr std::size_t kMaxSackBlocks = 4;
+
 // The options Linux 2.4 puts on these paths.
 struct Options {
   std::optional<std::uint16_t> mss;          // SYN only (RFC 9293)
   std::optional<std::uint8_t> window_scale;  // SYN only (RFC 7323)
-  bool sack_permitted = false;               // SYN only (RFC 2018); parsed, never acted on
+  bool sack_permitted = false;               // SYN only (RFC 2018)
   std::optional<Timestamps> timestamps;      // RFC 7323
+  // SACK blocks (RFC 2018), a D-SACK first when there is one (RFC 2883); none on a SYN.
+  std::array<SackBlock, kMaxSackBlocks> sack{};
+  std::uint8_t sack_count = 0;
 };
 
 struct Segment {

@@ -11,7 +11,9 @@ struct Stats {
   std::uint64_t bytes_sent = 0;          // new payload bytes
   std::uint64_t bytes_retransmitted = 0;
   std::uint64_t retransmissions = 0;  // segments sent again, for any reason
-  std::uint64_t fast_retransmits = 0;
+  std::uint64_t fast_retransmits = 0;  // loss recoveries entered: three duplicate ACKs, or SACKs
+  std::uint64_t dsacks_received = 0;   // ACKs reporting a duplicate segment (RFC 2883)
+  std::uint64_t recoveries_undone = 0;  // recoveries whose retransmissions D-SACKs showed needless
   std::uint64_t timeouts = 0;
   std::uint64_t dup_acks_received = 0;
   std::uint64_t acks_sent = 0;  // segments without data or SYN/FIN

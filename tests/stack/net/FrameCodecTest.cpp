@@ -50,6 +50,24 @@ TEST(FrameCodec, SynWithEveryOptionRoundTrips) {
   EXPECT_EQ(r.frame().ip_id, 9);
 }
 
+TEST(FrameCodec, SackBlocksFollowTheTimestampsAsLinuxAlignsThem) {
+  tcp::Segment ack = data_segment(0);
+  ack.options.sack_count = 3;
+  ack.options.sack[0] = tcp::SackBlock{100, 200};  // a D-SACK below the ACK, first (RFC 2883)
+  ack.options.sack[1] = tcp::SackBlock{0xFFFFFFF0u + 3000, 0xFFFFFFF0u + 4448};
+  ack.options.sack[2] = tcp::SackBlock{7, 9};
+  // 12 bytes of timestamps, then NOP, NOP, kind, length and 8 bytes a block: 40, the most.
+  EXPECT_EQ(tcp_options_bytes(ack.options, false), 40u);
+  const auto frame = build_frame(flow(), 1, ack);
+  EXPECT_EQ(frame.size(), 14u + 20 + 20 + 40);
+  const ParseResult r = parse_frame(frame.data(), frame.size());
+  ASSERT_TRUE(r.ok()) << r.error();
+  const tcp::Options& o = r.frame().segment.options;
+  ASSERT_EQ(o.sack_count, 3);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(o.sack[i], ack.options.sack[i]) << i;
+  EXPECT_EQ(o.timestamps, (tcp::Timestamps{111, 222}));
+}
+
 TEST(FrameCodec, DataSegmentRoundTripsWithItsBytes) {
   const tcp::Segment seg = data_segment(1448);
   const auto frame = build_frame(flow(), 77, seg);

@@ -1,0 +1,153 @@
+#include "sim/stack/tcp/SackScoreboard.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "sim/stack/common/SeqNum.hpp"
+
+namespace iscsim::stack::tcp {
+
+SackScoreboard::SackScoreboard(std::uint32_t reordering, std::uint32_t max_reordering)
+    : reordering_(reordering), max_reordering_(max_reordering) {}
+
+void SackScoreboard::add(std::vector<Span>& spans, Span s) {
+  // Few spans: merge in place, keeping them sorted and disjoint (adjacent ones join).
+  auto it = std::find_if(spans.begin(), spans.end(), [&](const Span& x) { return x.to >= s.from; });
+  while (it != spans.end() && it->from <= s.to) {
+    s.from = std::min(s.from, it->from);
+    s.to = std::max(s.to, it->to);
+    it = spans.erase(it);
+  }
+  spans.insert(it, s);
+}
+
+bool SackScoreboard::covered(const std::vector<Span>& spans, std::uint32_t at, std::uint32_t* until) {
+  for (const Span& x : spans) {
+    if (at < x.from) {
+      *until = x.from;
+      return false;
+    }
+    if (at < x.to) {
+      *until = x.to;
+      return true;
+    }
+  }
+  *until = std::numeric_limits<std::uint32_t>::max();
+  return false;
+}
+
+bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::uint32_t snd_una,
+                               std::uint32_t snd_max, std::uint32_t mss) {
+  advance(snd_una);
+  if (options.sack_count == 0) return false;
+  // RFC 2883 section 4: a first block below the cumulative ACK, or inside the second, reports a
+  // duplicate. One D-SACK, one needless retransmission (tcp_sacktag_write_queue's counting).
+  const SackBlock& first = options.sack[0];
+  bool dsack = seq_lt(first.start, ack);
+  if (!dsack && options.sack_count > 1)
+    dsack = seq_geq(first.start, options.sack[1].start) && seq_leq(first.end, options.sack[1].end);
+  if (dsack && undo_marker_ && seq_gt(first.end, *undo_marker_) && undo_retrans_ > 0) --undo_retrans_;
+
+  const std::uint32_t prior_fack = fack();
+  for (std::size_t i = dsack ? 1 : 0; i < options.sack_count; ++i) {
+    const SackBlock& b = options.sack[i];
+    const std::uint32_t start = seq_max(b.start, snd_una);
+    const std::uint32_t end = seq_lt(b.end, snd_max) ? b.end : snd_max;
+    if (!seq_lt(start, end)) continue;
+    const Span span{offset(start), offset(end)};
+    // A byte newly SACKed below the highest one SACKed before, never retransmitted, was in a
+    // hole that later data passed: reordering, by as many segments as it was passed by.
+    for (std::uint32_t at = span.from, until = 0; at < std::min(span.to, prior_fack); at = until) {
+      if (covered(sacked_, at, &until) || covered(resent_, at, &until)) continue;
+      const std::uint32_t metric = (prior_fack + mss - 1) / mss - at / mss;
+      reordering_ = std::min(max_reordering_, std::max(reordering_, metric));
+      break;
+    }
+    add(sacked_, span);
+  }
+  return dsack;
+}
+
+void SackScoreboard::advance(std::uint32_t snd_una) {
+  if (sacked_.empty() && resent_.empty()) {
+    base_ = snd_una;
+    return;
+  }
+  if (!seq_gt(snd_una, base_)) return;
+  const std::uint32_t delta = snd_una - base_;
+  for (std::vector<Span>* spans : {&sacked_, &resent_}) {
+    for (Span& x : *spans) {
+      x.from = x.from > delta ? x.from - delta : 0;
+      x.to = x.to > delta ? x.to - delta : 0;
+    }
+    spans->erase(std::remove_if(spans->begin(), spans->end(), [](const Span& x) { return x.to == 0; }),
+                 spans->end());
+  }
+  base_ = snd_una;
+}
+
+void SackScoreboard::clear() {
+  sacked_.clear();
+  resent_.clear();
+  undo_marker_.reset();
+}
+
+std::uint32_t SackScoreboard::sacked_bytes() const {
+  std::uint32_t n = 0;
+  for (const Span& x : sacked_) n += x.to - x.from;
+  return n;
+}
+
+bool SackScoreboard::loss_indicated(std::uint32_t mss) const { return fack() > reordering_ * mss; }
+
+std::uint32_t SackScoreboard::lost_limit(std::uint32_t mss) const {
+  // tcp_mark_head_lost: fackets_out - reordering segments from the head, at least the first
+  // while the SACKs indicate a loss at all; none once they no longer do.
+  const std::uint32_t reordered = reordering_ * mss;
+  if (fack() <= reordered) return 0;
+  return std::max(fack() - reordered, mss);
+}
+
+std::uint32_t SackScoreboard::lost_bytes(std::uint32_t mss) const {
+  std::uint32_t n = 0;
+  const std::uint32_t limit = lost_limit(mss);
+  for (std::uint32_t at = 0, until = 0; at < limit; at = until) {
+    std::uint32_t resent_until = 0;
+    if (covered(sacked_, at, &until)) continue;
+    if (covered(resent_, at, &resent_until)) {
+      until = resent_until;
+      continue;
+    }
+    until = std::min({until, resent_until, limit});
+    n += until - at;
+  }
+  return n;
+}
+
+std::optional<SackScoreboard::Range> SackScoreboard::next_lost(std::uint32_t mss, std::uint32_t len) const {
+  const std::uint32_t limit = lost_limit(mss);
+  for (std::uint32_t at = 0, until = 0; at < limit; at = until) {
+    std::uint32_t resent_until = 0;
+    if (covered(sacked_, at, &until)) continue;
+    if (covered(resent_, at, &resent_until)) {
+      until = resent_until;
+      continue;
+    }
+    const std::uint32_t end = std::min({until, resent_until, at + len});
+    return Range{base_ + at, base_ + end};
+  }
+  return std::nullopt;
+}
+
+void SackScoreboard::begin_recovery() {
+  undo_marker_ = base_;
+  undo_retrans_ = 0;
+  resent_.clear();
+}
+
+void SackScoreboard::retransmitted(Range r) {
+  add(resent_, Span{offset(r.start), offset(r.end)});
+  if (undo_marker_) ++undo_retrans_;
+}
+
+}  // namespace iscsim::stack::tcp

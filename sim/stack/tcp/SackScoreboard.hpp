@@ -1,0 +1,80 @@
+#pragma once
+// The sender's SACK scoreboard as Linux 2.4 keeps it (tcp_input.c): which bytes above snd_una the
+// peer's SACK blocks say it holds (RFC 2018), which it counts lost (FACK: whatever lies more than
+// `reordering` segments below the highest SACKed byte), the reordering it has seen, and how many
+// of a recovery's retransmissions no D-SACK (RFC 2883) has yet shown to be needless.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "sim/stack/tcp/Segment.hpp"
+
+namespace iscsim::stack::tcp {
+
+class SackScoreboard {
+ public:
+  // Bytes [start, end) in sequence space.
+  struct Range {
+    std::uint32_t start = 0;
+    std::uint32_t end = 0;
+  };
+
+  // `reordering`: the segments that may arrive out of order before a hole counts as lost
+  // (sysctl tcp_reordering); it grows, up to `max_reordering`, with the reordering seen.
+  SackScoreboard(std::uint32_t reordering, std::uint32_t max_reordering);
+
+  // The SACK blocks of an ACK of `ack`, which arrived with `snd_una` not yet moved by it and
+  // `snd_max` the highest sequence sent. Returns whether the first block was a D-SACK.
+  bool on_blocks(const Options& options, std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_max,
+                 std::uint32_t mss);
+  // The cumulative ACK moved snd_una to `snd_una`: forget what lies below it.
+  void advance(std::uint32_t snd_una);
+  // A retransmission timeout: the peer may have dropped what it SACKed (RFC 2018 section 8).
+  void clear();
+
+  std::uint32_t sacked_bytes() const;
+  // Whether the SACKed bytes reach more than `reordering` segments past snd_una
+  // (tcp_time_to_recover: fackets_out > reordering).
+  bool loss_indicated(std::uint32_t mss) const;
+  // Bytes counted lost and not yet retransmitted in this recovery.
+  std::uint32_t lost_bytes(std::uint32_t mss) const;
+  // The next of them to retransmit, at most `len` bytes (tcp_xmit_retransmit_queue's order).
+  std::optional<Range> next_lost(std::uint32_t mss, std::uint32_t len) const;
+
+  // Recovery begins at snd_una (the undo marker); `r` was retransmitted in it (undo_retrans++).
+  void begin_recovery();
+  void retransmitted(Range r);
+  // Every retransmission of the recovery since its start was D-SACKed: the losses were
+  // reordering (tcp_may_undo), and the window's cut can be undone.
+  bool all_retransmissions_needless() const { return undo_marker_ && undo_retrans_ == 0; }
+  // Retransmissions some D-SACK may still show needless (Linux's Disorder state).
+  bool undo_possible() const { return undo_marker_.has_value(); }
+  void forget_undo() { undo_marker_.reset(); }
+  void end_recovery() { resent_.clear(); }
+
+  std::uint32_t reordering() const { return reordering_; }
+
+ private:
+  // Ranges as offsets from base_ (snd_una), sorted and disjoint.
+  struct Span {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+  };
+  static void add(std::vector<Span>& spans, Span s);
+  static bool covered(const std::vector<Span>& spans, std::uint32_t at, std::uint32_t* until);
+  std::uint32_t fack() const { return sacked_.empty() ? 0 : sacked_.back().to; }
+  // The offset below which a byte not SACKed is lost.
+  std::uint32_t lost_limit(std::uint32_t mss) const;
+
+  std::uint32_t offset(std::uint32_t seq) const { return seq - base_; }
+
+  std::uint32_t base_ = 0;  // snd_una as last seen
+  std::vector<Span> sacked_;
+  std::vector<Span> resent_;
+  std::uint32_t reordering_;
+  std::uint32_t max_reordering_;
+  std::optional<std::uint32_t> undo_marker_;  // snd_una when the recovery began
+  std::uint32_t undo_retrans_ = 0;
+};
+
+}  // namespace iscsim::stack::tcp

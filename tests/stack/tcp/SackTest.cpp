@@ -1,0 +1,162 @@
+// SACK and D-SACK (RFC 2018, RFC 2883) as Linux 2.4 runs them: the receiver's blocks, the
+// sender's scoreboard, resending only what is lost, and undoing a recovery that reordering set off.
+#include <gtest/gtest.h>
+
+#include "sim/stack/common/SeqNum.hpp"
+#include "sim/stack/tcp/SackScoreboard.hpp"
+#include "tests/stack/tcp/FakeLink.hpp"
+
+namespace iscsim::stack::tcp {
+namespace {
+
+using testing::FakeLink;
+using testing::PatternStream;
+
+Config sack_config() {
+  Config c;
+  c.send_buffer_bytes = 131072;
+  c.receive_buffer_bytes = 131072;
+  return c;
+}
+
+constexpr std::uint32_t kMss = 1448;
+
+// The first segment from b to a after `after` that carries SACK blocks.
+const Segment* first_sack(const FakeLink& link, std::size_t after = 0) {
+  for (std::size_t i = after; i < link.sent[1].size(); ++i)
+    if (link.sent[1][i].options.sack_count > 0) return &link.sent[1][i];
+  return nullptr;
+}
+
+TEST(Sack, IsNegotiatedOnTheSynsAndNotWhenOneSideDeclines) {
+  FakeLink both(sack_config(), sack_config());
+  both.open();
+  ASSERT_TRUE(both.run([&] { return both.b.state() == State::Established; }));
+  EXPECT_TRUE(both.sent[0].at(0).options.sack_permitted);
+  EXPECT_TRUE(both.sent[1].at(0).options.sack_permitted);
+
+  Config no_sack = sack_config();
+  no_sack.sack = false;
+  FakeLink one(sack_config(), no_sack);
+  PatternStream stream(one.a, one.b, 200'000);
+  one.on_event = [&] { stream.pump(one.now); };
+  one.drop = [](int dir, std::uint64_t index, const Segment&) { return dir == 0 && index == 20; };
+  one.open();
+  ASSERT_TRUE(one.run([&] { return stream.complete(); }));
+  EXPECT_FALSE(one.sent[1].at(0).options.sack_permitted);
+  EXPECT_EQ(first_sack(one), nullptr);  // the receiver never SACKs: NewReno recovers
+  EXPECT_EQ(one.a.stats().fast_retransmits, 1u);
+}
+
+TEST(Sack, TheReceiverReportsTheLatestArrivalsBlockFirstThenTheHighest) {
+  FakeLink link(sack_config(), sack_config());
+  PatternStream stream(link.a, link.b, 400'000);
+  link.on_event = [&] { stream.pump(link.now); };
+  // Two holes: segments 30 and 34 from a to b are lost once.
+  link.drop = [](int dir, std::uint64_t index, const Segment&) { return dir == 0 && (index == 30 || index == 34); };
+  link.open();
+  ASSERT_TRUE(link.run([&] { return stream.complete(); }));
+  EXPECT_EQ(stream.mismatches(), 0u);
+  const std::uint32_t hole1 = link.sent[0].at(30).seq;
+  const std::uint32_t hole2 = link.sent[0].at(34).seq;
+  // An ACK sent while both holes were open, after segment 35 arrived: [35..] first, then [31, 34).
+  const Segment* two = nullptr;
+  for (const Segment& s : link.sent[1])
+    if (s.options.sack_count == 2 && s.ack == hole1) two = &s;
+  ASSERT_NE(two, nullptr);
+  EXPECT_EQ(two->options.sack[0].start, hole2 + kMss);
+  EXPECT_EQ(two->options.sack[1].start, hole1 + kMss);
+  EXPECT_EQ(two->options.sack[1].end, hole2);
+  // Beside the timestamps, never more than three blocks.
+  for (const Segment& s : link.sent[1]) EXPECT_LE(s.options.sack_count, 3);
+}
+
+TEST(Sack, ALostSegmentIsResentAloneAndTheWindowStaysCut) {
+  FakeLink link(sack_config(), sack_config());
+  PatternStream stream(link.a, link.b, 1'000'000);
+  link.on_event = [&] { stream.pump(link.now); };
+  link.drop = [](int dir, std::uint64_t index, const Segment&) { return dir == 0 && index == 40; };
+  link.open();
+  ASSERT_TRUE(link.run([&] { return stream.complete(); }));
+  EXPECT_EQ(stream.mismatches(), 0u);
+  EXPECT_EQ(link.a.stats().fast_retransmits, 1u);
+  EXPECT_EQ(link.a.stats().retransmissions, 1u);  // the hole, not what followed it
+  EXPECT_EQ(link.a.stats().timeouts, 0u);
+  EXPECT_EQ(link.a.stats().recoveries_undone, 0u);  // no D-SACK: the loss was real
+  EXPECT_EQ(link.b.stats().duplicate_segments_received, 0u);
+}
+
+TEST(Sack, ReorderingSetsOffOneRecoveryWhichTheDsacksUndo) {
+  FakeLink link(sack_config(), sack_config());
+  PatternStream stream(link.a, link.b, 1'000'000);
+  link.on_event = [&] { stream.pump(link.now); };
+  // Segments 60 and 61 from a to b arrive 200 us late, after the ten that follow them.
+  link.jitter = [](int dir, std::uint64_t index) -> Nanos {
+    return dir == 0 && (index == 60 || index == 61) ? 200 * kNanosPerMicro : 0;
+  };
+  std::uint32_t cwnd_before = 0;
+  link.drop = [&](int dir, std::uint64_t index, const Segment&) {
+    if (dir == 0 && index == 60) cwnd_before = link.a.cwnd();
+    return false;
+  };
+  link.open();
+  ASSERT_TRUE(link.run([&] { return stream.complete(); }));
+  EXPECT_EQ(stream.mismatches(), 0u);
+  const Stats& tx = link.a.stats();
+  EXPECT_EQ(tx.fast_retransmits, 1u);
+  EXPECT_LE(tx.retransmissions, 2u);  // at most the two late segments, once each
+  EXPECT_EQ(tx.dsacks_received, tx.retransmissions);
+  EXPECT_EQ(link.b.stats().duplicate_segments_received, tx.retransmissions);
+  EXPECT_EQ(tx.recoveries_undone, 1u);
+  EXPECT_GE(link.a.cwnd(), cwnd_before);  // the window cut was undone
+}
+
+TEST(SackScoreboard, CountsLostWhatLiesReorderingSegmentsBelowTheHighestSack) {
+  SackScoreboard board(3, 127);
+  const std::uint32_t una = 0xFFFFF000u;  // across the wrap
+  Options o;
+  o.sack_count = 1;
+  o.sack[0] = {una + 2 * kMss, una + 3 * kMss};  // segment 2 SACKed, 0-1 not
+  board.on_blocks(o, una, una, una + 10 * kMss, kMss);
+  EXPECT_EQ(board.sacked_bytes(), kMss);
+  EXPECT_FALSE(board.loss_indicated(kMss));  // three segments to the highest SACK: not past 3
+  o.sack[0] = {una + 2 * kMss, una + 6 * kMss};
+  board.on_blocks(o, una, una, una + 10 * kMss, kMss);
+  ASSERT_TRUE(board.loss_indicated(kMss));
+  board.begin_recovery();
+  // FACK: below 6 - 3 segments, the two not SACKed are lost.
+  EXPECT_EQ(board.lost_bytes(kMss), 2 * kMss);
+  const auto first = board.next_lost(kMss, kMss);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->start, una);
+  EXPECT_EQ(first->end, una + kMss);
+  board.retransmitted(*first);
+  EXPECT_EQ(board.lost_bytes(kMss), kMss);
+  EXPECT_EQ(board.next_lost(kMss, kMss)->start, una + kMss);
+  // The cumulative ACK passes the first: what is left moves with snd_una.
+  board.advance(una + kMss);
+  EXPECT_EQ(board.next_lost(kMss, kMss)->start, una + kMss);
+  EXPECT_FALSE(board.all_retransmissions_needless());
+  // A D-SACK of the retransmission (below the ACK) shows it needless.
+  o.sack_count = 2;
+  o.sack[0] = {una, una + kMss};
+  o.sack[1] = {una + 2 * kMss, una + 6 * kMss};
+  EXPECT_TRUE(board.on_blocks(o, una + kMss, una + kMss, una + 10 * kMss, kMss));
+  EXPECT_TRUE(board.all_retransmissions_needless());
+}
+
+TEST(SackScoreboard, LearnsReorderingFromASackBelowTheHighestOfANeverResentSegment) {
+  SackScoreboard board(3, 127);
+  Options o;
+  o.sack_count = 1;
+  o.sack[0] = {5 * kMss, 9 * kMss};
+  board.on_blocks(o, 0, 0, 20 * kMss, kMss);
+  EXPECT_EQ(board.reordering(), 3u);
+  // Segment 1, passed by the eight up to the highest SACKed, arrives: reordering of 8.
+  o.sack[0] = {kMss, 2 * kMss};
+  board.on_blocks(o, 0, 0, 20 * kMss, kMss);
+  EXPECT_EQ(board.reordering(), 8u);
+}
+
+}  // namespace
+}  // namespace iscsim::stack::tcp

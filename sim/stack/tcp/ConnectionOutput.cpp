@@ -126,7 +126,7 @@ void Connection::retransmit(std::uint32_t seq, std::uint32_t most) {
   if (len == 0 && !(flags & flag::kFin)) return;
   Segment& seg = new_segment(seq, flags);
   fill_payload(seg, seq - snd_una_, len);
-  if (sack_ok_) scoreboard_.retransmitted({seq, seq + std::max(len, 1u)});
+  if (sack_ok_) scoreboard_.retransmitted({seq, seq + std::max(len, 1u)}, snd_nxt_);
   ++stats_.retransmissions;
   stats_.bytes_retransmitted += len;
   timed_seq_.reset();

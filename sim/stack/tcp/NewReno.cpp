@@ -66,10 +66,10 @@ NewReno::Action NewReno::on_dup_ack(std::uint32_t dupacks, std::uint32_t thresho
   return Action::RetransmitFirst;
 }
 
-void NewReno::enter_sack_recovery(std::uint32_t pipe, std::uint32_t snd_max) {
+void NewReno::enter_sack_recovery(std::uint32_t flight, std::uint32_t snd_max) {
   prior_cwnd_ = cwnd_;
   prior_ssthresh_ = ssthresh_;
-  ssthresh_ = half_flight(pipe);
+  ssthresh_ = half_flight(flight);
   cwnd_ = ssthresh_;
   recover_ = snd_max;
   recover_valid_ = true;

@@ -24,8 +24,8 @@ class NewReno {
   void on_timeout(std::uint32_t flight, std::uint32_t snd_max);
 
   // SACK-based recovery (RFC 6675 section 5; Linux 2.4's Recovery state with SACK): the window
-  // drops to half of `pipe` at once and the scoreboard, not partial ACKs, says what to resend.
-  void enter_sack_recovery(std::uint32_t pipe, std::uint32_t snd_max);
+  // drops to half of `flight` at once and the scoreboard, not partial ACKs, says what to resend.
+  void enter_sack_recovery(std::uint32_t flight, std::uint32_t snd_max);
   // An ACK of new data during it: true when it ends the recovery (ack reaches recover).
   bool sack_recovery_over(std::uint32_t ack);
   // The retransmissions were needless: the window and threshold before the last cut come back

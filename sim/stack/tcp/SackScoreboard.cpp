@@ -8,7 +8,7 @@
 namespace iscsim::stack::tcp {
 
 SackScoreboard::SackScoreboard(std::uint32_t reordering, std::uint32_t max_reordering)
-    : reordering_(reordering), max_reordering_(max_reordering) {}
+    : reordering_(reordering), initial_reordering_(reordering), max_reordering_(max_reordering) {}
 
 void SackScoreboard::add(std::vector<Span>& spans, Span s) {
   // Few spans: merge in place, keeping them sorted and disjoint (adjacent ones join).
@@ -16,6 +16,7 @@ void SackScoreboard::add(std::vector<Span>& spans, Span s) {
   while (it != spans.end() && it->from <= s.to) {
     s.from = std::min(s.from, it->from);
     s.to = std::max(s.to, it->to);
+    s.nxt = std::max(s.nxt, it->nxt);
     it = spans.erase(it);
   }
   spans.insert(it, s);
@@ -49,6 +50,7 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
   if (dsack && undo_marker_ && seq_gt(first.end, *undo_marker_) && undo_retrans_ > 0) --undo_retrans_;
 
   const std::uint32_t prior_fack = fack();
+  std::uint32_t top = 0;  // the highest byte these blocks SACK
   for (std::size_t i = dsack ? 1 : 0; i < options.sack_count; ++i) {
     const SackBlock& b = options.sack[i];
     const std::uint32_t start = seq_max(b.start, snd_una);
@@ -64,7 +66,11 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
       break;
     }
     add(sacked_, span);
+    top = std::max(top, span.to);
   }
+  // tcp_sacktag_write_queue's lost retransmits: data sent after a retransmission arrived first.
+  resent_.erase(std::remove_if(resent_.begin(), resent_.end(), [&](const Span& x) { return top > x.nxt; }),
+                resent_.end());
   return dsack;
 }
 
@@ -79,6 +85,7 @@ void SackScoreboard::advance(std::uint32_t snd_una) {
     for (Span& x : *spans) {
       x.from = x.from > delta ? x.from - delta : 0;
       x.to = x.to > delta ? x.to - delta : 0;
+      x.nxt = x.nxt > delta ? x.nxt - delta : 0;
     }
     spans->erase(std::remove_if(spans->begin(), spans->end(), [](const Span& x) { return x.to == 0; }),
                  spans->end());
@@ -90,6 +97,7 @@ void SackScoreboard::clear() {
   sacked_.clear();
   resent_.clear();
   undo_marker_.reset();
+  reordering_ = std::min(reordering_, initial_reordering_);
 }
 
 std::uint32_t SackScoreboard::sacked_bytes() const {
@@ -98,7 +106,11 @@ std::uint32_t SackScoreboard::sacked_bytes() const {
   return n;
 }
 
-bool SackScoreboard::loss_indicated(std::uint32_t mss) const { return fack() > reordering_ * mss; }
+bool SackScoreboard::loss_indicated(std::uint32_t mss, std::uint32_t flight, bool can_send) const {
+  if (fack() > reordering_ * mss) return true;
+  const std::uint32_t out = (flight + mss - 1) / mss;
+  return !can_send && out <= reordering_ && sacked_bytes() >= std::max(out / 2, initial_reordering_) * mss;
+}
 
 std::uint32_t SackScoreboard::lost_limit(std::uint32_t mss) const {
   // tcp_mark_head_lost: fackets_out - reordering segments from the head, at least the first
@@ -145,8 +157,8 @@ void SackScoreboard::begin_recovery() {
   resent_.clear();
 }
 
-void SackScoreboard::retransmitted(Range r) {
-  add(resent_, Span{offset(r.start), offset(r.end)});
+void SackScoreboard::retransmitted(Range r, std::uint32_t snd_nxt) {
+  add(resent_, Span{offset(r.start), offset(r.end), offset(snd_nxt)});
   if (undo_marker_) ++undo_retrans_;
 }
 

@@ -29,21 +29,25 @@ class SackScoreboard {
                  std::uint32_t mss);
   // The cumulative ACK moved snd_una to `snd_una`: forget what lies below it.
   void advance(std::uint32_t snd_una);
-  // A retransmission timeout: the peer may have dropped what it SACKed (RFC 2018 section 8).
+  // A retransmission timeout: the peer may have dropped what it SACKed (RFC 2018 section 8),
+  // and the reordering learnt falls back to the initial count (tcp_enter_loss).
   void clear();
 
   std::uint32_t sacked_bytes() const;
-  // Whether the SACKed bytes reach more than `reordering` segments past snd_una
-  // (tcp_time_to_recover: fackets_out > reordering).
-  bool loss_indicated(std::uint32_t mss) const;
+  // Whether to begin a recovery (tcp_time_to_recover): the SACKed bytes reach more than
+  // `reordering` segments past snd_una; or, with no more than `reordering` segments out
+  // (`flight`) and nothing new to send, half of them or the initial count are SACKed.
+  bool loss_indicated(std::uint32_t mss, std::uint32_t flight = 0, bool can_send = true) const;
   // Bytes counted lost and not yet retransmitted in this recovery.
   std::uint32_t lost_bytes(std::uint32_t mss) const;
   // The next of them to retransmit, at most `len` bytes (tcp_xmit_retransmit_queue's order).
   std::optional<Range> next_lost(std::uint32_t mss, std::uint32_t len) const;
 
-  // Recovery begins at snd_una (the undo marker); `r` was retransmitted in it (undo_retrans++).
+  // Recovery begins at snd_una (the undo marker); `r` was retransmitted in it (undo_retrans++)
+  // when `snd_nxt` was the next new byte: a SACK of data beyond it, sent after the
+  // retransmission, shows the retransmission lost (the 2.4 check borrowed from rate-halving).
   void begin_recovery();
-  void retransmitted(Range r);
+  void retransmitted(Range r, std::uint32_t snd_nxt);
   // Every retransmission of the recovery since its start was D-SACKed: the losses were
   // reordering (tcp_may_undo), and the window's cut can be undone.
   bool all_retransmissions_needless() const { return undo_marker_ && undo_retrans_ == 0; }
@@ -59,6 +63,7 @@ class SackScoreboard {
   struct Span {
     std::uint32_t from = 0;
     std::uint32_t to = 0;
+    std::uint32_t nxt = 0;  // a retransmission's: snd_nxt when it left
   };
   static void add(std::vector<Span>& spans, Span s);
   static bool covered(const std::vector<Span>& spans, std::uint32_t at, std::uint32_t* until);
@@ -72,6 +77,7 @@ class SackScoreboard {
   std::vector<Span> sacked_;
   std::vector<Span> resent_;
   std::uint32_t reordering_;
+  std::uint32_t initial_reordering_;
   std::uint32_t max_reordering_;
   std::optional<std::uint32_t> undo_marker_;  // snd_una when the recovery began
   std::uint32_t undo_retrans_ = 0;

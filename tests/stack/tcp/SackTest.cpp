@@ -86,6 +86,27 @@ TEST(Sack, ALostSegmentIsResentAloneAndTheWindowStaysCut) {
   EXPECT_EQ(link.b.stats().duplicate_segments_received, 0u);
 }
 
+TEST(Sack, ALostRetransmissionIsSentAgainWithoutATimeout) {
+  FakeLink link(sack_config(), sack_config());
+  PatternStream stream(link.a, link.b, 1'000'000);
+  link.on_event = [&] { stream.pump(link.now); };
+  // Segment 40 is lost, and so is its first retransmission: the data sent after that
+  // retransmission and SACKed shows it lost (tcp_sacktag_write_queue's lost retransmits).
+  std::uint32_t lost_seq = 0;
+  int sent = 0;
+  link.drop = [&](int dir, std::uint64_t index, const Segment& seg) {
+    if (dir != 0) return false;
+    if (index == 40) lost_seq = seg.seq;
+    return index == 40 || (lost_seq != 0 && seg.seq == lost_seq && !seg.payload.empty() && ++sent == 1);
+  };
+  link.open();
+  ASSERT_TRUE(link.run([&] { return stream.complete(); }));
+  EXPECT_EQ(stream.mismatches(), 0u);
+  EXPECT_EQ(sent, 2);  // the lost retransmission, then the one that arrived
+  EXPECT_EQ(link.a.stats().timeouts, 0u);
+  EXPECT_EQ(link.a.stats().fast_retransmits, 1u);
+}
+
 TEST(Sack, ReorderingSetsOffOneRecoveryWhichTheDsacksUndo) {
   FakeLink link(sack_config(), sack_config());
   PatternStream stream(link.a, link.b, 1'000'000);
@@ -130,7 +151,7 @@ TEST(SackScoreboard, CountsLostWhatLiesReorderingSegmentsBelowTheHighestSack) {
   ASSERT_TRUE(first);
   EXPECT_EQ(first->start, una);
   EXPECT_EQ(first->end, una + kMss);
-  board.retransmitted(*first);
+  board.retransmitted(*first, una + 10 * kMss);
   EXPECT_EQ(board.lost_bytes(kMss), kMss);
   EXPECT_EQ(board.next_lost(kMss, kMss)->start, una + kMss);
   // The cumulative ACK passes the first: what is left moves with snd_una.

@@ -24,6 +24,7 @@ json tcp_stats(const stack::tcp::Stats& s) {
               {"window_updates_sent", s.window_updates_sent},
               {"out_of_order_segments", s.out_of_order_segments},
               {"duplicate_segments_received", s.duplicate_segments_received},
+              {"segments_beyond_window", s.segments_beyond_window},
               {"zero_window_probes", s.zero_window_probes},
               {"bytes_delivered", s.bytes_delivered}};
 }

@@ -94,6 +94,8 @@ class Connection {
   void retransmit(std::uint32_t seq, std::uint32_t len);
   // Bytes in the network as RFC 6675 counts them: sent, not SACKed, not counted lost.
   std::uint32_t pipe() const;
+  // New bytes the congestion window and the peer's window let us send now.
+  std::uint32_t send_room() const;
   // The SACK blocks our segments carry now (a D-SACK first), and the payload left beside them.
   void fill_sack(Options& options);
   std::uint32_t sack_option_bytes() const;

@@ -39,6 +39,8 @@ void Connection::on_segment(Nanos now, const Segment& seg) {
       ++stats_.duplicate_segments_received;
       const std::uint32_t end = seg.seq + static_cast<std::uint32_t>(seg.payload.size());
       set_dsack(seg.seq, seq_lt(end, rcv_nxt_) ? end : rcv_nxt_);  // tcp_send_dupack
+    } else if (seg.seq_len() > 0) {
+      ++stats_.segments_beyond_window;
     }
     ack_now_ = true;  // a duplicate ACK tells the sender where we are
     return;
@@ -204,21 +206,28 @@ void Connection::process_ack(const Segment& seg) {
   snd_nxt_ = seq_max(snd_nxt_, snd_una_);
   record(TcpWork::AckIn, data_acked, 2);
 
+  const bool timed_acked = timed_seq_ && seq_gt(ack, *timed_seq_);
   if (ts_ok_ && seg.options.timestamps && seg.options.timestamps->echo_reply != 0) {
     rtt_.sample(static_cast<Nanos>(ts_now() - seg.options.timestamps->echo_reply) *
                 (kNanosPerSecond / cfg_.timestamp_hz));
-  } else if (timed_seq_ && seq_gt(ack, *timed_seq_)) {
+  } else if (timed_acked) {
     rtt_.sample(now_ - timed_at_);
-    timed_seq_.reset();
   }
+  if (timed_acked) timed_seq_.reset();
   rtt_.reset_backoff();
 
   if (sack_ok_) {
+    const std::uint32_t prior_fackets = scoreboard_.fackets(snd_mss_);
     scoreboard_.advance(ack);
     if (!cc_.in_recovery()) {
       cc_.on_new_ack(ack, acked, flight);
     } else if (cc_.sack_recovery_over(ack)) {
       scoreboard_.end_recovery();
+    } else if (scoreboard_.all_retransmissions_needless()) {
+      // tcp_try_undo_partial: the hole filled with the delayed segments, not the retransmissions;
+      // the rest are likely delayed too. The window comes back and the reordering is learnt.
+      scoreboard_.saw_reordering(prior_fackets);
+      cc_.undo();
     }
     sack_recovery();
   } else {
@@ -265,6 +274,7 @@ void Connection::process_data(const Segment& seg) {
   const std::uint64_t limit = rcv_offset_ + std::min<std::uint64_t>(wnd, rcv_queue_.free());
   const auto start = static_cast<std::uint64_t>(offset);
   if (start >= limit) {
+    ++stats_.segments_beyond_window;
     ack_now_ = true;
     return;
   }
@@ -312,7 +322,7 @@ void Connection::sack_recovery() {
   if (!cc_.in_recovery()) {
     // Trick 4 of tcp_time_to_recover asks whether anything new may go: unsent data and room.
     const std::uint32_t flight = snd_max_ - snd_una_;
-    const bool can_send = seq_lt(snd_nxt_, data_end()) && pipe() + mss_now() <= std::min(cc_.cwnd(), snd_wnd_);
+    const bool can_send = seq_lt(snd_nxt_, data_end()) && send_room() >= mss_now();
     if (!scoreboard_.loss_indicated(snd_mss_, flight, can_send)) return;
     cc_.enter_sack_recovery(snd_max_ - snd_una_, snd_max_);
     scoreboard_.begin_recovery();

@@ -58,9 +58,8 @@ void Connection::output() {
 }
 
 bool Connection::send_data_segment() {
-  const std::uint32_t flight = sack_ok_ ? pipe() : snd_nxt_ - snd_una_;
-  const std::uint32_t window = std::min(cc_.cwnd(), snd_wnd_);
-  const std::uint32_t usable = window > flight ? window - flight : 0;
+  const std::uint32_t usable = send_room();
+  const std::uint32_t flight = snd_nxt_ - snd_una_;
   const std::int32_t unsent_signed = seq_diff(data_end(), snd_nxt_);
   const std::uint32_t unsent = unsent_signed > 0 ? static_cast<std::uint32_t>(unsent_signed) : 0;
 
@@ -103,7 +102,9 @@ bool Connection::send_data_segment() {
   } else {
     ++stats_.data_segments_sent;
     stats_.bytes_sent += len;
-    if (!ts_ok_ && !timed_seq_) {
+    // Timed as well when timestamps are on: an echo of 0 (the jiffies clock still at 0) gives no
+    // sample, and 2.4's tcp_ack_update_rtt then times the segment acked (tcp_ack_no_tstamp).
+    if (!timed_seq_) {
       timed_seq_ = snd_nxt_;
       timed_at_ = now_;
     }
@@ -159,7 +160,7 @@ void Connection::send_syn(bool with_ack) {
     seg.ack = rcv_nxt_;
   }
   seg.window = window_field(true);
-  if (!offer_ts && !timed_seq_ && snd_max_ == iss_) {
+  if (!timed_seq_ && snd_max_ == iss_) {
     timed_seq_ = iss_;
     timed_at_ = now_;
   }
@@ -187,6 +188,16 @@ Segment& Connection::new_segment(std::uint32_t seq, std::uint8_t flags) {
   if (ts_ok_) seg.options.timestamps = Timestamps{ts_now(), ts_recent_};
   if (flags & flag::kAck) fill_sack(seg.options);
   return seg;
+}
+
+std::uint32_t Connection::send_room() const {
+  // The congestion window limits what is in the network (with SACK, the pipe); the peer's window
+  // limits how far past snd_una we may send, whatever it has SACKed.
+  const std::uint32_t out = snd_nxt_ - snd_una_;
+  const std::uint32_t in_network = sack_ok_ ? pipe() : out;
+  const std::uint32_t cwnd_room = cc_.cwnd() > in_network ? cc_.cwnd() - in_network : 0;
+  const std::uint32_t peer_room = snd_wnd_ > out ? snd_wnd_ - out : 0;
+  return std::min(cwnd_room, peer_room);
 }
 
 std::uint32_t Connection::pipe() const {

@@ -42,12 +42,22 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
   advance(snd_una);
   if (options.sack_count == 0) return false;
   // RFC 2883 section 4: a first block below the cumulative ACK, or inside the second, reports a
-  // duplicate. One D-SACK, one needless retransmission (tcp_sacktag_write_queue's counting).
+  // duplicate. One that covers a retransmission of this recovery shows it needless (RFC 3708;
+  // 2.4 also counts one of data it has forgotten whatever it reports, so a duplicate the
+  // network made could undo a real loss's recovery).
   const SackBlock& first = options.sack[0];
   bool dsack = seq_lt(first.start, ack);
   if (!dsack && options.sack_count > 1)
     dsack = seq_geq(first.start, options.sack[1].start) && seq_leq(first.end, options.sack[1].end);
-  if (dsack && undo_marker_ && seq_gt(first.end, *undo_marker_) && undo_retrans_ > 0) --undo_retrans_;
+  if (dsack && undo_retrans_ > 0) {
+    const auto hit = std::find_if(undo_ranges_.begin(), undo_ranges_.end(), [&](const Range& r) {
+      return seq_lt(first.start, r.end) && seq_lt(r.start, first.end);
+    });
+    if (hit != undo_ranges_.end()) {
+      undo_ranges_.erase(hit);
+      --undo_retrans_;
+    }
+  }
 
   const std::uint32_t prior_fack = fack();
   std::uint32_t top = 0;  // the highest byte these blocks SACK
@@ -61,8 +71,7 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
     // hole that later data passed: reordering, by as many segments as it was passed by.
     for (std::uint32_t at = span.from, until = 0; at < std::min(span.to, prior_fack); at = until) {
       if (covered(sacked_, at, &until) || covered(resent_, at, &until)) continue;
-      const std::uint32_t metric = (prior_fack + mss - 1) / mss - at / mss;
-      reordering_ = std::min(max_reordering_, std::max(reordering_, metric));
+      saw_reordering((prior_fack + mss - 1) / mss - at / mss);
       break;
     }
     add(sacked_, span);
@@ -93,10 +102,17 @@ void SackScoreboard::advance(std::uint32_t snd_una) {
   base_ = snd_una;
 }
 
+void SackScoreboard::saw_reordering(std::uint32_t segments) {
+  if (segments <= reordering_) return;
+  reordering_ = std::min(max_reordering_, segments);
+  fack_ = false;
+}
+
 void SackScoreboard::clear() {
   sacked_.clear();
   resent_.clear();
   undo_marker_.reset();
+  undo_ranges_.clear();
   reordering_ = std::min(reordering_, initial_reordering_);
 }
 
@@ -113,11 +129,11 @@ bool SackScoreboard::loss_indicated(std::uint32_t mss, std::uint32_t flight, boo
 }
 
 std::uint32_t SackScoreboard::lost_limit(std::uint32_t mss) const {
-  // tcp_mark_head_lost: fackets_out - reordering segments from the head, at least the first
-  // while the SACKs indicate a loss at all; none once they no longer do.
+  // tcp_mark_head_lost: fackets_out - reordering segments from the head (with FACK; the first
+  // alone without), at least the first while the SACKs indicate a loss; none once they do not.
   const std::uint32_t reordered = reordering_ * mss;
   if (fack() <= reordered) return 0;
-  return std::max(fack() - reordered, mss);
+  return fack_ ? std::max(fack() - reordered, mss) : mss;
 }
 
 std::uint32_t SackScoreboard::lost_bytes(std::uint32_t mss) const {
@@ -154,12 +170,15 @@ std::optional<SackScoreboard::Range> SackScoreboard::next_lost(std::uint32_t mss
 void SackScoreboard::begin_recovery() {
   undo_marker_ = base_;
   undo_retrans_ = 0;
+  undo_ranges_.clear();
   resent_.clear();
 }
 
 void SackScoreboard::retransmitted(Range r, std::uint32_t snd_nxt) {
   add(resent_, Span{offset(r.start), offset(r.end), offset(snd_nxt)});
-  if (undo_marker_) ++undo_retrans_;
+  if (!undo_marker_) return;
+  ++undo_retrans_;
+  undo_ranges_.push_back(r);
 }
 
 }  // namespace iscsim::stack::tcp

@@ -1,8 +1,9 @@
 #pragma once
 // The sender's SACK scoreboard as Linux 2.4 keeps it (tcp_input.c): which bytes above snd_una the
 // peer's SACK blocks say it holds (RFC 2018), which it counts lost (FACK: whatever lies more than
-// `reordering` segments below the highest SACKed byte), the reordering it has seen, and how many
-// of a recovery's retransmissions no D-SACK (RFC 2883) has yet shown to be needless.
+// `reordering` segments below the highest SACKed byte; once reordering is seen, FACK is off and
+// only the first segment is), the reordering it has seen, and how many of a recovery's
+// retransmissions no D-SACK (RFC 2883) has yet shown to be needless.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -57,6 +58,11 @@ class SackScoreboard {
   void end_recovery() { resent_.clear(); }
 
   std::uint32_t reordering() const { return reordering_; }
+  // Segments from snd_una to the highest SACKed byte (fackets_out).
+  std::uint32_t fackets(std::uint32_t mss) const { return (fack() + mss - 1) / mss; }
+  // Reordering of `segments` was seen (tcp_update_reordering): the count rises to it, and FACK's
+  // loss marking, which would count reordered segments lost, is switched off.
+  void saw_reordering(std::uint32_t segments);
 
  private:
   // Ranges as offsets from base_ (snd_una), sorted and disjoint.
@@ -79,8 +85,10 @@ class SackScoreboard {
   std::uint32_t reordering_;
   std::uint32_t initial_reordering_;
   std::uint32_t max_reordering_;
+  bool fack_ = true;
   std::optional<std::uint32_t> undo_marker_;  // snd_una when the recovery began
   std::uint32_t undo_retrans_ = 0;
+  std::vector<Range> undo_ranges_;  // the recovery's retransmissions no D-SACK has reported yet
 };
 
 }  // namespace iscsim::stack::tcp

@@ -26,6 +26,7 @@ struct Stats {
   std::uint64_t window_updates_sent = 0;
   std::uint64_t out_of_order_segments = 0;
   std::uint64_t duplicate_segments_received = 0;
+  std::uint64_t segments_beyond_window = 0;  // data past what we offered or can hold: dropped
   std::uint64_t zero_window_probes = 0;
   std::uint64_t bytes_delivered = 0;  // payload handed to the application in order
   std::uint64_t resets_received = 0;

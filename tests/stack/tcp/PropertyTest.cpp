@@ -45,6 +45,8 @@ TEST_P(RandomImpairments, EveryByteArrivesOnceInOrder) {
       << "seed " << seed << " loss " << imp.loss << " read " << stream.read();
   EXPECT_EQ(stream.mismatches(), 0u) << "seed " << seed;
   EXPECT_EQ(link.b.stats().bytes_delivered, stream.read());
+  // Whatever it has SACKed, the sender stays within the window the receiver offered.
+  EXPECT_EQ(link.b.stats().segments_beyond_window, 0u) << "seed " << seed;
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomImpairments, ::testing::Range<std::uint32_t>(1, 41));

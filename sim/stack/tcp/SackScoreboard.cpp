@@ -136,35 +136,30 @@ std::uint32_t SackScoreboard::lost_limit(std::uint32_t mss) const {
   return fack_ ? std::max(fack() - reordered, mss) : mss;
 }
 
-std::uint32_t SackScoreboard::lost_bytes(std::uint32_t mss) const {
-  std::uint32_t n = 0;
-  const std::uint32_t limit = lost_limit(mss);
-  for (std::uint32_t at = 0, until = 0; at < limit; at = until) {
+std::optional<SackScoreboard::Span> SackScoreboard::lost_run(std::uint32_t at, std::uint32_t limit) const {
+  for (std::uint32_t until = 0; at < limit; at = until) {
     std::uint32_t resent_until = 0;
     if (covered(sacked_, at, &until)) continue;
     if (covered(resent_, at, &resent_until)) {
       until = resent_until;
       continue;
     }
-    until = std::min({until, resent_until, limit});
-    n += until - at;
+    return Span{at, std::min(until, resent_until)};
   }
+  return std::nullopt;
+}
+
+std::uint32_t SackScoreboard::lost_bytes(std::uint32_t mss) const {
+  std::uint32_t n = 0;
+  const std::uint32_t limit = lost_limit(mss);
+  for (auto run = lost_run(0, limit); run; run = lost_run(run->to, limit)) n += std::min(run->to, limit) - run->from;
   return n;
 }
 
 std::optional<SackScoreboard::Range> SackScoreboard::next_lost(std::uint32_t mss, std::uint32_t len) const {
-  const std::uint32_t limit = lost_limit(mss);
-  for (std::uint32_t at = 0, until = 0; at < limit; at = until) {
-    std::uint32_t resent_until = 0;
-    if (covered(sacked_, at, &until)) continue;
-    if (covered(resent_, at, &resent_until)) {
-      until = resent_until;
-      continue;
-    }
-    const std::uint32_t end = std::min({until, resent_until, at + len});
-    return Range{base_ + at, base_ + end};
-  }
-  return std::nullopt;
+  const auto run = lost_run(0, lost_limit(mss));
+  if (!run) return std::nullopt;
+  return Range{base_ + run->from, base_ + std::min(run->to, run->from + len)};
 }
 
 void SackScoreboard::begin_recovery() {

@@ -74,6 +74,8 @@ class SackScoreboard {
   static void add(std::vector<Span>& spans, Span s);
   static bool covered(const std::vector<Span>& spans, std::uint32_t at, std::uint32_t* until);
   std::uint32_t fack() const { return sacked_.empty() ? 0 : sacked_.back().to; }
+  // The first run of bytes from `at` neither SACKed nor resent, if it begins below `limit`.
+  std::optional<Span> lost_run(std::uint32_t at, std::uint32_t limit) const;
   // The offset below which a byte not SACKed is lost.
   std::uint32_t lost_limit(std::uint32_t mss) const;
 

@@ -46,8 +46,13 @@ TEST(SmpHost, EveryCleanPassAndEveryFrameSentTakesTheAdaptersTransmitLockOnce) {
   };
   const double drain =
       read_json(std::string(ISCSIM_SOURCE_DIR) + "/models/params/cpu/netburst-xeon.json")["params"]["locked_op_cycles"]["value"].get<double>();
-  for (const char* path : {"e1000_clean_tx_irq", "e1000_xmit_frame"})
-    EXPECT_GT(stall_per_call(with, 0, path) - stall_per_call(without, 0, path), 0.9 * drain) << path;
+  // One drain a call, give or take the other stalls, which differ by a few cycles a call between
+  // the two runs (their timing differs: the ring records' misses, the snoops' clears).
+  for (const char* path : {"e1000_clean_tx_irq", "e1000_xmit_frame"}) {
+    const double added = stall_per_call(with, 0, path) - stall_per_call(without, 0, path);
+    EXPECT_GT(added, 0.8 * drain) << path;
+    EXPECT_LT(added, 1.2 * drain) << path;
+  }
 }
 
 TEST(SmpHost, AFrameReclaimedInTheInterruptIsFreedByDevKfreeSkbIrqAndThePpesIsNot) {

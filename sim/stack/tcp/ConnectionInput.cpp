@@ -321,10 +321,9 @@ void Connection::sack_recovery() {
   }
   if (!cc_.in_recovery()) {
     // Trick 4 of tcp_time_to_recover asks whether anything new may go: unsent data and room.
-    const std::uint32_t flight = snd_max_ - snd_una_;
     const bool can_send = seq_lt(snd_nxt_, data_end()) && send_room() >= mss_now();
-    if (!scoreboard_.loss_indicated(snd_mss_, flight, can_send)) return;
-    cc_.enter_sack_recovery(flight, snd_max_);
+    if (!scoreboard_.loss_indicated(snd_mss_, can_send)) return;
+    cc_.enter_sack_recovery(snd_max_ - snd_una_, snd_max_);
     scoreboard_.begin_recovery();
     ++stats_.fast_retransmits;
     // RFC 6675 section 5 step (4.3): the first lost segment goes whatever the pipe.

@@ -102,6 +102,7 @@ bool Connection::send_data_segment() {
   } else {
     ++stats_.data_segments_sent;
     stats_.bytes_sent += len;
+    if (sack_ok_) scoreboard_.sent(snd_nxt_ + len);
     // Timed as well when timestamps are on: an echo of 0 (the jiffies clock still at 0) gives no
     // sample, and 2.4's tcp_ack_update_rtt then times the segment acked (tcp_ack_no_tstamp).
     if (!timed_seq_) {

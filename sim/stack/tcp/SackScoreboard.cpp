@@ -71,7 +71,8 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
     // hole that later data passed: reordering, by as many segments as it was passed by.
     for (std::uint32_t at = span.from, until = 0; at < std::min(span.to, prior_fack); at = until) {
       if (covered(sacked_, at, &until) || covered(resent_, at, &until)) continue;
-      saw_reordering((prior_fack + mss - 1) / mss - at / mss);
+      // fackets_out + 1 - the 1-based place of the packet newly SACKed.
+      saw_reordering(packets_below(prior_fack, mss) + 1 - packets_below(at + 1, mss));
       break;
     }
     add(sacked_, span);
@@ -84,6 +85,7 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
 }
 
 void SackScoreboard::advance(std::uint32_t snd_una) {
+  while (!ends_.empty() && seq_leq(ends_.front(), snd_una)) ends_.pop_front();
   if (sacked_.empty() && resent_.empty()) {
     base_ = snd_una;
     return;
@@ -122,18 +124,46 @@ std::uint32_t SackScoreboard::sacked_bytes() const {
   return n;
 }
 
-bool SackScoreboard::loss_indicated(std::uint32_t mss, std::uint32_t flight, bool can_send) const {
-  if (fack() > reordering_ * mss) return true;
-  const std::uint32_t out = (flight + mss - 1) / mss;
-  return !can_send && out <= reordering_ && sacked_bytes() >= std::max(out / 2, initial_reordering_) * mss;
+std::uint32_t SackScoreboard::packets_below(std::uint32_t at, std::uint32_t mss) const {
+  if (at == 0) return 0;
+  // The first packet begins at 0; each next one where the one before it ends.
+  const auto ends_before = std::lower_bound(ends_.begin(), ends_.end(), at, [&](std::uint32_t end, std::uint32_t off) {
+    return offset(end) < off;
+  });
+  const auto n = static_cast<std::uint32_t>(ends_before - ends_.begin());
+  if (ends_before != ends_.end()) return n + 1;
+  const std::uint32_t last = ends_.empty() ? 0 : offset(ends_.back());
+  return n + (at - last + mss - 1) / mss;
+}
+
+std::uint32_t SackScoreboard::packet_end(std::uint32_t n, std::uint32_t mss) const {
+  if (n <= ends_.size()) return offset(ends_[n - 1]);
+  const std::uint32_t last = ends_.empty() ? 0 : offset(ends_.back());
+  return last + (n - static_cast<std::uint32_t>(ends_.size())) * mss;
+}
+
+std::uint32_t SackScoreboard::sacked_packets() const {
+  std::uint32_t n = 0, start = 0, until = 0;
+  for (const std::uint32_t end : ends_) {
+    if (covered(sacked_, start, &until) && until >= offset(end)) ++n;
+    start = offset(end);
+  }
+  return n;
+}
+
+bool SackScoreboard::loss_indicated(std::uint32_t mss, bool can_send) const {
+  if (fackets(mss) > reordering_) return true;
+  const auto out = static_cast<std::uint32_t>(ends_.size());
+  return !can_send && out <= reordering_ && sacked_packets() >= std::max(out / 2, initial_reordering_);
 }
 
 std::uint32_t SackScoreboard::lost_limit(std::uint32_t mss) const {
-  // tcp_mark_head_lost: fackets_out - reordering segments from the head (with FACK; the first
-  // alone without), at least the first while the SACKs indicate a loss; none once they do not.
-  const std::uint32_t reordered = reordering_ * mss;
-  if (fack() <= reordered) return 0;
-  return fack_ ? std::max(fack() - reordered, mss) : mss;
+  // tcp_mark_head_lost: fackets_out - reordering packets from the head with FACK, the first
+  // alone without, at least the first; none while nothing is SACKed (the marks come with SACKs).
+  if (sacked_.empty()) return 0;
+  const std::uint32_t fackets_out = fackets(mss);
+  const std::uint32_t lost = fack_ && fackets_out > reordering_ + 1 ? fackets_out - reordering_ : 1;
+  return packet_end(lost, mss);
 }
 
 std::optional<SackScoreboard::Span> SackScoreboard::lost_run(std::uint32_t at, std::uint32_t limit) const {

@@ -5,6 +5,7 @@
 // only the first segment is), the reordering it has seen, and how many of a recovery's
 // retransmissions no D-SACK (RFC 2883) has yet shown to be needless.
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -28,6 +29,9 @@ class SackScoreboard {
   // `snd_max` the highest sequence sent. Returns whether the first block was a D-SACK.
   bool on_blocks(const Options& options, std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_max,
                  std::uint32_t mss);
+  // A segment of new data left, ending at `end`: 2.4 counts its retransmit queue in packets, a
+  // 48-byte command as one as much as a full segment.
+  void sent(std::uint32_t end) { ends_.push_back(end); }
   // The cumulative ACK moved snd_una to `snd_una`: forget what lies below it.
   void advance(std::uint32_t snd_una);
   // A retransmission timeout: the peer may have dropped what it SACKed (RFC 2018 section 8),
@@ -35,10 +39,10 @@ class SackScoreboard {
   void clear();
 
   std::uint32_t sacked_bytes() const;
-  // Whether to begin a recovery (tcp_time_to_recover): the SACKed bytes reach more than
-  // `reordering` segments past snd_una; or, with no more than `reordering` segments out
-  // (`flight`) and nothing new to send, half of them or the initial count are SACKed.
-  bool loss_indicated(std::uint32_t mss, std::uint32_t flight = 0, bool can_send = true) const;
+  // Whether to begin a recovery (tcp_time_to_recover): the SACKed data reach more than
+  // `reordering` packets past snd_una; or, with no more than `reordering` packets out and
+  // nothing new to send, half of them or the initial count are SACKed.
+  bool loss_indicated(std::uint32_t mss, bool can_send = true) const;
   // Bytes counted lost and not yet retransmitted in this recovery.
   std::uint32_t lost_bytes(std::uint32_t mss) const;
   // The next of them to retransmit, at most `len` bytes (tcp_xmit_retransmit_queue's order).
@@ -58,8 +62,8 @@ class SackScoreboard {
   void end_recovery() { resent_.clear(); }
 
   std::uint32_t reordering() const { return reordering_; }
-  // Segments from snd_una to the highest SACKed byte (fackets_out).
-  std::uint32_t fackets(std::uint32_t mss) const { return (fack() + mss - 1) / mss; }
+  // Packets from snd_una to the highest SACKed byte (fackets_out).
+  std::uint32_t fackets(std::uint32_t mss) const { return packets_below(fack(), mss); }
   // Reordering of `segments` was seen (tcp_update_reordering): the count rises to it, and FACK's
   // loss marking, which would count reordered segments lost, is switched off.
   void saw_reordering(std::uint32_t segments);
@@ -80,10 +84,16 @@ class SackScoreboard {
   std::uint32_t lost_limit(std::uint32_t mss) const;
 
   std::uint32_t offset(std::uint32_t seq) const { return seq - base_; }
+  // Packets that begin below `at` (an offset), and the offset where the `n`th one ends; by MSS
+  // where no segment was recorded (a SYN's, a FIN's, beyond what was sent).
+  std::uint32_t packets_below(std::uint32_t at, std::uint32_t mss) const;
+  std::uint32_t packet_end(std::uint32_t n, std::uint32_t mss) const;
+  std::uint32_t sacked_packets() const;
 
   std::uint32_t base_ = 0;  // snd_una as last seen
   std::vector<Span> sacked_;
   std::vector<Span> resent_;
+  std::deque<std::uint32_t> ends_;  // each segment sent and not yet acknowledged: its end
   std::uint32_t reordering_;
   std::uint32_t initial_reordering_;
   std::uint32_t max_reordering_;

@@ -162,6 +162,8 @@ TEST(Sack, EachReorderingEpisodeSetsOffOneRecoveryWhichTheDsacksUndo) {
 TEST(SackScoreboard, CountsLostWhatLiesReorderingSegmentsBelowTheHighestSack) {
   SackScoreboard board(3, 127);
   const std::uint32_t una = 0xFFFFF000u;  // across the wrap
+  board.advance(una);
+  for (std::uint32_t i = 1; i <= 10; ++i) board.sent(una + i * kMss);
   Options o;
   o.sack_count = 1;
   o.sack[0] = {una + 2 * kMss, una + 3 * kMss};  // segment 2 SACKed, 0-1 not
@@ -193,8 +195,30 @@ TEST(SackScoreboard, CountsLostWhatLiesReorderingSegmentsBelowTheHighestSack) {
   EXPECT_TRUE(board.all_retransmissions_needless());
 }
 
+TEST(SackScoreboard, CountsPacketsNotBytesAsTwoFourDoes) {
+  // Three 48-byte commands out and the first lost: two SACKed packets are not past the
+  // reordering of 3, however few bytes they hold; a fourth and fifth are (fackets_out 5 > 3).
+  SackScoreboard board(3, 127);
+  for (std::uint32_t i = 1; i <= 5; ++i) board.sent(i * 48);
+  Options o;
+  o.sack_count = 1;
+  o.sack[0] = {48, 144};
+  board.on_blocks(o, 0, 0, 240, kMss);
+  EXPECT_EQ(board.fackets(kMss), 3u);
+  EXPECT_FALSE(board.loss_indicated(kMss));
+  o.sack[0] = {48, 240};
+  board.on_blocks(o, 0, 0, 240, kMss);
+  EXPECT_TRUE(board.loss_indicated(kMss));
+  board.begin_recovery();
+  const auto lost = board.next_lost(kMss, kMss);
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->start, 0u);
+  EXPECT_EQ(lost->end, 48u);  // the hole, not an MSS of it
+}
+
 TEST(SackScoreboard, LearnsReorderingFromASackBelowTheHighestOfANeverResentSegment) {
   SackScoreboard board(3, 127);
+  for (std::uint32_t i = 1; i <= 20; ++i) board.sent(i * kMss);
   Options o;
   o.sack_count = 1;
   o.sack[0] = {5 * kMss, 9 * kMss};

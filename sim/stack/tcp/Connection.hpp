@@ -91,7 +91,8 @@ class Connection {
   void send_pure_ack();
   void send_syn(bool with_ack);
   void retransmit_first();
-  void retransmit(std::uint32_t seq, std::uint32_t len);
+  // Sends again at most `most` bytes from `seq` (up to the FIN, which it carries if it reaches it).
+  void retransmit(std::uint32_t seq, std::uint32_t most);
   // Bytes in the network as RFC 6675 counts them: sent, not SACKed, not counted lost.
   std::uint32_t pipe() const;
   // New bytes the congestion window and the peer's window let us send now.
@@ -99,6 +100,8 @@ class Connection {
   // The SACK blocks our segments carry now (a D-SACK first), and the payload left beside them.
   void fill_sack(Options& options);
   std::uint32_t sack_option_bytes() const;
+  bool sacks_to_send() const;           // a D-SACK pending or data held out of order
+  std::size_t sack_blocks_room() const;  // blocks the option holds beside the timestamps
   std::uint32_t mss_now() const { return snd_mss_ - sack_option_bytes(); }
   // Copies len send-queue bytes from offset into a segment's payload, in a spare buffer if any.
   void fill_payload(Segment& seg, std::uint32_t offset, std::uint32_t len);
@@ -147,7 +150,8 @@ class Connection {
   NewReno cc_;
   SackScoreboard scoreboard_;
   RttEstimator rtt_;
-  std::optional<std::uint32_t> timed_seq_;  // Karn: the segment being timed, without timestamps
+  // Karn: the segment being timed (with timestamps too, for an echo of 0)
+  std::optional<std::uint32_t> timed_seq_;
   Nanos timed_at_ = 0;
   std::optional<Nanos> retransmit_at_;
   std::optional<Nanos> persist_at_;

@@ -217,7 +217,7 @@ void Connection::process_ack(const Segment& seg) {
   rtt_.reset_backoff();
 
   if (sack_ok_) {
-    const std::uint32_t prior_fackets = scoreboard_.fackets(snd_mss_);
+    const std::uint32_t prior_fackets = cc_.in_recovery() ? scoreboard_.fackets(snd_mss_) : 0;
     scoreboard_.advance(ack);
     if (!cc_.in_recovery()) {
       cc_.on_new_ack(ack, acked, flight);
@@ -320,6 +320,7 @@ void Connection::sack_recovery() {
     ++stats_.recoveries_undone;
   }
   if (!cc_.in_recovery()) {
+    if (scoreboard_.sacked_bytes() == 0) return;  // with nothing SACKed, neither rule holds
     // Trick 4 of tcp_time_to_recover asks whether anything new may go: unsent data and room.
     const bool can_send = seq_lt(snd_nxt_, data_end()) && send_room() >= mss_now();
     if (!scoreboard_.loss_indicated(snd_mss_, can_send)) return;

@@ -208,12 +208,16 @@ std::uint32_t Connection::pipe() const {
   return out > gone ? out - gone : 0;
 }
 
+bool Connection::sacks_to_send() const { return sack_ok_ && (dsack_ || !ooo_.empty()); }
+
+std::size_t Connection::sack_blocks_room() const { return ts_ok_ ? kMaxSackBlocks - 1 : kMaxSackBlocks; }
+
 void Connection::fill_sack(Options& options) {
   options.sack_count = 0;
-  if (!sack_ok_ || (!dsack_ && ooo_.empty())) return;
+  if (!sacks_to_send()) return;
   // tcp_build_and_update_options: a D-SACK, then the block of the latest arrival, then the
   // others, highest first; as many as fit beside the timestamps.
-  const std::size_t most = ts_ok_ ? kMaxSackBlocks - 1 : kMaxSackBlocks;
+  const std::size_t most = sack_blocks_room();
   std::uint8_t n = 0;
   if (dsack_) options.sack[n++] = *dsack_;
   sack_runs_.clear();
@@ -231,10 +235,10 @@ void Connection::fill_sack(Options& options) {
 }
 
 std::uint32_t Connection::sack_option_bytes() const {
-  if (!sack_ok_ || (!dsack_ && ooo_.empty())) return 0;
+  if (!sacks_to_send()) return 0;
   std::size_t blocks = dsack_ ? 1 : 0;
   ooo_.for_each_run([&](std::uint64_t, std::uint64_t) { ++blocks; });
-  blocks = std::min(blocks, ts_ok_ ? kMaxSackBlocks - 1 : kMaxSackBlocks);
+  blocks = std::min(blocks, sack_blocks_room());
   return static_cast<std::uint32_t>(kSackOptionBaseBytes + kSackBlockBytes * blocks);
 }
 

@@ -49,14 +49,11 @@ bool SackScoreboard::on_blocks(const Options& options, std::uint32_t ack, std::u
   bool dsack = seq_lt(first.start, ack);
   if (!dsack && options.sack_count > 1)
     dsack = seq_geq(first.start, options.sack[1].start) && seq_leq(first.end, options.sack[1].end);
-  if (dsack && undo_retrans_ > 0) {
+  if (dsack) {
     const auto hit = std::find_if(undo_ranges_.begin(), undo_ranges_.end(), [&](const Range& r) {
       return seq_lt(first.start, r.end) && seq_lt(r.start, first.end);
     });
-    if (hit != undo_ranges_.end()) {
-      undo_ranges_.erase(hit);
-      --undo_retrans_;
-    }
+    if (hit != undo_ranges_.end()) undo_ranges_.erase(hit);
   }
 
   const std::uint32_t prior_fack = fack();
@@ -104,9 +101,9 @@ void SackScoreboard::advance(std::uint32_t snd_una) {
   base_ = snd_una;
 }
 
-void SackScoreboard::saw_reordering(std::uint32_t segments) {
-  if (segments <= reordering_) return;
-  reordering_ = std::min(max_reordering_, segments);
+void SackScoreboard::saw_reordering(std::uint32_t packets) {
+  if (packets <= reordering_) return;
+  reordering_ = std::min(max_reordering_, packets);
   fack_ = false;
 }
 
@@ -194,16 +191,13 @@ std::optional<SackScoreboard::Range> SackScoreboard::next_lost(std::uint32_t mss
 
 void SackScoreboard::begin_recovery() {
   undo_marker_ = base_;
-  undo_retrans_ = 0;
   undo_ranges_.clear();
   resent_.clear();
 }
 
 void SackScoreboard::retransmitted(Range r, std::uint32_t snd_nxt) {
   add(resent_, Span{offset(r.start), offset(r.end), offset(snd_nxt)});
-  if (!undo_marker_) return;
-  ++undo_retrans_;
-  undo_ranges_.push_back(r);
+  if (undo_marker_) undo_ranges_.push_back(r);
 }
 
 }  // namespace iscsim::stack::tcp

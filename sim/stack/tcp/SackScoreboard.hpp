@@ -1,8 +1,8 @@
 #pragma once
 // The sender's SACK scoreboard as Linux 2.4 keeps it (tcp_input.c): which bytes above snd_una the
 // peer's SACK blocks say it holds (RFC 2018), which it counts lost (FACK: whatever lies more than
-// `reordering` segments below the highest SACKed byte; once reordering is seen, FACK is off and
-// only the first segment is), the reordering it has seen, and how many of a recovery's
+// `reordering` packets below the highest SACKed byte; once reordering is seen, FACK is off and
+// only the first packet is), the reordering it has seen, and which of a recovery's
 // retransmissions no D-SACK (RFC 2883) has yet shown to be needless.
 #include <cstdint>
 #include <deque>
@@ -21,7 +21,7 @@ class SackScoreboard {
     std::uint32_t end = 0;
   };
 
-  // `reordering`: the segments that may arrive out of order before a hole counts as lost
+  // `reordering`: the packets that may arrive out of order before a hole counts as lost
   // (sysctl tcp_reordering); it grows, up to `max_reordering`, with the reordering seen.
   SackScoreboard(std::uint32_t reordering, std::uint32_t max_reordering);
 
@@ -48,14 +48,13 @@ class SackScoreboard {
   // The next of them to retransmit, at most `len` bytes (tcp_xmit_retransmit_queue's order).
   std::optional<Range> next_lost(std::uint32_t mss, std::uint32_t len) const;
 
-  // Recovery begins at snd_una (the undo marker); `r` was retransmitted in it (undo_retrans++)
-  // when `snd_nxt` was the next new byte: a SACK of data beyond it, sent after the
+  // Recovery begins at snd_una (the undo marker); `r` was retransmitted in it when `snd_nxt` was the next new byte: a SACK of data beyond it, sent after the
   // retransmission, shows the retransmission lost (the 2.4 check borrowed from rate-halving).
   void begin_recovery();
   void retransmitted(Range r, std::uint32_t snd_nxt);
   // Every retransmission of the recovery since its start was D-SACKed: the losses were
   // reordering (tcp_may_undo), and the window's cut can be undone.
-  bool all_retransmissions_needless() const { return undo_marker_ && undo_retrans_ == 0; }
+  bool all_retransmissions_needless() const { return undo_marker_ && undo_ranges_.empty(); }
   // Retransmissions some D-SACK may still show needless (Linux's Disorder state).
   bool undo_possible() const { return undo_marker_.has_value(); }
   void forget_undo() { undo_marker_.reset(); }
@@ -64,9 +63,9 @@ class SackScoreboard {
   std::uint32_t reordering() const { return reordering_; }
   // Packets from snd_una to the highest SACKed byte (fackets_out).
   std::uint32_t fackets(std::uint32_t mss) const { return packets_below(fack(), mss); }
-  // Reordering of `segments` was seen (tcp_update_reordering): the count rises to it, and FACK's
-  // loss marking, which would count reordered segments lost, is switched off.
-  void saw_reordering(std::uint32_t segments);
+  // Reordering of `packets` was seen (tcp_update_reordering): the count rises to it, and FACK's
+  // loss marking, which would count reordered packets lost, is switched off.
+  void saw_reordering(std::uint32_t packets);
 
  private:
   // Ranges as offsets from base_ (snd_una), sorted and disjoint.
@@ -99,8 +98,8 @@ class SackScoreboard {
   std::uint32_t max_reordering_;
   bool fack_ = true;
   std::optional<std::uint32_t> undo_marker_;  // snd_una when the recovery began
-  std::uint32_t undo_retrans_ = 0;
-  std::vector<Range> undo_ranges_;  // the recovery's retransmissions no D-SACK has reported yet
+  // The recovery's retransmissions no D-SACK has reported yet (2.4's undo_retrans counts them).
+  std::vector<Range> undo_ranges_;
 };
 
 }  // namespace iscsim::stack::tcp

@@ -26,8 +26,10 @@ models::Cost CpuSet::run(int cpu, models::PathId path, double calls, std::uint64
 }
 
 void CpuSet::run_for(int owner, models::PathId path, double calls, models::Touches touches) {
-  const models::Cost c = cost_.run(owner, path, calls, 0, touches, calendar_.now());
   Cpu& o = cpus_[owner];
+  // The owner does this work when it releases what it holds, at the end of its piece: its lines
+  // move then, not while the caller's own loads on them are in flight.
+  const models::Cost c = cost_.run(owner, path, calls, 0, touches, o.busy ? std::max(o.current.end, calendar_.now()) : calendar_.now());
   if (!o.busy) return;
   if (timeline_) add_part(o.current.slice, cost_.catalog()[path], calls, c.cycles);
   o.current.end += models::picos_from_cycles(c.cycles, cost_.hz());

@@ -160,15 +160,24 @@ models::Touch SmpHost::sock(const world::TcpEndpoint& ep, bool write) const {
   return objects_.sock_hot(conns_.at(&ep).sock, write);
 }
 
-void SmpHost::net_rx(int cpu) {
+void SmpHost::net_rx(int cpu, bool continued) {
   net_rx_raised_[cpu] = false;
-  cpus_->run(cpu, paths_.do_softirq, 1, 0);
-  std::deque<Received> frames;
-  frames.swap(backlog_[cpu]);
-  for (Received& r : frames) receive(cpu, r);
+  if (!continued) cpus_->run(cpu, paths_.do_softirq, 1, 0);
+  std::deque<Received>& frames = backlog_[cpu];
+  while (!frames.empty()) {
+    Received r = std::move(frames.front());
+    frames.pop_front();
+    if (!receive(cpu, r) || frames.empty()) continue;
+    // A piece's work is charged at its start: the frames after this one must see the socket as
+    // the thread it went to leaves it, as 2.4's tcp_v4_rcv checks sk->lock.users under the
+    // socket's spin lock for each, so the loop goes on in the next piece.
+    net_rx_raised_[cpu] = true;
+    cpus_->raise_softirq(cpu, Work{[this](int on) { net_rx(on, true); }, {}, "softirq NET_RX"});
+    return;
+  }
 }
 
-void SmpHost::receive(int cpu, Received& r) {
+bool SmpHost::receive(int cpu, Received& r) {
   const bool bad = stack::net::parse_frame_into(r.frame.data(), r.frame.size(), received_) != nullptr;
   // net_rx_action takes every frame off the backlog, hands it to its protocol's handler and drops
   // the device's reference (dev_put).
@@ -190,14 +199,17 @@ void SmpHost::receive(int cpu, Received& r) {
     // tcp_v4_rcv finds the socket and takes its spin lock on this CPU, whichever thread
     // processes the segment.
     cpus_->run(cpu, paths_.tcp_v4_rcv, 1, 0, {sock_head(*conn)});
-    if (prequeue(cpu, *conn, r)) return;
+    if (prequeue(cpu, *conn, r)) return true;
   }
   ports_[r.port].nic->recycle(std::move(r.frame));  // the parsed segment holds all it needs
   if (conn == nullptr) {
     ++(bad ? errors_.bad_frames : errors_.no_endpoint);
-    return free_skb(cpu, r.skb);
+    free_skb(cpu, r.skb);
+    return false;
   }
+  const bool backlogged = conn->owner >= 0 && conn->owner != cpu;
   process(cpu, *conn, r.skb);
+  return backlogged;
 }
 
 bool SmpHost::prequeue(int cpu, Conn& c, Received& r) {

@@ -193,8 +193,12 @@ class SmpHost : public Host, public CostedHost {
   // One pass of e1000_intr's loop (its `pass`th): RX cleaned with its refills, then TX; if it found
   // work, another pass follows in the same interrupt once the NIC has more to clean.
   void e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pass);
-  void net_rx(int cpu);
-  void receive(int cpu, Received& r);
+  // NET_RX's net_rx_action over this CPU's backlog. Its loop ends its piece after a frame handed
+  // to another CPU's thread (`continued`: no do_softirq again) and goes on in the next piece.
+  void net_rx(int cpu, bool continued = false);
+  // One frame up the stack on `cpu`; true if it went to a thread's prequeue or to the backlog of
+  // a thread holding the socket on another CPU.
+  bool receive(int cpu, Received& r);
   // The bottom half's tcp_prequeue of `r` for `c`'s waiting reader; false if the reader is not
   // waiting. Past the receive buffer's worth, it processes the whole prequeue itself.
   bool prequeue(int cpu, Conn& c, Received& r);

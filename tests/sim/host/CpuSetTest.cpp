@@ -5,7 +5,8 @@
 // clear the pipeline they flush, and a timer tick or IPI nests into a device's handler where
 // another device's waits; a thread that moves fetches its kernel stack from the CPU it left, and
 // its waker the wait queue it sleeps on; work's deferred effects run once, in order, when it
-// finishes, or when it has done the part that led to them.
+// finishes, or when it has done the part that led to them; and work left to another CPU's piece
+// moves its lines when that piece ends.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -457,6 +458,38 @@ TEST(CpuSet, AWakeUpDoneLastIsChargedToItsWorkButRunnableOnlyWhenThatWorkEnds) {
     else
       EXPECT_LT(woken_starts, waker_done);
   }
+}
+
+TEST(CpuSet, WorkLeftToAnotherCpusPieceTakesItsLinesWhenThatPieceEndsNotWhenItIsLeft) {
+  // A segment for a socket that a thread on CPU1 holds waits on the backlog, and that thread
+  // processes it at its release_sock: its lines move then, not while the bottom half on CPU0,
+  // which left it there, still has loads in flight on them.
+  models::CpuParams p = Rig::params();
+  p.snoop_clear_per_line = 1;
+  p.loads_in_flight = 8;
+  p.window_uops = 1e9;  // a load stays exposed all along its path
+  Rig r(2, {}, p);
+  r.cost.set_counting(true);
+  const models::PathId work = r.paths.id("work");
+  const models::Addr line = r.memory.region(64);
+  Picos owner_done = -1;
+  Thread* owner = r.cpus.create_thread("owner", [&] {
+    return Work{[&](int cpu) { r.cpus.run(cpu, work, 10, 0); }, [&] { owner_done = r.calendar.now(); }};
+  }, 1);
+  r.cpus.wake(owner, -1);  // CPU1 idle: schedule (1 us), then 10 us of work, done at 11 us
+  r.calendar.schedule(2 * models::kPicosPerMicro, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) {
+                                r.cpus.run(cpu, work, 1, 0, {{line, 64, true}});  // loads and stores, 2-3 us
+                                r.cpus.run_for(1, work, 1, {{line, 64, true}});
+                              },
+                              {}});
+  });
+  r.run_all();
+  // The owner's piece takes the work on: 1 us more, and the line's transfer.
+  EXPECT_GE(owner_done, 12 * models::kPicosPerMicro);
+  EXPECT_LT(owner_done, 13 * models::kPicosPerMicro);
+  EXPECT_EQ(at(r.cost.counters(0), models::Bin::Tcp).clears, 0);  // CPU0's loads were done by then
+  EXPECT_EQ(at(r.cost.counters(1), models::Bin::Tcp).cache_to_cache_lines, 1);  // the line moved all the same
 }
 
 }  // namespace

@@ -17,9 +17,10 @@ namespace iscsim::calibration {
 // results.json of one run per reference workload, keyed like the reference ("W", "R").
 using Runs = std::map<std::string, nlohmann::json>;
 
-// Weight of the pull towards the sourced values, against a relative error of 1 in a bin: weak,
-// so the data decide wherever they can, yet every parameter stays determined.
-inline constexpr double kDefaultPriorWeight = 0.05;
+// Weight of the pull towards the sourced values, against a relative error of 1 in a bin: strong
+// enough that what the mechanisms leave unexplained shows in the bins' residuals rather than in
+// paths far from their sources (0.05 until 6 December 2026, which left 18 of them beyond 3x).
+inline constexpr double kDefaultPriorWeight = 0.2;
 
 // One fixed-point step: the catalog that best explains `reference` given what `runs` did with
 // `current`. `prior` holds the sourced starting values the fit is pulled towards, each value's

@@ -87,7 +87,7 @@ int calibrate_command(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "a scenario override for every run, as `iscsim run --set` takes it (repeatable); run.seed=K starts the "
       "seeds at K")(
-      "prior-weight", po::value<double>()->default_value(calibration::kDefaultPriorWeight, "0.05"),
+      "prior-weight", po::value<double>()->default_value(calibration::kDefaultPriorWeight, "0.2"),
       "how hard each fitted value is pulled towards its source: the weight of its relative distance "
       "from it against a bin's relative error (larger: values nearer their sources, bins further from the paper)")(
       "no-checks", "skip the honesty checks (mechanisms switched off in turn, every core CPI 5% off, leave-one-workload-out)");

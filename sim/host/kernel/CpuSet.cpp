@@ -29,7 +29,8 @@ void CpuSet::run_for(int owner, models::PathId path, double calls, models::Touch
   Cpu& o = cpus_[owner];
   // The owner does this work when it releases what it holds, at the end of its piece: its lines
   // move then, not while the caller's own loads on them are in flight.
-  const models::Cost c = cost_.run(owner, path, calls, 0, touches, o.busy ? std::max(o.current.end, calendar_.now()) : calendar_.now());
+  const models::Picos at = o.busy ? std::max(o.current.end, calendar_.now()) : calendar_.now();
+  const models::Cost c = cost_.run(owner, path, calls, 0, touches, at);
   if (!o.busy) return;
   if (timeline_) add_part(o.current.slice, cost_.catalog()[path], calls, c.cycles);
   o.current.end += models::picos_from_cycles(c.cycles, cost_.hz());

@@ -147,7 +147,8 @@ class CpuSet {
   // command's buffer_heads are ended): charged within that work, runnable when it is done.
   void wake_when_done(Thread* t, int cpu);
   // Runs a path on `owner` on behalf of work elsewhere (a segment processed from a socket's
-  // backlog when its owner releases it): `owner`'s current work takes that much longer.
+  // backlog when its owner releases it): `owner`'s current work takes that much longer, and the
+  // path's lines move at that work's end.
   void run_for(int owner, models::PathId path, double calls, models::Touches touches = {});
   // Runs `effect` when the work now starting on `cpu` has finished (a wake-up it sends).
   void defer(int cpu, std::function<void()> effect);

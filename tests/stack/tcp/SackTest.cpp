@@ -28,6 +28,16 @@ const Segment* first_sack(const FakeLink& link, std::size_t after = 0) {
   return nullptr;
 }
 
+// A drop rule for `link.drop`: segment `index` from a to b is lost, and so is the first time its
+// data is sent again; `resends` counts the sends of that data after the loss.
+auto lose_segment_and_its_first_resend(std::uint64_t index, int& resends) {
+  return [index, &resends, lost_seq = std::uint32_t{0}](int dir, std::uint64_t i, const Segment& seg) mutable {
+    if (dir != 0) return false;
+    if (i == index) lost_seq = seg.seq;
+    return i == index || (lost_seq != 0 && seg.seq == lost_seq && !seg.payload.empty() && ++resends == 1);
+  };
+}
+
 TEST(Sack, IsNegotiatedOnTheSynsAndNotWhenOneSideDeclines) {
   FakeLink both(sack_config(), sack_config());
   both.open();
@@ -92,13 +102,8 @@ TEST(Sack, ALostRetransmissionIsSentAgainWithoutATimeout) {
   link.on_event = [&] { stream.pump(link.now); };
   // Segment 40 is lost, and so is its first retransmission: the data sent after that
   // retransmission and SACKed shows it lost (tcp_sacktag_write_queue's lost retransmits).
-  std::uint32_t lost_seq = 0;
   int sent = 0;
-  link.drop = [&](int dir, std::uint64_t index, const Segment& seg) {
-    if (dir != 0) return false;
-    if (index == 40) lost_seq = seg.seq;
-    return index == 40 || (lost_seq != 0 && seg.seq == lost_seq && !seg.payload.empty() && ++sent == 1);
-  };
+  link.drop = lose_segment_and_its_first_resend(40, sent);
   link.open();
   ASSERT_TRUE(link.run([&] { return stream.complete(); }));
   EXPECT_EQ(stream.mismatches(), 0u);
@@ -115,13 +120,8 @@ TEST(Sack, TheSenderStaysWithinThePeersWindowWhateverItSacked) {
   link.on_event = [&] { stream.pump(link.now); };
   // A segment lost late, with the window wide open, and its first retransmission too: the
   // hole stays while the rest of the window is SACKed.
-  std::uint32_t lost_seq = 0;
   int resent = 0;
-  link.drop = [&](int dir, std::uint64_t index, const Segment& seg) {
-    if (dir != 0) return false;
-    if (index == 1500) lost_seq = seg.seq;
-    return index == 1500 || (lost_seq != 0 && seg.seq == lost_seq && !seg.payload.empty() && ++resent == 1);
-  };
+  link.drop = lose_segment_and_its_first_resend(1500, resent);
   link.open();
   ASSERT_TRUE(link.run([&] { return stream.complete(); }));
   EXPECT_EQ(stream.mismatches(), 0u);

@@ -39,13 +39,16 @@ CpuParams CpuParams::from(const ParamSet& p) {
   c.locked_loads_at_retirement = locked_at_retirement != 0;
   const double claims_counted = p.number("claims_count_as_l2_misses");
   c.claims_count_as_l2_misses = claims_counted != 0;
+  const double outrun_counted = p.number("outrun_prefetches_count_as_l2_misses");
+  c.outrun_prefetches_count_as_l2_misses = outrun_counted != 0;
   if (c.memory_latency_ns <= 0 || c.peer_latency_ns <= 0 || c.misses_in_flight < 1 || c.loads_in_flight < 1 || c.window_uops < 1 || c.clear_penalty_cycles < 0 ||
       c.snoop_clear_per_line < 0 || c.snoop_clear_per_line > 1 || c.idle_instr_per_cycle < 0 || c.prefetch_after_misses < 0 || c.prefetch_page_bytes < 1 || c.prefetch_ahead_bytes < 0 ||
       c.mmio_read_ns < 0 || c.mmio_write_ns < 0 || c.int_iret_cycles < 0 || c.locked_op_cycles < 0 || c.fast_string_min_bytes < 0 || c.fast_string_align_bytes < 1 || (locked_at_retirement != 0 && locked_at_retirement != 1) ||
-      (claims_counted != 0 && claims_counted != 1))
+      (claims_counted != 0 && claims_counted != 1) || (outrun_counted != 0 && outrun_counted != 1))
     throw ParamError(p.origin() +
                      ": latencies must be positive, misses_in_flight, loads_in_flight, window_uops, prefetch_page_bytes and fast_string_align_bytes >= 1, snoop_clear_per_line in [0, 1], "
-                     "locked_loads_at_retirement and claims_count_as_l2_misses 0 or 1, the others non-negative");
+                     "locked_loads_at_retirement, claims_count_as_l2_misses and outrun_prefetches_count_as_l2_misses 0 or 1, "
+                     "the others non-negative");
   p.require_all_read();
   return c;
 }
@@ -98,6 +101,9 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   const bool in_piece = piece.until == std::numeric_limits<Picos>::max();
   const Picos start = !in_piece ? now : piece.cycles > 0 ? piece.start + picos_from_cycles(piece.cycles, hz_) : piece.start;
   const double compute_cycles = c.instr * p.cpi.value;
+  // Each stream's lines by where they come from; which of them the core waits for is decided once
+  // every stream is known, as they share one memory pipe.
+  streams_.clear();
   const auto stream = [&](Addr addr, std::uint64_t bytes, bool write, std::uint8_t* hints, bool whole_lines) {
     access_lo_ = addr;
     access_hi_ = addr + bytes;
@@ -114,16 +120,15 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
     // it in that read's data phase), so the prefetcher fetches it as it fetches one from memory.
     const std::uint64_t pages = page_shift_ >= 0 ? (bytes + page_bytes_ - 1) >> page_shift_ : (bytes + page_bytes_ - 1) / page_bytes_;
     const double fetched = static_cast<double>(a.misses);
-    const double demand = std::min(fetched, static_cast<double>(pages) * params_.prefetch_after_misses);
+    StreamFill& f = streams_.emplace_back();
+    f.fetched = fetched;
+    f.demand = std::min(fetched, static_cast<double>(pages) * params_.prefetch_after_misses);
+    f.peer = static_cast<double>(a.from_peer);
     // Its lines arrive in time, costing bus time alone, when the path's work over the bytes the
     // prefetcher runs ahead takes longer than a line's latency; a faster stream reaches them on
     // their way, and each is then a demand miss to the counter (IA-32 Optimization Manual B-14)
     // and to the core.
-    const bool in_time = compute_cycles * params_.prefetch_ahead_bytes >= latency_cycles_ * static_cast<double>(bytes);
-    const double exposed = in_time ? demand : fetched;
-    const double peer = exposed * static_cast<double>(a.from_peer) / fetched;
-    exposed_peer += peer;
-    exposed_memory += exposed - peer;
+    f.in_time = compute_cycles * params_.prefetch_ahead_bytes >= latency_cycles_ * static_cast<double>(bytes);
   };
   const auto footprint = static_cast<std::uint64_t>(p.footprint_bytes.value);
   if (footprint > 0)
@@ -131,13 +136,30 @@ Cost CpuCostModel::run(int cpu, PathId id, double calls, std::uint64_t bytes, To
   for (const Touch& t : touches)
     if (t.bytes > 0)
       stream(t.addr, t.bytes, t.write, nullptr, p.string_stores() && t.stores_only && fast_string(t.addr, t.bytes));
+  // Nor can prefetches run ahead of a path that wants its lines faster than the memory system
+  // delivers them, misses_in_flight lines a latency, prefetched or not: the core then reaches
+  // each line on its way, as a memory-bound copy does (platform-params section 3), and the
+  // counter sees a demand miss (B-14). Its time is the bus's (below), charged as before.
+  double reached_in_flight = 0;
+  if (!streams_.empty()) {
+    double fill_ns = 0;
+    for (const StreamFill& f : streams_) fill_ns += miss_stall_ns(f.fetched - f.peer, f.peer);
+    const bool keeps_up = !params_.outrun_prefetches_count_as_l2_misses || compute_cycles >= fill_ns * hz_ / kNanosPerSecond;
+    for (const StreamFill& f : streams_) {
+      const double exposed = f.in_time ? f.demand : f.fetched;
+      const double peer = exposed * f.peer / f.fetched;
+      exposed_peer += peer;
+      exposed_memory += exposed - peer;
+      if (!keeps_up) reached_in_flight += f.fetched - exposed;
+    }
+  }
   access_hi_ = access_lo_;
   // The L2 miss counter (BSQ_cache_reference RD_2ndL_MISS) counts demand misses, reads and RFOs:
   // lines the hardware prefetcher brought in ahead of the stream are not counted (IA-32
   // Optimization Manual B-14: prefetches are counted as neither hits nor misses on CPUID 0xf21
   // and later), a fast string's claims are (read-invalidates for ownership, without data).
   const double waited = exposed_memory + exposed_peer;
-  c.l2_misses = waited + (params_.claims_count_as_l2_misses ? claimed : 0.0);
+  c.l2_misses = waited + reached_in_flight + (params_.claims_count_as_l2_misses ? claimed : 0.0);
   // Terms that are zero (most paths: code and data resident) skip their divisions: 0 * x / y
   // is exactly 0, so the result is the same.
   double stall_ns = miss_stall_ns(exposed_memory, exposed_peer) +

@@ -38,6 +38,7 @@ struct CpuParams {
   double fast_string_min_bytes = 0;   // a rep movs this long (and aligned) stores whole lines
   double fast_string_align_bytes = 1; // the destination alignment it needs
   bool claims_count_as_l2_misses = false;  // a claimed line's invalidation counts as an L2 miss
+  bool outrun_prefetches_count_as_l2_misses = false;  // a path faster than memory's fills reaches its prefetches in flight
   bool locked_loads_at_retirement = true;  // a locked op's load waits for retirement: never in flight
   static CpuParams from(const ParamSet& p);
 };
@@ -243,6 +244,13 @@ class CpuCostModel {
   std::vector<Piece> pieces_;
   std::vector<Piece> spare_;  // storage of ended handler pieces, for the next preemption
   std::vector<Refetch> refetches_;  // a heap, the earliest first
+  // The lines each stream of the path being charged fetched, and whether the prefetcher had them
+  // ahead of it (run's scratch, kept to spare an allocation a call).
+  struct StreamFill {
+    double fetched = 0, demand = 0, peer = 0;
+    bool in_time = false;
+  };
+  std::vector<StreamFill> streams_;
   // The access under way, for the snoop listener: whose lines it can take and when.
   Addr access_lo_ = 0;
   Addr access_hi_ = 0;

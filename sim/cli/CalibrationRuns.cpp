@@ -205,6 +205,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"fast-string stores (rep movs)", "cpu", {{"fast_string_min_bytes", 1e18}}},
       {"fast-string claims uncounted", "cpu", {{"claims_count_as_l2_misses", 0}}},
       {"demand catching up with prefetches", "cpu", {{"prefetch_ahead_bytes", 1e9}}},
+      {"prefetches outrun by their fills", "cpu", {{"outrun_prefetches_count_as_l2_misses", 0}}},
       {"local timer ticks (HZ)", "kernel", {{"local_timer_hz", 0}}},
       {"scheduler data lines", "kernel", {{"task_hot_bytes", 0}}},
       {"kernel stacks and wait queues", "kernel",

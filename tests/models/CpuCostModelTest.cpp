@@ -71,7 +71,9 @@ TEST(CpuCostModel, PrefetcherHidesAStreamsMissesAfterTheFirstFewPerPage) {
   Rig r(2e9, 2);
   const std::uint64_t bytes = 16 * 4096;  // 16 pages, 1024 cold lines
   const Addr buf = r.memory.region(bytes);
-  const Cost c = r.cpu.run(0, r.paths.id("compute"), 1, 0, {{buf, bytes, false}}, 0);
+  // A path slow enough for memory to keep ahead of it: 1,024 lines at 100 ns, one in flight, fill
+  // in 204,800 cycles; 103 calls of 2,000 take longer.
+  const Cost c = r.cpu.run(0, r.paths.id("compute"), 103, 0, {{buf, bytes, false}}, 0);
   // Every line still comes from memory, but the counter sees only the demand misses the
   // prefetcher did not hide: 2 per page.
   EXPECT_EQ(c.l2_misses, 16 * 2);
@@ -95,14 +97,35 @@ TEST(CpuCostModel, AStreamFasterThanItsPrefetcherReachesEachLineOnItsWay) {
 
 // The same stream under a path that works 50 cycles or more per line: the 4 lines ahead take 200
 // cycles or more, the latency, so the lines are there when the demand comes and only the first
-// two misses of each page are the demand's.
+// two misses of each page are the demand's (memory keeping 8 lines in flight fills them in time).
 TEST(CpuCostModel, AStreamSlowerThanItsPrefetcherFindsItsLinesThere) {
-  Rig r(2e9, 2, Rig::kWholePath, true, 256);
+  Rig r(2e9, 2, Rig::kWholePath, true, 256, 8);
   const std::uint64_t bytes = 16 * 4096;
   const Addr buf = r.memory.region(bytes);
   const double calls = 26;  // 26 x 2,000 cycles over 1,024 lines: 50.8 per line
   const Cost c = r.cpu.run(0, r.paths.id("compute"), calls, 0, {{buf, bytes, false}}, 0);
   EXPECT_EQ(c.l2_misses, 16 * 2);
+}
+
+// The same path, 50.8 cycles a line, and the prefetcher 4 lines ahead, but memory keeping only 2
+// lines in flight: its 1,024 lines take 102,400 cycles to fill, longer than the path's 52,000.
+// The demand reaches every line on its way, and the counter sees each as a miss; the time is
+// the bus's either way.
+TEST(CpuCostModel, AStreamThatWantsItsLinesFasterThanMemoryFillsThemReachesEachOnItsWay) {
+  const auto run = [](bool counted) {
+    Rig r(2e9);
+    CpuParams p = Rig::params(2, Rig::kWholePath, true, 256, 2);
+    p.outrun_prefetches_count_as_l2_misses = counted;
+    CpuCostModel cpu(p, r.paths, r.caches, r.fsb, r.memory, 2, 2e9);
+    const std::uint64_t bytes = 16 * 4096;
+    const Addr buf = r.memory.region(bytes);
+    return cpu.run(0, r.paths.id("compute"), 26, 0, {{buf, bytes, false}}, 0);
+  };
+  const Cost counted = run(true);
+  const Cost uncounted = run(false);
+  EXPECT_EQ(counted.l2_misses, 1024);
+  EXPECT_EQ(uncounted.l2_misses, 16 * 2);
+  EXPECT_DOUBLE_EQ(counted.stall_cycles, uncounted.stall_cycles);
 }
 
 // A line Modified in the other cache comes by the same pipelined bus read as one from memory
@@ -121,7 +144,7 @@ TEST(CpuCostModel, LinesFromTheOtherCacheOverlapAsLinesFromMemoryDo) {
 // 16 pages another CPU wrote misses twice per page, as over cold ones; its time is then the bus's,
 // each line crossing it twice (to this CPU, and written back to memory on the way).
 TEST(CpuCostModel, AStreamSlowerThanItsPrefetcherFindsTheOtherCachesLinesThereToo) {
-  Rig r(2e9, 2, Rig::kWholePath, true, 256);
+  Rig r(2e9, 2, Rig::kWholePath, true, 256, 8);
   const std::uint64_t bytes = 16 * 4096;
   const Addr buf = r.memory.region(bytes);
   r.cpu.run(1, r.paths.id("copy"), 0, 0, {{buf, bytes, true}}, 0);

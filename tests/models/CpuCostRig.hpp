@@ -76,6 +76,7 @@ struct CpuRig {
     p.locked_op_cycles = 120;
     p.fast_string_min_bytes = 256;
     p.fast_string_align_bytes = 8;
+    p.outrun_prefetches_count_as_l2_misses = true;
     return p;
   }
   CoherentCaches caches;

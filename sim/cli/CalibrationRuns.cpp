@@ -211,6 +211,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"kernel stacks and wait queues", "kernel",
        {{"kernel_stack_resume_bytes", 0}, {"kernel_stack_interrupt_bytes", 0}, {"wait_queue_bytes", 0}}},
       {"2.4 time slices", "kernel", {{"timeslice_ticks", 0}}},
+      {"ksoftirqd (softirqs raised again)", "kernel", {{"ksoftirqd", 0}}},
       {"glibc AIO's data", "kernel", {{"aiocb_touched_bytes", 0}, {"aio_request_bytes", 0}, {"aio_globals_bytes", 0}}},
       {"LinuxThreads' timed waits", "kernel", {{"aio_suspend_timeout_ms", 0}, {"aio_idle_time_s", 0}}},
       {"sock_wfree of sent clones", "kernel", {{"sock_wfree_bytes", 0}}},

@@ -48,6 +48,7 @@ void CpuSet::raise_irq(int cpu, Work w) {
 void CpuSet::continue_irq(int cpu, Work w) {
   // Run from the ending work's deferred effects, before the CPU dispatches: first in line.
   cpus_[cpu].hard.emplace_front(std::move(w), 0.0);
+  cpus_[cpu].irq_continues = true;
 }
 
 void CpuSet::set_scheduler_objects(models::AddressSpace& memory, TaskObjectBytes bytes) {
@@ -156,9 +157,7 @@ void CpuSet::interrupt(int cpu, Work w) {
 
 models::PathId CpuSet::held_interrupt_path(const Cpu& c) const {
   // do_softirq returns at once inside another interrupt or softirq (in_interrupt()).
-  const bool nested = std::any_of(c.preempted.begin(), c.preempted.end(),
-                                  [](const Job& j) { return j.level != Level::Thread; });
-  if (!c.soft.empty() && !nested) return paths_.softirq;
+  if (!c.soft.empty() && !in_interrupt(c)) return paths_.softirq;
   return c.preempted.empty() ? models::kNoPath : c.preempted.back().piece.returns_to;
 }
 
@@ -348,6 +347,7 @@ void CpuSet::dispatch(int cpu) {
     job.level = Level::SoftIrq;
     job.work = std::move(c.soft.front());
     c.soft.pop_front();
+    if (!c.softirq_running) begin_softirqs(c);  // raised outside an interrupt
   } else if (!c.preempted.empty()) {
     leave_idle(cpu);
     c.current = std::move(c.preempted.back());
@@ -481,6 +481,8 @@ void CpuSet::complete(int cpu, std::uint64_t generation) {
   for (auto& effect : job.deferred) effect();
   job.deferred.clear();
   spare_deferred_.push_back(std::move(job.deferred));
+  if (job.level == Level::HardIrq) after_hard_irq(cpu);
+  if (job.level == Level::SoftIrq) after_softirq(cpu);
   dispatch(cpu);
 }
 

@@ -98,6 +98,9 @@ class Thread {
   models::Addr stack_ = 0;  // its kernel stack's frames: resume, then interrupt (0: not modelled)
   models::Addr waitq_ = 0;  // the wait-queue head it sleeps on (0: not modelled)
   int mm_ = kKernelThread;
+  int bound_cpu_ = -1;    // cpus_allowed of one CPU (ksoftirqd), or -1: any
+  int nice_ = 0;
+  int slice_ticks_ = -1;  // NICE_TO_TICKS(nice_); -1: the scheduler's slice for nice 0
   // While the cost model counts: cycles per CPU, runs, and runs begun away from its last CPU.
   std::vector<double> window_cycles_;
   std::uint64_t window_runs_ = 0;
@@ -140,6 +143,14 @@ class CpuSet {
   void on_profiler_sample(std::function<void(int cpu)> f) { on_sample_ = std::move(f); }
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
+  // Each CPU's ksoftirqd (2.4.17 kernel/softirq.c): a kernel thread bound to it at `nice`, a slice
+  // of `slice_ticks`, that do_softirq wakes when a vector it ran is raised again before it
+  // returns; each run is one do_softirq (the `softirq` path) that finds that vector's work done.
+  void start_ksoftirqd(int nice, int slice_ticks);
+  // cpu_raise_softirq's pending bit for softirq `vector` (2.4's number) on `cpu`, set wherever the
+  // kernel raises it (raise_softirq queues the work it stands for, once): raised again inside a
+  // do_softirq that already ran it, the vector is left to ksoftirqd.
+  void mark_softirq_pending(int cpu, int vector);
   Thread* create_thread(std::string name, std::function<Work()> body, int home_cpu, int mm = kKernelThread);
   // Makes `t` runnable. `waker` is the CPU whose work wakes it (-1: a device or timer).
   void wake(Thread* t, int waker);
@@ -230,12 +241,30 @@ class CpuSet {
     Thread* still_running = nullptr;  // its thread ended a run with more to do: back to its loop
     Picos last_schedule = 0;        // when it last called schedule() (reschedule_idle: oldest idle first)
     bool ipi_pending = false;
+    // 2.4's do_softirq on this CPU: the vectors raised since it last began; whether one is under
+    // way (from the end of the interrupt that calls it until its queue is empty), the vectors it
+    // has run, and whether one of them was raised again. `irq_continues`: the interrupt ending now
+    // goes on (e1000_intr's loop), so its do_softirq has not begun.
+    std::uint32_t softirq_pending = 0;
+    bool softirq_running = false;
+    std::uint32_t softirq_ran = 0;
+    bool softirq_reraised = false;
+    bool irq_continues = false;
     CpuEvents events;
     bool idle = true;
     Picos idle_since = 0;
   };
 
   bool idle(int cpu) const;
+  // 2.4's in_interrupt() under what `c` runs next: a hard interrupt or softirq below it.
+  static bool in_interrupt(const Cpu& c);
+  // do_softirq begins on `c`: it takes the pending vectors.
+  static void begin_softirqs(Cpu& c);
+  // After a hard interrupt or softirq ends on `cpu`: do_softirq begins at an outermost
+  // interrupt's end, and ends when no softirq is left, waking ksoftirqd for a vector raised again.
+  void after_hard_irq(int cpu);
+  void after_softirq(int cpu);
+  int slice_ticks(const Thread& t) const { return t.slice_ticks_ >= 0 ? t.slice_ticks_ : weights_.timeslice_ticks; }
   void dispatch(int cpu);
   void begin(int cpu, Job job);
   void complete(int cpu, std::uint64_t generation);
@@ -324,6 +353,7 @@ class CpuSet {
   };
   std::vector<Foreign> foreign_;  // CPU cpus() + i
   std::vector<Thread*> runq_;  // runnable threads not on a CPU, in no particular order
+  std::vector<Thread*> ksoftirqd_;  // per CPU, once started
   std::uint64_t enqueues_ = 0;
   SchedulerWeights weights_;
   std::vector<double> job_cycles_;  // cycles of the work starting on each CPU

@@ -27,13 +27,14 @@ bool CpuSet::take_tick(Thread& t) {
 
 void CpuSet::set_scheduler_weights(SchedulerWeights w) {
   weights_ = w;
-  for (auto& t : threads_) t->counter_ = w.timeslice_ticks;
+  for (auto& t : threads_) t->counter_ = slice_ticks(*t);
 }
 
 int CpuSet::goodness(const Thread& t, int cpu, int mm) const {
   const bool slices = weights_.timeslice_ticks > 0;
   if (slices && t.counter_ == 0) return 0;
-  int weight = (slices ? t.counter_ : 1) + weights_.base_weight;
+  // 20 - nice: a niced thread (ksoftirqd) weighs less; without weights there is no nice either.
+  int weight = (slices ? t.counter_ : 1) + weights_.base_weight - (weights_.base_weight > 0 ? t.nice_ : 0);
   if (t.last_cpu_ == cpu) weight += weights_.proc_change_penalty;
   if (t.mm_ == mm || t.mm_ == kKernelThread) weight += weights_.same_mm_bonus;
   return weight;
@@ -121,6 +122,14 @@ CpuSet::Resched CpuSet::reschedule_idle(const Thread* t, int waker) {
     return Resched{cpu, cpu != waker && !told};
   };
   if (idle(t->last_cpu_)) return tell_idle(t->last_cpu_);
+  if (const int only = t->bound_cpu_; only >= 0) {
+    // Allowed on one CPU alone, it can preempt only that CPU's thread.
+    const Thread* cur = current_thread(only);
+    const int mm = cpus_[only].active_mm;
+    if (cur == nullptr || goodness(*t, only, mm) <= goodness(*cur, only, mm)) return {};
+    cpus_[only].need_resched = true;
+    return Resched{only, only != waker};
+  }
   int oldest = -1;
   int victim = -1;
   int most = 0;
@@ -206,12 +215,13 @@ Thread* CpuSet::choose(int cpu, Thread* prev) {
         weight = w;
       }
     };
-    for (Thread* t : runq_) consider(t);
+    for (Thread* t : runq_)
+      if (t->bound_cpu_ < 0 || t->bound_cpu_ == cpu) consider(t);  // can_schedule()
     if (prev != nullptr) consider(prev);
     if (best == nullptr || weight > 0) return best;
     // Every runnable thread has spent its slice: all threads, sleeping ones too, are recharged
     // (counter = counter / 2 + NICE_TO_TICKS), so a thread that sleeps a lot gains priority.
-    for (auto& t : threads_) t->counter_ = t->counter_ / 2 + weights_.timeslice_ticks;
+    for (auto& t : threads_) t->counter_ = t->counter_ / 2 + slice_ticks(*t);
   }
 }
 

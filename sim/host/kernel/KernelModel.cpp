@@ -8,6 +8,7 @@ namespace {
 constexpr long long kMaxObjectBytes = 1 << 20;
 constexpr long long kMaxTimerHz = 10000;
 constexpr long long kMaxWeight = 1000;  // goodness() terms are small integers in 2.4 (ticks, 20 - nice)
+constexpr long long kMaxNice = 19;      // 2.4's nice runs -20..19; the threads here are 0 or above
 constexpr long long kMaxWaitSyscalls = 16;  // a wait's system calls: a handful
 constexpr long long kMaxWaitSeconds = 3600;
 }
@@ -162,6 +163,9 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   const auto weight = [&p](const char* name) { return static_cast<int>(p.integer(name, 0, kMaxWeight)); };
   o.scheduler = {weight("timeslice_ticks"), weight("goodness_base_weight"), weight("proc_change_penalty"),
                  weight("same_mm_bonus")};
+  o.ksoftirqd = p.integer("ksoftirqd", 0, 1) == 1;
+  o.ksoftirqd_nice = static_cast<int>(p.integer("ksoftirqd_nice", 0, kMaxNice));
+  o.ksoftirqd_timeslice_ticks = weight("ksoftirqd_timeslice_ticks");
   p.require_all_read();
   if (o.sock_hot_bytes > o.sock_bytes || o.sock_wfree_bytes > o.sock_bytes ||
       o.skb_link_bytes > o.skb_head_bytes || o.routes.dst_hot > o.routes.rtable ||

@@ -95,6 +95,9 @@ struct KernelObjects {
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
   std::uint32_t retransmit_timer_offset, delack_timer_offset;  // the socket's two TCP timers
   SchedulerWeights scheduler;  // time slices and goodness()
+  // Each CPU's ksoftirqd, its nice and its slice (2.4.17 kernel/softirq.c); false: none.
+  bool ksoftirqd;
+  int ksoftirqd_nice, ksoftirqd_timeslice_ticks;
   TaskObjectBytes task;  // what of each task schedule() and wake-ups touch
   AioObjectBytes aio;    // what of glibc's AIO the dynamo's threads touch
   TimedWaits waits;      // how they wait for each other

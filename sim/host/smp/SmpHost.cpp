@@ -34,6 +34,7 @@ SmpHost::SmpHost(std::string name, world::Calendar& calendar, models::MemoryBus&
                                                      config.cpus, paths_);
   cpus_->set_scheduler_weights(objects_.scheduler);
   cpus_->set_scheduler_objects(memory_, objects_.task);
+  if (objects_.ksoftirqd) cpus_->start_ksoftirqd(objects_.ksoftirqd_nice, objects_.ksoftirqd_timeslice_ticks);
   if (objects_.aio.globals > 0) aio_globals_ = memory_.region(objects_.aio.globals);
   if (config.timeline != nullptr)
     cpus_->trace_to(config.timeline, cpu_tracks(*config.timeline, name_, *this), config.timeline->track(name_, ""));

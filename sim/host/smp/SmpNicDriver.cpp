@@ -6,6 +6,11 @@
 
 namespace iscsim::host::smp {
 
+namespace {
+// NET_RX_SOFTIRQ's number in 2.4's softirq vector (include/linux/interrupt.h: HI, NET_TX, NET_RX).
+constexpr int kNetRxSoftirq = 2;
+}  // namespace
+
 models::Touch SmpHost::queue_state(const Port& port, bool write) const {
   return {port.netdev_queue, port.netdev_queue != 0 ? objects_.netdev_queue_bytes : 0, write};
 }
@@ -60,6 +65,8 @@ void SmpHost::e1000_intr_pass(int cpu, std::size_t port_index, std::uint32_t pas
     k.run(cpu, paths_.e1000_alloc_rx, 1, 0, {posted.descriptors, posted.records});
     backlog_[cpu].push_back(Received{std::move(frames[i]), skb, port_index});
   }
+  // netif_rx raises NET_RX for each frame it queues (net/core/dev.c).
+  if (!frames.empty()) k.mark_softirq_pending(cpu, kNetRxSoftirq);
   // e1000_clean_tx_irq's own part, every pass: it takes the adapter's tx_lock (a locked
   // operation) whether or not it cleans; the lock lies on the ring's record's line.
   k.run(cpu, paths_.e1000_clean_tx_irq, 1, 0, {port.tx_ring.indices()});

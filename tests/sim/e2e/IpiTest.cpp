@@ -13,11 +13,12 @@ namespace {
 double received(const nlohmann::json& cpu) { return cpu["events"]["ipis"].get<double>(); }
 
 // Every interrupt a CPU takes is entered once: a device's through irq_entry, an IPI's and its
-// local timer's through apic_entry (2.4's BUILD_SMP_INTERRUPT and BUILD_SMP_TIMER_INTERRUPT).
+// local timer's through apic_entry (2.4's BUILD_SMP_INTERRUPT and BUILD_SMP_TIMER_INTERRUPT). An
+// interrupt raised just before the window's start or end may be entered on its other side.
 void expect_entries(const nlohmann::json& cpu, const std::string& which) {
   EXPECT_DOUBLE_EQ(path_count(cpu, "apic_entry"), received(cpu) + path_count(cpu, "local_timer")) << which;
-  EXPECT_DOUBLE_EQ(path_count(cpu, "irq_entry") + path_count(cpu, "apic_entry"),
-                   received(cpu) + cpu["events"]["interrupts"].get<double>())
+  EXPECT_NEAR(path_count(cpu, "irq_entry") + path_count(cpu, "apic_entry"),
+              received(cpu) + cpu["events"]["interrupts"].get<double>(), 1)
       << which;
 }
 

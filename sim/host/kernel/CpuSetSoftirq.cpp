@@ -65,9 +65,8 @@ void CpuSet::after_hard_irq(int cpu) {
 
 void CpuSet::after_softirq(int cpu) {
   Cpu& c = cpus_[cpu];
-  const bool soft_below = std::any_of(c.preempted.begin(), c.preempted.end(),
-                                      [](const Job& j) { return j.level == Level::SoftIrq; });
-  if (!c.softirq_running || !c.soft.empty() || soft_below) return;
+  // It ends with the outermost softirq, once none is left to run.
+  if (!c.softirq_running || !c.soft.empty() || in_interrupt(c)) return;
   const bool wake_ksoftirqd = c.softirq_reraised;
   c.softirq_running = false;
   c.softirq_reraised = false;

@@ -144,9 +144,9 @@ class CpuSet {
   // A softirq on `cpu`: runs after pending hard interrupts, before threads resume.
   void raise_softirq(int cpu, Work w);
   // Each CPU's ksoftirqd (2.4.17 kernel/softirq.c): a kernel thread bound to it at `nice`, a slice
-  // of `slice_ticks`, that do_softirq wakes when a vector it ran is raised again before it
+  // of `slice` ticks, that do_softirq wakes when a vector it ran is raised again before it
   // returns; each run is one do_softirq (the `softirq` path) that finds that vector's work done.
-  void start_ksoftirqd(int nice, int slice_ticks);
+  void start_ksoftirqd(int nice, int slice);
   // cpu_raise_softirq's pending bit for softirq `vector` (2.4's number) on `cpu`, set wherever the
   // kernel raises it (raise_softirq queues the work it stands for, once): raised again inside a
   // do_softirq that already ran it, the vector is left to ksoftirqd.

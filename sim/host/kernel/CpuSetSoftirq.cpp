@@ -7,7 +7,7 @@
 
 namespace iscsim::host::kernel {
 
-void CpuSet::start_ksoftirqd(int nice, int slice_ticks) {
+void CpuSet::start_ksoftirqd(int nice, int slice) {
   for (int cpu = 0; cpu < cpus(); ++cpu) {
     // Its loop: do_softirq while a vector is pending (the one raised again, whose work the
     // softirq that raised it has done), then schedule() away.
@@ -16,8 +16,8 @@ void CpuSet::start_ksoftirqd(int nice, int slice_ticks) {
     }, cpu);
     t->bound_cpu_ = cpu;
     t->nice_ = nice;
-    t->slice_ticks_ = slice_ticks;
-    t->counter_ = slice_ticks;
+    t->slice_ticks_ = slice;
+    t->counter_ = slice;
     ksoftirqd_.push_back(t);
   }
 }
@@ -67,11 +67,10 @@ void CpuSet::after_softirq(int cpu) {
   Cpu& c = cpus_[cpu];
   // It ends with the outermost softirq, once none is left to run.
   if (!c.softirq_running || !c.soft.empty() || in_interrupt(c)) return;
+  // Nothing is pending: what was raised while it ran went to its vectors or to ksoftirqd.
   const bool wake_ksoftirqd = c.softirq_reraised;
   c.softirq_running = false;
   c.softirq_reraised = false;
-  c.softirq_ran = 0;
-  c.softirq_pending = 0;
   // wakeup_softirqd, do_softirq's last act: a wake-up charged here, in a piece of its own.
   if (wake_ksoftirqd)
     c.soft.push_back(Work{[this](int on) { wake(ksoftirqd_[static_cast<std::size_t>(on)], on); }, {}, "wakeup_softirqd"});

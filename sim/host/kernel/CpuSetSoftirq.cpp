@@ -71,8 +71,12 @@ void CpuSet::after_softirq(int cpu) {
   const bool wake_ksoftirqd = c.softirq_reraised;
   c.softirq_running = false;
   c.softirq_reraised = false;
-  // wakeup_softirqd, do_softirq's last act: a wake-up charged here, in a piece of its own.
-  if (wake_ksoftirqd)
+  // wakeup_softirqd, do_softirq's last act: a wake-up charged here, in a piece of its own. It
+  // wakes only a ksoftirqd that is not TASK_RUNNING: one running, or runnable on the runqueue
+  // since an earlier raise, will see the vector pending.
+  if (!wake_ksoftirqd) return;
+  const Thread& k = *ksoftirqd_[static_cast<std::size_t>(cpu)];
+  if (!k.running_ && !k.queued_)
     c.soft.push_back(Work{[this](int on) { wake(ksoftirqd_[static_cast<std::size_t>(on)], on); }, {}, "wakeup_softirqd"});
 }
 

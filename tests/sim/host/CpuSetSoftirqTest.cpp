@@ -1,10 +1,14 @@
 // Linux 2.4.17's do_softirq and ksoftirqd on hand-timed work: a vector raised again by an
 // interrupt taken inside the softirq that ran it wakes the CPU's ksoftirqd once the softirq is
 // done; the interrupt that begins the softirq, or its own next pass, does not; ksoftirqd runs on
-// its CPU alone, and waits for that CPU's thread instead of preempting it.
+// its CPU alone, and waits for that CPU's thread instead of preempting it; one already runnable is
+// not woken again.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tests/sim/host/CpuSetRig.hpp"
 
@@ -94,6 +98,32 @@ TEST(CpuSetSoftirq, KsoftirqdWaitsForItsCpusThreadInsteadOfPreemptingItOrMovingT
   EXPECT_EQ(thread_done, 30 * kMicro);
   EXPECT_EQ(ksoftirqd(r, 0).runs, 1u);
   EXPECT_EQ(r.cpus.ipis(), 0u);
+}
+
+// The pieces CPU0 runs, by name.
+struct PieceNames : world::Timeline {
+  std::vector<std::string> names;
+  world::TimelineTrack track(const std::string&, const std::string&) override { return {}; }
+  void slice(world::TimelineTrack, const world::WorkSlice& s) override { names.emplace_back(s.name); }
+  void instant(world::TimelineTrack, Picos, std::string_view, std::string_view) override {}
+  void counter(world::TimelineTrack, Picos, std::string_view, std::string_view, double) override {}
+};
+
+TEST(CpuSetSoftirq, AKsoftirqdAlreadyRunnableIsNotWokenAgain) {
+  Rig r;
+  linux_24(r);
+  PieceNames pieces;
+  r.cpus.trace_to(&pieces, {world::TimelineTrack{}, world::TimelineTrack{}}, world::TimelineTrack{});
+  Thread* t = r.cpus.create_thread("reader", [&] { return Work{[&](int cpu) { r.cpus.run(cpu, r.paths.id("work"), 40, 0); }, {}}; }, 0);
+  r.cpus.wake(t, -1);                      // 40 us of work on CPU0
+  nic_interrupt(r, 2 * kMicro, 5);         // 1 us handler, 5 us NET_RX
+  nic_interrupt(r, 4 * kMicro, 1);         // inside it: wakes ksoftirqd, which waits its turn
+  nic_interrupt(r, 20 * kMicro, 5);        // again, with ksoftirqd runnable on the runqueue:
+  nic_interrupt(r, 22 * kMicro, 1);        // wakeup_softirqd leaves it be
+  r.run_all();
+  EXPECT_EQ(std::count(pieces.names.begin(), pieces.names.end(), "wakeup_softirqd"), 1);
+  EXPECT_EQ(ksoftirqd(r, 0).runs, 1u);
+  EXPECT_EQ(r.cost.tallies(0)[r.paths.id("wake_up")].calls, 1);
 }
 
 }  // namespace

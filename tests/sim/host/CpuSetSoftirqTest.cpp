@@ -100,7 +100,7 @@ TEST(CpuSetSoftirq, KsoftirqdWaitsForItsCpusThreadInsteadOfPreemptingItOrMovingT
   EXPECT_EQ(r.cpus.ipis(), 0u);
 }
 
-// The pieces CPU0 runs, by name.
+// The pieces the CPUs run, by name (one track for all).
 struct PieceNames : world::Timeline {
   std::vector<std::string> names;
   world::TimelineTrack track(const std::string&, const std::string&) override { return {}; }

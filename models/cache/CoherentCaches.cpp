@@ -166,11 +166,12 @@ Mesi CoherentCaches::snoop_read(int cpu, std::size_t offset, Word want, bool& hi
     if (w < 0) continue;
     other_valid = true;
     if (state_of(set[w]) == Mesi::Modified) {
-      // HITM: the owner supplies the line and writes it back, keeping a clean copy.
+      // HITM: the owner supplies the line and writes it back, keeping a clean copy. A read takes
+      // nothing from it: the value its loads hold stays current (no memory-ordering clear, no
+      // reload).
       hitm = true;
       ++counts.writebacks;
       counts.bus_bytes += geometry_.line_bytes;
-      lost_line(p);
     }
     set_state(set, w, Mesi::Shared);  // a second reader ends exclusivity (E -> S is silent: no snoop count)
   }
@@ -389,7 +390,6 @@ void CoherentCaches::device_lines(std::uint64_t first, std::uint64_t last, bool 
         ++counts.writebacks;
         counts.bus_bytes += geometry_.line_bytes;
         set_state(set, w, Mesi::Shared);
-        lost_line(p);
       }
     }
     offset += stride;

@@ -72,8 +72,10 @@ struct AccessCounts {
 
 class CoherentCaches {
  public:
-  // Told, once per access, of every other CPU whose valid lines that access invalidated or
-  // snooped out of Modified: the events that can clear that CPU's pipeline (memory ordering).
+  // Told, once per access, of every other CPU whose valid lines that access invalidated: the
+  // events that can clear that CPU's pipeline (memory ordering) and make it load them again. A
+  // read that finds a line Modified elsewhere (HITM) leaves the owner a current Shared copy, so
+  // it is not told (until 6 December 2026, late night, it was).
   using SnoopListener = std::function<void(int victim_cpu, std::uint64_t lines)>;
 
   // `stamp_bits` is the width of the LRU stamps: past it they are renumbered, which changes no

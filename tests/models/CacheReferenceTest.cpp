@@ -39,8 +39,7 @@ class ReferenceCaches {
         } else if (w->state == Mesi::Modified) {
           ++counts.writebacks;
           counts.bus_bytes += g_.line_bytes;
-          w->state = Mesi::Shared;
-          ++lost_[p];
+          w->state = Mesi::Shared;  // a read takes nothing from the owner: not told
         }
       }
     });
@@ -109,7 +108,6 @@ class ReferenceCaches {
         hitm = true;
         ++c.writebacks;
         c.bus_bytes += g_.line_bytes;
-        ++lost_[p];
       }
       w->state = Mesi::Shared;
     }

@@ -203,8 +203,7 @@ TEST(CacheCoherence, ReadOfPeerModifiedLineIsFromPeerAndLeavesBothShared) {
   EXPECT_EQ(a.bus_bytes, 2u * kLine);  // the owner's writeback and the fill
   EXPECT_EQ(c.state(0, kBase), Mesi::Shared);
   EXPECT_EQ(c.state(1, kBase), Mesi::Shared);
-  EXPECT_EQ(r.seen[0], std::make_pair(1, std::uint64_t{1}));
-  EXPECT_EQ(r.seen.count(1), 0u);
+  EXPECT_TRUE(r.seen.empty());  // the owner keeps a current copy: nothing was taken from it
 }
 
 TEST(CacheCoherence, SecondReaderSharesAnExclusiveLineSilently) {
@@ -259,7 +258,7 @@ TEST(CacheCoherence, DmaReadWritesBackAModifiedLine) {
   EXPECT_EQ(d.writebacks, 1u);
   EXPECT_EQ(d.bus_bytes, 3u * kLine);  // one writeback, two lines of data
   EXPECT_EQ(c.state(1, kBase), Mesi::Shared);
-  EXPECT_EQ(r.seen[1], std::make_pair(1, std::uint64_t{1}));
+  EXPECT_TRUE(r.seen.empty());  // nor from the owner of a line a device reads
   EXPECT_EQ(c.read(1, kBase, kLine).misses, 0u);
 }
 

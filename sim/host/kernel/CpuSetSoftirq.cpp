@@ -75,9 +75,8 @@ void CpuSet::after_softirq(int cpu) {
   // wakes only a ksoftirqd that is not TASK_RUNNING: one running, or runnable on the runqueue
   // since an earlier raise, will see the vector pending.
   if (!wake_ksoftirqd) return;
-  const Thread& k = *ksoftirqd_[static_cast<std::size_t>(cpu)];
-  if (!k.running_ && !k.queued_)
-    c.soft.push_back(Work{[this](int on) { wake(ksoftirqd_[static_cast<std::size_t>(on)], on); }, {}, "wakeup_softirqd"});
+  Thread* k = ksoftirqd_[static_cast<std::size_t>(cpu)];
+  if (!k->running_ && !k->queued_) c.soft.push_back(Work{[this, k](int on) { wake(k, on); }, {}, "wakeup_softirqd"});
 }
 
 }  // namespace iscsim::host::kernel

@@ -15,7 +15,7 @@ void add_part(world::WorkSlice& s, const models::CodePath& path, double calls, d
 }  // namespace
 
 CpuSet::CpuSet(world::Calendar& calendar, models::CpuCostModel& cost, SchedulerPaths paths, int cpus)
-    : calendar_(calendar), cost_(cost), paths_(paths), cpus_(cpus), job_cycles_(cpus, 0.0) {}
+    : calendar_(calendar), cost_(cost), paths_(paths), cpus_(cpus), job_cycles_(cpus, 0.0), lock_reach_cycles_(cpus, 0.0) {}
 
 models::Cost CpuSet::run(int cpu, models::PathId path, double calls, std::uint64_t bytes,
                          models::Touches touches) {
@@ -319,16 +319,32 @@ void CpuSet::leave_idle(int cpu) {
   }
 }
 
-void CpuSet::lock(int cpu, double hold_cycles) {
+void CpuSet::lock(int cpu) { lock_reach_cycles_[cpu] = job_cycles_[cpu]; }
+
+void CpuSet::unlock(int cpu, double turns, double locked_share) {
+  // The work since lock() took the lock `turns` times, evenly spread, each for `locked_share` of
+  // its turn; a turn that waits delays the ones after it.
   const double hz = cost_.hz();
-  const double reach = static_cast<double>(calendar_.now()) / kPicosPerSecond + job_cycles_[cpu] / hz;
-  if (lock_owner_ != cpu && lock_free_at_ > reach) {
-    const double spin_cycles = (lock_free_at_ - reach) * hz;
-    const models::CodePath& p = cost_.catalog()[paths_.spin_lock_wait];
-    run(cpu, paths_.spin_lock_wait, spin_cycles / p.compute_cycles(1, 0), 0);
+  const double now = static_cast<double>(calendar_.now()) / kPicosPerSecond;
+  const double n = std::max(1.0, std::round(turns));
+  const double turn_s = (job_cycles_[cpu] - lock_reach_cycles_[cpu]) / hz / n;
+  double spun_s = 0;
+  for (double i = 0; i < n; ++i) {
+    const double reach = now + lock_reach_cycles_[cpu] / hz + i * turn_s + spun_s;
+    const SpinLockHolds::Taken t = lock_holds_.take(cpu, now, reach, turn_s * locked_share);
+    spun_s += t.at_s - reach;
+    for (const SpinLockHolds::Push& p : t.pushed) spin(p.cpu, p.spin_s * hz, true);
   }
-  lock_free_at_ = static_cast<double>(calendar_.now()) / kPicosPerSecond + (job_cycles_[cpu] + hold_cycles) / hz;
-  lock_owner_ = cpu;
+  spin(cpu, spun_s * hz, false);
+}
+
+void CpuSet::spin(int cpu, double cycles, bool for_another) {
+  if (cycles <= 0) return;
+  const double calls = cycles / cost_.catalog()[paths_.spin_lock_wait].compute_cycles(1, 0);
+  if (for_another)
+    run_for(cpu, paths_.spin_lock_wait, calls);
+  else
+    run(cpu, paths_.spin_lock_wait, calls, 0);
 }
 
 void CpuSet::dispatch(int cpu) {

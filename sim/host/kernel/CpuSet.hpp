@@ -17,6 +17,7 @@
 #include "models/cpu/CpuCostModel.hpp"
 #include "models/memory/AddressSpace.hpp"
 #include "sim/host/CostedHost.hpp"
+#include "sim/host/kernel/SpinLockHolds.hpp"
 #include "sim/world/Calendar.hpp"
 #include "sim/world/Timeline.hpp"
 
@@ -167,9 +168,12 @@ class CpuSet {
   // much more it goes on to charge (a segment leaves as soon as it is built, not when the whole
   // sendmsg or softirq that builds it ends); outside such work, once `cpu`'s work has finished.
   void defer_at_done(int cpu, std::function<void()> effect);
-  // Takes the spin lock for `hold_cycles` on `cpu` within its current work, spinning (charged
-  // to the lock-wait path) while another CPU holds it.
-  void lock(int cpu, double hold_cycles);
+  // The spin lock (io_request_lock): `cpu`'s current work takes it here, and gives it back at
+  // unlock, having held it `turns` times, each for `locked_share` of its turn (2.4 takes it in
+  // __make_request once a buffer_head). A CPU that wants it while another holds it spins
+  // (charged to the lock-wait path); one whose hold was booked for later gives way to it.
+  void lock(int cpu);
+  void unlock(int cpu, double turns = 1, double locked_share = 1);
   // The CPU whose work is starting now (-1 outside work): where a send or wake-up is charged.
   int executing() const { return executing_; }
   models::Picos now() const { return calendar_.now(); }
@@ -316,6 +320,9 @@ class CpuSet {
   // `effect` once the piece being charged now (if any) has done what is charged so far.
   void at_this_point(std::function<void()> effect);
   void leave_idle(int cpu);
+  // `cycles` of waiting for the spin lock on `cpu`: its starting work's, or for_another, the
+  // work it is running while another CPU's work starts.
+  void spin(int cpu, double cycles, bool for_another);
   void local_timer(int cpu, Picos period, models::PathId handler);
   void profiler_sample(int cpu, Picos period);
   // Halted in 2.4's default_idle (hlt): no clock counts, no pipeline to flush.
@@ -360,8 +367,8 @@ class CpuSet {
   // Storage of finished jobs' deferred effects, for the next jobs: no allocation per job.
   std::vector<std::vector<std::function<void()>>> spare_deferred_;
   std::uint64_t pieces_ = 0;  // pieces begun, for Job::id
-  double lock_free_at_ = 0;         // seconds of simulated time when the spin lock is released
-  int lock_owner_ = -1;
+  SpinLockHolds lock_holds_;
+  std::vector<double> lock_reach_cycles_;  // per CPU: its work's cycles where it took the lock
   int executing_ = -1;
   std::optional<models::PathId> idle_path_;
   bool idle_polls_ = false;

@@ -64,10 +64,6 @@ DynamoIo::Placement DynamoIo::placement(models::Addr data, std::uint64_t bytes) 
           models::modelled(c->sg != 0 ? c->sg + first * entry : 0, (last - first + 1) * entry, false)};
 }
 
-void DynamoIo::lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads) {
-  cpus_.lock(cpu, catalog_[command].compute_cycles(1, 0) + catalog_[per_buffer_head].compute_cycles(buffer_heads, 0));
-}
-
 models::Touch DynamoIo::pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const {
   const KernelObjects& o = objects_;
   const std::uint64_t first = (buffer - f.user) / o.page_bytes;
@@ -103,8 +99,11 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
             {pages(f, buffer, bytes, false),
              {f.kiobuf, n * o.kiobuf_sector_entry_bytes, true},
              {f.buffer_heads, bh_bytes, true}});
-  // brw_kiovec submits each buffer_head to the block layer, which merges them into requests.
+  // brw_kiovec submits each buffer_head to the block layer, which merges them into requests:
+  // __make_request takes io_request_lock for each.
+  cpus_.lock(cpu);
   cpus_.run(cpu, p.submit_bh, static_cast<double>(n), 0, {{f.buffer_heads, bh_bytes, true}});
+  cpus_.unlock(cpu, static_cast<double>(n), objects_.io_request_lock.submit_bh);
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
   // __init_io's table: scsi_malloc'd, cleared whole (memset's rep stosl), then an entry filled per
@@ -115,12 +114,14 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   const std::uint64_t entries = sg_entries_bytes(bytes);
   live_.push_back(Live{sc, ic, sg, pool, bytes, index, buffer});
   // The request function holds io_request_lock while it builds the command and maps each of its
-  // buffer_heads into the scatter-gather list.
-  const auto bhs = static_cast<double>(n);
-  lock_request(cpu, p.scsi_request, p.scsi_map_bh, bhs);
+  // buffer_heads into the scatter-gather list; scsi_dispatch_cmd takes it again around the
+  // host's queuecommand (the moment between is not modelled).
+  cpus_.lock(cpu);
   cpus_.run(cpu, p.scsi_request, 1, bytes, {{sc, o.scsi_cmnd_bytes, true}, models::stored(sg, table)});
-  cpus_.run(cpu, p.scsi_map_bh, bhs, 0, {{f.buffer_heads, bh_bytes, false}, models::modelled(sg, entries, true)});
+  cpus_.run(cpu, p.scsi_map_bh, static_cast<double>(n), 0,
+            {{f.buffer_heads, bh_bytes, false}, models::modelled(sg, entries, true)});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
+  cpus_.unlock(cpu);
   return buffer;
 }
 
@@ -135,14 +136,15 @@ std::size_t DynamoIo::complete(int cpu) {
   last_completed_ = &f;
   f.ended_buffer = c.buffer;
   f.ended_bytes = c.bytes;
-  // Under io_request_lock, end_that_request_first calls each buffer_head's b_end_io
-  // (end_buffer_io_kiobuf).
+  // The completion holds io_request_lock for part of its way (the driver's call of scsi_done,
+  // scsi_finish_command, scsi_queue_next_request); __scsi_end_request calls each buffer_head's
+  // b_end_io (end_buffer_io_kiobuf) without it.
   const std::uint64_t n = sectors(c.bytes);
-  const auto bhs = static_cast<double>(n);
-  lock_request(cpu, paths_.scsi_done, paths_.end_buffer_io, bhs);
+  cpus_.lock(cpu);
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
             {{c.scsi_cmnd, o.scsi_cmnd_bytes, true}, {c.iscsi_cmd, o.iscsi_cmd_bytes, false}});
-  cpus_.run(cpu, paths_.end_buffer_io, bhs, 0, {{f.buffer_heads, n * o.buffer_head_bytes, true}});
+  cpus_.unlock(cpu, 1, o.io_request_lock.scsi_done);
+  cpus_.run(cpu, paths_.end_buffer_io, static_cast<double>(n), 0, {{f.buffer_heads, n * o.buffer_head_bytes, true}});
   // What the completion ends with is free for reuse once it is done, not while it still runs.
   if (c.scsi_cmnd != 0)
     cpus_.defer(cpu, [this, c] {

@@ -82,9 +82,6 @@ class DynamoIo {
   std::uint64_t sg_entries_bytes(std::uint64_t bytes) const;
   // scsi_malloc's pool of the tables of commands of `bytes` (sglist_len rounded to its chunks).
   models::SlabCache& sg_pool(std::uint64_t bytes);
-  // io_request_lock held on `cpu` for a command's work and its `buffer_heads`' (the request
-  // function's, or the completion's).
-  void lock_request(int cpu, models::PathId command, models::PathId per_buffer_head, double buffer_heads);
   // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
   models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its

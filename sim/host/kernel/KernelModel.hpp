@@ -57,6 +57,13 @@ struct TimedWaits {
   Picos helper_idle = 0;     // glibc's helper with no request
 };
 
+// The shares of two paths' cycles spent holding io_request_lock (the rest of their turns run
+// without it).
+struct IoRequestLockShares {
+  double submit_bh = 1;   // of each buffer_head's turn: __make_request
+  double scsi_done = 1;   // of a command's completion
+};
+
 struct KernelObjects {
   std::uint32_t page_bytes, sock_bytes, sock_hot_bytes, sock_wfree_bytes, skb_head_bytes;
   // A received sk_buff's data as e1000_alloc_rx_buffers asks for it (dev_alloc_skb of the receive
@@ -95,6 +102,7 @@ struct KernelObjects {
   TimerWheelLayout timers;  // 2.4's kernel timer lists, which TCP's mod_timer calls write
   std::uint32_t retransmit_timer_offset, delack_timer_offset;  // the socket's two TCP timers
   SchedulerWeights scheduler;  // time slices and goodness()
+  IoRequestLockShares io_request_lock;
   // Each CPU's ksoftirqd, its nice and its slice (2.4.17 kernel/softirq.c); false: none.
   bool ksoftirqd;
   int ksoftirqd_nice, ksoftirqd_timeslice_ticks;

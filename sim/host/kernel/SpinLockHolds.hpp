@@ -1,0 +1,82 @@
+#pragma once
+// A spin lock's holds as the model books them. A piece's work is charged when it starts, so a hold
+// late in one CPU's piece is booked before another CPU, whose work starts later, reaches the lock
+// earlier in simulated time. The lock goes to whoever reaches it first: a CPU waits for a hold
+// under way when it gets there, and a hold booked to begin later gives way, its CPU spinning for
+// as long as the newcomer holds the lock.
+#include <algorithm>
+#include <vector>
+
+namespace iscsim::host::kernel {
+
+class SpinLockHolds {
+ public:
+  struct Push {
+    int cpu;
+    double spin_s;  // how much longer that CPU's work takes
+  };
+  struct Taken {
+    double at_s;              // when the lock is taken (>= the reach)
+    std::vector<Push> pushed;  // CPUs whose booked holds gave way, at most one entry each
+  };
+
+  // Books `cpu`'s hold of `hold_s` seconds, wanted at `reach_s` (`now_s` <= `reach_s`: no CPU
+  // can want the lock before now, so holds ended by then are forgotten). A CPU never waits for
+  // itself: a hold of its own booked later belongs to work an interrupt has since preempted.
+  Taken take(int cpu, double now_s, double reach_s, double hold_s) {
+    holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [now_s](const Hold& h) { return h.to <= now_s; }),
+                 holds_.end());
+    Taken t{reach_s, {}};
+    for (const Hold& h : holds_)  // by start: the wait only moves later
+      if (h.cpu != cpu && h.from <= t.at_s && h.to > t.at_s) t.at_s = h.to;
+    const double until = t.at_s + hold_s;
+    for (Hold& h : holds_) {
+      if (h.cpu == cpu || h.to <= t.at_s || h.from >= until) continue;
+      give_way(t, h.cpu, until - h.from);
+    }
+    for (const Push& p : t.pushed) delay(p.cpu, t.at_s, p.spin_s);
+    const Hold mine{t.at_s, until, cpu};
+    insert(mine);
+    return t;
+  }
+
+  // Holds booked and not yet over, for tests.
+  std::size_t booked() const { return holds_.size(); }
+
+ private:
+  struct Hold {
+    double from;
+    double to;
+    int cpu;
+  };
+
+  static void give_way(Taken& t, int cpu, double spin_s) {
+    for (Push& p : t.pushed)
+      if (p.cpu == cpu) {
+        p.spin_s = std::max(p.spin_s, spin_s);
+        return;
+      }
+    t.pushed.push_back({cpu, spin_s});
+  }
+  // `cpu`'s holds that begin from `from_s` on come `by_s` later: its work waits that long.
+  void delay(int cpu, double from_s, double by_s) {
+    std::vector<Hold> moved;
+    holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
+                                [&](const Hold& h) {
+                                  if (h.cpu != cpu || h.from < from_s) return false;
+                                  moved.push_back({h.from + by_s, h.to + by_s, h.cpu});
+                                  return true;
+                                }),
+                 holds_.end());
+    for (const Hold& h : moved) insert(h);
+  }
+  void insert(const Hold& h) {
+    holds_.insert(std::upper_bound(holds_.begin(), holds_.end(), h,
+                                   [](const Hold& a, const Hold& b) { return a.from < b.from; }),
+                  h);
+  }
+
+  std::vector<Hold> holds_;  // by start
+};
+
+}  // namespace iscsim::host::kernel

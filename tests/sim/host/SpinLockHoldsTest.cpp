@@ -1,0 +1,144 @@
+// The spin lock's booked holds: a CPU waits for another's hold only where the two overlap, and a
+// hold booked for later does not block a CPU that reaches the lock first; CpuSet charges that
+// wait, and only it, to the lock-wait path.
+#include <gtest/gtest.h>
+
+#include "sim/host/kernel/SpinLockHolds.hpp"
+#include "tests/sim/host/CpuSetRig.hpp"
+
+namespace iscsim::host::kernel {
+namespace {
+
+TEST(SpinLockHolds, AFreeLockIsTakenWhereItIsReached) {
+  SpinLockHolds lock;
+  const SpinLockHolds::Taken t = lock.take(0, 0.0, 2.0, 3.0);
+  EXPECT_DOUBLE_EQ(t.at_s, 2.0);
+  EXPECT_TRUE(t.pushed.empty());
+}
+
+TEST(SpinLockHolds, ACpuReachingDuringAnotherCpusHoldWaitsForItsEnd) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 5.0, 3.0);                              // held 5-8
+  EXPECT_DOUBLE_EQ(lock.take(1, 6.0, 6.0, 1.0).at_s, 8.0);  // spins 2
+}
+
+TEST(SpinLockHolds, AHoldBookedForLaterDoesNotBlockACpuThatGetsThereFirst) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 15.0, 3.0);  // late in a piece charged at 0: 15-18
+  const SpinLockHolds::Taken t = lock.take(1, 2.0, 2.0, 3.0);
+  EXPECT_DOUBLE_EQ(t.at_s, 2.0);  // 2-5 ends before it
+  EXPECT_TRUE(t.pushed.empty());
+}
+
+TEST(SpinLockHolds, AHoldBookedForLaterGivesWayToOneThatBeginsFirstAndItsCpuSpins) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 15.0, 3.0);  // 15-18
+  lock.take(0, 0.0, 20.0, 1.0);  // 20-21
+  const SpinLockHolds::Taken t = lock.take(1, 2.0, 13.0, 3.0);  // 13-16
+  EXPECT_DOUBLE_EQ(t.at_s, 13.0);
+  ASSERT_EQ(t.pushed.size(), 1u);
+  EXPECT_EQ(t.pushed[0].cpu, 0);
+  EXPECT_DOUBLE_EQ(t.pushed[0].spin_s, 1.0);  // CPU0 takes it at 16, not 15
+  // CPU0's holds come 1 later, its later one too: 16-19 and 21-22.
+  EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 18.5, 0.5).at_s, 19.0);
+  EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 21.0, 0.5).at_s, 22.0);
+}
+
+TEST(SpinLockHolds, AWaitTakesInTurnEveryHoldUnderWayWhenItGetsThere) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 10.0, 2.0);  // 10-12
+  lock.take(2, 0.0, 12.0, 2.0);  // 12-14: CPU2 took it as CPU0 let it go
+  const SpinLockHolds::Taken t = lock.take(1, 0.0, 11.0, 1.0);
+  EXPECT_DOUBLE_EQ(t.at_s, 14.0);
+  EXPECT_TRUE(t.pushed.empty());
+}
+
+TEST(SpinLockHolds, ACpuNeverWaitsForItsOwnHold) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 15.0, 3.0);  // booked by a piece an interrupt then preempted
+  const SpinLockHolds::Taken t = lock.take(0, 14.0, 14.0, 3.0);
+  EXPECT_DOUBLE_EQ(t.at_s, 14.0);
+  EXPECT_TRUE(t.pushed.empty());
+}
+
+TEST(SpinLockHolds, HoldsEndedBeforeNowAreForgotten) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 1.0, 3.0);  // 1-4
+  lock.take(1, 5.0, 5.0, 1.0);
+  EXPECT_EQ(lock.booked(), 1u);
+}
+
+// When each CPU's softirq ends (us): CPU0's, raised at 0, takes the lock for 2 us after 10 us of
+// work (if `cpu0_locks`; with `cpu0_turns`, that many times, each for half its turn); CPU1's,
+// raised at `cpu1_at` us, takes it for 1 us at once.
+struct Done {
+  double cpu0 = -1, cpu1 = -1;
+};
+Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0) {
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  Done done;
+  const auto now_us = [&r] { return static_cast<double>(r.calendar.now()) / models::kPicosPerMicro; };
+  r.cpus.raise_softirq(0, Work{[&](int cpu) {
+                                 r.cpus.run(cpu, work, 10, 0);
+                                 if (cpu0_locks) r.cpus.lock(cpu);
+                                 r.cpus.run(cpu, work, 2, 0);
+                                 if (cpu0_locks && cpu0_turns > 0) r.cpus.unlock(cpu, cpu0_turns, 0.5);
+                                 if (cpu0_locks && cpu0_turns == 0) r.cpus.unlock(cpu);
+                               },
+                               [&] { done.cpu0 = now_us(); }});
+  r.calendar.schedule(static_cast<models::Picos>(cpu1_at * models::kPicosPerMicro), [&] {
+    r.cpus.raise_softirq(1, Work{[&](int cpu) {
+                                   r.cpus.lock(cpu);
+                                   r.cpus.run(cpu, work, 1, 0);
+                                   r.cpus.unlock(cpu);
+                                 },
+                                 [&] { done.cpu1 = now_us(); }});
+  });
+  r.run_all();
+  return done;
+}
+
+TEST(CpuSetLock, ACpuSpinsOnlyWhileAnotherCpusHoldIsUnderWay) {
+  // CPU0's piece, charged when it starts at 0, books its hold 10 us on (after its softirq entry).
+  const Done alone = done_us(30, false);
+  const Done first = done_us(2);  // CPU1 is done long before CPU0 gets there: neither waits
+  EXPECT_DOUBLE_EQ(first.cpu1 - 2, alone.cpu1 - 30);
+  EXPECT_DOUBLE_EQ(first.cpu0, alone.cpu0);
+  const double cpu1_entry_us = alone.cpu1 - 30 - 1;
+  const Done during = done_us(11);  // CPU1 gets there during CPU0's hold (it ends at CPU0's end)
+  EXPECT_DOUBLE_EQ(during.cpu0, alone.cpu0);
+  const double wait = alone.cpu0 - (11 + cpu1_entry_us);
+  EXPECT_GT(wait, 0);
+  EXPECT_NEAR(during.cpu1 - 11, alone.cpu1 - 30 + wait, 1e-6);
+}
+
+TEST(CpuSetLock, AHoldBookedForLaterGivesWayAndItsCpuSpinsForIt) {
+  const Done alone = done_us(30, false);
+  // CPU1 wants it half a microsecond before CPU0's hold begins, for 1 us: CPU0 spins 0.5 us.
+  const double cpu0_hold_us = alone.cpu0 - 2;
+  const double cpu1_entry_us = alone.cpu1 - 30 - 1;
+  const Done before = done_us(cpu0_hold_us - 0.5 - cpu1_entry_us);
+  EXPECT_DOUBLE_EQ(before.cpu1 - (cpu0_hold_us - 0.5 - cpu1_entry_us), alone.cpu1 - 30);
+  EXPECT_NEAR(before.cpu0, alone.cpu0 + 0.5, 1e-6);
+}
+
+TEST(CpuSetLock, ALockTakenInTurnsIsHeldOnlyItsShareOfEachAndFreeBetween) {
+  // CPU0 takes it four times in its 2 us, half of each 0.5 us turn: free from 0.25 to 0.5 us in.
+  const Done alone = done_us(30, false);
+  const double cpu0_lock_us = alone.cpu0 - 2;
+  const double cpu1_entry_us = alone.cpu1 - 30 - 1;
+  // CPU1 gets there in the first gap: it does not wait, and CPU0's next turns give way to its
+  // 1 us hold (from 0.3 to 1.3 us in, where CPU0's second turn was to begin at 0.5).
+  const double at = cpu0_lock_us + 0.3 - cpu1_entry_us;
+  const Done gap = done_us(at, true, 4);
+  EXPECT_NEAR(gap.cpu1 - at, alone.cpu1 - 30, 1e-6);
+  EXPECT_NEAR(gap.cpu0, alone.cpu0 + 0.8, 1e-6);
+  // Held whole, CPU1 would have waited for the end of it instead.
+  const Done whole = done_us(at);
+  EXPECT_NEAR(whole.cpu1 - at, alone.cpu1 - 30 + 1.7, 1e-6);
+  EXPECT_DOUBLE_EQ(whole.cpu0, alone.cpu0);
+}
+
+}  // namespace
+}  // namespace iscsim::host::kernel

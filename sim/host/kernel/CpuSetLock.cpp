@@ -12,6 +12,7 @@ void CpuSet::lock(int cpu) { lock_reach_cycles_[cpu] = job_cycles_[cpu]; }
 void CpuSet::unlock(int cpu, double turns, double locked_share) {
   // The work since lock() took the lock `turns` times, evenly spread, each for `locked_share` of
   // its turn; a turn that waits delays the ones after it.
+  if (locked_share <= 0) return;
   const double hz = cost_.hz();
   const double now = static_cast<double>(calendar_.now()) / static_cast<double>(models::kPicosPerSecond);
   const double n = std::max(1.0, std::round(turns));

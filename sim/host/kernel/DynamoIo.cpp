@@ -121,7 +121,7 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   cpus_.run(cpu, p.scsi_map_bh, static_cast<double>(n), 0,
             {{f.buffer_heads, bh_bytes, false}, models::modelled(sg, entries, true)});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
-  cpus_.unlock(cpu);
+  cpus_.unlock(cpu, 1, o.io_request_lock.request);
   return buffer;
 }
 

@@ -165,10 +165,11 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
                  weight("same_mm_bonus")};
   const auto share = [&p](const char* name) {
     const double v = p.number(name);
-    if (!(v > 0 && v <= 1)) throw models::ParamError(p.origin() + ": " + name + " must be in (0, 1], got " + std::to_string(v));
+    if (!(v >= 0 && v <= 1)) throw models::ParamError(p.origin() + ": " + name + " must be in [0, 1], got " + std::to_string(v));
     return v;
   };
-  o.io_request_lock = {share("io_request_lock_share_of_submit_bh"), share("io_request_lock_share_of_scsi_done")};
+  o.io_request_lock = {share("io_request_lock_share_of_submit_bh"), share("io_request_lock_share_of_request"),
+                       share("io_request_lock_share_of_scsi_done")};
   o.ksoftirqd = p.integer("ksoftirqd", 0, 1) == 1;
   o.ksoftirqd_nice = static_cast<int>(p.integer("ksoftirqd_nice", 0, kMaxNice));
   o.ksoftirqd_timeslice_ticks = weight("ksoftirqd_timeslice_ticks");

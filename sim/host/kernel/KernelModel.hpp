@@ -57,11 +57,12 @@ struct TimedWaits {
   Picos helper_idle = 0;     // glibc's helper with no request
 };
 
-// The shares of two paths' cycles spent holding io_request_lock (the rest of their turns run
-// without it).
+// The shares of the block and SCSI layers' work spent holding io_request_lock (the rest of their
+// turns run without it); 0: never held.
 struct IoRequestLockShares {
-  double submit_bh = 1;   // of each buffer_head's turn: __make_request
-  double scsi_done = 1;   // of a command's completion
+  double submit_bh = 1;  // of each buffer_head's turn: __make_request
+  double request = 1;    // of the request function's work with the host's queuecommand
+  double scsi_done = 1;  // of a command's completion
 };
 
 struct KernelObjects {

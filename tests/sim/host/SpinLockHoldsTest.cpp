@@ -1,8 +1,16 @@
 // The spin lock's booked holds: a CPU waits for another's hold only where the two overlap, and a
 // hold booked for later does not block a CPU that reaches the lock first; CpuSet charges that
-// wait, and only it, to the lock-wait path.
+// wait, and only it, to the lock-wait path; the kernel objects refuse a share of the lock
+// outside [0, 1].
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "models/common/ParamSet.hpp"
+#include "sim/host/kernel/KernelModel.hpp"
 #include "sim/host/kernel/SpinLockHolds.hpp"
 #include "tests/sim/host/CpuSetRig.hpp"
 
@@ -69,12 +77,12 @@ TEST(SpinLockHolds, HoldsEndedBeforeNowAreForgotten) {
 }
 
 // When each CPU's softirq ends (us): CPU0's, raised at 0, takes the lock for 2 us after 10 us of
-// work (if `cpu0_locks`; with `cpu0_turns`, that many times, each for half its turn); CPU1's,
+// work (if `cpu0_locks`; with `cpu0_turns`, that many times, each for `cpu0_share` of its turn); CPU1's,
 // raised at `cpu1_at` us, takes it for 1 us at once.
 struct Done {
   double cpu0 = -1, cpu1 = -1;
 };
-Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0) {
+Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0, double cpu0_share = 0.5) {
   Rig r;
   const models::PathId work = r.paths.id("work");
   Done done;
@@ -83,7 +91,7 @@ Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0) {
                                  r.cpus.run(cpu, work, 10, 0);
                                  if (cpu0_locks) r.cpus.lock(cpu);
                                  r.cpus.run(cpu, work, 2, 0);
-                                 if (cpu0_locks && cpu0_turns > 0) r.cpus.unlock(cpu, cpu0_turns, 0.5);
+                                 if (cpu0_locks && cpu0_turns > 0) r.cpus.unlock(cpu, cpu0_turns, cpu0_share);
                                  if (cpu0_locks && cpu0_turns == 0) r.cpus.unlock(cpu);
                                },
                                [&] { done.cpu0 = now_us(); }});
@@ -138,6 +146,28 @@ TEST(CpuSetLock, ALockTakenInTurnsIsHeldOnlyItsShareOfEachAndFreeBetween) {
   const Done whole = done_us(at);
   EXPECT_NEAR(whole.cpu1 - at, alone.cpu1 - 30 + 1.7, 1e-6);
   EXPECT_DOUBLE_EQ(whole.cpu0, alone.cpu0);
+}
+
+TEST(CpuSetLock, ALockHeldForNoShareOfItsWorkIsNotTaken) {
+  // The ablation's switch: CPU1 gets there during what would be CPU0's hold and does not wait.
+  const Done alone = done_us(30, false);
+  const Done none = done_us(11, true, 1, 0);
+  EXPECT_DOUBLE_EQ(none.cpu1 - 11, alone.cpu1 - 30);
+  EXPECT_DOUBLE_EQ(none.cpu0, alone.cpu0);
+}
+
+TEST(IoRequestLockShares, AShareOutsideZeroToOneIsRefusedNamingTheFileAndTheKey) {
+  std::ifstream in(std::string(ISCSIM_SOURCE_DIR) + "/models/params/kernel/linux-2.4-objects.json");
+  nlohmann::json doc = nlohmann::json::parse(in);
+  EXPECT_DOUBLE_EQ(KernelObjects::from(models::ParamSet(doc, "objects.json"), 1500).io_request_lock.request, 1.0);
+  doc["params"]["io_request_lock_share_of_scsi_done"]["value"] = 1.5;
+  try {
+    KernelObjects::from(models::ParamSet(doc, "objects.json"), 1500);
+    FAIL() << "a share of 1.5 was taken";
+  } catch (const models::ParamError& e) {
+    EXPECT_NE(std::string(e.what()).find("objects.json"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("io_request_lock_share_of_scsi_done"), std::string::npos);
+  }
 }
 
 }  // namespace

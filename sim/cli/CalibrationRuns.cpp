@@ -229,6 +229,7 @@ std::string ablation_table(const CalibrationSetup& setup, const Fit& fit, const 
       {"kernel timer lists' lines", "kernel", {{"timer_list_bytes", 0}}},
       {"routing cache's lines", "kernel", {{"dst_hot_bytes", 0}}},
       {"SCSI scatter-gather tables", "kernel", {{"scatterlist_entry_bytes", 0}}},
+      {"block and SCSI shared lines", "kernel", {{"block_shared_bytes", 0}}},
       {"io_request_lock (never held)", "kernel",
        {{"io_request_lock_share_of_submit_bh", 0}, {"io_request_lock_share_of_request", 0}, {"io_request_lock_share_of_scsi_done", 0}}},
       {"sk_buffs' shared info (dataref)", "kernel", {{"skb_shared_info_hot_bytes", 0}}},

@@ -82,6 +82,12 @@ class DynamoIo {
   std::uint64_t sg_entries_bytes(std::uint64_t bytes) const;
   // scsi_malloc's pool of the tables of commands of `bytes` (sglist_len rounded to its chunks).
   models::SlabCache& sg_pool(std::uint64_t bytes);
+  // The block and SCSI layers' shared state: io_request_lock's line (taken: a locked write), the
+  // request queue's, and every line but the lock's (the queue and the busy counts).
+  struct SharedLines {
+    models::Touch lock, queue, rest;
+  };
+  SharedLines shared_lines() const;
   // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
   models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its
@@ -100,6 +106,7 @@ class DynamoIo {
   std::map<std::size_t, RawFile> files_;  // by worker
   const RawFile* last_completed_ = nullptr;
   models::Addr session_buffer_ = 0;  // what copies walk before any I/O (the login's PDUs)
+  models::Addr block_shared_ = 0;    // the block and SCSI layers' shared state; 0: not modelled
   std::deque<Live> live_;  // commands issued and not yet completed, oldest first
 };
 

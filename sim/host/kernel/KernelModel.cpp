@@ -140,6 +140,7 @@ KernelObjects KernelObjects::from(const models::ParamSet& p, std::uint32_t mtu_b
   o.e1000_buffer_bytes = optional("e1000_buffer_bytes");
   o.netdev_queue_bytes = optional("netdev_queue_bytes");
   o.netdev_hot_bytes = optional("netdev_hot_bytes");
+  o.block_shared_bytes = optional("block_shared_bytes");
   o.scatterlist_entry_bytes = optional("scatterlist_entry_bytes");
   o.scatterlist_chunk_bytes = get("scatterlist_chunk_bytes");
   o.scatterlist_clustering = p.integer("scatterlist_clustering", 0, 1) == 1;

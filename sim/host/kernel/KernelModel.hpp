@@ -78,6 +78,9 @@ struct KernelObjects {
   std::uint32_t e1000_buffer_bytes;     // the driver's record of each descriptor; 0: not modelled
   std::uint32_t netdev_queue_bytes;     // a NIC's transmit queue state; 0: not modelled
   std::uint32_t netdev_hot_bytes;       // a NIC's trans_start, last_rx and priv line; 0: not modelled
+  // The block and SCSI layers' state every command writes on whichever CPU submits or completes
+  // it: io_request_lock's line, the request queue, the SCSI host's and device's busy counts.
+  std::uint32_t block_shared_bytes;  // 0: not modelled
   RouteObjectBytes routes;              // the routing cache's entries each packet touches
   bool sock_hot_read_throughout;        // TCP's paths read the socket's hot fields all along (else once)
   bool sent_headers_in_data;            // a sent frame's headers written in its sk_buff's data (else nowhere)

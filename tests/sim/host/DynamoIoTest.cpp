@@ -1,8 +1,9 @@
 // dynamo's raw I/O through Linux 2.4.18 (drivers/char/raw.c, fs/buffer.c brw_kiovec): each
 // worker's open device keeps one kiobuf with its buffer_heads for good, so a worker's next I/O on
 // the same CPU finds all it touches in the cache, while another worker's first I/O fetches its
-// own; completions come back oldest first and name their worker, and the system call's return
-// reads what the completion wrote.
+// own; completions come back oldest first and name their worker, the system call's return reads
+// what the completion wrote, and a completion on the other CPU fetches the block and SCSI layers'
+// shared lines.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -84,6 +85,21 @@ TEST(DynamoIo, TheSystemCallsReturnReadsTheBufferHeadsTheCompletionWroteOnTheOth
   EXPECT_GE(a.tally(0, "wait_kio").cache_to_cache_lines, buffer_head_lines);
   a.misses_of([&](int cpu) { a.io->finish(cpu, 3); });
   EXPECT_EQ(a.tally(0, "raw_io_unmap").calls, 1);
+}
+
+TEST(DynamoIo, ACompletionOnTheOtherCpuFetchesTheLockAndTheBusyCountsTheSubmitterWrote) {
+  // scsi_finish_command takes io_request_lock and the host's and device's busy counts back, on
+  // the lines the request function wrote on the submitting CPU; without them (0 bytes) the
+  // completion moves only its command's lines.
+  for (const std::uint32_t shared : {256u, 0u}) {
+    IoRig a;
+    a.o.block_shared_bytes = shared;
+    a.io = std::make_unique<DynamoIo>(a.r.cpus, a.r.kernel, a.o, a.r.memory, a.r.paths, kIoBytes);
+    a.misses_of([&](int cpu) { a.io->issue(cpu, 3, kIoBytes); });
+    a.misses_of([&](int cpu) { a.io->complete(cpu); }, 1);
+    const double command_lines = static_cast<double>((a.o.scsi_cmnd_bytes + 63) / 64 + (a.o.iscsi_cmd_bytes + 63) / 64);
+    EXPECT_EQ(a.tally(1, "scsi_done").cache_to_cache_lines, command_lines + shared / 64) << shared << " B";
+  }
 }
 
 TEST(DynamoIo, TheBlockAndScsiLayersChargeEachBufferHeadSoLargerRawSectorsCostFewerCalls) {

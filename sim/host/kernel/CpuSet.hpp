@@ -170,8 +170,8 @@ class CpuSet {
   void defer_at_done(int cpu, std::function<void()> effect);
   // The spin lock (io_request_lock): `cpu`'s current work takes it here, and gives it back at
   // unlock, having held it `turns` times, each for `locked_share` of its turn (2.4 takes it in
-  // __make_request once a buffer_head; 0: not at all). A CPU that wants it while another holds it spins
-  // (charged to the lock-wait path); one whose hold was booked for later gives way to it.
+  // __make_request once a buffer_head; 0: not at all). A CPU that wants it while another holds
+  // it spins (charged to the lock-wait path); one whose hold was booked for later gives way.
   void lock(int cpu);
   void unlock(int cpu, double turns = 1, double locked_share = 1);
   // The CPU whose work is starting now (-1 outside work): where a send or wake-up is charged.

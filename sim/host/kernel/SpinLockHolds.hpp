@@ -30,7 +30,7 @@ class SpinLockHolds {
     for (const Hold& h : holds_)  // by start: the wait only moves later
       if (h.cpu != cpu && h.from <= t.at_s && h.to > t.at_s) t.at_s = h.to;
     const double until = t.at_s + hold_s;
-    for (Hold& h : holds_) {
+    for (const Hold& h : holds_) {
       if (h.cpu == cpu || h.to <= t.at_s || h.from >= until) continue;
       give_way(t, h.cpu, until - h.from);
     }

@@ -76,13 +76,13 @@ TEST(SpinLockHolds, HoldsEndedBeforeNowAreForgotten) {
   EXPECT_EQ(lock.booked(), 1u);
 }
 
-// When each CPU's softirq ends (us): CPU0's, raised at 0, takes the lock for 2 us after 10 us of
-// work (if `cpu0_locks`; with `cpu0_turns`, that many times, each for `cpu0_share` of its turn); CPU1's,
+// When each CPU's softirq ends (us): CPU0's, raised at 0, takes the lock in its 2 us after 10 us
+// of work (if `cpu0_locks`: `cpu0_turns` times, each for `cpu0_share` of its turn); CPU1's,
 // raised at `cpu1_at` us, takes it for 1 us at once.
 struct Done {
   double cpu0 = -1, cpu1 = -1;
 };
-Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0, double cpu0_share = 0.5) {
+Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, double cpu0_share = 1) {
   Rig r;
   const models::PathId work = r.paths.id("work");
   Done done;
@@ -91,8 +91,7 @@ Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 0, doub
                                  r.cpus.run(cpu, work, 10, 0);
                                  if (cpu0_locks) r.cpus.lock(cpu);
                                  r.cpus.run(cpu, work, 2, 0);
-                                 if (cpu0_locks && cpu0_turns > 0) r.cpus.unlock(cpu, cpu0_turns, cpu0_share);
-                                 if (cpu0_locks && cpu0_turns == 0) r.cpus.unlock(cpu);
+                                 if (cpu0_locks) r.cpus.unlock(cpu, cpu0_turns, cpu0_share);
                                },
                                [&] { done.cpu0 = now_us(); }});
   r.calendar.schedule(static_cast<models::Picos>(cpu1_at * models::kPicosPerMicro), [&] {
@@ -139,7 +138,7 @@ TEST(CpuSetLock, ALockTakenInTurnsIsHeldOnlyItsShareOfEachAndFreeBetween) {
   // CPU1 gets there in the first gap: it does not wait, and CPU0's next turns give way to its
   // 1 us hold (from 0.3 to 1.3 us in, where CPU0's second turn was to begin at 0.5).
   const double at = cpu0_lock_us + 0.3 - cpu1_entry_us;
-  const Done gap = done_us(at, true, 4);
+  const Done gap = done_us(at, true, 4, 0.5);
   EXPECT_NEAR(gap.cpu1 - at, alone.cpu1 - 30, 1e-6);
   EXPECT_NEAR(gap.cpu0, alone.cpu0 + 0.8, 1e-6);
   // Held whole, CPU1 would have waited for the end of it instead.

@@ -18,13 +18,18 @@ void CpuSet::unlock(int cpu, double turns, double locked_share) {
   const double n = std::max(1.0, std::round(turns));
   const double turn_s = (job_cycles_[cpu] - lock_reach_cycles_[cpu]) / hz / n;
   double spun_s = 0;
+  double preempted_s = 0;  // its own preempted work's holds gave way: that work resumes later
   for (double i = 0; i < n; ++i) {
     const double reach = now + lock_reach_cycles_[cpu] / hz + i * turn_s + spun_s;
     const SpinLockHolds::Taken t = lock_holds_.take(cpu, now, reach, turn_s * locked_share);
     spun_s += t.at_s - reach;
-    for (const SpinLockHolds::Push& p : t.pushed) spin(p.cpu, p.spin_s * hz, true);
+    for (const SpinLockHolds::Push& p : t.pushed)
+      if (p.cpu == cpu)
+        preempted_s += p.spin_s;
+      else
+        spin(p.cpu, p.spin_s * hz, true);
   }
-  spin(cpu, spun_s * hz, false);
+  spin(cpu, (spun_s + preempted_s) * hz, false);
 }
 
 void CpuSet::spin(int cpu, double cycles, bool for_another) {

@@ -5,6 +5,8 @@
 // under way when it gets there, and a hold booked to begin later gives way, its CPU spinning for
 // as long as the newcomer holds the lock.
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace iscsim::host::kernel {
@@ -17,7 +19,8 @@ class SpinLockHolds {
   };
   struct Taken {
     double at_s;              // when the lock is taken (>= the reach)
-    std::vector<Push> pushed;  // CPUs whose booked holds gave way, at most one entry each
+    std::vector<Push> pushed;  // CPUs whose booked holds gave way, at most one entry each (the
+                               // taker's own, for work an interrupt preempted, included)
   };
 
   // Books `cpu`'s hold of `hold_s` seconds, wanted at `reach_s` (`now_s` <= `reach_s`: no CPU
@@ -29,18 +32,19 @@ class SpinLockHolds {
     Taken t{reach_s, {}};
     for (const Hold& h : holds_)  // by start: the wait only moves later
       if (h.cpu != cpu && h.from <= t.at_s && h.to > t.at_s) t.at_s = h.to;
-    const double until = t.at_s + hold_s;
-    for (const Hold& h : holds_) {
-      if (h.cpu == cpu || h.to <= t.at_s || h.from >= until) continue;
-      give_way(t, h.cpu, until - h.from);
-    }
-    for (const Push& p : t.pushed) delay(p.cpu, t.at_s, p.spin_s);
-    const Hold mine{t.at_s, until, cpu};
-    insert(mine);
+    if (hold_s <= 0) return t;  // blocks no one
+    insert({t.at_s, t.at_s + hold_s, cpu});
+    give_way_in_turn(t);
     return t;
   }
 
-  // Holds booked and not yet over, for tests.
+  // Holds booked and not yet over, for tests: one CPU's (from, to) by start, and how many.
+  std::vector<std::pair<double, double>> holds_of(int cpu) const {
+    std::vector<std::pair<double, double>> out;
+    for (const Hold& h : holds_)
+      if (h.cpu == cpu) out.emplace_back(h.from, h.to);
+    return out;
+  }
   std::size_t booked() const { return holds_.size(); }
 
  private:
@@ -50,10 +54,27 @@ class SpinLockHolds {
     int cpu;
   };
 
-  static void give_way(Taken& t, int cpu, double spin_s) {
+  // Every hold that begins during another CPU's gives way to it, its CPU's later holds with it.
+  // Holds move only later, so one pass in order of start settles them: with more than two CPUs,
+  // a hold that gave way may land on a third CPU's, which then gives way in turn (or it does).
+  void give_way_in_turn(Taken& t) {
+    for (std::size_t i = 0; i < holds_.size(); ++i)
+      for (std::size_t j = i + 1; j < holds_.size() && holds_[j].from < holds_[i].to;) {
+        if (holds_[j].cpu == holds_[i].cpu) {
+          ++j;
+          continue;
+        }
+        const Hold later = holds_[j];
+        const double by = holds_[i].to - later.from;
+        add_push(t, later.cpu, by);
+        delay(later.cpu, later.from, by);  // leaves the holds up to i where they are
+        j = i + 1;
+      }
+  }
+  static void add_push(Taken& t, int cpu, double spin_s) {
     for (Push& p : t.pushed)
       if (p.cpu == cpu) {
-        p.spin_s = std::max(p.spin_s, spin_s);
+        p.spin_s += spin_s;
         return;
       }
     t.pushed.push_back({cpu, spin_s});

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +53,58 @@ TEST(SpinLockHolds, AHoldBookedForLaterGivesWayToOneThatBeginsFirstAndItsCpuSpin
   // CPU0's holds come 1 later, its later one too: 16-19 and 21-22.
   EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 18.5, 0.5).at_s, 19.0);
   EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 21.0, 0.5).at_s, 22.0);
+}
+
+TEST(SpinLockHolds, AHoldThatGaveWayAndLandsOnAThirdCpusHoldWaitsForItOrPushesIt) {
+  SpinLockHolds lock;
+  lock.take(1, 0.0, 2.0, 2.0);  // 2-4
+  lock.take(2, 0.0, 4.5, 1.0);  // 4.5-5.5
+  lock.take(3, 0.0, 5.5, 1.0);  // 5.5-6.5, right after CPU2's
+  // CPU0 gets there first, at 1, for 2: CPU1's hold comes 1 later, 3-5, and begins before
+  // CPU2's, which then comes 0.5 later, 5-6, and CPU3's after it, 6-7.
+  const SpinLockHolds::Taken t = lock.take(0, 0.0, 1.0, 2.0);
+  EXPECT_DOUBLE_EQ(t.at_s, 1.0);
+  ASSERT_EQ(t.pushed.size(), 3u);
+  double spin[4] = {0, 0, 0, 0};
+  for (const SpinLockHolds::Push& p : t.pushed) spin[p.cpu] = p.spin_s;
+  EXPECT_DOUBLE_EQ(spin[1], 1.0);
+  EXPECT_DOUBLE_EQ(spin[2], 0.5);
+  EXPECT_DOUBLE_EQ(spin[3], 0.5);
+  EXPECT_EQ(lock.holds_of(2), (std::vector<std::pair<double, double>>{{5.0, 6.0}}));
+  EXPECT_EQ(lock.holds_of(3), (std::vector<std::pair<double, double>>{{6.0, 7.0}}));
+}
+
+TEST(SpinLockHolds, AHoldThatGaveWayCanPushTheTakersOwnPreemptedWork) {
+  SpinLockHolds lock;
+  lock.take(0, 0.0, 4.5, 1.0);  // 4.5-5.5, booked by CPU0's work before an interrupt preempted it
+  lock.take(1, 0.0, 2.0, 2.0);  // 2-4
+  // The interrupt on CPU0 takes it at 1 for 2: CPU1's hold, 3-5, begins before CPU0's own.
+  const SpinLockHolds::Taken t = lock.take(0, 0.0, 1.0, 2.0);
+  ASSERT_EQ(t.pushed.size(), 2u);
+  EXPECT_EQ(t.pushed[0].cpu, 1);
+  EXPECT_DOUBLE_EQ(t.pushed[0].spin_s, 1.0);
+  EXPECT_EQ(t.pushed[1].cpu, 0);
+  EXPECT_DOUBLE_EQ(t.pushed[1].spin_s, 0.5);
+  EXPECT_EQ(lock.holds_of(0), (std::vector<std::pair<double, double>>{{1.0, 3.0}, {5.0, 6.0}}));
+}
+
+TEST(SpinLockHolds, NoTwoCpusEverHoldItAtOnceWhateverTheyBook) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> ahead(0.0, 20.0), length(0.1, 3.0);
+  std::uniform_int_distribution<int> who(0, 7);
+  SpinLockHolds lock;
+  double now = 0;
+  for (int k = 0; k < 2000; ++k) {
+    now += 0.5;
+    lock.take(who(rng), now, now + ahead(rng), length(rng));
+    for (int a = 0; a < 8; ++a)
+      for (int b = a + 1; b < 8; ++b)
+        for (const auto& x : lock.holds_of(a))
+          for (const auto& y : lock.holds_of(b))
+            ASSERT_TRUE(x.second <= y.first || y.second <= x.first)
+                << "CPU" << a << " [" << x.first << ", " << x.second << ") and CPU" << b << " [" << y.first
+                << ", " << y.second << ") after booking " << k;
+  }
 }
 
 TEST(SpinLockHolds, AWaitTakesInTurnEveryHoldUnderWayWhenItGetsThere) {

@@ -144,6 +144,7 @@ void CpuSet::interrupt(int cpu, Work w) {
     c.current.remaining = std::max<Picos>(0, c.current.end - calendar_.now());
     c.current.worked += calendar_.now() - c.current.run_start;
     c.current.piece = cost_.suspend_piece(cpu, calendar_.now());
+    lock_holds_.suspend(c.current.id, models::seconds_from_picos(calendar_.now()));
     if (timeline_) trace_piece(cpu, c.current);
     c.preempted.push_back(std::move(c.current));
     c.busy = false;
@@ -345,6 +346,11 @@ void CpuSet::dispatch(int cpu) {
     c.busy = true;
     complete_at(c.current.end, cpu, ++c.generation);
     arm_timed(cpu);
+    // Its holds of the spin lock come back with it: where they now begin during another CPU's
+    // hold, they give way (this CPU spins, charged at the end of its piece, after what is armed),
+    // and where another's begins during theirs, that one does.
+    for (const SpinLockHolds::Push& p : lock_holds_.resume(c.current.id, models::seconds_from_picos(calendar_.now())))
+      spin(p.cpu, p.spin_s * cost_.hz(), true);
     return;
   } else if (Thread* t = pick(cpu)) {
     job.level = Level::Thread;

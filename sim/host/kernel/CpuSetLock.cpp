@@ -14,22 +14,22 @@ void CpuSet::unlock(int cpu, double turns, double locked_share) {
   // its turn; a turn that waits delays the ones after it.
   if (locked_share <= 0) return;
   const double hz = cost_.hz();
-  const double now = static_cast<double>(calendar_.now()) / static_cast<double>(models::kPicosPerSecond);
+  const double now = models::seconds_from_picos(calendar_.now());
   const double n = std::max(1.0, std::round(turns));
   const double turn_s = (job_cycles_[cpu] - lock_reach_cycles_[cpu]) / hz / n;
   double spun_s = 0;
-  double preempted_s = 0;  // its own preempted work's holds gave way: that work resumes later
+  double own_s = 0;  // its other holds gave way: its work takes that much longer
   for (double i = 0; i < n; ++i) {
     const double reach = now + lock_reach_cycles_[cpu] / hz + i * turn_s + spun_s;
-    const SpinLockHolds::Taken t = lock_holds_.take(cpu, now, reach, turn_s * locked_share);
+    const SpinLockHolds::Taken t = lock_holds_.take(cpu, cpus_[cpu].current.id, now, reach, turn_s * locked_share);
     spun_s += t.at_s - reach;
     for (const SpinLockHolds::Push& p : t.pushed)
       if (p.cpu == cpu)
-        preempted_s += p.spin_s;
+        own_s += p.spin_s;
       else
         spin(p.cpu, p.spin_s * hz, true);
   }
-  spin(cpu, (spun_s + preempted_s) * hz, false);
+  spin(cpu, (spun_s + own_s) * hz, false);
 }
 
 void CpuSet::spin(int cpu, double cycles, bool for_another) {

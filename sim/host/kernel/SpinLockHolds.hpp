@@ -3,9 +3,11 @@
 // late in one CPU's piece is booked before another CPU, whose work starts later, reaches the lock
 // earlier in simulated time. The lock goes to whoever reaches it first: a CPU waits for a hold
 // under way when it gets there, and a hold booked to begin later gives way, its CPU spinning for
-// as long as the newcomer holds the lock.
+// as long as the newcomer holds the lock. A piece an interrupt preempts takes its later holds
+// with it until it resumes.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -19,23 +21,50 @@ class SpinLockHolds {
   };
   struct Taken {
     double at_s;              // when the lock is taken (>= the reach)
-    std::vector<Push> pushed;  // CPUs whose booked holds gave way, at most one entry each (the
-                               // taker's own, for work an interrupt preempted, included)
+    std::vector<Push> pushed;  // CPUs whose booked holds gave way, at most one entry each
   };
 
-  // Books `cpu`'s hold of `hold_s` seconds, wanted at `reach_s` (`now_s` <= `reach_s`: no CPU
-  // can want the lock before now, so holds ended by then are forgotten). A CPU never waits for
-  // itself: a hold of its own booked later belongs to work an interrupt has since preempted.
-  Taken take(int cpu, double now_s, double reach_s, double hold_s) {
+  // Books the hold of `hold_s` seconds that `piece`, on `cpu`, wants at `reach_s` (`now_s` <=
+  // `reach_s`: no CPU can want the lock before now, so holds ended by then are forgotten). A CPU
+  // never waits for itself: a hold of its own under way belongs to work an interrupt preempted.
+  Taken take(int cpu, std::uint64_t piece, double now_s, double reach_s, double hold_s) {
     holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [now_s](const Hold& h) { return h.to <= now_s; }),
                  holds_.end());
     Taken t{reach_s, {}};
     for (const Hold& h : holds_)  // by start: the wait only moves later
       if (h.cpu != cpu && h.from <= t.at_s && h.to > t.at_s) t.at_s = h.to;
     if (hold_s <= 0) return t;  // blocks no one
-    insert({t.at_s, t.at_s + hold_s, cpu});
-    give_way_in_turn(t);
+    insert({t.at_s, t.at_s + hold_s, cpu, piece});
+    give_way_in_turn(t.pushed);
     return t;
+  }
+
+  // An interrupt preempts `piece` at `at_s`: the holds it booked to begin from then on wait with
+  // it. One under way stays: 2.4 holds io_request_lock with interrupts off, so none comes in then.
+  void suspend(std::uint64_t piece, double at_s) {
+    Suspended s{piece, at_s, {}};
+    holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
+                                [&](const Hold& h) {
+                                  if (h.piece != piece || h.from < at_s) return false;
+                                  s.holds.push_back(h);
+                                  return true;
+                                }),
+                 holds_.end());
+    if (!s.holds.empty()) suspended_.push_back(std::move(s));
+  }
+
+  // `piece` resumes at `now_s`: its suspended holds come back as far after now as they were after
+  // the preemption and settle with the holds booked meanwhile. Returns the CPUs pushed, its own
+  // included where its holds gave way.
+  std::vector<Push> resume(std::uint64_t piece, double now_s) {
+    std::vector<Push> pushed;
+    const auto s = std::find_if(suspended_.begin(), suspended_.end(), [piece](const Suspended& x) { return x.piece == piece; });
+    if (s == suspended_.end()) return pushed;
+    const double by = now_s - s->at_s;
+    for (const Hold& h : s->holds) insert({h.from + by, h.to + by, h.cpu, h.piece});
+    suspended_.erase(s);
+    give_way_in_turn(pushed);
+    return pushed;
   }
 
   // Holds booked and not yet over, for tests: one CPU's (from, to) by start, and how many.
@@ -52,12 +81,18 @@ class SpinLockHolds {
     double from;
     double to;
     int cpu;
+    std::uint64_t piece;
+  };
+  struct Suspended {
+    std::uint64_t piece;
+    double at_s;
+    std::vector<Hold> holds;
   };
 
   // Every hold that begins during another CPU's gives way to it, its CPU's later holds with it.
-  // Holds move only later, so one pass in order of start settles them: with more than two CPUs,
-  // a hold that gave way may land on a third CPU's, which then gives way in turn (or it does).
-  void give_way_in_turn(Taken& t) {
+  // Holds move only later, so one pass in order of start settles them: a hold that gave way may
+  // land on a third CPU's, which then gives way in turn (or it does).
+  void give_way_in_turn(std::vector<Push>& pushed) {
     for (std::size_t i = 0; i < holds_.size(); ++i)
       for (std::size_t j = i + 1; j < holds_.size() && holds_[j].from < holds_[i].to;) {
         if (holds_[j].cpu == holds_[i].cpu) {
@@ -66,18 +101,18 @@ class SpinLockHolds {
         }
         const Hold later = holds_[j];
         const double by = holds_[i].to - later.from;
-        add_push(t, later.cpu, by);
+        add_push(pushed, later.cpu, by);
         delay(later.cpu, later.from, by);  // leaves the holds up to i where they are
         j = i + 1;
       }
   }
-  static void add_push(Taken& t, int cpu, double spin_s) {
-    for (Push& p : t.pushed)
+  static void add_push(std::vector<Push>& pushed, int cpu, double spin_s) {
+    for (Push& p : pushed)
       if (p.cpu == cpu) {
         p.spin_s += spin_s;
         return;
       }
-    t.pushed.push_back({cpu, spin_s});
+    pushed.push_back({cpu, spin_s});
   }
   // `cpu`'s holds that begin from `from_s` on come `by_s` later: its work waits that long.
   void delay(int cpu, double from_s, double by_s) {
@@ -85,7 +120,7 @@ class SpinLockHolds {
     holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
                                 [&](const Hold& h) {
                                   if (h.cpu != cpu || h.from < from_s) return false;
-                                  moved.push_back({h.from + by_s, h.to + by_s, h.cpu});
+                                  moved.push_back({h.from + by_s, h.to + by_s, h.cpu, h.piece});
                                   return true;
                                 }),
                  holds_.end());
@@ -97,7 +132,8 @@ class SpinLockHolds {
                   h);
   }
 
-  std::vector<Hold> holds_;  // by start
+  std::vector<Hold> holds_;           // by start
+  std::vector<Suspended> suspended_;  // pieces preempted with holds to come
 };
 
 }  // namespace iscsim::host::kernel

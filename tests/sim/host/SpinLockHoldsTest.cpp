@@ -4,6 +4,7 @@
 // outside [0, 1].
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <random>
 #include <string>
@@ -22,47 +23,47 @@ namespace {
 
 TEST(SpinLockHolds, AFreeLockIsTakenWhereItIsReached) {
   SpinLockHolds lock;
-  const SpinLockHolds::Taken t = lock.take(0, 0.0, 2.0, 3.0);
+  const SpinLockHolds::Taken t = lock.take(0, 0, 0.0, 2.0, 3.0);
   EXPECT_DOUBLE_EQ(t.at_s, 2.0);
   EXPECT_TRUE(t.pushed.empty());
 }
 
 TEST(SpinLockHolds, ACpuReachingDuringAnotherCpusHoldWaitsForItsEnd) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 5.0, 3.0);                              // held 5-8
-  EXPECT_DOUBLE_EQ(lock.take(1, 6.0, 6.0, 1.0).at_s, 8.0);  // spins 2
+  lock.take(0, 0, 0.0, 5.0, 3.0);                              // held 5-8
+  EXPECT_DOUBLE_EQ(lock.take(1, 1, 6.0, 6.0, 1.0).at_s, 8.0);  // spins 2
 }
 
 TEST(SpinLockHolds, AHoldBookedForLaterDoesNotBlockACpuThatGetsThereFirst) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 15.0, 3.0);  // late in a piece charged at 0: 15-18
-  const SpinLockHolds::Taken t = lock.take(1, 2.0, 2.0, 3.0);
+  lock.take(0, 0, 0.0, 15.0, 3.0);  // late in a piece charged at 0: 15-18
+  const SpinLockHolds::Taken t = lock.take(1, 1, 2.0, 2.0, 3.0);
   EXPECT_DOUBLE_EQ(t.at_s, 2.0);  // 2-5 ends before it
   EXPECT_TRUE(t.pushed.empty());
 }
 
 TEST(SpinLockHolds, AHoldBookedForLaterGivesWayToOneThatBeginsFirstAndItsCpuSpins) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 15.0, 3.0);  // 15-18
-  lock.take(0, 0.0, 20.0, 1.0);  // 20-21
-  const SpinLockHolds::Taken t = lock.take(1, 2.0, 13.0, 3.0);  // 13-16
+  lock.take(0, 0, 0.0, 15.0, 3.0);  // 15-18
+  lock.take(0, 0, 0.0, 20.0, 1.0);  // 20-21
+  const SpinLockHolds::Taken t = lock.take(1, 1, 2.0, 13.0, 3.0);  // 13-16
   EXPECT_DOUBLE_EQ(t.at_s, 13.0);
   ASSERT_EQ(t.pushed.size(), 1u);
   EXPECT_EQ(t.pushed[0].cpu, 0);
   EXPECT_DOUBLE_EQ(t.pushed[0].spin_s, 1.0);  // CPU0 takes it at 16, not 15
   // CPU0's holds come 1 later, its later one too: 16-19 and 21-22.
-  EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 18.5, 0.5).at_s, 19.0);
-  EXPECT_DOUBLE_EQ(lock.take(2, 2.0, 21.0, 0.5).at_s, 22.0);
+  EXPECT_DOUBLE_EQ(lock.take(2, 2, 2.0, 18.5, 0.5).at_s, 19.0);
+  EXPECT_DOUBLE_EQ(lock.take(2, 2, 2.0, 21.0, 0.5).at_s, 22.0);
 }
 
 TEST(SpinLockHolds, AHoldThatGaveWayAndLandsOnAThirdCpusHoldWaitsForItOrPushesIt) {
   SpinLockHolds lock;
-  lock.take(1, 0.0, 2.0, 2.0);  // 2-4
-  lock.take(2, 0.0, 4.5, 1.0);  // 4.5-5.5
-  lock.take(3, 0.0, 5.5, 1.0);  // 5.5-6.5, right after CPU2's
+  lock.take(1, 1, 0.0, 2.0, 2.0);  // 2-4
+  lock.take(2, 2, 0.0, 4.5, 1.0);  // 4.5-5.5
+  lock.take(3, 3, 0.0, 5.5, 1.0);  // 5.5-6.5, right after CPU2's
   // CPU0 gets there first, at 1, for 2: CPU1's hold comes 1 later, 3-5, and begins before
   // CPU2's, which then comes 0.5 later, 5-6, and CPU3's after it, 6-7.
-  const SpinLockHolds::Taken t = lock.take(0, 0.0, 1.0, 2.0);
+  const SpinLockHolds::Taken t = lock.take(0, 0, 0.0, 1.0, 2.0);
   EXPECT_DOUBLE_EQ(t.at_s, 1.0);
   ASSERT_EQ(t.pushed.size(), 3u);
   double spin[4] = {0, 0, 0, 0};
@@ -74,12 +75,12 @@ TEST(SpinLockHolds, AHoldThatGaveWayAndLandsOnAThirdCpusHoldWaitsForItOrPushesIt
   EXPECT_EQ(lock.holds_of(3), (std::vector<std::pair<double, double>>{{6.0, 7.0}}));
 }
 
-TEST(SpinLockHolds, AHoldThatGaveWayCanPushTheTakersOwnPreemptedWork) {
+TEST(SpinLockHolds, AHoldThatGaveWayCanPushTheTakersOwnEarlierBookedHold) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 4.5, 1.0);  // 4.5-5.5, booked by CPU0's work before an interrupt preempted it
-  lock.take(1, 0.0, 2.0, 2.0);  // 2-4
-  // The interrupt on CPU0 takes it at 1 for 2: CPU1's hold, 3-5, begins before CPU0's own.
-  const SpinLockHolds::Taken t = lock.take(0, 0.0, 1.0, 2.0);
+  lock.take(0, 9, 0.0, 4.5, 1.0);  // 4.5-5.5, booked by another piece of CPU0's
+  lock.take(1, 1, 0.0, 2.0, 2.0);  // 2-4
+  // CPU0 takes it at 1 for 2: CPU1's hold, 3-5, begins before CPU0's other one.
+  const SpinLockHolds::Taken t = lock.take(0, 0, 0.0, 1.0, 2.0);
   ASSERT_EQ(t.pushed.size(), 2u);
   EXPECT_EQ(t.pushed[0].cpu, 1);
   EXPECT_DOUBLE_EQ(t.pushed[0].spin_s, 1.0);
@@ -88,15 +89,68 @@ TEST(SpinLockHolds, AHoldThatGaveWayCanPushTheTakersOwnPreemptedWork) {
   EXPECT_EQ(lock.holds_of(0), (std::vector<std::pair<double, double>>{{1.0, 3.0}, {5.0, 6.0}}));
 }
 
-TEST(SpinLockHolds, NoTwoCpusEverHoldItAtOnceWhateverTheyBook) {
+TEST(SpinLockHolds, APreemptedPieceTakesItsLaterHoldsWithItAndLeavesTheLockFreeMeanwhile) {
+  SpinLockHolds lock;
+  lock.take(0, 7, 0.0, 5.0, 1.0);  // 5-6
+  lock.suspend(7, 3.0);            // an interrupt at 3
+  const SpinLockHolds::Taken t = lock.take(1, 1, 4.0, 5.2, 0.5);
+  EXPECT_DOUBLE_EQ(t.at_s, 5.2);  // CPU0 runs its interrupt then, not its hold
+  EXPECT_TRUE(t.pushed.empty());
+  EXPECT_TRUE(lock.holds_of(0).empty());
+  EXPECT_TRUE(lock.resume(7, 7.0).empty());  // back at 7: its hold 2 later
+  EXPECT_EQ(lock.holds_of(0), (std::vector<std::pair<double, double>>{{9.0, 10.0}}));
+}
+
+TEST(SpinLockHolds, AResumedHoldWaitsForOneBegunBeforeItAndPushesOneBegunDuringIt) {
+  SpinLockHolds lock;
+  lock.take(0, 7, 0.0, 5.0, 1.0);  // 5-6
+  lock.suspend(7, 3.0);
+  lock.take(1, 1, 4.0, 8.5, 1.0);  // 8.5-9.5
+  lock.take(2, 2, 4.0, 9.8, 1.0);  // 9.8-10.8
+  // Back at 7, CPU0's hold would be 9-10: it waits for CPU1's to 9.5, and CPU2's then gives way.
+  const std::vector<SpinLockHolds::Push> pushed = lock.resume(7, 7.0);
+  ASSERT_EQ(pushed.size(), 2u);
+  EXPECT_EQ(pushed[0].cpu, 0);
+  EXPECT_DOUBLE_EQ(pushed[0].spin_s, 0.5);
+  EXPECT_EQ(pushed[1].cpu, 2);
+  EXPECT_NEAR(pushed[1].spin_s, 0.7, 1e-12);
+  EXPECT_EQ(lock.holds_of(0), (std::vector<std::pair<double, double>>{{9.5, 10.5}}));
+  EXPECT_EQ(lock.holds_of(2), (std::vector<std::pair<double, double>>{{10.5, 11.5}}));
+}
+
+TEST(SpinLockHolds, AHoldUnderWayWhenAnInterruptComesStaysWhereItIs) {
+  // 2.4 holds io_request_lock with interrupts off: none comes in during a hold.
+  SpinLockHolds lock;
+  lock.take(0, 7, 0.0, 2.0, 2.0);  // 2-4
+  lock.suspend(7, 3.0);
+  EXPECT_DOUBLE_EQ(lock.take(1, 1, 3.5, 3.5, 1.0).at_s, 4.0);
+}
+
+TEST(SpinLockHolds, NoTwoCpusEverHoldItAtOnceWhateverTheyBookOrWhoeverIsPreempted) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> ahead(0.0, 20.0), length(0.1, 3.0);
   std::uniform_int_distribution<int> who(0, 7);
+  std::uniform_int_distribution<int> what(0, 4);
   SpinLockHolds lock;
+  std::vector<std::uint64_t> running, preempted;
   double now = 0;
   for (int k = 0; k < 2000; ++k) {
     now += 0.5;
-    lock.take(who(rng), now, now + ahead(rng), length(rng));
+    const int step = what(rng);
+    if (step == 0 && !running.empty()) {  // an interrupt preempts a piece
+      const std::size_t i = rng() % running.size();
+      lock.suspend(running[i], now);
+      preempted.push_back(running[i]);
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (step == 1 && !preempted.empty()) {  // one resumes
+      const std::size_t i = rng() % preempted.size();
+      lock.resume(preempted[i], now);
+      preempted.erase(preempted.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      const auto piece = static_cast<std::uint64_t>(k);
+      lock.take(who(rng), piece, now, now + ahead(rng), length(rng));
+      running.push_back(piece);
+    }
     for (int a = 0; a < 8; ++a)
       for (int b = a + 1; b < 8; ++b)
         for (const auto& x : lock.holds_of(a))
@@ -109,35 +163,38 @@ TEST(SpinLockHolds, NoTwoCpusEverHoldItAtOnceWhateverTheyBook) {
 
 TEST(SpinLockHolds, AWaitTakesInTurnEveryHoldUnderWayWhenItGetsThere) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 10.0, 2.0);  // 10-12
-  lock.take(2, 0.0, 12.0, 2.0);  // 12-14: CPU2 took it as CPU0 let it go
-  const SpinLockHolds::Taken t = lock.take(1, 0.0, 11.0, 1.0);
+  lock.take(0, 0, 0.0, 10.0, 2.0);  // 10-12
+  lock.take(2, 2, 0.0, 12.0, 2.0);  // 12-14: CPU2 took it as CPU0 let it go
+  const SpinLockHolds::Taken t = lock.take(1, 1, 0.0, 11.0, 1.0);
   EXPECT_DOUBLE_EQ(t.at_s, 14.0);
   EXPECT_TRUE(t.pushed.empty());
 }
 
 TEST(SpinLockHolds, ACpuNeverWaitsForItsOwnHold) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 15.0, 3.0);  // booked by a piece an interrupt then preempted
-  const SpinLockHolds::Taken t = lock.take(0, 14.0, 14.0, 3.0);
+  lock.take(0, 9, 0.0, 13.0, 3.0);  // 13-16, under way when an interrupt preempts its piece
+  lock.suspend(9, 14.0);
+  const SpinLockHolds::Taken t = lock.take(0, 0, 14.0, 14.0, 3.0);
   EXPECT_DOUBLE_EQ(t.at_s, 14.0);
   EXPECT_TRUE(t.pushed.empty());
 }
 
 TEST(SpinLockHolds, HoldsEndedBeforeNowAreForgotten) {
   SpinLockHolds lock;
-  lock.take(0, 0.0, 1.0, 3.0);  // 1-4
-  lock.take(1, 5.0, 5.0, 1.0);
+  lock.take(0, 0, 0.0, 1.0, 3.0);  // 1-4
+  lock.take(1, 1, 5.0, 5.0, 1.0);
   EXPECT_EQ(lock.booked(), 1u);
 }
 
 // When each CPU's softirq ends (us): CPU0's, raised at 0, takes the lock in its 2 us after 10 us
 // of work (if `cpu0_locks`: `cpu0_turns` times, each for `cpu0_share` of its turn); CPU1's,
-// raised at `cpu1_at` us, takes it for 1 us at once.
+// raised at `cpu1_at` us, takes it for 1 us at once. An interrupt of `irq_us` comes into CPU0 at
+// `irq_at` us.
 struct Done {
   double cpu0 = -1, cpu1 = -1;
 };
-Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, double cpu0_share = 1) {
+Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, double cpu0_share = 1, double irq_at = -1,
+             double irq_us = 0) {
   Rig r;
   const models::PathId work = r.paths.id("work");
   Done done;
@@ -149,6 +206,10 @@ Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, doub
                                  if (cpu0_locks) r.cpus.unlock(cpu, cpu0_turns, cpu0_share);
                                },
                                [&] { done.cpu0 = now_us(); }});
+  if (irq_at >= 0)
+    r.calendar.schedule(static_cast<models::Picos>(irq_at * models::kPicosPerMicro), [&] {
+      r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, irq_us, 0); }, {}, "irq", false});
+    });
   r.calendar.schedule(static_cast<models::Picos>(cpu1_at * models::kPicosPerMicro), [&] {
     r.cpus.raise_softirq(1, Work{[&](int cpu) {
                                    r.cpus.lock(cpu);
@@ -183,6 +244,17 @@ TEST(CpuSetLock, AHoldBookedForLaterGivesWayAndItsCpuSpinsForIt) {
   const Done before = done_us(cpu0_hold_us - 0.5 - cpu1_entry_us);
   EXPECT_DOUBLE_EQ(before.cpu1 - (cpu0_hold_us - 0.5 - cpu1_entry_us), alone.cpu1 - 30);
   EXPECT_NEAR(before.cpu0, alone.cpu0 + 0.5, 1e-6);
+}
+
+TEST(CpuSetLock, AnInterruptBeforeAHoldTakesItAlongAndLeavesTheLockFreeMeanwhile) {
+  const Done alone = done_us(30, false);
+  const Done waits = done_us(11);  // during CPU0's hold: CPU1 waits for its end
+  ASSERT_GT(waits.cpu1 - 11, alone.cpu1 - 30);
+  // An interrupt of 20 us at 5 us: CPU0 runs it when its hold was booked, and holds the lock
+  // 20 us later; CPU1 does not wait.
+  const Done preempted = done_us(11, true, 1, 1, 5, 20);
+  EXPECT_DOUBLE_EQ(preempted.cpu1 - 11, alone.cpu1 - 30);
+  EXPECT_NEAR(preempted.cpu0, alone.cpu0 + 20, 1e-6);
 }
 
 TEST(CpuSetLock, ALockTakenInTurnsIsHeldOnlyItsShareOfEachAndFreeBetween) {

@@ -117,6 +117,17 @@ void CpuSet::local_timer(int cpu, Picos period, models::PathId handler) {
 
 void CpuSet::interrupt(int cpu, Work w) {
   Cpu& c = cpus_[cpu];
+  // 2.4.17 takes io_request_lock with spin_lock_irq or spin_lock_irqsave: an interrupt that comes
+  // during a hold is taken when the hold ends (at least a picosecond on, whatever the rounding).
+  if (c.busy) {
+    const double now_s = models::seconds_from_picos(calendar_.now());
+    const double until_s = lock_holds_.held_until(c.current.id, now_s);
+    if (until_s > now_s) {
+      const Picos at = std::max(models::picos_from_seconds(until_s), calendar_.now() + 1);
+      calendar_.schedule(at, [this, cpu, w = std::move(w)]() mutable { interrupt(cpu, std::move(w)); });
+      return;
+    }
+  }
   // The interrupt flushes the pipeline of whatever it interrupts: the clear goes to that bin. A
   // CPU halted in 2.4's idle loop (hlt) has nothing in flight to flush. A device's handler runs
   // with interrupts on, but the local APIC holds anything of its priority class or below until

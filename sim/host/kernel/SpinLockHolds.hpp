@@ -40,7 +40,7 @@ class SpinLockHolds {
   }
 
   // An interrupt preempts `piece` at `at_s`: the holds it booked to begin from then on wait with
-  // it. One under way stays: 2.4 holds io_request_lock with interrupts off, so none comes in then.
+  // it. (None comes during a hold: 2.4 holds io_request_lock with interrupts off; see held_until.)
   void suspend(std::uint64_t piece, double at_s) {
     Suspended s{piece, at_s, {}};
     holds_.erase(std::remove_if(holds_.begin(), holds_.end(),
@@ -65,6 +65,13 @@ class SpinLockHolds {
     suspended_.erase(s);
     give_way_in_turn(pushed);
     return pushed;
+  }
+
+  // When the hold `piece` has under way at `now_s` ends, or `now_s` if it has none under way.
+  double held_until(std::uint64_t piece, double now_s) const {
+    for (const Hold& h : holds_)
+      if (h.piece == piece && h.from <= now_s && h.to > now_s) return h.to;
+    return now_s;
   }
 
   // Holds booked and not yet over, for tests: one CPU's (from, to) by start, and how many.

@@ -191,7 +191,7 @@ TEST(SpinLockHolds, HoldsEndedBeforeNowAreForgotten) {
 // raised at `cpu1_at` us, takes it for 1 us at once. An interrupt of `irq_us` comes into CPU0 at
 // `irq_at` us.
 struct Done {
-  double cpu0 = -1, cpu1 = -1;
+  double cpu0 = -1, cpu1 = -1, irq = -1;
 };
 Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, double cpu0_share = 1, double irq_at = -1,
              double irq_us = 0) {
@@ -208,7 +208,8 @@ Done done_us(double cpu1_at, bool cpu0_locks = true, double cpu0_turns = 1, doub
                                [&] { done.cpu0 = now_us(); }});
   if (irq_at >= 0)
     r.calendar.schedule(static_cast<models::Picos>(irq_at * models::kPicosPerMicro), [&] {
-      r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, irq_us, 0); }, {}, "irq", false});
+      r.cpus.raise_irq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, irq_us, 0); }, [&] { done.irq = now_us(); }, "irq",
+                               false});
     });
   r.calendar.schedule(static_cast<models::Picos>(cpu1_at * models::kPicosPerMicro), [&] {
     r.cpus.raise_softirq(1, Work{[&](int cpu) {
@@ -255,6 +256,19 @@ TEST(CpuSetLock, AnInterruptBeforeAHoldTakesItAlongAndLeavesTheLockFreeMeanwhile
   const Done preempted = done_us(11, true, 1, 1, 5, 20);
   EXPECT_DOUBLE_EQ(preempted.cpu1 - 11, alone.cpu1 - 30);
   EXPECT_NEAR(preempted.cpu0, alone.cpu0 + 20, 1e-6);
+}
+
+TEST(CpuSetLock, AnInterruptDuringAHoldIsTakenWhenTheHoldEnds) {
+  // 2.4 holds io_request_lock with interrupts off. CPU0's hold is its piece's last 2 us: an
+  // interrupt of 5 us 1 us before its end waits for it, and CPU0's piece is not preempted.
+  const Done alone = done_us(30, false);
+  const Done held = done_us(30, true, 1, 1, alone.cpu0 - 1, 5);
+  EXPECT_DOUBLE_EQ(held.cpu0, alone.cpu0);
+  EXPECT_NEAR(held.irq, alone.cpu0 + 5, 1e-6);
+  // Without the lock it preempts the piece at once.
+  const Done free = done_us(30, false, 1, 1, alone.cpu0 - 1, 5);
+  EXPECT_NEAR(free.irq, alone.cpu0 - 1 + 5, 1e-6);
+  EXPECT_NEAR(free.cpu0, alone.cpu0 + 5, 1e-6);
 }
 
 TEST(CpuSetLock, ALockTakenInTurnsIsHeldOnlyItsShareOfEachAndFreeBetween) {

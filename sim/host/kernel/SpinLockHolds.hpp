@@ -4,7 +4,7 @@
 // earlier in simulated time. The lock goes to whoever reaches it first: a CPU waits for a hold
 // under way when it gets there, and a hold booked to begin later gives way, its CPU spinning for
 // as long as the newcomer holds the lock. A piece an interrupt preempts takes its later holds
-// with it until it resumes.
+// with it until it resumes, and an interrupt waits for the end of a hold under way.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +26,7 @@ class SpinLockHolds {
 
   // Books the hold of `hold_s` seconds that `piece`, on `cpu`, wants at `reach_s` (`now_s` <=
   // `reach_s`: no CPU can want the lock before now, so holds ended by then are forgotten). A CPU
-  // never waits for itself: a hold of its own under way belongs to work an interrupt preempted.
+  // never waits for itself: its holds still booked are its own work's.
   Taken take(int cpu, std::uint64_t piece, double now_s, double reach_s, double hold_s) {
     holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [now_s](const Hold& h) { return h.to <= now_s; }),
                  holds_.end());

@@ -342,7 +342,9 @@ void CpuSet::dispatch(int cpu) {
     job.work = std::move(c.hard.front().first);
     job.entry_cycles = c.hard.front().second;
     c.hard.pop_front();
-  } else if (!c.soft.empty() && !in_handler) {
+  } else if (!c.soft.empty() && !in_interrupt(c)) {
+    // do_softirq returns at once inside another interrupt or softirq (2.4.17's in_interrupt()):
+    // what an interrupt queues over a preempted softirq runs once that one has resumed.
     job.level = Level::SoftIrq;
     job.work = std::move(c.soft.front());
     c.soft.pop_front();

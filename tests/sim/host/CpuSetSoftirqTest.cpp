@@ -59,6 +59,27 @@ void linux_24(Rig& r) {
   r.cost.set_counting(true);
 }
 
+TEST(CpuSetSoftirq, ASoftirqAnInterruptPreemptsResumesBeforeTheOneTheInterruptQueues) {
+  // do_softirq returns at once inside another softirq: the softirq work an interrupt queues over
+  // a preempted one runs after it, never on top of it (on top, a saturated CPU's stack grew).
+  Rig r;
+  const models::PathId work = r.paths.id("work");
+  const auto now_us = [&r] { return static_cast<double>(r.calendar.now()) / static_cast<double>(kMicro); };
+  double first = -1, second = -1;
+  r.cpus.raise_softirq(0, Work{[&](int cpu) { r.cpus.run(cpu, work, 10, 0); }, [&] { first = now_us(); }});
+  r.calendar.schedule(2 * kMicro, [&] {
+    r.cpus.raise_irq(0, Work{[&](int cpu) {
+                              r.cpus.run(cpu, work, 1, 0);
+                              r.cpus.raise_softirq(cpu, Work{[&](int on) { r.cpus.run(on, work, 1, 0); },
+                                                             [&] { second = now_us(); }});
+                            },
+                            {}});
+  });
+  r.run_all();
+  ASSERT_GT(first, 0);
+  EXPECT_GT(second, first);
+}
+
 TEST(CpuSetSoftirq, AnInterruptInsideTheSoftirqThatRaisesItsVectorAgainWakesKsoftirqdOnItsCpu) {
   Rig r;
   linux_24(r);

@@ -16,7 +16,12 @@ DynamoIo::DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& 
       scsi_cmnds_(&memory.cache("scsi_cmnd", objects.scsi_cmnd_bytes)),
       iscsi_cmds_(&memory.cache("iscsi_cmd", objects.iscsi_cmd_bytes)) {
   session_buffer_ = memory.region(user_buffer_bytes);
-  if (objects.block_shared_bytes > 0) block_shared_ = memory.region(objects.block_shared_bytes);
+  if (objects.block_shared_bytes > 0) {
+    const models::Addr at = memory.region(objects.block_shared_bytes);
+    const std::uint64_t line = std::min<std::uint64_t>(memory.line_bytes(), objects.block_shared_bytes);
+    const std::uint64_t rest = objects.block_shared_bytes - line;
+    shared_ = {{at, line, true, true}, {at + line, std::min(line, rest), true}, {at + line, rest, true}};
+  }
 }
 
 DynamoIo::RawFile& DynamoIo::file(std::size_t index) {
@@ -65,15 +70,6 @@ DynamoIo::Placement DynamoIo::placement(models::Addr data, std::uint64_t bytes) 
           models::modelled(c->sg != 0 ? c->sg + first * entry : 0, (last - first + 1) * entry, false)};
 }
 
-DynamoIo::SharedLines DynamoIo::shared_lines() const {
-  if (block_shared_ == 0) return {};
-  const std::uint64_t line = std::min<std::uint64_t>(memory_.line_bytes(), objects_.block_shared_bytes);
-  const std::uint64_t rest = objects_.block_shared_bytes - line;
-  return {{block_shared_, line, true, true},
-          {block_shared_ + line, std::min(line, rest), true},
-          {block_shared_ + line, rest, true}};
-}
-
 models::Touch DynamoIo::pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const {
   const KernelObjects& o = objects_;
   const std::uint64_t first = (buffer - f.user) / o.page_bytes;
@@ -111,10 +107,9 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
              {f.buffer_heads, bh_bytes, true}});
   // brw_kiovec submits each buffer_head to the block layer, which merges them into requests:
   // __make_request takes io_request_lock for each and links it into the queue's last request.
-  const SharedLines shared = shared_lines();
   cpus_.lock(cpu);
   cpus_.run(cpu, p.submit_bh, static_cast<double>(n), 0,
-            {{f.buffer_heads, bh_bytes, true}, shared.lock, shared.queue});
+            {{f.buffer_heads, bh_bytes, true}, shared_.lock, shared_.queue});
   cpus_.unlock(cpu, static_cast<double>(n), objects_.io_request_lock.submit_bh);
   const models::Addr sc = scsi_cmnds_->alloc();
   const models::Addr ic = iscsi_cmds_->alloc();
@@ -132,7 +127,7 @@ models::Addr DynamoIo::issue(int cpu, std::size_t index, std::uint64_t bytes) {
   // It dequeues the request and counts the command in the host's host_busy and the device's
   // device_busy.
   cpus_.run(cpu, p.scsi_request, 1, bytes,
-            {{sc, o.scsi_cmnd_bytes, true}, models::stored(sg, table), shared.lock, shared.rest});
+            {{sc, o.scsi_cmnd_bytes, true}, models::stored(sg, table), shared_.lock, shared_.rest});
   cpus_.run(cpu, p.scsi_map_bh, static_cast<double>(n), 0,
             {{f.buffer_heads, bh_bytes, false}, models::modelled(sg, entries, true)});
   cpus_.run(cpu, p.iscsi_queuecommand, 1, 0, {{ic, o.iscsi_cmd_bytes, true}});
@@ -157,10 +152,9 @@ std::size_t DynamoIo::complete(int cpu) {
   const std::uint64_t n = sectors(c.bytes);
   // scsi_finish_command takes the counts back and scsi_queue_next_request looks at the queue,
   // under the lock: every line of the shared state.
-  const SharedLines shared = shared_lines();
   cpus_.lock(cpu);
   cpus_.run(cpu, paths_.scsi_done, 1, c.bytes,
-            {{c.scsi_cmnd, o.scsi_cmnd_bytes, true}, {c.iscsi_cmd, o.iscsi_cmd_bytes, false}, shared.lock, shared.rest});
+            {{c.scsi_cmnd, o.scsi_cmnd_bytes, true}, {c.iscsi_cmd, o.iscsi_cmd_bytes, false}, shared_.lock, shared_.rest});
   cpus_.unlock(cpu, 1, o.io_request_lock.scsi_done);
   cpus_.run(cpu, paths_.end_buffer_io, static_cast<double>(n), 0, {{f.buffer_heads, n * o.buffer_head_bytes, true}});
   // What the completion ends with is free for reuse once it is done, not while it still runs.

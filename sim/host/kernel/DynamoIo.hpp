@@ -87,7 +87,6 @@ class DynamoIo {
   struct SharedLines {
     models::Touch lock, queue, rest;
   };
-  SharedLines shared_lines() const;
   // The struct pages of the span of `f`'s buffer at `buffer`, `bytes` long.
   models::Touch pages(const RawFile& f, models::Addr buffer, std::uint64_t bytes, bool locked) const;
   // The next `bytes` of `buffer` (user_bytes_ long) a walk takes from `cursor`, restarting at its
@@ -106,7 +105,7 @@ class DynamoIo {
   std::map<std::size_t, RawFile> files_;  // by worker
   const RawFile* last_completed_ = nullptr;
   models::Addr session_buffer_ = 0;  // what copies walk before any I/O (the login's PDUs)
-  models::Addr block_shared_ = 0;    // the block and SCSI layers' shared state; 0: not modelled
+  SharedLines shared_;               // the block and SCSI layers' shared state; none: not modelled
   std::deque<Live> live_;  // commands issued and not yet completed, oldest first
 };
 

@@ -49,6 +49,8 @@ KernelPaths KernelPaths::resolve(const models::CodePathCatalog& c) {
   k.dev_queue_xmit = c.id("dev_queue_xmit");
   k.tcp_recvmsg = c.id("tcp_recvmsg");
   k.tcp_timer = c.id("tcp_timer");
+  k.sock_sendmsg = c.id("sock_sendmsg");
+  k.sock_recvmsg = c.id("sock_recvmsg");
   k.copy_to_user = c.id("copy_to_user");
   k.copy_from_user = c.id("copy_from_user");
   k.iscsi_rx_pdu = c.id("iscsi_rx_pdu");

@@ -19,6 +19,7 @@ struct KernelPaths {
   models::PathId alloc_skb, kfree_skb, slab_alloc_batch, slab_free_block, do_softirq, raw_io_map, raw_io_unmap, wait_kio, submit_bh;
   models::PathId net_rx_action, ip_rcv, tcp_v4_rcv, tcp_rcv_data, tcp_rcv_ack, tcp_backlog_add, tcp_prequeue, tcp_sendmsg, tcp_transmit;
   models::PathId dev_queue_xmit, tcp_recvmsg, tcp_timer;
+  models::PathId sock_sendmsg, sock_recvmsg;  // the BSD socket layer above TCP (the paper's Interface)
   models::PathId copy_to_user, copy_from_user;
   models::PathId iscsi_rx_pdu, iscsi_tx_pdu, iscsi_queuecommand, scsi_request, scsi_map_bh, scsi_done, end_buffer_io;
   models::PathId dynamo_io;

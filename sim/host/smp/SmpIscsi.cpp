@@ -77,6 +77,7 @@ Work SmpIscsiPath::transmit_thread() {
                 k.run(cpu, p.iscsi_tx_pdu, calls, 0,
                       {models::modelled(io_.newest_iscsi_cmd(), host_.objects().iscsi_cmd_bytes, true), data.task,
                        data.command, data.entries});
+                k.run(cpu, p.sock_sendmsg, calls, 0);
                 k.run(cpu, p.tcp_sendmsg, calls, 0, {host_.sock(link_.endpoint(), true)});
                 host_.sendmsg(cpu, link_.endpoint(), at, [this, bytes] { return link_.transmit(bytes); });
               },

@@ -16,6 +16,7 @@ void SmpHost::recvmsg(int cpu, const world::TcpEndpoint& ep, double calls, std::
     left -= std::min(left, p.bytes - p.copied);
   }
   const double calls_per_skb = calls / static_cast<double>(std::max<std::size_t>(1, skbs));
+  if (calls > 0) k.run(cpu, paths_.sock_recvmsg, calls, 0);  // the socket layer above tcp_recvmsg
   if (skbs == 0) k.run(cpu, paths_.tcp_recvmsg, calls, 0, {hot_sock(c)});
   while (bytes > 0 && !c.rx_skbs.empty()) {
     Conn::Pending& p = c.rx_skbs.front();

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/calibration/BoundedLeastSquares.hpp"
+#include "sim/calibration/Residuals.hpp"
 #include "sim/results/Units.hpp"
 
 namespace iscsim::calibration {
@@ -72,7 +73,20 @@ void add_prior(System& sys, std::size_t unknowns, std::size_t index, double prio
   sys.rhs.push_back(weight);
 }
 
+// The core CPI a path's source asks for: its own, or for a source that counts total cycles, the
+// one that makes `instr` instructions plus the stalls the runs charged a call that total.
+double prior_cpi(const models::CodePath& sourced, double instr, const std::map<std::string, double>& stalls) {
+  if (!total_per_call(sourced) || instr <= 0) return sourced.cpi.value;
+  const auto it = stalls.find(sourced.name);
+  const double stall = it == stalls.end() ? 0.0 : it->second;
+  return std::clamp((sourced.instr_per_call.value * sourced.cpi.value - stall) / instr, sourced.cpi.min, sourced.cpi.max);
+}
+
 }  // namespace
+
+bool total_per_call(const models::CodePath& sourced) {
+  return sourced.sourced_cycles == models::SourcedCycles::Total && sourced.instr_per_byte.max <= 0;
+}
 
 models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
                                     const json& reference, const Runs& runs, double prior_weight) {
@@ -142,10 +156,11 @@ models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, cons
     }
   }
   Eigen::VectorXd clo(n), chi(n);
+  const std::map<std::string, double> stalls = stall_cycles_per_call(runs);
   for (models::PathId p = 0; p < n; ++p) {
     clo[p] = current[p].cpi.min;
     chi[p] = current[p].cpi.max;
-    add_prior(cycles, n, p, prior[p].cpi.value, prior_weight);
+    add_prior(cycles, n, p, prior_cpi(prior[p], next[p].instr_per_call.value, stalls), prior_weight);
   }
   const BoundedFit fc = cycles.solve(clo, chi);
   for (models::PathId p = 0; p < n; ++p) next[p].cpi.value = fc.x[p];

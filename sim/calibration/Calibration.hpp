@@ -22,9 +22,15 @@ using Runs = std::map<std::string, nlohmann::json>;
 // paths far from their sources (0.05 until 6 December 2026, which left 18 of them beyond 3x).
 inline constexpr double kDefaultPriorWeight = 0.2;
 
+// Whether `sourced`'s per-call value counts the path's total cycles, its stalls included, and is
+// compared so (with the fit's compute plus the stalls the runs charged the path): a `total`
+// source of a path without per-byte work, whose stalls are not split between calls and bytes.
+bool total_per_call(const models::CodePath& sourced);
+
 // One fixed-point step: the catalog that best explains `reference` given what `runs` did with
 // `current`. `prior` holds the sourced starting values the fit is pulled towards, each value's
-// relative distance from its source weighing `prior_weight` against a bin's relative error.
+// relative distance from its source weighing `prior_weight` against a bin's relative error; a
+// core CPI whose source counts total cycles is pulled like for like (total_per_call).
 models::CodePathCatalog fit_catalog(const models::CodePathCatalog& current, const models::CodePathCatalog& prior,
                                     const nlohmann::json& reference, const Runs& runs,
                                     double prior_weight = kDefaultPriorWeight);

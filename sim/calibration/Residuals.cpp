@@ -39,9 +39,7 @@ std::vector<PathDrift> drifts(const models::CodePathCatalog& fitted, const model
       if (ratio > limit || ratio < 1 / limit) out.push_back(PathDrift{f.name, what, sourced, now, ratio});
     };
     const double compute = f.instr_per_call.value * f.cpi.value;
-    // A path that also works per byte has stalls from its bytes too, which the model does not
-    // split from its calls': its per-call value is compared as compute.
-    if (s.sourced_cycles == models::SourcedCycles::Total && s.instr_per_byte.max <= 0) {
+    if (total_per_call(s)) {
       const auto it = stalls.find(f.name);
       check("total cycles per call", s.instr_per_call.value * s.cpi.value, compute + (it == stalls.end() ? 0 : it->second));
     } else {

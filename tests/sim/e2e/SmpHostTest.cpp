@@ -173,25 +173,6 @@ TEST(SmpHost, EveryFrameCrossesNetCoreWhichTakesTheDevicesReferenceLineFromTheSe
             0);
 }
 
-TEST(SmpHost, EverySocketCallPassesTheBsdSocketLayerOnceAboveTcp) {
-  // sock_sendmsg and sock_recvmsg (with inet_sendmsg and inet_recvmsg) are the paper's sockets
-  // API, its Interface rows; tcp_sendmsg and tcp_recvmsg are TCP's. Each call passes both, on the
-  // CPU that makes it. Both workloads receive (R2Ts and responses too) and send (commands too).
-  for (const char* workload : {"read", "write"}) {
-    const nlohmann::json r = run_smp(std::string("paper/smp-") + workload + "-64k.json", "", std::string("sockets-") + workload);
-    double receives = 0, sends = 0;
-    for (int cpu : {0, 1}) {
-      const double tcp_receives = calls(r, cpu, "tcp_recvmsg");
-      EXPECT_NEAR(calls(r, cpu, "sock_recvmsg"), tcp_receives, 1e-9 * tcp_receives) << workload << " CPU" << cpu;
-      EXPECT_EQ(calls(r, cpu, "sock_sendmsg"), calls(r, cpu, "tcp_sendmsg")) << workload << " CPU" << cpu;
-      receives += tcp_receives;
-      sends += calls(r, cpu, "tcp_sendmsg");
-    }
-    EXPECT_GT(receives, 0) << workload;
-    EXPECT_GT(sends, 0) << workload;
-  }
-}
-
 TEST(SmpHost, ReceiveBuffersFreedOnTheReadersCpuReachCpu0AgainThroughTheSharedSlabCache) {
   // In the reads CPU0's driver allocates every receive buffer and the receive threads, mostly on
   // CPU1, free them: CPU1's full arrays give batches back (free_block) and CPU0's empty ones take

@@ -14,6 +14,7 @@
 #include "sim/calibration/ClearRates.hpp"
 #include "sim/calibration/MissRates.hpp"
 #include "sim/calibration/Residuals.hpp"
+#include "sim/calibration/WorkSplit.hpp"
 #include "sim/cli/CommandLine.hpp"
 #include "sim/run/ParameterSets.hpp"
 #include "sim/scenario/Loader.hpp"
@@ -152,7 +153,9 @@ int calibrate_command(const std::vector<std::string>& args) {
     const std::optional<calibration::WorkTimeRatio> work_time = calibration::write_over_read_time(setup.reference, fit.runs);
     const std::vector<calibration::ClearRate> rates = calibration::clear_rates(setup.reference, fit.runs, clear_penalty_cycles);
     const std::vector<calibration::MissRate> misses = calibration::miss_rates(setup.reference, fit.runs);
+    const std::vector<calibration::WorkSplit> split = calibration::cpu1_over_cpu0_instructions(setup.reference, fit.runs);
     std::cout << calibration::error_table(errors) << calibration::work_time_text(work_time)
+              << calibration::work_split_text(split)
               << calibration::clear_rates_text(rates) << calibration::miss_rates_text(misses)
               << calibration::drift_text(drift, bounds);
     if (!vm.count("no-checks")) std::cout << ablation_table(setup, fit, params_dir()) << sensitivity_table(setup, fit)
@@ -162,6 +165,7 @@ int calibrate_command(const std::vector<std::string>& args) {
     nlohmann::json residual_table = calibration::residuals_json(errors, drift, bounds, work_time);
     residual_table["clear_rates"] = calibration::clear_rates_json(rates);
     residual_table["miss_rates"] = calibration::miss_rates_json(misses);
+    residual_table["cpu1_over_cpu0_instructions"] = calibration::work_split_json(split);
     staged.write(residuals, residual_table.dump(results::kJsonIndent) + "\n");
     staged.commit();
     std::cout << "wrote " << out << " and " << residuals << "\n";

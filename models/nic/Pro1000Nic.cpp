@@ -25,11 +25,32 @@ Pro1000Params Pro1000Params::from(const ParamSet& p) {
   n.itr_unit = picos_from_nanos(p.number("itr_unit_ns"));
   n.rx_buffer_bytes = static_cast<std::uint32_t>(p.integer("rx_buffer_bytes", 1, kMaxBufferBytes));
   n.rx_descriptor_prefetch = static_cast<std::uint32_t>(p.integer("rx_descriptor_prefetch", 1, kMaxRingLimit));
+  n.rx_min_threshold_divisor = static_cast<std::uint32_t>(p.integer("rx_min_threshold_divisor", 1, kMaxRingLimit));
   n.clock_tolerance_ppm = p.number("clock_tolerance_ppm");
   n.dma_writes_when_made = p.integer("dma_writes_when_made", 0, 1) == 1;
   if (n.clock_tolerance_ppm < 0 || n.clock_tolerance_ppm > kMaxToleranceppm)
     throw ParamError(p.origin() + ": clock_tolerance_ppm must lie in [0, " + std::to_string(kMaxToleranceppm) + "]");
   return n;
+}
+
+NicDriverSettings driver_moderation(const NicDriverSettings& rings, const ParamSet& driver, const Pro1000Params& nic) {
+  constexpr double kDelayRegisterMax = 0xFFFF;  // RDTR/RADV/TIDV/TADV are 16-bit (8254x SDM 13.4)
+  NicDriverSettings d = rings;
+  d.itr_ints_per_s = driver.number("itr_ints_per_s");
+  if (d.itr_ints_per_s < 0) throw ParamError(driver.origin() + ": itr_ints_per_s must be >= 0 (0: no throttle)");
+  const double max_us = kDelayRegisterMax * static_cast<double>(nic.delay_timer_unit) / static_cast<double>(kPicosPerMicro);
+  const auto delay = [&](const char* name) {
+    const double us = driver.number(name);
+    if (us < 0 || us > max_us)
+      throw ParamError(driver.origin() + ": " + name + " must lie in [0, " + std::to_string(max_us) + "] us");
+    return picos_from_micros(us);
+  };
+  d.rdtr = delay("rdtr_us");
+  d.radv = delay("radv_us");
+  d.tidv = delay("tidv_us");
+  d.tadv = delay("tadv_us");
+  driver.require_all_read();
+  return d;
 }
 
 namespace {
@@ -173,6 +194,17 @@ std::optional<Picos> Pro1000Nic::next_interrupt() const {
   std::optional<Picos> cause =
       delayed_cause(rx_pending_.end() - static_cast<std::ptrdiff_t>(rx_unsignalled_), rx_pending_.end(),
                     [](const Landing& l) { return l.at; }, settings_.rdtr, settings_.radv);
+  // RXDMT0: the landing that leaves no more than RCTL.RDMTS's share of the ring free asserts at
+  // once. Without an absolute timer or a throttle it is what ends a packet timer that every frame
+  // of a continuous stream restarts (e1000 4.1.7's settings).
+  if (rx_unsignalled_ > 0) {
+    const std::uint32_t threshold = settings_.rx_ring / params_.rx_min_threshold_divisor;
+    // Before the ring is cleaned, the k-th landing leaves rx_free_ - k descriptors free.
+    const std::size_t reaching = rx_free_ > threshold ? rx_free_ - threshold - 1 : 0;
+    const std::size_t first_new = rx_pending_.size() - rx_unsignalled_;
+    const std::size_t at = std::max(reaching, first_new);
+    if (at < rx_pending_.size()) cause = cause ? std::min(*cause, rx_pending_[at].at) : rx_pending_[at].at;
+  }
   if (tx_chain_.active) {
     Picos t = settings_.tidv == 0 ? tx_chain_.first : tx_chain_.expiry;
     if (settings_.tidv > 0 && settings_.tadv > 0) t = std::min(t, tx_chain_.first + settings_.tadv);

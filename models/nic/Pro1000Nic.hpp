@@ -1,7 +1,8 @@
 #pragma once
 // The Intel PRO/1000 (8254x) as the host sees it: TX/RX descriptor rings, descriptor and payload
 // DMA across the PCI-X segment and the front-side bus, and the interrupt moderation logic (ITR
-// throttle, RDTR/RADV and TIDV/TADV delay timers). Frames are opaque tokens: no protocol here.
+// throttle, RDTR/RADV and TIDV/TADV delay timers, the receive descriptor minimum threshold).
+// Frames are opaque tokens: no protocol here.
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -21,6 +22,7 @@ struct Pro1000Params {
   Picos itr_unit = 0;
   std::uint32_t rx_buffer_bytes = 0;
   std::uint32_t rx_descriptor_prefetch = 0;
+  std::uint32_t rx_min_threshold_divisor = 0;  // RCTL.RDMTS: RXDMT0 at ring / this free
   double clock_tolerance_ppm = 0;  // how far a NIC's own clock may run from nominal, either way
   bool dma_writes_when_made = true;  // false: a host sees them when its driver cleans (ablation)
   static Pro1000Params from(const ParamSet& p);
@@ -36,6 +38,10 @@ struct NicDriverSettings {
   Picos tidv = 0;
   Picos tadv = 0;
 };
+
+// The interrupt moderation a driver's parameter set (models/params/driver/) programs, with the
+// ring sizes of `rings`; its delays are checked against the 16-bit timer registers.
+NicDriverSettings driver_moderation(const NicDriverSettings& rings, const ParamSet& driver, const Pro1000Params& nic);
 
 struct NicCounters {
   std::uint64_t interrupts = 0;

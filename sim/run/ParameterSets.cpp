@@ -48,6 +48,7 @@ void check_parameter_sets(const scenario::Scenario& s, const std::string& params
   check(s, params_dir, "nics.model", "nic", s.nics.model);
   check(s, params_dir, "pci.model", "pci", s.pci.model);
   check(s, params_dir, "target.ramdisk_model", "disk", s.target.ramdisk_model);
+  check(s, params_dir, "target.nic_driver", "driver", s.target.nic_driver, scenario::kSameNicDriver);
   check(s, params_dir, "amp.code_paths", "paths", s.amp.code_paths);
   check(s, params_dir, "amp.queues", "amp", s.amp.queues);
 }

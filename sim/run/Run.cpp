@@ -60,11 +60,12 @@ double clock_offset_ppm(std::uint64_t seed, double tolerance_ppm) {
   return (2 * u - 1) * tolerance_ppm;
 }
 
-std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::string& name, models::PciBus& pci,
-                                   models::MemoryBus& fsb, std::uint64_t fault_seed, std::uint64_t clock_seed) {
+std::unique_ptr<NicPort> make_port(Assembly& a, const Scenario& s, const std::string& name,
+                                   const models::NicDriverSettings& driver, models::PciBus& pci, models::MemoryBus& fsb,
+                                   std::uint64_t fault_seed, std::uint64_t clock_seed) {
   auto wire = std::make_unique<models::EthernetLinkDirection>(a.framing, s.nics.link_gbps * 1e9,
                                                               models::picos_from_micros(s.link.latency_us));
-  auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, nic_settings(s.nics), pci, fsb, *wire,
+  auto nic = std::make_unique<models::Pro1000Nic>(a.nic_params, driver, pci, fsb, *wire,
                                                   clock_offset_ppm(clock_seed, a.nic_params.clock_tolerance_ppm));
   auto port = std::make_unique<NicPort>(name, a.calendar, std::move(nic), std::move(wire),
                                        FaultInjector(s.link, fault_seed));
@@ -87,6 +88,13 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
     a.timeline = std::make_unique<trace::ChromeTrace>(opt.trace_path, opt.trace_window.value_or(first));
   }
 
+  const models::NicDriverSettings initiator_driver = nic_settings(s.nics);
+  const models::NicDriverSettings target_driver =
+      s.target.nic_driver == scenario::kSameNicDriver
+          ? initiator_driver
+          : models::driver_moderation(initiator_driver,
+                                      models::ParamSet::load(opt.params_dir, "driver", s.target.nic_driver), a.nic_params);
+
   a.memory_buses.push_back(std::make_unique<models::MemoryBus>(a.fsb_params));  // initiator FSB
   a.hosts.push_back(make_initiator(a, s, opt));
   const SeedSequence seeds(s.run.seed);
@@ -99,9 +107,9 @@ void build_platform(Assembly& a, const Scenario& s, const RunOptions& opt) {
     a.memory_buses.push_back(std::make_unique<models::MemoryBus>(a.fsb_params));
     models::MemoryBus& target_fsb = *a.memory_buses.back();
 
-    auto init_port = make_port(a, s, "initiator.nic" + std::to_string(i), init_pci, *a.memory_buses[0],
+    auto init_port = make_port(a, s, "initiator.nic" + std::to_string(i), initiator_driver, init_pci, *a.memory_buses[0],
                                seeds.derive(SeedPurpose::LinkFaults, 2 * i), seeds.derive(SeedPurpose::NicClock, 2 * i));
-    auto target_port = make_port(a, s, "target" + std::to_string(i) + ".nic0", target_pci, target_fsb,
+    auto target_port = make_port(a, s, "target" + std::to_string(i) + ".nic0", target_driver, target_pci, target_fsb,
                                  seeds.derive(SeedPurpose::LinkFaults, 2 * i + 1),
                                  seeds.derive(SeedPurpose::NicClock, 2 * i + 1));
     init_port->connect(target_port.get());

@@ -189,6 +189,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.workload.readback = get<bool>(doc, "workload.readback");
   s.target.lun_bytes = get<std::int64_t>(doc, "target.lun_bytes");
   s.target.ramdisk_model = get<std::string>(doc, "target.ramdisk_model");
+  s.target.nic_driver = get<std::string>(doc, "target.nic_driver");
   s.target.commands_at_once = get<int>(doc, "target.commands_at_once");
   s.iscsi.sessions_per_target = get<int>(doc, "iscsi.sessions_per_target");
   s.iscsi.immediate_data = get<bool>(doc, "iscsi.immediate_data");

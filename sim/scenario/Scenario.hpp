@@ -21,6 +21,8 @@ struct CpuSpec {
 enum class IrqRouting { AllToCpu0, RoundRobin, PerNic };
 // host.profiler's value for no sampling profiler.
 inline constexpr const char* kNoProfiler = "none";
+// target.nic_driver's value for "the targets' NICs programmed as the initiator's (nics.*)".
+inline constexpr const char* kSameNicDriver = "initiator";
 
 struct HostSpec {
   Architecture architecture = Architecture::Ideal;
@@ -90,6 +92,7 @@ struct WorkloadSpec {
 struct TargetSpec {
   std::int64_t lun_bytes = 0;
   std::string ramdisk_model;  // parameter set name under models/params/disk/
+  std::string nic_driver;     // set under models/params/driver/, or kSameNicDriver
   int commands_at_once = 0;   // commands each target session works on at once; 0: all it accepts
 };
 

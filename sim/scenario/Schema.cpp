@@ -146,6 +146,10 @@ std::vector<KeySpec> build() {
              "and the target's per-command work; its network stack not charged), linux-2.4-rd-xeon-stack (the "
              "same with each TCP segment's stack work charged on two CPUs, as a 2.4 GHz Xeon's: results.json's "
              "targets[i].cpu_busy_pct shows their load)"),
+      string("target.nic_driver", "initiator",
+             "the interrupt moderation the target machines' e1000 driver programs: initiator (as nics.* "
+             "programs the initiator's NICs), or a driver's parameter set under models/params/driver/: "
+             "e1000-4.1.7 (a 2.4.18 distribution's: packet timers alone, no throttle), e1000-5.x"),
       integer("target.commands_at_once", 0,
               "commands each target session works on at once (R2Ts, execution); the rest wait in order. "
               "0: all it accepts; the paper's targets: 1",

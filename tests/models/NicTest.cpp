@@ -117,6 +117,44 @@ TEST(Pro1000, ReceiveDelayTimerRestartsAndIsBoundedByAbsoluteTimer) {
   EXPECT_EQ(*t, first_landing + s.radv);
 }
 
+TEST(Pro1000, AStreamThatKeepsThePacketTimerRunningInterruptsWhenHalfTheRingIsTaken) {
+  // e1000 4.1.7's settings: RDTR alone, no absolute timer, no throttle. Frames every 12.3 us keep
+  // restarting the 66 us packet timer; RXDMT0 asserts at the landing that leaves half the ring.
+  NicDriverSettings s = defaults();
+  s.itr_ints_per_s = 0;
+  s.rdtr = picos_from_micros(65.536);
+  s.radv = 0;
+  s.rx_ring = 64;  // 63 usable: the 31st landing leaves 32 free
+  NicRig r(s);
+  std::vector<Picos> landed;
+  for (int i = 0; i < 40; ++i) landed.push_back(r.nic.receive(i * kFrameSlot, kFullFrame, i));
+  ASSERT_EQ(r.nic.next_interrupt(), std::optional<Picos>(landed[30]));
+  // Cleaned and refilled, the ring is back above the threshold: the packet timer decides again.
+  r.nic.take_interrupt(landed[30]);
+  r.nic.refill_rx(static_cast<std::uint32_t>(r.nic.clean_rx(landed[30]).delivered.size()));
+  EXPECT_EQ(r.nic.next_interrupt(), std::optional<Picos>(landed[39] + s.rdtr));
+}
+
+TEST(Pro1000, ADriversModerationComesFromItsParameterSetInTimerUnits) {
+  const Pro1000Params nic = Pro1000Params::from(testing::params("nic", "pro1000"));
+  const NicDriverSettings d = driver_moderation(defaults(), testing::params("driver", "e1000-4.1.7"), nic);
+  EXPECT_EQ(d.itr_ints_per_s, 0);
+  EXPECT_EQ(d.rdtr, 64 * nic.delay_timer_unit);  // RxIntDelay 64
+  EXPECT_EQ(d.radv, 0);
+  EXPECT_EQ(d.tidv, 64 * nic.delay_timer_unit);  // TxIntDelay 64
+  EXPECT_EQ(d.tadv, 0);
+  EXPECT_EQ(d.rx_ring, defaults().rx_ring);  // the rings stay as given
+  // A delay beyond the 16-bit register is refused.
+  const ParamSet too_long(nlohmann::json::parse(R"({"params": {
+      "itr_ints_per_s": {"value": 0, "unit": "1/s", "source": "test"},
+      "rdtr_us": {"value": 70000, "unit": "us", "source": "test"},
+      "radv_us": {"value": 0, "unit": "us", "source": "test"},
+      "tidv_us": {"value": 0, "unit": "us", "source": "test"},
+      "tadv_us": {"value": 0, "unit": "us", "source": "test"}}})"),
+                          "too-long");
+  EXPECT_THROW(driver_moderation(defaults(), too_long, nic), ParamError);
+}
+
 TEST(Pro1000, FramesBeyondFreeDescriptorsAreOverruns) {
   NicDriverSettings s = defaults();
   s.rx_ring = 8;  // 7 usable

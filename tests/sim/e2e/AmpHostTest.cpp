@@ -161,7 +161,11 @@ TEST(AmpHost, WithAZeroCostCatalogItReachesTheIdealHostsThroughput) {
   const auto dir = scratch_dir("zero-cost");
   std::filesystem::create_directories(dir);
   // A window long enough that a single 64 KB I/O more or less is well under 1% of the throughput.
-  const std::string window = " --set run.duration_s=0.3";
+  // Both on throttled NICs (driver 5.x's moderation): with 4.1.7's packet timers the targets'
+  // interrupts wait for a pause in the initiator's ACKs, which each host paces its own way.
+  std::string window = " --set run.duration_s=0.3";
+  const nlohmann::json driver = read_json(std::filesystem::path(ISCSIM_SOURCE_DIR) / "models/params/driver/e1000-5.x.json");
+  for (const auto& [key, p] : driver["params"].items()) window += " --set nics." + key + "=" + p["value"].dump();
   const std::string catalogs = window + " --set host.code_paths=" + zero_cost_catalog("linux-2.4-calibrated", dir).string() +
                                " --set amp.code_paths=" + zero_cost_catalog("eta-amp", dir).string();
   for (const char* op : {"read", "write"}) {

@@ -27,6 +27,7 @@ inline Picos picos_from_seconds(double s) { return round_picos(s * 1e12); }
 inline Picos picos_from_micros(double us) { return round_picos(us * 1e6); }
 inline Picos picos_from_nanos(double ns) { return round_picos(ns * 1e3); }
 inline double seconds_from_picos(Picos p) { return static_cast<double>(p) * 1e-12; }
+inline double micros_from_picos(Picos p) { return static_cast<double>(p) * 1e-6; }
 
 // Time to move `bytes` at `bytes_per_second`, rounded up to whole picoseconds.
 inline Picos transfer_picos(double bytes, double bytes_per_second) {

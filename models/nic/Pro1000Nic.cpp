@@ -87,6 +87,7 @@ Pro1000Nic::Pro1000Nic(const Pro1000Params& params, const NicDriverSettings& set
     const double units = std::floor(kPicosPerSecondD / (static_cast<double>(params_.itr_unit) * settings_.itr_ints_per_s));
     itr_interval_ = static_cast<Picos>(units) * params_.itr_unit;
   }
+  programmed_ = settings_;
   for (Picos* t : {&settings_.rdtr, &settings_.radv, &settings_.tidv, &settings_.tadv, &itr_interval_})
     *t = on_clock(*t, clock_offset_ppm);
   // One descriptor stays unused so that head == tail means empty (8254x SDM 3.2.6).
@@ -194,17 +195,9 @@ std::optional<Picos> Pro1000Nic::next_interrupt() const {
   std::optional<Picos> cause =
       delayed_cause(rx_pending_.end() - static_cast<std::ptrdiff_t>(rx_unsignalled_), rx_pending_.end(),
                     [](const Landing& l) { return l.at; }, settings_.rdtr, settings_.radv);
-  // RXDMT0: the landing that leaves no more than RCTL.RDMTS's share of the ring free asserts at
-  // once. Without an absolute timer or a throttle it is what ends a packet timer that every frame
-  // of a continuous stream restarts (e1000 4.1.7's settings).
-  if (rx_unsignalled_ > 0) {
-    const std::uint32_t threshold = settings_.rx_ring / params_.rx_min_threshold_divisor;
-    // Before the ring is cleaned, the k-th landing leaves rx_free_ - k descriptors free.
-    const std::size_t reaching = rx_free_ > threshold ? rx_free_ - threshold - 1 : 0;
-    const std::size_t first_new = rx_pending_.size() - rx_unsignalled_;
-    const std::size_t at = std::max(reaching, first_new);
-    if (at < rx_pending_.size()) cause = cause ? std::min(*cause, rx_pending_[at].at) : rx_pending_[at].at;
-  }
+  // RXDMT0 asserts at once. Without an absolute timer or a throttle it is what ends a packet
+  // timer that every frame of a continuous stream restarts (e1000 4.1.7's settings).
+  if (const std::optional<Picos> threshold = rxdmt0_at()) cause = cause ? std::min(*cause, *threshold) : *threshold;
   if (tx_chain_.active) {
     Picos t = settings_.tidv == 0 ? tx_chain_.first : tx_chain_.expiry;
     if (settings_.tidv > 0 && settings_.tadv > 0) t = std::min(t, tx_chain_.first + settings_.tadv);
@@ -213,6 +206,16 @@ std::optional<Picos> Pro1000Nic::next_interrupt() const {
   if (!cause) return std::nullopt;
   if (last_interrupt_ && itr_interval_ > 0) return std::max(*cause, *last_interrupt_ + itr_interval_);
   return cause;
+}
+
+std::optional<Picos> Pro1000Nic::rxdmt0_at() const {
+  if (rx_unsignalled_ == 0) return std::nullopt;
+  const std::uint32_t threshold = settings_.rx_ring / params_.rx_min_threshold_divisor;
+  // Before the ring is cleaned, the k-th landing leaves rx_free_ - k descriptors free.
+  const std::size_t reaching = rx_free_ > threshold ? rx_free_ - threshold - 1 : 0;
+  const std::size_t at = std::max(reaching, rx_pending_.size() - rx_unsignalled_);
+  if (at >= rx_pending_.size()) return std::nullopt;
+  return rx_pending_[at].at;
 }
 
 void Pro1000Nic::add_tx_cause(Picos done) {
@@ -231,6 +234,7 @@ void Pro1000Nic::add_tx_cause(Picos done) {
 
 void Pro1000Nic::take_interrupt(Picos now) {
   ++counters_.interrupts;
+  if (const std::optional<Picos> threshold = rxdmt0_at(); threshold && *threshold <= now) ++counters_.rxdmt0_interrupts;
   last_interrupt_ = now;
   causes_cleared_at_ = now;
   rx_unsignalled_ = static_cast<std::size_t>(

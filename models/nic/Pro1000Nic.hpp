@@ -45,6 +45,7 @@ NicDriverSettings driver_moderation(const NicDriverSettings& rings, const ParamS
 
 struct NicCounters {
   std::uint64_t interrupts = 0;
+  std::uint64_t rxdmt0_interrupts = 0;  // of them, those the receive descriptor threshold had raised
   std::uint64_t tx_frames = 0;
   std::uint64_t tx_descriptors = 0;  // the frames' descriptors, contexts included
   std::uint64_t tx_bytes = 0;
@@ -102,7 +103,10 @@ class Pro1000Nic {
   }
 
   const NicCounters& counters() const { return counters_; }
+  // The timers as this NIC's clock counts them.
   const NicDriverSettings& settings() const { return settings_; }
+  // The driver's settings as the registers hold them (whole timer units, on the nominal clock).
+  const NicDriverSettings& programmed() const { return programmed_; }
   const Pro1000Params& params() const { return params_; }
 
  private:
@@ -117,6 +121,7 @@ class Pro1000Nic {
 
   Pro1000Params params_;
   NicDriverSettings settings_;
+  NicDriverSettings programmed_;
   PciBus& pci_;
   MemoryBus& fsb_;
   EthernetLinkDirection& wire_;
@@ -143,6 +148,9 @@ class Pro1000Nic {
     bool closed = false;  // an event came after the timer expired: later events cannot move it
   };
   void add_tx_cause(Picos done);
+  // When RXDMT0 asserts for the frames not yet signalled: the landing that leaves no more than
+  // RCTL.RDMTS's share of the ring free; nothing if none does.
+  std::optional<Picos> rxdmt0_at() const;
   DelayChain tx_chain_;
   NicCounters counters_;
 };

@@ -61,10 +61,17 @@ json build_results(const RunRecord& r) {
   json nics = json::array();
   for (const NicPort* p : r.ports) {
     const models::NicCounters& c = p->nic().counters();
+    const models::NicDriverSettings& d = p->nic().programmed();
     const FaultCounters& f = p->faults();
     nics.push_back(json{{"name", p->name()},
                         {"interrupts", c.interrupts},
                         {"interrupts_per_s", static_cast<double>(c.interrupts) / models::seconds_from_picos(r.end_time)},
+                        {"rxdmt0_interrupts", c.rxdmt0_interrupts},
+                        {"moderation", json{{"itr_ints_per_s", d.itr_ints_per_s},
+                                            {"rdtr_us", models::micros_from_picos(d.rdtr)},
+                                            {"radv_us", models::micros_from_picos(d.radv)},
+                                            {"tidv_us", models::micros_from_picos(d.tidv)},
+                                            {"tadv_us", models::micros_from_picos(d.tadv)}}},
                         {"tx_frames", c.tx_frames},
                         {"tx_descriptors", c.tx_descriptors},
                         {"tx_bytes", c.tx_bytes},

@@ -38,15 +38,21 @@ TEST(NicDriver, TheTargetsTakeTheirOwnDriversModeration) {
   const nlohmann::json r = read_json(dir / "out" / "results.json");
   EXPECT_TRUE(r["integrity"]["complete"].get<bool>());
   EXPECT_EQ(r["integrity"]["corrupt_blocks"], 0);
+  const nlohmann::json old = driver_params("e1000-4.1.7");
   int targets = 0;
   for (const auto& nic : r["nics"]) {
     const double rate = nic["interrupts_per_s"].get<double>();
+    // results.json says what each NIC was programmed with.
+    const nlohmann::json& programmed = nic["moderation"];
     if (nic["name"].get<std::string>().rfind("target", 0) == 0) {
       ++targets;
       EXPECT_GT(rate, 1.2 * itr) << nic["name"];
+      for (const auto& [key, p] : old.items()) EXPECT_NEAR(programmed[key].get<double>(), p["value"].get<double>(), 1e-9) << key;
     } else {
       EXPECT_LE(rate, 1.001 * itr) << nic["name"];  // within the NICs' clock tolerance
+      EXPECT_EQ(programmed["itr_ints_per_s"].get<double>(), itr);
     }
+    EXPECT_LE(nic["rxdmt0_interrupts"].get<double>(), nic["interrupts"].get<double>());
   }
   EXPECT_EQ(targets, 2);
 }

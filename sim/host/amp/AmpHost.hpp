@@ -106,7 +106,6 @@ class AmpHost : public Host, public CostedHost {
   // The dynamo process's glibc AIO globals, shared by its workers (0: not modelled).
   models::Addr aio_globals() const { return aio_globals_; }
   kernel::TimerWheel& timers() { return timers_; }
-  const models::CodePathCatalog& catalog() const { return cost_->catalog(); }
   const AmpConfig& config() const { return config_; }
   int hosts() const { return config_.cores - config_.ppes; }
 

@@ -21,7 +21,7 @@ AmpSession::AmpSession(AmpHost& host, world::IscsiInitiatorLink& link, std::size
     : host_(host),
       link_(link),
       index_(index),
-      io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.catalog(), user_buffer_bytes),
+      io_(host.cpus(), host.paths(), host.objects(), host.memory(), user_buffer_bytes),
       aio_(host.cpus(), host.paths(), home_cpu(), host.memory(), host.objects().aio, host.aio_globals(),
            host.objects().waits, host.timers(),
            [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) { start_io(cpu, file, std::move(r)); },

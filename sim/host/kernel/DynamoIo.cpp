@@ -6,12 +6,11 @@
 namespace iscsim::host::kernel {
 
 DynamoIo::DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& objects, models::AddressSpace& memory,
-                   const models::CodePathCatalog& catalog, std::uint64_t user_buffer_bytes)
+                   std::uint64_t user_buffer_bytes)
     : cpus_(cpus),
       paths_(paths),
       objects_(objects),
       memory_(memory),
-      catalog_(catalog),
       user_bytes_(user_buffer_bytes),
       scsi_cmnds_(&memory.cache("scsi_cmnd", objects.scsi_cmnd_bytes)),
       iscsi_cmds_(&memory.cache("iscsi_cmd", objects.iscsi_cmd_bytes)) {

@@ -27,7 +27,7 @@ class DynamoIo {
   // `user_buffer_bytes`: each worker's one I/O buffer (IOmeter: the largest transfer size), which
   // every I/O it has outstanding maps and fills (or sends from).
   DynamoIo(CpuSet& cpus, const KernelPaths& paths, const KernelObjects& objects, models::AddressSpace& memory,
-           const models::CodePathCatalog& catalog, std::uint64_t user_buffer_bytes);
+           std::uint64_t user_buffer_bytes);
 
   // Worker `file` issues one I/O of `bytes` on `cpu`, up to and including iscsi_queuecommand.
   // Returns where its data sits in the worker's buffer.
@@ -97,7 +97,6 @@ class DynamoIo {
   const KernelPaths& paths_;
   const KernelObjects& objects_;
   models::AddressSpace& memory_;
-  const models::CodePathCatalog& catalog_;
   std::uint64_t user_bytes_ = 0;
   models::SlabCache* scsi_cmnds_;
   models::SlabCache* iscsi_cmds_;

@@ -19,7 +19,7 @@ SmpIscsiPath::SmpIscsiPath(SmpHost& host, world::IscsiInitiatorLink& link, std::
                            std::uint64_t user_buffer_bytes)
     : host_(host),
       link_(link),
-      io_(host.cpus(), host.paths(), host.objects(), host.memory(), host.cost().catalog(), user_buffer_bytes),
+      io_(host.cpus(), host.paths(), host.objects(), host.memory(), user_buffer_bytes),
       aio_(host.cpus(), host.paths(), static_cast<int>(index), host.memory(), host.objects().aio, host.aio_globals(),
            host.objects().waits, host.timers(),
            [this](int cpu, std::size_t file, stack::iscsi::ScsiRequest r) {

@@ -28,7 +28,7 @@ struct IoRig {
           cpu()) {
     if (raw_sector_bytes != 0) o.raw_sector_bytes = raw_sector_bytes;
     o.scatterlist_clustering = clustering;
-    io = std::make_unique<DynamoIo>(r.cpus, r.kernel, o, r.memory, r.paths, kIoBytes);
+    io = std::make_unique<DynamoIo>(r.cpus, r.kernel, o, r.memory, kIoBytes);
     r.cost.set_counting(true);
   }
   // A prefetcher that needs a miss a page to start: each page a walk enters shows one.
@@ -94,7 +94,7 @@ TEST(DynamoIo, ACompletionOnTheOtherCpuFetchesTheLockAndTheBusyCountsTheSubmitte
   for (const std::uint32_t shared : {256u, 0u}) {
     IoRig a;
     a.o.block_shared_bytes = shared;
-    a.io = std::make_unique<DynamoIo>(a.r.cpus, a.r.kernel, a.o, a.r.memory, a.r.paths, kIoBytes);
+    a.io = std::make_unique<DynamoIo>(a.r.cpus, a.r.kernel, a.o, a.r.memory, kIoBytes);
     a.misses_of([&](int cpu) { a.io->issue(cpu, 3, kIoBytes); });
     a.misses_of([&](int cpu) { a.io->complete(cpu); }, 1);
     const double command_lines = static_cast<double>((a.o.scsi_cmnd_bytes + 63) / 64 + (a.o.iscsi_cmd_bytes + 63) / 64);

@@ -3,8 +3,8 @@
 # 64 KB workloads, GHz/Gbps against CPU frequency for both architectures, the chip-multiprocessor
 # study (PPE:host splits against SMP on the same cores and NICs), the same comparison with the
 # sourced instead of the calibrated catalog, and with the targets on another e1000 driver's
-# interrupt moderation (the paper does not describe its targets). Writes run directories under ${1:-out/amp-study} and
-# prints the tables as Markdown. Every AMP figure is a prediction: nothing is fitted to AMP.
+# interrupt moderation (the paper does not describe its targets). Writes run directories under
+# ${1:-out/amp-study} and prints the tables as Markdown. Every AMP figure is a prediction: nothing is fitted to AMP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/amp-study}

@@ -197,6 +197,47 @@ void CodePathCatalog::add(const CodePathCatalog& extra) {
   origin_ += " + " + extra.origin_;
 }
 
+void CodePathCatalog::apply_patch(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ParamError(path + ": cannot open code-path patch");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ParamError(path + ": not valid JSON: " + e.what());
+  }
+  if (!doc.is_object() || !doc.contains("paths") || !doc["paths"].is_object())
+    throw ParamError(path + ": expected an object with a \"paths\" object");
+  for (const auto& [key, v] : doc.items())
+    if (key != "paths" && !(key == "description" && v.is_string()))
+      throw ParamError(path + ": " + key + ": unknown key; allowed keys: description, paths");
+  for (const auto& [name, e] : doc["paths"].items()) {
+    const std::string where = path + ": paths." + name;
+    if (by_name_.count(name) == 0) throw ParamError(where + ": no such path in " + origin_);
+    if (!e.is_object() || e.empty()) throw ParamError(where + ": expected an object of fixed counts");
+    CodePath& p = paths_[by_name_.at(name)];
+    for (const auto& [k, v] : e.items()) {
+      if (k == "mmio") {
+        const std::vector<double> n = per_call_counts(v, where + ".mmio", {"reads", "writes"}, false, p.mmio_source);
+        p.mmio_reads = n[0];
+        p.mmio_writes = n[1];
+      } else if (k == "traps") {
+        p.traps = per_call_counts(v, where + ".traps", {"per_call"}, true, p.traps_source)[0];
+      } else if (k == "locked_ops") {
+        const std::vector<double> n =
+            per_call_counts(v, where + ".locked_ops", {"per_call", "per_byte"}, false, p.locked_ops_source);
+        p.locked_ops = n[0];
+        p.locked_ops_per_byte = n[1];
+      } else {
+        throw ParamError(where + "." + k +
+                         ": a patch sets fixed counts only (what calibration fits stays the catalog's); allowed "
+                         "keys: locked_ops, mmio, traps");
+      }
+    }
+  }
+  origin_ += " patched by " + path;
+}
+
 PathId CodePathCatalog::id(const std::string& name) const {
   auto it = by_name_.find(name);
   if (it != by_name_.end()) return it->second;

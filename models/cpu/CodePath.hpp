@@ -76,6 +76,9 @@ class CodePathCatalog {
   nlohmann::json to_json() const;
   // Adds the paths of `extra` (another architecture's own code); a name defined twice throws.
   void add(const CodePathCatalog& extra);
+  // Replaces the fixed counts (mmio, traps, locked_ops) the patch file at `path` gives for some
+  // of the paths: another version of their code, whose instructions and CPIs stay the catalog's.
+  void apply_patch(const std::string& path);
 
   // The path named `name`; throws naming the file and the known paths when it is missing.
   PathId id(const std::string& name) const;

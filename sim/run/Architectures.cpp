@@ -59,6 +59,17 @@ host::kernel::KernelObjects kernel_objects(const Scenario& s, const RunOptions& 
                                            static_cast<std::uint32_t>(s.nics.mtu_bytes));
 }
 
+// host.code_paths, with the catalog of an architecture's own paths added (`own`, if any), then
+// host.code_path_patch's fixed counts over both.
+models::CodePathCatalog host_catalog(const Scenario& s, const RunOptions& opt, const std::string& own = "") {
+  models::CodePathCatalog catalog =
+      models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths));
+  if (!own.empty()) catalog.add(models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", own)));
+  if (s.host.code_path_patch != scenario::kNoCodePathPatch)
+    catalog.apply_patch(models::ParamSet::path_of(opt.params_dir, "patches", s.host.code_path_patch));
+  return catalog;
+}
+
 std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOptions& opt) {
   host::smp::SmpConfig c;
   c.cpus = s.host.cores;
@@ -78,8 +89,7 @@ std::unique_ptr<host::Host> make_smp(Assembly& a, const Scenario& s, const RunOp
       "initiator", a.calendar, *a.memory_buses[0],
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),
       models::CacheGeometry::from(models::ParamSet::load(opt.params_dir, "cache", s.host.cache_model)),
-      models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths)),
-      kernel_objects(s, opt), c);
+      host_catalog(s, opt), kernel_objects(s, opt), c);
 }
 
 host::amp::RingGeometry ring(const models::ParamSet& q, const char* slots) {
@@ -111,9 +121,7 @@ std::unique_ptr<host::Host> make_amp(Assembly& a, const Scenario& s, const RunOp
   c.window_end = a.window_end;
   c.status_in_data_in = s.iscsi.status_in_data_in;
   c.timeline = a.timeline.get();
-  models::CodePathCatalog catalog =
-      models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.host.code_paths));
-  catalog.add(models::CodePathCatalog::load(models::ParamSet::path_of(opt.params_dir, "paths", s.amp.code_paths)));
+  models::CodePathCatalog catalog = host_catalog(s, opt, s.amp.code_paths);
   return std::make_unique<host::amp::AmpHost>(
       "initiator", a.calendar, *a.memory_buses[0],
       models::CpuParams::from(models::ParamSet::load(opt.params_dir, "cpu", s.host.cpu.model)),

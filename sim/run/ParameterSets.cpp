@@ -45,6 +45,7 @@ void check_parameter_sets(const scenario::Scenario& s, const std::string& params
   check(s, params_dir, "host.kernel_objects", "kernel", s.host.kernel_objects);
   check(s, params_dir, "host.profiler", "profiler", s.host.profiler, scenario::kNoProfiler);
   check(s, params_dir, "host.code_paths", "paths", s.host.code_paths);
+  check(s, params_dir, "host.code_path_patch", "patches", s.host.code_path_patch, scenario::kNoCodePathPatch);
   check(s, params_dir, "nics.model", "nic", s.nics.model);
   check(s, params_dir, "pci.model", "pci", s.pci.model);
   check(s, params_dir, "target.ramdisk_model", "disk", s.target.ramdisk_model);

@@ -142,6 +142,7 @@ Scenario typed(const json& doc, const std::string& source) {
   s.host.cpu.frequency_ghz = get<double>(doc, "host.cpu.frequency_ghz");
   s.host.cache_model = get<std::string>(doc, "host.cache.model");
   s.host.code_paths = get<std::string>(doc, "host.code_paths");
+  s.host.code_path_patch = get<std::string>(doc, "host.code_path_patch");
   s.host.kernel_objects = get<std::string>(doc, "host.kernel_objects");
   s.host.idle_poll = get<std::string>(doc, "host.idle") == "poll";
   s.host.code_layout = get<std::uint64_t>(doc, "host.code_layout");

@@ -23,6 +23,8 @@ enum class IrqRouting { AllToCpu0, RoundRobin, PerNic };
 inline constexpr const char* kNoProfiler = "none";
 // target.nic_driver's value for "the targets' NICs programmed as the initiator's (nics.*)".
 inline constexpr const char* kSameNicDriver = "initiator";
+// host.code_path_patch's value for the catalog's own code.
+inline constexpr const char* kNoCodePathPatch = "none";
 
 struct HostSpec {
   Architecture architecture = Architecture::Ideal;
@@ -31,6 +33,7 @@ struct HostSpec {
   CpuSpec cpu;
   std::string cache_model;     // parameter set under models/params/cache/
   std::string code_paths;      // catalog under models/params/paths/
+  std::string code_path_patch;  // fixed counts under models/params/patches/, or kNoCodePathPatch
   std::string kernel_objects;  // parameter set under models/params/kernel/
   std::uint64_t code_layout = 0;  // placement of the paths' code: 0 the default (the fit's)
   IrqRouting irq_routing = IrqRouting::AllToCpu0;

@@ -70,6 +70,11 @@ std::vector<KeySpec> build() {
       string("host.cache.model", "xeon-prestonia-l2", "L2 cache parameter set under models/params/cache/"),
       string("host.code_paths", "linux-2.4-calibrated",
              "code-path catalog under models/params/paths/ (instructions, CPI, footprint per kernel path)"),
+      string("host.code_path_patch", "none",
+             "smp and amp: another version of some paths' code, a parameter set under models/params/patches/ "
+             "that replaces their fixed counts (uncached register accesses, traps, locked operations) and "
+             "keeps their instructions and CPIs (e1000-4.1.7: the paper-era driver's handler and rings over "
+             "the catalog's 5.x), or none"),
       string("host.kernel_objects", "linux-2.4-objects", "kernel object sizes and tick, scheduler and slab constants under models/params/kernel/"),
       integer("host.code_layout", 0,
               "smp and amp: where the code paths' code sits, each at pages chosen by a hash of its name and "

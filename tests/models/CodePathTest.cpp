@@ -94,6 +94,48 @@ TEST(CodePath, StringStoresAreReadWithTheirSourceAndWrittenBack) {
   expect_refused({R"("string_stores": true,)", R"("string_stores": "",)"}, "string_stores");
 }
 
+// Writes `text` as a patch file of this test's own and returns its path.
+std::string patch_file(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name + ".json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(CodePath, APatchReplacesFixedCountsAndKeepsWhatCalibrationFits) {
+  CodePathCatalog c = CodePathCatalog::parse(
+      one_path(R"("mmio": {"reads": 1, "source": "5.x"}, "locked_ops": {"per_call": 1, "source": "5.x"},)"), "cat.json");
+  c.apply_patch(patch_file("patch-ok", R"({"description": "4.1.7", "paths": {"p": {
+      "mmio": {"reads": 2, "writes": 2, "source": "4.1.7 intr"},
+      "locked_ops": {"per_call": 3, "source": "4.1.7 rings"}}}})"));
+  EXPECT_DOUBLE_EQ(c[0].mmio_reads, 2);
+  EXPECT_DOUBLE_EQ(c[0].mmio_writes, 2);
+  EXPECT_EQ(c[0].mmio_source, "4.1.7 intr");
+  EXPECT_DOUBLE_EQ(c[0].locked_ops, 3);
+  EXPECT_DOUBLE_EQ(c[0].traps, 0);  // not in the patch: as the catalog has it
+  EXPECT_DOUBLE_EQ(c[0].instr_per_call.value, 100);
+  EXPECT_DOUBLE_EQ(c[0].cpi.value, 2);
+  EXPECT_NE(c.origin().find("patch-ok.json"), std::string::npos) << c.origin();
+}
+
+TEST(CodePath, APatchNamesItsFileAndPathWhenItCannotApply) {
+  const auto refused = [](const std::string& name, const std::string& text, const std::string& expected) {
+    CodePathCatalog c = CodePathCatalog::parse(one_path(""), "cat.json");
+    try {
+      c.apply_patch(patch_file(name, text));
+      ADD_FAILURE() << "applied " << text;
+    } catch (const ParamError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(name + ".json: " + expected), std::string::npos) << what;
+    }
+  };
+  refused("patch-unknown-path", R"({"paths": {"q": {"traps": {"per_call": 1, "source": "x"}}}})",
+          "paths.q: no such path in cat.json");
+  refused("patch-fitted-value", R"({"paths": {"p": {"cpi": {"value": 3, "min": 1, "max": 30, "source": "x"}}}})",
+          "paths.p.cpi: a patch sets fixed counts only");
+  refused("patch-bad-count", R"({"paths": {"p": {"mmio": {"reads": -1, "source": "x"}}}})", "paths.p.mmio.reads");
+  refused("patch-no-paths", R"({"description": "x"})", "expected an object with a \"paths\" object");
+}
+
 TEST(CodePath, EveryShippedCatalogSaysWhatItsSourcedCyclesCount) {
   for (const char* name : {"linux-2.4", "linux-2.4-calibrated", "eta-amp"}) {
     const std::string path = std::string(ISCSIM_SOURCE_DIR) + "/models/params/paths/" + name + ".json";

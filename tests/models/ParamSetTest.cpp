@@ -18,6 +18,12 @@ TEST(ParamSet, EveryShippedFileHasUnitsAndSources) {
       EXPECT_NO_THROW(CodePathCatalog::load(e.path().string())) << e.path();
       continue;
     }
+    // Code-path patches too: each applies to the shipped catalog, every count with its source.
+    if (e.path().parent_path().filename() == "patches") {
+      CodePathCatalog catalog = CodePathCatalog::load(testing::params_dir() + "/paths/linux-2.4-calibrated.json");
+      EXPECT_NO_THROW(catalog.apply_patch(e.path().string())) << e.path();
+      continue;
+    }
     EXPECT_NO_THROW(ParamSet::load(e.path().string())) << e.path();
     ++files;
   }

@@ -1,7 +1,9 @@
 // The SMP host's NIC driver as e1000 5.x runs it: its interrupt's loop (one read of ICR, then
 // clean passes while one finds work, up to E1000_MAX_INTR), and the struct net_device line its
-// paths share between the CPUs. Properties only.
+// paths share between the CPUs; and 4.1.7's fixed counts as a code-path patch. Properties only.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "tests/sim/e2e/RunIscsim.hpp"
 
@@ -86,6 +88,57 @@ TEST(SmpHost, TheSendersTransmitTakesTheDevicesTimeLineFromTheCpuThatStampedTheL
   EXPECT_GT(moved(with, 1, "e1000_xmit_frame"), moved(without, 1, "e1000_xmit_frame") + 0.1);
   EXPECT_GT(moved(with, 0, "e1000_clean_rx"), 0);
   EXPECT_EQ(moved(without, 0, "e1000_clean_rx"), 0);
+}
+
+TEST(SmpHost, DriverCodePatchAddsItsRegisterAccessesAndLockedOperationsToEachCall) {
+  // host.code_path_patch=e1000-4.1.7 gives the e1000 paths 4.1.7's fixed counts: each call's
+  // stalls move by the counts' difference times their costs (a drain a locked operation, a PCI
+  // round trip an uncached read, a UC store an uncached write), and its compute does not.
+  const std::string root = ISCSIM_SOURCE_DIR;
+  const nlohmann::json cpu = read_json(root + "/models/params/cpu/netburst-xeon.json")["params"];
+  const nlohmann::json patch = read_json(root + "/models/params/patches/e1000-4.1.7.json")["paths"];
+  const nlohmann::json catalog = read_json(root + "/models/params/paths/linux-2.4-calibrated.json")["paths"];
+  const nlohmann::json base = run_smp("paper/smp-read-64k.json", "", "driver-5x");
+  const nlohmann::json patched = run_smp("paper/smp-read-64k.json", " --set host.code_path_patch=e1000-4.1.7", "driver-417");
+  const double ghz = base["cpus"][0]["frequency_ghz"].get<double>();
+  const auto count = [](const nlohmann::json& path, const char* field, const char* key) {
+    return path.contains(field) ? path[field].value(key, 0.0) : 0.0;
+  };
+  const auto per_call = [](const nlohmann::json& r, const std::string& path, const char* what) {
+    const auto& p = r["cpus"][0]["paths_in_window"][path];
+    return p[what].get<double>() / p["calls"].get<double>();
+  };
+  for (const auto& [name, counts] : patch.items()) {
+    const nlohmann::json& was = catalog[name];
+    const double expected = (count(counts, "locked_ops", "per_call") - count(was, "locked_ops", "per_call")) *
+                                cpu["locked_op_cycles"]["value"].get<double>() +
+                            (count(counts, "mmio", "reads") - count(was, "mmio", "reads")) *
+                                cpu["mmio_read_ns"]["value"].get<double>() * ghz +
+                            (count(counts, "mmio", "writes") - count(was, "mmio", "writes")) *
+                                cpu["mmio_write_ns"]["value"].get<double>() * ghz;
+    ASSERT_NE(expected, 0) << name;
+    const double added = per_call(patched, name, "stall_cycles") - per_call(base, name, "stall_cycles");
+    // Give or take the other stalls, which differ by a few cycles a call as the two runs' timing does.
+    EXPECT_NEAR(added, expected, 0.1 * std::abs(expected) + 20) << name;
+    // Compute: what is neither stalls nor clears (calls cut by the window's edges leave a fraction
+    // of a cycle a call between the runs).
+    const double clear = cpu["clear_penalty_cycles"]["value"].get<double>();
+    const auto compute = [&](const nlohmann::json& r) {
+      return per_call(r, name, "cycles") - per_call(r, name, "stall_cycles") - clear * per_call(r, name, "clears");
+    };
+    EXPECT_NEAR(compute(patched), compute(base), 0.01 * compute(base)) << name;
+  }
+}
+
+TEST(SmpHost, AnUnknownCodePathPatchIsNamedWithTheAllowedOnes) {
+  const auto dir = scratch_dir("bad-patch");
+  const Invocation inv = run_iscsim("run " + scenario_path("paper/smp-read-64k.json") +
+                                        " --set host.code_path_patch=e1000-4.2 -o " + (dir / "out").string(),
+                                    dir);
+  EXPECT_EQ(inv.exit_code, 2);
+  for (const char* word : {"host.code_path_patch", "e1000-4.2", "none", "e1000-4.1.7"})
+    EXPECT_NE(inv.stderr_text.find(word), std::string::npos) << word << ": " << inv.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 
 }  // namespace

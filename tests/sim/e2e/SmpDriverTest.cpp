@@ -108,7 +108,9 @@ TEST(SmpHost, DriverCodePatchAddsItsRegisterAccessesAndLockedOperationsToEachCal
     const auto& p = r["cpus"][0]["paths_in_window"][path];
     return p[what].get<double>() / p["calls"].get<double>();
   };
-  for (const auto& [name, counts] : patch.items()) {
+  for (const auto& entry : patch.items()) {
+    const std::string name = entry.key();  // a variable, not a binding: lambdas below capture it
+    const nlohmann::json& counts = entry.value();
     const nlohmann::json& was = catalog[name];
     const double expected = (count(counts, "locked_ops", "per_call") - count(was, "locked_ops", "per_call")) *
                                 cpu["locked_op_cycles"]["value"].get<double>() +

@@ -157,13 +157,7 @@ TEST(Iscsi, CaptureDecodesAsIscsiWithMatchingPduCounts) {
 }
 
 TEST(Iscsi, RequestSizeMustBeWholeBlocks) {
-  const auto dir = scratch_dir("bad");
-  const Invocation inv = run_iscsim("run " + scenario_path("ideal-read-64k.json") +
-                                        " --set workload.request_bytes=1000 -o " + (dir / "out").string(),
-                                    dir);
-  EXPECT_EQ(inv.exit_code, 2);
-  EXPECT_NE(inv.stderr_text.find("workload.request_bytes"), std::string::npos) << inv.stderr_text;
-  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+  expect_set_refused("ideal-read-64k.json", "workload.request_bytes=1000", {"workload.request_bytes"}, "bad");
 }
 
 }  // namespace

@@ -118,6 +118,19 @@ inline nlohmann::json run_smp(const std::string& scenario, const std::string& ex
   return read_json(dir / "out" / "results.json");
 }
 
+// `iscsim run` of `scenario` with one bad `--set PATH=VALUE`, in scratch directory `tag`: refused
+// as bad input (exit 2) before anything is written, its error naming each of `words` (the key,
+// the value, the allowed ones).
+inline void expect_set_refused(const std::string& scenario, const std::string& set,
+                               std::initializer_list<const char*> words, const std::string& tag) {
+  const auto dir = scratch_dir(tag);
+  const Invocation inv =
+      run_iscsim("run " + scenario_path(scenario) + " --set " + set + " -o " + (dir / "out").string(), dir);
+  EXPECT_EQ(inv.exit_code, 2) << set;
+  for (const char* word : words) EXPECT_NE(inv.stderr_text.find(word), std::string::npos) << word << ": " << inv.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out")) << set;
+}
+
 // A quick run (kQuickRun) of an AMP `scenario`, as run_smp.
 inline nlohmann::json run_amp(const std::string& scenario, const std::string& extra, const std::string& tag) {
   const auto dir = scratch_dir(tag);

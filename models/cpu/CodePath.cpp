@@ -65,6 +65,39 @@ nlohmann::json bounded_json(const BoundedValue& b) {
   return {{"value", b.value}, {"min", b.min}, {"max", b.max}, {"source", b.source}};
 }
 
+// The keys of a path's fixed costs, which a catalog gives and a patch may replace.
+const char* const kFixedCosts[] = {"mmio", "traps", "locked_ops"};
+
+// Sets the fixed costs `key` (one of kFixedCosts) gives `p` from `v`, checked as the catalog
+// writes them; false for any other key.
+bool read_fixed_costs(CodePath& p, const std::string& key, const nlohmann::json& v, const std::string& where) {
+  if (key == "mmio") {
+    const std::vector<double> n = per_call_counts(v, where, {"reads", "writes"}, false, p.mmio_source);
+    p.mmio_reads = n[0];
+    p.mmio_writes = n[1];
+  } else if (key == "traps") {
+    p.traps = per_call_counts(v, where, {"per_call"}, true, p.traps_source)[0];
+  } else if (key == "locked_ops") {
+    const std::vector<double> n = per_call_counts(v, where, {"per_call", "per_byte"}, false, p.locked_ops_source);
+    p.locked_ops = n[0];
+    p.locked_ops_per_byte = n[1];
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The JSON document in `file` (`what` it should hold names it when it cannot be read).
+nlohmann::json read_json_file(const std::string& file, const std::string& what) {
+  std::ifstream in(file);
+  if (!in) throw ParamError(file + ": cannot open " + what);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ParamError(file + ": not valid JSON: " + e.what());
+  }
+}
+
 }  // namespace
 
 Bin bin_from_name(const std::string& name) {
@@ -80,13 +113,7 @@ CodePathCatalog CodePathCatalog::load(const std::string& params_dir, const std::
 }
 
 CodePathCatalog CodePathCatalog::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ParamError(path + ": cannot open code-path catalog");
-  try {
-    return parse(nlohmann::json::parse(in), path);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ParamError(path + ": not valid JSON: " + e.what());
-  }
+  return parse(read_json_file(path, "code-path catalog"), path);
 }
 
 CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::string& origin) {
@@ -139,19 +166,8 @@ CodePathCatalog CodePathCatalog::parse(const nlohmann::json& doc, const std::str
     p.cpi = bounded(e["cpi"], where + ".cpi");
     p.footprint_bytes = bounded(e["footprint_bytes"], where + ".footprint_bytes");
     if (p.cpi.min <= 0) throw ParamError(where + ".cpi.min: must be positive");
-    if (e.contains("mmio")) {
-      const std::vector<double> n = per_call_counts(e["mmio"], where + ".mmio", {"reads", "writes"}, false, p.mmio_source);
-      p.mmio_reads = n[0];
-      p.mmio_writes = n[1];
-    }
-    if (e.contains("traps"))
-      p.traps = per_call_counts(e["traps"], where + ".traps", {"per_call"}, true, p.traps_source)[0];
-    if (e.contains("locked_ops")) {
-      const std::vector<double> n =
-          per_call_counts(e["locked_ops"], where + ".locked_ops", {"per_call", "per_byte"}, false, p.locked_ops_source);
-      p.locked_ops = n[0];
-      p.locked_ops_per_byte = n[1];
-    }
+    for (const char* k : kFixedCosts)
+      if (e.contains(k)) read_fixed_costs(p, k, e[k], where + "." + k);
     if (e.contains("string_stores")) {
       const nlohmann::json& k = e["string_stores"];
       if (!k.is_string() || k.get<std::string>().empty())
@@ -198,14 +214,7 @@ void CodePathCatalog::add(const CodePathCatalog& extra) {
 }
 
 void CodePathCatalog::apply_patch(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ParamError(path + ": cannot open code-path patch");
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ParamError(path + ": not valid JSON: " + e.what());
-  }
+  const nlohmann::json doc = read_json_file(path, "code-path patch");
   if (!doc.is_object() || !doc.contains("paths") || !doc["paths"].is_object())
     throw ParamError(path + ": expected an object with a \"paths\" object");
   for (const auto& [key, v] : doc.items())
@@ -216,24 +225,11 @@ void CodePathCatalog::apply_patch(const std::string& path) {
     if (by_name_.count(name) == 0) throw ParamError(where + ": no such path in " + origin_);
     if (!e.is_object() || e.empty()) throw ParamError(where + ": expected an object of fixed counts");
     CodePath& p = paths_[by_name_.at(name)];
-    for (const auto& [k, v] : e.items()) {
-      if (k == "mmio") {
-        const std::vector<double> n = per_call_counts(v, where + ".mmio", {"reads", "writes"}, false, p.mmio_source);
-        p.mmio_reads = n[0];
-        p.mmio_writes = n[1];
-      } else if (k == "traps") {
-        p.traps = per_call_counts(v, where + ".traps", {"per_call"}, true, p.traps_source)[0];
-      } else if (k == "locked_ops") {
-        const std::vector<double> n =
-            per_call_counts(v, where + ".locked_ops", {"per_call", "per_byte"}, false, p.locked_ops_source);
-        p.locked_ops = n[0];
-        p.locked_ops_per_byte = n[1];
-      } else {
+    for (const auto& [k, v] : e.items())
+      if (!read_fixed_costs(p, k, v, where + "." + k))
         throw ParamError(where + "." + k +
                          ": a patch sets fixed counts only (what calibration fits stays the catalog's); allowed "
                          "keys: locked_ops, mmio, traps");
-      }
-    }
   }
   origin_ += " patched by " + path;
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -28,14 +29,22 @@ class SpinLockHolds {
   // `reach_s`: no CPU can want the lock before now, so holds ended by then are forgotten). A CPU
   // never waits for itself: its holds still booked are its own work's.
   Taken take(int cpu, std::uint64_t piece, double now_s, double reach_s, double hold_s) {
-    holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [now_s](const Hold& h) { return h.to <= now_s; }),
-                 holds_.end());
+    // Every hold booked or moved ends after the now it was booked at, so none has ended since the
+    // last prune unless time has moved on.
+    if (now_s > pruned_at_s_) {
+      holds_.erase(std::remove_if(holds_.begin(), holds_.end(), [now_s](const Hold& h) { return h.to <= now_s; }),
+                   holds_.end());
+      pruned_at_s_ = now_s;
+    }
     Taken t{reach_s, {}};
-    for (const Hold& h : holds_)  // by start: the wait only moves later
-      if (h.cpu != cpu && h.from <= t.at_s && h.to > t.at_s) t.at_s = h.to;
+    for (const Hold& h : holds_) {  // by start: the wait only moves later
+      if (h.from > t.at_s) break;  // nor can any later one begin before it
+      if (h.cpu != cpu && h.to > t.at_s) t.at_s = h.to;
+    }
     if (hold_s <= 0) return t;  // blocks no one
-    insert({t.at_s, t.at_s + hold_s, cpu, piece});
-    give_way_in_turn(t.pushed);
+    // The holds were settled, and the new one begins during none of another CPU's: only those
+    // from it on can overlap.
+    give_way_in_turn(t.pushed, insert({t.at_s, t.at_s + hold_s, cpu, piece}));
     return t;
   }
 
@@ -63,7 +72,7 @@ class SpinLockHolds {
     const double by = now_s - s->at_s;
     for (const Hold& h : s->holds) insert({h.from + by, h.to + by, h.cpu, h.piece});
     suspended_.erase(s);
-    give_way_in_turn(pushed);
+    give_way_in_turn(pushed, 0);
     return pushed;
   }
 
@@ -98,9 +107,10 @@ class SpinLockHolds {
 
   // Every hold that begins during another CPU's gives way to it, its CPU's later holds with it.
   // Holds move only later, so one pass in order of start settles them: a hold that gave way may
-  // land on a third CPU's, which then gives way in turn (or it does).
-  void give_way_in_turn(std::vector<Push>& pushed) {
-    for (std::size_t i = 0; i < holds_.size(); ++i)
+  // land on a third CPU's, which then gives way in turn (or it does). The holds before `first`
+  // are settled among themselves and with the rest.
+  void give_way_in_turn(std::vector<Push>& pushed, std::size_t first) {
+    for (std::size_t i = first; i < holds_.size(); ++i)
       for (std::size_t j = i + 1; j < holds_.size() && holds_[j].from < holds_[i].to;) {
         if (holds_[j].cpu == holds_[i].cpu) {
           ++j;
@@ -133,13 +143,16 @@ class SpinLockHolds {
                  holds_.end());
     for (const Hold& h : moved) insert(h);
   }
-  void insert(const Hold& h) {
-    holds_.insert(std::upper_bound(holds_.begin(), holds_.end(), h,
-                                   [](const Hold& a, const Hold& b) { return a.from < b.from; }),
-                  h);
+  // Returns where it went.
+  std::size_t insert(const Hold& h) {
+    const auto at = holds_.insert(std::upper_bound(holds_.begin(), holds_.end(), h,
+                                                   [](const Hold& a, const Hold& b) { return a.from < b.from; }),
+                                  h);
+    return static_cast<std::size_t>(at - holds_.begin());
   }
 
   std::vector<Hold> holds_;           // by start
+  double pruned_at_s_ = -std::numeric_limits<double>::infinity();  // holds ended by then are gone
   std::vector<Suspended> suspended_;  // pieces preempted with holds to come
 };
 
